@@ -1,0 +1,56 @@
+"""Reading the dates and times people type, with a sentence for each mistake.
+
+Dates are `datetime.date`. Times are timezone-aware: typed in local time unless an offset is
+given, stored as ISO 8601 text in UTC, shown in local time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+from .errors import ClinicalInputError
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    text = text.strip()
+    if not _DATE.fullmatch(text):
+        raise ClinicalInputError(f"The {what} '{text}' is not a date; write it as YYYY-MM-DD.", what)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar.", what) from None
+
+
+def parse_datetime(text: str, what: str = "time") -> datetime:
+    """YYYY-MM-DDTHH:MM[:SS], local time unless an offset (+01:00, Z) is given."""
+    text = text.strip()
+    match = _DATETIME.fullmatch(text)
+    if not match:
+        raise ClinicalInputError(
+            f"The {what} '{text}' is not a date and time; write it as YYYY-MM-DDTHH:MM.", what)
+    try:
+        value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError:
+        raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar or clock.", what) from None
+    return value if value.tzinfo else value.astimezone()
+
+
+def to_utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def from_utc_text(text: str) -> datetime:
+    """A stored UTC time, in the local time zone."""
+    return datetime.fromisoformat(text).astimezone()
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def local_today() -> date:
+    return local_now().date()

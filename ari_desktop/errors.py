@@ -1,0 +1,20 @@
+"""Errors a user can cause, each carrying one sentence a nurse understands.
+
+The command line prints the sentence and exits 2; the window shows it beside the field.
+"""
+
+
+class ClinicalInputError(ValueError):
+    """Input that is refused before anything is written (bad date, unknown patient, 60 °C)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class StoreError(Exception):
+    """The database file cannot be used (not ARI Desktop's, or from a newer version)."""

@@ -1,0 +1,295 @@
+"""A trial protocol as data: timepoints, activities and the matrix between them.
+
+The protocol file (TOML, in resources/protocols/) is validated on load; a mistake is reported with
+the line and field at fault, so a unit can write its own protocol without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+ANCHORS = ("screening", "day0", "booster")
+KINDS = ("sample", "assessment", "visit", "infusion")
+CONDITIONS = ("extramedullary",)
+_CODE_PREFIX = {"screening": "SCR", "day0": "D", "booster": "B"}
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; the message names the line and field."""
+
+
+@dataclass(frozen=True)
+class Activity:
+    code: str
+    label: str
+    kind: str
+    sample: str | None = None
+    tube: str | None = None
+    volume_ml: float | None = None
+    lab: str | None = None
+    condition: str | None = None
+    site_default: bool = False
+
+
+@dataclass(frozen=True)
+class Timepoint:
+    code: str
+    label: str
+    anchor: str
+    day: int
+    window_before: int
+    window_after: int
+    activities: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...] = ()
+    # (activity, days before, days after) for an activity whose window differs from the
+    # timepoint's: the daily toxicity assessment is always on its exact day.
+    activity_windows: tuple[tuple[str, int, int], ...] = ()
+
+    def note_for(self, activity: str) -> str | None:
+        return dict(self.notes).get(activity)
+
+    def window_for(self, activity: str) -> tuple[int, int]:
+        """(days before, days after) the target date for this activity."""
+        for code, before, after in self.activity_windows:
+            if code == activity:
+                return before, after
+        return self.window_before, self.window_after
+
+
+@dataclass(frozen=True)
+class Protocol:
+    code: str
+    title: str
+    version: str
+    month_days: int
+    conventions: str
+    held_fraction_max_delay_days: int
+    booster_earliest_day: int
+    toxicity_days_after_infusion: int
+    toxicity_days_after_booster: int
+    inpatient_cadence_hours: int
+    prolonged_cytopenia_after_day: int
+    activities: tuple[Activity, ...]
+    timepoints: tuple[Timepoint, ...]
+
+    def activity(self, code: str) -> Activity:
+        for activity in self.activities:
+            if activity.code == code:
+                return activity
+        raise KeyError(code)
+
+    def timepoint(self, code: str) -> Timepoint:
+        for timepoint in self.timepoints:
+            if timepoint.code == code:
+                return timepoint
+        raise KeyError(code)
+
+    @property
+    def longest_window_days(self) -> int:
+        """The widest window: lets the store find a day's open items with one indexed range."""
+        return max(sum(t.window_for(a)) for t in self.timepoints for a in t.activities)
+
+    @property
+    def earliest_day_before_infusion(self) -> int:
+        """How many days before day 0 the first pre-infusion item (lymphodepletion) falls."""
+        return max([0] + [-t.day for t in self.timepoints if t.anchor == "day0"])
+
+
+def load_default() -> Protocol:
+    """The shipped ARI0002h protocol."""
+    text = resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text("utf-8")
+    return parse(text, "ari0002h.toml")
+
+
+def load(path: Path) -> Protocol:
+    return parse(path.read_text("utf-8"), str(path))
+
+
+def parse(text: str, source: str = "protocol") -> Protocol:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProtocolError(f"{source}: {error}") from None
+    return _Reader(text, source).protocol(data)
+
+
+class _Reader:
+    """Turns the parsed TOML into a Protocol, locating each fault on its line."""
+
+    def __init__(self, text: str, source: str):
+        self.lines = text.splitlines()
+        self.source = source
+
+    def fail(self, table: str, index: int | None, field: str, expected: str) -> ProtocolError:
+        line = self._line_of(table, index, field)
+        where = f"[[{table}]] #{index + 1}" if index is not None else f"[{table}]"
+        return ProtocolError(f"{self.source}, line {line}: {where} field '{field}': {expected}.")
+
+    def _line_of(self, table: str, index: int | None, field: str) -> int:
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        starts = [n for n, line in enumerate(self.lines) if header.match(line)]
+        if not starts:
+            return 1
+        start = starts[index or 0] if (index or 0) < len(starts) else starts[-1]
+        key = re.compile(rf"^\s*{re.escape(field)}\s*=")
+        for n in range(start + 1, len(self.lines)):
+            if self.lines[n].lstrip().startswith("["):
+                break
+            if key.match(self.lines[n]):
+                return n + 1
+        return start + 1
+
+    def get(self, table: dict, name: str, index: int | None, field: str, kind, expected: str,
+            default=None, required: bool = True):
+        if field not in table:
+            if required:
+                raise self.fail(name, index, field, f"missing; expected {expected}")
+            return default
+        value = table[field]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(name, index, field, f"expected {expected}, found {value!r}")
+        return value
+
+    def protocol(self, data: dict) -> Protocol:
+        head = self._table(data, "protocol")
+        conventions = self._table(data, "conventions")
+        infusion = self._table(data, "infusion")
+        toxicity = self._table(data, "toxicity")
+        count = self._count
+        activities = self._activities(data.get("activity", []))
+        settings = {
+            "first_infusion_days": count(toxicity, "toxicity", "first_infusion_days"),
+            "booster_days": count(toxicity, "toxicity", "booster_days"),
+        }
+        timepoints = self._timepoints(
+            data.get("timepoint", []), data.get("daily", []), activities,
+            count(conventions, "conventions", "month_days"), settings,
+        )
+        return Protocol(
+            code=self.get(head, "protocol", None, "code", str, "a text"),
+            title=self.get(head, "protocol", None, "title", str, "a text"),
+            version=self.get(head, "protocol", None, "version", str, "a text"),
+            month_days=count(conventions, "conventions", "month_days"),
+            conventions=self.get(conventions, "conventions", None, "description", str, "a text"),
+            held_fraction_max_delay_days=count(infusion, "infusion", "held_fraction_max_delay_days"),
+            booster_earliest_day=count(infusion, "infusion", "booster_earliest_day"),
+            toxicity_days_after_infusion=settings["first_infusion_days"],
+            toxicity_days_after_booster=settings["booster_days"],
+            inpatient_cadence_hours=count(toxicity, "toxicity", "inpatient_cadence_hours"),
+            prolonged_cytopenia_after_day=count(toxicity, "toxicity", "prolonged_cytopenia_after_day"),
+            activities=tuple(activities.values()),
+            timepoints=timepoints,
+        )
+
+    def _table(self, data: dict, name: str) -> dict:
+        table = data.get(name)
+        if not isinstance(table, dict):
+            raise ProtocolError(f"{self.source}: the [{name}] table is missing.")
+        return table
+
+    def _count(self, table: dict, name: str, field: str) -> int:
+        value = self.get(table, name, None, field, int, "a whole number of days or hours")
+        if value < 0:
+            raise self.fail(name, None, field, f"expected a number of 0 or more, found {value}")
+        return value
+
+    def _activities(self, rows: list) -> dict[str, Activity]:
+        activities: dict[str, Activity] = {}
+        for i, row in enumerate(rows):
+            get = lambda field, kind=str, expected="a text", **kw: self.get(  # noqa: E731
+                row, "activity", i, field, kind, expected, **kw)
+            code = get("code")
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
+                raise self.fail("activity", i, "code", f"expected lower-case letters, digits and _, found {code!r}")
+            if code in activities:
+                raise self.fail("activity", i, "code", f"'{code}' is defined twice")
+            kind = get("kind")
+            if kind not in KINDS:
+                raise self.fail("activity", i, "kind", f"expected one of {', '.join(KINDS)}, found {kind!r}")
+            condition = get("condition", required=False)
+            if condition is not None and condition not in CONDITIONS:
+                raise self.fail("activity", i, "condition",
+                                f"expected one of {', '.join(CONDITIONS)}, found {condition!r}")
+            activities[code] = Activity(
+                code=code, label=get("label"), kind=kind,
+                sample=get("sample", required=False), tube=get("tube", required=False),
+                volume_ml=get("volume_ml", (int, float), "a volume in mL", required=False),
+                lab=get("lab", required=False), condition=condition,
+                site_default=get("site_default", bool, "true or false", default=False, required=False),
+            )
+        if not activities:
+            raise ProtocolError(f"{self.source}: no [[activity]] is defined.")
+        return activities
+
+    def _timepoints(self, rows: list, daily: list, activities: dict[str, Activity],
+                    month_days: int, settings: dict[str, int]) -> tuple[Timepoint, ...]:
+        timepoints: dict[str, Timepoint] = {}
+        for i, row in enumerate(rows):
+            get = lambda field, kind=str, expected="a text", **kw: self.get(  # noqa: E731
+                row, "timepoint", i, field, kind, expected, **kw)
+            code = get("code")
+            if code in timepoints:
+                raise self.fail("timepoint", i, "code", f"'{code}' is defined twice")
+            anchor = self._anchor(get("anchor"), "timepoint", i)
+            month = get("month", int, "a whole number of months", required=False)
+            day = get("day", int, "a whole number of days", required=month is None,
+                      default=None if month is None else month * month_days)
+            window = get("window", list, "[days before, days after]")
+            if len(window) != 2 or not all(isinstance(w, int) and not isinstance(w, bool) for w in window) \
+                    or window[0] > 0 or window[1] < 0:
+                raise self.fail("timepoint", i, "window",
+                                f"expected [days before (0 or less), days after (0 or more)], found {window}")
+            listed = tuple(get("activities", list, "a list of activity codes"))
+            self._check_codes(listed, activities, "timepoint", i, "activities")
+            notes = get("notes", dict, "a table of activity code = text", default={}, required=False)
+            self._check_codes(tuple(notes), activities, "timepoint", i, "notes")
+            timepoints[code] = Timepoint(
+                code=code, label=get("label"), anchor=anchor, day=day,
+                window_before=-window[0], window_after=window[1], activities=listed,
+                notes=tuple(sorted(notes.items())),
+            )
+        for i, row in enumerate(daily):
+            anchor = self._anchor(self.get(row, "daily", i, "anchor", str, "a text"), "daily", i)
+            through = self.get(row, "daily", i, "through", str, "the name of a [toxicity] setting")
+            if through not in settings:
+                raise self.fail("daily", i, "through", f"expected one of {', '.join(settings)}, found {through!r}")
+            listed = tuple(self.get(row, "daily", i, "activities", list, "a list of activity codes"))
+            self._check_codes(listed, activities, "daily", i, "activities")
+            for day in range(settings[through] + 1):
+                code = day_code(anchor, day)
+                existing = timepoints.get(code)
+                if existing is None:
+                    timepoints[code] = Timepoint(code, day_label(anchor, day), anchor, day, 0, 0, listed)
+                else:
+                    extra = tuple(a for a in listed if a not in existing.activities)
+                    timepoints[code] = replace(
+                        existing, activities=existing.activities + extra,
+                        activity_windows=existing.activity_windows + tuple((a, 0, 0) for a in extra))
+        order = {a: n for n, a in enumerate(ANCHORS)}
+        return tuple(sorted(timepoints.values(), key=lambda t: (order[t.anchor], t.day, t.code)))
+
+    def _anchor(self, anchor: str, table: str, index: int) -> str:
+        if anchor not in ANCHORS:
+            raise self.fail(table, index, "anchor", f"expected one of {', '.join(ANCHORS)}, found {anchor!r}")
+        return anchor
+
+    def _check_codes(self, codes: tuple, activities: dict, table: str, index: int, field: str) -> None:
+        for code in codes:
+            if code not in activities:
+                raise self.fail(table, index, field, f"'{code}' is not a defined activity")
+
+
+def day_code(anchor: str, day: int) -> str:
+    """Timepoint code of a plain day: D0, D+3, D-5, B0, B+7."""
+    prefix = _CODE_PREFIX[anchor]
+    return f"{prefix}0" if day == 0 else f"{prefix}{day:+d}"
+
+
+def day_label(anchor: str, day: int) -> str:
+    if anchor == "booster":
+        return "Booster day 0" if day == 0 else f"Booster day {day:+d}"
+    return "Day 0" if day == 0 else f"Day {day:+d}"

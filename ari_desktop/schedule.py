@@ -1,0 +1,152 @@
+"""A patient's schedule: every scheduled item with its target date, window and status.
+
+Pure functions over the protocol and the patient's anchor dates. Statuses are computed as of a
+given date, so the same items answer "what is due today" and "what was due last Tuesday".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from .patients import Anchors
+from .protocol import Protocol
+
+PLANNED, DUE, OVERDUE, MISSED = "planned", "due", "overdue", "missed"
+DONE, NOT_DONE, CANCELLED = "done", "not_done", "cancelled"
+STATUSES = (PLANNED, DUE, OVERDUE, MISSED, DONE, NOT_DONE, CANCELLED)
+OPEN_STATUSES = (PLANNED, DUE, OVERDUE, MISSED)
+
+
+@dataclass(frozen=True)
+class ScheduledItem:
+    timepoint: str
+    activity: str
+    kind: str
+    label: str
+    timepoint_label: str
+    anchor: str
+    day: int  # days from the anchor (D0, B0 or screening)
+    target_date: date
+    window_start: date
+    window_end: date
+    sequence: int  # calendar order within the patient's schedule
+    cancelled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What was recorded for an item: done at a time, or not done with a reason."""
+
+    timepoint: str
+    activity: str
+    outcome: str  # DONE or NOT_DONE
+    done_at: datetime | None
+    reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
+    """Every item the protocol schedules for a patient with these anchor dates, in calendar order.
+
+    Items counted from day 0 or a booster appear once that date is known; conditional activities
+    appear only for the patients they apply to; items after going off study or death are cancelled.
+    """
+    anchor_dates = {"screening": anchors.screening, "day0": anchors.day0, "booster": anchors.booster}
+    end = anchors.end
+    items = []
+    for timepoint in protocol.timepoints:
+        anchor_date = anchor_dates[timepoint.anchor]
+        if anchor_date is None:
+            continue
+        target = anchor_date + timedelta(days=timepoint.day)
+        for code in timepoint.activities:
+            activity = protocol.activity(code)
+            if activity.condition == "extramedullary" and not anchors.extramedullary:
+                continue
+            before, after = timepoint.window_for(code)
+            items.append(ScheduledItem(
+                timepoint=timepoint.code,
+                activity=code,
+                kind=activity.kind,
+                label=timepoint.note_for(code) or activity.label,
+                timepoint_label=timepoint.label,
+                anchor=timepoint.anchor,
+                day=timepoint.day,
+                target_date=target,
+                window_start=target - timedelta(days=before),
+                window_end=target + timedelta(days=after),
+                sequence=0,
+                cancelled_reason=end[1] if end and target > end[0] else None,
+            ))
+    items.sort(key=lambda i: i.target_date)  # stable: same-day items keep the protocol's order
+    return [replace(item, sequence=n) for n, item in enumerate(items)]
+
+
+def status(item: ScheduledItem, as_of: date, recording: Recording | None = None) -> str:
+    """The status of one item as of a date (CLINICAL.md, 'Status of a scheduled item')."""
+    if recording is not None:
+        return recording.outcome
+    if item.cancelled_reason:
+        return CANCELLED
+    if as_of < item.window_start:
+        return PLANNED
+    if as_of <= item.target_date:
+        return DUE
+    if as_of <= item.window_end:
+        return OVERDUE
+    return MISSED
+
+
+def done_in_window(item: ScheduledItem, recording: Recording | None) -> bool | None:
+    """Whether a done item was done inside its window, judged by when it was done, not entered."""
+    if recording is None or recording.outcome != DONE or recording.done_at is None:
+        return None
+    return item.window_start <= recording.done_at.astimezone().date() <= item.window_end
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """One line of a schedule or worklist: the item, for which patient, and where it stands."""
+
+    study_id: str
+    item: ScheduledItem
+    status: str
+    recording: Recording | None = None
+
+    @property
+    def in_window(self) -> bool | None:
+        return done_in_window(self.item, self.recording)
+
+    def as_json(self) -> dict:
+        item, rec = self.item, self.recording
+        return {
+            "study_id": self.study_id,
+            "timepoint": item.timepoint,
+            "timepoint_label": item.timepoint_label,
+            "activity": item.activity,
+            "kind": item.kind,
+            "label": item.label,
+            "day": item.day,
+            "target_date": item.target_date.isoformat(),
+            "window_start": item.window_start.isoformat(),
+            "window_end": item.window_end.isoformat(),
+            "status": self.status,
+            "done_at": rec.done_at.isoformat(timespec="minutes") if rec and rec.done_at else None,
+            "done_in_window": self.in_window,
+            "not_done_reason": rec.reason if rec and rec.outcome == NOT_DONE else None,
+            "cancelled_reason": item.cancelled_reason if self.status == CANCELLED else None,
+        }
+
+
+def shifts(before: list[ScheduledItem], after: list[ScheduledItem]) -> list[tuple[ScheduledItem, date | None]]:
+    """Items whose target date a change of anchor dates would move: (new item, old target or None)."""
+    old = {(i.timepoint, i.activity): i for i in before}
+    moved = []
+    for item in after:
+        previous = old.get((item.timepoint, item.activity))
+        if previous is None or previous.target_date != item.target_date \
+                or previous.cancelled_reason != item.cancelled_reason:
+            moved.append((item, previous.target_date if previous else None))
+    return moved

@@ -1,0 +1,169 @@
+"""The database schema, as sqlite-utils migrations, and the checks made before a file is used.
+
+sqlite_utils (which imports pandas) is imported only when a migration has to run, so opening an
+up-to-date database for the window stays fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ..errors import StoreError
+
+MIGRATION_SET = "ari_desktop"
+# PRAGMA application_id marks a file as ARI Desktop's ("ARI0" in ASCII).
+APPLICATION_ID = 0x41524930
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+_SCHEMA_001 = (
+    """
+    CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        study_id TEXT NOT NULL UNIQUE,
+        initials TEXT NOT NULL,
+        sex TEXT NOT NULL CHECK (sex IN ('F', 'M')),
+        birth_year INTEGER NOT NULL,
+        extramedullary INTEGER NOT NULL DEFAULT 0,
+        protocol TEXT NOT NULL,
+        screening_date TEXT NOT NULL,
+        day0_date TEXT,
+        booster_date TEXT,
+        off_study_date TEXT,
+        off_study_reason TEXT,
+        death_date TEXT
+    )
+    """,
+    # Derived from the protocol and the patient's anchor dates; rebuilt when they change.
+    """
+    CREATE TABLE scheduled_items (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        timepoint TEXT NOT NULL,
+        activity TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        timepoint_label TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        target_date TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        cancelled_reason TEXT,
+        UNIQUE (patient_id, timepoint, activity)
+    )
+    """,
+    """
+    CREATE INDEX scheduled_items_by_window_start ON scheduled_items (window_start)
+    """,
+    """
+    CREATE TABLE recordings (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        timepoint TEXT NOT NULL,
+        activity TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('done', 'not_done')),
+        done_at TEXT,
+        reason TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (patient_id, timepoint, activity)
+    )
+    """,
+    # Append-only: every write to a clinical table adds a row here.
+    """
+    CREATE TABLE change_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        old_values TEXT,
+        new_values TEXT NOT NULL,
+        reason TEXT
+    )
+    """,
+    """
+    CREATE INDEX change_log_by_row ON change_log (table_name, row_id)
+    """,
+    """
+    CREATE TRIGGER change_log_is_append_only_update BEFORE UPDATE ON change_log
+        BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END
+    """,
+    """
+    CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
+        BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END
+    """,
+)
+
+
+def _m001_initial(db) -> None:
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in _SCHEMA_001:
+        db.execute(statement)
+
+
+# In order; a name once released is never changed or removed.
+MIGRATIONS = (("001_initial", _m001_initial),)
+
+
+def check_file(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not an ARI Desktop database of this version."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not an ARI Desktop database.")
+    if not path.parent.is_dir():
+        raise StoreError(f"The folder {path.parent} does not exist.")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        if handle.read(16) != _SQLITE_HEADER:
+            raise StoreError(f"{path} is not an ARI Desktop database (it is not an SQLite file).")
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (app_id,) = connection.execute("PRAGMA application_id").fetchone()
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if app_id != APPLICATION_ID:
+            if tables:
+                raise StoreError(f"{path} is an SQLite database of another application, not ARI Desktop.")
+            return
+        applied = set()
+        if "_sqlite_migrations" in tables:
+            applied = {row[0] for row in connection.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is not an ARI Desktop database ({error}).") from None
+    finally:
+        connection.close()
+    unknown = applied - {name for name, _ in MIGRATIONS}
+    if unknown:
+        raise StoreError(
+            f"{path} was written by a newer version of ARI Desktop; update ARI Desktop to open it.")
+
+
+def pending_migrations(connection: sqlite3.Connection) -> bool:
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_sqlite_migrations" not in tables:
+        return True
+    applied = {row[0] for row in connection.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+    return any(name not in applied for name, _ in MIGRATIONS)
+
+
+def migrate(path: Path) -> None:
+    """Bring the file to the current schema with sqlite-utils' Migrations."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, function in MIGRATIONS:
+        migrations(name=name)(lambda db, function=function: function(db.conn))
+    db = sqlite_utils.Database(path)
+    try:
+        db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        migrations.apply(db)
+    finally:
+        db.close()

@@ -1,0 +1,356 @@
+"""The one place that reads and writes the SQLite file.
+
+It hands out plain dataclasses. Every write to a clinical table goes through `_write`, which also
+appends the old and new values, who, when and why to the change log: nothing is silently
+overwritten and nothing is deleted. The scheduled items are a derived table, rebuilt from the
+protocol and the patient's dates whenever those change; what was recorded lives apart, keyed by
+timepoint and activity, so it stays when day 0 moves.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from .. import schedule
+from ..dates import from_utc_text, local_now, local_today, to_utc_text
+from ..errors import ClinicalInputError
+from ..patients import Anchors, Patient, check_anchors, check_study_id
+from ..protocol import Protocol, load_default
+from ..schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
+from . import schema
+
+KINDS = ("sample", "assessment", "visit", "infusion")
+_ANCHOR_COLUMNS = {
+    "screening": "screening_date", "day0": "day0_date", "booster": "booster_date",
+    "off_study": "off_study_date", "off_study_reason": "off_study_reason", "death": "death_date",
+    "extramedullary": "extramedullary",
+}
+_ITEM_COLUMNS = ("timepoint", "activity", "kind", "label", "timepoint_label", "anchor", "day",
+                 "target_date", "window_start", "window_end", "sequence", "cancelled_reason")
+_ITEM_SELECT = ", ".join(f"s.{c}" for c in _ITEM_COLUMNS)
+_RECORDING_SELECT = "r.outcome, r.done_at, r.reason, r.recorded_by, r.recorded_at"
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    user: str
+    table: str
+    row_id: int
+    action: str
+    old: dict | None
+    new: dict
+    reason: str | None
+
+
+class Store:
+    """An open ARI Desktop database. `user` is stamped on every write."""
+
+    def __init__(self, path: Path | str, user: str, protocol: Protocol | None = None,
+                 today: Callable[[], date] = local_today, now: Callable[[], datetime] = local_now):
+        self.path = Path(path)
+        self.user = user
+        self.protocol = protocol or load_default()
+        self.today = today
+        self.now = now
+        schema.check_file(self.path)
+        connection = sqlite3.connect(self.path)
+        try:
+            needs_migration = schema.pending_migrations(connection)
+        finally:
+            connection.close()
+        if needs_migration:
+            schema.migrate(self.path)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One user action: all of it is written, or none of it."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- the one write path ------------------------------------------------------------------
+
+    def _write(self, table: str, row_id: int | None, values: dict, reason: str | None = None) -> int:
+        """Insert (row_id None) or update a clinical row, and log old and new values."""
+        at = to_utc_text(self.now())
+        if row_id is None:
+            columns = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
+            row_id = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                     list(values.values())).lastrowid
+            old = None
+        else:
+            cursor = self.db.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", [row_id])
+            old = dict(zip(values, cursor.fetchone()))
+            values = {k: v for k, v in values.items() if old[k] != v}
+            if not values:
+                return row_id
+            old = {k: old[k] for k in values}
+            assignments = ", ".join(f"{k} = ?" for k in values)
+            self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+        self.db.execute(
+            "INSERT INTO change_log (at, user, table_name, row_id, action, old_values, new_values, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [at, self.user, table, row_id, "insert" if old is None else "update",
+             None if old is None else json.dumps(old), json.dumps(values), reason])
+        return row_id
+
+    # -- patients ----------------------------------------------------------------------------
+
+    def add_patient(self, patient: Patient) -> Patient:
+        """Register a checked patient (patients.check_new_patient) and build the schedule."""
+        with self.transaction():
+            if self._patient_id(patient.study_id) is not None:
+                raise ClinicalInputError(
+                    f"A patient with study ID {patient.study_id} is already registered.", "study_id")
+            values = {"study_id": patient.study_id, "initials": patient.initials, "sex": patient.sex,
+                      "birth_year": patient.birth_year, "protocol": self.protocol.code,
+                      **_anchor_values(patient.anchors)}
+            patient_id = self._write("patients", None, values, "registered")
+            self._rebuild_schedule(patient_id, patient.anchors)
+        return patient
+
+    def update_anchors(self, study_id: str, reason: str | None = None, **changes) -> Patient:
+        """Change dates (day0=..., booster=..., off_study=..., death=...); the schedule follows."""
+        patient = self.patient(study_id)
+        anchors = replace(patient.anchors, **changes)
+        check_anchors(anchors, self.protocol, self.today())
+        changed = [k for k in changes if getattr(patient.anchors, k) != getattr(anchors, k)]
+        if not changed:
+            return patient
+        if reason is None and any(getattr(patient.anchors, k) is not None for k in changed):
+            reason = "date moved"
+        with self.transaction():
+            patient_id = self._patient_id(study_id)
+            self._write("patients", patient_id, _anchor_values(anchors), reason)
+            self._rebuild_schedule(patient_id, anchors)
+        return replace(patient, anchors=anchors)
+
+    def preview_anchor_change(self, study_id: str, **changes) -> list[tuple[ScheduledItem, date | None]]:
+        """What a change of dates would move, before it is confirmed."""
+        patient = self.patient(study_id)
+        anchors = replace(patient.anchors, **changes)
+        check_anchors(anchors, self.protocol, self.today())
+        return schedule.shifts(schedule.build(self.protocol, patient.anchors),
+                               schedule.build(self.protocol, anchors))
+
+    def patient(self, study_id: str) -> Patient:
+        row = self.db.execute(f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE study_id = ?",
+                              [study_id.strip()]).fetchone()
+        if row is None:
+            raise ClinicalInputError(f"There is no patient with study ID '{study_id}'.", "study_id")
+        return _patient(row)
+
+    def patients(self) -> list[Patient]:
+        rows = self.db.execute(f"SELECT {_PATIENT_COLUMNS} FROM patients ORDER BY study_id")
+        return [_patient(row) for row in rows]
+
+    def _patient_id(self, study_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM patients WHERE study_id = ?", [study_id]).fetchone()
+        return row[0] if row else None
+
+    def _rebuild_schedule(self, patient_id: int, anchors: Anchors) -> None:
+        """Replace the derived schedule rows; recordings are kept, keyed by timepoint and activity."""
+        self.db.execute("DELETE FROM scheduled_items WHERE patient_id = ?", [patient_id])
+        self.db.executemany(
+            f"INSERT INTO scheduled_items (patient_id, {', '.join(_ITEM_COLUMNS)})"
+            f" VALUES (?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
+            [(patient_id, *_item_values(item)) for item in schedule.build(self.protocol, anchors)])
+
+    # -- schedules and worklists -------------------------------------------------------------
+
+    def schedule(self, study_id: str, as_of: date) -> list[ScheduleEntry]:
+        study_id = check_study_id(study_id)
+        patient_id = self._patient_id(study_id)
+        if patient_id is None:
+            raise ClinicalInputError(f"There is no patient with study ID '{study_id}'.", "study_id")
+        rows = self.db.execute(
+            f"SELECT ?, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
+            " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+            "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
+            " WHERE s.patient_id = ? ORDER BY s.sequence", [study_id, patient_id])
+        return [_entry(row, as_of) for row in rows]
+
+    def worklist(self, day: date, kind: str = "all") -> list[ScheduleEntry]:
+        """Every open item whose window holds the day, across all patients, by patient."""
+        if kind != "all" and kind not in KINDS:
+            raise ClinicalInputError(
+                f"The kind '{kind}' is not one of {', '.join(KINDS)} or all.", "kind")
+        # Windows are at most `longest_window_days` long, so the open windows on `day` start in a
+        # short range: one indexed range scan instead of a scan of every window.
+        earliest = day - timedelta(days=self.protocol.longest_window_days)
+        sql = (f"SELECT p.study_id, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
+               " JOIN patients p ON p.id = s.patient_id"
+               " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+               "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
+               " WHERE s.window_start BETWEEN ? AND ? AND s.window_end >= ?"
+               " AND s.cancelled_reason IS NULL AND r.id IS NULL")
+        params: list = [earliest.isoformat(), day.isoformat(), day.isoformat()]
+        if kind != "all":
+            sql += " AND s.kind = ?"
+            params.append(kind)
+        rows = self.db.execute(sql + " ORDER BY p.study_id, s.sequence", params)
+        return [_entry(row, day) for row in rows]
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def record(self, study_id: str, timepoint: str, activity: str, *, done_at: datetime | None = None,
+               not_done_reason: str | None = None, correction_reason: str | None = None) -> ScheduleEntry:
+        """Record an item done (at a time) or not done (with a reason).
+
+        Recording again is a correction: it needs a reason, and the change log keeps the old value.
+        """
+        self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason)
+        return next(e for e in self.schedule(study_id, self.today())
+                    if e.item.timepoint == timepoint and e.item.activity == activity)
+
+    def record_many(self, study_id: str, recordings: list[tuple[str, str, datetime | None, str | None]],
+                    correction_reason: str | None = None) -> None:
+        """Record several items of one patient, (timepoint, activity, done_at, not_done_reason) each,
+        in one transaction: all are written or, if one is refused, none."""
+        patient = self.patient(study_id)
+        entries = {(e.item.timepoint, e.item.activity): e for e in self.schedule(patient.study_id, self.today())}
+        with self.transaction():
+            patient_id = self._patient_id(patient.study_id)
+            for timepoint, activity, done_at, not_done_reason in recordings:
+                self._check_known(timepoint, activity)
+                entry = entries.get((timepoint, activity))
+                values = self._recording_values(patient, timepoint, activity, entry, done_at,
+                                                not_done_reason, correction_reason)
+                if entry.recording is None:
+                    self._write("recordings", None,
+                                {"patient_id": patient_id, "timepoint": timepoint, "activity": activity,
+                                 **values})
+                else:
+                    row_id = self.db.execute(
+                        "SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",
+                        [patient_id, timepoint, activity]).fetchone()[0]
+                    self._write("recordings", row_id, values, correction_reason.strip())
+
+    def _recording_values(self, patient: Patient, timepoint: str, activity: str, entry: ScheduleEntry | None,
+                          done_at: datetime | None, not_done_reason: str | None,
+                          correction_reason: str | None) -> dict:
+        """The row to write for one recording, or the sentence that says why it is refused."""
+        if entry is None:
+            raise ClinicalInputError(
+                f"{self.protocol.activity(activity).label} at {timepoint} is not on the schedule of "
+                f"{patient.study_id}.", "activity")
+        if (done_at is None) == (not_done_reason is None):
+            raise ClinicalInputError("Say either when it was done or why it was not done.", "outcome")
+        if not_done_reason is not None and not not_done_reason.strip():
+            raise ClinicalInputError("An item not done needs a reason.", "reason")
+        if done_at is not None:
+            if done_at > self.now() + timedelta(minutes=5):
+                raise ClinicalInputError(f"The time done ({done_at:%Y-%m-%d %H:%M}) is in the future.", "done_at")
+            if done_at.date() < patient.anchors.screening:
+                raise ClinicalInputError(
+                    f"The time done ({done_at:%Y-%m-%d}) is before screening ({patient.anchors.screening}).",
+                    "done_at")
+        if entry.item.cancelled_reason and entry.recording is None:
+            raise ClinicalInputError(
+                f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
+        if entry.recording is not None and not (correction_reason or "").strip():
+            raise ClinicalInputError(
+                f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
+                "a correction needs a reason.", "reason")
+        return {"outcome": DONE if done_at else NOT_DONE,
+                "done_at": to_utc_text(done_at) if done_at else None,
+                "reason": not_done_reason.strip() if not_done_reason else None,
+                "recorded_by": self.user, "recorded_at": to_utc_text(self.now())}
+
+    def _check_known(self, timepoint: str, activity: str) -> None:
+        try:
+            self.protocol.timepoint(timepoint)
+        except KeyError:
+            raise ClinicalInputError(
+                f"There is no timepoint '{timepoint}' in the {self.protocol.code} protocol.", "timepoint") from None
+        try:
+            self.protocol.activity(activity)
+        except KeyError:
+            raise ClinicalInputError(
+                f"There is no activity '{activity}' in the {self.protocol.code} protocol.", "activity") from None
+
+    # -- the change log ----------------------------------------------------------------------
+
+    def changes(self, table: str | None = None, row_id: int | None = None) -> list[Change]:
+        sql = "SELECT at, user, table_name, row_id, action, old_values, new_values, reason FROM change_log"
+        where, params = [], []
+        if table:
+            where.append("table_name = ?")
+            params.append(table)
+        if row_id is not None:
+            where.append("row_id = ?")
+            params.append(row_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [Change(from_utc_text(at), user, tbl, rid, action,
+                       json.loads(old) if old else None, json.loads(new), reason)
+                for at, user, tbl, rid, action, old, new, reason in self.db.execute(sql + " ORDER BY id", params)]
+
+
+_PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
+                    " off_study_date, off_study_reason, death_date, extramedullary")
+
+
+def _as_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _patient(row) -> Patient:
+    study_id, initials, sex, birth_year, screening, day0, booster, off, off_reason, death, emd = row
+    anchors = Anchors(screening=date.fromisoformat(screening), day0=_as_date(day0), booster=_as_date(booster),
+                      off_study=_as_date(off), off_study_reason=off_reason, death=_as_date(death),
+                      extramedullary=bool(emd))
+    return Patient(study_id, initials, sex, birth_year, anchors)
+
+
+def _anchor_values(anchors: Anchors) -> dict:
+    values = {}
+    for field, column in _ANCHOR_COLUMNS.items():
+        value = getattr(anchors, field)
+        values[column] = value.isoformat() if isinstance(value, date) else value
+    values["extramedullary"] = int(anchors.extramedullary)
+    return values
+
+
+def _item_values(item: ScheduledItem) -> tuple:
+    return tuple(v.isoformat() if isinstance(v, date) else v
+                 for v in (getattr(item, c) for c in _ITEM_COLUMNS))
+
+
+def _entry(row, as_of: date) -> ScheduleEntry:
+    (study_id, timepoint, activity, kind, label, tp_label, anchor, day, target, start, end, sequence,
+     cancelled, outcome, done_at, reason, recorded_by, recorded_at) = row
+    item = ScheduledItem(timepoint, activity, kind, label, tp_label, anchor, day, date.fromisoformat(target),
+                         date.fromisoformat(start), date.fromisoformat(end), sequence, cancelled)
+    recording = None
+    if outcome is not None:
+        recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,
+                              reason, recorded_by, from_utc_text(recorded_at))
+    return ScheduleEntry(study_id, item, schedule.status(item, as_of, recording), recording)
