@@ -37,15 +37,29 @@ def _date(text: str | None, what: str) -> date | None:
 @click.group(cls=_Commands, invoke_without_command=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Database file (default: ari-desktop.db in your user data folder).")
-@click.option("--user", help="Your name, stamped on everything you record (default: your login name).")
+@click.option("--user", help="Your name, stamped on everything you record (default: asked at start, or your login "
+              "name on the command line).")
+@click.option("--date", "on", help="Window only: open the Today view on this date (YYYY-MM-DD).")
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Window only: render the window to this PNG file and exit.")
+@click.option("--view", default="today", show_default=True,
+              help="Window only, with --screenshot: today, patients or patient:STUDY_ID.")
+@click.option("--size", default=None, help="Window only, with --screenshot: WIDTHxHEIGHT, e.g. 1366x768.")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, user: str | None) -> None:
-    """ARI Desktop: schedules, worklists and records of the ARI0002h CAR-T trial."""
+def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | None, screenshot: Path | None,
+        view: str, size: str | None) -> None:
+    """ARI Desktop: schedules, worklists and records of the ARI0002h CAR-T trial.
+
+    Without a command, opens the window.
+    """
     from .paths import default_database, default_user
 
     ctx.obj = {"db": db_path or default_database(), "user": user or default_user()}
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from .gui.app import run
+
+        ctx.exit(run(ctx.obj["db"], user=user, on=_date(on, "date"), screenshot=screenshot, view=view,
+                     size=size))
 
 
 def _store(ctx: click.Context):

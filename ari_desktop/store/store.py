@@ -218,6 +218,21 @@ class Store:
         rows = self.db.execute(sql + " ORDER BY p.study_id, s.sequence", params)
         return [_entry(row, day) for row in rows]
 
+    def missed(self, day: date, days_back: int = 7) -> list[ScheduleEntry]:
+        """Items whose window closed in the `days_back` days before `day` with nothing recorded:
+        protocol deviations that need a reason."""
+        since = day - timedelta(days=days_back)
+        earliest = since - timedelta(days=self.protocol.longest_window_days)
+        rows = self.db.execute(
+            f"SELECT p.study_id, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
+            " JOIN patients p ON p.id = s.patient_id"
+            " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+            "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
+            " WHERE s.window_start BETWEEN ? AND ? AND s.window_end BETWEEN ? AND ?"
+            " AND s.cancelled_reason IS NULL AND r.id IS NULL ORDER BY p.study_id, s.sequence",
+            [earliest.isoformat(), day.isoformat(), since.isoformat(), (day - timedelta(days=1)).isoformat()])
+        return [_entry(row, day) for row in rows]
+
     # -- recording ---------------------------------------------------------------------------
 
     def record(self, study_id: str, timepoint: str, activity: str, *, done_at: datetime | None = None,
