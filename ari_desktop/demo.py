@@ -13,9 +13,9 @@ from .patients import Anchors, check_new_patient
 from .schedule import build
 from .store import Store
 
-# Share of the cohort at each stage, as of the day the demo is built.
-STAGES = (("screening", 0.08), ("first 30 days", 0.12), ("follow-up", 0.5), ("booster", 0.1),
-          ("off study", 0.1), ("died", 0.1))
+# Stages in turn, so that any 25 consecutive patients cover every stage in these proportions.
+STAGES = (("screening", 2), ("first 30 days", 3), ("follow-up", 12), ("booster", 3), ("off study", 3), ("died", 2))
+_STAGE_CYCLE = [stage for stage, count in STAGES for _ in range(count)]
 DONE_SHARE, NOT_DONE_SHARE = 0.93, 0.03  # of items whose window has closed; the rest are missed
 NOT_DONE_REASONS = ("Patient declined", "Sample haemolysed", "Patient too unwell", "Missed at the ward")
 
@@ -27,17 +27,13 @@ def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) 
     first = len(store.patients()) + 1
     with store.transaction():
         for number in range(first, first + patients):
-            anchors = _anchors(rng, _stage(rng), today)
+            anchors = _anchors(rng, _STAGE_CYCLE[number % len(_STAGE_CYCLE)], today)
             patient = check_new_patient(
                 f"DEMO-{number:04d}", "".join(rng.choices(string.ascii_uppercase, k=2)), rng.choice("FM"),
                 rng.randint(1945, 1990), anchors, store.protocol, today)
             store.add_patient(patient)
             _record_history(store, rng, patient.study_id, anchors, today)
     return patients
-
-
-def _stage(rng: random.Random) -> str:
-    return rng.choices([s for s, _ in STAGES], weights=[w for _, w in STAGES])[0]
 
 
 def _anchors(rng: random.Random, stage: str, today: date) -> Anchors:

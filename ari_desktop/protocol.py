@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -77,16 +78,18 @@ class Protocol:
     timepoints: tuple[Timepoint, ...]
 
     def activity(self, code: str) -> Activity:
-        for activity in self.activities:
-            if activity.code == code:
-                return activity
-        raise KeyError(code)
+        return self._activities_by_code[code]
 
     def timepoint(self, code: str) -> Timepoint:
-        for timepoint in self.timepoints:
-            if timepoint.code == code:
-                return timepoint
-        raise KeyError(code)
+        return self._timepoints_by_code[code]
+
+    @cached_property
+    def _activities_by_code(self) -> dict[str, Activity]:
+        return {a.code: a for a in self.activities}
+
+    @cached_property
+    def _timepoints_by_code(self) -> dict[str, Timepoint]:
+        return {t.code: t for t in self.timepoints}
 
     @property
     def longest_window_days(self) -> int:

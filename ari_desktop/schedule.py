@@ -6,7 +6,7 @@ given date, so the same items answer "what is due today" and "what was due last 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .patients import Anchors
@@ -55,7 +55,7 @@ def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
     """
     anchor_dates = {"screening": anchors.screening, "day0": anchors.day0, "booster": anchors.booster}
     end = anchors.end
-    items = []
+    cells = []
     for timepoint in protocol.timepoints:
         anchor_date = anchor_dates[timepoint.anchor]
         if anchor_date is None:
@@ -65,23 +65,26 @@ def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
             activity = protocol.activity(code)
             if activity.condition == "extramedullary" and not anchors.extramedullary:
                 continue
-            before, after = timepoint.window_for(code)
-            items.append(ScheduledItem(
-                timepoint=timepoint.code,
-                activity=code,
-                kind=activity.kind,
-                label=timepoint.note_for(code) or activity.label,
-                timepoint_label=timepoint.label,
-                anchor=timepoint.anchor,
-                day=timepoint.day,
-                target_date=target,
-                window_start=target - timedelta(days=before),
-                window_end=target + timedelta(days=after),
-                sequence=0,
-                cancelled_reason=end[1] if end and target > end[0] else None,
-            ))
-    items.sort(key=lambda i: i.target_date)  # stable: same-day items keep the protocol's order
-    return [replace(item, sequence=n) for n, item in enumerate(items)]
+            cells.append((target, len(cells), timepoint, activity))
+    cells.sort()  # by date; same-day items keep the protocol's order
+    items = []
+    for sequence, (target, _, timepoint, activity) in enumerate(cells):
+        before, after = timepoint.window_for(activity.code)
+        items.append(ScheduledItem(
+            timepoint=timepoint.code,
+            activity=activity.code,
+            kind=activity.kind,
+            label=timepoint.note_for(activity.code) or activity.label,
+            timepoint_label=timepoint.label,
+            anchor=timepoint.anchor,
+            day=timepoint.day,
+            target_date=target,
+            window_start=target - timedelta(days=before),
+            window_end=target + timedelta(days=after),
+            sequence=sequence,
+            cancelled_reason=end[1] if end and target > end[0] else None,
+        ))
+    return items
 
 
 def status(item: ScheduledItem, as_of: date, recording: Recording | None = None) -> str:

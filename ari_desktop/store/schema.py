@@ -36,6 +36,7 @@ _SCHEMA_001 = (
     )
     """,
     # Derived from the protocol and the patient's anchor dates; rebuilt when they change.
+    # Labels are not stored: they come from the protocol file.
     """
     CREATE TABLE scheduled_items (
         id INTEGER PRIMARY KEY,
@@ -43,8 +44,6 @@ _SCHEMA_001 = (
         timepoint TEXT NOT NULL,
         activity TEXT NOT NULL,
         kind TEXT NOT NULL,
-        label TEXT NOT NULL,
-        timepoint_label TEXT NOT NULL,
         anchor TEXT NOT NULL,
         day INTEGER NOT NULL,
         target_date TEXT NOT NULL,

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -31,8 +32,8 @@ _ANCHOR_COLUMNS = {
     "off_study": "off_study_date", "off_study_reason": "off_study_reason", "death": "death_date",
     "extramedullary": "extramedullary",
 }
-_ITEM_COLUMNS = ("timepoint", "activity", "kind", "label", "timepoint_label", "anchor", "day",
-                 "target_date", "window_start", "window_end", "sequence", "cancelled_reason")
+_ITEM_COLUMNS = ("timepoint", "activity", "kind", "anchor", "day", "target_date", "window_start", "window_end",
+                 "sequence", "cancelled_reason")
 _ITEM_SELECT = ", ".join(f"s.{c}" for c in _ITEM_COLUMNS)
 _RECORDING_SELECT = "r.outcome, r.done_at, r.reason, r.recorded_by, r.recorded_at"
 
@@ -195,7 +196,7 @@ class Store:
             " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
             "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
             " WHERE s.patient_id = ? ORDER BY s.sequence", [study_id, patient_id])
-        return [_entry(row, as_of) for row in rows]
+        return [self._entry(row, as_of) for row in rows]
 
     def worklist(self, day: date, kind: str = "all") -> list[ScheduleEntry]:
         """Every open item whose window holds the day, across all patients, by patient."""
@@ -216,7 +217,7 @@ class Store:
             sql += " AND s.kind = ?"
             params.append(kind)
         rows = self.db.execute(sql + " ORDER BY p.study_id, s.sequence", params)
-        return [_entry(row, day) for row in rows]
+        return [self._entry(row, day) for row in rows]
 
     def missed(self, day: date, days_back: int = 7) -> list[ScheduleEntry]:
         """Items whose window closed in the `days_back` days before `day` with nothing recorded:
@@ -231,7 +232,7 @@ class Store:
             " WHERE s.window_start BETWEEN ? AND ? AND s.window_end BETWEEN ? AND ?"
             " AND s.cancelled_reason IS NULL AND r.id IS NULL ORDER BY p.study_id, s.sequence",
             [earliest.isoformat(), day.isoformat(), since.isoformat(), (day - timedelta(days=1)).isoformat()])
-        return [_entry(row, day) for row in rows]
+        return [self._entry(row, day) for row in rows]
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -311,6 +312,25 @@ class Store:
             raise ClinicalInputError(
                 f"There is no activity '{activity}' in the {self.protocol.code} protocol.", "activity") from None
 
+    def _entry(self, row, as_of: date) -> ScheduleEntry:
+        (study_id, timepoint, activity, kind, anchor, day, target, start, end, sequence, cancelled,
+         outcome, done_at, reason, recorded_by, recorded_at) = row
+        label, timepoint_label = self._labels[timepoint, activity]
+        item = ScheduledItem(timepoint, activity, kind, label, timepoint_label, anchor, day,
+                             date.fromisoformat(target), date.fromisoformat(start), date.fromisoformat(end),
+                             sequence, cancelled)
+        recording = None
+        if outcome is not None:
+            recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,
+                                  reason, recorded_by, from_utc_text(recorded_at))
+        return ScheduleEntry(study_id, item, schedule.status(item, as_of, recording), recording)
+
+    @cached_property
+    def _labels(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(timepoint, activity) -> (item label, timepoint label), from the protocol file."""
+        return {(t.code, a): (t.note_for(a) or self.protocol.activity(a).label, t.label)
+                for t in self.protocol.timepoints for a in t.activities}
+
     # -- the change log ----------------------------------------------------------------------
 
     def changes(self, table: str | None = None, row_id: int | None = None) -> list[Change]:
@@ -357,15 +377,3 @@ def _anchor_values(anchors: Anchors) -> dict:
 def _item_values(item: ScheduledItem) -> tuple:
     return tuple(v.isoformat() if isinstance(v, date) else v
                  for v in (getattr(item, c) for c in _ITEM_COLUMNS))
-
-
-def _entry(row, as_of: date) -> ScheduleEntry:
-    (study_id, timepoint, activity, kind, label, tp_label, anchor, day, target, start, end, sequence,
-     cancelled, outcome, done_at, reason, recorded_by, recorded_at) = row
-    item = ScheduledItem(timepoint, activity, kind, label, tp_label, anchor, day, date.fromisoformat(target),
-                         date.fromisoformat(start), date.fromisoformat(end), sequence, cancelled)
-    recording = None
-    if outcome is not None:
-        recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,
-                              reason, recorded_by, from_utc_text(recorded_at))
-    return ScheduleEntry(study_id, item, schedule.status(item, as_of, recording), recording)

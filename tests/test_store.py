@@ -1,0 +1,207 @@
+"""The SQLite store: real files, migrations, the worklist query and the change log."""
+
+import sqlite3
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from ari_desktop import protocol
+from ari_desktop.errors import ClinicalInputError, StoreError
+from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.store import Store
+from ari_desktop.store.schema import APPLICATION_ID
+
+P = protocol.load_default()
+TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 15, 0).astimezone()
+
+
+def open_store(path, user="nurse.garcia"):
+    return Store(path, user, today=lambda: TODAY, now=lambda: NOW)
+
+
+def register(store, study_id, screening, day0=None, **anchors):
+    patient = check_new_patient(study_id, "AB", "F", 1960, Anchors(screening, day0, **anchors), P, TODAY)
+    return store.add_patient(patient)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "unit.db") as store:
+        yield store
+
+
+def test_a_new_file_is_marked_as_ari_desktop_in_wal_mode_with_the_migration_recorded(tmp_path):
+    open_store(tmp_path / "new.db").close()
+    db = sqlite3.connect(tmp_path / "new.db")
+    assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("001_initial",)]
+
+
+def test_reopening_keeps_patients(tmp_path):
+    with open_store(tmp_path / "unit.db") as store:
+        register(store, "ARI-001", date(2026, 9, 1), date(2026, 10, 20))
+    with open_store(tmp_path / "unit.db") as store:
+        assert [p.study_id for p in store.patients()] == ["ARI-001"]
+
+
+@pytest.mark.parametrize("content, sentence", [
+    (b"study,initials\nARI-001,AB\n", "not an SQLite file"),
+    (b"SQLite format 3\x00" + b"\x00" * 84, "not an ARI Desktop database"),
+])
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path, content, sentence):
+    path = tmp_path / "notes.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=sentence):
+        open_store(path)
+    assert path.read_bytes() == content
+
+
+def test_another_applications_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE invoices (id INTEGER)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another application"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "newer.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('ari_desktop', "
+               "'099_future', '2030-01-01')")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer version of ARI Desktop"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_duplicate_study_id_is_refused(store):
+    register(store, "ARI-001", date(2026, 9, 1))
+    with pytest.raises(ClinicalInputError, match="already registered"):
+        register(store, "ARI-001", date(2026, 9, 2))
+    assert len(store.patients()) == 1
+
+
+def test_the_worklist_is_exactly_the_open_items_whose_window_holds_the_day(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))   # D+10 on TODAY
+    register(store, "ARI-002", date(2026, 4, 1), date(2026, 5, 30))    # M6 window
+    register(store, "ARI-003", date(2026, 11, 20))                     # screening window
+    register(store, "ARI-004", date(2026, 1, 1), date(2026, 2, 1), off_study=date(2026, 6, 1),
+             off_study_reason="Progressive disease")
+    expected = sorted(
+        (e.study_id, e.item.sequence, e.item.timepoint, e.item.activity)
+        for p in store.patients() for e in store.schedule(p.study_id, TODAY)
+        if e.item.window_start <= TODAY <= e.item.window_end and e.status in ("due", "overdue"))
+    got = [(e.study_id, e.item.sequence, e.item.timepoint, e.item.activity) for e in store.worklist(TODAY)]
+    assert got == expected
+    assert {s for s, *_ in got} == {"ARI-001", "ARI-002", "ARI-003"}
+
+
+def test_recording_an_item_removes_it_from_the_worklist(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    item = store.worklist(TODAY)[0].item
+    store.record("ARI-001", item.timepoint, item.activity, done_at=NOW - timedelta(hours=2))
+    assert (item.timepoint, item.activity) not in {(e.item.timepoint, e.item.activity) for e in store.worklist(TODAY)}
+
+
+def test_worklist_filters_by_kind(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 23))   # D+3: fraction, samples, tox
+    kinds = {e.item.kind for e in store.worklist(TODAY)}
+    assert kinds == {"infusion", "sample", "assessment"}
+    assert {e.item.kind for e in store.worklist(TODAY, "sample")} == {"sample"}
+
+
+def test_missed_lists_closed_windows_with_nothing_recorded(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    missed = store.missed(TODAY)
+    assert {e.item.timepoint for e in missed} >= {"D+9", "D+7"}
+    assert all(e.status == "missed" for e in missed)
+
+
+def test_moving_day0_moves_the_schedule_and_keeps_what_was_recorded(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    store.record("ARI-001", "D0", "sbcma", done_at=datetime(2026, 11, 16, 9, 30).astimezone())
+    before = {(e.item.timepoint, e.item.activity): e.item.target_date for e in store.schedule("ARI-001", TODAY)}
+    store.update_anchors("ARI-001", reason="manufacturing delay", day0=date(2026, 11, 18))
+    after = store.schedule("ARI-001", TODAY)
+    assert all(e.item.target_date - before[(e.item.timepoint, e.item.activity)] == timedelta(2)
+               for e in after if e.item.anchor == "day0")
+    d0 = next(e for e in after if e.item.timepoint == "D0" and e.item.activity == "sbcma")
+    assert d0.status == "done" and d0.in_window is False
+    change = store.changes("patients")[-1]
+    assert change.old == {"day0_date": "2026-11-16"} and change.new == {"day0_date": "2026-11-18"}
+    assert change.reason == "manufacturing delay" and change.user == "nurse.garcia"
+
+
+def test_off_study_cancels_open_items_after_that_date(store):
+    register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
+    store.update_anchors("ARI-001", off_study=date(2026, 11, 1), off_study_reason="Consent withdrawn")
+    entries = store.schedule("ARI-001", TODAY)
+    assert all(e.status == "cancelled" for e in entries if e.item.target_date > date(2026, 11, 1))
+    assert not [e for e in store.worklist(TODAY) if e.study_id == "ARI-001"]
+
+
+def test_recording_late_is_judged_by_the_time_done(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    entry = store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    assert entry.status == "done" and entry.in_window is True
+    assert entry.recording.recorded_at == NOW
+
+
+def test_a_second_recording_needs_a_reason_and_the_log_keeps_the_old_value(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    with pytest.raises(ClinicalInputError, match="correction needs a reason"):
+        store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 9, 0).astimezone())
+    store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 9, 0).astimezone(),
+                 correction_reason="wrong time typed")
+    change = store.changes("recordings")[-1]
+    assert change.action == "update" and change.reason == "wrong time typed"
+    assert change.old["done_at"].startswith("2026-11-26T") and change.old["done_at"] != change.new["done_at"]
+
+
+@pytest.mark.parametrize("kwargs, sentence", [
+    ({"timepoint": "D+999", "activity": "tox"}, "no timepoint 'D\\+999'"),
+    ({"timepoint": "D+10", "activity": "blood"}, "no activity 'blood'"),
+    ({"timepoint": "M3", "activity": "pet_ct"}, "not on the schedule"),
+    ({"timepoint": "D+10", "activity": "tox", "study_id": "ARI-404"}, "no patient with study ID 'ARI-404'"),
+])
+def test_unknown_things_are_refused_and_nothing_is_written(store, kwargs, sentence):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    log = len(store.changes())
+    args = {"study_id": "ARI-001", **kwargs}
+    with pytest.raises(ClinicalInputError, match=sentence):
+        store.record(args.pop("study_id"), args["timepoint"], args["activity"], done_at=NOW)
+    assert len(store.changes()) == log
+
+
+def test_a_collection_time_in_the_future_is_refused(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    with pytest.raises(ClinicalInputError, match="in the future"):
+        store.record("ARI-001", "D+10", "tox", done_at=NOW + timedelta(hours=3))
+
+
+def test_the_change_log_cannot_be_edited_or_emptied(store):
+    register(store, "ARI-001", date(2026, 9, 1))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("DELETE FROM change_log")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("UPDATE change_log SET reason = 'x'")
+
+
+def test_a_refused_batch_writes_nothing(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    with pytest.raises(ClinicalInputError):
+        store.record_many("ARI-001", [("D+9", "tox", NOW - timedelta(days=1), None),
+                                      ("D+10", "tox", NOW + timedelta(days=1), None)])
+    assert store.db.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
