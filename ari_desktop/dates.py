@@ -7,7 +7,7 @@ given, stored as ISO 8601 text in UTC, shown in local time.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from .errors import ClinicalInputError
 
@@ -40,7 +40,7 @@ def parse_datetime(text: str, what: str = "time") -> datetime:
 
 
 def to_utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def from_utc_text(text: str) -> datetime:

@@ -157,6 +157,12 @@ class _Reader:
             raise self.fail(name, index, field, f"expected {expected}, found {value!r}")
         return value
 
+    def _getter(self, table: dict, name: str, index: int):
+        """`get` for one row of a table array, reading a text field unless told otherwise."""
+        def get(field: str, kind=str, expected: str = "a text", **options):
+            return self.get(table, name, index, field, kind, expected, **options)
+        return get
+
     def protocol(self, data: dict) -> Protocol:
         head = self._table(data, "protocol")
         conventions = self._table(data, "conventions")
@@ -203,8 +209,7 @@ class _Reader:
     def _activities(self, rows: list) -> dict[str, Activity]:
         activities: dict[str, Activity] = {}
         for i, row in enumerate(rows):
-            get = lambda field, kind=str, expected="a text", **kw: self.get(  # noqa: E731
-                row, "activity", i, field, kind, expected, **kw)
+            get = self._getter(row, "activity", i)
             code = get("code")
             if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
                 raise self.fail("activity", i, "code", f"expected lower-case letters, digits and _, found {code!r}")
@@ -232,8 +237,7 @@ class _Reader:
                     month_days: int, settings: dict[str, int]) -> tuple[Timepoint, ...]:
         timepoints: dict[str, Timepoint] = {}
         for i, row in enumerate(rows):
-            get = lambda field, kind=str, expected="a text", **kw: self.get(  # noqa: E731
-                row, "timepoint", i, field, kind, expected, **kw)
+            get = self._getter(row, "timepoint", i)
             code = get("code")
             if code in timepoints:
                 raise self.fail("timepoint", i, "code", f"'{code}' is defined twice")

@@ -1,6 +1,6 @@
 """The schedule engine: dates, windows and statuses from the protocol and a patient's anchor dates."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -102,7 +102,7 @@ def test_status_follows_the_window(as_of, expected):
 
 
 def recording(outcome, done_at=None, reason=None):
-    return Recording("M6", "sbcma", outcome, done_at, reason, "nurse", datetime.now(timezone.utc))
+    return Recording("M6", "sbcma", outcome, done_at, reason, "nurse", datetime.now(UTC))
 
 
 def test_a_recording_decides_the_status_whatever_the_date():

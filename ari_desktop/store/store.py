@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from .. import schedule
@@ -108,7 +108,7 @@ class Store:
             old = None
         else:
             cursor = self.db.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", [row_id])
-            old = dict(zip(values, cursor.fetchone()))
+            old = dict(zip(values, cursor.fetchone(), strict=True))
             values = {k: v for k, v in values.items() if old[k] != v}
             if not values:
                 return row_id
