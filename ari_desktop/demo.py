@@ -12,12 +12,16 @@ from datetime import date, datetime, time, timedelta
 from .patients import Anchors, check_new_patient
 from .schedule import build
 from .store import Store
+from .toxicity import BedsideFindings, Treatments
 
 # Stages in turn, so that any 25 consecutive patients cover every stage in these proportions.
 STAGES = (("screening", 2), ("first 30 days", 3), ("follow-up", 12), ("booster", 3), ("off study", 3), ("died", 2))
 _STAGE_CYCLE = [stage for stage, count in STAGES for _ in range(count)]
 DONE_SHARE, NOT_DONE_SHARE = 0.93, 0.03  # of items whose window has closed; the rest are missed
 NOT_DONE_REASONS = ("Patient declined", "Sample haemolysed", "Patient too unwell", "Missed at the ward")
+HOLD_SHARE = 0.1  # fractions held for a day or two because of CRS
+# Bedside assessments are generated for patients whose monitoring ended at most this long ago.
+ASSESSED_RECENTLY_DAYS = 45
 
 
 def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) -> int:
@@ -60,19 +64,89 @@ def _anchors(rng: random.Random, stage: str, today: date) -> Anchors:
     return Anchors(screening, day0, booster, off_study, reason, death, extramedullary)
 
 
+def _at(day: date, hour: int, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(hour, rng.randint(0, 59))).astimezone()
+
+
 def _record_history(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date) -> None:
+    assessed = _assess_recent(store, rng, study_id, anchors, today, _crs_course(rng))
     recordings = []
     for item in build(store.protocol, anchors):
         if item.cancelled_reason or item.target_date >= today:
+            continue
+        if item.activity == "tox" and item.target_date in assessed:
+            continue
+        if item.activity == "infusion" and item.timepoint in store.protocol.go_decision_before:
+            given = _decide(store, rng, study_id, item.timepoint, item.target_date, today)
+            if given is not None:
+                recordings.append((item.timepoint, item.activity, _at(given, 11, rng), None))
             continue
         closed = item.window_end < today
         roll = rng.random()
         if not closed and roll > 0.5:
             continue
         if roll < DONE_SHARE or not closed:
-            moment = datetime.combine(item.target_date, time(8, rng.randint(0, 59))) + timedelta(
-                hours=rng.randint(0, 8))
-            recordings.append((item.timepoint, item.activity, moment.astimezone(), None))
+            recordings.append((item.timepoint, item.activity, _at(item.target_date, 8 + rng.randint(0, 8), rng), None))
         elif roll < DONE_SHARE + NOT_DONE_SHARE:
             recordings.append((item.timepoint, item.activity, None, rng.choice(NOT_DONE_REASONS)))
     store.record_many(study_id, recordings)
+
+
+def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, planned: date,
+            today: date) -> date | None:
+    """Go on the planned day, or hold for a day or two; the day the fraction was given, if it was."""
+    if rng.random() < HOLD_SHARE:
+        store.decide_fraction(study_id, timepoint, "hold", "CRS grade 2 the evening before",
+                              decided_by="Dr Demo", decided_at=_at(planned, 8, rng))
+        planned += timedelta(days=rng.randint(1, 2))
+        if planned >= today:
+            return None
+    store.decide_fraction(study_id, timepoint, "go", "No active CRS or ICANS", decided_by="Dr Demo",
+                          decided_at=_at(planned, 9, rng))
+    return planned
+
+
+def _crs_course(rng: random.Random) -> dict[int, tuple[int, int]]:
+    """Day -> (CRS grade, ICANS grade): most patients have low-grade CRS in the first week."""
+    course: dict[int, tuple[int, int]] = {}
+    if rng.random() < 0.85:
+        onset, length = rng.randint(1, 7), rng.randint(2, 6)
+        peak = rng.choices((1, 2, 3), weights=(60, 32, 8))[0]
+        for day in range(onset, onset + length):
+            course[day] = (peak if day < onset + length - 1 else 1, 0)
+        if rng.random() < 0.15:
+            for day in range(onset + 2, onset + 4):
+                course[day] = (course.get(day, (1, 0))[0], rng.randint(1, 2))
+    return course
+
+
+def _findings(crs: int, icans: int, rng: random.Random) -> BedsideFindings:
+    temperature = round(rng.uniform(38.1, 39.6), 1) if crs else round(rng.uniform(36.2, 37.6), 1)
+    oxygen, flow, hypotension, pressors = "none", None, False, 0
+    if crs == 2:
+        oxygen, flow = "nasal-cannula", float(rng.randint(2, 5))
+    if crs == 3:
+        hypotension, pressors = True, 1
+    ice = {0: 10, 1: rng.randint(7, 9), 2: rng.randint(3, 6)}[icans]
+    return BedsideFindings(temperature, oxygen=oxygen, flow_l_min=flow, hypotension=hypotension,
+                           vasopressors=pressors, ice=ice)
+
+
+def _assess_recent(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date,
+                   course: dict[int, tuple[int, int]]) -> set[date]:
+    """Daily bedside assessments D0 to D+30 for patients monitored recently; the days assessed."""
+    days = store.protocol.toxicity_days_after_infusion
+    assessed: set[date] = set()
+    if anchors.day0 is None or (today - anchors.day0).days > days + ASSESSED_RECENTLY_DAYS:
+        return assessed
+    end = anchors.end[0] if anchors.end else today
+    for day in range(days + 1):
+        when = anchors.day0 + timedelta(days=day)
+        if when >= min(today, end):
+            break
+        crs, icans = course.get(day, (0, 0))
+        treatments = Treatments(tocilizumab_mg=560.0 if crs >= 2 else 0.0, dexamethasone_mg=10.0 if icans else 0.0)
+        store.assess(study_id, _at(when, 7, rng), _findings(crs, icans, rng), treatments,
+                     assessor="Dr Demo", notes="")
+        assessed.add(when)
+    return assessed

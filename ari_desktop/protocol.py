@@ -69,6 +69,7 @@ class Protocol:
     month_days: int
     conventions: str
     held_fraction_max_delay_days: int
+    go_decision_before: tuple[str, ...]
     booster_earliest_day: int
     toxicity_days_after_infusion: int
     toxicity_days_after_booster: int
@@ -185,6 +186,7 @@ class _Reader:
             month_days=count(conventions, "conventions", "month_days"),
             conventions=self.get(conventions, "conventions", None, "description", str, "a text"),
             held_fraction_max_delay_days=count(infusion, "infusion", "held_fraction_max_delay_days"),
+            go_decision_before=self._go_decisions(infusion, timepoints),
             booster_earliest_day=count(infusion, "infusion", "booster_earliest_day"),
             toxicity_days_after_infusion=settings["first_infusion_days"],
             toxicity_days_after_booster=settings["booster_days"],
@@ -193,6 +195,14 @@ class _Reader:
             activities=tuple(activities.values()),
             timepoints=timepoints,
         )
+
+    def _go_decisions(self, infusion: dict, timepoints: tuple[Timepoint, ...]) -> tuple[str, ...]:
+        codes = tuple(self.get(infusion, "infusion", None, "go_decision_before", list, "a list of timepoint codes"))
+        infusions = {t.code for t in timepoints if "infusion" in t.activities}
+        for code in codes:
+            if code not in infusions:
+                raise self.fail("infusion", None, "go_decision_before", f"'{code}' is not a timepoint with an infusion")
+        return codes
 
     def _table(self, data: dict, name: str) -> dict:
         table = data.get(name)

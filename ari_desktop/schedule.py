@@ -32,6 +32,7 @@ class ScheduledItem:
     window_end: date
     sequence: int  # calendar order within the patient's schedule
     cancelled_reason: str | None = None
+    held: bool = False  # a fraction the physician held: it may be given late
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class Recording:
     recorded_at: datetime
 
 
-def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
+def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset()) -> list[ScheduledItem]:
     """Every item the protocol schedules for a patient with these anchor dates, in calendar order.
 
     Items counted from day 0 or a booster appear once that date is known; conditional activities
     appear only for the patients they apply to; items after going off study or death are cancelled.
+    A fraction held at a timepoint in `held` may be given later: its window stays open for the
+    protocol's maximum delay.
     """
     anchor_dates = {"screening": anchors.screening, "day0": anchors.day0, "booster": anchors.booster}
     end = anchors.end
@@ -70,11 +73,16 @@ def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
     items = []
     for sequence, (target, _, timepoint, activity) in enumerate(cells):
         before, after = timepoint.window_for(activity.code)
+        label = timepoint.note_for(activity.code) or activity.label
+        is_held = activity.code == "infusion" and timepoint.code in held
+        if is_held:
+            after = max(after, protocol.held_fraction_max_delay_days)
+            label = held_label(label, protocol)
         items.append(ScheduledItem(
             timepoint=timepoint.code,
             activity=activity.code,
             kind=activity.kind,
-            label=timepoint.note_for(activity.code) or activity.label,
+            label=label,
             timepoint_label=timepoint.label,
             anchor=timepoint.anchor,
             day=timepoint.day,
@@ -83,8 +91,13 @@ def build(protocol: Protocol, anchors: Anchors) -> list[ScheduledItem]:
             window_end=target + timedelta(days=after),
             sequence=sequence,
             cancelled_reason=end[1] if end and target > end[0] else None,
+            held=is_held,
         ))
     return items
+
+
+def held_label(label: str, protocol: Protocol) -> str:
+    return f"{label}; held, may be given up to {protocol.held_fraction_max_delay_days} days late"
 
 
 def status(item: ScheduledItem, as_of: date, recording: Recording | None = None) -> str:

@@ -36,7 +36,26 @@ def test_a_new_file_is_marked_as_ari_desktop_in_wal_mode_with_the_migration_reco
     db = sqlite3.connect(tmp_path / "new.db")
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("001_initial",)]
+    assert db.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("001_initial",), ("002_toxicity",)]
+
+
+def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients(tmp_path, monkeypatch):
+    from ari_desktop.store import schema
+
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as old_version:
+        old_version.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        schema.migrate(path)
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO patients (study_id, initials, sex, birth_year, protocol, screening_date)"
+               " VALUES ('ARI-001', 'AB', 'F', 1960, 'ARI0002h', '2026-09-01')")
+    db.commit()
+    db.close()
+    with open_store(path) as store:
+        assert [p.study_id for p in store.patients()] == ["ARI-001"]
+        assert store.assessments("ARI-001") == []
+    db = sqlite3.connect(path)
+    assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == ["001_initial", "002_toxicity"]
 
 
 def test_reopening_keeps_patients(tmp_path):

@@ -51,6 +51,7 @@ _SCHEMA_001 = (
         window_end TEXT NOT NULL,
         sequence INTEGER NOT NULL,
         cancelled_reason TEXT,
+        held INTEGER NOT NULL DEFAULT 0,
         UNIQUE (patient_id, timepoint, activity)
     )
     """,
@@ -105,8 +106,81 @@ def _m001_initial(db) -> None:
         db.execute(statement)
 
 
+_SCHEMA_002 = (
+    # One row per bedside assessment; the grades are computed from the findings when saved.
+    """
+    CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        at TEXT NOT NULL,
+        assessor TEXT NOT NULL,
+        temperature_c REAL NOT NULL,
+        fever_masked INTEGER NOT NULL,
+        hypotension INTEGER NOT NULL,
+        vasopressors INTEGER NOT NULL,
+        vasopressin INTEGER NOT NULL,
+        oxygen TEXT NOT NULL,
+        flow_l_min REAL,
+        ice INTEGER,
+        ice_items TEXT,
+        consciousness TEXT NOT NULL,
+        seizure TEXT NOT NULL,
+        motor_weakness INTEGER NOT NULL,
+        edema TEXT NOT NULL,
+        crs_grade INTEGER NOT NULL,
+        crs_reason TEXT NOT NULL,
+        icans_grade INTEGER NOT NULL,
+        icans_reason TEXT NOT NULL,
+        tocilizumab_mg REAL NOT NULL,
+        dexamethasone_mg REAL NOT NULL,
+        methylprednisolone_mg REAL NOT NULL,
+        anakinra_mg REAL NOT NULL,
+        notes TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX assessments_by_patient ON assessments (patient_id, at)",
+    # Go / hold before fractions 2 and 3, with the grades the physician saw.
+    """
+    CREATE TABLE fraction_decisions (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        timepoint TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('go', 'hold')),
+        reason TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        crs_grade_seen INTEGER,
+        icans_grade_seen INTEGER
+    )
+    """,
+    "CREATE INDEX fraction_decisions_by_patient ON fraction_decisions (patient_id, timepoint)",
+    # TLS, cytopenias, infections, IEC-HS, hypogammaglobulinaemia: CTCAE grade, onset, resolution.
+    """
+    CREATE TABLE toxicity_events (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        kind TEXT NOT NULL,
+        grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 5),
+        grade_reason TEXT NOT NULL,
+        onset_date TEXT NOT NULL,
+        resolution_date TEXT,
+        notes TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX toxicity_events_by_patient ON toxicity_events (patient_id)",
+)
+
+
+def _m002_toxicity(db) -> None:
+    for statement in _SCHEMA_002:
+        db.execute(statement)
+
+
 # In order; a name once released is never changed or removed.
-MIGRATIONS = (("001_initial", _m001_initial),)
+MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity))
 
 
 def check_file(path: Path) -> None:

@@ -25,6 +25,7 @@ from ..patients import Anchors, Patient, check_anchors, check_study_id
 from ..protocol import Protocol, load_default
 from ..schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
 from . import schema
+from .toxicity import ToxicityRecords
 
 KINDS = ("sample", "assessment", "visit", "infusion")
 _ANCHOR_COLUMNS = {
@@ -33,7 +34,7 @@ _ANCHOR_COLUMNS = {
     "extramedullary": "extramedullary",
 }
 _ITEM_COLUMNS = ("timepoint", "activity", "kind", "anchor", "day", "target_date", "window_start", "window_end",
-                 "sequence", "cancelled_reason")
+                 "sequence", "cancelled_reason", "held")
 _ITEM_SELECT = ", ".join(f"s.{c}" for c in _ITEM_COLUMNS)
 _RECORDING_SELECT = "r.outcome, r.done_at, r.reason, r.recorded_by, r.recorded_at"
 
@@ -50,7 +51,7 @@ class Change:
     reason: str | None
 
 
-class Store:
+class Store(ToxicityRecords):
     """An open ARI Desktop database. `user` is stamped on every write."""
 
     def __init__(self, path: Path | str, user: str, protocol: Protocol | None = None,
@@ -158,8 +159,9 @@ class Store:
         patient = self.patient(study_id)
         anchors = replace(patient.anchors, **changes)
         check_anchors(anchors, self.protocol, self.today())
-        return schedule.shifts(schedule.build(self.protocol, patient.anchors),
-                               schedule.build(self.protocol, anchors))
+        held = self._held(self._patient_id(patient.study_id))
+        return schedule.shifts(schedule.build(self.protocol, patient.anchors, held),
+                               schedule.build(self.protocol, anchors, held))
 
     def patient(self, study_id: str) -> Patient:
         row = self.db.execute(f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE study_id = ?",
@@ -182,7 +184,14 @@ class Store:
         self.db.executemany(
             f"INSERT INTO scheduled_items (patient_id, {', '.join(_ITEM_COLUMNS)})"
             f" VALUES (?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
-            [(patient_id, *_item_values(item)) for item in schedule.build(self.protocol, anchors)])
+            [(patient_id, *_item_values(item))
+             for item in schedule.build(self.protocol, anchors, self._held(patient_id))])
+
+    def _held(self, patient_id: int) -> frozenset[str]:
+        """Timepoints whose fraction a physician held."""
+        return frozenset(row[0] for row in self.db.execute(
+            "SELECT DISTINCT timepoint FROM fraction_decisions WHERE patient_id = ? AND decision = 'hold'",
+            [patient_id]))
 
     # -- schedules and worklists -------------------------------------------------------------
 
@@ -191,12 +200,22 @@ class Store:
         patient_id = self._patient_id(study_id)
         if patient_id is None:
             raise ClinicalInputError(f"There is no patient with study ID '{study_id}'.", "study_id")
-        rows = self.db.execute(
-            f"SELECT ?, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
-            " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
-            "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
-            " WHERE s.patient_id = ? ORDER BY s.sequence", [study_id, patient_id])
-        return [self._entry(row, as_of) for row in rows]
+        return self._entries(study_id, patient_id, as_of)
+
+    def _entries(self, study_id: str, patient_id: int, as_of: date,
+                 only: list[tuple[str, str]] | None = None) -> list[ScheduleEntry]:
+        """A patient's schedule entries; `only` these (timepoint, activity) pairs when given."""
+        sql = (f"SELECT ?, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
+               " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+               "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
+               " WHERE s.patient_id = ?")
+        params: list = [study_id, patient_id]
+        if only is not None:
+            if not only:
+                return []
+            sql += f" AND (s.timepoint, s.activity) IN (VALUES {', '.join('(?, ?)' for _ in only)})"
+            params += [value for pair in only for value in pair]
+        return [self._entry(row, as_of) for row in self.db.execute(sql + " ORDER BY s.sequence", params)]
 
     def worklist(self, day: date, kind: str = "all") -> list[ScheduleEntry]:
         """Every open item whose window holds the day, across all patients, by patient."""
@@ -243,17 +262,19 @@ class Store:
         Recording again is a correction: it needs a reason, and the change log keeps the old value.
         """
         self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason)
-        return next(e for e in self.schedule(study_id, self.today())
-                    if e.item.timepoint == timepoint and e.item.activity == activity)
+        patient_id = self._patient_id(study_id.strip())
+        return self._entries(study_id.strip(), patient_id, self.today(), [(timepoint, activity)])[0]
 
     def record_many(self, study_id: str, recordings: list[tuple[str, str, datetime | None, str | None]],
                     correction_reason: str | None = None) -> None:
         """Record several items of one patient, (timepoint, activity, done_at, not_done_reason) each,
         in one transaction: all are written or, if one is refused, none."""
         patient = self.patient(study_id)
-        entries = {(e.item.timepoint, e.item.activity): e for e in self.schedule(patient.study_id, self.today())}
+        patient_id = self._patient_id(patient.study_id)
+        wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]
+        entries = {(e.item.timepoint, e.item.activity): e
+                   for e in self._entries(patient.study_id, patient_id, self.today(), wanted)}
         with self.transaction():
-            patient_id = self._patient_id(patient.study_id)
             for timepoint, activity, done_at, not_done_reason in recordings:
                 self._check_known(timepoint, activity)
                 entry = entries.get((timepoint, activity))
@@ -291,6 +312,12 @@ class Store:
         if entry.item.cancelled_reason and entry.recording is None:
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
+        if done_at is not None and activity == "infusion" and timepoint in self.protocol.go_decision_before:
+            decision = self.latest_decision(patient.study_id, timepoint)
+            if decision is None or decision.decision != "go":
+                raise ClinicalInputError(
+                    f"The fraction at {timepoint} needs a physician's go decision before it is given"
+                    f"{' (it is on hold)' if decision else ''}.", "decision")
         if entry.recording is not None and not (correction_reason or "").strip():
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
@@ -313,12 +340,14 @@ class Store:
                 f"There is no activity '{activity}' in the {self.protocol.code} protocol.", "activity") from None
 
     def _entry(self, row, as_of: date) -> ScheduleEntry:
-        (study_id, timepoint, activity, kind, anchor, day, target, start, end, sequence, cancelled,
+        (study_id, timepoint, activity, kind, anchor, day, target, start, end, sequence, cancelled, held,
          outcome, done_at, reason, recorded_by, recorded_at) = row
         label, timepoint_label = self._labels[timepoint, activity]
+        if held:
+            label = schedule.held_label(label, self.protocol)
         item = ScheduledItem(timepoint, activity, kind, label, timepoint_label, anchor, day,
                              date.fromisoformat(target), date.fromisoformat(start), date.fromisoformat(end),
-                             sequence, cancelled)
+                             sequence, cancelled, bool(held))
         recording = None
         if outcome is not None:
             recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,

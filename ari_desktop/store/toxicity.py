@@ -1,0 +1,311 @@
+"""Bedside assessments, fraction go/hold decisions and toxicity events: the store's part.
+
+A mixin of Store: same connection, same one write path with its change log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .. import grading
+from ..dates import from_utc_text, to_utc_text
+from ..errors import ClinicalInputError
+from ..toxicity import DECISIONS, EVENT_KINDS, EVENT_LABELS, Assessment, BedsideFindings, Treatments, course
+
+_FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
+             "ice", "consciousness", "seizure", "motor_weakness", "edema")
+_TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
+_ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items, crs_grade, crs_reason, "
+                      "icans_grade, icans_reason, " + ", ".join(_TREATMENTS) + ", notes")
+
+
+@dataclass(frozen=True)
+class FractionDecision:
+    timepoint: str
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    crs_grade_seen: int | None
+    icans_grade_seen: int | None
+
+
+@dataclass(frozen=True)
+class ToxicityEvent:
+    id: int
+    kind: str
+    grade: int
+    grade_reason: str
+    onset: date
+    resolution: date | None
+    notes: str
+    recorded_by: str
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something on the Today view a physician must see."""
+
+    study_id: str
+    kind: str  # "tox_not_recorded", "grade_2_or_more", "prolonged_cytopenia"
+    text: str
+
+
+class ToxicityRecords:
+    """Methods of Store for the toxicity issue; they rely on Store's connection and write path."""
+
+    # -- bedside assessments -----------------------------------------------------------------
+
+    def assess(self, study_id: str, at: datetime, findings: BedsideFindings, treatments: Treatments = Treatments(),
+               assessor: str | None = None, notes: str = "") -> Assessment:
+        """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
+        day's scheduled toxicity assessment done."""
+        patient = self.patient(study_id)
+        self._check_moment(patient, at, "assessment time")
+        crs, icans = findings.crs(), findings.icans()
+        values = {"at": to_utc_text(at), "assessor": (assessor or self.user).strip(),
+                  **_findings_values(findings), "crs_grade": crs.grade, "crs_reason": crs.reason,
+                  "icans_grade": icans.grade, "icans_reason": icans.reason,
+                  **{name: float(getattr(treatments, name)) for name in _TREATMENTS},
+                  "notes": notes.strip(), "recorded_by": self.user, "recorded_at": to_utc_text(self.now())}
+        with self.transaction():
+            patient_id = self._patient_id(patient.study_id)
+            row_id = self._write("assessments", None, {"patient_id": patient_id, **values})
+            day_item = self.db.execute(
+                "SELECT s.timepoint FROM scheduled_items s LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+                " AND r.timepoint = s.timepoint AND r.activity = s.activity WHERE s.patient_id = ?"
+                " AND s.activity = 'tox' AND s.target_date = ? AND s.cancelled_reason IS NULL AND r.id IS NULL",
+                [patient_id, at.astimezone().date().isoformat()]).fetchone()
+            if day_item is not None:
+                self.record_many(patient.study_id, [(day_item[0], "tox", at, None)])
+        return self.assessment(row_id)
+
+    def correct_assessment(self, assessment_id: int, findings: BedsideFindings, treatments: Treatments,
+                           reason: str, notes: str | None = None) -> Assessment:
+        """Correct the findings of a saved assessment; the grades are recomputed and the change log
+        keeps the original."""
+        if not reason.strip():
+            raise ClinicalInputError("A correction needs a reason.", "reason")
+        old = self.assessment(assessment_id)
+        crs, icans = findings.crs(), findings.icans()
+        values = {**_findings_values(findings), "crs_grade": crs.grade, "crs_reason": crs.reason,
+                  "icans_grade": icans.grade, "icans_reason": icans.reason,
+                  **{name: float(getattr(treatments, name)) for name in _TREATMENTS},
+                  "notes": old.notes if notes is None else notes.strip()}
+        with self.transaction():
+            self._write("assessments", assessment_id, values, reason.strip())
+        return self.assessment(assessment_id)
+
+    def assessment(self, assessment_id: int) -> Assessment:
+        row = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE id = ?", [assessment_id]).fetchone()
+        if row is None:
+            raise ClinicalInputError(f"There is no assessment number {assessment_id}.", "assessment")
+        return _assessment(row)
+
+    def assessments(self, study_id: str) -> list[Assessment]:
+        patient_id = self._require_patient_id(study_id)
+        rows = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE patient_id = ? ORDER BY at",
+                               [patient_id])
+        return [_assessment(row) for row in rows]
+
+    def _latest_assessment(self, patient_id: int) -> Assessment | None:
+        row = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE patient_id = ?"
+                              " ORDER BY at DESC LIMIT 1", [patient_id]).fetchone()
+        return _assessment(row) if row else None
+
+    def latest_grades(self) -> dict[str, Assessment]:
+        """Each patient's most recent assessment, by study ID."""
+        rows = self.db.execute(
+            f"SELECT p.study_id, {', '.join('a.' + c.strip() for c in _ASSESSMENT_SELECT.split(','))}"
+            " FROM assessments a JOIN patients p ON p.id = a.patient_id"
+            " WHERE a.at = (SELECT max(at) FROM assessments b WHERE b.patient_id = a.patient_id)")
+        return {row[0]: _assessment(row[1:]) for row in rows}
+
+    # -- fraction go / hold ------------------------------------------------------------------
+
+    def decide_fraction(self, study_id: str, timepoint: str, decision: str, reason: str, decided_by: str | None = None,
+                        decided_at: datetime | None = None) -> FractionDecision:
+        """Record a physician's go or hold before a fraction, with the latest grades they saw."""
+        patient = self.patient(study_id)
+        if timepoint not in self.protocol.go_decision_before:
+            raise ClinicalInputError(
+                f"No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
+                f"{' and '.join(self.protocol.go_decision_before)}.", "timepoint")
+        if decision not in DECISIONS:
+            raise ClinicalInputError(f"The decision must be go or hold, not '{decision}'.", "decision")
+        if decision == "hold" and not reason.strip():
+            raise ClinicalInputError("Holding a fraction needs a reason.", "reason")
+        if patient.anchors.day0 is None:
+            raise ClinicalInputError(f"{patient.study_id} has no day 0 yet.", "timepoint")
+        decided_at = decided_at or self.now()
+        self._check_moment(patient, decided_at, "decision time")
+        patient_id = self._patient_id(patient.study_id)
+        latest = self._latest_assessment(patient_id)
+        with self.transaction():
+            self._write("fraction_decisions", None, {
+                "patient_id": patient_id, "timepoint": timepoint, "decision": decision,
+                "reason": reason.strip() or "no active CRS or ICANS", "decided_by": (decided_by or self.user).strip(),
+                "decided_at": to_utc_text(decided_at),
+                "crs_grade_seen": latest.crs.grade if latest else None,
+                "icans_grade_seen": latest.icans.grade if latest else None})
+            if decision == "hold":
+                self._rebuild_schedule(patient_id, patient.anchors)
+        return self.decisions(patient.study_id)[-1]
+
+    def decisions(self, study_id: str) -> list[FractionDecision]:
+        patient_id = self._require_patient_id(study_id)
+        rows = self.db.execute(
+            "SELECT timepoint, decision, reason, decided_by, decided_at, crs_grade_seen, icans_grade_seen"
+            " FROM fraction_decisions WHERE patient_id = ? ORDER BY decided_at, id", [patient_id])
+        return [FractionDecision(t, d, r, by, from_utc_text(at), c, i) for t, d, r, by, at, c, i in rows]
+
+    def latest_decision(self, study_id: str, timepoint: str) -> FractionDecision | None:
+        return next((d for d in reversed(self.decisions(study_id)) if d.timepoint == timepoint), None)
+
+    # -- other toxicities --------------------------------------------------------------------
+
+    def add_event(self, study_id: str, kind: str, onset: date, *, grade: int | None = None,
+                  value: float | None = None, resolution: date | None = None, notes: str = "") -> ToxicityEvent:
+        """Record TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia. A cytopenia's
+        grade is computed from the count (CTCAE v5) when the count is given."""
+        patient = self.patient(study_id)
+        if kind not in EVENT_KINDS:
+            raise ClinicalInputError(f"The event '{kind}' is not one of {', '.join(EVENT_KINDS)}.", "kind")
+        grade, reason = _event_grade(kind, grade, value)
+        if onset < patient.anchors.screening or onset > self.today():
+            raise ClinicalInputError(
+                f"The onset date {onset} must fall between screening ({patient.anchors.screening}) and today.", "onset")
+        if resolution is not None and not onset <= resolution <= self.today():
+            raise ClinicalInputError(
+                f"The resolution date {resolution} must fall between the onset ({onset}) and today.", "resolution")
+        with self.transaction():
+            row_id = self._write("toxicity_events", None, {
+                "patient_id": self._patient_id(patient.study_id), "kind": kind, "grade": grade,
+                "grade_reason": reason, "onset_date": onset.isoformat(),
+                "resolution_date": resolution.isoformat() if resolution else None, "notes": notes.strip(),
+                "recorded_by": self.user})
+        return next(e for e in self.events(patient.study_id) if e.id == row_id)
+
+    def resolve_event(self, study_id: str, event_id: int, resolution: date, reason: str | None = None) -> ToxicityEvent:
+        event = next((e for e in self.events(study_id) if e.id == event_id), None)
+        if event is None:
+            raise ClinicalInputError(f"{study_id} has no toxicity event number {event_id}.", "event")
+        if not event.onset <= resolution <= self.today():
+            raise ClinicalInputError(
+                f"The resolution date {resolution} must fall between the onset ({event.onset}) and today.",
+                "resolution")
+        if event.resolution is not None and not (reason or "").strip():
+            raise ClinicalInputError("This event is already resolved; a correction needs a reason.", "reason")
+        with self.transaction():
+            self._write("toxicity_events", event_id, {"resolution_date": resolution.isoformat()}, reason)
+        return next(e for e in self.events(study_id) if e.id == event_id)
+
+    def events(self, study_id: str) -> list[ToxicityEvent]:
+        patient_id = self._require_patient_id(study_id)
+        rows = self.db.execute(
+            "SELECT id, kind, grade, grade_reason, onset_date, resolution_date, notes, recorded_by"
+            " FROM toxicity_events WHERE patient_id = ? ORDER BY onset_date, id", [patient_id])
+        return [ToxicityEvent(i, k, g, r, date.fromisoformat(o), date.fromisoformat(res) if res else None, n, by)
+                for i, k, g, r, o, res, n, by in rows]
+
+    # -- summaries and flags -----------------------------------------------------------------
+
+    def toxicity_summary(self, study_id: str) -> dict:
+        """Maximum grades, onset and duration, CRS within 30 days, treatment totals; per infusion."""
+        patient = self.patient(study_id)
+        assessments = self.assessments(patient.study_id)
+        booster = patient.anchors.booster
+        summary: dict = {"first_infusion": None, "booster": None}
+        if patient.anchors.day0 is not None:
+            first = [a for a in assessments if booster is None or a.at.astimezone().date() < booster]
+            summary["first_infusion"] = course(first, patient.anchors.day0, "D").as_json()
+        if booster is not None:
+            after = [a for a in assessments if a.at.astimezone().date() >= booster]
+            summary["booster"] = course(after, booster, "B").as_json()
+        return summary
+
+    def flags(self, day: date) -> list[Flag]:
+        """Today's toxicity flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia."""
+        flags = [Flag(e.study_id, "tox_not_recorded", f"Toxicity assessment for {e.item.timepoint_label} not recorded")
+                 for e in self.worklist(day, "assessment") if e.item.activity == "tox"]
+        for study_id, latest in sorted(self.latest_grades().items()):
+            worst = max(latest.crs.grade, latest.icans.grade)
+            if worst >= 2:
+                flags.append(Flag(study_id, "grade_2_or_more",
+                                  f"Latest CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
+                                  f"({latest.at:%d %b %H:%M})"))
+        after = self.protocol.prolonged_cytopenia_after_day
+        rows = self.db.execute(
+            "SELECT p.study_id, p.day0_date, e.kind, e.grade FROM toxicity_events e JOIN patients p ON p.id = e.patient_id"
+            " WHERE e.kind IN ('neutropenia', 'thrombocytopenia') AND e.grade >= 3 AND p.day0_date IS NOT NULL"
+            " AND e.onset_date <= ? AND (e.resolution_date IS NULL OR e.resolution_date > date(p.day0_date, ?))"
+            " AND date(p.day0_date, ?) < ? ORDER BY p.study_id",
+            [day.isoformat(), f"+{after} days", f"+{after} days", day.isoformat()])
+        for study_id, day0, kind, grade in rows:
+            flags.append(Flag(study_id, "prolonged_cytopenia",
+                              f"Prolonged cytopenia: grade {grade} {kind} past D+{after}"))
+        return flags
+
+    # -- shared checks -----------------------------------------------------------------------
+
+    def _require_patient_id(self, study_id: str) -> int:
+        patient_id = self._patient_id(study_id.strip())
+        if patient_id is None:
+            raise ClinicalInputError(f"There is no patient with study ID '{study_id}'.", "study_id")
+        return patient_id
+
+    def _check_moment(self, patient, moment: datetime, what: str) -> None:
+        if moment > self.now() + timedelta(minutes=5):
+            raise ClinicalInputError(f"The {what} ({moment:%Y-%m-%d %H:%M}) is in the future.", "at")
+        if moment.astimezone().date() < patient.anchors.screening:
+            raise ClinicalInputError(
+                f"The {what} ({moment:%Y-%m-%d}) is before screening ({patient.anchors.screening}).", "at")
+
+
+def _findings_values(findings: BedsideFindings) -> dict:
+    values = {name: getattr(findings, name) for name in _FINDINGS}
+    for name in ("fever_masked", "hypotension", "vasopressin", "motor_weakness"):
+        values[name] = int(values[name])
+    values["ice_items"] = json.dumps(dict(findings.ice_items)) if findings.ice_items else None
+    return values
+
+
+def _assessment(row) -> Assessment:
+    row_id, at, assessor, *rest = row
+    findings_row, rest = rest[:len(_FINDINGS)], rest[len(_FINDINGS):]
+    ice_items, crs_grade, crs_reason, icans_grade, icans_reason, *rest = rest
+    treatments_row, (notes,) = rest[:len(_TREATMENTS)], rest[len(_TREATMENTS):]
+    findings = dict(zip(_FINDINGS, findings_row, strict=True))
+    for name in ("fever_masked", "hypotension", "vasopressin", "motor_weakness"):
+        findings[name] = bool(findings[name])
+    items = tuple(sorted(json.loads(ice_items).items())) if ice_items else ()
+    return Assessment(
+        id=row_id, at=from_utc_text(at), assessor=assessor,
+        findings=BedsideFindings(**findings, ice_items=items),
+        treatments=Treatments(**dict(zip(_TREATMENTS, treatments_row, strict=True))),
+        crs=grading.Grade(crs_grade, crs_reason), icans=grading.Grade(icans_grade, icans_reason), notes=notes)
+
+
+def _event_grade(kind: str, grade: int | None, value: float | None) -> tuple[int, str]:
+    """A cytopenia graded from its count (CTCAE v5); other events take the CTCAE grade given."""
+    counts = {"neutropenia": grading.neutropenia, "thrombocytopenia": grading.thrombocytopenia,
+              "anaemia": grading.anaemia}
+    if value is not None:
+        if kind not in counts:
+            raise ClinicalInputError(f"A value is graded only for cytopenias, not for {EVENT_LABELS[kind]}.", "value")
+        computed = counts[kind](value)
+        if computed.grade == 0:
+            raise ClinicalInputError(f"{computed.reason[0].upper()}{computed.reason[1:]}: no event to record.",
+                                     "value")
+        return computed.grade, computed.reason
+    if grade is None:
+        raise ClinicalInputError("Give the CTCAE grade (or, for a cytopenia, the count).", "grade")
+    if not 1 <= grade <= 5:
+        raise ClinicalInputError(f"The CTCAE grade must be 1 to 5, not {grade}.", "grade")
+    return grade, f"grade {grade}: CTCAE, as assessed"
