@@ -62,13 +62,14 @@ class ToxicityRecords:
 
     # -- bedside assessments -----------------------------------------------------------------
 
-    def assess(self, study_id: str, at: datetime, findings: BedsideFindings, treatments: Treatments = Treatments(),
+    def assess(self, study_id: str, at: datetime, findings: BedsideFindings, treatments: Treatments | None = None,
                assessor: str | None = None, notes: str = "") -> Assessment:
         """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
         day's scheduled toxicity assessment done."""
         patient = self.patient(study_id)
         self._check_moment(patient, at, "assessment time")
         crs, icans = findings.crs(), findings.icans()
+        treatments = treatments or Treatments()
         values = {"at": to_utc_text(at), "assessor": (assessor or self.user).strip(),
                   **_findings_values(findings), "crs_grade": crs.grade, "crs_reason": crs.reason,
                   "icans_grade": icans.grade, "icans_reason": icans.reason,
@@ -242,12 +243,12 @@ class ToxicityRecords:
                                   f"({latest.at:%d %b %H:%M})"))
         after = self.protocol.prolonged_cytopenia_after_day
         rows = self.db.execute(
-            "SELECT p.study_id, p.day0_date, e.kind, e.grade FROM toxicity_events e JOIN patients p ON p.id = e.patient_id"
+            "SELECT p.study_id, e.kind, e.grade FROM toxicity_events e JOIN patients p ON p.id = e.patient_id"
             " WHERE e.kind IN ('neutropenia', 'thrombocytopenia') AND e.grade >= 3 AND p.day0_date IS NOT NULL"
             " AND e.onset_date <= ? AND (e.resolution_date IS NULL OR e.resolution_date > date(p.day0_date, ?))"
             " AND date(p.day0_date, ?) < ? ORDER BY p.study_id",
             [day.isoformat(), f"+{after} days", f"+{after} days", day.isoformat()])
-        for study_id, day0, kind, grade in rows:
+        for study_id, kind, grade in rows:
             flags.append(Flag(study_id, "prolonged_cytopenia",
                               f"Prolonged cytopenia: grade {grade} {kind} past D+{after}"))
         return flags
