@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from . import cli_toxicity
 from .dates import local_today, parse_date, parse_datetime
 from .errors import ClinicalInputError, StoreError
 from .protocol import ProtocolError
@@ -218,8 +219,21 @@ def demo_command(ctx, patients, seed):
     click.echo(f"Added {patients} demo patients to {store.path}.")
 
 
+cli_toxicity.register(cli, _store)
+
+
 def main() -> None:
-    cli(prog_name="ari-desktop")
+    """The entry point: click's own usage errors also become one sentence and exit code 2."""
+    try:
+        result = cli.main(prog_name="ari-desktop", standalone_mode=False)
+    except click.Abort:
+        click.echo("ari-desktop: aborted.", err=True)
+        sys.exit(1)
+    except click.UsageError as error:
+        click.echo(f"ari-desktop: {error.format_message()}", err=True)
+        sys.exit(2)
+    # Without standalone mode, click returns the exit code of ctx.exit() instead of exiting.
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":

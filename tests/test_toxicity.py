@@ -1,0 +1,240 @@
+"""Bedside toxicity: saved assessments, the course summary, go/hold before fractions, events, flags."""
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from ari_desktop import grading, protocol
+from ari_desktop.cli import cli
+from ari_desktop.errors import ClinicalInputError
+from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.store import Store
+from ari_desktop.toxicity import BedsideFindings, Treatments
+
+P = protocol.load_default()
+TODAY = date(2026, 11, 26)
+DAY0 = date(2026, 11, 16)  # today is D+10
+NOW = datetime(2026, 11, 26, 15, 0).astimezone()
+
+
+def at(day: int, hour: int = 8) -> datetime:
+    return datetime.combine(DAY0 + timedelta(days=day), datetime.min.time()).replace(hour=hour).astimezone()
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "unit.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
+        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+        yield store
+
+
+FEVER_ON_CANNULA = BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4, ice=8)
+
+
+def test_an_assessment_saves_the_computed_grades_with_reason_and_assessor(store):
+    saved = store.assess("ARI-001", at(2), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560), assessor="Dr Ruiz")
+    assert (saved.crs.grade, saved.icans.grade) == (2, 1)
+    assert "nasal cannula" in saved.crs.reason and "ICE 8/10" in saved.icans.reason
+    assert saved.assessor == "Dr Ruiz" and store.assessments("ARI-001") == [saved]
+
+
+def test_an_assessment_marks_that_days_toxicity_item_done(store):
+    store.assess("ARI-001", at(10), BedsideFindings(37.0))
+    entry = next(e for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+10" and e.item.activity == "tox")
+    assert entry.status == "done"
+    assert not [f for f in store.flags(TODAY) if f.kind == "tox_not_recorded"]
+
+
+def test_the_ice_score_is_counted_from_the_ticked_items():
+    items = {code: True for code, _, _ in grading.ICE_ITEMS}
+    items["writes_sentence"] = items["counts_back"] = items["name_object_3"] = False
+    findings = BedsideFindings.with_ice_items(items, temperature_c=37.2)
+    assert findings.ice == 7 and findings.icans().grade == 1
+
+
+def test_a_correction_recomputes_the_grade_and_the_log_keeps_the_original(store):
+    saved = store.assess("ARI-001", at(2), FEVER_ON_CANNULA)
+    corrected = store.correct_assessment(saved.id, BedsideFindings(38.9, oxygen="facemask", ice=8), Treatments(),
+                                         reason="oxygen device was a facemask")
+    assert corrected.crs.grade == 3
+    change = store.changes("assessments", saved.id)[-1]
+    assert change.old["crs_grade"] == 2 and change.new["crs_grade"] == 3
+    assert change.old["oxygen"] == "nasal-cannula" and change.reason == "oxygen device was a facemask"
+
+
+def test_absurd_findings_are_refused_and_nothing_is_saved(store):
+    with pytest.raises(ClinicalInputError, match="plausible range"):
+        store.assess("ARI-001", at(2), BedsideFindings(20.0))
+    with pytest.raises(ClinicalInputError, match="in the future"):
+        store.assess("ARI-001", NOW + timedelta(hours=2), BedsideFindings(37.0))
+    assert store.assessments("ARI-001") == []
+
+
+def test_the_summary_gives_maximum_grades_onset_duration_and_treatment_totals(store):
+    store.assess("ARI-001", at(1), BedsideFindings(37.1))
+    store.assess("ARI-001", at(2), BedsideFindings(38.3))
+    store.assess("ARI-001", at(3), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560))
+    store.assess("ARI-001", at(3, 20), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560, dexamethasone_mg=10))
+    store.assess("ARI-001", at(5), BedsideFindings(37.0, ice=10))
+    summary = store.toxicity_summary("ARI-001")["first_infusion"]
+    assert summary["max_crs_grade"] == 2 and summary["max_icans_grade"] == 1
+    assert (summary["crs_onset_day"], summary["crs_duration_days"]) == (2, 2)
+    assert (summary["icans_onset_day"], summary["icans_duration_days"]) == (3, 1)
+    assert summary["crs_within_30_days"] is True
+    assert summary["tocilizumab_total_mg"] == 1120 and summary["corticosteroids_total_mg"]["dexamethasone"] == 10
+
+
+# -- fraction go / hold ------------------------------------------------------------------------
+
+def test_fraction_2_cannot_be_recorded_without_a_go(store):
+    with pytest.raises(ClinicalInputError, match="needs a physician's go decision"):
+        store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+
+
+def test_a_go_records_who_decided_and_the_grades_seen_then_the_fraction_can_be_given(store):
+    store.assess("ARI-001", at(3, 7), BedsideFindings(38.2))
+    decision = store.decide_fraction("ARI-001", "D+3", "go", "", decided_by="Dr Ruiz", decided_at=at(3, 9))
+    assert (decision.decided_by, decision.crs_grade_seen, decision.icans_grade_seen) == ("Dr Ruiz", 1, 0)
+    assert store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11)).status == "done"
+
+
+def test_a_held_fraction_stays_open_for_the_protocols_delay_and_the_schedule_says_so(store):
+    store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
+    item = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+7"
+                and e.item.activity == "infusion")
+    assert item.held and "held" in item.label
+    assert item.window_end == DAY0 + timedelta(days=7 + P.held_fraction_max_delay_days)
+    with pytest.raises(ClinicalInputError, match="on hold"):
+        store.record("ARI-001", "D+7", "infusion", done_at=at(9, 11))
+    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
+    entry = store.record("ARI-001", "D+7", "infusion", done_at=at(9, 11))
+    assert entry.status == "done" and entry.in_window is True
+
+
+@pytest.mark.parametrize("timepoint, decision, reason, sentence", [
+    ("D0", "go", "", "No go/hold decision is taken at D0"),
+    ("D+3", "hold", "", "needs a reason"),
+    ("D+3", "maybe", "", "must be go or hold"),
+])
+def test_bad_decisions_are_refused(store, timepoint, decision, reason, sentence):
+    with pytest.raises(ClinicalInputError, match=sentence):
+        store.decide_fraction("ARI-001", timepoint, decision, reason)
+    assert store.decisions("ARI-001") == []
+
+
+# -- events and flags ----------------------------------------------------------------------------
+
+def test_a_cytopenia_event_is_graded_from_the_count(store):
+    event = store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(5), value=0.3)
+    assert event.grade == 4 and "0.3" in event.grade_reason
+
+
+def test_other_events_take_a_ctcae_grade_and_can_be_resolved(store):
+    event = store.add_event("ARI-001", "infection", DAY0 + timedelta(4), grade=3, notes="Line infection")
+    resolved = store.resolve_event("ARI-001", event.id, DAY0 + timedelta(8))
+    assert resolved.resolution == DAY0 + timedelta(8)
+    with pytest.raises(ClinicalInputError, match="already resolved"):
+        store.resolve_event("ARI-001", event.id, DAY0 + timedelta(9))
+
+
+@pytest.mark.parametrize("kwargs, sentence", [
+    ({"kind": "rash", "grade": 2}, "is not one of"),
+    ({"kind": "infection", "grade": 6}, "must be 1 to 5"),
+    ({"kind": "infection"}, "Give the CTCAE grade"),
+    ({"kind": "neutropenia", "value": 2.5}, "no event to record"),
+])
+def test_bad_events_are_refused(store, kwargs, sentence):
+    with pytest.raises(ClinicalInputError, match=sentence):
+        store.add_event("ARI-001", onset=DAY0, **kwargs)
+    assert store.events("ARI-001") == []
+
+
+def test_flags_show_missing_assessment_grade_2_and_prolonged_cytopenia(tmp_path):
+    today = DAY0 + timedelta(days=40)
+    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
+        for study_id, day0 in (("ARI-001", DAY0), ("ARI-002", today - timedelta(days=5))):
+            store.add_patient(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2026, 9, 1), day0), P, today))
+        store.add_event("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), value=20)
+        store.assess("ARI-002", NOW + timedelta(days=29), BedsideFindings(39.0, oxygen="blow-by"))
+        flags = {(f.study_id, f.kind) for f in store.flags(today)}
+    assert ("ARI-001", "prolonged_cytopenia") in flags
+    assert ("ARI-002", "grade_2_or_more") in flags
+    assert ("ARI-001", "tox_not_recorded") not in flags  # D+40: monitoring is over
+
+
+# -- command line --------------------------------------------------------------------------------
+
+def grade(*args):
+    result = CliRunner().invoke(cli, ["grade", *args, "--json"])
+    return result.exit_code, json.loads(result.stdout) if result.exit_code == 0 else result.stderr
+
+
+@pytest.mark.parametrize("args, findings", [
+    (["crs", "--temperature", "37.9"], dict(temperature_c=37.9)),
+    (["crs", "--temperature", "38.0"], dict(temperature_c=38.0)),
+    (["crs", "--temperature", "38.5", "--hypotension"], dict(temperature_c=38.5, hypotension=True)),
+    (["crs", "--temperature", "38.5", "--vasopressors", "1"], dict(temperature_c=38.5, vasopressors=1)),
+    (["crs", "--temperature", "38.5", "--vasopressors", "2", "--vasopressin"],
+     dict(temperature_c=38.5, vasopressors=2, vasopressin=True)),
+    (["crs", "--temperature", "38.5", "--oxygen", "nasal-cannula", "--flow", "6"],
+     dict(temperature_c=38.5, oxygen="nasal-cannula", flow_l_min=6)),
+    (["crs", "--temperature", "38.5", "--oxygen", "nasal-cannula", "--flow", "6.1"],
+     dict(temperature_c=38.5, oxygen="nasal-cannula", flow_l_min=6.1)),
+    (["crs", "--temperature", "37.0", "--fever-masked", "--oxygen", "bipap"],
+     dict(temperature_c=37.0, fever_masked=True, oxygen="bipap")),
+])
+def test_the_command_line_gives_the_same_crs_grade_as_the_core(args, findings):
+    code, result = grade(*args)
+    expected = BedsideFindings(**findings).crs()
+    assert code == 0 and result == {"grade": expected.grade, "reason": expected.reason}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["icans", "--ice", "10"], 0), (["icans", "--ice", "9"], 1), (["icans", "--ice", "7"], 1),
+    (["icans", "--ice", "6"], 2), (["icans", "--ice", "3"], 2), (["icans", "--ice", "2"], 3),
+    (["icans", "--ice", "0", "--consciousness", "unarousable"], 4),
+    (["icans", "--ice", "10", "--seizure", "prolonged"], 4),
+    (["icans", "--ice", "10", "--edema", "focal"], 3),
+    (["icans", "--ice", "10", "--motor-weakness"], 4),
+])
+def test_the_command_line_gives_the_same_icans_grade_as_the_core(args, expected):
+    code, result = grade(*args)
+    assert code == 0 and result["grade"] == expected
+
+
+@pytest.mark.parametrize("args", [
+    ["crs", "--temperature", "20"], ["crs", "--temperature", "45"], ["icans", "--ice", "11"],
+    ["crs", "--temperature", "38", "--oxygen", "nasal-cannula", "--flow", "-1"],
+    ["crs", "--temperature", "38", "--oxygen", "tent"],
+])
+def test_absurd_values_exit_2_with_one_sentence(args):
+    done = subprocess.run([sys.executable, "-m", "ari_desktop", "grade", *args], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
+    db = tmp_path / "cli.db"
+    runner = CliRunner()
+    base = ["--db", str(db), "--user", "dr.ruiz"]
+    screening, day0 = date.today() - timedelta(days=60), date.today() - timedelta(days=3)
+    runner.invoke(cli, [*base, "patient", "add", "--study-id", "ARI-005", "--initials", "GH", "--sex", "M",
+                        "--birth-year", "1958", "--screening-date", screening.isoformat(),
+                        "--infusion-date", day0.isoformat()])
+    when = f"{(day0 + timedelta(days=1)).isoformat()}T08:00"
+    result = runner.invoke(cli, [*base, "assess", "ARI-005", "--at", when, "--temperature", "38.7",
+                                 "--oxygen", "facemask", "--ice", "5", "--tocilizumab", "560", "--by", "Dr Vidal"])
+    assert result.exit_code == 0, result.output
+    assert "CRS grade 3" in result.stdout and "ICANS grade 2" in result.stdout
+    data = json.loads(runner.invoke(cli, [*base, "toxicity", "ARI-005", "--json"]).stdout)
+    assert data["assessments"][0]["assessor"] == "Dr Vidal" and data["assessments"][0]["day"] == 1
+    summary = data["summary"]["first_infusion"]
+    assert summary["max_crs_grade"] == 3 and summary["max_icans_grade"] == 2
+    assert summary["crs_onset_day"] == 1 and summary["crs_within_30_days"] is True
+    assert summary["tocilizumab_total_mg"] == 560
+    held = runner.invoke(cli, [*base, "fraction", "ARI-005", "--timepoint", "D+3", "--hold", "--reason", "CRS 3"])
+    assert held.exit_code == 0 and "latest CRS grade 3" in held.stdout
