@@ -187,7 +187,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4} {d.reason} "
                        f"({d.decided_by})")
         for e in events:
-            click.echo(f"{e.onset} {e.label}: {e.grade_reason}" + (f", resolved {e.resolution}" if e.resolution else ""))
+            resolved = f", resolved {e.resolution}" if e.resolution else ""
+            click.echo(f"{e.onset} {e.label}: {e.grade_reason}{resolved}")
         for course, values in summary.items():
             if values:
                 click.echo(f"{course.replace('_', ' ')}: max CRS {values['max_crs_grade']}, "
