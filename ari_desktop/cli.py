@@ -219,6 +219,19 @@ def demo_command(ctx, patients, seed):
     click.echo(f"Added {patients} demo patients to {store.path}.")
 
 
+@cli.command("export")
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV files (created if needed).")
+@click.option("--as-of", help="Statuses as of this date (default today).")
+@click.pass_context
+def export_command(ctx, folder, as_of):
+    """Write every table, the schedule with statuses and the safety endpoints as CSV files."""
+    from .reports.export import export
+
+    written = export(_store(ctx), folder, _date(as_of, "as-of date") or local_today())
+    click.echo(f"Wrote {len(written)} files to {folder}: {', '.join(p.name for p in written)}.")
+
+
 cli_toxicity.register(cli, _store)
 
 

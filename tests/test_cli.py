@@ -154,3 +154,21 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("ari-desktop: ") and "Traceback" not in done.stderr
+
+
+def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
+    import csv
+
+    path = tmp_path / "demo.db"
+    assert run(path, "demo", "--patients", "30", "--seed", "2").exit_code == 0
+    result = run(path, "export", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
+                     "toxicity_events.csv", "change_log.csv", "schedule.csv", "safety_endpoints.csv"}
+    with (tmp_path / "out" / "patients.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 30
+    with (tmp_path / "out" / "safety_endpoints.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {"max_crs_grade", "crs_within_30_days", "evaluable"} <= set(rows[0])
+    assert all(r["crs_onset_day"] == "" or r["crs_onset_day"].isdigit() for r in rows)

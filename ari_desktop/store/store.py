@@ -360,6 +360,22 @@ class Store(ToxicityRecords):
         return {(t.code, a): (t.note_for(a) or self.protocol.activity(a).label, t.label)
                 for t in self.protocol.timepoints for a in t.activities}
 
+    # -- exports -------------------------------------------------------------------------------
+
+    EXPORT_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "change_log")
+
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """(column names, rows) of one clinical table, with the study ID in place of the row number."""
+        if table not in self.EXPORT_TABLES:
+            raise ClinicalInputError(f"The table '{table}' is not one of {', '.join(self.EXPORT_TABLES)}.", "table")
+        if table in ("patients", "change_log"):
+            cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY id")
+        else:
+            cursor = self.db.execute(
+                f"SELECT p.study_id, t.* FROM {table} t JOIN patients p ON p.id = t.patient_id ORDER BY t.id")
+        columns = [c[0] for c in cursor.description]
+        return columns, cursor.fetchall()
+
     # -- the change log ----------------------------------------------------------------------
 
     def changes(self, table: str | None = None, row_id: int | None = None) -> list[Change]:
