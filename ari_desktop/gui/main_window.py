@@ -1,0 +1,232 @@
+"""The main window: Today, Patients and Patient, with the menus, shortcuts and status bar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from .patient_view import PatientView
+from .patients_view import PatientsView
+from .register_dialog import RegisterPatientDialog
+from .session import Session
+from .today_view import TodayView
+
+VIEWS = ("today", "patients", "patient")
+SHORTCUTS = (
+    ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
+    ("Ctrl+F", "Find a patient"),
+    ("Ctrl+N", "Register a patient"),
+    ("Enter or Space", "Mark the selected worklist item collected"),
+    ("Ctrl+R", "Record the selected item (another time, not obtained, or a correction)"),
+    ("Ctrl+Left, Ctrl+Right", "Previous / next day in Today"),
+    ("F5", "Read the current view again from the database"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, day: date | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        store = session.store
+        self.setWindowTitle(f"{store.protocol.code} follow-up: {store.path.name}")  # Qt adds "ARI Desktop"
+        self.today = TodayView(session, day)
+        self.patients = PatientsView(session)
+        self.patient = PatientView(session)
+        self.tabs = QTabWidget(documentMode=True)
+        self.tabs.addTab(self.today, "Today")
+        self.tabs.addTab(self.patients, "Patients")
+        self.tabs.addTab(self.patient, "Patient")
+        for number, tip in enumerate(("What is due, overdue and missed on a day (Ctrl+1)",
+                                      "Every patient and their stage (Ctrl+2)",
+                                      "One patient's whole calendar (Ctrl+3)")):
+            self.tabs.setTabToolTip(number, tip)
+        self.setCentralWidget(self.tabs)
+        self.user_label = QLabel(f"Working as <b>{session.user}</b> &nbsp;·&nbsp; {store.path}")
+        self.user_label.setToolTip("Your name is stamped on everything you record.")
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._actions()
+        self._connect()
+        self.resize(1280, 800)
+        if settings is not None:
+            self.restore_settings(settings)
+
+    # -- actions and menus -----------------------------------------------------------------------
+
+    def _action(self, text: str, slot, keys: str | QKeySequence.StandardKey | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _actions(self) -> None:
+        a = self._action
+        self.view_actions = [
+            a("&Today", lambda: self.show_view("today"), "Ctrl+1", "The worklist of a day"),
+            a("&Patients", lambda: self.show_view("patients"), "Ctrl+2", "Every patient"),
+            a("P&atient", lambda: self.show_view("patient"), "Ctrl+3", "One patient's calendar"),
+        ]
+        self.find_action = a("&Find patient…", self.find_patient, "Ctrl+F", "Find a patient by study ID or initials")
+        self.register_action = a("&Register patient…", self.register_patient, "Ctrl+N", "Register a new patient")
+        self.record_action = a("&Record…", self.record_selected, "Ctrl+R",
+                               "Record the selected item: another time, not obtained, or a correction")
+        self.refresh_action = a("Re&fresh", self.refresh_current, "F5", "Read the current view again")
+        self.previous_day_action = a("Pre&vious day", lambda: self.shift_day(-1), "Ctrl+Left",
+                                     "Worklist of the day before")
+        self.next_day_action = a("&Next day", lambda: self.shift_day(1), "Ctrl+Right", "Worklist of the day after")
+        self.day0_action = a("Move day &0…", lambda: self._patient_dialog("day0"), None, "Set or move day 0")
+        self.booster_action = a("&Booster…", lambda: self._patient_dialog("booster"), None, "Set or move the booster")
+        self.off_study_action = a("&Off study…", lambda: self._patient_dialog("off_study"), None, "Take off study")
+        self.death_action = a("&Death…", lambda: self._patient_dialog("death"), None, "Record a death")
+        quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(quit_action)
+        view_menu = menus.addMenu("&View")
+        for action in (*self.view_actions, None, self.previous_day_action, self.next_day_action, None,
+                       self.refresh_action):
+            view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        patient_menu = menus.addMenu("&Patient")
+        for action in (self.find_action, self.register_action, None, self.day0_action, self.booster_action,
+                       self.off_study_action, self.death_action):
+            patient_menu.addSeparator() if action is None else patient_menu.addAction(action)
+        record_menu = menus.addMenu("&Record")
+        record_menu.addAction(self.record_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+
+    def _connect(self) -> None:
+        events = self.session.events
+        events.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        events.recorded.connect(self._recorded)
+        events.patient_changed.connect(self._patient_changed)
+        events.patient_added.connect(self._patient_added)
+        self.today.patient_requested.connect(self.show_patient)
+        self.patients.patient_requested.connect(self.show_patient)
+        self.patients.register_requested.connect(self.register_patient)
+        self.patient.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+
+    # -- what changed: each view re-reads only what concerns it ----------------------------------
+
+    def _recorded(self, study_id: str) -> None:
+        self.today.mark_stale()
+        self.patient.patient_changed(study_id)
+
+    def _patient_changed(self, study_id: str) -> None:
+        self.today.mark_stale()
+        self.patients.patient_changed(study_id)
+        self.patient.patient_changed(study_id)
+
+    def _patient_added(self, study_id: str) -> None:
+        self.today.mark_stale()  # screening items may be due today
+        self.patients.patient_changed(study_id)
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def current_view(self) -> str:
+        return VIEWS[self.tabs.currentIndex()]
+
+    def show_view(self, name: str) -> None:
+        self.tabs.setCurrentIndex(VIEWS.index(name))
+
+    def show_patient(self, study_id: str) -> None:
+        self.patient.show_patient(study_id)
+        self.show_view("patient")
+        self.patient.tree.setFocus()
+
+    def find_patient(self) -> None:
+        self.show_view("patients")
+        self.patients.focus_search()
+
+    def shift_day(self, days: int) -> None:
+        self.show_view("today")
+        self.today.shift_day(days)
+
+    def refresh_current(self) -> None:
+        view = self.tabs.currentWidget()
+        view.update_now()
+        self.session.say("Read again from the database.")
+
+    def register_patient(self) -> RegisterPatientDialog:
+        dialog = RegisterPatientDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._registered(dialog.registered.study_id))
+        dialog.open()
+        return dialog
+
+    def _registered(self, study_id: str) -> None:
+        self.show_view("patients")
+        self.patients.select(study_id)
+
+    def record_selected(self) -> None:
+        if self.current_view() == "today":
+            self.today.record_selected()
+        elif self.current_view() == "patient":
+            self.patient.record_selected()
+        else:
+            self.session.say("Open a patient's calendar (Enter) and choose an item to record.")
+
+    def _patient_dialog(self, which: str) -> None:
+        """Open a date dialog for the patient in view (or selected in Patients)."""
+        if self.current_view() == "patients" and self.patients.selected_study_id():
+            self.show_patient(self.patients.selected_study_id())
+        if self.patient.study_id is None:
+            self.session.say("Choose a patient first (Ctrl+F).")
+            return
+        self.show_view("patient")
+        if which == "off_study":
+            self.patient.take_off_study()
+        else:
+            self.patient.change_date(which)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    # -- remembering -----------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, QHeaderView]:
+        return {"today/worklist": self.today.worklist.horizontalHeader(),
+                "today/missed": self.today.missed.horizontalHeader(),
+                "patients/table": self.patients.table.horizontalHeader(),
+                "patient/calendar": self.patient.tree.header()}
+
+    def restore_settings(self, settings: QSettings) -> None:
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = settings.value("today/splitter")
+        if isinstance(splitter, QByteArray):
+            self.today.splitter.restoreState(splitter)
+        for key, header in self._headers().items():
+            value = settings.value(f"{key}/header")
+            if isinstance(value, QByteArray):
+                header.restoreState(value)
+        view = settings.value("window/view")
+        if view in VIEWS:
+            self.show_view(view)
+
+    def save_settings(self, settings: QSettings) -> None:
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/view", self.current_view())
+        settings.setValue("today/splitter", self.today.splitter.saveState())
+        for key, header in self._headers().items():
+            settings.setValue(f"{key}/header", header.saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None:
+            self.save_settings(self.settings)
+        super().closeEvent(event)

@@ -1,0 +1,89 @@
+"""Small shared pieces of the views: a configured table, a caption, tab order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+
+def table_view(model: QAbstractItemModel, widths: Sequence[int], parent: QWidget | None = None,
+               stretch: int | None = None) -> QTableView:
+    """A read-only, row-selecting, sortable table; `widths` in characters of the current font."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the store's order until a header is clicked
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    set_widths(table.horizontalHeader(), widths, stretch)
+    return table
+
+
+def set_widths(header: QHeaderView, widths: Sequence[int], stretch: int | None = None) -> None:
+    char = header.fontMetrics().horizontalAdvance("0")  # dates and times are the widest common text
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width * char + 24)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def caption(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    label.setFont(font)
+    return label
+
+
+def chain_tab_order(*widgets: QWidget) -> None:
+    for first, second in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+def widget_action(widget: QWidget, text: str, keys: Sequence[QKeySequence | str | Qt.Key], slot) -> QAction:
+    """An action whose keys work only while `widget` has the focus (Enter in a table, not in a field)."""
+    action = QAction(text, widget)
+    action.setShortcuts([QKeySequence(k) for k in keys])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.triggered.connect(slot)
+    widget.addAction(action)
+    return action
+
+
+class LazyView(QWidget):
+    """A view that reads from the store when first shown, and again only after something it shows
+    changed (mark_stale): a hidden view costs nothing at start-up or after a write."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.stale = True
+
+    def refresh(self) -> None:
+        """Re-read from the store what this view shows."""
+        raise NotImplementedError
+
+    def update_now(self) -> None:
+        self.stale = False
+        self.refresh()
+
+    def mark_stale(self) -> None:
+        if self.isVisible():
+            self.update_now()
+        else:
+            self.stale = True
+
+    def showEvent(self, event) -> None:
+        if self.stale:
+            self.update_now()
+        super().showEvent(event)

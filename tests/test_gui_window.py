@@ -1,0 +1,294 @@
+"""The main window: three views, keyboard shortcuts, what it remembers, who is working, the
+screenshot mode and the fast start (nothing heavy imported before the first paint)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import GUI_TODAY, GUI_USER, open_store
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+from ari_desktop.errors import ClinicalInputError
+from ari_desktop.gui import app
+from ari_desktop.gui.main_window import MainWindow
+from ari_desktop.gui.session import Session
+from ari_desktop.gui.settings import open_settings
+from ari_desktop.gui.who import who_is_working
+
+pytestmark = pytest.mark.usefixtures("gui_settings")
+
+
+@pytest.fixture
+def window(qtbot, store):
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
+
+
+@pytest.fixture
+def cohort(store, add_patient):
+    """One patient at each stage the list shows, on the fixed clinic day."""
+    add_patient(store, "ARI-SCR", screening=GUI_TODAY - timedelta(days=3))
+    add_patient(store, "ARI-INF", day0=GUI_TODAY - timedelta(days=10))
+    add_patient(store, "ARI-FUP", day0=GUI_TODAY - timedelta(days=200))
+    add_patient(store, "ARI-OFF", day0=GUI_TODAY - timedelta(days=200))
+    store.update_anchors("ARI-OFF", off_study=GUI_TODAY - timedelta(days=5), off_study_reason="Progressive disease")
+    return store
+
+
+def patient_rows(window: MainWindow) -> list[tuple[str, str]]:
+    model = window.patients.table.model()
+    return [(model.index(r, 0).data(), model.index(r, 4).data()) for r in range(model.rowCount())]
+
+
+# -- views and keys -----------------------------------------------------------------------------
+
+def test_ctrl_1_2_3_switch_between_today_patients_and_patient(qtbot, window):
+    assert window.current_view() == "today"
+    for key, view in ((Qt.Key.Key_2, "patients"), (Qt.Key.Key_3, "patient"), (Qt.Key.Key_1, "today")):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_view() == view
+
+
+def test_ctrl_f_finds_a_patient_and_enter_opens_their_calendar(qtbot, cohort, window):
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view() == "patients"
+    assert window.patients.search.hasFocus()
+    qtbot.keyClicks(window.patients.search, "fup")
+    assert patient_rows(window) == [("ARI-FUP", "follow-up")]
+    qtbot.keyClick(window.patients.search, Qt.Key.Key_Return)
+    assert window.current_view() == "patient"
+    assert window.patient.study_id == "ARI-FUP"
+    assert window.tabs.tabText(2) == "Patient ARI-FUP"
+
+
+def test_the_patients_list_shows_each_stage_and_filters_by_stage(qtbot, cohort, window):
+    window.show_view("patients")
+    assert sorted(patient_rows(window)) == [("ARI-FUP", "follow-up"), ("ARI-INF", "infusion"),
+                                            ("ARI-OFF", "off study"), ("ARI-SCR", "screening")]
+    window.patients.stage.setCurrentIndex(window.patients.stage.findData("off study"))
+    assert patient_rows(window) == [("ARI-OFF", "off study")]
+    assert window.patients.count.text() == "1 of 4 patients"
+
+
+def test_the_patients_and_patient_views_read_the_database_only_when_first_shown(qtbot, cohort, window):
+    assert window.today.stale is False
+    assert window.patients.loaded is False and window.patients.model.rowCount() == 0
+    window.show_view("patients")
+    assert window.patients.loaded is True and window.patients.model.rowCount() == 4
+
+
+def test_ctrl_n_opens_registration(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and dialog.windowTitle() == "Register patient"
+    dialog.reject()
+
+
+def test_ctrl_r_opens_the_record_dialog_for_the_selected_item(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    window.today.update_now()
+    window.today.worklist.selectRow(0)
+    window.today.worklist.setFocus()
+    qtbot.keyClick(window.today.worklist, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and dialog.windowTitle().startswith("Record: ARI-001")
+    dialog.reject()
+
+
+# -- the calendar -------------------------------------------------------------------------------
+
+def test_the_calendar_groups_every_item_by_timepoint_with_status_words_icons_who_and_why(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=40))
+    store.record("ARI-001", "D+28", "sbcma", done_at=datetime(2025, 2, 26, 8, 15).astimezone())
+    store.record("ARI-001", "D+28", "cbc", not_done_reason="Sample haemolysed")
+    window.show_patient("ARI-001")
+    model = window.patient.model
+    groups = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert groups[0] == "Screening  (SCR)" and groups[-1] == "Month 36 (survival contact)  (M36)"
+    assert sum(model.rowCount(model.index(r, 0)) for r in range(model.rowCount())) \
+        == len(store.schedule("ARI-001", GUI_TODAY))
+    d28 = model.index(groups.index("Day +28  (D+28)"), 0)
+    items = {model.index(r, 0, d28).data(): [model.index(r, c, d28) for c in range(6)]
+             for r in range(model.rowCount(d28))}
+    sbcma, cbc = items["Soluble BCMA"], items["Blood count"]
+    assert [i.data() for i in sbcma[3:]] == ["Done", "Done 2025-02-26 08:15", f"{GUI_USER}, 2025-03-10 09:30"]
+    assert [i.data() for i in cbc[3:5]] == ["Not obtained", "Not obtained: Sample haemolysed"]
+    assert not sbcma[3].data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert sbcma[0].data(Qt.ItemDataRole.BackgroundRole) != cbc[0].data(Qt.ItemDataRole.BackgroundRole)
+    assert model.index(d28.row(), 4).data() == "4 missed, 1 not obtained, 1 done"  # the other four at D+28
+    assert model.index(d28.row(), 3).data() == "Missed"
+
+
+def test_show_still_to_do_hides_what_is_done(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=40))
+    window.show_patient("ARI-001")
+    before = window.patient.proxy.rowCount()
+    window.patient.show_choice.setCurrentIndex(1)  # Still to do
+    proxy = window.patient.proxy
+    shown = [proxy.index(c, 3, proxy.index(r, 0)).data() for r in range(proxy.rowCount())
+             for c in range(proxy.rowCount(proxy.index(r, 0)))]
+    assert shown and set(shown) <= {"Planned", "Due", "Overdue", "Missed"}
+    assert proxy.rowCount() <= before
+
+
+def test_recording_refreshes_the_open_calendar_of_that_patient(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    window.show_patient("ARI-001")
+    window.show_view("today")
+    window.today.update_now()
+    window.today.worklist.selectRow(0)
+    entry = window.today.selected(window.today.worklist)[0]
+    qtbot.mouseClick(window.today.mark_button, Qt.MouseButton.LeftButton)
+    window.show_view("patient")
+    shown = [e for g in window.patient.model.groups for e in g.entries
+             if (e.item.timepoint, e.item.activity) == (entry.item.timepoint, entry.item.activity)]
+    assert shown[0].status == "done"
+
+
+# -- remembering and who is working ------------------------------------------------------------
+
+def test_the_window_remembers_its_size_last_view_and_columns(qtbot, store, gui_settings):
+    first = MainWindow(Session(store), settings=open_settings())
+    qtbot.addWidget(first)
+    first.resize(700, 500)
+    first.show_view("patients")
+    first.patients.table.horizontalHeader().resizeSection(0, 222)
+    first.close()
+    assert QSettings(str(gui_settings), QSettings.Format.IniFormat).value("window/view") == "patients"
+    second = MainWindow(Session(store), settings=open_settings())
+    qtbot.addWidget(second)
+    assert second.current_view() == "patients"
+    assert (second.width(), second.height()) == (700, 500)
+    assert second.patients.table.horizontalHeader().sectionSize(0) == 222
+
+
+def test_the_name_given_on_the_command_line_is_used_without_asking(monkeypatch):
+    monkeypatch.setenv("ARI_DESKTOP_USER", "login-name")
+    assert who_is_working("  Marta  ") == "Marta"
+    assert who_is_working(None, ask=False) == "login-name"
+
+
+def test_the_name_is_asked_once_prefilled_with_the_login_name(qtbot, monkeypatch):
+    monkeypatch.setenv("ARI_DESKTOP_USER", "login-name")
+    seen = {}
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        field = dialog.findChild(QLineEdit)
+        seen["prefilled"] = field.text()
+        field.setText("Nurse Marta")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    assert who_is_working(None, ask=True) == "Nurse Marta"
+    assert seen["prefilled"] == "login-name"
+
+
+# -- screenshot mode and start-up ---------------------------------------------------------------
+
+@pytest.fixture
+def demo_db(db_path, add_patient) -> Path:
+    with open_store(db_path) as store:
+        add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+        add_patient(store, "ARI-002", day0=GUI_TODAY - timedelta(days=17))
+    return db_path
+
+
+@pytest.mark.parametrize(("view", "size", "expected"), [
+    ("today", None, (1280, 800)),
+    ("today", "1366x768", (1366, 768)),
+    ("patients", "1024x700", (1024, 700)),
+    ("patient:ARI-001", None, (1280, 800)),
+])
+def test_screenshot_mode_writes_a_png_of_the_requested_view_and_size(qtbot, demo_db, tmp_path, view, size, expected):
+    shot = tmp_path / "shot.png"
+    assert app.run(demo_db, screenshot=shot, view=view, size=size, on=GUI_TODAY) == 0
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == expected
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 41)}) > 5
+
+
+@pytest.mark.parametrize(("view", "size", "message"), [
+    ("calendar", None, "The view 'calendar' is not today, patients or patient:STUDY_ID."),
+    ("patient:NOBODY", None, "There is no patient with study ID 'NOBODY'."),
+    ("today", "big", "The size 'big' is not WIDTHxHEIGHT, e.g. 1366x768."),
+])
+def test_screenshot_mode_refuses_a_bad_view_or_size_with_a_sentence(demo_db, tmp_path, view, size, message):
+    with pytest.raises(ClinicalInputError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        app.run(demo_db, screenshot=tmp_path / "shot.png", view=view, size=size)
+    assert not (tmp_path / "shot.png").exists()
+
+
+def test_the_benchmark_hook_exits_right_after_the_first_paint(demo_db, monkeypatch, capfd):
+    monkeypatch.setenv(app.FIRST_PAINT_ENV, "1")
+    assert app.run(demo_db, on=GUI_TODAY) == 0
+    line = capfd.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("ari-desktop: first paint ")
+    assert line.endswith(" worklist items") and "after run()" in line
+
+
+def test_the_first_window_paints_without_importing_pandas_reportlab_or_sqlite_utils(demo_db):
+    script = ("import sys\n"
+              "from ari_desktop.gui.app import run\n"
+              f"code = run({str(demo_db)!r}, user='bench')\n"
+              "print(sorted(m for m in ('pandas', 'reportlab', 'sqlite_utils') if m in sys.modules))\n"
+              "sys.exit(code)\n")
+    env = {**os.environ, app.FIRST_PAINT_ENV: "1", "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert "first paint" in done.stderr
+
+
+@contextmanager
+def watchdog(seconds: int = 10) -> Iterator[None]:
+    """Ends every event loop with code 9 if the test has not finished: a failure must not hang the run."""
+    timer = QTimer(singleShot=True, interval=seconds * 1000)
+    timer.timeout.connect(lambda: QApplication.exit(9))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+
+
+def test_declining_to_give_a_name_opens_nothing(qapp, demo_db, monkeypatch):
+    monkeypatch.delenv(app.FIRST_PAINT_ENV, raising=False)
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
+    with watchdog():
+        assert app.run(demo_db) == 1
+
+
+def test_the_window_opens_for_the_named_user_and_saves_its_settings_on_closing(qapp, demo_db, gui_settings,
+                                                                             monkeypatch):
+    monkeypatch.delenv(app.FIRST_PAINT_ENV, raising=False)
+    seen = {}
+
+    def look_and_close() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+                      and w.session.user == "Dr Vega")
+        seen["user"] = window.session.user
+        seen["rows"] = window.today.worklist.model().rowCount()
+        window.show_view("patients")
+        window.close()
+
+    QTimer.singleShot(50, look_and_close)
+    with watchdog():
+        assert app.run(demo_db, user="Dr Vega", on=GUI_TODAY) == 0
+    assert seen["user"] == "Dr Vega" and seen["rows"] > 0
+    assert QSettings(str(gui_settings), QSettings.Format.IniFormat).value("window/view") == "patients"
