@@ -93,9 +93,14 @@ class Protocol:
         return {t.code: t for t in self.timepoints}
 
     @property
-    def longest_window_days(self) -> int:
-        """The widest window: lets the store find a day's open items with one indexed range."""
-        return max(sum(t.window_for(a)) for t in self.timepoints for a in t.activities)
+    def window_lengths(self) -> frozenset[int]:
+        """Every length (days from window start to end) an item's window can have, a held fraction's
+        included: lets the store find a day's open items with exact indexed ranges."""
+        lengths = {sum(t.window_for(a)) for t in self.timepoints for a in t.activities}
+        for code in self.go_decision_before:
+            before, after = self.timepoint(code).window_for("infusion")
+            lengths.add(before + max(after, self.held_fraction_max_delay_days))
+        return frozenset(lengths)
 
     @property
     def earliest_day_before_infusion(self) -> int:

@@ -9,12 +9,14 @@ of repeated runs on a warm file cache; this is a measurement, not a test.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 from ari_desktop import demo
@@ -31,17 +33,15 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def bare_worklist_query(store: Store, day) -> list:
-    """The same indexed SQL the worklist runs, without turning rows into schedule entries."""
-    earliest = day - timedelta(days=store.protocol.longest_window_days)
-    return store.db.execute(
-        "SELECT p.study_id, s.timepoint, s.activity, s.target_date, s.window_start, s.window_end"
-        " FROM scheduled_items s JOIN patients p ON p.id = s.patient_id"
-        " LEFT JOIN recordings r ON r.patient_id = s.patient_id AND r.timepoint = s.timepoint"
-        "  AND r.activity = s.activity"
-        " WHERE s.window_start BETWEEN ? AND ? AND s.window_end >= ? AND s.cancelled_reason IS NULL"
-        " AND r.id IS NULL ORDER BY p.study_id, s.sequence",
-        [earliest.isoformat(), day.isoformat(), day.isoformat()]).fetchall()
+def process_seconds(command: list[str], repeat: int) -> float:
+    """Median wall time of a whole process: interpreter, imports, window, first paint, exit."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT": "1"}
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -67,10 +67,16 @@ def main() -> None:
         rows.append(("One patient's schedule (whole calendar, statuses)",
                      f"{median_ms(lambda: store.schedule(pick(ids), today), 200):.2f} ms"))
         worklist = median_ms(lambda: store.worklist(today), 30)
-        bare = median_ms(lambda: bare_worklist_query(store, today), 30)
+        bare = median_ms(lambda: store.worklist_rows(today), 30)
         rows.append((f"Today's worklist in process ({len(store.worklist(today)):,} open items)", f"{worklist:.1f} ms"))
         rows.append(("Bare indexed SQL query for the same worklist", f"{bare:.1f} ms"))
         rows.append(("Worklist / bare query", f"{worklist / bare:.2f}x"))
+
+    app = process_seconds([sys.executable, "-m", "ari_desktop", "--db", str(args.db)], 7)
+    bare = process_seconds([sys.executable, str(Path(__file__).with_name("bare_window.py"))], 7)
+    rows.append(("Start to first paint of the window on today's worklist (whole process)", f"{app:.2f} s"))
+    rows.append(("Start to first paint of a bare PySide6 window with one label", f"{bare:.2f} s"))
+    rows.append(("App / bare window", f"{app / bare:.2f}x"))
 
     print(f"| {args.db.stat().st_size / 1e6:.0f} MB database | median |")
     print("|---|---|")

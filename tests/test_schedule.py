@@ -196,3 +196,11 @@ def test_shifts_lists_what_moving_day0_would_move():
     assert all(item.anchor == "day0" for item, _ in moved)
     assert all(item.target_date - old == timedelta(7) for item, old in moved)
     assert len(moved) == len([i for i in after if i.anchor == "day0"])
+
+
+@given(screenings, lead_days, st.integers(min_value=100, max_value=400), st.booleans())
+def test_every_window_length_is_one_the_store_searches(screening, lead, booster_day, emd):
+    day0 = screening + timedelta(lead)
+    anchors = Anchors(screening, day0, booster=day0 + timedelta(booster_day), extramedullary=emd)
+    for item in schedule.build(P, anchors, held=frozenset(P.go_decision_before)):
+        assert (item.window_end - item.window_start).days in P.window_lengths

@@ -202,7 +202,7 @@ class TodayView(LazyView):
         """Re-read this day's worklist and missed items (two indexed queries)."""
         rows = {table: self._current_row(table) for table in (self.worklist, self.missed)}
         entries = self.store.worklist(self.day, self.kind.currentData())
-        missed = self.store.missed(self.day)
+        missed = self.store.missed(self.day, kind=self.kind.currentData())
         self.worklist_model.set_rows(entries)
         self.missed_model.set_rows(missed)
         for table, row in rows.items():

@@ -49,6 +49,7 @@ _SCHEMA_001 = (
         target_date TEXT NOT NULL,
         window_start TEXT NOT NULL,
         window_end TEXT NOT NULL,
+        window_days INTEGER NOT NULL,
         sequence INTEGER NOT NULL,
         cancelled_reason TEXT,
         held INTEGER NOT NULL DEFAULT 0,
@@ -56,7 +57,7 @@ _SCHEMA_001 = (
     )
     """,
     """
-    CREATE INDEX scheduled_items_by_window_start ON scheduled_items (window_start)
+    CREATE INDEX scheduled_items_by_window ON scheduled_items (window_days, window_start)
     """,
     """
     CREATE TABLE recordings (

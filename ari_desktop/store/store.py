@@ -182,9 +182,9 @@ class Store(ToxicityRecords):
         """Replace the derived schedule rows; recordings are kept, keyed by timepoint and activity."""
         self.db.execute("DELETE FROM scheduled_items WHERE patient_id = ?", [patient_id])
         self.db.executemany(
-            f"INSERT INTO scheduled_items (patient_id, {', '.join(_ITEM_COLUMNS)})"
-            f" VALUES (?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
-            [(patient_id, *_item_values(item))
+            f"INSERT INTO scheduled_items (patient_id, window_days, {', '.join(_ITEM_COLUMNS)})"
+            f" VALUES (?, ?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
+            [(patient_id, (item.window_end - item.window_start).days, *_item_values(item))
              for item in schedule.build(self.protocol, anchors, self._held(patient_id))])
 
     def _held(self, patient_id: int) -> frozenset[str]:
@@ -219,39 +219,50 @@ class Store(ToxicityRecords):
 
     def worklist(self, day: date, kind: str = "all") -> list[ScheduleEntry]:
         """Every open item whose window holds the day, across all patients, by patient."""
+        return [self._entry(row, day) for row in self.worklist_rows(day, kind)]
+
+    def worklist_rows(self, day: date, kind: str = "all") -> list[tuple]:
+        """The worklist's rows as they come from SQLite (the benchmark times this bare query)."""
         if kind != "all" and kind not in KINDS:
             raise ClinicalInputError(
                 f"The kind '{kind}' is not one of {', '.join(KINDS)} or all.", "kind")
-        # Windows are at most `longest_window_days` long, so the open windows on `day` start in a
-        # short range: one indexed range scan instead of a scan of every window.
-        earliest = day - timedelta(days=self.protocol.longest_window_days)
-        sql = (f"SELECT p.study_id, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
-               " JOIN patients p ON p.id = s.patient_id"
-               " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
-               "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
-               " WHERE s.window_start BETWEEN ? AND ? AND s.window_end >= ?"
-               " AND s.cancelled_reason IS NULL AND r.id IS NULL")
-        params: list = [earliest.isoformat(), day.isoformat(), day.isoformat()]
+        # A window of L days holds `day` exactly when it starts between day - L and day.
+        where, params = self._windows_starting(lambda days: (day - timedelta(days=days), day))
         if kind != "all":
-            sql += " AND s.kind = ?"
+            where += " AND s.kind = ?"
             params.append(kind)
-        rows = self.db.execute(sql + " ORDER BY p.study_id, s.sequence", params)
-        return [self._entry(row, day) for row in rows]
+        return self._open_rows(where, params)
 
-    def missed(self, day: date, days_back: int = 7) -> list[ScheduleEntry]:
+    def missed(self, day: date, days_back: int = 7, kind: str = "all") -> list[ScheduleEntry]:
         """Items whose window closed in the `days_back` days before `day` with nothing recorded:
         protocol deviations that need a reason."""
         since = day - timedelta(days=days_back)
-        earliest = since - timedelta(days=self.protocol.longest_window_days)
-        rows = self.db.execute(
+        # A window of L days closes between `since` and the day before when it starts L days earlier.
+        where, params = self._windows_starting(
+            lambda days: (since - timedelta(days=days), day - timedelta(days=days + 1)))
+        if kind != "all":
+            where += " AND s.kind = ?"
+            params.append(kind)
+        return [self._entry(row, day) for row in self._open_rows(where, params)]
+
+    def _windows_starting(self, start_range) -> tuple[str, list]:
+        """A WHERE clause of one exact index range per window length: start_range(days) -> (first, last)."""
+        clauses, params = [], []
+        for days in sorted(self.protocol.window_lengths):
+            first, last = start_range(days)
+            clauses.append("(s.window_days = ? AND s.window_start BETWEEN ? AND ?)")
+            params += [days, first.isoformat(), last.isoformat()]
+        return f"({' OR '.join(clauses)})", params
+
+    def _open_rows(self, where: str, params: list) -> list[tuple]:
+        """Items matching `where` that are neither recorded nor cancelled, by patient."""
+        return self.db.execute(
             f"SELECT p.study_id, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
             " JOIN patients p ON p.id = s.patient_id"
             " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
             "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
-            " WHERE s.window_start BETWEEN ? AND ? AND s.window_end BETWEEN ? AND ?"
-            " AND s.cancelled_reason IS NULL AND r.id IS NULL ORDER BY p.study_id, s.sequence",
-            [earliest.isoformat(), day.isoformat(), since.isoformat(), (day - timedelta(days=1)).isoformat()])
-        return [self._entry(row, day) for row in rows]
+            f" WHERE {where} AND s.cancelled_reason IS NULL AND r.id IS NULL"
+            " ORDER BY p.study_id, s.sequence", params).fetchall()
 
     # -- recording ---------------------------------------------------------------------------
 
