@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from . import cli_toxicity
+from .printing import commands as printing_commands
 from .dates import local_today, parse_date, parse_datetime
 from .errors import ClinicalInputError, StoreError
 from .protocol import ProtocolError
@@ -170,11 +171,20 @@ def schedule_command(ctx, study_id, as_of, as_json):
 @click.option("--date", "on", help="The day (default today).")
 @click.option("--kind", default="all", show_default=True, help="sample, assessment, visit, infusion or all.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the printable worklist (A4 landscape) to this PDF instead.")
+@click.option("--lang", default="en", show_default=True, type=click.Choice(("en", "es"), case_sensitive=False),
+              help="Language of the PDF.")
 @click.pass_context
-def worklist_command(ctx, on, kind, as_json):
+def worklist_command(ctx, on, kind, as_json, pdf, lang):
     """Every open item whose window holds the day, across all patients."""
     day = _date(on, "date") or local_today()
     store = _store(ctx)
+    if pdf is not None:
+        from .printing.worklist import write
+
+        printing_commands.wrote(write(store, day, pdf, lang=lang))
+        return
     entries = store.worklist(day, kind)
     if as_json:
         _print_json([e.as_json() for e in entries])
@@ -233,6 +243,7 @@ def export_command(ctx, folder, as_of):
 
 
 cli_toxicity.register(cli, _store)
+printing_commands.register(cli, _store)
 
 
 def main() -> None:

@@ -172,3 +172,20 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
         rows = list(csv.DictReader(handle))
     assert rows and {"max_crs_grade", "crs_within_30_days", "evaluable"} <= set(rows[0])
     assert all(r["crs_onset_day"] == "" or r["crs_onset_day"].isdigit() for r in rows)
+
+
+def test_worklist_pdf_is_written_from_the_command_line(tmp_path, db):
+    from pypdf import PdfReader
+
+    out = tmp_path / "worklist.pdf"
+    result = run(db, "worklist", "--pdf", str(out), "--lang", "es")
+    assert result.exit_code == 0, result.output
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "ARI-001" in text and "D+10" in text
+
+
+def test_printing_an_unknown_patient_writes_no_file(tmp_path, db):
+    out = tmp_path / "sheet.pdf"
+    result = run(db, "sheet", "ARI-404", "--timepoint", "D+7", "-o", str(out))
+    assert result.exit_code == 2 and "no patient" in result.stderr
+    assert not out.exists()

@@ -1,0 +1,106 @@
+"""Which items make up one visit of one patient: the chosen timepoint and everything held with it.
+
+Timepoints a few days apart are one visit in the clinic (D+28 with month 1, D+100 with month 3):
+the protocol gives them the same target date, so a visit is every item of the patient whose target
+date is that of the chosen timepoint (cancelled ones left out), plus a fraction held on an earlier
+day that may still be given. No reportlab here; the worksheet and the labels share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..errors import ClinicalInputError
+from ..patients import Patient
+from ..protocol import Protocol, day_code
+from ..schedule import CANCELLED, OPEN_STATUSES, ScheduleEntry
+
+
+@dataclass(frozen=True)
+class Visit:
+    patient: Patient
+    protocol: Protocol
+    timepoint: str  # the code asked for
+    target_date: date
+    entries: tuple[ScheduleEntry, ...]  # in calendar order, cancelled items left out
+
+    @property
+    def on_the_day(self) -> tuple[ScheduleEntry, ...]:
+        """The items whose target date is the visit's (not a held fraction carried over)."""
+        return tuple(e for e in self.entries if e.item.target_date == self.target_date)
+
+    @property
+    def timepoints(self) -> tuple[tuple[str, str], ...]:
+        """(code, label) of each timepoint held at this visit, in calendar order."""
+        seen: dict[str, str] = {}
+        for entry in self.on_the_day:
+            seen.setdefault(entry.item.timepoint, entry.item.timepoint_label)
+        return tuple(seen.items())
+
+    @property
+    def title(self) -> str:
+        """'Day +28 + Month 1 (with the D+28 visit)': the protocol's labels, joined."""
+        return " + ".join(label for _, label in self.timepoints)
+
+    @property
+    def window(self) -> tuple[date, date]:
+        items = [e.item for e in self.on_the_day]
+        return min(i.window_start for i in items), max(i.window_end for i in items)
+
+    @property
+    def days(self) -> tuple[str, ...]:
+        """The visit's day counted from day 0, and from the booster once it is given: ('D+128', 'B+7')."""
+        anchors = self.patient.anchors
+        days = []
+        if anchors.day0 is not None:
+            days.append(day_code("day0", (self.target_date - anchors.day0).days))
+        if anchors.booster is not None and self.target_date >= anchors.booster:
+            days.append(day_code("booster", (self.target_date - anchors.booster).days))
+        return tuple(days)
+
+    def has_activity(self, code: str) -> bool:
+        return any(e.item.activity == code for e in self.entries)
+
+    def of_kind(self, kind: str) -> tuple[ScheduleEntry, ...]:
+        return tuple(e for e in self.entries if e.item.kind == kind)
+
+    @property
+    def samples(self) -> tuple[ScheduleEntry, ...]:
+        return self.of_kind("sample")
+
+    @property
+    def is_response_visit(self) -> bool:
+        """A month visit after the infusion, where the response (IMWG) is assessed."""
+        return any(e.item.activity == "response" and e.item.anchor == "day0" and e.item.day > 0
+                   for e in self.entries)
+
+
+def find_visit(store, study_id: str, timepoint: str) -> Visit:
+    """The visit of `study_id` at `timepoint`, or one sentence saying why there is none."""
+    patient = store.patient(study_id)
+    protocol = store.protocol
+    codes = {t.code.upper(): t.code for t in protocol.timepoints}
+    code = codes.get(timepoint.strip().upper())
+    if code is None:
+        raise ClinicalInputError(
+            f"There is no timepoint '{timepoint}' in the {protocol.code} protocol.", "timepoint")
+    schedule = store.schedule(patient.study_id, store.today())
+    chosen = [e for e in schedule if e.item.timepoint == code]
+    if not chosen:
+        raise ClinicalInputError(f"The timepoint {code} is not on the schedule of {patient.study_id}.", "timepoint")
+    if all(e.status == CANCELLED for e in chosen):
+        raise ClinicalInputError(
+            f"{chosen[0].item.timepoint_label} of {patient.study_id} is cancelled ({chosen[0].item.cancelled_reason}).",
+            "timepoint")
+    target = chosen[0].item.target_date
+    entries = tuple(e for e in schedule if e.status != CANCELLED and (
+        e.item.target_date == target or _held_until(e, target)))
+    return Visit(patient, protocol, code, target, entries)
+
+
+def _held_until(entry: ScheduleEntry, day: date) -> bool:
+    """A fraction held on an earlier day that may still be given on `day` (it needs a new go / hold)."""
+    item = entry.item
+    return (getattr(item, "held", False) and entry.status in OPEN_STATUSES
+            and item.target_date < day <= item.window_end)

@@ -1,0 +1,194 @@
+"""The daily worklist: what the nurse takes to the ward for one day, across all patients.
+
+A4 landscape. The tubes to put on the phlebotomy tray first, then every open item whose window
+holds the day, grouped by patient (overdue ones marked), then the items missed in the last days,
+which need a reason. The table header is repeated on every page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from ..schedule import OVERDUE, ScheduleEntry
+from .layout import (
+    GREY,
+    INK,
+    LIGHT,
+    OVERDUE_SHADE,
+    RULE,
+    Footer,
+    TickBox,
+    Typesetter,
+    build,
+    content_width,
+    day_text,
+    document,
+    fit_widths,
+    grid_style,
+    row_height,
+    row_heights,
+    write_atomically,
+)
+from .options import LANGUAGES, Printed, check_choice, check_output
+
+PAGE = landscape(A4)
+MISSED_DAYS_BACK = 7  # Store.missed's default: a week of closed windows to explain
+SECTION_START = 40 * mm  # heading, table header and a few rows
+
+
+def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: str | None = None) -> Printed:
+    """Write the worklist of `day`; every check is made before the file is touched."""
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError(f"The worklist needs a date, not {day!r}.")
+    lang = check_choice(lang, LANGUAGES, "language")
+    out = check_output(out)
+    due = store.worklist(day)
+    missed = store.missed(day, MISSED_DAYS_BACK)
+    initials = {p.study_id: p.initials for p in store.patients()}
+    ts = Typesetter(lang)
+    width = content_width(PAGE)
+    story = _story(store.protocol, day, due, missed, initials, ts, width)
+    footer = Footer(ts, f"{store.protocol.code} · {ts.words('worklist.document', date=day.isoformat())}",
+                    store.now(), printed_by or store.user)
+
+    def render(path: Path) -> int:
+        title = ts.words("worklist.document", date=day.isoformat())
+        return build(document(path, PAGE, footer, title, store.protocol.title), story, footer)
+
+    return Printed(out, write_atomically(out, render))
+
+
+def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleEntry], initials: dict[str, str],
+           ts: Typesetter, width: float) -> list[Flowable]:
+    overdue = sum(1 for e in due if e.status == OVERDUE)
+    patients = len({e.study_id for e in due} | {e.study_id for e in missed})
+    story: list[Flowable] = [
+        Paragraph(f"{ts.t('worklist.title')} — {ts.esc(day_text(ts, day))}", ts.title),
+        Paragraph(f"<b>{ts.esc(protocol.code)}</b> · " + ts.t("worklist.summary", patients=patients, items=len(due),
+                                                               overdue=overdue, missed=len(missed)), ts.body),
+    ]
+    tray = _tray(protocol, due, ts)
+    if tray is not None:
+        story.append(KeepTogether([Paragraph(ts.t("worklist.tray"), ts.heading), tray]))
+    # A section heading never ends a page alone: it starts a new page unless it has room for a few rows.
+    story.append(CondPageBreak(SECTION_START))
+    story.append(Paragraph(ts.t("worklist.due_heading"), ts.heading))
+    story.append(_due_table(protocol, day, due, initials, ts, width) if due
+                 else Paragraph(ts.t("worklist.nothing_due"), ts.body))
+    story.append(Spacer(1, 2 * mm))
+    story.append(CondPageBreak(SECTION_START))
+    story.append(Paragraph(ts.t("worklist.missed_heading"), ts.heading))
+    if missed:
+        story.append(Paragraph(ts.t("worklist.missed_note", days=MISSED_DAYS_BACK), ts.small))
+        story.append(Spacer(1, 1 * mm))
+        story.append(_missed_table(missed, initials, ts, width))
+    else:
+        story.append(Paragraph(ts.t("worklist.no_missed", days=MISSED_DAYS_BACK), ts.body))
+    return story
+
+
+def _tray(protocol, due: list[ScheduleEntry], ts: Typesetter) -> Table | None:
+    """Tubes per type and their total volume, for the phlebotomy tray."""
+    count: Counter[str] = Counter()
+    volume: defaultdict[str, float] = defaultdict(float)
+    for entry in due:
+        activity = protocol.activity(entry.item.activity)
+        if entry.item.kind == "sample" and activity.tube:
+            count[activity.tube] += 1
+            volume[activity.tube] += activity.volume_ml or 0
+    if not count:
+        return None
+    rows: list[list] = [[ts.t("tube"), ts.t("worklist.tubes"), ts.t("worklist.total_volume")]]
+    for tube in sorted(count):
+        rows.append([ts.text(tube), str(count[tube]), f"{ts.words.number(volume[tube])} mL"])
+    rows.append([ts.t("worklist.total"), str(sum(count.values())), ""])
+    table = Table(rows, colWidths=[70 * mm, 20 * mm, 28 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle(grid_style() + [
+        ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8.5), ("FONT", (0, 0), (-1, 0), ts.fonts.bold, 8.5),
+        ("FONT", (1, 1), (1, -1), ts.fonts.bold, 8.5), ("FONT", (0, -1), (-1, -1), ts.fonts.bold, 8.5),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("LINEABOVE", (0, -1), (-1, -1), 1, RULE)]))
+    return table
+
+
+def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str, str], ts: Typesetter,
+               width: float) -> Table:
+    cell = ts.cell.clone("worklist", fontSize=8, leading=9.6)
+    bold = cell.clone("worklist_bold", fontName=ts.fonts.bold)
+    grey = cell.clone("worklist_grey", textColor=GREY)
+    header = [""] + [Paragraph(ts.t(key), bold) for key in (
+        "worklist.patient", "timepoint", "item", "tube", "volume", "destination", "target_date", "worklist.status",
+        "time", "initials")]
+    rows: list[list] = [header]
+    style = grid_style() + [("ALIGN", (0, 0), (0, -1), "CENTER"), ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8),
+                            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+    previous, group = None, -1
+    for entry in due:
+        row = len(rows)
+        first = entry.study_id != previous
+        if first:
+            previous, group = entry.study_id, group + 1
+            if row > 1:
+                style.append(("LINEABOVE", (0, row), (-1, row), 1.4, INK))
+        if group % 2:
+            style.append(("BACKGROUND", (0, row), (-1, row), LIGHT))
+        patient = ts.esc(f"{entry.study_id} · {initials.get(entry.study_id, '')}")
+        activity = protocol.activity(entry.item.activity)
+        sample = entry.item.kind == "sample"
+        status = ts.words(f"status.{entry.status}")
+        if entry.status == OVERDUE:
+            style += [("BACKGROUND", (8, row), (8, row), OVERDUE_SHADE), ("FONT", (8, row), (8, row), ts.fonts.bold, 8)]
+        target = entry.item.target_date
+        rows.append([
+            TickBox(),
+            Paragraph(patient, bold if first else grey),
+            ts.fonts.clean(entry.item.timepoint),
+            Paragraph(ts.esc(entry.item.label), cell),
+            Paragraph(ts.esc(activity.tube or ""), cell) if sample else "",
+            f"{ts.words.number(activity.volume_ml)} mL" if sample and activity.volume_ml else "",
+            Paragraph(ts.esc(activity.lab or ""), cell),
+            target.isoformat(),
+            ts.fonts.clean(status),
+            "",
+            "",
+        ])
+    statuses = [ts.fonts.clean(ts.words(f"status.{s}")) for s in (OVERDUE, "due")]
+    texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in (
+        "worklist.patient", "timepoint", "item", "tube", "volume", "destination", "target_date", "worklist.status",
+        "time", "initials")]
+    texts[7].append("2025-12-31")
+    texts[8] += statuses
+    widths = fit_widths(width, [6 * mm, 30 * mm, 14 * mm, 55 * mm, 33 * mm, 12 * mm, 33 * mm, 15 * mm, 15 * mm,
+                                12 * mm, 12 * mm], texts, ts.fonts.bold, 8, stretch=3)
+    table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=row_heights(rows, widths, 6.2 * mm, 3))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _missed_table(missed: list[ScheduleEntry], initials: dict[str, str], ts: Typesetter, width: float) -> Table:
+    header = ["", ts.p(f"<b>{ts.t('worklist.patient')}</b>"), ts.p(f"<b>{ts.t('timepoint')}</b>"),
+              ts.p(f"<b>{ts.t('item')}</b>"), ts.p(f"<b>{ts.t('target_date')}</b>"),
+              ts.p(f"<b>{ts.t('worklist.window_closed')}</b>"), ts.p(f"<b>{ts.t('worklist.reason')}</b>")]
+    rows: list[list] = [header]
+    texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in (
+        "worklist.patient", "timepoint", "item", "target_date", "worklist.window_closed", "worklist.reason")]
+    texts[4].append("2025-12-31")
+    texts[5].append("2025-12-31")
+    widths = fit_widths(width, [6 * mm, 30 * mm, 14 * mm, 80 * mm, 20 * mm, 20 * mm, 60 * mm], texts,
+                        ts.fonts.bold, 8.5, stretch=6)
+    heights: list[float | None] = [None]
+    for entry in missed:
+        label = ts.text(entry.item.label)
+        rows.append([TickBox(), ts.bold(f"{entry.study_id} · {initials.get(entry.study_id, '')}"),
+                     ts.fonts.clean(entry.item.timepoint), label,
+                     entry.item.target_date.isoformat(), entry.item.window_end.isoformat(), ""])
+        heights.append(row_height(label, widths[3], 9 * mm))  # room to write the reason
+    table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
+    table.setStyle(TableStyle(grid_style() + [("ALIGN", (0, 0), (0, -1), "CENTER"),
+                                              ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8.5)]))
+    return table
