@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from . import cli_toxicity
-from .printing import commands as printing_commands
 from .dates import local_today, parse_date, parse_datetime
 from .errors import ClinicalInputError, StoreError
+from .printing import commands as printing_commands
 from .protocol import ProtocolError
 
 USER_ERRORS = (ClinicalInputError, StoreError, ProtocolError)
