@@ -128,6 +128,39 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
     click.echo(f"Updated {updated.study_id}.")
 
 
+@patient.command("correct")
+@click.argument("study_id")
+@click.option("--initials", help="2 to 4 letters.")
+@click.option("--sex", help="F or M.")
+@click.option("--birth-year", type=int, help="YYYY.")
+@click.option("--extramedullary/--no-extramedullary", default=None,
+              help="Extramedullary disease (adds or removes the PET-CT scans).")
+@click.option("--reason", required=True, help="Why the entry is corrected (kept in the change log).")
+@click.pass_context
+def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, reason):
+    """Correct what was typed at registration; the old values stay in the change log."""
+    corrected = _store(ctx).correct_patient(study_id, reason, initials=initials, sex=sex, birth_year=birth_year,
+                                            extramedullary=extramedullary)
+    click.echo(f"Corrected {corrected.study_id}.")
+
+
+@patient.command("history")
+@click.argument("study_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def patient_history(ctx, study_id, as_json):
+    """Every change written about a patient: who, when, old and new values, and why."""
+    changes = _store(ctx).patient_changes(study_id)
+    if as_json:
+        _print_json([{"at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table, "row": c.row_id,
+                      "action": c.action, "old": c.old, "new": c.new, "reason": c.reason} for c in changes])
+        return
+    for c in changes:
+        old = f" (was {c.old})" if c.old else ""
+        why = f" because {c.reason}" if c.reason else ""
+        click.echo(f"{c.at:%Y-%m-%d %H:%M} {c.user:<14} {c.action} {c.table}: {c.new}{old}{why}")
+
+
 @patient.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context

@@ -189,3 +189,23 @@ def test_printing_an_unknown_patient_writes_no_file(tmp_path, db):
     result = run(db, "sheet", "ARI-404", "--timepoint", "D+7", "-o", str(out))
     assert result.exit_code == 2 and "no patient" in result.stderr
     assert not out.exists()
+
+
+def test_a_registration_entry_is_corrected_with_a_reason_and_the_history_keeps_both(db):
+    result = run(db, "patient", "correct", "ARI-001", "--birth-year", "1962", "--extramedullary",
+                 "--reason", "typed from the wrong form")
+    assert result.exit_code == 0, result.output
+    assert {i["timepoint"] for i in schedule(db) if i["activity"] == "pet_ct"} >= {"SCR", "M3"}
+    history = json.loads(run(db, "patient", "history", "ARI-001", "--json").stdout)
+    correction = history[-1]
+    assert correction["old"] == {"birth_year": 1961, "extramedullary": 0}
+    assert correction["new"] == {"birth_year": 1962, "extramedullary": 1}
+    assert correction["reason"] == "typed from the wrong form" and correction["user"] == "dm.lopez"
+
+
+def test_a_correction_without_a_reason_or_with_a_bad_value_is_refused(db):
+    before = db.read_bytes()
+    assert run(db, "patient", "correct", "ARI-001", "--sex", "X", "--reason", "typo").exit_code == 2
+    missing = run(db, "patient", "correct", "ARI-001", "--sex", "M", "--reason", " ")
+    assert missing.exit_code == 2 and "needs a reason" in missing.stderr
+    assert db.read_bytes() == before

@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import schedule
 from ..dates import from_utc_text, local_now, local_today, to_utc_text
 from ..errors import ClinicalInputError
-from ..patients import Anchors, Patient, check_anchors, check_study_id
+from ..patients import Anchors, Patient, check_anchors, check_new_patient, check_study_id
 from ..protocol import Protocol, load_default
 from ..schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
 from . import schema
@@ -153,6 +153,26 @@ class Store(ToxicityRecords):
             self._write("patients", patient_id, _anchor_values(anchors), reason)
             self._rebuild_schedule(patient_id, anchors)
         return replace(patient, anchors=anchors)
+
+    def correct_patient(self, study_id: str, reason: str, *, initials: str | None = None, sex: str | None = None,
+                        birth_year: int | None = None, extramedullary: bool | None = None) -> Patient:
+        """Correct what was typed at registration; the change log keeps the old values and the reason.
+        Correcting extramedullary disease adds or removes the PET-CT scans."""
+        if not (reason or "").strip():
+            raise ClinicalInputError("A correction needs a reason.", "reason")
+        patient = self.patient(study_id)
+        anchors = patient.anchors if extramedullary is None else replace(patient.anchors, extramedullary=extramedullary)
+        corrected = check_new_patient(
+            patient.study_id, patient.initials if initials is None else initials, patient.sex if sex is None else sex,
+            patient.birth_year if birth_year is None else birth_year, anchors, self.protocol, self.today())
+        with self.transaction():
+            patient_id = self._patient_id(patient.study_id)
+            self._write("patients", patient_id, {
+                "initials": corrected.initials, "sex": corrected.sex, "birth_year": corrected.birth_year,
+                "extramedullary": int(anchors.extramedullary)}, reason.strip())
+            if anchors != patient.anchors:
+                self._rebuild_schedule(patient_id, anchors)
+        return corrected
 
     def preview_anchor_change(self, study_id: str, **changes) -> list[tuple[ScheduledItem, date | None]]:
         """What a change of dates would move, before it is confirmed."""
@@ -390,7 +410,6 @@ class Store(ToxicityRecords):
     # -- the change log ----------------------------------------------------------------------
 
     def changes(self, table: str | None = None, row_id: int | None = None) -> list[Change]:
-        sql = "SELECT at, user, table_name, row_id, action, old_values, new_values, reason FROM change_log"
         where, params = [], []
         if table:
             where.append("table_name = ?")
@@ -398,11 +417,22 @@ class Store(ToxicityRecords):
         if row_id is not None:
             where.append("row_id = ?")
             params.append(row_id)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return [Change(from_utc_text(at), user, tbl, rid, action,
-                       json.loads(old) if old else None, json.loads(new), reason)
-                for at, user, tbl, rid, action, old, new, reason in self.db.execute(sql + " ORDER BY id", params)]
+        return self._changes(" AND ".join(where) or "1", params)
+
+    def patient_changes(self, study_id: str) -> list[Change]:
+        """Every change to a patient's registration and to everything recorded about them."""
+        patient_id = self._require_patient_id(study_id)
+        owned = " OR ".join(
+            f"(table_name = '{table}' AND row_id IN (SELECT id FROM {table} WHERE patient_id = :patient))"
+            for table in self.EXPORT_TABLES if table not in ("patients", "change_log"))
+        return self._changes(f"(table_name = 'patients' AND row_id = :patient) OR {owned}", {"patient": patient_id})
+
+    def _changes(self, where: str, params) -> list[Change]:
+        rows = self.db.execute(
+            "SELECT at, user, table_name, row_id, action, old_values, new_values, reason FROM change_log"
+            f" WHERE {where} ORDER BY id", params)
+        return [Change(from_utc_text(at), user, tbl, rid, action, json.loads(old) if old else None, json.loads(new),
+                       reason) for at, user, tbl, rid, action, old, new, reason in rows]
 
 
 _PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
