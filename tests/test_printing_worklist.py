@@ -66,7 +66,7 @@ def test_the_worklist_lists_each_patient_with_samples_tubes_labs_and_toxicity_as
         assert entry.item.label in text
         if entry.item.kind == "sample":
             assert activity.tube in text and activity.lab in text
-    assert "CRS and ICANS assessment (ASTCT): vitals, ICE score" in text
+    assert "CRS and ICANS assessment (vitals, ICE)" in text
     assert "Fraction 2 (30 % of the dose), after a go decision" in text
 
 
@@ -125,7 +125,7 @@ def test_a_200_line_worklist_breaks_across_pages_with_the_table_header_on_every_
     pages = pdf_pages(out)
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
-        if number > 1 or "Due on this day" in text:
+        if re.search(r"ARI-\d{3} · JM", text):  # a page that carries worklist lines
             assert " ".join(HEADER) in text, f"page {number} has no table header"
         assert f"Page {number} of {len(pages)}" in text
     lines = Counter(m.group(1) for page in pages for m in re.finditer(r"(ARI-\d{3}) · JM", page))

@@ -72,6 +72,7 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         if first_paint:
             window.show_view("today")
             _ExitAfterFirstPaint(window.today.worklist.viewport(), started, window.today.worklist_model.rowCount)
+        fit_to_screen(window)
         window.show()
         return app.exec()
     finally:
@@ -79,6 +80,20 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
             window.close()
             window.deleteLater()
         store.close()
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink the window to the screen it opens on: a 1366x768 ward laptop must see the status bar."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()
+    width = min(window.width(), available.width() - frame.width())
+    height = min(window.height(), available.height() - frame.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+        window.move(available.topLeft())
 
 
 def application() -> QApplication:
