@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from ari_desktop import demo
@@ -42,6 +43,32 @@ def process_seconds(command: list[str], repeat: int) -> float:
         subprocess.run(command, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def printing_rows(folder: Path) -> list[tuple[str, str]]:
+    """Time the three printouts on a ward of 40 patients at D0, D+3 or D+7: a 200-line worklist."""
+    from ari_desktop import protocol
+    from ari_desktop.patients import Anchors, check_new_patient
+    from ari_desktop.printing import daily_worklist, tube_labels, visit_worksheet
+
+    today = local_today()
+    rows = []
+    with Store(folder / "ward.db", "benchmark") as store:
+        for n in range(40):
+            day0 = today - timedelta(days=(0, 3, 7)[n % 3])
+            anchors = Anchors(day0 - timedelta(days=40), day0)
+            store.add_patient(check_new_patient(f"ARI-{n:03d}", "JM", "F", 1960, anchors, protocol.load_default(),
+                                                today))
+        lines = len(store.worklist(today))
+        visit_worksheet(store, "ARI-001", "D+3", folder / "warm-up.pdf")  # loads reportlab and the fonts once
+        for what, make in (
+                ("Visit worksheet (D+3: samples, CRS/ICANS, ICE, go/hold)",
+                 lambda: visit_worksheet(store, "ARI-001", "D+3", folder / "sheet.pdf")),
+                (f"Daily worklist PDF, {lines} lines",
+                 lambda: daily_worklist(store, today, folder / "worklist.pdf")),
+                ("Tube labels, A4 3 x 8 sheet", lambda: tube_labels(store, "ARI-001", "D+3", folder / "labels.pdf"))):
+            rows.append((what, f"{median_ms(make, 5):.0f} ms"))
+    return rows
 
 
 def main() -> None:
@@ -77,6 +104,9 @@ def main() -> None:
     rows.append(("Start to first paint of the window on today's worklist (whole process)", f"{app:.2f} s"))
     rows.append(("Start to first paint of a bare PySide6 window with one label", f"{bare:.2f} s"))
     rows.append(("App / bare window", f"{app / bare:.2f}x"))
+
+    with tempfile.TemporaryDirectory() as folder:
+        rows += printing_rows(Path(folder))
 
     print(f"| {args.db.stat().st_size / 1e6:.0f} MB database | median |")
     print("|---|---|")
