@@ -1,18 +1,27 @@
-"""The main window: Today, Patients and Patient, with the menus, shortcuts and status bar."""
+"""The main window: Today, Patients and Patient, with the menus, shortcuts and status bar.
+
+The bedside actions (assessment, go / hold before a fraction, toxicity event) work on the patient in
+view: the selected row's patient in Today and Patients, the patient shown in Patient.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from .patient_view import PatientView
 from .patients_view import PatientsView
 from .register_dialog import RegisterPatientDialog
 from .session import Session
 from .today_view import TodayView
+
+if TYPE_CHECKING:
+    from .bedside import BedsideAssessmentDialog
+    from .event_dialog import ToxicityEventDialog
 
 VIEWS = ("today", "patients", "patient")
 SHORTCUTS = (
@@ -21,6 +30,7 @@ SHORTCUTS = (
     ("Ctrl+N", "Register a patient"),
     ("Enter or Space", "Mark the selected worklist item collected"),
     ("Ctrl+R", "Record the selected item (another time, not obtained, or a correction)"),
+    ("Ctrl+B", "Bedside CRS / ICANS assessment of the selected patient"),
     ("Ctrl+Left, Ctrl+Right", "Previous / next day in Today"),
     ("F5", "Read the current view again from the database"),
 )
@@ -86,6 +96,12 @@ class MainWindow(QMainWindow):
         self.booster_action = a("&Booster…", lambda: self._patient_dialog("booster"), None, "Set or move the booster")
         self.off_study_action = a("&Off study…", lambda: self._patient_dialog("off_study"), None, "Take off study")
         self.death_action = a("&Death…", lambda: self._patient_dialog("death"), None, "Record a death")
+        self.bedside_action = a("Bedside &assessment…", lambda: self.assess(), "Ctrl+B",
+                                "Bedside CRS / ICANS assessment of the selected patient")
+        self.fraction_action = a("&Go / hold fraction…", lambda: self.decide_fraction(), None,
+                                 "A physician's go or hold before the fraction at D+3 or D+7")
+        self.event_action = a("Record toxicity &event…", lambda: self.record_event(), None,
+                              "TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -95,8 +111,9 @@ class MainWindow(QMainWindow):
                        self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         patient_menu = menus.addMenu("&Patient")
-        for action in (self.find_action, self.register_action, None, self.day0_action, self.booster_action,
-                       self.off_study_action, self.death_action):
+        for action in (self.find_action, self.register_action, None, self.bedside_action, self.fraction_action,
+                       self.event_action, None, self.day0_action, self.booster_action, self.off_study_action,
+                       self.death_action):
             patient_menu.addSeparator() if action is None else patient_menu.addAction(action)
         record_menu = menus.addMenu("&Record")
         record_menu.addAction(self.record_action)
@@ -110,6 +127,9 @@ class MainWindow(QMainWindow):
         events.patient_changed.connect(self._patient_changed)
         events.patient_added.connect(self._patient_added)
         self.today.patient_requested.connect(self.show_patient)
+        self.today.assess_requested.connect(self.assess)
+        self.today.fraction_requested.connect(self.decide_fraction)
+        self.patient.fraction_requested.connect(self.decide_fraction)
         self.patients.patient_requested.connect(self.show_patient)
         self.patients.register_requested.connect(self.register_patient)
         self.patient.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
@@ -174,6 +194,69 @@ class MainWindow(QMainWindow):
         else:
             self.session.say("Open a patient's calendar (Enter) and choose an item to record.")
 
+    # -- bedside: assessment, go / hold, toxicity events ----------------------------------------
+
+    def current_study_id(self) -> str | None:
+        """The patient the bedside actions are for: selected in Today or Patients, shown in Patient."""
+        view = self.current_view()
+        if view == "today":
+            return self.today.selected_study_id()
+        if view == "patients":
+            return self.patients.selected_study_id()
+        return self.patient.study_id
+
+    def _focus_back(self):
+        view = self.current_view()
+        return {"today": self.today.worklist, "patients": self.patients.table}.get(view, self.patient.tree)
+
+    def _for_patient(self, study_id: str | None) -> str | None:
+        study_id = study_id or self.current_study_id()
+        if study_id is None:
+            self.session.say("Select a patient first (a worklist row, a flag, or Ctrl+F).")
+        return study_id
+
+    def assess(self, study_id: str | None = None) -> BedsideAssessmentDialog | None:
+        """Open the bedside CRS / ICANS form for a patient (default: the one in view)."""
+        from .bedside import BedsideAssessmentDialog  # the dialogs load when first opened: a light start
+        from .patient_toxicity import open_dialog
+
+        study_id = self._for_patient(study_id)
+        if study_id is None:
+            return None
+        return open_dialog(BedsideAssessmentDialog(self.session, study_id, self.tabs.currentWidget()),
+                           self._focus_back())
+
+    def decide_fraction(self, study_id: str | None = None, timepoint: str | None = None) -> QWidget | None:
+        """Open go / hold: for the selected fraction in Today, else the next fraction waiting for a
+        go; when none waits, ask which."""
+        from .bedside_fraction import FractionDecisionDialog
+        from .patient_toxicity import ask_fraction, fraction_to_decide, open_dialog
+
+        if study_id is None and timepoint is None and self.current_view() == "today":
+            study_id, timepoint = self.today.selected_fraction() or (None, None)
+        study_id = self._for_patient(study_id)
+        if study_id is None:
+            return None
+        store = self.session.store
+        if store.patient(study_id).anchors.day0 is None:
+            self.session.say(f"{study_id} has no day 0 yet: there is no fraction to decide.")
+            return None
+        timepoint = timepoint or fraction_to_decide(store, study_id, self.session.today())
+        if timepoint is None:
+            return ask_fraction(self, self.session, study_id, lambda code: self.decide_fraction(study_id, code))
+        return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.tabs.currentWidget()),
+                           self._focus_back())
+
+    def record_event(self, study_id: str | None = None) -> ToxicityEventDialog | None:
+        from .event_dialog import ToxicityEventDialog
+        from .patient_toxicity import open_dialog
+
+        study_id = self._for_patient(study_id)
+        if study_id is None:
+            return None
+        return open_dialog(ToxicityEventDialog(self.session, study_id, self.tabs.currentWidget()),
+                           self._focus_back())
+
     def _patient_dialog(self, which: str) -> None:
         """Open a date dialog for the patient in view (or selected in Patients)."""
         if self.current_view() == "patients" and self.patients.selected_study_id():
@@ -197,7 +280,11 @@ class MainWindow(QMainWindow):
         return {"today/worklist": self.today.worklist.horizontalHeader(),
                 "today/missed": self.today.missed.horizontalHeader(),
                 "patients/table": self.patients.table.horizontalHeader(),
-                "patient/calendar": self.patient.tree.header()}
+                "patient/calendar": self.patient.tree.header(),
+                "today/flags": self.today.flags.table.horizontalHeader()}
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"today/splitter": self.today.splitter, "patient/splitter": self.patient.splitter}
 
     def restore_settings(self, settings: QSettings) -> None:
         geometry = settings.value("window/geometry")
@@ -206,13 +293,19 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = settings.value("today/splitter")
-        if isinstance(splitter, QByteArray):
-            self.today.splitter.restoreState(splitter)
+        for key, splitter in self._splitters().items():
+            value = settings.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+                self.patient.splitter_restored |= splitter is self.patient.splitter
         for key, header in self._headers().items():
             value = settings.value(f"{key}/header")
             if isinstance(value, QByteArray):
                 header.restoreState(value)
+        for key in ("assessments", "events"):  # restored when the patient's toxicity part is built
+            value = settings.value(f"patient/{key}/header")
+            if isinstance(value, QByteArray):
+                self.patient.header_states[key] = value
         view = settings.value("window/view")
         if view in VIEWS:
             self.show_view(view)
@@ -221,9 +314,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/view", self.current_view())
-        settings.setValue("today/splitter", self.today.splitter.saveState())
+        for key, splitter in self._splitters().items():
+            settings.setValue(key, splitter.saveState())
         for key, header in self._headers().items():
             settings.setValue(f"{key}/header", header.saveState())
+        for key, header in self.patient.toxicity_headers().items():
+            settings.setValue(f"patient/{key}/header", header.saveState())
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,4 +1,5 @@
-"""Table models: worklist and missed items, patients, and the items a change of date would move.
+"""Table models: worklist and missed items, patients, the items a change of date would move, and
+Today's toxicity flags (a patient's assessments and events: toxicity_models.py).
 
 One model class per kind of row; proxies (below) sort and filter. Models show what the store hands
 out (statuses, stages, dates) and compute nothing clinical.
@@ -18,6 +19,7 @@ from PySide6.QtGui import QFont
 from ..patients import Patient
 from ..protocol import Protocol
 from ..schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
+from ..store.toxicity import Flag
 from . import statuses
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -280,6 +282,46 @@ class ShiftTableModel(RowTableModel[tuple[ScheduledItem, date | None]]):
         if role == Qt.ItemDataRole.ToolTipRole:
             why = f" ({row[0].cancelled_reason})" if row[0].cancelled_reason else ""
             return f"{row[0].label} at {row[0].timepoint_label}: {column.text(row)}{why}"
+        return None
+
+
+# -- Today's toxicity flags ---------------------------------------------------------------------
+
+# Most urgent first: a grade 2 or more, then prolonged cytopenia, then an assessment not recorded.
+FLAG_ORDER = ("grade_2_or_more", "prolonged_cytopenia", "tox_not_recorded")
+FLAG_WORDS = {"grade_2_or_more": "CRS or ICANS grade 2 or more", "prolonged_cytopenia": "Prolonged cytopenia",
+              "tox_not_recorded": "Today's CRS / ICANS assessment not recorded"}
+
+
+def flag_rank(flag: Flag) -> int:
+    return FLAG_ORDER.index(flag.kind) if flag.kind in FLAG_ORDER else len(FLAG_ORDER)
+
+
+FLAG_COLUMNS: list[Column[Flag]] = [
+    Column("Patient", lambda f: f.study_id, help="Study ID"),
+    Column("Flag", lambda f: f.text, lambda f: (flag_rank(f), f.study_id), help="What needs a physician's eye"),
+]
+
+
+class FlagTableModel(RowTableModel[Flag]):
+    """Today's toxicity flags, the most urgent first; each with its words and an icon by kind."""
+
+    def __init__(self, icon: Callable[[str], Any], parent=None):
+        super().__init__(FLAG_COLUMNS, parent)
+        self.icon = icon
+
+    def set_rows(self, rows: Sequence[Flag]) -> None:
+        super().set_rows(sorted(rows, key=lambda f: (flag_rank(f), f.study_id)))
+
+    def row_data(self, row: Flag, column: Column[Flag], role: int):
+        if role == Qt.ItemDataRole.DecorationRole and column.header == "Flag":
+            return self.icon(row.kind)
+        if role == Qt.ItemDataRole.FontRole and row.kind != "tox_not_recorded":
+            return bold_font()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            more = " Enter: open the patient and the bedside form." if row.kind == "tox_not_recorded" else \
+                " Enter: open the patient."
+            return f"{row.study_id}: {FLAG_WORDS.get(row.kind, row.kind)}. {row.text}.{more}"
         return None
 
 

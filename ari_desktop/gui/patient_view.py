@@ -1,4 +1,5 @@
-"""Patient: one patient's whole calendar, screening to month 36, grouped by timepoint.
+"""Patient: one patient's whole calendar, screening to month 36, grouped by timepoint, and below it
+their toxicity: the CRS / ICANS timeline, the bedside assessments and the toxicity events.
 
 The physician enters or moves day 0, a booster, off study or death from here (each dialog shows
 what will shift before confirming); the data manager records or corrects an item with a reason.
@@ -7,14 +8,17 @@ what will shift before confirming); the data manager records or corrects an item
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QStackedLayout,
     QTreeView,
     QVBoxLayout,
@@ -30,9 +34,13 @@ from .record_dialog import RecordItemDialog
 from .session import Session
 from .widgets import LazyView, chain_tab_order, set_widths, widget_action
 
+if TYPE_CHECKING:
+    from .patient_toxicity import PatientToxicity
+
 
 class PatientView(LazyView):
     patient_shown = Signal(str)
+    fraction_requested = Signal(str)  # study ID: go / hold before the next fraction
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -79,7 +87,17 @@ class PatientView(LazyView):
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(self.header)
         page_layout.addLayout(buttons)
-        page_layout.addWidget(self.tree, 1)
+        self.toxicity: PatientToxicity | None = None  # built with the first patient shown: a light start
+        self.header_states: dict[str, QByteArray] = {}  # the toxicity tables' saved columns, until built
+        self.splitter_restored = False  # the calendar / toxicity sizes came from the settings
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("patientSplitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(QWidget())
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        page_layout.addWidget(self.splitter, 1)
         self.pages = QStackedLayout()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(page)
@@ -121,6 +139,39 @@ class PatientView(LazyView):
         self._describe(self.patient)
         self.pages.setCurrentIndex(1)
         self._restore_selection(selected)
+        self.toxicity_part().show_patient(self.study_id)
+
+    def toxicity_part(self) -> PatientToxicity:
+        """The timeline, assessments and events under the calendar, built when first needed."""
+        if self.toxicity is None:
+            from .patient_toxicity import PatientToxicity
+
+            t = self.toxicity = PatientToxicity(self.session)
+            self.splitter.replaceWidget(1, t).deleteLater()
+            if not self.splitter_restored:
+                QTimer.singleShot(0, self, self._share_splitter)
+            t.fraction_requested.connect(self.fraction_requested)
+            chain_tab_order(self.tree, t.tabs, t.assessments, t.assess_button, t.correct_button, t.decide_button,
+                            t.events, t.event_button, t.resolve_button)
+            for key, state in self.header_states.items():
+                self.toxicity_headers()[key].restoreState(state)
+        return self.toxicity
+
+    def _share_splitter(self) -> None:
+        """First time, without saved sizes: the toxicity part whole with a few rows of its tables, and
+        the calendar the rest (at least 40 %)."""
+        total = sum(self.splitter.sizes())
+        if self.toxicity is None or not total:
+            return
+        rows = 2 * self.toxicity.assessments.verticalHeader().defaultSectionSize()
+        below = min(self.toxicity.minimumSizeHint().height() + rows, int(total * 0.6), self.toxicity.maximumHeight())
+        self.splitter.setSizes([total - below, below])
+
+    def toxicity_headers(self) -> dict[str, QHeaderView]:
+        if self.toxicity is None:
+            return {}
+        return {"assessments": self.toxicity.assessments.horizontalHeader(),
+                "events": self.toxicity.events.horizontalHeader()}
 
     def _describe(self, p: Patient) -> None:
         a = p.anchors

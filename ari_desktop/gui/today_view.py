@@ -2,6 +2,10 @@
 
 Mark an item collected in two clicks (select, Mark collected) or with Enter / Space; the time
 defaults to now and can be changed beside the button. Not obtained asks for a reason.
+
+Above the worklist, the toxicity flags (flags.py). A CRS / ICANS assessment item is done by recording
+the bedside assessment (Assess…, Ctrl+B, or Enter on it), never by a bare tick; an infusion at a
+fraction that needs a physician's go (D+3, D+7) offers Go / hold….
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ..errors import ClinicalInputError
 from ..schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
 from . import statuses
 from .field_errors import ERROR_PREFIX, ERROR_STYLE
+from .flags import AfterFirstPaint, FlagsPanel, flag_icon
 from .models import EntryTableModel, TextFilter, missed_columns, worklist_columns
 from .qt_dates import from_qdate, from_qtime_on, to_qdate
 from .record_dialog import RecordItemDialog
@@ -41,6 +46,8 @@ KIND_CHOICES = (("All kinds", "all"), ("Samples", "sample"), ("Assessments", "as
 
 class TodayView(LazyView):
     patient_requested = Signal(str)
+    assess_requested = Signal(str)  # study ID: open the bedside CRS / ICANS form
+    fraction_requested = Signal(str, str)  # study ID, timepoint: open go / hold before that fraction
 
     def __init__(self, session: Session, day: date | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -48,6 +55,8 @@ class TodayView(LazyView):
         self.store = session.store
         self.day = day or session.today()
         self.follow_now = True  # the "collected at" time follows the clock until someone changes it
+        self.flags_ready = False  # the first flags are read right after the first paint
+        self._first_paint: AfterFirstPaint | None = None
         self._build()
         self._connect()
         self.set_day(self.day, refresh=False)
@@ -100,13 +109,19 @@ class TodayView(LazyView):
         self.not_obtained_button.setToolTip("Record the selected item as not obtained, with a reason")
         self.record_button = QPushButton("&Record…", toolTip="Record with another date and time, or correct (Ctrl+R)")
         self.calendar_button = QPushButton("Patient's &calendar", toolTip="Open the whole calendar of this patient")
+        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Ass&ess…",
+                                         toolTip="Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)")
+        self.decide_button = QPushButton("&Go / hold…", toolTip="A physician's go or hold before the selected "
+                                         "fraction (an infusion at D+3 or D+7)")
+        self.flags = FlagsPanel()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
         actions = QHBoxLayout()
         for widget in (self.mark_button, at_label, self.collected_at, self.now_button):
             actions.addWidget(widget)
         actions.addSpacing(12)
-        for widget in (self.not_obtained_button, self.record_button, self.calendar_button):
+        for widget in (self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
+                       self.calendar_button):
             actions.addWidget(widget)
         actions.addWidget(self.error, 1)
 
@@ -120,6 +135,8 @@ class TodayView(LazyView):
         self.missed.setObjectName("missed")
         self.missed.setAccessibleName("Missed items")
         self.missed.setToolTip("Enter: give the reason it was not obtained, or when it was done.")
+        self.missed.setMinimumHeight(self.missed.horizontalHeader().sizeHint().height()
+                                     + 3 * self.missed.verticalHeader().defaultSectionSize() + 4)
         self.missed_reason_button = QPushButton(statuses.status_icon(MISSED), "Give a &reason…")
         self.missed_reason_button.setToolTip("Record the selected missed item as not obtained, with the reason")
         self.missed_done_button = QPushButton("It was &done…", toolTip="It was done but not entered: record when")
@@ -149,11 +166,13 @@ class TodayView(LazyView):
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.flags)
         layout.addWidget(self.splitter, 1)
         chain_tab_order(self.day_edit, self.previous_day_button, self.next_day_button, self.today_button, self.kind,
-                        self.patient_filter, self.worklist, self.mark_button, self.collected_at, self.now_button,
-                        self.not_obtained_button, self.record_button, self.calendar_button, self.missed,
-                        self.missed_reason_button, self.missed_done_button)
+                        self.patient_filter, self.flags.table, self.flags.open_button, self.flags.assess_button,
+                        self.worklist, self.mark_button, self.collected_at, self.now_button,
+                        self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
+                        self.calendar_button, self.missed, self.missed_reason_button, self.missed_done_button)
 
     def _connect(self) -> None:
         self.day_edit.dateChanged.connect(lambda d: self.set_day(from_qdate(d)))
@@ -166,6 +185,10 @@ class TodayView(LazyView):
         self.not_obtained_button.clicked.connect(lambda: self.record_selected(self.worklist, not_obtained=True))
         self.record_button.clicked.connect(lambda: self.record_selected(self.worklist))
         self.calendar_button.clicked.connect(self._open_calendar)
+        self.assess_button.clicked.connect(self.assess_selected)
+        self.decide_button.clicked.connect(self.decide_selected)
+        self.flags.patient_requested.connect(self.patient_requested)
+        self.flags.assess_requested.connect(self.assess_requested)
         self.missed_reason_button.clicked.connect(lambda: self.record_selected(self.missed, not_obtained=True))
         self.missed_done_button.clicked.connect(lambda: self.record_selected(self.missed))
         self.now_button.clicked.connect(self._follow_now)
@@ -216,6 +239,20 @@ class TodayView(LazyView):
                                     f" (windows closed in the 7 days before {self.day})")
         self.error.clear()
         self._update_buttons()
+        if self.flags_ready:
+            self.refresh_flags()
+        elif self._first_paint is None:  # keep the first paint light: the flags follow right after it
+            self._first_paint = AfterFirstPaint(self.worklist.viewport(), self._first_flags)
+
+    def _first_flags(self) -> None:
+        self._first_paint = None
+        if self.isVisible():  # not after the window closed; the next refresh asks again
+            self.flags_ready = True
+            self.refresh_flags()
+
+    def refresh_flags(self) -> None:
+        """Re-read the day's toxicity flags (one worklist query for the assessments, small ones else)."""
+        self.flags.set_flags(self.store.flags(self.day))
 
     def _filter_patients(self, text: str) -> None:
         self.worklist_proxy.set_text(text)
@@ -247,7 +284,10 @@ class TodayView(LazyView):
         self.record_button.setEnabled(len(chosen) == 1)
         self.calendar_button.setEnabled(len({e.study_id for e in chosen}) == 1)
         samples = all(e.item.kind == "sample" for e in chosen)
-        self.mark_button.setText("&Mark collected" if samples else "&Mark done")
+        assessments = bool(chosen) and all(e.item.activity == "tox" for e in chosen)
+        self.mark_button.setText("&Mark collected" if samples else "&Mark done…" if assessments else "&Mark done")
+        self.assess_button.setEnabled(len({e.study_id for e in chosen}) == 1)
+        self.decide_button.setEnabled(self.selected_fraction() is not None)
         missed = self.selected(self.missed)
         self.missed_reason_button.setEnabled(len(missed) == 1)
         self.missed_done_button.setEnabled(len(missed) == 1)
@@ -276,6 +316,13 @@ class TodayView(LazyView):
         if not chosen:
             self.session.say("Select an item in the worklist first.")
             return
+        assessments = [e for e in chosen if e.item.activity == "tox"]
+        chosen = [e for e in chosen if e.item.activity != "tox"]
+        if assessments and not chosen:  # a CRS / ICANS assessment is done by recording its findings
+            self.assess_requested.emit(assessments[0].study_id)
+            return
+        if assessments:
+            self.session.say("A CRS / ICANS assessment is recorded with its findings: select it and press Ctrl+B.")
         done_at = from_qtime_on(self.day, self.collected_at.time())
         by_patient: dict[str, list[ScheduleEntry]] = {}
         for entry in chosen:
@@ -310,6 +357,40 @@ class TodayView(LazyView):
         dialog.open()
         return dialog
 
+    def selected_study_id(self) -> str | None:
+        """The patient of the selected flag, missed item or worklist item (whichever has the focus)."""
+        if self.flags.table.hasFocus() and self.flags.selected() is not None:
+            return self.flags.selected().study_id
+        chosen = self.selected(self.missed if self.missed.hasFocus() else self.worklist)
+        if len({e.study_id for e in chosen}) == 1:
+            return chosen[0].study_id
+        flag = self.flags.selected()
+        return flag.study_id if flag is not None and not chosen else None
+
+    def selected_fraction(self) -> tuple[str, str] | None:
+        """(study ID, timepoint) when the one selected worklist item is a fraction that needs a go."""
+        chosen = self.selected(self.worklist)
+        if len(chosen) != 1:
+            return None
+        item = chosen[0].item
+        if item.activity == "infusion" and item.timepoint in self.store.protocol.go_decision_before:
+            return chosen[0].study_id, item.timepoint
+        return None
+
+    def assess_selected(self) -> None:
+        study_id = self.selected_study_id()
+        if study_id is None:
+            self.session.say("Select one patient's item (or a flag) first.")
+            return
+        self.assess_requested.emit(study_id)
+
+    def decide_selected(self) -> None:
+        fraction = self.selected_fraction()
+        if fraction is None:
+            self.session.say("Select the infusion of a fraction (D+3 or D+7) first.")
+            return
+        self.fraction_requested.emit(*fraction)
+
     def _open_calendar(self) -> None:
         table = self.missed if self.missed.hasFocus() else self.worklist
         chosen = self.selected(table)
@@ -327,6 +408,11 @@ class TodayView(LazyView):
         menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
         menu.addSeparator()
         entry = self.selected(table)
+        if len({e.study_id for e in entry}) == 1:
+            menu.addAction(flag_icon("tox_not_recorded"), "Bedside assessment…\tCtrl+B",
+                           lambda: self.assess_requested.emit(entry[0].study_id))
+        if table is self.worklist and self.selected_fraction() is not None:
+            menu.addAction("Go / hold before this fraction…", self.decide_selected)
         if entry:
             menu.addAction(f"Open {entry[0].study_id}'s calendar",
                            lambda: self.patient_requested.emit(entry[0].study_id))

@@ -1,0 +1,354 @@
+"""The bedside widgets wired into the main window, as a CAR-T unit uses them: the toxicity flags at
+the top of Today, Ctrl+B on a worklist item, go / hold from a fraction's infusion, the Patient view's
+timeline, assessments and events, and the toxicity event dialog. Real widgets, a real temporary
+database, a fixed clinic day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from conftest import GUI_NOW, GUI_TODAY, GUI_USER, row_counts
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QInputDialog, QTableView
+
+from ari_desktop.gui.bedside import BedsideAssessmentDialog
+from ari_desktop.gui.bedside_fraction import FractionDecisionDialog
+from ari_desktop.gui.event_dialog import ToxicityEventDialog
+from ari_desktop.gui.main_window import MainWindow
+from ari_desktop.gui.qt_dates import to_qdate
+from ari_desktop.gui.session import Session
+from ari_desktop.store.toxicity import Flag
+from ari_desktop.toxicity import BedsideFindings
+
+pytestmark = pytest.mark.usefixtures("gui_settings")
+CTRL = Qt.KeyboardModifier.ControlModifier
+FEVER_ON_CANNULA = BedsideFindings(38.6, oxygen="nasal-cannula", flow_l_min=4.0, ice=10)
+
+
+@pytest.fixture
+def window(qtbot, store):
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
+
+
+def read_today(qtbot, window: MainWindow) -> None:
+    """Re-read Today as after a change; the first flags come right after the first paint."""
+    window.show_view("today")
+    window.today.update_now()
+    qtbot.waitUntil(lambda: window.today.flags_ready)
+    window.today.refresh_flags()
+
+
+def flags_shown(window: MainWindow) -> list[tuple[str, str, str]]:
+    model = window.today.flags.table.model()
+    return [(model.index(r, 0).data(), window.today.flags.model.row(r).kind, model.index(r, 1).data())
+            for r in range(model.rowCount())]
+
+
+def worklist_row(window: MainWindow, patient: str, activity: str, timepoint: str | None = None) -> int:
+    """The row (as shown) of a patient's item in the worklist."""
+    today = window.today
+    for number, entry in enumerate(today.worklist_model.rows):
+        item = entry.item
+        if entry.study_id == patient and item.activity == activity and timepoint in (None, item.timepoint):
+            return today.worklist_proxy.mapFromSource(today.worklist_model.index(number, 0)).row()
+    raise AssertionError(f"{patient} {activity} is not in the worklist")
+
+
+def select(qtbot, table: QTableView, row: int) -> None:
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def opened(window: MainWindow, kind: type[QDialog]) -> QDialog:
+    dialogs = [d for d in window.findChildren(kind) if d.isVisible()]
+    assert len(dialogs) == 1, f"expected one open {kind.__name__}, found {len(dialogs)}"
+    return dialogs[0]
+
+
+def save_fever_on_cannula(qtbot, form: BedsideAssessmentDialog) -> None:
+    """CRS grade 2 (fever, low-flow nasal cannula 4 L/min), ICANS 0 (ICE 10/10)."""
+    form.temperature.setValue(38.6)
+    form.oxygen.setCurrentIndex(form.oxygen.findData("nasal-cannula"))
+    form.flow.setValue(4.0)
+    form.tick_all_ice()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+
+
+def table_rows(table: QTableView) -> list[dict[str, str]]:
+    model = table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return [{headers[c]: model.index(r, c).data() for c in range(model.columnCount())}
+            for r in range(model.rowCount())]
+
+
+# -- Today: Ctrl+B, the flags ----------------------------------------------------------------------
+
+def test_ctrl_b_on_a_tox_item_opens_the_bedside_form_and_saving_clears_the_item_and_its_flag(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=10))
+    add_patient(store, "ARI-002", day0=GUI_TODAY - timedelta(days=5))
+    read_today(qtbot, window)
+    assert ("ARI-002", "tox_not_recorded", "Toxicity assessment for Day +5 not recorded") in flags_shown(window)
+    table = window.today.worklist
+    select(qtbot, table, worklist_row(window, "ARI-002", "tox"))
+    qtbot.keyClick(table, Qt.Key.Key_B, CTRL)
+
+    form = opened(window, BedsideAssessmentDialog)
+    assert form.patient.study_id == "ARI-002" and form.windowTitle() == "Bedside assessment: ARI-002"
+    save_fever_on_cannula(qtbot, form)
+
+    assert not form.isVisible()
+    assert [a.crs.grade for a in store.assessments("ARI-002")] == [2]
+    assert not any(e.study_id == "ARI-002" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
+    assert any(e.study_id == "ARI-001" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
+    kinds = {(patient, kind) for patient, kind, _ in flags_shown(window)}
+    assert ("ARI-002", "tox_not_recorded") not in kinds and ("ARI-001", "tox_not_recorded") in kinds
+    assert ("ARI-002", "grade_2_or_more") in kinds  # the grade just saved is flagged at once
+
+
+def test_enter_on_a_tox_item_assesses_instead_of_ticking_it_done(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=10))
+    read_today(qtbot, window)
+    table = window.today.worklist
+    select(qtbot, table, worklist_row(window, "ARI-001", "tox"))
+    assert window.today.mark_button.text() == "&Mark done…"
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    form = opened(window, BedsideAssessmentDialog)
+    assert form.patient.study_id == "ARI-001"
+    form.reject()
+    tox = next(e for e in store.schedule("ARI-001", GUI_TODAY) if e.item.activity == "tox" and e.item.day == 10)
+    assert tox.recording is None  # a CRS / ICANS item is done only with its findings
+
+
+def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_distinct_icons(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
+    store.assess("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA, assessor="Dr Vidal")
+    add_patient(store, "ARI-CYT", day0=GUI_TODAY - timedelta(days=45))
+    store.add_event("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), value=0.3)
+    read_today(qtbot, window)
+
+    panel = window.today.flags
+    assert panel.isVisible()
+    expected = {(f.study_id, f.kind, f.text) for f in store.flags(GUI_TODAY)}
+    shown = flags_shown(window)
+    assert set(shown) == expected
+    assert shown[0][:2] == ("ARI-CRS", "grade_2_or_more")  # the most urgent first
+    assert ("ARI-CRS", "grade_2_or_more", shown[0][2]) in shown and "CRS grade 2, ICANS grade 0" in shown[0][2]
+    cytopenia = next(text for patient, kind, text in shown if kind == "prolonged_cytopenia")
+    assert cytopenia == "Prolonged cytopenia: grade 4 neutropenia past D+30"
+    icons = {kind: panel.table.model().index(row, 1).data(Qt.ItemDataRole.DecorationRole)
+             for row, (_, kind, _) in enumerate(shown)}
+    assert all(not icon.isNull() for icon in icons.values())
+    assert len({icon.cacheKey() for icon in icons.values()}) == len(icons)  # never colour alone, never alike
+    assert "1 at grade ≥ 2" in panel.heading.text() and "1 with prolonged cytopenia" in panel.heading.text()
+
+
+def test_the_flags_panel_is_hidden_when_nothing_is_flagged(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-FUP", day0=GUI_TODAY - timedelta(days=200))
+    read_today(qtbot, window)
+    assert store.flags(GUI_TODAY) == [] and not window.today.flags.isVisible()
+
+
+def test_enter_on_a_flag_opens_the_patient_and_for_a_missing_assessment_the_bedside_form(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
+    store.assess("ARI-CRS", GUI_NOW - timedelta(days=1), FEVER_ON_CANNULA)
+    read_today(qtbot, window)
+    table = window.today.flags.table
+    kinds = [window.today.flags.model.row(r) for r in range(table.model().rowCount())]
+    assert kinds[:2] == [Flag("ARI-CRS", "grade_2_or_more", kinds[0].text),
+                         Flag("ARI-CRS", "tox_not_recorded", "Toxicity assessment for Day +3 not recorded")]
+
+    table.selectRow(0)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.current_view() == "patient" and window.patient.study_id == "ARI-CRS"
+    assert not window.findChildren(BedsideAssessmentDialog)
+
+    window.show_view("today")
+    table.selectRow(1)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.current_view() == "patient"
+    form = opened(window, BedsideAssessmentDialog)
+    assert form.patient.study_id == "ARI-CRS"
+    form.reject()
+
+
+# -- go / hold --------------------------------------------------------------------------------------
+
+def test_go_hold_from_a_d7_infusion_item_records_a_hold_and_the_calendar_shows_the_fraction_held(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=7))
+    read_today(qtbot, window)
+    assert not window.today.decide_button.isEnabled()
+    select(qtbot, window.today.worklist, worklist_row(window, "ARI-001", "infusion", "D+7"))
+    assert window.today.decide_button.isEnabled()
+    qtbot.mouseClick(window.today.decide_button, Qt.MouseButton.LeftButton)
+
+    decision = opened(window, FractionDecisionDialog)
+    assert decision.timepoint == "D+7" and decision.patient.study_id == "ARI-001"
+    qtbot.keyClicks(decision.reason, "CRS grade 2 since last night")
+    qtbot.mouseClick(decision.hold_button, Qt.MouseButton.LeftButton)
+
+    held = store.latest_decision("ARI-001", "D+7")
+    assert (held.decision, held.reason, held.decided_by) == ("hold", "CRS grade 2 since last night", GUI_USER)
+    infusion = window.today.worklist_model.rows[
+        window.today.worklist_proxy.mapToSource(window.today.worklist_proxy.index(
+            worklist_row(window, "ARI-001", "infusion", "D+7"), 0)).row()]
+    assert infusion.item.held  # Today re-read: the fraction may now be given late
+    window.show_patient("ARI-001")
+    shown = window.patient._find("D+7", "infusion").data()
+    assert "held, may be given up to 7 days late" in shown
+
+
+def test_go_hold_in_the_patient_view_picks_the_next_fraction_waiting_for_a_go_then_asks(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=2))
+    window.show_patient("ARI-001")
+    window.fraction_action.trigger()
+    first = opened(window, FractionDecisionDialog)
+    assert first.timepoint == "D+3"
+    qtbot.mouseClick(first.go_button, Qt.MouseButton.LeftButton)
+
+    window.fraction_action.trigger()
+    second = opened(window, FractionDecisionDialog)
+    assert second.timepoint == "D+7"
+    qtbot.mouseClick(second.go_button, Qt.MouseButton.LeftButton)
+
+    window.fraction_action.trigger()  # every fraction has its go: which one is this about?
+    ask = opened(window, QInputDialog)
+    assert "Which fraction" in ask.labelText()
+    ask.setTextValue(next(text for text in ask.comboBoxItems() if text.startswith("D+7")))
+    ask.accept()
+    third = opened(window, FractionDecisionDialog)
+    assert third.timepoint == "D+7"
+    third.reject()
+
+
+# -- the Patient view: timeline, assessments, events ------------------------------------------------
+
+def test_a_saved_assessment_shows_in_the_timeline_and_the_assessment_table_and_opens_for_correction(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=2))
+    window.show_patient("ARI-001")
+    toxicity = window.patient.toxicity
+    assert toxicity.timeline.cell(2) == (-1, -1) and table_rows(toxicity.assessments) == []
+    qtbot.keyClick(window, Qt.Key.Key_B, CTRL)
+    save_fever_on_cannula(qtbot, opened(window, BedsideAssessmentDialog))
+
+    assert toxicity.timeline.cell(2) == (2, 0)
+    (row,) = table_rows(toxicity.assessments)
+    assert row["Time"] == f"{GUI_NOW:%Y-%m-%d %H:%M}" and row["Day"] == "D+2" and row["Assessor"] == GUI_USER
+    assert row["CRS"] == "2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)"
+    assert row["ICANS"].startswith("0 — ICE 10/10") and row["Treatments"] == "—"
+    assert toxicity.tabs.tabText(0) == "Bedside assessments (1)"
+    tox = window.patient._find("D+2", "tox").siblingAtColumn(3).data()
+    assert tox == "Done"  # the calendar followed too
+
+    where = toxicity.assessments.visualRect(toxicity.assessments.model().index(0, 0)).center()
+    qtbot.mouseClick(toxicity.assessments.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(toxicity.assessments.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    correcting = opened(window, BedsideAssessmentDialog)
+    assert correcting.correcting == store.assessments("ARI-001")[0]
+    assert correcting.save_button.text() == "Save correction"
+    correcting.reject()
+
+
+def test_recording_an_event_with_a_count_computes_its_grade_live_and_in_the_table(
+        qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=12))
+    window.show_patient("ARI-001")
+    window.event_action.trigger()
+    dialog = opened(window, ToxicityEventDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("neutropenia"))
+    dialog.onset.setDate(to_qdate(GUI_TODAY - timedelta(days=2)))
+    assert dialog.by_count.isChecked() and not dialog.grade.isEnabled()  # a cytopenia is graded from its count
+    qtbot.keyClicks(dialog.count, "0.8")
+    assert dialog.computed_text() == "Grade 3 — neutrophils 0.8 ×10⁹/L, below 1"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    (event,) = store.events("ARI-001")
+    assert (event.kind, event.grade, event.onset, event.resolution) == (
+        "neutropenia", 3, GUI_TODAY - timedelta(days=2), None)
+    assert event.grade_reason == "grade 3: neutrophils 0.8 ×10⁹/L, below 1"
+    toxicity = window.patient.toxicity
+    (row,) = table_rows(toxicity.events)
+    assert row["Event"] == "Neutropenia" and row["CTCAE grade"] == "3 — neutrophils 0.8 ×10⁹/L, below 1"
+    assert row["Resolved"] == "ongoing" and toxicity.tabs.tabText(1) == "Toxicity events (1, 1 ongoing)"
+
+
+def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=12))
+    window.show_patient("ARI-001")
+    toxicity = window.patient.toxicity
+    qtbot.mouseClick(toxicity.event_button, Qt.MouseButton.LeftButton)
+    dialog = opened(window, ToxicityEventDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("infection"))
+    dialog.onset.setDate(to_qdate(GUI_TODAY - timedelta(days=4)))
+    assert not dialog.by_count.isEnabled() and dialog.grade.isEnabled()
+    dialog.grade.setCurrentIndex(3)
+    dialog.notes.setText("E. coli bacteraemia")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    (event,) = store.events("ARI-001")
+    assert (event.label, event.grade, event.notes, event.recorded_by) == ("Infection", 3, "E. coli bacteraemia",
+                                                                          GUI_USER)
+
+    toxicity.events.selectRow(0)
+    qtbot.mouseClick(toxicity.resolve_button, Qt.MouseButton.LeftButton)
+    resolving = opened(window, ToxicityEventDialog)
+    assert not resolving.kind.isEnabled() and not resolving.correction_reason.isVisible()
+    resolving.resolution.setDate(to_qdate(GUI_TODAY - timedelta(days=1)))
+    qtbot.mouseClick(resolving.save_button, Qt.MouseButton.LeftButton)
+    assert store.events("ARI-001")[0].resolution == GUI_TODAY - timedelta(days=1)
+    assert table_rows(toxicity.events)[0]["Resolved"] == str(GUI_TODAY - timedelta(days=1))
+
+
+@pytest.mark.parametrize(("kind", "typed", "field", "sentence"), [
+    ("neutropenia", {"count": "abc"}, "value", "The count 'abc' is not a number: type e.g. 0.4."),
+    ("neutropenia", {"count": "3"}, "value",
+     "Grade 0: neutrophils 3 ×10⁹/L, not below the lower limit of normal 2 ×10⁹/L: no event to record."),
+    ("neutropenia", {}, "value", "Type the neutrophil count, or choose the CTCAE grade instead."),
+    ("infection", {}, "grade", "Give the CTCAE grade (or, for a cytopenia, the count)."),
+    ("infection", {"grade": 2, "onset": date(2024, 1, 1)}, "onset",
+     "The onset date 2024-01-01 must fall between screening (2025-01-17) and today."),
+    ("tls", {"grade": 3, "onset": GUI_TODAY - timedelta(days=2), "resolution": GUI_TODAY - timedelta(days=4)},
+     "resolution", "The resolution date 2025-03-06 must fall between the onset (2025-03-08) and today."),
+])
+def test_a_refused_event_says_why_beside_the_field_and_writes_nothing(
+        qtbot, db_path, store, add_patient, window, kind, typed, field, sentence):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=12), screening=date(2025, 1, 17))
+    window.show_patient("ARI-001")
+    before = row_counts(db_path)
+    dialog = window.record_event()
+    dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+    if "count" in typed:
+        qtbot.keyClicks(dialog.count, typed["count"])
+    if "grade" in typed:
+        dialog.grade.setCurrentIndex(typed["grade"])
+    if "onset" in typed:
+        dialog.onset.setDate(to_qdate(typed["onset"]))
+    if "resolution" in typed:
+        dialog.resolved.setChecked(True)
+        dialog.resolution.setDate(to_qdate(typed["resolution"]))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible() and dialog.error_text(field) == sentence
+    assert store.events("ARI-001") == [] and row_counts(db_path) == before
+    assert dialog.focusWidget() is dialog.errors.fields[field][1]  # the field at fault has the focus
+
+
+def test_the_bedside_actions_say_so_when_no_patient_is_chosen(qtbot, window):
+    window.show_view("patients")
+    for action in (window.bedside_action, window.fraction_action, window.event_action):
+        action.trigger()
+        assert window.statusBar().currentMessage().startswith("Select a patient first")
+    assert not window.findChildren(QDialog)
