@@ -238,3 +238,10 @@ def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
     assert summary["tocilizumab_total_mg"] == 560
     held = runner.invoke(cli, [*base, "fraction", "ARI-005", "--timepoint", "D+3", "--hold", "--reason", "CRS 3"])
     assert held.exit_code == 0 and "latest CRS grade 3" in held.stdout
+
+
+def test_a_patient_off_study_is_no_longer_flagged_for_their_last_grade(store):
+    store.assess("ARI-001", at(3), BedsideFindings(39.0, oxygen="facemask"))
+    assert ("ARI-001", "grade_2_or_more") in {(f.study_id, f.kind) for f in store.flags(TODAY)}
+    store.update_anchors("ARI-001", off_study=TODAY, off_study_reason="Consent withdrawn")
+    assert ("ARI-001", "grade_2_or_more") not in {(f.study_id, f.kind) for f in store.flags(TODAY)}

@@ -33,6 +33,8 @@ SHORTCUTS = (
     ("Ctrl+B", "Bedside CRS / ICANS assessment of the selected patient"),
     ("Ctrl+Left, Ctrl+Right", "Previous / next day in Today"),
     ("F5", "Read the current view again from the database"),
+    ("Ctrl+P, Ctrl+L", "Print the selected item's visit worksheet, or its tube labels"),
+    ("Ctrl+Shift+P", "Print the day's worklist"),
 )
 
 
@@ -102,10 +104,18 @@ class MainWindow(QMainWindow):
                                  "A physician's go or hold before the fraction at D+3 or D+7")
         self.event_action = a("Record toxicity &event…", lambda: self.record_event(), None,
                               "TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia")
+        self.print_worksheet_action = a("Print visit &worksheet…", self.print_worksheet, QKeySequence.StandardKey.Print,
+                                        "Worksheet of the selected item's visit, with preview")
+        self.print_worklist_action = a("Print the day's work&list…", self.print_worklist, "Ctrl+Shift+P",
+                                       "The worklist of the day shown in Today, with preview")
+        self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
+                                     "Barcoded labels for the tubes of the selected item's visit")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        file_menu.addAction(quit_action)
+        for action in (self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
+                       quit_action):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
         view_menu = menus.addMenu("&View")
         for action in (*self.view_actions, None, self.previous_day_action, self.next_day_action, None,
                        self.refresh_action):
@@ -256,6 +266,35 @@ class MainWindow(QMainWindow):
             return None
         return open_dialog(ToxicityEventDialog(self.session, study_id, self.tabs.currentWidget()),
                            self._focus_back())
+
+    # -- printing -------------------------------------------------------------------------------
+
+    def selected_visit(self) -> tuple[str, str] | None:
+        """(study ID, timepoint) of the item selected in Today or in the Patient calendar."""
+        view = self.current_view()
+        entries = self.today.selected(self.today.worklist) if view == "today" else []
+        entry = entries[0] if entries else (self.patient.selected_entry() if view == "patient" else None)
+        if entry is None:
+            self.session.say("Select an item of the visit first (in Today or in a patient's calendar).")
+            return None
+        return entry.study_id, entry.item.timepoint
+
+    def print_worksheet(self) -> QWidget | None:
+        from .print_preview import print_worksheet
+
+        visit = self.selected_visit()
+        return print_worksheet(self, self.session, *visit) if visit else None
+
+    def print_labels(self) -> QWidget | None:
+        from .print_preview import print_labels
+
+        visit = self.selected_visit()
+        return print_labels(self, self.session, *visit) if visit else None
+
+    def print_worklist(self) -> QWidget:
+        from .print_preview import print_worklist
+
+        return print_worklist(self, self.session, self.today.day)
 
     def _patient_dialog(self, which: str) -> None:
         """Open a date dialog for the patient in view (or selected in Patients)."""

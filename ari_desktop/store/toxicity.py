@@ -235,9 +235,12 @@ class ToxicityRecords:
         """Today's toxicity flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia."""
         flags = [Flag(e.study_id, "tox_not_recorded", f"Toxicity assessment for {e.item.timepoint_label} not recorded")
                  for e in self.worklist(day, "assessment") if e.item.activity == "tox"]
+        ended = {row[0] for row in self.db.execute(
+            "SELECT study_id FROM patients WHERE off_study_date <= :day OR death_date <= :day",
+            {"day": day.isoformat()})}
         for study_id, latest in sorted(self.latest_grades().items()):
             worst = max(latest.crs.grade, latest.icans.grade)
-            if worst >= 2:
+            if worst >= 2 and study_id not in ended:
                 flags.append(Flag(study_id, "grade_2_or_more",
                                   f"Latest CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
                                   f"({latest.at:%d %b %H:%M})"))
