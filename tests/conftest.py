@@ -74,3 +74,17 @@ def row_counts(path: Path) -> dict[str, int]:
                 for table in ("patients", "scheduled_items", "recordings", "change_log")}
     finally:
         connection.close()
+
+
+@pytest.fixture
+def window(qtbot, store, gui_settings):
+    """The main window over the test database, shown and active, as a nurse finds it."""
+    from ari_desktop.gui.main_window import MainWindow
+    from ari_desktop.gui.session import Session
+
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window

@@ -12,22 +12,10 @@ from conftest import GUI_NOW, GUI_TODAY, GUI_USER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView, QTimeEdit
 
-from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.gui.record_dialog import RecordItemDialog
-from ari_desktop.gui.session import Session
 from ari_desktop.schedule import DONE, NOT_DONE
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
-
-
-@pytest.fixture
-def window(qtbot, store):
-    window = MainWindow(Session(store))
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
 
 
 def rows(table: QTableView) -> list[dict[str, str]]:

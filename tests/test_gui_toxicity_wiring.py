@@ -17,23 +17,12 @@ from ari_desktop.gui.bedside_fraction import FractionDecisionDialog
 from ari_desktop.gui.event_dialog import ToxicityEventDialog
 from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.gui.qt_dates import to_qdate
-from ari_desktop.gui.session import Session
 from ari_desktop.store.toxicity import Flag
 from ari_desktop.toxicity import BedsideFindings
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 CTRL = Qt.KeyboardModifier.ControlModifier
 FEVER_ON_CANNULA = BedsideFindings(38.6, oxygen="nasal-cannula", flow_l_min=4.0, ice=10)
-
-
-@pytest.fixture
-def window(qtbot, store):
-    window = MainWindow(Session(store))
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
 
 
 def read_today(qtbot, window: MainWindow) -> None:

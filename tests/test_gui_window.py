@@ -28,16 +28,6 @@ pytestmark = pytest.mark.usefixtures("gui_settings")
 
 
 @pytest.fixture
-def window(qtbot, store):
-    window = MainWindow(Session(store))
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    return window
-
-
-@pytest.fixture
 def cohort(store, add_patient):
     """One patient at each stage the list shows, on the fixed clinic day."""
     add_patient(store, "ARI-SCR", screening=GUI_TODAY - timedelta(days=3))

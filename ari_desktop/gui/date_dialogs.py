@@ -75,7 +75,62 @@ class _ShiftPreview:
         self.caption.setText(why)
 
 
-class MoveDateDialog(QDialog):
+class _DateChangeDialog(QDialog):
+    """What both date dialogs share: the preview of what the typed date would move, refreshed as it
+    changes, and the write on OK, with the store's sentence beside the field when it is refused."""
+
+    date_edit: QDateEdit
+    blocked_text = "Nothing can move until the date is right."
+
+    def _connect(self) -> None:
+        self.date_edit.dateChanged.connect(self.update_preview)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.update_preview()
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def chosen(self) -> date:
+        return from_qdate(self.date_edit.date())
+
+    def changes(self, for_preview: bool) -> dict:
+        """The anchor fields this dialog changes, as Store.update_anchors takes them."""
+        raise NotImplementedError
+
+    def reason_given(self) -> str | None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        raise NotImplementedError
+
+    def update_preview(self) -> None:
+        """Show what the date now typed would move, or why it cannot be used."""
+        self.errors.clear()
+        try:
+            shifts = self.session.store.preview_anchor_change(self.patient.study_id, **self.changes(True))
+        except ClinicalInputError as error:
+            self.errors.show(error)
+            self.preview.clear(self.blocked_text)
+            return
+        self.preview.show(shifts)
+
+    def accept(self) -> None:
+        self.errors.clear()
+        try:
+            self.session.store.update_anchors(self.patient.study_id, reason=self.reason_given(),
+                                              **self.changes(False))
+        except ClinicalInputError as error:
+            self.errors.show(error)
+            return
+        self.saved = True
+        self.session.events.patient_changed.emit(self.patient.study_id)
+        self.session.say(self.done_message())
+        super().accept()
+
+
+class MoveDateDialog(_DateChangeDialog):
     """Set or move day 0, the booster date or the date of death."""
 
     def __init__(self, session: Session, study_id: str, anchor: str, parent: QWidget | None = None):
@@ -95,7 +150,7 @@ class MoveDateDialog(QDialog):
         child(self, QLabel, "intro").setText(f"{self.patient.study_id} ({self.patient.initials}). {what} {now}. "
                                              f"{explanation}")
         child(self, QLabel, "dateCaption").setText(caption)
-        self.new_date = child(self, QDateEdit, "newDate")
+        self.new_date = self.date_edit = child(self, QDateEdit, "newDate")
         self.reason = child(self, QLineEdit, "reason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.ok_button.setText(move_ok if current else set_ok)
@@ -106,50 +161,26 @@ class MoveDateDialog(QDialog):
         self.reason.setPlaceholderText(_REASON_EXAMPLES[anchor])
         self.preview = _ShiftPreview(self, "Nothing will be cancelled." if anchor == "death" else "Nothing will shift.")
         self.new_date.setDate(to_qdate(current or session.today()))
-        self.new_date.dateChanged.connect(self.update_preview)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.update_preview()
+        self._connect()
 
-    @property
-    def ok_button(self):
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    def changes(self, for_preview: bool) -> dict:
+        return {self.anchor: self.chosen()}
 
-    def chosen(self) -> date:
-        return from_qdate(self.new_date.date())
+    def reason_given(self) -> str | None:
+        return self.reason.text().strip() or None
 
-    def update_preview(self) -> None:
-        """Show what the date now typed would move, or why it cannot be used."""
-        self.errors.clear()
-        try:
-            shifts = self.session.store.preview_anchor_change(self.patient.study_id, **{self.anchor: self.chosen()})
-        except ClinicalInputError as error:
-            self.errors.show(error)
-            self.preview.clear("Nothing can move until the date is right.")
-            return
-        self.preview.show(shifts)
-
-    def accept(self) -> None:
-        self.errors.clear()
-        try:
-            self.session.store.update_anchors(self.patient.study_id, reason=self.reason.text().strip() or None,
-                                              **{self.anchor: self.chosen()})
-        except ClinicalInputError as error:
-            self.errors.show(error)
-            return
-        self.saved = True
-        self.session.events.patient_changed.emit(self.patient.study_id)
+    def done_message(self) -> str:
         what = {"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[self.anchor]
-        self.session.say(f"{self.patient.study_id}: {what} is now {self.chosen()}; the calendar follows.")
-        super().accept()
+        return f"{self.patient.study_id}: {what} is now {self.chosen()}; the calendar follows."
 
 
-class OffStudyDialog(QDialog):
+class OffStudyDialog(_DateChangeDialog):
     """Take a patient off study from a date, with a reason: later open items are cancelled."""
 
     # Which items are cancelled does not depend on the wording of the reason, so the preview can be
     # shown while the reason is still being typed; the reason itself is checked when confirming.
     _PREVIEW_REASON = "(reason to be given)"
+    blocked_text = "Nothing can be cancelled until the date is right."
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -164,7 +195,7 @@ class OffStudyDialog(QDialog):
         child(self, QLabel, "intro").setText(
             f"{self.patient.study_id} ({self.patient.initials}) {status}. From the date below, every open item is "
             "cancelled with the reason; what was recorded stays.")
-        self.date = child(self, QDateEdit, "offStudyDate")
+        self.date = self.date_edit = child(self, QDateEdit, "offStudyDate")
         self.reason = child(self, QComboBox, "offStudyReason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.ok_button.setText("Take off study")
@@ -176,40 +207,15 @@ class OffStudyDialog(QDialog):
         self.date.setDate(to_qdate(anchors.off_study or session.today()))
         if anchors.off_study_reason:
             self.reason.setCurrentText(anchors.off_study_reason)
-        self.date.dateChanged.connect(self.update_preview)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.update_preview()
+        self._connect()
 
-    @property
-    def ok_button(self):
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def chosen(self) -> date:
-        return from_qdate(self.date.date())
-
-    def update_preview(self) -> None:
-        self.errors.clear()
-        try:
-            shifts = self.session.store.preview_anchor_change(
-                self.patient.study_id, off_study=self.chosen(),
-                off_study_reason=self.reason.currentText().strip() or self._PREVIEW_REASON)
-        except ClinicalInputError as error:
-            self.errors.show(error)
-            self.preview.clear("Nothing can be cancelled until the date is right.")
-            return
-        self.preview.show(shifts)
-
-    def accept(self) -> None:
-        self.errors.clear()
+    def changes(self, for_preview: bool) -> dict:
         reason = self.reason.currentText().strip()
-        try:
-            self.session.store.update_anchors(self.patient.study_id, reason=reason or None,
-                                              off_study=self.chosen(), off_study_reason=reason)
-        except ClinicalInputError as error:
-            self.errors.show(error)
-            return
-        self.saved = True
-        self.session.events.patient_changed.emit(self.patient.study_id)
-        self.session.say(f"{self.patient.study_id} is off study from {self.chosen()} ({reason}).")
-        super().accept()
+        return {"off_study": self.chosen(),
+                "off_study_reason": (reason or self._PREVIEW_REASON) if for_preview else reason}
+
+    def reason_given(self) -> str | None:
+        return self.reason.currentText().strip() or None
+
+    def done_message(self) -> str:
+        return f"{self.patient.study_id} is off study from {self.chosen()} ({self.reason.currentText().strip()})."
