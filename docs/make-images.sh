@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates the README's window screenshots and printed-page images from a fresh demo cohort.
+# Needs: the project installed (ari-desktop on PATH) and pdftoppm (Debian: poppler-utils).
+# The bedside, go/hold and timeline images are grabbed from the dialogs by their tests' helpers.
+set -euo pipefail
+cd "$(dirname "$0")"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+db="$work/demo.db"
+export QT_QPA_PLATFORM=offscreen
+ari-desktop --db "$db" demo --patients 300 --seed 1 >/dev/null
+shot() { ari-desktop --db "$db" --user "Nurse Garcia" --screenshot "screenshots/$1.png" "${@:2}"; }
+shot today --view today
+shot today-1366x768 --view today --size 1366x768
+shot patients --view patients
+shot patient --view patient:DEMO-0054
+page() { pdftoppm -png -r 80 -f "$3" -l "$3" -singlefile "$1" "printing/$2"; }
+ari-desktop --db "$db" sheet DEMO-0054 --timepoint D+7 -o "$work/tox.pdf" >/dev/null
+page "$work/tox.pdf" worksheet-tox-day 1
+page "$work/tox.pdf" worksheet-tox-day-2 2
+# A patient whose D+100 visit (held with month 3) is open today.
+d100=$(ari-desktop --db "$db" worklist --json | python3 -c \
+  'import json, sys; print(next(i["study_id"] for i in json.load(sys.stdin) if i["timepoint"] == "M3"))')
+ari-desktop --db "$db" sheet "$d100" --timepoint D+100 -o "$work/d100.pdf" >/dev/null
+page "$work/d100.pdf" worksheet-a4 1
+ari-desktop --db "$db" worklist --pdf "$work/worklist.pdf" >/dev/null
+page "$work/worklist.pdf" worklist 1
+ari-desktop --db "$db" labels DEMO-0054 --timepoint D+7 -o "$work/labels.pdf" >/dev/null
+page "$work/labels.pdf" labels-a4-3x8 1
+ari-desktop --db "$db" labels DEMO-0054 --timepoint D+7 --stock roll -o "$work/roll.pdf" >/dev/null
+pdftoppm -png -r 200 -f 1 -l 1 -singlefile "$work/roll.pdf" printing/label-roll
+echo "Images written under $(pwd)."
