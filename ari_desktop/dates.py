@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 
 from .errors import ClinicalInputError
 
+# Dates outside these years are typing mistakes (and would overflow date arithmetic).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?")
 
@@ -20,9 +22,16 @@ def parse_date(text: str, what: str = "date") -> date:
     if not _DATE.fullmatch(text):
         raise ClinicalInputError(f"The {what} '{text}' is not a date; write it as YYYY-MM-DD.", what)
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar.", what) from None
+    return _plausible(value, text, what)
+
+
+def _plausible(value, text: str, what: str):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ClinicalInputError(f"The {what} '{text}' is not between {FIRST_YEAR} and {LAST_YEAR}.", what)
+    return value
 
 
 def parse_datetime(text: str, what: str = "time") -> datetime:
@@ -36,7 +45,7 @@ def parse_datetime(text: str, what: str = "time") -> datetime:
         value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
     except ValueError:
         raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar or clock.", what) from None
-    return value if value.tzinfo else value.astimezone()
+    return _plausible(value if value.tzinfo else value.astimezone(), text, what)
 
 
 def to_utc_text(moment: datetime) -> str:

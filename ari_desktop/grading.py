@@ -190,6 +190,9 @@ def crs(
                 f"Oxygen flow {_fmt(flow_l_min)} L/min is outside the plausible range 0–{_fmt(MAX_FLOW_L_MIN)} L/min.",
                 field="flow",
             )
+        if oxygen == "nasal-cannula" and flow_l_min == 0:
+            raise ClinicalInputError(
+                "A nasal cannula at 0 L/min gives no oxygen: enter the flow, or choose no oxygen.", field="flow")
         if oxygen == "none":
             raise ClinicalInputError(
                 f"An oxygen flow of {_fmt(flow_l_min)} L/min was entered but the oxygen device "

@@ -14,7 +14,7 @@ from .errors import ClinicalInputError
 from .protocol import Protocol
 
 SEXES = ("F", "M")
-_STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,31}")
+STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,31}")
 _INITIALS = re.compile(r"[A-Za-z]{2,4}")
 
 
@@ -65,7 +65,7 @@ class Patient:
 
 def check_study_id(study_id: str) -> str:
     study_id = study_id.strip()
-    if not _STUDY_ID.fullmatch(study_id):
+    if not STUDY_ID.fullmatch(study_id):
         raise ClinicalInputError(
             f"The study ID '{study_id}' must be 1 to 32 letters, digits, '-' or '_'.", "study_id")
     return study_id
@@ -121,3 +121,7 @@ def check_anchors(anchors: Anchors, protocol: Protocol, today: date) -> None:
             raise ClinicalInputError(f"The {what} ({value}) is in the future.", field)
     if a.off_study is not None and not (a.off_study_reason or "").strip():
         raise ClinicalInputError("Going off study needs a reason.", "off_study_reason")
+    end = a.end
+    for field, value, what in (("day0", a.day0, "Day 0"), ("booster", a.booster, "The booster")):
+        if end is not None and value is not None and value > end[0]:
+            raise ClinicalInputError(f"{what} ({value}) comes after the patient's follow-up ended ({end[1]}).", field)

@@ -6,6 +6,7 @@ the line and field at fault, so a unit can write its own protocol without touchi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -77,6 +78,7 @@ class Protocol:
     prolonged_cytopenia_after_day: int
     activities: tuple[Activity, ...]
     timepoints: tuple[Timepoint, ...]
+    digest: str = ""  # sha256 of the file's text: tells the store when to rebuild schedules
 
     def activity(self, code: str) -> Activity:
         return self._activities_by_code[code]
@@ -123,7 +125,7 @@ def parse(text: str, source: str = "protocol") -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ProtocolError(f"{source}: {error}") from None
-    return _Reader(text, source).protocol(data)
+    return replace(_Reader(text, source).protocol(data), digest=hashlib.sha256(text.encode()).hexdigest())
 
 
 class _Reader:

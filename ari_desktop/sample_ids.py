@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 
 from .errors import ClinicalInputError
+from .patients import STUDY_ID
 
 SEPARATOR = "/"
-# The same rule as patients.check_study_id, without the need to import it: 1-32 letters, digits, '-', '_'.
-_STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,31}")
 # Timepoint codes as protocol files write them: SCR, D0, D+7, D-5, M12, B+14.
 _TIMEPOINT = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-_.]{0,15}")
 # Activity codes as protocol.py accepts them: lower-case letters, digits and '_'.
@@ -26,7 +25,7 @@ _ACTIVITY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 def sample_id(study_id: str, timepoint: str, activity: str) -> str:
     """The identifier of one sample: ``sample_id("ARI-001", "D+7", "sbcma") == "ARI-001/D+7/sbcma"``."""
-    for value, pattern, what in ((study_id, _STUDY_ID, "study ID"), (timepoint, _TIMEPOINT, "timepoint code"),
+    for value, pattern, what in ((study_id, STUDY_ID, "study ID"), (timepoint, _TIMEPOINT, "timepoint code"),
                                  (activity, _ACTIVITY, "activity code")):
         if not pattern.fullmatch(value):
             raise ClinicalInputError(f"The {what} '{value}' cannot be written in a sample identifier.", "sample_id")
@@ -41,7 +40,7 @@ def parse_sample_id(text: str) -> tuple[str, str, str]:
     """
     cleaned = text.strip()
     parts = cleaned.split(SEPARATOR)
-    if len(parts) != 3 or not (_STUDY_ID.fullmatch(parts[0]) and _TIMEPOINT.fullmatch(parts[1])
+    if len(parts) != 3 or not (STUDY_ID.fullmatch(parts[0]) and _TIMEPOINT.fullmatch(parts[1])
                                and _ACTIVITY.fullmatch(parts[2])):
         raise ClinicalInputError(f"'{cleaned}' is not an ARI Desktop sample identifier.", "sample_id")
     study_id, timepoint, activity = parts

@@ -52,7 +52,8 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
     """Every item the protocol schedules for a patient with these anchor dates, in calendar order.
 
     Items counted from day 0 or a booster appear once that date is known; conditional activities
-    appear only for the patients they apply to; items after going off study or death are cancelled.
+    appear only for the patients they apply to; items still open on the day of going off study or
+    death, and every later one, are cancelled.
     A fraction held at a timepoint in `held` may be given later: its window stays open for the
     protocol's maximum delay.
     """
@@ -90,7 +91,8 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
             window_start=target - timedelta(days=before),
             window_end=target + timedelta(days=after),
             sequence=sequence,
-            cancelled_reason=end[1] if end and target > end[0] else None,
+            # Open on or after the day the patient died or left the study: nobody will do it.
+            cancelled_reason=end[1] if end and target + timedelta(days=after) >= end[0] else None,
             held=is_held,
         ))
     return items

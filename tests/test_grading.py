@@ -149,8 +149,10 @@ def test_nasal_cannula_above_6_litres_counts_as_high_flow_grade_3():
     assert "high flow" in result.reason
 
 
-def test_nasal_cannula_at_zero_litres_is_still_low_flow_grade_2():
-    assert crs(FEVER, oxygen="nasal-cannula", flow_l_min=0.0).grade == 2
+def test_nasal_cannula_at_zero_litres_is_refused_as_a_contradiction():
+    with pytest.raises(ClinicalInputError, match="0 L/min gives no oxygen") as error:
+        crs(FEVER, oxygen="nasal-cannula", flow_l_min=0.0)
+    assert error.value.field == "flow"
 
 
 @pytest.mark.parametrize(
@@ -796,7 +798,7 @@ def test_impossible_tls_result_is_refused(labs, baseline, kwargs, field):
 # Properties: a worse finding never lowers the grade; every grade is in range
 
 temperatures = st.floats(min_value=30.0, max_value=44.0, allow_nan=False)
-flows = st.floats(min_value=0.0, max_value=80.0, allow_nan=False)
+flows = st.floats(min_value=0.1, max_value=80.0, allow_nan=False)
 vasopressor_counts = st.integers(min_value=0, max_value=10)
 devices = st.sampled_from(OXYGEN_DEVICES)
 

@@ -132,7 +132,7 @@ def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_d
     assert shown[0][:2] == ("ARI-CRS", "grade_2_or_more")  # the most urgent first
     assert ("ARI-CRS", "grade_2_or_more", shown[0][2]) in shown and "CRS grade 2, ICANS grade 0" in shown[0][2]
     cytopenia = next(text for patient, kind, text in shown if kind == "prolonged_cytopenia")
-    assert cytopenia == "Prolonged cytopenia: grade 4 neutropenia past D+30"
+    assert cytopenia == "Prolonged cytopenia: grade 4 neutropenia on D+45, past D+30"
     icons = {kind: panel.table.model().index(row, 1).data(Qt.ItemDataRole.DecorationRole)
              for row, (_, kind, _) in enumerate(shown)}
     assert all(not icon.isNull() for icon in icons.values())

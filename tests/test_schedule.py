@@ -72,9 +72,17 @@ def test_a_booster_adds_its_own_infusion_and_14_days_of_toxicity_without_moving_
 def test_off_study_cancels_every_later_item_with_the_reason():
     off = DAY0 + timedelta(50)
     items = schedule.build(P, Anchors(SCREENING, DAY0, off_study=off, off_study_reason="Progressive disease"))
-    later = [i for i in items if i.target_date > off]
+    later = [i for i in items if i.window_end >= off]
     assert later and all("Progressive disease" in i.cancelled_reason for i in later)
-    assert all(i.cancelled_reason is None for i in items if i.target_date <= off)
+    assert all(i.cancelled_reason is None for i in items if i.window_end < off)
+
+
+def test_an_item_still_open_on_the_day_of_death_is_cancelled_not_left_to_be_missed():
+    m6 = find(schedule.build(P, Anchors(SCREENING, DAY0)), "M6", "sbcma")
+    died = m6.target_date + timedelta(days=2)  # inside the M6 window, after its target
+    item = find(schedule.build(P, Anchors(SCREENING, DAY0, death=died)), "M6", "sbcma")
+    assert item.cancelled_reason == f"died on {died}"
+    assert schedule.status(item, m6.window_end + timedelta(days=5)) == "cancelled"
 
 
 def test_death_cancels_later_items_even_when_off_study_came_later():
@@ -180,7 +188,7 @@ def test_nothing_after_off_study_stays_open(screening, lead, after):
     day0 = screening + timedelta(lead)
     off = day0 + timedelta(after)
     for item in schedule.build(P, Anchors(screening, day0, off_study=off, off_study_reason="withdrawn")):
-        assert (item.cancelled_reason is not None) == (item.target_date > off)
+        assert (item.cancelled_reason is not None) == (item.window_end >= off)
 
 
 @given(screenings, lead_days, st.dates(min_value=date(2015, 1, 1), max_value=date(2040, 1, 1)))
@@ -204,3 +212,14 @@ def test_every_window_length_is_one_the_store_searches(screening, lead, booster_
     anchors = Anchors(screening, day0, booster=day0 + timedelta(booster_day), extramedullary=emd)
     for item in schedule.build(P, anchors, held=frozenset(P.go_decision_before)):
         assert (item.window_end - item.window_start).days in P.window_lengths
+
+
+@pytest.mark.parametrize("anchors, field", [
+    (Anchors(SCREENING, DAY0 + timedelta(30), death=DAY0), "day0"),
+    (Anchors(SCREENING, DAY0, booster=DAY0 + timedelta(120), off_study=DAY0 + timedelta(110),
+             off_study_reason="Progressive disease"), "booster"),
+])
+def test_an_infusion_after_follow_up_ended_is_refused(anchors, field):
+    with pytest.raises(ClinicalInputError, match="after the patient's follow-up ended") as error:
+        check_anchors(anchors, P, TODAY)
+    assert error.value.field == field

@@ -36,7 +36,8 @@ def test_a_new_file_is_marked_as_ari_desktop_in_wal_mode_with_the_migration_reco
     db = sqlite3.connect(tmp_path / "new.db")
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("001_initial",), ("002_toxicity",)]
+    assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == [
+        "001_initial", "002_toxicity", "003_protocol_in_use"]
 
 
 def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients(tmp_path, monkeypatch):
@@ -55,7 +56,8 @@ def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients
         assert [p.study_id for p in store.patients()] == ["ARI-001"]
         assert store.assessments("ARI-001") == []
     db = sqlite3.connect(path)
-    assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == ["001_initial", "002_toxicity"]
+    assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == [
+        "001_initial", "002_toxicity", "003_protocol_in_use"]
 
 
 def test_reopening_keeps_patients(tmp_path):
@@ -224,3 +226,42 @@ def test_a_refused_batch_writes_nothing(store):
         store.record_many("ARI-001", [("D+9", "tox", NOW - timedelta(days=1), None),
                                       ("D+10", "tox", NOW + timedelta(days=1), None)])
     assert store.db.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
+
+
+def test_a_sample_taken_on_the_morning_of_going_off_study_can_still_be_entered(store):
+    register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
+    m4 = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "M4" and e.item.activity == "cbc")
+    store.update_anchors("ARI-001", off_study=m4.target_date, off_study_reason="Consent withdrawn")
+    morning = datetime.combine(m4.target_date, datetime.min.time()).replace(hour=9).astimezone()
+    assert store.record("ARI-001", "M4", "cbc", done_at=morning).status == "done"
+    with pytest.raises(ClinicalInputError, match="was cancelled"):
+        store.record("ARI-001", "M4", "sbcma", not_done_reason="declined")
+
+
+def test_an_edited_protocol_file_rebuilds_every_schedule_and_logs_it(tmp_path):
+    path = tmp_path / "unit.db"
+    with open_store(path) as store:
+        register(store, "ARI-001", date(2026, 9, 1), date(2026, 10, 20))
+    shipped = protocol.resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text()
+    edited = shipped.replace('code = "D+28"\nlabel = "Day +28"\nanchor = "day0"\nday = 28\nwindow = [-2, 2]',
+                             'code = "D+28"\nlabel = "Day +28"\nanchor = "day0"\nday = 28\nwindow = [-3, 3]')
+    assert edited != shipped
+    site = protocol.parse(edited, "site.toml")
+    with Store(path, "dm", protocol=site, today=lambda: TODAY, now=lambda: NOW) as store:
+        item = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+28"
+                    and e.item.activity == "sbcma")
+        assert (item.target_date - item.window_start).days == 3
+        assert store.changes("protocol_in_use")[-1].reason == "protocol file changed: every schedule rebuilt"
+
+
+def test_a_database_locked_by_another_program_gets_a_sentence(tmp_path):
+    path = tmp_path / "unit.db"
+    with open_store(path) as store:
+        register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+        other = sqlite3.connect(path, timeout=0)
+        other.execute("BEGIN IMMEDIATE")
+        store.db.execute("PRAGMA busy_timeout = 100")
+        with pytest.raises(StoreError, match="in use by another program"):
+            store.record("ARI-001", "D+10", "tox", done_at=NOW)
+        other.rollback()
+        other.close()

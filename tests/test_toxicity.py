@@ -245,3 +245,35 @@ def test_a_patient_off_study_is_no_longer_flagged_for_their_last_grade(store):
     assert ("ARI-001", "grade_2_or_more") in {(f.study_id, f.kind) for f in store.flags(TODAY)}
     store.update_anchors("ARI-001", off_study=TODAY, off_study_reason="Consent withdrawn")
     assert ("ARI-001", "grade_2_or_more") not in {(f.study_id, f.kind) for f in store.flags(TODAY)}
+
+
+def test_a_go_taken_after_the_time_given_does_not_count(store):
+    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 15))
+    with pytest.raises(ClinicalInputError, match="before the time it is given"):
+        store.record("ARI-001", "D+3", "infusion", done_at=at(3, 8))
+
+
+def test_a_decision_before_day0_or_after_the_fraction_was_given_is_refused(store):
+    with pytest.raises(ClinicalInputError, match="on or after day 0"):
+        store.decide_fraction("ARI-001", "D+7", "go", "", decided_at=at(-2, 9))
+    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    with pytest.raises(ClinicalInputError, match="already given"):
+        store.decide_fraction("ARI-001", "D+3", "hold", "late thoughts", decided_at=at(3, 14))
+
+
+def test_the_summary_counts_the_30_day_window_only(store):
+    store.assess("ARI-001", at(-2), BedsideFindings(38.4))  # fever during lymphodepletion: not CRS after infusion
+    store.assess("ARI-001", at(4), BedsideFindings(38.5))
+    summary = store.toxicity_summary("ARI-001")["first_infusion"]
+    assert (summary["crs_onset_day"], summary["crs_duration_days"], summary["max_crs_grade"]) == (4, 1, 1)
+
+
+def test_prolonged_cytopenia_is_not_flagged_for_a_patient_who_died(tmp_path):
+    today = DAY0 + timedelta(days=40)
+    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
+        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, today))
+        store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=10), value=0.2)
+        assert [f.kind for f in store.flags(today)] == ["prolonged_cytopenia"]
+        store.update_anchors("ARI-001", death=today - timedelta(days=1))
+        assert store.flags(today) == []

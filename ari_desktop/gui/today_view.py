@@ -329,9 +329,11 @@ class TodayView(LazyView):
             by_patient.setdefault(entry.study_id, []).append(entry)
         written = []
         try:
-            for study_id, entries in by_patient.items():
-                self.store.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None) for e in entries])
-                written.extend(entries)
+            with self.store.transaction():  # one user action: every patient's items, or none
+                for study_id, entries in by_patient.items():
+                    self.store.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None)
+                                                      for e in entries])
+            written = chosen
         except ClinicalInputError as error:
             self.error.setText(ERROR_PREFIX + str(error))
             self.session.say(str(error))

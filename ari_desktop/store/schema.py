@@ -180,8 +180,21 @@ def _m002_toxicity(db) -> None:
         db.execute(statement)
 
 
+def _m003_protocol_in_use(db) -> None:
+    # The protocol file the stored schedules were built from; a different file rebuilds them.
+    db.execute("""
+        CREATE TABLE protocol_in_use (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            code TEXT NOT NULL,
+            version TEXT NOT NULL,
+            digest TEXT NOT NULL
+        )
+    """)
+
+
 # In order; a name once released is never changed or removed.
-MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity))
+MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
+              ("003_protocol_in_use", _m003_protocol_in_use))
 
 
 def check_file(path: Path) -> None:

@@ -20,14 +20,13 @@ from pathlib import Path
 
 from .. import schedule
 from ..dates import from_utc_text, local_now, local_today, to_utc_text
-from ..errors import ClinicalInputError
+from ..errors import ClinicalInputError, StoreError
 from ..patients import Anchors, Patient, check_anchors, check_new_patient, check_study_id
-from ..protocol import Protocol, load_default
+from ..protocol import KINDS, Protocol, load_default
 from ..schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
 from . import schema
 from .toxicity import ToxicityRecords
 
-KINDS = ("sample", "assessment", "visit", "infusion")
 _ANCHOR_COLUMNS = {
     "screening": "screening_date", "day0": "day0_date", "booster": "booster_date",
     "off_study": "off_study_date", "off_study_reason": "off_study_reason", "death": "death_date",
@@ -62,16 +61,20 @@ class Store(ToxicityRecords):
         self.today = today
         self.now = now
         schema.check_file(self.path)
-        connection = sqlite3.connect(self.path)
         try:
-            needs_migration = schema.pending_migrations(connection)
-        finally:
-            connection.close()
-        if needs_migration:
-            schema.migrate(self.path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
+            connection = sqlite3.connect(self.path)
+            try:
+                needs_migration = schema.pending_migrations(connection)
+            finally:
+                connection.close()
+            if needs_migration:
+                schema.migrate(self.path)
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            raise _unusable(self.path, error) from None
+        self._follow_protocol()
 
     def close(self) -> None:
         self.db.close()
@@ -88,13 +91,30 @@ class Store(ToxicityRecords):
         if self.db.in_transaction:
             yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _unusable(self.path, error) from None
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def _follow_protocol(self) -> None:
+        """Rebuild every patient's schedule when the protocol file differs from the one the stored
+        schedules were built from (a site edited it, or a new version shipped a revised one)."""
+        row = self.db.execute("SELECT id, digest FROM protocol_in_use").fetchone()
+        if row is not None and row[1] == self.protocol.digest:
+            return
+        with self.transaction():
+            for patient_id, patient in self._patients_with_ids():
+                self._rebuild_schedule(patient_id, patient.anchors)
+            self._write("protocol_in_use", row[0] if row else None,
+                        {"code": self.protocol.code, "version": self.protocol.version,
+                         "digest": self.protocol.digest},
+                        None if row is None else "protocol file changed: every schedule rebuilt")
 
     # -- the one write path ------------------------------------------------------------------
 
@@ -191,11 +211,14 @@ class Store(ToxicityRecords):
         return _patient(row)
 
     def patients(self) -> list[Patient]:
-        rows = self.db.execute(f"SELECT {_PATIENT_COLUMNS} FROM patients ORDER BY study_id")
-        return [_patient(row) for row in rows]
+        return [patient for _, patient in self._patients_with_ids()]
+
+    def _patients_with_ids(self) -> list[tuple[int, Patient]]:
+        rows = self.db.execute(f"SELECT id, {_PATIENT_COLUMNS} FROM patients ORDER BY study_id")
+        return [(row[0], _patient(row[1:])) for row in rows]
 
     def _patient_id(self, study_id: str) -> int | None:
-        row = self.db.execute("SELECT id FROM patients WHERE study_id = ?", [study_id]).fetchone()
+        row = self.db.execute("SELECT id FROM patients WHERE study_id = ?", [study_id.strip()]).fetchone()
         return row[0] if row else None
 
     def _rebuild_schedule(self, patient_id: int, anchors: Anchors) -> None:
@@ -336,19 +359,21 @@ class Store(ToxicityRecords):
         if done_at is not None:
             if done_at > self.now() + timedelta(minutes=5):
                 raise ClinicalInputError(f"The time done ({done_at:%Y-%m-%d %H:%M}) is in the future.", "done_at")
-            if done_at.date() < patient.anchors.screening:
+            if done_at.astimezone().date() < patient.anchors.screening:
                 raise ClinicalInputError(
                     f"The time done ({done_at:%Y-%m-%d}) is before screening ({patient.anchors.screening}).",
                     "done_at")
-        if entry.item.cancelled_reason and entry.recording is None:
+        end = patient.anchors.end
+        done_before_end = done_at is not None and end is not None and done_at.astimezone().date() <= end[0]
+        if entry.item.cancelled_reason and entry.recording is None and not done_before_end:
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
         if done_at is not None and activity == "infusion" and timepoint in self.protocol.go_decision_before:
-            decision = self.latest_decision(patient.study_id, timepoint)
+            decision = self.latest_decision(patient.study_id, timepoint, before=done_at)
             if decision is None or decision.decision != "go":
                 raise ClinicalInputError(
-                    f"The fraction at {timepoint} needs a physician's go decision before it is given"
-                    f"{' (it is on hold)' if decision else ''}.", "decision")
+                    f"The fraction at {timepoint} needs a physician's go decision before the time it is given"
+                    f"{' (it was on hold then)' if decision else ''}.", "decision")
         if entry.recording is not None and not (correction_reason or "").strip():
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
@@ -437,6 +462,13 @@ class Store(ToxicityRecords):
 
 _PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
                     " off_study_date, off_study_reason, death_date, extramedullary")
+
+
+def _unusable(path: Path, error: sqlite3.OperationalError) -> StoreError:
+    """A database that cannot be written now: in use by another program, or read-only."""
+    if "locked" in str(error) or "busy" in str(error):
+        return StoreError(f"{path} is in use by another program; try again in a moment.")
+    return StoreError(f"{path} cannot be written ({error}); check that the file and its folder are writable.")
 
 
 def _as_date(text: str | None) -> date | None:

@@ -146,7 +146,18 @@ class ToxicityRecords:
             raise ClinicalInputError(f"{patient.study_id} has no day 0 yet.", "timepoint")
         decided_at = decided_at or self.now()
         self._check_moment(patient, decided_at, "decision time")
+        if decided_at.astimezone().date() < patient.anchors.day0:
+            raise ClinicalInputError(
+                f"A go/hold for the fraction at {timepoint} is decided on or after day 0 ({patient.anchors.day0}).",
+                "at")
         patient_id = self._patient_id(patient.study_id)
+        given = self.db.execute(
+            "SELECT done_at FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = 'infusion'"
+            " AND outcome = 'done'", [patient_id, timepoint]).fetchone()
+        if given is not None:
+            raise ClinicalInputError(
+                f"The fraction at {timepoint} was already given ({from_utc_text(given[0]):%Y-%m-%d %H:%M}); "
+                "a go or hold after it changes nothing.", "timepoint")
         latest = self._latest_assessment(patient_id)
         with self.transaction():
             self._write("fraction_decisions", None, {
@@ -166,8 +177,10 @@ class ToxicityRecords:
             " FROM fraction_decisions WHERE patient_id = ? ORDER BY decided_at, id", [patient_id])
         return [FractionDecision(t, d, r, by, from_utc_text(at), c, i) for t, d, r, by, at, c, i in rows]
 
-    def latest_decision(self, study_id: str, timepoint: str) -> FractionDecision | None:
-        return next((d for d in reversed(self.decisions(study_id)) if d.timepoint == timepoint), None)
+    def latest_decision(self, study_id: str, timepoint: str, before: datetime | None = None) -> FractionDecision | None:
+        """The last go or hold for the fraction at `timepoint`, taken no later than `before` if given."""
+        return next((d for d in reversed(self.decisions(study_id))
+                     if d.timepoint == timepoint and (before is None or d.decided_at <= before)), None)
 
     # -- other toxicities --------------------------------------------------------------------
 
@@ -218,17 +231,18 @@ class ToxicityRecords:
     # -- summaries and flags -----------------------------------------------------------------
 
     def toxicity_summary(self, study_id: str) -> dict:
-        """Maximum grades, onset and duration, CRS within 30 days, treatment totals; per infusion."""
+        """Maximum grades, onset and duration, CRS within 30 days, treatment totals: for the monitoring
+        window after the first infusion and after a booster."""
         patient = self.patient(study_id)
         assessments = self.assessments(patient.study_id)
-        booster = patient.anchors.booster
         summary: dict = {"first_infusion": None, "booster": None}
-        if patient.anchors.day0 is not None:
-            first = [a for a in assessments if booster is None or a.at.astimezone().date() < booster]
-            summary["first_infusion"] = course(first, patient.anchors.day0, "D").as_json()
-        if booster is not None:
-            after = [a for a in assessments if a.at.astimezone().date() >= booster]
-            summary["booster"] = course(after, booster, "B").as_json()
+        for key, anchor, start, days in (
+                ("first_infusion", "D", patient.anchors.day0, self.protocol.toxicity_days_after_infusion),
+                ("booster", "B", patient.anchors.booster, self.protocol.toxicity_days_after_booster)):
+            if start is not None:
+                # The endpoint counts the monitoring window only: D0-D+30 (B0-B+14 after a booster).
+                inside = [a for a in assessments if 0 <= (a.at.astimezone().date() - start).days <= days]
+                summary[key] = course(inside, start, anchor).as_json()
         return summary
 
     def flags(self, day: date) -> list[Flag]:
@@ -245,15 +259,20 @@ class ToxicityRecords:
                                   f"Latest CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
                                   f"({latest.at:%d %b %H:%M})"))
         after = self.protocol.prolonged_cytopenia_after_day
+        # Grade >= 3 neutropenia or thrombocytopenia events still unresolved on the day.
         rows = self.db.execute(
-            "SELECT p.study_id, e.kind, e.grade FROM toxicity_events e JOIN patients p ON p.id = e.patient_id"
-            " WHERE e.kind IN ('neutropenia', 'thrombocytopenia') AND e.grade >= 3 AND p.day0_date IS NOT NULL"
-            " AND e.onset_date <= ? AND (e.resolution_date IS NULL OR e.resolution_date > date(p.day0_date, ?))"
-            " AND date(p.day0_date, ?) < ? ORDER BY p.study_id",
-            [day.isoformat(), f"+{after} days", f"+{after} days", day.isoformat()])
-        for study_id, kind, grade in rows:
-            flags.append(Flag(study_id, "prolonged_cytopenia",
-                              f"Prolonged cytopenia: grade {grade} {kind} past D+{after}"))
+            "SELECT p.study_id, p.day0_date, e.kind, e.grade FROM toxicity_events e"
+            " JOIN patients p ON p.id = e.patient_id"
+            " WHERE e.kind IN ('neutropenia', 'thrombocytopenia') AND p.day0_date IS NOT NULL"
+            " AND e.onset_date <= :day AND (e.resolution_date IS NULL OR e.resolution_date > :day)"
+            " ORDER BY p.study_id, e.onset_date", {"day": day.isoformat()})
+        for study_id, day0, kind, grade in rows:
+            days = (day - date.fromisoformat(day0)).days
+            worst = min(grade, 4)  # CTCAE grade 5 is death from it: still grade 4 cytopenia
+            counts = {"neutropenia": (worst, 0), "thrombocytopenia": (0, worst)}[kind]
+            if study_id not in ended and grading.prolonged_cytopenia(days, *counts, after_day=after):
+                flags.append(Flag(study_id, "prolonged_cytopenia",
+                                  f"Prolonged cytopenia: grade {grade} {kind} on D+{days}, past D+{after}"))
         return flags
 
     # -- shared checks -----------------------------------------------------------------------
