@@ -110,11 +110,21 @@ def patient_add(ctx, study_id, initials, sex, birth_year, screening_date, infusi
 @click.option("--booster-date", help="B0, no earlier than D+100 (YYYY-MM-DD).")
 @click.option("--off-study", help="Date the patient went off study (YYYY-MM-DD); needs --reason.")
 @click.option("--death-date", help="Date of death (YYYY-MM-DD).")
+@click.option("--clear-booster", is_flag=True, help="Remove a booster date entered by mistake (needs --reason).")
+@click.option("--clear-off-study", is_flag=True, help="Remove an off-study date entered by mistake (needs --reason).")
+@click.option("--clear-death", is_flag=True, help="Remove a date of death entered by mistake (needs --reason).")
 @click.option("--reason", help="Why (going off study, or correcting a date).")
 @click.pass_context
-def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_date, reason):
+def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_date, clear_booster,
+                   clear_off_study, clear_death, reason):
     """Change a patient's dates; the schedule follows and what was recorded stays."""
-    changes = {}
+    changes: dict = {}
+    if clear_booster:
+        changes["booster"] = None
+    if clear_off_study:
+        changes.update(off_study=None, off_study_reason=None)
+    if clear_death:
+        changes["death"] = None
     for field, text, what in (("day0", infusion_date, "infusion date"), ("booster", booster_date, "booster date"),
                               ("off_study", off_study, "off-study date"), ("death", death_date, "date of death")):
         if text is not None:
@@ -240,6 +250,9 @@ def record_command(ctx, study_id, timepoint, activity, done_at, not_done, reason
     """Record a sample or assessment done, or not done with a reason."""
     if (done_at is None) == (not_done is None):
         raise ClinicalInputError("Give either --done-at or --not-done.")
+    if activity == "tox" and done_at is not None:
+        raise ClinicalInputError("A CRS/ICANS assessment is recorded with its findings: use 'ari-desktop assess'.",
+                                 "activity")
     moment = parse_datetime(done_at, "time done") if done_at is not None else None
     entry = _store(ctx).record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
                                correction_reason=reason)

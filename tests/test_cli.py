@@ -65,9 +65,9 @@ def test_worklist_json_and_recording_removes_the_item(db):
     result = run(db, "worklist", "--json", "--kind", "assessment")
     items = json.loads(result.stdout)
     assert [(i["timepoint"], i["activity"]) for i in items] == [("D+10", "tox")]
-    done_at = f"{TODAY.isoformat()}T00:05"
-    result = run(db, "record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", done_at)
-    assert result.exit_code == 0 and "done" in result.stdout
+    result = run(db, "record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--not-done",
+                 "Patient at the radiology department all day")
+    assert result.exit_code == 0 and "not done" in result.stdout
     assert json.loads(run(db, "worklist", "--json", "--kind", "assessment").stdout) == []
 
 
@@ -120,10 +120,13 @@ def with_option(args, option, value):
     (["patient", "update", "ARI-404", "--death-date", DAY0], "no patient with study ID 'ARI-404'"),
     (["patient", "update", "ARI-001", "--off-study", DAY0], "needs a reason"),
     (["schedule", "ARI-404"], "no patient"),
-    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", "yesterday"],
+    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "cbc", "--done-at", "yesterday"],
      "not a date and time"),
-    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", "2026-11-26T25:00"],
+    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "cbc", "--done-at", "2026-11-26T25:00"],
      "does not exist"),
+    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", f"{TODAY}T08:00"],
+     "recorded with its findings"),
+    (["worklist", "--date", "0001-01-01"], "not between 1900 and 2100"),
     (["record", "ARI-001", "--timepoint", "X9", "--activity", "tox", "--not-done", "declined"], "no timepoint 'X9'"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "bloods", "--not-done", "x"], "no activity"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox"], "Give either --done-at or --not-done"),
@@ -209,3 +212,17 @@ def test_a_correction_without_a_reason_or_with_a_bad_value_is_refused(db):
     missing = run(db, "patient", "correct", "ARI-001", "--sex", "M", "--reason", " ")
     assert missing.exit_code == 2 and "needs a reason" in missing.stderr
     assert db.read_bytes() == before
+
+
+def test_a_death_entered_on_the_wrong_patient_is_removed_with_a_reason(db):
+    assert run(db, "patient", "update", "ARI-001", "--death-date", TODAY.isoformat()).exit_code == 0
+    assert {i["status"] for i in schedule(db) if i["timepoint"] == "M6"} == {"cancelled"}
+    before = db.read_bytes()
+    refused = run(db, "patient", "update", "ARI-001", "--clear-death")
+    assert refused.exit_code == 2 and "needs a reason" in refused.stderr and db.read_bytes() == before
+    result = run(db, "patient", "update", "ARI-001", "--clear-death", "--reason", "entered on the wrong patient")
+    assert result.exit_code == 0, result.output
+    assert {i["status"] for i in schedule(db) if i["timepoint"] == "M6"} == {"planned"}
+    change = json.loads(run(db, "patient", "history", "ARI-001", "--json").stdout)[-1]
+    assert change["old"] == {"death_date": TODAY.isoformat()} and change["new"] == {"death_date": None}
+    assert change["reason"] == "entered on the wrong patient"

@@ -166,6 +166,11 @@ class Store(ToxicityRecords):
         changed = [k for k in changes if getattr(patient.anchors, k) != getattr(anchors, k)]
         if not changed:
             return patient
+        removed = [k for k in changed if getattr(anchors, k) is None and k != "off_study_reason"]
+        if removed and not (reason or "").strip():
+            what = {"day0": "day 0", "booster": "the booster date", "off_study": "the off-study date",
+                    "death": "the date of death"}[removed[0]]
+            raise ClinicalInputError(f"Removing {what} is a correction: it needs a reason.", "reason")
         if reason is None and any(getattr(patient.anchors, k) is not None for k in changed):
             reason = "date moved"
         with self.transaction():
