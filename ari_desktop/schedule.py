@@ -48,14 +48,16 @@ class Recording:
     recorded_at: datetime
 
 
-def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset()) -> list[ScheduledItem]:
+def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset(),
+          recorded: frozenset[tuple[str, str]] = frozenset()) -> list[ScheduledItem]:
     """Every item the protocol schedules for a patient with these anchor dates, in calendar order.
 
     Items counted from day 0 or a booster appear once that date is known; conditional activities
     appear only for the patients they apply to; items still open on the day of going off study or
     death, and every later one, are cancelled.
     A fraction held at a timepoint in `held` may be given later: its window stays open for the
-    protocol's maximum delay.
+    protocol's maximum delay. A conditional item that no longer applies but was `recorded`
+    ((timepoint, activity) pairs) stays, cancelled as not applicable, so what was done stays visible.
     """
     anchor_dates = {"screening": anchors.screening, "day0": anchors.day0, "booster": anchors.booster}
     end = anchors.end
@@ -67,12 +69,12 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
         target = anchor_date + timedelta(days=timepoint.day)
         for code in timepoint.activities:
             activity = protocol.activity(code)
-            if activity.condition == "extramedullary" and not anchors.extramedullary:
-                continue
-            cells.append((target, len(cells), timepoint, activity))
+            applies = activity.condition != "extramedullary" or anchors.extramedullary
+            if applies or (timepoint.code, code) in recorded:
+                cells.append((target, len(cells), timepoint, activity, applies))
     cells.sort()  # by date; same-day items keep the protocol's order
     items = []
-    for sequence, (target, _, timepoint, activity) in enumerate(cells):
+    for sequence, (target, _, timepoint, activity, applies) in enumerate(cells):
         before, after = timepoint.window_for(activity.code)
         label = timepoint.note_for(activity.code) or activity.label
         is_held = activity.code == "infusion" and timepoint.code in held
@@ -91,11 +93,17 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
             window_start=target - timedelta(days=before),
             window_end=target + timedelta(days=after),
             sequence=sequence,
-            # Open on or after the day the patient died or left the study: nobody will do it.
-            cancelled_reason=end[1] if end and target + timedelta(days=after) >= end[0] else None,
+            cancelled_reason=_cancelled(end, target + timedelta(days=after), applies),
             held=is_held,
         ))
     return items
+
+
+def _cancelled(end: tuple[date, str] | None, window_end: date, applies: bool) -> str | None:
+    if not applies:
+        return "not applicable: no extramedullary disease"
+    # Open on or after the day the patient died or left the study: nobody will do it.
+    return end[1] if end and window_end >= end[0] else None
 
 
 def held_label(label: str, protocol: Protocol) -> str:

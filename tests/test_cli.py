@@ -226,3 +226,15 @@ def test_a_death_entered_on_the_wrong_patient_is_removed_with_a_reason(db):
     change = json.loads(run(db, "patient", "history", "ARI-001", "--json").stdout)[-1]
     assert change["old"] == {"death_date": TODAY.isoformat()} and change["new"] == {"death_date": None}
     assert change["reason"] == "entered on the wrong patient"
+
+
+def test_a_pet_ct_already_done_stays_visible_when_extramedullary_disease_is_corrected_away(tmp_path):
+    path = tmp_path / "emd.db"
+    run(path, "patient", "add", "--study-id", "ARI-002", "--initials", "CD", "--sex", "M", "--birth-year", "1955",
+        "--screening-date", SCREENING, "--infusion-date", DAY0, "--extramedullary")
+    assert run(path, "record", "ARI-002", "--timepoint", "SCR", "--activity", "pet_ct",
+               "--done-at", f"{SCREENING}T10:00").exit_code == 0
+    assert run(path, "patient", "correct", "ARI-002", "--no-extramedullary",
+               "--reason", "baseline PET-CT showed no extramedullary disease").exit_code == 0
+    pet = [(i["timepoint"], i["status"]) for i in schedule(path, "ARI-002") if i["activity"] == "pet_ct"]
+    assert pet == [("SCR", "done")]

@@ -204,9 +204,10 @@ class Store(ToxicityRecords):
         patient = self.patient(study_id)
         anchors = replace(patient.anchors, **changes)
         check_anchors(anchors, self.protocol, self.today())
-        held = self._held(self._patient_id(patient.study_id))
-        return schedule.shifts(schedule.build(self.protocol, patient.anchors, held),
-                               schedule.build(self.protocol, anchors, held))
+        patient_id = self._patient_id(patient.study_id)
+        held, recorded = self._held(patient_id), self._recorded(patient_id)
+        return schedule.shifts(schedule.build(self.protocol, patient.anchors, held, recorded),
+                               schedule.build(self.protocol, anchors, held, recorded))
 
     def patient(self, study_id: str) -> Patient:
         row = self.db.execute(f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE study_id = ?",
@@ -233,7 +234,12 @@ class Store(ToxicityRecords):
             f"INSERT INTO scheduled_items (patient_id, window_days, {', '.join(_ITEM_COLUMNS)})"
             f" VALUES (?, ?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
             [(patient_id, (item.window_end - item.window_start).days, *_item_values(item))
-             for item in schedule.build(self.protocol, anchors, self._held(patient_id))])
+             for item in schedule.build(self.protocol, anchors, self._held(patient_id), self._recorded(patient_id))])
+
+    def _recorded(self, patient_id: int) -> frozenset[tuple[str, str]]:
+        """(timepoint, activity) of everything recorded for the patient."""
+        return frozenset(self.db.execute(
+            "SELECT timepoint, activity FROM recordings WHERE patient_id = ?", [patient_id]).fetchall())
 
     def _held(self, patient_id: int) -> frozenset[str]:
         """Timepoints whose fraction a physician held."""
