@@ -17,4 +17,10 @@ class ClinicalInputError(ValueError):
 
 
 class StoreError(Exception):
-    """The database file cannot be used (not ARI Desktop's, or from a newer version)."""
+    """The database file cannot be used (not ARI Desktop's, from a newer version, locked, read-only)."""
+
+    field = None  # not about one field: the window shows it above the form
+
+
+# What a window catches around a write: the sentence goes beside the field, or above the form.
+USER_ERRORS = (ClinicalInputError, StoreError)

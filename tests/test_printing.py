@@ -168,7 +168,7 @@ def test_the_spanish_worksheet_uses_clinical_spanish_and_keeps_the_protocol_labe
     visit_worksheet(clinic, "ARI-003", "D+3", out, lang="es")
     text = pdf_text(out)
     for expected in ("Hoja de visita", "Muestras a extraer", "Tubo", "Volumen", "Destino", "Hora", "Iniciales",
-                     "Firma de enfermería", "Fecha prevista", "Fracción", "Administrar / Suspender",
+                     "Firma de enfermería", "Fecha prevista", "Fracción", "Administrar / Aplazar",
                      "Impreso el 2025-03-10 08:30 por nurse", "Página 1 de", "Orientación: dice el año",
                      "Temperatura (°C)", "2025-03-10 (lunes)"):
         assert expected in text, expected

@@ -183,8 +183,8 @@ def test_the_a4_sheet_holds_3_by_8_labels_of_70_by_37_mm_within_the_page():
 
 
 def test_more_labels_than_a_sheet_holds_continue_on_a_new_sheet(tmp_path):
-    labels = [Label("ARI-001", "D+7", "Soluble BCMA", "Serum", "Serum gel (gold)", FIXED, f"ARI-{n:03d}/D+7/sbcma")
-              for n in range(25)]
+    labels = [Label("ARI-001", "D+7", "Soluble BCMA", "Serum", "Serum gel (gold)", "Immunology laboratory", FIXED,
+                    f"ARI-{n:03d}/D+7/sbcma") for n in range(25)]
     pages = _draw(tmp_path / "many.pdf", labels, STOCK_LAYOUTS["a4-3x8"], Typesetter("en"), "labels", "nurse")
     assert pages == 2 and len(PdfReader(tmp_path / "many.pdf").pages) == 2
     assert len(barcodes_on(tmp_path / "many.pdf")) == 25
@@ -201,3 +201,16 @@ def test_spanish_labels(store, tmp_path):
     text = PdfReader(out).pages[0].extract_text()
     assert "Fecha 2025-03-10" in text and "Hora" in text
     assert PdfReader(out).metadata.title.startswith("Etiquetas de tubos")
+
+
+def test_each_label_says_where_the_tube_goes_and_a_sample_already_drawn_gets_none(store, tmp_path):
+    entries = [e for e in store.schedule("ARI-020", store.today()) if e.item.timepoint == "D+28"
+               and e.item.kind == "sample"]
+    first = entries[0].item
+    store.record("ARI-020", first.timepoint, first.activity, done_at=datetime.combine(
+        store.today(), datetime.min.time()).replace(hour=7).astimezone())
+    out = tube_labels(store, "ARI-020", "D+28", tmp_path / "labels.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    lab = store.protocol.activity(entries[1].item.activity).lab
+    assert lab in text
+    assert f"ARI-020/D+28/{first.activity}" not in {code for code in barcodes_on(out)}

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import grading
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS, ClinicalInputError
 from ..grading import Grade
 from ..protocol import day_code
 from ..toxicity import Assessment, BedsideFindings, Treatments
@@ -355,7 +355,7 @@ class BedsideAssessmentDialog(QDialog):
         self.icans_result = _grade_or_error(findings.icans)
         try:
             self.treatments()
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
         for result in (self.crs_result, self.icans_result):
             if isinstance(result, ClinicalInputError):
@@ -410,7 +410,7 @@ class BedsideAssessmentDialog(QDialog):
             else:
                 saved = store.correct_assessment(self.correcting.id, self.findings(), self.treatments(),
                                                  self.correction_reason.text(), notes=self.notes.text())
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.assessment = saved
@@ -460,7 +460,7 @@ class WholeRowTaps(QObject):
 def _grade_or_error(compute) -> Grade | ClinicalInputError:
     try:
         return compute()
-    except ClinicalInputError as error:
+    except USER_ERRORS as error:
         return error
 
 

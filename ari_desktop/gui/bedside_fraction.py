@@ -16,7 +16,7 @@ from datetime import timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDateTimeEdit, QDialog, QLabel, QLineEdit, QPushButton, QWidget
 
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS, ClinicalInputError
 from ..schedule import DONE
 from ..store.toxicity import FractionDecision
 from ..toxicity import Assessment
@@ -159,7 +159,7 @@ class FractionDecisionDialog(QDialog):
             recorded = self.session.store.decide_fraction(
                 self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_by=physician,
                 decided_at=from_qdatetime(self.decided_at.dateTime()))
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.decision = recorded

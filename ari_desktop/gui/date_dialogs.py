@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS
 from .field_errors import FieldErrors
 from .forms import child, load_form
 from .models import ShiftTableModel
@@ -36,7 +36,6 @@ _WORDING = {
     "death": ("Correct the date of death", "Record death", "Date of &death", "Correct date", "Record death",
               "Every open item after this date is cancelled, with the reason. Recorded results stay."),
 }
-ANCHORS = tuple(_WORDING)
 _REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (optional)",
                     "booster": "e.g. booster postponed (optional)",
                     "death": "e.g. date confirmed by the family doctor (optional)"}
@@ -110,7 +109,7 @@ class _DateChangeDialog(QDialog):
         self.errors.clear()
         try:
             shifts = self.session.store.preview_anchor_change(self.patient.study_id, **self.changes(True))
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
             self.preview.clear(self.blocked_text)
             return
@@ -121,7 +120,7 @@ class _DateChangeDialog(QDialog):
         try:
             self.session.store.update_anchors(self.patient.study_id, reason=self.reason_given(),
                                               **self.changes(False))
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.saved = True

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import grading
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS, ClinicalInputError
 from ..grading import Grade
 from ..store.toxicity import ToxicityEvent
 from ..toxicity import EVENT_KINDS, EVENT_LABELS
@@ -196,7 +196,7 @@ class ToxicityEventDialog(QDialog):
         try:
             value = self.count_value()
             grade = scale.grade(value) if value is not None else None
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             beside = self.errors.fields["value"][0]
             beside.setText(ERROR_PREFIX + str(error))
             beside.setToolTip(str(error))
@@ -244,7 +244,7 @@ class ToxicityEventDialog(QDialog):
                 saved = store.add_event(study_id, self.kind.currentData(), from_qdate(self.onset.date()),
                                         grade=None if counted else self.grade.currentData(), value=value,
                                         resolution=resolution, notes=self.notes.text())
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error, "value" if error.field in _COUNT_FIELDS else None)
             return
         self.event = saved

@@ -127,9 +127,6 @@ class FlagsPanel(QFrame):
                     break
         self._update_buttons()
 
-    def flags(self) -> list[Flag]:
-        return list(self.model.rows)
-
     def selected(self) -> Flag | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row(rows[0].row()) if rows else None

@@ -272,7 +272,9 @@ class MainWindow(QMainWindow):
     def selected_visit(self) -> tuple[str, str] | None:
         """(study ID, timepoint) of the item selected in Today or in the Patient calendar."""
         view = self.current_view()
-        entries = self.today.selected(self.today.worklist) if view == "today" else []
+        today = self.today
+        table = today.missed if today.missed.hasFocus() else today.worklist  # the list the nurse is in
+        entries = today.selected(table) if view == "today" else []
         entry = entries[0] if entries else (self.patient.selected_entry() if view == "patient" else None)
         if entry is None:
             self.session.say("Select an item of the visit first (in Today or in a patient's calendar).")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS, ClinicalInputError
 from ..schedule import NOT_DONE, ScheduleEntry
 from .field_errors import FieldErrors
 from .forms import child, load_form
@@ -107,7 +107,7 @@ class RecordItemDialog(QDialog):
         try:
             saved = self.session.store.record(self.entry.study_id, item.timepoint, item.activity, done_at=done_at,
                                               not_done_reason=reason, correction_reason=correction)
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error, self._field_of(error, reason))
             return
         self.saved = saved

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QLabel, QLineEdit, QSpinBox
 
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS
 from ..patients import SEXES, Anchors, Patient, check_new_patient
 from .field_errors import FieldErrors
 from .forms import child, load_form
@@ -58,7 +58,7 @@ class RegisterPatientDialog(QDialog):
             patient = check_new_patient(self.study_id.text(), self.initials.text(), SEXES[self.sex.currentIndex()],
                                         self.birth_year.value(), anchors, store.protocol, self.session.today())
             store.add_patient(patient)
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.registered = patient

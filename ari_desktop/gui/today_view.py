@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import ClinicalInputError
+from ..errors import USER_ERRORS
 from ..schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
 from . import statuses
 from .field_errors import ERROR_PREFIX, ERROR_STYLE
@@ -55,6 +55,7 @@ class TodayView(LazyView):
         self.store = session.store
         self.day = day or session.today()
         self.follow_now = True  # the "collected at" time follows the clock until someone changes it
+        self.clock_day = session.today()  # a worklist left open over midnight moves to the new day
         self.flags_ready = False  # the first flags are read right after the first paint
         self._first_paint: AfterFirstPaint | None = None
         self._build()
@@ -295,6 +296,12 @@ class TodayView(LazyView):
     # -- the clock -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        today = self.session.today()
+        if today != self.clock_day:
+            showing_today = self.day == self.clock_day
+            self.clock_day = today
+            if showing_today:
+                self.set_day(today)
         if self.follow_now:
             now = self.store.now()
             self.collected_at.blockSignals(True)
@@ -334,7 +341,7 @@ class TodayView(LazyView):
                     self.store.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None)
                                                       for e in entries])
             written = chosen
-        except ClinicalInputError as error:
+        except USER_ERRORS as error:
             self.error.setText(ERROR_PREFIX + str(error))
             self.session.say(str(error))
         for study_id in {e.study_id for e in written}:

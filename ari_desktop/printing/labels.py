@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import ClinicalInputError
 from ..sample_ids import sample_id
-from ..schedule import ScheduleEntry
+from ..schedule import OPEN_STATUSES, ScheduleEntry
 from .layout import INK, Typesetter, fit_text, write_atomically
 from .options import LANGUAGES, STOCKS, Printed, check_choice, check_output
 from .visits import Visit, find_visit
@@ -68,6 +68,7 @@ class Label:
     title: str  # what is measured: 'Soluble BCMA'
     sample: str  # sample type: 'Serum'
     tube: str  # 'Serum gel (gold)'
+    lab: str  # where the tube goes: 'Immunology laboratory'
     day: date
     identifier: str  # what the barcode holds
 
@@ -96,17 +97,18 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, stock: str =
 
 
 def labels_for(visit: Visit, today: date) -> list[Label]:
-    """One label per sample at the visit, dated today when today is within the sample's window
-    (it is being drawn now), else the target date (labels printed ahead)."""
-    return [_label(entry, visit, today) for entry in visit.samples]
+    """One label per sample still to draw at the visit (none for a sample already recorded), dated
+    today when today is within the sample's window (it is being drawn now), else the target date
+    (labels printed ahead)."""
+    return [_label(entry, visit, today) for entry in visit.samples if entry.status in OPEN_STATUSES]
 
 
 def _label(entry: ScheduleEntry, visit: Visit, today: date) -> Label:
     item = entry.item
     activity = visit.protocol.activity(item.activity)
     day = today if item.window_start <= today <= item.window_end else item.target_date
-    return Label(entry.study_id, item.timepoint, item.label, activity.sample or "", activity.tube or "", day,
-                 sample_id(entry.study_id, item.timepoint, item.activity))
+    return Label(entry.study_id, item.timepoint, item.label, activity.sample or "", activity.tube or "",
+                 activity.lab or "", day, sample_id(entry.study_id, item.timepoint, item.activity))
 
 
 def _symbol(identifier: str) -> Code128:
@@ -216,7 +218,8 @@ def _draw_words(canvas: Canvas | None, label: Label, x: float, y: float, stock: 
         baseline -= size * 1.2
         line(text, bold, size, baseline)
     size = 6.2 if small else 6.6
-    details = [label.sample, label.tube] if detail_lines == 2 else [" · ".join((label.sample, label.tube))]
+    tube = " · ".join(part for part in (label.tube, label.lab) if part)  # which tube, and where it goes
+    details = [label.sample, tube] if detail_lines == 2 else [" · ".join((label.sample, tube))]
     for text in details:
         if text.strip(" ·"):
             baseline -= size * 1.25
