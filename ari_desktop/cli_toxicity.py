@@ -162,7 +162,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                 "study_id": patient.study_id,
                 "assessments": [{
                     "id": a.id, "at": a.at.isoformat(timespec="minutes"), "assessor": a.assessor,
-                    "day": (a.at.date() - day0).days if day0 else None,
+                    "day": (a.at.astimezone().date() - day0).days if day0 else None,
+                    "study_day": patient.anchors.study_day(a.at.astimezone().date()),
                     "crs_grade": a.crs.grade, "crs_reason": a.crs.reason,
                     "icans_grade": a.icans.grade, "icans_reason": a.icans.reason,
                     "temperature_c": a.findings.temperature_c, "ice": a.findings.ice,
@@ -181,7 +182,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             }, indent=2, ensure_ascii=False))
             return
         for a in assessments:
-            day = f"D{(a.at.date() - day0).days:+d}" if day0 else ""
+            day = patient.anchors.study_day(a.at.astimezone().date())
             click.echo(f"{a.at:%Y-%m-%d %H:%M} {day:<5} CRS {a.crs.grade}  ICANS {a.icans.grade}  {a.assessor}")
         for d in decisions:
             click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4} {d.reason} "

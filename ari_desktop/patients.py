@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .errors import ClinicalInputError
-from .protocol import Protocol
+from .protocol import Protocol, day_code
 
 SEXES = ("F", "M")
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,31}")
@@ -29,6 +29,14 @@ class Anchors:
     off_study_reason: str | None = None
     death: date | None = None
     extramedullary: bool = False
+
+    def study_day(self, day: date) -> str:
+        """The day in the clinic's words: B+3 after a booster, D+17 after day 0, else 'before day 0'."""
+        if self.booster is not None and day >= self.booster:
+            return day_code("booster", (day - self.booster).days)
+        if self.day0 is not None:
+            return day_code("day0", (day - self.day0).days)
+        return "before day 0"
 
     @property
     def end(self) -> tuple[date, str] | None:

@@ -14,8 +14,6 @@ and calls Store.correct_assessment: the change log keeps the original.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -38,7 +36,6 @@ from PySide6.QtWidgets import (
 from .. import grading
 from ..errors import USER_ERRORS, ClinicalInputError
 from ..grading import Grade
-from ..protocol import day_code
 from ..toxicity import Assessment, BedsideFindings, Treatments
 from .field_errors import FieldErrors
 from .forms import child, load_form
@@ -277,16 +274,8 @@ class BedsideAssessmentDialog(QDialog):
     # -- reactions -------------------------------------------------------------------------------
 
     def _show_day(self) -> None:
-        child(self, QLabel, "dayText").setText(self._day_words(from_qdatetime(self.at_edit.dateTime())))
-
-    def _day_words(self, at: datetime) -> str:
-        anchors = self.patient.anchors
-        day = at.astimezone().date()
-        if anchors.booster is not None and day >= anchors.booster:
-            return day_code("booster", (day - anchors.booster).days)
-        if anchors.day0 is not None:
-            return day_code("day0", (day - anchors.day0).days)
-        return "before day 0"
+        day = from_qdatetime(self.at_edit.dateTime()).astimezone().date()
+        child(self, QLabel, "dayText").setText(self.patient.anchors.study_day(day))
 
     def _oxygen_chosen(self) -> None:
         self.flow.setEnabled(self.oxygen.currentData() != "none")

@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..patients import Patient
-from ..protocol import day_code
 from ..schedule import DONE
 from ..store import Store
 from ..store.toxicity import ToxicityEvent
@@ -79,16 +77,6 @@ def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callabl
     dialog.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
     dialog.textValueSelected.connect(lambda text: then(choices[text]))
     return open_dialog(dialog)
-
-
-def study_day(patient: Patient, assessment: Assessment) -> str:
-    anchors = patient.anchors
-    day = assessment.at.astimezone().date()
-    if anchors.booster is not None and day >= anchors.booster:
-        return day_code("booster", (day - anchors.booster).days)
-    if anchors.day0 is not None:
-        return day_code("day0", (day - anchors.day0).days)
-    return "before day 0"
 
 
 def _sorted(model) -> QSortFilterProxyModel:
@@ -189,7 +177,8 @@ class PatientToxicity(QWidget):
         patient = store.patient(self.study_id)
         chosen = (self.selected_assessment(), self.selected_event())
         assessments = store.assessments(self.study_id)
-        self.assessment_model.set_rows([AssessmentRow(a, study_day(patient, a)) for a in reversed(assessments)])
+        days = {a.id: patient.anchors.study_day(a.at.astimezone().date()) for a in assessments}
+        self.assessment_model.set_rows([AssessmentRow(a, days[a.id]) for a in reversed(assessments)])
         events = store.events(self.study_id)
         self.event_model.set_rows(events)
         ongoing = sum(1 for e in events if e.resolution is None)
