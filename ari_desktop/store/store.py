@@ -109,8 +109,9 @@ class Store(ToxicityRecords):
         if row is not None and row[1] == self.protocol.digest:
             return
         with self.transaction():
+            self.db.execute("DELETE FROM scheduled_items")  # derived rows only: rebuilt just below
             for patient_id, patient in self._patients_with_ids():
-                self._rebuild_schedule(patient_id, patient.anchors)
+                self._rebuild_schedule(patient_id, patient.anchors, emptied=True)
             self._write("protocol_in_use", row[0] if row else None,
                         {"code": self.protocol.code, "version": self.protocol.version,
                          "digest": self.protocol.digest},
@@ -227,9 +228,11 @@ class Store(ToxicityRecords):
         row = self.db.execute("SELECT id FROM patients WHERE study_id = ?", [study_id.strip()]).fetchone()
         return row[0] if row else None
 
-    def _rebuild_schedule(self, patient_id: int, anchors: Anchors) -> None:
-        """Replace the derived schedule rows; recordings are kept, keyed by timepoint and activity."""
-        self.db.execute("DELETE FROM scheduled_items WHERE patient_id = ?", [patient_id])
+    def _rebuild_schedule(self, patient_id: int, anchors: Anchors, emptied: bool = False) -> None:
+        """Replace the derived schedule rows (`emptied`: they were all deleted already); recordings
+        are kept, keyed by timepoint and activity."""
+        if not emptied:
+            self.db.execute("DELETE FROM scheduled_items WHERE patient_id = ?", [patient_id])
         self.db.executemany(
             f"INSERT INTO scheduled_items (patient_id, window_days, {', '.join(_ITEM_COLUMNS)})"
             f" VALUES (?, ?, {', '.join('?' for _ in _ITEM_COLUMNS)})",
@@ -504,5 +507,7 @@ def _anchor_values(anchors: Anchors) -> dict:
 
 
 def _item_values(item: ScheduledItem) -> tuple:
-    return tuple(v.isoformat() if isinstance(v, date) else v
-                 for v in (getattr(item, c) for c in _ITEM_COLUMNS))
+    """The row of one item, in the order of _ITEM_COLUMNS (written out: this runs for every item)."""
+    return (item.timepoint, item.activity, item.kind, item.anchor, item.day, item.target_date.isoformat(),
+            item.window_start.isoformat(), item.window_end.isoformat(), item.sequence, item.cancelled_reason,
+            item.held)
