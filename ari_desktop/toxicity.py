@@ -5,12 +5,17 @@ Pure functions. A grade is always computed from findings (grading.py), never typ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from . import grading
 from .errors import ClinicalInputError
+
+if TYPE_CHECKING:
+    from .protocol import Protocol
 
 TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
 EVENT_KINDS = ("tls", "neutropenia", "thrombocytopenia", "anaemia", "infection", "iec_hs",
@@ -152,3 +157,100 @@ def daily_worst(assessments: Iterable[Assessment], anchor_date: date, days: int)
             row[1] = max(row[1], a.icans.grade)
             row[2] = row[2] or a.treatments.any
     return [(d, c, i, t) for d, (c, i, t) in sorted(worst.items())]
+
+
+@dataclass(frozen=True)
+class ToxicityDay:
+    """One day of the course after an infusion: the worst grades (-1 = not assessed), the
+    assessments of that day in the order given, and the treatment totals given that day."""
+
+    day: int
+    when: date
+    crs: int
+    icans: int
+    assessments: tuple[Assessment, ...] = ()
+    doses: Mapping[str, float] = field(default_factory=dict)  # treatment ("tocilizumab_mg") -> mg, only if given
+
+
+def daily_course(assessments: Iterable[Assessment], anchor_date: date, days: int) -> list[ToxicityDay]:
+    """Day 0..days after `anchor_date`: daily_worst's grades, plus each day's assessments and the mg
+    of every treatment given that day (summed over its assessments, in the order first given)."""
+    rows = list(assessments)
+    by_day: dict[int, list[Assessment]] = {d: [] for d in range(days + 1)}
+    for a in rows:
+        day = (a.at.astimezone().date() - anchor_date).days
+        if day in by_day:
+            by_day[day].append(a)
+    result = []
+    for day, crs, icans, _treated in daily_worst(rows, anchor_date, days):
+        doses: dict[str, float] = {}
+        for a in by_day[day]:
+            for name in TREATMENTS:
+                dose = getattr(a.treatments, name)
+                if dose:
+                    doses[name] = doses.get(name, 0.0) + dose
+        result.append(ToxicityDay(day, anchor_date + timedelta(days=day), crs, icans, tuple(by_day[day]), doses))
+    return result
+
+
+def split_at_booster(assessments: Iterable[Assessment], booster: date | None
+                     ) -> tuple[list[Assessment], list[Assessment]]:
+    """(assessments before the booster day, assessments from the booster day on), by local date;
+    without a booster every assessment belongs to the first infusion."""
+    before, after = [], []
+    for a in assessments:
+        (after if booster is not None and a.at.astimezone().date() >= booster else before).append(a)
+    return before, after
+
+
+# --------------------------------------------------------------------------------------------
+# Go / hold before a fraction
+
+REASSESS_AFTER = timedelta(hours=12)  # an assessment older than this is too old to decide on
+
+
+def decision_warnings(latest: Assessment | None, now: datetime) -> list[str]:
+    """What a physician must see before a go or hold: no assessment at all, active toxicity at the
+    latest assessment, or a latest assessment older than REASSESS_AFTER."""
+    if latest is None:
+        return ["⚠ No bedside assessment has been recorded for this patient: assess before deciding."]
+    warnings = []
+    if latest.crs.grade or latest.icans.grade:
+        warnings.append(f"⚠ Active toxicity at the last assessment (CRS grade {latest.crs.grade}, "
+                        f"ICANS grade {latest.icans.grade}).")
+    if now - latest.at > REASSESS_AFTER:
+        hours = int(REASSESS_AFTER.total_seconds() // 3600)
+        warnings.append(f"⚠ The last assessment is more than {hours} hours old: "
+                        "assess the patient again before deciding.")
+    return warnings
+
+
+def fraction_label(protocol: Protocol, timepoint: str) -> str:
+    """The short name of the fraction given at `timepoint`: "Fraction 2 (30 % of the dose)", from the
+    protocol's note for the infusion without its condition (", after a go decision"); the infusion's
+    label when the timepoint has no note or is not in the protocol."""
+    try:
+        note = protocol.timepoint(timepoint).note_for("infusion")
+    except KeyError:
+        note = None
+    return (note or protocol.activity("infusion").label).split(", after")[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Cytopenias graded from a count
+
+# The events graded from a count (CTCAE v5, with the grading core's default lower limits of normal).
+CYTOPENIA_GRADERS: Mapping[str, Callable[[float], grading.Grade]] = MappingProxyType({
+    "neutropenia": grading.neutropenia,
+    "thrombocytopenia": grading.thrombocytopenia,
+    "anaemia": grading.anaemia,
+})
+
+
+def grade_event_count(kind: str, value: float) -> grading.Grade:
+    """The CTCAE grade of a cytopenia from its count (grade 0 when not below the normal range);
+    a count for any other event is refused."""
+    if kind not in CYTOPENIA_GRADERS:
+        raise ClinicalInputError(
+            f"A value is graded only for cytopenias, not for {EVENT_LABELS.get(kind, kind)}.", "value")
+    return CYTOPENIA_GRADERS[kind](value)

@@ -8,12 +8,22 @@ from datetime import date, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from ari_desktop import grading, protocol
+from ari_desktop import grading, protocol, toxicity
 from ari_desktop.cli import cli
 from ari_desktop.errors import ClinicalInputError
 from ari_desktop.patients import Anchors, check_new_patient
 from ari_desktop.store import Store
-from ari_desktop.toxicity import BedsideFindings, Treatments
+from ari_desktop.toxicity import (
+    CYTOPENIA_GRADERS,
+    Assessment,
+    BedsideFindings,
+    Treatments,
+    daily_course,
+    decision_warnings,
+    fraction_label,
+    grade_event_count,
+    split_at_booster,
+)
 
 P = protocol.load_default()
 TODAY = date(2026, 11, 26)
@@ -277,3 +287,69 @@ def test_prolonged_cytopenia_is_not_flagged_for_a_patient_who_died(tmp_path):
         assert [f.kind for f in store.flags(today)] == ["prolonged_cytopenia"]
         store.update_anchors("ARI-001", death=today - timedelta(days=1))
         assert store.flags(today) == []
+
+
+# -- clinical rules moved out of the GUI --------------------------------------------------------
+
+def _saved(at_: datetime, findings: BedsideFindings, treatments: Treatments | None = None) -> Assessment:
+    return Assessment(id=1, at=at_, assessor="Dr Ruiz", findings=findings, treatments=treatments or Treatments(),
+                      crs=findings.crs(), icans=findings.icans())
+
+
+def test_before_a_go_the_physician_is_warned_of_active_toxicity_or_an_assessment_over_12_hours_old():
+    assert toxicity.REASSESS_AFTER == timedelta(hours=12)
+    assert decision_warnings(None, NOW) == [
+        "⚠ No bedside assessment has been recorded for this patient: assess before deciding."]
+    calm = _saved(NOW - timedelta(hours=12), BedsideFindings(36.8))
+    assert decision_warnings(calm, NOW) == []  # exactly 12 hours is still recent enough
+    old = _saved(NOW - timedelta(hours=12, minutes=1), BedsideFindings(36.8))
+    assert decision_warnings(old, NOW) == [
+        "⚠ The last assessment is more than 12 hours old: assess the patient again before deciding."]
+    feverish = _saved(NOW - timedelta(hours=1), FEVER_ON_CANNULA)
+    assert decision_warnings(feverish, NOW) == [
+        "⚠ Active toxicity at the last assessment (CRS grade 2, ICANS grade 1)."]
+
+
+def test_the_fraction_awaiting_a_go_is_the_next_one_neither_given_nor_cleared_with_a_go(store):
+    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+3"
+    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"
+    store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
+    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # held: still waits for a go
+    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
+    assert store.fraction_awaiting_decision("ARI-001", TODAY) is None
+
+
+def test_a_cytopenia_count_is_graded_by_the_one_mapping_the_store_and_the_event_dialog_share(store):
+    assert set(CYTOPENIA_GRADERS) == {"neutropenia", "thrombocytopenia", "anaemia"}
+    assert grade_event_count("neutropenia", 0.4) == grading.neutropenia(0.4)
+    assert grade_event_count("thrombocytopenia", 40).grade == 3
+    assert grade_event_count("anaemia", 13).grade == 0  # not below normal: the caller decides what that means
+    with pytest.raises(ClinicalInputError, match="only for cytopenias, not for Infection"):
+        grade_event_count("infection", 2)
+    saved = store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=5), value=0.4)
+    assert (saved.grade, saved.grade_reason) == (4, grading.neutropenia(0.4).reason)
+
+
+def test_each_day_of_the_course_totals_its_doses_and_the_booster_starts_a_new_course():
+    booster = DAY0 + timedelta(days=40)
+    first = _saved(at(2, 8), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560))
+    second = _saved(at(2, 20), BedsideFindings(38.2), Treatments(tocilizumab_mg=560, dexamethasone_mg=10))
+    later = _saved(at(40, 9), BedsideFindings(38.4))
+    before, after = split_at_booster([first, second, later], booster)
+    assert (before, after) == ([first, second], [later])
+    assert split_at_booster([first, later], None) == ([first, later], [])
+    days = daily_course(before, DAY0, 30)
+    assert len(days) == 31 and days[2].when == DAY0 + timedelta(days=2)
+    assert (days[2].crs, days[2].icans, days[2].assessments) == (2, 1, (first, second))
+    assert dict(days[2].doses) == {"tocilizumab_mg": 1120.0, "dexamethasone_mg": 10.0}
+    assert (days[3].crs, days[3].icans, dict(days[3].doses)) == (-1, -1, {})  # not assessed
+    assert daily_course(after, booster, 14)[0].crs == 1
+
+
+def test_the_fraction_label_drops_the_go_condition_from_the_protocol_note():
+    assert fraction_label(P, "D0") == "Fraction 1 (10 % of the dose)"
+    assert fraction_label(P, "D+3") == "Fraction 2 (30 % of the dose)"
+    assert fraction_label(P, "D+7") == "Fraction 3 (60 % of the dose)"
+    assert fraction_label(P, "no-such-timepoint") == P.activity("infusion").label

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDateTimeEdit, QDialog, QLabel, QLineEdit, QPushBu
 from ..errors import USER_ERRORS, ClinicalInputError
 from ..schedule import DONE
 from ..store.toxicity import FractionDecision
-from ..toxicity import Assessment
+from ..toxicity import Assessment, decision_warnings, fraction_label
 from .bedside import make_touchable
 from .field_errors import FieldErrors
 from .forms import child, load_form
@@ -28,7 +28,6 @@ from .session import Session
 from .statuses import look
 from .timeline import grade_box_height, grade_style, reason_words
 
-STALE_AFTER = timedelta(hours=12)  # a "latest" assessment older than this is flagged
 _BUTTON_STYLE = ("QPushButton {{ background: {background}; color: {text}; border: 2px solid {border};"
                  " border-radius: 6px; font-size: 13pt; font-weight: bold; padding: 6px 18px; }}"
                  " QPushButton:focus {{ border: 3px solid #0b3a82; }}"
@@ -76,12 +75,7 @@ class FractionDecisionDialog(QDialog):
 
     def fraction_label(self) -> str:
         """ "Fraction 2 (30 % of the dose)", from the protocol's note for the infusion."""
-        store = self.session.store
-        try:
-            note = store.protocol.timepoint(self.timepoint).note_for("infusion")
-        except KeyError:
-            note = None
-        return (note or store.protocol.activity("infusion").label).split(", after")[0]
+        return fraction_label(self.session.store.protocol, self.timepoint)
 
     def _describe(self) -> None:
         p = self.patient
@@ -113,28 +107,22 @@ class FractionDecisionDialog(QDialog):
             label.setMinimumHeight(grade_box_height(label, 15, label.font().pointSizeF()))
         assessed, warning = child(self, QLabel, "assessedText"), child(self, QLabel, "warningText")
         warning.setStyleSheet("QLabel { color: #7a3e00; font-weight: bold; }")
+        now = self.session.store.now()
+        warnings = decision_warnings(latest, now)
         if latest is None:
             for label, scale in ((crs, "CRS"), (icans, "ICANS")):
                 label.setStyleSheet(grade_style(None))
                 label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale}: no assessment</span>")
             assessed.setText("")
-            warning.setText("⚠ No bedside assessment has been recorded for this patient: assess before deciding.")
+            warning.setText(" ".join(warnings))
             return
         for label, scale, grade in ((crs, "CRS", latest.crs), (icans, "ICANS", latest.icans)):
             label.setStyleSheet(grade_style(grade.grade))
             label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale} grade {grade.grade}</span>"
                           f"<br>— {reason_words(grade)}")
             label.setAccessibleName(f"{scale} grade {grade.grade} — {reason_words(grade)}")
-        now = self.session.store.now()
         assessed.setText(f"Assessed {latest.at.astimezone():%a %Y-%m-%d %H:%M} by {latest.assessor} "
                          f"({_ago(now - latest.at)})")
-        warnings = []
-        if latest.crs.grade or latest.icans.grade:
-            warnings.append(f"⚠ Active toxicity at the last assessment (CRS grade {latest.crs.grade}, "
-                            f"ICANS grade {latest.icans.grade}).")
-        if now - latest.at > STALE_AFTER:
-            warnings.append(f"⚠ The last assessment is more than {STALE_AFTER.seconds // 3600} hours old: "
-                            "assess the patient again before deciding.")
         warning.setText(" ".join(warnings))
         warning.setVisible(bool(warnings) and deciding)
 

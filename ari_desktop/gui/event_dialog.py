@@ -12,7 +12,6 @@ reason when it corrects a resolution already recorded); it calls Store.resolve_e
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Signal
@@ -28,11 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import grading
 from ..errors import USER_ERRORS, ClinicalInputError
-from ..grading import Grade
 from ..store.toxicity import ToxicityEvent
-from ..toxicity import EVENT_KINDS, EVENT_LABELS
+from ..toxicity import CYTOPENIA_GRADERS, EVENT_KINDS, EVENT_LABELS, grade_event_count
 from .field_errors import ERROR_PREFIX, FieldErrors
 from .forms import child, load_form
 from .qt_dates import from_qdate, to_qdate
@@ -41,16 +38,19 @@ from .timeline import grade_style, reason_words
 
 
 class CountScale:
-    def __init__(self, grade: Callable[[float], Grade], unit: str, what: str):
-        self.grade, self.unit, self.what = grade, unit, what
+    """How the count of a cytopenia is asked for: its unit and what it is called."""
+
+    def __init__(self, unit: str, what: str):
+        self.unit, self.what = unit, what
 
 
-# The cytopenias graded from a count (CTCAE v5, with the grading core's default lower limits of normal).
-COUNTED: dict[str, CountScale] = {
-    "neutropenia": CountScale(grading.neutropenia, "×10⁹/L neutrophils", "neutrophil count"),
-    "thrombocytopenia": CountScale(grading.thrombocytopenia, "×10⁹/L platelets", "platelet count"),
-    "anaemia": CountScale(grading.anaemia, "g/dL haemoglobin", "haemoglobin"),
+_COUNT_WORDS = {
+    "neutropenia": CountScale("×10⁹/L neutrophils", "neutrophil count"),
+    "thrombocytopenia": CountScale("×10⁹/L platelets", "platelet count"),
+    "anaemia": CountScale("g/dL haemoglobin", "haemoglobin"),
 }
+# The events graded from a count are the domain's (toxicity.CYTOPENIA_GRADERS): words for each.
+COUNTED: dict[str, CountScale] = {kind: _COUNT_WORDS[kind] for kind in CYTOPENIA_GRADERS}
 GRADE_WORDS = ("", "1 — mild", "2 — moderate", "3 — severe", "4 — life-threatening", "5 — death related to it")
 _COUNT_FIELDS = ("value", "anc", "platelets", "haemoglobin", "lln")  # what the core names the count
 
@@ -192,10 +192,11 @@ class ToxicityEventDialog(QDialog):
             label.setVisible(False)
             return
         label.setVisible(True)
-        scale = COUNTED[self.kind.currentData()]
+        kind = self.kind.currentData()
+        scale = COUNTED[kind]
         try:
             value = self.count_value()
-            grade = scale.grade(value) if value is not None else None
+            grade = grade_event_count(kind, value) if value is not None else None
         except USER_ERRORS as error:
             beside = self.errors.fields["value"][0]
             beside.setText(ERROR_PREFIX + str(error))

@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         """Open go / hold: for the selected fraction in Today, else the next fraction waiting for a
         go; when none waits, ask which."""
         from .bedside_fraction import FractionDecisionDialog
-        from .patient_toxicity import ask_fraction, fraction_to_decide, open_dialog
+        from .patient_toxicity import ask_fraction, open_dialog
 
         if study_id is None and timepoint is None and self.current_view() == "today":
             study_id, timepoint = self.today.selected_fraction() or (None, None)
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         if store.patient(study_id).anchors.day0 is None:
             self.session.say(f"{study_id} has no day 0 yet: there is no fraction to decide.")
             return None
-        timepoint = timepoint or fraction_to_decide(store, study_id, self.session.today())
+        timepoint = timepoint or store.fraction_awaiting_decision(study_id, self.session.today())
         if timepoint is None:
             return ask_fraction(self, self.session, study_id, lambda code: self.decide_fraction(study_id, code))
         return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.tabs.currentWidget()),

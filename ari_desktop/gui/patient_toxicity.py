@@ -2,14 +2,13 @@
 the toxicity events of one patient, with what a physician does from there (assess, correct,
 go / hold before a fraction, record an event or its resolution).
 
-Also the small pieces the main window shares for those dialogs: how one is opened, and which
-fraction waits for a go / hold decision.
+Also the small pieces the main window shares for those dialogs: how one is opened, and asking
+which fraction a go / hold is for (Store.fraction_awaiting_decision says which one waits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
@@ -25,10 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..schedule import DONE
-from ..store import Store
 from ..store.toxicity import ToxicityEvent
-from ..toxicity import Assessment
+from ..toxicity import Assessment, fraction_label
 from .models import SORT_ROLE
 from .session import Session
 from .timeline import ToxicityTimeline
@@ -49,27 +46,10 @@ def open_dialog(dialog: QDialog, focus_back: QWidget | None = None) -> QDialog:
     return dialog
 
 
-def fraction_to_decide(store: Store, study_id: str, today: date) -> str | None:
-    """The next fraction that waits for a go: not given yet, and no go decided (none, or held).
-    None when every fraction is given or has its go (or the patient has no day 0)."""
-    entries = {e.item.timepoint: e for e in store.schedule(study_id, today) if e.item.activity == "infusion"}
-    for timepoint in store.protocol.go_decision_before:
-        entry = entries.get(timepoint)
-        if entry is None or entry.status == DONE or entry.item.cancelled_reason:
-            continue
-        latest = store.latest_decision(study_id, timepoint)
-        if latest is None or latest.decision != "go":
-            return timepoint
-    return None
-
-
 def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callable[[str], None]) -> QInputDialog:
     """Ask which fraction the decision is for (when none obviously waits), then call `then(timepoint)`."""
     protocol = session.store.protocol
-    choices = {}
-    for code in protocol.go_decision_before:
-        note = protocol.timepoint(code).note_for("infusion") or protocol.activity("infusion").label
-        choices[f"{code}: {note.split(', after')[0]}"] = code
+    choices = {f"{code}: {fraction_label(protocol, code)}": code for code in protocol.go_decision_before}
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(f"Go or hold: {study_id}")
     dialog.setLabelText(f"Every fraction of {study_id} is given or has its go.\nWhich fraction is the decision for?")

@@ -18,7 +18,7 @@ and is shared by the bedside form and the go/hold dialog, so a grade looks the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen, QPolygonF
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxL
 from ..grading import Grade
 from ..protocol import day_code
 from ..store.toxicity import FractionDecision
-from ..toxicity import Assessment, daily_worst
+from ..toxicity import Assessment, daily_course, split_at_booster
 from .session import Session
 from .widgets import LazyView, caption
 
@@ -118,19 +118,12 @@ class DayColumn:
 
 def day_columns(assessments: list[Assessment], anchor: str, anchor_date: date, days: int,
                 decisions: list[FractionDecision], decision_days: dict[str, int]) -> list[DayColumn]:
-    """The columns of one strip, from the saved assessments (daily_worst gives the grades)."""
-    columns = [DayColumn(day, anchor_date + timedelta(days=day)) for day in range(days + 1)]
-    for day, crs, icans, _treated in daily_worst(assessments, anchor_date, days):
-        columns[day].crs, columns[day].icans = crs, icans
-    for a in assessments:
-        day = (a.at.astimezone().date() - anchor_date).days
-        if 0 <= day <= days:
-            column = columns[day]
-            column.assessments.append(a)
-            for name, _, label in DRUG_MARKS:
-                dose = getattr(a.treatments, name)
-                if dose:
-                    column.doses[label] = column.doses.get(label, 0.0) + dose
+    """The columns of one strip, from the saved assessments (toxicity.daily_course gives the grades
+    and the doses of each day)."""
+    labels = {name: label for name, _, label in DRUG_MARKS}
+    columns = [DayColumn(d.day, d.when, d.crs, d.icans, list(d.assessments),
+                         {labels[name]: mg for name, mg in d.doses.items()})
+               for d in daily_course(assessments, anchor_date, days)]
     for timepoint, day in decision_days.items():
         if 0 <= day <= days:
             columns[day].fraction = timepoint
@@ -513,14 +506,13 @@ class ToxicityTimeline(LazyView):
         today = self.session.today()
         booster = anchors.booster
         decision_days = {code: protocol.timepoint(code).day for code in protocol.go_decision_before}
-        before = [a for a in assessments if booster is None or a.at.astimezone().date() < booster]
+        before, after = split_at_booster(assessments, booster)
         self.first.set_columns(day_columns(before, "D", anchors.day0, protocol.toxicity_days_after_infusion,
                                            decisions, decision_days), today)
         self.first_summary.setText(summary_text(summary["first_infusion"], "D"))
         self.title.setText(f"Toxicity of {patient.study_id} after the first infusion (D0 = {anchors.day0}): "
                            "worst CRS and ICANS grade per day")
         if booster is not None:
-            after = [a for a in assessments if a.at.astimezone().date() >= booster]
             self.booster.set_columns(day_columns(after, "B", booster, protocol.toxicity_days_after_booster, [], {}),
                                      today, slots=len(self.first.columns))
             self.booster_summary.setText(summary_text(summary["booster"], "B"))

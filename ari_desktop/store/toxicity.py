@@ -12,7 +12,17 @@ from datetime import date, datetime, timedelta
 from .. import grading
 from ..dates import from_utc_text, to_utc_text
 from ..errors import ClinicalInputError
-from ..toxicity import DECISIONS, EVENT_KINDS, EVENT_LABELS, Assessment, BedsideFindings, Treatments, course
+from ..schedule import DONE
+from ..toxicity import (
+    DECISIONS,
+    EVENT_KINDS,
+    EVENT_LABELS,
+    Assessment,
+    BedsideFindings,
+    Treatments,
+    course,
+    grade_event_count,
+)
 
 _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
              "ice", "consciousness", "seizure", "motor_weakness", "edema")
@@ -182,6 +192,20 @@ class ToxicityRecords:
         return next((d for d in reversed(self.decisions(study_id))
                      if d.timepoint == timepoint and (before is None or d.decided_at <= before)), None)
 
+    def fraction_awaiting_decision(self, study_id: str, day: date) -> str | None:
+        """The next fraction that waits for a go, as of `day`: not given yet, not cancelled, and no
+        go decided (none, or held). None when every fraction is given or has its go (or the patient
+        has no day 0)."""
+        entries = {e.item.timepoint: e for e in self.schedule(study_id, day) if e.item.activity == "infusion"}
+        for timepoint in self.protocol.go_decision_before:
+            entry = entries.get(timepoint)
+            if entry is None or entry.status == DONE or entry.item.cancelled_reason:
+                continue
+            latest = self.latest_decision(study_id, timepoint)
+            if latest is None or latest.decision != "go":
+                return timepoint
+        return None
+
     # -- other toxicities --------------------------------------------------------------------
 
     def add_event(self, study_id: str, kind: str, onset: date, *, grade: int | None = None,
@@ -317,12 +341,8 @@ def _assessment(row) -> Assessment:
 
 def _event_grade(kind: str, grade: int | None, value: float | None) -> tuple[int, str]:
     """A cytopenia graded from its count (CTCAE v5); other events take the CTCAE grade given."""
-    counts = {"neutropenia": grading.neutropenia, "thrombocytopenia": grading.thrombocytopenia,
-              "anaemia": grading.anaemia}
     if value is not None:
-        if kind not in counts:
-            raise ClinicalInputError(f"A value is graded only for cytopenias, not for {EVENT_LABELS[kind]}.", "value")
-        computed = counts[kind](value)
+        computed = grade_event_count(kind, value)
         if computed.grade == 0:
             raise ClinicalInputError(f"{computed.reason[0].upper()}{computed.reason[1:]}: no event to record.",
                                      "value")
