@@ -2,6 +2,12 @@
 
 The protocol file (TOML, in resources/protocols/) is validated on load; a mistake is reported with
 the line and field at fault, so a unit can write its own protocol without touching code.
+
+The file is written in English; it may give the words of a second language for the printouts:
+`title_es` in [protocol], `es = { label, sample, tube, lab }` in an [[activity]] and
+`es = { label, notes = { activity = "..." } }` in a [[timepoint]]. The days [[daily]] generates are
+labelled by rule (`day_label`). `Protocol.in_language("es")` gives the protocol with those words in
+place of the English ones, the English kept wherever no translation is given.
 """
 
 from __future__ import annotations
@@ -17,11 +23,32 @@ from pathlib import Path
 ANCHORS = ("screening", "day0", "booster")
 KINDS = ("sample", "assessment", "visit", "infusion")
 CONDITIONS = ("extramedullary",)
+TRANSLATIONS = ("es",)  # languages a protocol file may give words in, besides its own English
+ACTIVITY_TEXT_FIELDS = ("label", "sample", "tube", "lab")
+TIMEPOINT_TEXT_FIELDS = ("label", "notes")
 _CODE_PREFIX = {"screening": "SCR", "day0": "D", "booster": "B"}
 
 
 class ProtocolError(ValueError):
     """A protocol file that cannot be used; the message names the line and field."""
+
+
+@dataclass(frozen=True)
+class ActivityText:
+    """An activity's words in another language; None where the file gives none (the English is used)."""
+
+    label: str | None = None
+    sample: str | None = None
+    tube: str | None = None
+    lab: str | None = None
+
+
+@dataclass(frozen=True)
+class TimepointText:
+    """A timepoint's words in another language: its label and its notes (activity, text)."""
+
+    label: str | None = None
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,15 @@ class Activity:
     lab: str | None = None
     condition: str | None = None
     site_default: bool = False
+    translations: tuple[tuple[str, ActivityText], ...] = ()  # (language, words)
+
+    def in_language(self, lang: str) -> Activity:
+        """This activity with its words in `lang` (English where the file gives none)."""
+        text = dict(self.translations).get(lang)
+        if text is None:
+            return self
+        return replace(self, label=text.label or self.label, sample=text.sample or self.sample,
+                       tube=text.tube or self.tube, lab=text.lab or self.lab)
 
 
 @dataclass(frozen=True)
@@ -50,6 +86,15 @@ class Timepoint:
     # (activity, days before, days after) for an activity whose window differs from the
     # timepoint's: the daily toxicity assessment is always on its exact day.
     activity_windows: tuple[tuple[str, int, int], ...] = ()
+    translations: tuple[tuple[str, TimepointText], ...] = ()  # (language, words)
+
+    def in_language(self, lang: str) -> Timepoint:
+        """This timepoint with its label and notes in `lang` (English where the file gives none)."""
+        text = dict(self.translations).get(lang)
+        if text is None:
+            return self
+        notes = dict(self.notes) | dict(text.notes)
+        return replace(self, label=text.label or self.label, notes=tuple(sorted(notes.items())))
 
     def note_for(self, activity: str) -> str | None:
         return dict(self.notes).get(activity)
@@ -79,6 +124,23 @@ class Protocol:
     activities: tuple[Activity, ...]
     timepoints: tuple[Timepoint, ...]
     digest: str = ""  # sha256 of the file's text: tells the store when to rebuild schedules
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title) besides the English
+
+    def in_language(self, lang: str) -> Protocol:
+        """The protocol with its title, activities and timepoints in `lang`, English wherever the
+        file gives no translation; the same object for English. Dates and windows are unchanged."""
+        if lang == "en":
+            return self
+        if lang not in self._languages:
+            self._languages[lang] = replace(
+                self, title=dict(self.titles).get(lang, self.title),
+                activities=tuple(a.in_language(lang) for a in self.activities),
+                timepoints=tuple(t.in_language(lang) for t in self.timepoints))
+        return self._languages[lang]
+
+    @cached_property
+    def _languages(self) -> dict[str, Protocol]:
+        return {}
 
     def activity(self, code: str) -> Activity:
         return self._activities_by_code[code]
@@ -141,18 +203,34 @@ class _Reader:
         return ProtocolError(f"{self.source}, line {line}: {where} field '{field}': {expected}.")
 
     def _line_of(self, table: str, index: int | None, field: str) -> int:
+        """The line of `field` in the row: a dotted field ('es.label') is found as a dotted key, in an
+        [activity.es] sub-table, or else on the line of its inline table (`es = { ... }`)."""
         header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        sub_table = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\.\s*([\w.\s-]+?)\s*\]\s*(#.*)?$")
+        key = re.compile(r"^\s*([\w-]+(?:\s*\.\s*[\w-]+)*)\s*=")
         starts = [n for n, line in enumerate(self.lines) if header.match(line)]
         if not starts:
             return 1
         start = starts[index or 0] if (index or 0) < len(starts) else starts[-1]
-        key = re.compile(rf"^\s*{re.escape(field)}\s*=")
+        wanted = field.split(".")
+        best, prefix = None, []
         for n in range(start + 1, len(self.lines)):
-            if self.lines[n].lstrip().startswith("["):
-                break
-            if key.match(self.lines[n]):
+            line = self.lines[n]
+            if line.lstrip().startswith("["):
+                inner = sub_table.match(line)
+                if inner is None:
+                    break
+                prefix = [part.strip() for part in inner.group(1).split(".")]
+                continue
+            found = key.match(line)
+            if found is None:
+                continue
+            path = prefix + [part.strip() for part in found.group(1).split(".")]
+            if path == wanted:
                 return n + 1
-        return start + 1
+            if best is None and path == wanted[:len(path)]:
+                best = n + 1
+        return best or start + 1
 
     def get(self, table: dict, name: str, index: int | None, field: str, kind, expected: str,
             default=None, required: bool = True):
@@ -201,6 +279,8 @@ class _Reader:
             prolonged_cytopenia_after_day=count(toxicity, "toxicity", "prolonged_cytopenia_after_day"),
             activities=tuple(activities.values()),
             timepoints=timepoints,
+            titles=tuple((lang, title) for lang in TRANSLATIONS if (title := self.get(
+                head, "protocol", None, f"title_{lang}", str, "a text", required=False)) is not None),
         )
 
     def _go_decisions(self, infusion: dict, timepoints: tuple[Timepoint, ...]) -> tuple[str, ...]:
@@ -245,6 +325,7 @@ class _Reader:
                 volume_ml=get("volume_ml", (int, float), "a volume in mL", required=False),
                 lab=get("lab", required=False), condition=condition,
                 site_default=get("site_default", bool, "true or false", default=False, required=False),
+                translations=self._activity_texts(row, i),
             )
         if not activities:
             raise ProtocolError(f"{self.source}: no [[activity]] is defined.")
@@ -271,10 +352,13 @@ class _Reader:
             self._check_codes(listed, activities, "timepoint", i, "activities")
             notes = get("notes", dict, "a table of activity code = text", default={}, required=False)
             self._check_codes(tuple(notes), activities, "timepoint", i, "notes")
+            for activity, note in notes.items():
+                if not isinstance(note, str):
+                    raise self.fail("timepoint", i, f"notes.{activity}", f"expected a text, found {note!r}")
             timepoints[code] = Timepoint(
                 code=code, label=get("label"), anchor=anchor, day=day,
                 window_before=-window[0], window_after=window[1], activities=listed,
-                notes=tuple(sorted(notes.items())),
+                notes=tuple(sorted(notes.items())), translations=self._timepoint_texts(row, i, activities),
             )
         for i, row in enumerate(daily):
             anchor = self._anchor(self.get(row, "daily", i, "anchor", str, "a text"), "daily", i)
@@ -287,7 +371,9 @@ class _Reader:
                 code = day_code(anchor, day)
                 existing = timepoints.get(code)
                 if existing is None:
-                    timepoints[code] = Timepoint(code, day_label(anchor, day), anchor, day, 0, 0, listed)
+                    translations = tuple((lang, TimepointText(day_label(anchor, day, lang))) for lang in TRANSLATIONS)
+                    timepoints[code] = Timepoint(code, day_label(anchor, day), anchor, day, 0, 0, listed,
+                                                 translations=translations)
                 else:
                     extra = tuple(a for a in listed if a not in existing.activities)
                     timepoints[code] = replace(
@@ -295,6 +381,50 @@ class _Reader:
                         activity_windows=existing.activity_windows + tuple((a, 0, 0) for a in extra))
         order = {a: n for n, a in enumerate(ANCHORS)}
         return tuple(sorted(timepoints.values(), key=lambda t: (order[t.anchor], t.day, t.code)))
+
+    def _texts(self, row: dict, table: str, index: int, lang: str, fields: tuple[str, ...]) -> dict | None:
+        """The `lang` table of one row (None when absent), its keys checked against `fields`."""
+        texts = self.get(row, table, index, lang, dict, "a table such as { label = \"...\" }", required=False)
+        if texts is None:
+            return None
+        for key in texts:
+            if key not in fields:
+                raise self.fail(table, index, f"{lang}.{key}",
+                                f"unknown field; expected one of {', '.join(fields)}")
+        return texts
+
+    def _text(self, texts: dict, table: str, index: int, field: str) -> str | None:
+        value = texts.get(field.rsplit(".", 1)[-1])
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise self.fail(table, index, field, f"expected a text, found {value!r}")
+        return value
+
+    def _activity_texts(self, row: dict, index: int) -> tuple[tuple[str, ActivityText], ...]:
+        translations = []
+        for lang in TRANSLATIONS:
+            texts = self._texts(row, "activity", index, lang, ACTIVITY_TEXT_FIELDS)
+            if texts is not None:
+                words = {field: self._text(texts, "activity", index, f"{lang}.{field}")
+                         for field in ACTIVITY_TEXT_FIELDS}
+                translations.append((lang, ActivityText(**words)))
+        return tuple(translations)
+
+    def _timepoint_texts(self, row: dict, index: int, activities: dict) -> tuple[tuple[str, TimepointText], ...]:
+        translations = []
+        for lang in TRANSLATIONS:
+            texts = self._texts(row, "timepoint", index, lang, TIMEPOINT_TEXT_FIELDS)
+            if texts is None:
+                continue
+            notes = texts.get("notes", {})
+            if not isinstance(notes, dict):
+                raise self.fail("timepoint", index, f"{lang}.notes",
+                                f"expected a table of activity code = text, found {notes!r}")
+            self._check_codes(tuple(notes), activities, "timepoint", index, f"{lang}.notes")
+            translations.append((lang, TimepointText(
+                label=self._text(texts, "timepoint", index, f"{lang}.label"),
+                notes=tuple(sorted((code, self._text(notes, "timepoint", index, f"{lang}.notes.{code}"))
+                                   for code in notes)))))
+        return tuple(translations)
 
     def _anchor(self, anchor: str, table: str, index: int) -> str:
         if anchor not in ANCHORS:
@@ -313,7 +443,9 @@ def day_code(anchor: str, day: int) -> str:
     return f"{prefix}0" if day == 0 else f"{prefix}{day:+d}"
 
 
-def day_label(anchor: str, day: int) -> str:
-    if anchor == "booster":
-        return "Booster day 0" if day == 0 else f"Booster day {day:+d}"
-    return "Day 0" if day == 0 else f"Day {day:+d}"
+def day_label(anchor: str, day: int, lang: str = "en") -> str:
+    """Label of a plain day: 'Day +5', 'Booster day +3'; in Spanish 'Día +5', 'Día +3 del refuerzo'."""
+    number = "0" if day == 0 else f"{day:+d}"
+    if lang == "es":
+        return f"Día {number} del refuerzo" if anchor == "booster" else f"Día {number}"
+    return f"Booster day {number}" if anchor == "booster" else f"Day {number}"

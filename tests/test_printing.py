@@ -164,7 +164,7 @@ def test_the_worksheet_prints_on_a4_or_letter(clinic, out, paper, size):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
 
 
-def test_the_spanish_worksheet_uses_clinical_spanish_and_keeps_the_protocol_labels(clinic, out):
+def test_the_spanish_worksheet_uses_clinical_spanish_and_the_protocol_files_spanish_labels(clinic, out):
     visit_worksheet(clinic, "ARI-003", "D+3", out, lang="es")
     text = pdf_text(out)
     for expected in ("Hoja de visita", "Muestras a extraer", "Tubo", "Volumen", "Destino", "Hora", "Iniciales",
@@ -172,7 +172,9 @@ def test_the_spanish_worksheet_uses_clinical_spanish_and_keeps_the_protocol_labe
                      "Impreso el 2025-03-10 08:30 por nurse", "Página 1 de", "Orientación: dice el año",
                      "Temperatura (°C)", "2025-03-10 (lunes)"):
         assert expected in text, expected
-    assert "Soluble BCMA" in text and "Serum gel (gold)" in text  # as the protocol file writes them
+    # the protocol file's Spanish words (tests/test_printing_spanish.py has the rest)
+    assert "BCMA soluble" in text and "Tubo de suero con gel (tapón amarillo)" in text
+    assert "Soluble BCMA" not in text and "Serum gel (gold)" not in text
     assert "Visit worksheet" not in text
 
 

@@ -134,3 +134,106 @@ def test_a_timepoint_defined_twice_is_refused():
     text = broken('code = "D+21"', 'code = "D+14"')
     with pytest.raises(ProtocolError, match="'D\\+14' is defined twice"):
         protocol.parse(text, "unit.toml")
+
+
+# -- Spanish for the printouts -------------------------------------------------------------------
+
+ES = P.in_language("es")
+
+
+def test_every_activity_of_the_shipped_file_has_its_spanish_words():
+    for english, spanish in zip(P.activities, ES.activities, strict=True):
+        assert dict(english.translations).get("es"), english.code
+        assert spanish.label != english.label, english.code
+        given = dict(english.translations)["es"]
+        for field in ("sample", "tube", "lab"):  # 'Plasma' is the same word in both
+            assert (getattr(given, field) is None) == (getattr(english, field) is None), (english.code, field)
+        assert (spanish.kind, spanish.volume_ml, spanish.condition) == (english.kind, english.volume_ml,
+                                                                         english.condition)
+
+
+def test_every_timepoint_and_note_of_the_shipped_file_has_its_spanish_words():
+    for english, spanish in zip(P.timepoints, ES.timepoints, strict=True):
+        assert spanish.code == english.code and spanish.day == english.day
+        assert spanish.activities == english.activities and spanish.window_for("tox") == english.window_for("tox")
+        assert spanish.label != english.label, english.code
+        assert {a for a, _ in spanish.notes} == {a for a, _ in english.notes}, english.code
+        for activity, note in english.notes:
+            assert spanish.note_for(activity) != note, (english.code, activity)
+    assert ES.title != P.title and "mieloma múltiple" in ES.title
+
+
+def test_spanish_words_as_the_unit_writes_them():
+    assert ES.activity("sbcma").label == "BCMA soluble" and ES.activity("sbcma").sample == "Suero"
+    assert ES.activity("cbc").tube == "EDTA (tapón lila)"
+    assert ES.activity("sbcma").lab == "Laboratorio de Inmunología"
+    assert ES.timepoint("SCR").label == "Selección"
+    assert ES.timepoint("D+7").label == "Día +7"
+    assert ES.timepoint("M3").label == "Mes 3 (con la visita del D+100; respuesta primaria)"
+    assert ES.timepoint("D+3").note_for("infusion") == "Fracción 2 (30 % de la dosis), tras decisión de administrar"
+
+
+def test_generated_days_are_labelled_by_rule_in_spanish():
+    assert ES.timepoint("D+5").label == "Día +5" and P.timepoint("D+5").label == "Day +5"
+    assert ES.timepoint("B+3").label == "Día +3 del refuerzo" and P.timepoint("B+3").label == "Booster day +3"
+    assert protocol.day_label("booster", 0, "es") == "Día 0 del refuerzo"
+    assert protocol.day_label("day0", -5, "es") == "Día -5"
+
+
+def test_english_is_kept_where_no_spanish_is_given_and_english_asks_get_the_protocol_itself():
+    text = broken('es = { label = "Hemograma", ', 'es = { ')
+    bare = protocol.parse(text, "unit.toml")
+    assert bare.in_language("es").activity("cbc").label == "Blood count"
+    assert bare.in_language("es").activity("cbc").tube == "EDTA (tapón lila)"
+    assert P.in_language("en") is P and P.activity("cbc").in_language("fr") == P.activity("cbc")
+    no_spanish = protocol.parse(text.replace("title_es = ", "# title_es = "), "unit.toml")
+    assert no_spanish.in_language("es").title == P.title
+
+
+def test_the_english_words_are_unchanged_by_the_spanish_ones():
+    assert P.activity("sbcma").label == "Soluble BCMA" and P.activity("sbcma").tube == "Serum gel (gold)"
+    assert P.timepoint("D+7").label == "Day +7" and P.title.startswith("ARI0002h (cesnicabtagene autoleucel) in")
+
+
+def test_an_unknown_key_in_spanish_words_is_refused_with_its_line_and_field():
+    text = broken('es = { label = "Hemograma", sample', 'es = { label = "Hemograma", sampel')
+    with pytest.raises(ProtocolError) as error:
+        protocol.parse(text, "unit.toml")
+    message = str(error.value)
+    assert f"line {line_of(text, 'sampel')}" in message
+    assert "[[activity]] #6 field 'es.sampel'" in message and "label, sample, tube, lab" in message
+
+
+def test_an_unknown_key_in_a_timepoints_spanish_words_is_refused_with_its_line_and_field():
+    text = broken('es = { label = "Día +21" }', 'es = { label = "Día +21", nota = "x" }')
+    with pytest.raises(ProtocolError) as error:
+        protocol.parse(text, "unit.toml")
+    assert f"line {line_of(text, 'nota')}" in str(error.value) and "field 'es.nota'" in str(error.value)
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ('es = { label = "Hemograma", ', 'es = { label = 3, ', "es.label"),
+    ('es = { label = "Día +21" }', 'es = "Día +21"', "es"),
+    ('notes = { infusion = "Fracción 2', 'notes = { infusio = "Fracción 2', "es.notes"),
+    ('notes = { infusion = "Fracción 2 (30 % de la dosis), tras decisión de administrar" }',
+     'notes = { infusion = 2 }', "es.notes.infusion"),
+    ('notes = { infusion = "Fracción 2 (30 % de la dosis), tras decisión de administrar" }',
+     'notes = "Fracción 2"', "es.notes"),
+    ('title_es = "ARI0002h (cesnicabtagén autoleucel) en mieloma múltiple en recaída o refractario"',
+     'title_es = 2', "title_es"),
+])
+def test_spanish_words_of_the_wrong_type_are_refused_with_their_line_and_field(old, new, field):
+    text = broken(old, new)
+    with pytest.raises(ProtocolError) as error:
+        protocol.parse(text, "unit.toml")
+    assert f"field '{field}'" in str(error.value)
+    assert f"line {line_of(text, new)}:" in str(error.value)
+
+
+def test_spanish_words_written_as_a_sub_table_are_read_and_located():
+    text = broken('es = { label = "Hemograma", sample = "Sangre periférica", tube = "EDTA (tapón lila)", '
+                  'lab = "Laboratorio de Hematología" }',
+                  '[activity.es]\nlabel = "Hemograma"\nsampel = "Sangre periférica"')
+    with pytest.raises(ProtocolError) as error:
+        protocol.parse(text, "unit.toml")
+    assert f"line {line_of(text, 'sampel')}" in str(error.value) and "field 'es.sampel'" in str(error.value)

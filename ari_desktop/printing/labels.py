@@ -31,6 +31,11 @@ BEST_MODULE = 0.33 * mm  # 13 mil: reads at a distance with any scanner
 SMALLEST_MODULE = 0.15 * mm  # 6 mil: below this, ward scanners fail
 MIN_BARS, MAX_BARS = 7 * mm, 10 * mm  # height of the bars
 CAPTION_SIZE = 6  # the identifier in words, under the bars
+# (lines for the sample's name, lines for sample type, tube and laboratory), most words first. The
+# first that shows every word whole with bars at least MIN_BARS tall is used; when none does, the
+# first of LAYOUTS that leaves the bars that tall, its words cut short with '…'.
+LAYOUTS = ((2, 2), (1, 2), (2, 1), (1, 1))
+WHOLE_LAYOUTS = ((2, 2), (2, 3), (1, 2), (1, 3), (2, 1), (1, 1))
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, stock: str =
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_output(out)
     visit = find_visit(store, study_id, timepoint)
-    labels = labels_for(visit, store.today())
+    labels = labels_for(visit.in_language(lang), store.today())
     if not labels:
         raise ClinicalInputError(
             f"There is no sample to label at {visit.title} for {visit.patient.study_id}.", "timepoint")
@@ -99,15 +104,15 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, stock: str =
 def labels_for(visit: Visit, today: date) -> list[Label]:
     """One label per sample still to draw at the visit (none for a sample already recorded), dated
     today when today is within the sample's window (it is being drawn now), else the target date
-    (labels printed ahead)."""
+    (labels printed ahead); in the visit's language."""
     return [_label(entry, visit, today) for entry in visit.samples if entry.status in OPEN_STATUSES]
 
 
 def _label(entry: ScheduleEntry, visit: Visit, today: date) -> Label:
     item = entry.item
-    activity = visit.protocol.activity(item.activity)
+    activity = visit.local_protocol.activity(item.activity)
     day = today if item.window_start <= today <= item.window_end else item.target_date
-    return Label(entry.study_id, item.timepoint, item.label, activity.sample or "", activity.tube or "",
+    return Label(entry.study_id, item.timepoint, visit.label(entry), activity.sample or "", activity.tube or "",
                  activity.lab or "", day, sample_id(entry.study_id, item.timepoint, item.activity))
 
 
@@ -169,18 +174,28 @@ def _lines(text: str, font: str, size: float, width: float, most: int) -> list[s
 def _draw_label(canvas: Canvas, label: Label, x: float, y: float, stock: Stock, ts: Typesetter) -> None:
     """One label with its bottom-left corner at (x, y): the words at the top, the barcode below.
 
-    The words take the fewest lines that leave the barcode at least MIN_BARS tall: the sample's
-    name on two lines, then one; sample type and tube on two lines, then one shared line.
+    The words take the lines that leave the barcode at least MIN_BARS tall (WHOLE_LAYOUTS): the
+    sample's name on two lines or one; sample type, tube and laboratory on three lines (when tube and
+    laboratory do not fit on one), two, or one shared line.
     """
     caption = y + stock.pad_y
     bars_bottom = caption + CAPTION_SIZE + 0.8 * mm
-    for title_lines, detail_lines in ((2, 2), (1, 2), (2, 1), (1, 1)):
-        text_bottom = _draw_words(None, label, x, y, stock, ts, title_lines, detail_lines)
-        if text_bottom - 1 * mm - bars_bottom >= MIN_BARS:
-            break
+
+    def room(layout: tuple[int, int]) -> tuple[bool, bool]:
+        """(the bars are tall enough, every word is whole) with these lines."""
+        bottom, whole = _draw_words(None, label, x, y, stock, ts, *layout)
+        return bottom - 1 * mm - bars_bottom >= MIN_BARS, whole
+
+    fits = [layout for layout in WHOLE_LAYOUTS if room(layout) == (True, True)]
+    if fits:
+        title_lines, detail_lines = fits[0]
+    else:
+        for title_lines, detail_lines in LAYOUTS:
+            if room((title_lines, detail_lines))[0]:
+                break
     canvas.saveState()
     canvas.setFillColor(INK)
-    text_bottom = _draw_words(canvas, label, x, y, stock, ts, title_lines, detail_lines)
+    text_bottom, _ = _draw_words(canvas, label, x, y, stock, ts, title_lines, detail_lines)
     module = _module_width(label.identifier, stock)
     symbol = Code128(label.identifier, quiet=0, barWidth=module)
     symbol.barHeight = max(MIN_BARS, min(MAX_BARS, text_bottom - 1 * mm - bars_bottom))
@@ -191,15 +206,19 @@ def _draw_label(canvas: Canvas, label: Label, x: float, y: float, stock: Stock, 
 
 
 def _draw_words(canvas: Canvas | None, label: Label, x: float, y: float, stock: Stock, ts: Typesetter,
-                title_lines: int, detail_lines: int) -> float:
-    """Draw (or, without a canvas, only measure) the words of a label; where they end, from the bottom."""
+                title_lines: int, detail_lines: int) -> tuple[float, bool]:
+    """Draw (or, without a canvas, only measure) the words of a label: where they end, from the bottom,
+    and whether every word is whole (none cut short with '…')."""
     regular, bold, clean = ts.fonts.regular, ts.fonts.bold, ts.fonts.clean
     width, height = stock.label
     small = height < 35 * mm
     inner = width - 2 * stock.pad_x
     left = x + stock.pad_x
+    whole = True
 
     def line(text: str, font: str, size: float, at: float, right: bool = False) -> None:
+        nonlocal whole
+        whole = whole and not text.endswith("…")
         if canvas is not None:
             canvas.setFont(font, size)
             (canvas.drawRightString if right else canvas.drawString)(left + inner if right else left, at, text)
@@ -219,7 +238,8 @@ def _draw_words(canvas: Canvas | None, label: Label, x: float, y: float, stock: 
         line(text, bold, size, baseline)
     size = 6.2 if small else 6.6
     tube = " · ".join(part for part in (label.tube, label.lab) if part)  # which tube, and where it goes
-    details = [label.sample, tube] if detail_lines == 2 else [" · ".join((label.sample, tube))]
+    details = {3: [label.sample, label.tube, label.lab], 2: [label.sample, tube]}.get(
+        detail_lines, [" · ".join((label.sample, tube))])
     for text in details:
         if text.strip(" ·"):
             baseline -= size * 1.25
@@ -230,4 +250,4 @@ def _draw_words(canvas: Canvas | None, label: Label, x: float, y: float, stock: 
     if canvas is not None:
         canvas.drawString(left + stringWidth(day, regular, size) + 4 * mm, baseline,
                           clean(f"{ts.words('time')} ____:____"))
-    return baseline - size * 0.3
+    return baseline - size * 0.3, whole

@@ -1,8 +1,9 @@
 """Every word the printed sheets use themselves, in English and Spanish (same keys in both).
 
-What comes from the protocol file (activity labels, tubes, laboratories, timepoint labels) is
-printed as the protocol writes it and is not here. Values may hold `{name}` fields for str.format
-and reportlab paragraph mark-up (<b>, <super>); '&' and '<' as text must be escaped.
+What comes from the protocol file (activity labels, tubes, laboratories, timepoint labels) is not
+here: the protocol file gives it in each language (`Protocol.in_language`). Values may hold `{name}`
+fields for str.format and reportlab paragraph mark-up (<b>, <super>); '&' and '<' as text must be
+escaped.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ EN: dict[str, str] = {
     "infusion.reason": "Reason (if hold)",
     "infusion.physician": "Physician",
     "infusion.note": "A held fraction may be given up to {days} days after its planned day.",
+    # an item label with a held fraction's reminder; the English is schedule.held_label's
+    "infusion.held_label": "{label}; held, may be given up to {days} days late",
     "response.heading": "Response assessment (IMWG 2016)",
     "response.category": "Best response",
     "response.scr": "sCR",
@@ -229,6 +232,7 @@ ES: dict[str, str] = {
     "infusion.reason": "Motivo (si se aplaza)",
     "infusion.physician": "Médico responsable",
     "infusion.note": "Una fracción aplazada puede administrarse hasta {days} días después del día previsto.",
+    "infusion.held_label": "{label}; aplazada, puede administrarse hasta {days} días más tarde",
     "response.heading": "Evaluación de la respuesta (IMWG 2016)",
     "response.category": "Mejor respuesta",
     "response.scr": "RCe (sCR)",

@@ -4,17 +4,22 @@ Timepoints a few days apart are one visit in the clinic (D+28 with month 1, D+10
 the protocol gives them the same target date, so a visit is every item of the patient whose target
 date is that of the chosen timepoint (cancelled ones left out), plus a fraction held on an earlier
 day that may still be given. No reportlab here; the worksheet and the labels share it.
+
+The schedule's items carry the protocol's English words; a visit in another language (and the
+worklist, through `item_label`) looks its words up in the protocol file's translations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from ..errors import ClinicalInputError
 from ..patients import Patient
 from ..protocol import Protocol, day_code
-from ..schedule import CANCELLED, OPEN_STATUSES, ScheduleEntry
+from ..schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
+from .strings import Words
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,19 @@ class Visit:
     timepoint: str  # the code asked for
     target_date: date
     entries: tuple[ScheduleEntry, ...]  # in calendar order, cancelled items left out
+    lang: str = "en"  # the language of its words (timepoint and item labels, tubes, laboratories)
+
+    def in_language(self, lang: str) -> Visit:
+        return replace(self, lang=lang)
+
+    @cached_property
+    def local_protocol(self) -> Protocol:
+        """The protocol with its words in the visit's language (the same protocol in English)."""
+        return self.protocol.in_language(self.lang)
+
+    def label(self, entry: ScheduleEntry) -> str:
+        """What the item is, in the visit's language."""
+        return item_label(self.protocol, entry.item, self.lang)
 
     @property
     def on_the_day(self) -> tuple[ScheduleEntry, ...]:
@@ -32,10 +50,11 @@ class Visit:
 
     @property
     def timepoints(self) -> tuple[tuple[str, str], ...]:
-        """(code, label) of each timepoint held at this visit, in calendar order."""
+        """(code, label) of each timepoint held at this visit, in calendar order, in the visit's language."""
         seen: dict[str, str] = {}
         for entry in self.on_the_day:
-            seen.setdefault(entry.item.timepoint, entry.item.timepoint_label)
+            if entry.item.timepoint not in seen:
+                seen[entry.item.timepoint] = timepoint_label(self.protocol, entry.item, self.lang)
         return tuple(seen.items())
 
     @property
@@ -74,6 +93,31 @@ class Visit:
         """A month visit after the infusion, where the response (IMWG) is assessed."""
         return any(e.item.activity == "response" and e.item.anchor == "day0" and e.item.day > 0
                    for e in self.entries)
+
+
+def item_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
+    """What `item` is, in `lang`: the timepoint's note for it or the activity's label, from the
+    protocol file, with a held fraction's reminder. In English, the item's own label."""
+    if lang == "en":
+        return item.label
+    local = protocol.in_language(lang)
+    try:
+        label = local.timepoint(item.timepoint).note_for(item.activity) or local.activity(item.activity).label
+    except KeyError:  # not in this protocol file: keep the words the schedule has
+        return item.label
+    if item.held:
+        label = Words(lang)("infusion.held_label", label=label, days=protocol.held_fraction_max_delay_days)
+    return label
+
+
+def timepoint_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
+    """The label of `item`'s timepoint in `lang` ('Día +7'); in English, the item's own."""
+    if lang == "en":
+        return item.timepoint_label
+    try:
+        return protocol.in_language(lang).timepoint(item.timepoint).label
+    except KeyError:
+        return item.timepoint_label
 
 
 def find_visit(store, study_id: str, timepoint: str) -> Visit:

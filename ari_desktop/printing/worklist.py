@@ -8,6 +8,7 @@ which need a reason. The table header is repeated on every page.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from .layout import (
     write_atomically,
 )
 from .options import LANGUAGES, Printed, check_choice, check_output
+from .visits import item_label
 
 PAGE = landscape(A4)
 MISSED_DAYS_BACK = 7  # Store.missed's default: a week of closed windows to explain
@@ -53,19 +55,24 @@ def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: st
     initials = {p.study_id: p.initials for p in store.patients()}
     ts = Typesetter(lang)
     width = content_width(PAGE)
-    story = _story(store.protocol, day, due, missed, initials, ts, width)
+    protocol = store.protocol.in_language(lang)  # tubes and laboratories in the sheet's language
+
+    def label(entry: ScheduleEntry) -> str:
+        return item_label(store.protocol, entry.item, lang)
+
+    story = _story(protocol, day, due, missed, initials, label, ts, width)
     footer = Footer(ts, f"{store.protocol.code} · {ts.words('worklist.document', date=day.isoformat())}",
                     store.now(), printed_by or store.user)
 
     def render(path: Path) -> int:
         title = ts.words("worklist.document", date=day.isoformat())
-        return build(document(path, PAGE, footer, title, store.protocol.title), story, footer)
+        return build(document(path, PAGE, footer, title, protocol.title), story, footer)
 
     return Printed(out, write_atomically(out, render))
 
 
 def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleEntry], initials: dict[str, str],
-           ts: Typesetter, width: float) -> list[Flowable]:
+           label: Callable[[ScheduleEntry], str], ts: Typesetter, width: float) -> list[Flowable]:
     overdue = sum(1 for e in due if e.status == OVERDUE)
     patients = len({e.study_id for e in due} | {e.study_id for e in missed})
     story: list[Flowable] = [
@@ -79,7 +86,7 @@ def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleE
     # A section heading never ends a page alone: it starts a new page unless it has room for a few rows.
     story.append(CondPageBreak(SECTION_START))
     story.append(Paragraph(ts.t("worklist.due_heading"), ts.heading))
-    story.append(_due_table(protocol, day, due, initials, ts, width) if due
+    story.append(_due_table(protocol, day, due, initials, label, ts, width) if due
                  else Paragraph(ts.t("worklist.nothing_due"), ts.body))
     story.append(Spacer(1, 2 * mm))
     story.append(CondPageBreak(SECTION_START))
@@ -87,7 +94,7 @@ def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleE
     if missed:
         story.append(Paragraph(ts.t("worklist.missed_note", days=MISSED_DAYS_BACK), ts.small))
         story.append(Spacer(1, 1 * mm))
-        story.append(_missed_table(missed, initials, ts, width))
+        story.append(_missed_table(missed, initials, label, ts, width))
     else:
         story.append(Paragraph(ts.t("worklist.no_missed", days=MISSED_DAYS_BACK), ts.body))
     return story
@@ -116,8 +123,8 @@ def _tray(protocol, due: list[ScheduleEntry], ts: Typesetter) -> Table | None:
     return table
 
 
-def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str, str], ts: Typesetter,
-               width: float) -> Table:
+def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str, str],
+               label: Callable[[ScheduleEntry], str], ts: Typesetter, width: float) -> Table:
     cell = ts.cell.clone("worklist", fontSize=8, leading=9.6)
     bold = cell.clone("worklist_bold", fontName=ts.fonts.bold)
     grey = cell.clone("worklist_grey", textColor=GREY)
@@ -148,7 +155,7 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
             TickBox(),
             Paragraph(patient, bold if first else grey),
             ts.fonts.clean(entry.item.timepoint),
-            Paragraph(ts.esc(entry.item.label), cell),
+            Paragraph(ts.esc(label(entry)), cell),
             Paragraph(ts.esc(activity.tube or ""), cell) if sample else "",
             f"{ts.words.number(activity.volume_ml)} mL" if sample and activity.volume_ml else "",
             Paragraph(ts.esc(activity.lab or ""), cell),
@@ -170,7 +177,8 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
     return table
 
 
-def _missed_table(missed: list[ScheduleEntry], initials: dict[str, str], ts: Typesetter, width: float) -> Table:
+def _missed_table(missed: list[ScheduleEntry], initials: dict[str, str], label: Callable[[ScheduleEntry], str],
+                  ts: Typesetter, width: float) -> Table:
     header = ["", ts.p(f"<b>{ts.t('worklist.patient')}</b>"), ts.p(f"<b>{ts.t('timepoint')}</b>"),
               ts.p(f"<b>{ts.t('item')}</b>"), ts.p(f"<b>{ts.t('target_date')}</b>"),
               ts.p(f"<b>{ts.t('worklist.window_closed')}</b>"), ts.p(f"<b>{ts.t('worklist.reason')}</b>")]
@@ -183,11 +191,11 @@ def _missed_table(missed: list[ScheduleEntry], initials: dict[str, str], ts: Typ
                         ts.fonts.bold, 8.5, stretch=6)
     heights: list[float | None] = [None]
     for entry in missed:
-        label = ts.text(entry.item.label)
+        what = ts.text(label(entry))
         rows.append([TickBox(), ts.bold(f"{entry.study_id} · {initials.get(entry.study_id, '')}"),
-                     ts.fonts.clean(entry.item.timepoint), label,
+                     ts.fonts.clean(entry.item.timepoint), what,
                      entry.item.target_date.isoformat(), entry.item.window_end.isoformat(), ""])
-        heights.append(row_height(label, widths[3], 9 * mm))  # room to write the reason
+        heights.append(row_height(what, widths[3], 9 * mm))  # room to write the reason
     table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
     table.setStyle(TableStyle(grid_style() + [("ALIGN", (0, 0), (0, -1), "CENTER"),
                                               ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8.5)]))

@@ -51,7 +51,7 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
     paper = check_choice(paper, PAPERS, "paper")
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_output(out)
-    visit = find_visit(store, study_id, timepoint)
+    visit = find_visit(store, study_id, timepoint).in_language(lang)
     ts = Typesetter(lang)
     pagesize = PAGE_SIZES[paper]
     story = _story(visit, ts, content_width(pagesize), store.protocol)
@@ -63,7 +63,7 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
 
     def render(path: Path) -> int:
         title = f"{ts.words('worksheet.title')} {patient.study_id} {codes}"
-        return build(document(path, pagesize, footer, title, store.protocol.title), story, footer)
+        return build(document(path, pagesize, footer, title, visit.local_protocol.title), story, footer)
 
     return Printed(out, write_atomically(out, render))
 
@@ -73,7 +73,7 @@ def _story(visit: Visit, ts: Typesetter, width: float, protocol) -> list[Flowabl
     story.append(_section(ts, "samples.heading", _samples(visit, ts, width)))
     tasks = [e for e in visit.entries if e.item.kind != "sample"]
     if tasks:
-        story.append(_section(ts, "tasks.heading", _tasks(tasks, ts, width)))
+        story.append(_section(ts, "tasks.heading", _tasks(visit, tasks, ts, width)))
     if visit.has_activity(TOX_ACTIVITY):
         columns = max(1, min(MAX_ASSESSMENT_COLUMNS, 24 // max(1, protocol.inpatient_cadence_hours)))
         story.append(_section(ts, "tox.heading", Paragraph(
@@ -86,7 +86,7 @@ def _story(visit: Visit, ts: Typesetter, width: float, protocol) -> list[Flowabl
         story.append(_section(ts, "vitals.heading", _vitals_once(ts, width)))
     infusions = [e for e in visit.entries if e.item.activity == INFUSION_ACTIVITY]
     for entry in infusions:
-        story.append(_section(ts, "infusion.heading", _infusion(entry.item.label, ts, width),
+        story.append(_section(ts, "infusion.heading", _infusion(visit.label(entry), ts, width),
                               Paragraph(ts.t("infusion.note", days=protocol.held_fraction_max_delay_days), ts.small)))
     if visit.is_response_visit:
         story.append(_section(ts, "response.heading", _response(visit, ts, width)))
@@ -111,7 +111,7 @@ def _fit_header(ts: Typesetter, width: float, header: list, nominal_mm: list[flo
 
 
 def _header(visit: Visit, ts: Typesetter, width: float) -> Table:
-    patient, protocol = visit.patient, visit.protocol
+    patient, protocol = visit.patient, visit.local_protocol
     label = partial(Paragraph, style=ts.small)
     start, end = visit.window
     window = (f"{start.isoformat()} ({ts.t('exact_day')})" if start == end
@@ -161,8 +161,8 @@ def _samples(visit: Visit, ts: Typesetter, width: float) -> Flowable:
                          ts.p(ts.t("volume")), ts.p(ts.t("destination")), ts.p(ts.t("time")),
                          ts.p(ts.t("initials"))]]
     for entry in samples:
-        activity = visit.protocol.activity(entry.item.activity)
-        sample = f"<b>{ts.esc(entry.item.label)}</b>"
+        activity = visit.local_protocol.activity(entry.item.activity)
+        sample = f"<b>{ts.esc(visit.label(entry))}</b>"
         if activity.sample:
             sample += f"<br/>{ts.esc(activity.sample)}"
         volume = f"{ts.words.number(activity.volume_ml)} mL" if activity.volume_ml is not None else ""
@@ -174,12 +174,12 @@ def _samples(visit: Visit, ts: Typesetter, width: float) -> Flowable:
     return table
 
 
-def _tasks(tasks, ts: Typesetter, width: float) -> Table:
+def _tasks(visit: Visit, tasks, ts: Typesetter, width: float) -> Table:
     rows: list[list] = [["", ts.p(ts.t("timepoint")), ts.p(ts.t("item")), ts.p(ts.t("time")),
                          ts.p(ts.t("initials"))]]
     for entry in tasks:
         rows.append([TickBox(), ts.text(entry.item.timepoint),
-                     ts.p(ts.esc(entry.item.label) + _recorded_note(entry, ts)), "", ""])
+                     ts.p(ts.esc(visit.label(entry)) + _recorded_note(entry, ts)), "", ""])
     table = Table(rows, colWidths=_fit_header(ts, width, rows[0], [7, 17.5, 127.5, 13, 13], stretch=2), repeatRows=1)
     table.setStyle(TableStyle(grid_style() + [("ALIGN", (0, 0), (0, -1), "CENTER")]))
     return table
