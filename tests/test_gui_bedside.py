@@ -85,8 +85,12 @@ def fever_on_cannula(qtbot, form, flow: float | None = 4.0, ice_ticked: int = 10
 def test_ticking_ice_items_updates_the_running_score_and_the_icans_grade_live(qtbot, form):
     # tick() taps the middle of each row, right of short words such as "Year": the whole row counts.
     form.temperature.setValue(37.0)
+    # An ICE nobody has ticked yet is not a score of 0: nothing is graded and nothing can be saved.
+    assert form.ice_score_text.text() == "ICE: not yet assessed"
+    assert "not graded" in form.icans_text() and not form.save_button.isEnabled()
+    form.no_ice.click()  # awake, but none of the ten achieved
     assert form.ice_score_text.text() == "ICE 0/10"
-    assert form.icans_text() == "ICANS grade 3 — ICE 0/10"  # nothing ticked is nothing achieved
+    assert form.icans_text() == "ICANS grade 3 — ICE 0/10"
     boxes = list(form.ice_items.values())
     for box in boxes[:8]:
         tick(qtbot, box)

@@ -101,6 +101,7 @@ class BedsideAssessmentDialog(QDialog):
         self.crs_result: Grade | ClinicalInputError | str = ""
         self.icans_result: Grade | ClinicalInputError | str = ""
         self._recorded_ice: int | None = None  # a correction of a score saved without its items
+        self.ice_answered = correcting is not None  # an ICE nobody ticked yet is not graded as 0
         self._find_widgets()
         self._fill_choices()
         self._make_touchable()
@@ -147,6 +148,7 @@ class BedsideAssessmentDialog(QDialog):
         self.ice_score_text = child(self, QLabel, "iceScoreText")
         self.ice_note = child(self, QLabel, "iceNote")
         self.all_ice = child(self, QPushButton, "allIceButton")
+        self.no_ice = child(self, QPushButton, "noIceButton")
         self.cannot_perform_ice = child(self, QCheckBox, "cannotPerformIce")
         self.consciousness = child(self, QComboBox, "consciousnessCombo")
         self.seizure = child(self, QComboBox, "seizureCombo")
@@ -269,6 +271,7 @@ class BedsideAssessmentDialog(QDialog):
         self.oxygen.currentIndexChanged.connect(self._oxygen_chosen)
         self.cannot_perform_ice.toggled.connect(self._cannot_perform_ice)
         self.all_ice.clicked.connect(self.tick_all_ice)
+        self.no_ice.clicked.connect(self.tick_no_ice)
         self._show_day()
 
     # -- reactions -------------------------------------------------------------------------------
@@ -283,16 +286,24 @@ class BedsideAssessmentDialog(QDialog):
 
     def _ice_ticked(self) -> None:
         self._recorded_ice = None  # the items now count
+        self.ice_answered = True
         self.update_grades()
 
     def tick_all_ice(self) -> None:
+        self._set_all_ice(True)
+
+    def tick_no_ice(self) -> None:
+        self._set_all_ice(False)
+
+    def _set_all_ice(self, achieved: bool) -> None:
         for box in self.ice_items.values():
             box.blockSignals(True)
-            box.setChecked(True)
+            box.setChecked(achieved)
             box.blockSignals(False)
         self._ice_ticked()
 
     def _cannot_perform_ice(self, cannot: bool) -> None:
+        self.ice_answered = True
         self._set_ice_enabled(not cannot)
         if cannot:
             self.consciousness.setCurrentIndex(self.consciousness.findData("unarousable"))
@@ -302,6 +313,7 @@ class BedsideAssessmentDialog(QDialog):
         for box in self.ice_items.values():
             box.setEnabled(enabled)
         self.all_ice.setEnabled(enabled)
+        self.no_ice.setEnabled(enabled)
 
     # -- the findings and the live grades --------------------------------------------------------
 
@@ -341,7 +353,10 @@ class BedsideAssessmentDialog(QDialog):
             self.crs_result = _grade_or_error(findings.crs)
         else:
             self.crs_result = "enter the highest temperature to grade CRS"
-        self.icans_result = _grade_or_error(findings.icans)
+        if self.ice_answered:
+            self.icans_result = _grade_or_error(findings.icans)
+        else:  # an untouched ICE is not a score of 0: nothing is graded until the items are answered
+            self.icans_result = "tick the ICE items the patient achieved (or None achieved)"
         try:
             self.treatments()
         except USER_ERRORS as error:
@@ -357,6 +372,10 @@ class BedsideAssessmentDialog(QDialog):
         self.save_button.setEnabled(isinstance(self.crs_result, Grade) and isinstance(self.icans_result, Grade))
 
     def _show_ice_score(self, findings: BedsideFindings) -> None:
+        if not self.ice_answered:
+            self.ice_score_text.setText("ICE: not yet assessed")
+            self.ice_note.setText("Tick each item the patient achieved.")
+            return
         if findings.ice is None:
             self.ice_score_text.setText("ICE: cannot be performed")
             self.ice_note.setText("")
