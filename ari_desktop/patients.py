@@ -129,7 +129,4 @@ def check_anchors(anchors: Anchors, protocol: Protocol, today: date) -> None:
             raise ClinicalInputError(f"The {what} ({value}) is in the future.", field)
     if a.off_study is not None and not (a.off_study_reason or "").strip():
         raise ClinicalInputError("Going off study needs a reason.", "off_study_reason")
-    end = a.end
-    for field, value, what in (("day0", a.day0, "Day 0"), ("booster", a.booster, "The booster")):
-        if end is not None and value is not None and value > end[0]:
-            raise ClinicalInputError(f"{what} ({value}) comes after the patient's follow-up ended ({end[1]}).", field)
+

@@ -148,6 +148,10 @@ class Protocol:
     def timepoint(self, code: str) -> Timepoint:
         return self._timepoints_by_code[code]
 
+    @property
+    def activity_codes(self) -> frozenset[str]:
+        return frozenset(self._activities_by_code)
+
     @cached_property
     def _activities_by_code(self) -> dict[str, Activity]:
         return {a.code: a for a in self.activities}

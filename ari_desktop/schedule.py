@@ -67,9 +67,12 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
         if anchor_date is None:
             continue
         target = anchor_date + timedelta(days=timepoint.day)
-        for code in timepoint.activities:
+        # What was recorded here stays on the schedule even if a new protocol file dropped it.
+        dropped = [a for tp, a in sorted(recorded) if tp == timepoint.code and a not in timepoint.activities
+                   and a in protocol.activity_codes]
+        for code in (*timepoint.activities, *dropped):
             activity = protocol.activity(code)
-            applies = activity.condition != "extramedullary" or anchors.extramedullary
+            applies = code not in dropped and (activity.condition != "extramedullary" or anchors.extramedullary)
             if applies or (timepoint.code, code) in recorded:
                 cells.append((target, len(cells), timepoint, activity, applies))
     cells.sort()  # by date; same-day items keep the protocol's order
@@ -101,7 +104,7 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
 
 def _cancelled(end: tuple[date, str] | None, window_end: date, applies: bool) -> str | None:
     if not applies:
-        return "not applicable: no extramedullary disease"
+        return "not applicable to this patient, or no longer in the protocol"
     # Open on or after the day the patient died or left the study: nobody will do it.
     return end[1] if end and window_end >= end[0] else None
 

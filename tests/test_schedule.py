@@ -214,12 +214,18 @@ def test_every_window_length_is_one_the_store_searches(screening, lead, booster_
         assert (item.window_end - item.window_start).days in P.window_lengths
 
 
-@pytest.mark.parametrize("anchors, field", [
-    (Anchors(SCREENING, DAY0 + timedelta(30), death=DAY0), "day0"),
-    (Anchors(SCREENING, DAY0, booster=DAY0 + timedelta(120), off_study=DAY0 + timedelta(110),
-             off_study_reason="Progressive disease"), "booster"),
-])
-def test_an_infusion_after_follow_up_ended_is_refused(anchors, field):
-    with pytest.raises(ClinicalInputError, match="after the patient's follow-up ended") as error:
-        check_anchors(anchors, P, TODAY)
-    assert error.value.field == field
+def test_a_death_before_the_planned_infusion_is_accepted_and_cancels_the_whole_day0_schedule():
+    anchors = Anchors(SCREENING, DAY0, death=DAY0 - timedelta(days=10))
+    check_anchors(anchors, P, TODAY)  # died during manufacturing: day 0 stays as it was planned
+    assert all(i.cancelled_reason for i in schedule.build(P, anchors) if i.anchor == "day0")
+
+
+def test_a_recorded_item_that_a_new_protocol_file_dropped_stays_visible_as_cancelled():
+    edited = protocol.parse(protocol.resources.files("ari_desktop.resources").joinpath(
+        "protocols/ari0002h.toml").read_text().replace(
+        'activities = ["sbcma", "cbc", "chemistry", "visit"]\n', 'activities = ["cbc", "chemistry", "visit"]\n', 1),
+        "edited.toml")
+    assert "sbcma" not in edited.timepoint("D+14").activities
+    items = schedule.build(edited, Anchors(SCREENING, DAY0), recorded=frozenset({("D+14", "sbcma")}))
+    kept = find(items, "D+14", "sbcma")
+    assert kept.cancelled_reason and "no longer in the protocol" in kept.cancelled_reason

@@ -265,3 +265,10 @@ def test_a_database_locked_by_another_program_gets_a_sentence(tmp_path):
             store.record("ARI-001", "D+10", "tox", done_at=NOW)
         other.rollback()
         other.close()
+
+
+def test_a_cancelled_item_cannot_be_entered_as_done_long_before_its_window(store):
+    register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
+    store.update_anchors("ARI-001", death=date(2026, 11, 20))
+    with pytest.raises(ClinicalInputError, match="was cancelled"):
+        store.record("ARI-001", "M12", "cbc", done_at=datetime(2026, 11, 19, 9, 0).astimezone())

@@ -377,8 +377,12 @@ class Store(ToxicityRecords):
                 raise ClinicalInputError(
                     f"The time done ({done_at:%Y-%m-%d}) is before screening ({patient.anchors.screening}).",
                     "done_at")
+        # An item cancelled because the patient died or left the study that day may still have been
+        # done earlier in its window (the morning's samples, entered in the afternoon).
         end = patient.anchors.end
-        done_before_end = done_at is not None and end is not None and done_at.astimezone().date() <= end[0]
+        done_day = done_at.astimezone().date() if done_at is not None else None
+        done_before_end = (done_day is not None and end is not None
+                           and entry.item.window_start <= done_day <= end[0])
         if entry.item.cancelled_reason and entry.recording is None and not done_before_end:
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
@@ -412,7 +416,8 @@ class Store(ToxicityRecords):
     def _entry(self, row, as_of: date) -> ScheduleEntry:
         (study_id, timepoint, activity, kind, anchor, day, target, start, end, sequence, cancelled, held,
          outcome, done_at, reason, recorded_by, recorded_at) = row
-        label, timepoint_label = self._labels[timepoint, activity]
+        label, timepoint_label = self._labels.get((timepoint, activity)) or (
+            self.protocol.activity(activity).label, self.protocol.timepoint(timepoint).label)  # dropped, recorded
         if held:
             label = schedule.held_label(label, self.protocol)
         item = ScheduledItem(timepoint, activity, kind, label, timepoint_label, anchor, day,
