@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from conftest import GUI_TODAY, GUI_USER, file_digest, open_store, row_counts
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QDialog, QLabel
+from PySide6.QtWidgets import QDateEdit, QDialog, QInputDialog, QLabel
 
 from ari_desktop.errors import ClinicalInputError
 from ari_desktop.gui.date_dialogs import MoveDateDialog, OffStudyDialog
@@ -280,3 +280,21 @@ def test_a_time_done_in_the_future_is_refused_beside_the_time(qtbot, db_path, st
     assert dialog.errors.text("done_at") == "The time done (2025-03-10 11:30) is in the future."
     assert row_counts(db_path)["recordings"] == 0
     assert dialog.isVisible() and dialog.saved is None
+
+
+def test_a_death_entered_on_the_wrong_patient_is_removed_with_a_reason(qtbot, store, add_patient, window,
+                                                                       monkeypatch):
+    add_patient(store, "ARI-001", day0=DAY0)
+    store.update_anchors("ARI-001", death=GUI_TODAY - timedelta(days=1))
+    window.show_patient("ARI-001")
+    dialog = window.patient.change_date("death")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("", True))
+    dialog.remove_button.click()  # no reason: refused, nothing written
+    assert dialog.errors.text("reason") == "Removing the date of death is a correction: it needs a reason."
+    assert store.patient("ARI-001").anchors.death is not None
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("entered on the wrong patient", True))
+    dialog.remove_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert store.patient("ARI-001").anchors.death is None
+    assert store.changes("patients")[-1].reason == "entered on the wrong patient"
+    assert "Cancelled" not in {status for _, status in calendar_dates(window).values()}

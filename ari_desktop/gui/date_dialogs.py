@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QTableView,
@@ -116,16 +117,34 @@ class _DateChangeDialog(QDialog):
         self.preview.show(shifts)
 
     def accept(self) -> None:
+        self._apply(self.changes(False), self.reason_given(), self.done_message())
+
+    def _offer_removal(self, what: str, removal: dict) -> None:
+        """A date entered by mistake (on the wrong patient) can be removed, as a correction with a reason."""
+        self.removal_what, self.removal = what, removal
+        self.remove_button = self.buttons.addButton(f"Remove {what}…", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.remove_button.setToolTip(f"Remove {what} entered by mistake; you are asked why, and the change log "
+                                      "keeps the old date.")
+        self.remove_button.setAutoDefault(False)
+        self.remove_button.clicked.connect(self.remove)
+
+    def remove(self) -> None:
+        reason, given = QInputDialog.getText(self, f"Remove {self.removal_what}",
+                                             f"Why is {self.removal_what} removed? (kept in the change log)")
+        if given:
+            self._apply(self.removal, reason.strip() or None,
+                        f"{self.patient.study_id}: {self.removal_what} removed; the calendar follows.")
+
+    def _apply(self, changes: dict, reason: str | None, message: str) -> None:
         self.errors.clear()
         try:
-            self.session.store.update_anchors(self.patient.study_id, reason=self.reason_given(),
-                                              **self.changes(False))
+            self.session.store.update_anchors(self.patient.study_id, reason=reason, **changes)
         except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.saved = True
         self.session.events.patient_changed.emit(self.patient.study_id)
-        self.session.say(self.done_message())
+        self.session.say(message)
         super().accept()
 
 
@@ -160,6 +179,9 @@ class MoveDateDialog(_DateChangeDialog):
         self.reason.setPlaceholderText(_REASON_EXAMPLES[anchor])
         self.preview = _ShiftPreview(self, "Nothing will be cancelled." if anchor == "death" else "Nothing will shift.")
         self.new_date.setDate(to_qdate(current or session.today()))
+        if current is not None:
+            self._offer_removal({"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[anchor],
+                                {anchor: None})
         self._connect()
 
     def changes(self, for_preview: bool) -> dict:
@@ -206,6 +228,8 @@ class OffStudyDialog(_DateChangeDialog):
         self.date.setDate(to_qdate(anchors.off_study or session.today()))
         if anchors.off_study_reason:
             self.reason.setCurrentText(anchors.off_study_reason)
+        if anchors.off_study is not None:
+            self._offer_removal("the off-study date", {"off_study": None, "off_study_reason": None})
         self._connect()
 
     def changes(self, for_preview: bool) -> dict:
