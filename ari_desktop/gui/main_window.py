@@ -18,6 +18,7 @@ from .patients_view import PatientsView
 from .register_dialog import RegisterPatientDialog
 from .session import Session
 from .today_view import TodayView
+from .widgets import open_dialog
 
 if TYPE_CHECKING:
     from .bedside import BedsideAssessmentDialog
@@ -187,10 +188,8 @@ class MainWindow(QMainWindow):
 
     def register_patient(self) -> RegisterPatientDialog:
         dialog = RegisterPatientDialog(self.session, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._registered(dialog.registered.study_id))
-        dialog.open()
-        return dialog
+        return open_dialog(dialog)
 
     def _registered(self, study_id: str) -> None:
         self.show_view("patients")
@@ -228,7 +227,6 @@ class MainWindow(QMainWindow):
     def assess(self, study_id: str | None = None) -> BedsideAssessmentDialog | None:
         """Open the bedside CRS / ICANS form for a patient (default: the one in view)."""
         from .bedside import BedsideAssessmentDialog  # the dialogs load when first opened: a light start
-        from .patient_toxicity import open_dialog
 
         study_id = self._for_patient(study_id)
         if study_id is None:
@@ -240,7 +238,7 @@ class MainWindow(QMainWindow):
         """Open go / hold: for the selected fraction in Today, else the next fraction waiting for a
         go; when none waits, ask which."""
         from .bedside_fraction import FractionDecisionDialog
-        from .patient_toxicity import ask_fraction, open_dialog
+        from .patient_toxicity import ask_fraction
 
         if study_id is None and timepoint is None and self.current_view() == "today":
             study_id, timepoint = self.today.selected_fraction() or (None, None)
@@ -259,7 +257,6 @@ class MainWindow(QMainWindow):
 
     def record_event(self, study_id: str | None = None) -> ToxicityEventDialog | None:
         from .event_dialog import ToxicityEventDialog
-        from .patient_toxicity import open_dialog
 
         study_id = self._for_patient(study_id)
         if study_id is None:

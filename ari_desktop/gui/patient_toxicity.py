@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QInputDialog,
     QPushButton,
@@ -30,20 +29,11 @@ from .models import SORT_ROLE
 from .session import Session
 from .timeline import ToxicityTimeline
 from .toxicity_models import AssessmentRow, AssessmentTableModel, EventTableModel
-from .widgets import table_view, widget_action
+from .widgets import open_dialog, table_view, widget_action
 
 if TYPE_CHECKING:  # the dialogs load when first opened, to keep the first paint light
     from .bedside import BedsideAssessmentDialog
     from .event_dialog import ToxicityEventDialog
-
-
-def open_dialog(dialog: QDialog, focus_back: QWidget | None = None) -> QDialog:
-    """Open a dialog window-modal, deleted when closed; the focus goes back to `focus_back`."""
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    if focus_back is not None:
-        dialog.finished.connect(lambda _: focus_back.setFocus())
-    dialog.open()
-    return dialog
 
 
 def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callable[[str], None]) -> QInputDialog:

@@ -32,7 +32,7 @@ from .calendar_model import SHOW_CHOICES, CalendarFilter, CalendarModel
 from .date_dialogs import MoveDateDialog, OffStudyDialog
 from .record_dialog import RecordItemDialog
 from .session import Session
-from .widgets import LazyView, chain_tab_order, set_widths, widget_action
+from .widgets import LazyView, chain_tab_order, open_dialog, set_widths, widget_action
 
 if TYPE_CHECKING:
     from .patient_toxicity import PatientToxicity
@@ -249,7 +249,4 @@ class PatientView(LazyView):
         return self._open(OffStudyDialog(self.session, self.study_id, parent=self))
 
     def _open(self, dialog):
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _: self.tree.setFocus())
-        dialog.open()
-        return dialog
+        return open_dialog(dialog, self.tree)

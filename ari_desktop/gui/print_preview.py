@@ -54,6 +54,7 @@ from .field_errors import ERROR_PREFIX, ERROR_STYLE
 from .forms import child, load_form
 from .session import Session
 from .settings import open_settings
+from .widgets import open_dialog
 
 KINDS = ("worksheet", "worklist", "labels")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -468,9 +469,7 @@ class PrintPreviewDialog(QDialog):
 
 
 def _open(dialog: PrintPreviewDialog) -> PrintPreviewDialog:
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return open_dialog(dialog)
 
 
 def print_worksheet(parent: QWidget | None, session: Session, study_id: str, timepoint: str) -> PrintPreviewDialog:

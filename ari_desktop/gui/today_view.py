@@ -38,7 +38,7 @@ from .models import EntryTableModel, TextFilter, missed_columns, worklist_column
 from .qt_dates import from_qdate, from_qtime_on, to_qdate
 from .record_dialog import RecordItemDialog
 from .session import Session
-from .widgets import LazyView, caption, chain_tab_order, table_view, widget_action
+from .widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
 
 KIND_CHOICES = (("All kinds", "all"), ("Samples", "sample"), ("Assessments", "assessment"), ("Visits", "visit"),
                 ("Infusions", "infusion"))
@@ -360,11 +360,7 @@ class TodayView(LazyView):
         if len(chosen) != 1:
             self.session.say("Select one item first.")
             return None
-        dialog = RecordItemDialog(self.session, chosen[0], not_obtained=not_obtained, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _: table.setFocus())
-        dialog.open()
-        return dialog
+        return open_dialog(RecordItemDialog(self.session, chosen[0], not_obtained=not_obtained, parent=self), table)
 
     def selected_study_id(self) -> str | None:
         """The patient of the selected flag, missed item or worklist item (whichever has the focus)."""

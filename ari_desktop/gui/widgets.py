@@ -87,3 +87,12 @@ class LazyView(QWidget):
         if self.stale:
             self.update_now()
         super().showEvent(event)
+
+
+def open_dialog(dialog, focus_back: QWidget | None = None):
+    """Open a dialog window-modal, deleted when closed; the focus goes back to `focus_back`."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if focus_back is not None:
+        dialog.finished.connect(lambda _: focus_back.setFocus())
+    dialog.open()
+    return dialog
