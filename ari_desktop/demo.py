@@ -9,10 +9,10 @@ import random
 import string
 from datetime import date, datetime, time, timedelta
 
-from .patients import Anchors, check_new_patient
-from .schedule import build
+from .core.patients import Anchors, check_new_patient
+from .core.schedule import build
+from .core.toxicity import BedsideFindings, Treatments
 from .store import Store
-from .toxicity import BedsideFindings, Treatments
 
 # Stages in turn, so that any 25 consecutive patients cover every stage in these proportions.
 STAGES = (("screening", 2), ("first 30 days", 3), ("follow-up", 12), ("booster", 3), ("off study", 3), ("died", 2))

@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ari_desktop import demo
-from ari_desktop.dates import local_today
+from ari_desktop.core.dates import local_today
 from ari_desktop.store import Store
 
 
@@ -47,8 +47,8 @@ def process_seconds(command: list[str], repeat: int) -> float:
 
 def printing_rows(folder: Path) -> list[tuple[str, str]]:
     """Time the three printouts on a ward of 40 patients at D0, D+3 or D+7: a 200-line worklist."""
-    from ari_desktop import protocol
-    from ari_desktop.patients import Anchors, check_new_patient
+    from ari_desktop.core import protocol
+    from ari_desktop.core.patients import Anchors, check_new_patient
     from ari_desktop.printing import daily_worklist, tube_labels, visit_worksheet
 
     today = local_today()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ari_desktop.patients import Anchors, Patient, check_new_patient
+from ari_desktop.core.patients import Anchors, Patient, check_new_patient
 from ari_desktop.store import Store
 
 # A fixed clinic day, so statuses (due, overdue, missed) do not depend on when the tests run.
@@ -79,8 +79,8 @@ def row_counts(path: Path) -> dict[str, int]:
 @pytest.fixture
 def window(qtbot, store, gui_settings):
     """The main window over the test database, shown and active, as a nurse finds it."""
+    from ari_desktop.gui.common.session import Session
     from ari_desktop.gui.main_window import MainWindow
-    from ari_desktop.gui.session import Session
 
     window = MainWindow(Session(store))
     qtbot.addWidget(window)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ari_desktop.cli import cli
-from ari_desktop.dates import local_today
+from ari_desktop.core.dates import local_today
 
 TODAY = local_today()
 SCREENING = (TODAY - timedelta(days=60)).isoformat()

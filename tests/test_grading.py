@@ -12,24 +12,26 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.grading import (
+from ari_desktop.core.ctcae import (
+    TlsLabs,
+    TlsResult,
+    anaemia,
+    neutropenia,
+    prolonged_cytopenia,
+    thrombocytopenia,
+    tumour_lysis,
+)
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.grading import (
     CONSCIOUSNESS_LEVELS,
     EDEMA_KINDS,
     ICE_ITEMS,
     OXYGEN_DEVICES,
     SEIZURE_KINDS,
     Grade,
-    TlsLabs,
-    TlsResult,
-    anaemia,
     crs,
     icans,
     ice_score,
-    neutropenia,
-    prolonged_cytopenia,
-    thrombocytopenia,
-    tumour_lysis,
 )
 
 FEVER = 38.5

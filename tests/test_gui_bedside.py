@@ -14,8 +14,10 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolTip
 
-from ari_desktop import grading, protocol
-from ari_desktop.gui.bedside import (
+from ari_desktop.core import grading, protocol
+from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.core.toxicity import BedsideFindings, Treatments
+from ari_desktop.gui.bedside.bedside import (
     CONSCIOUSNESS_WORDS,
     EDEMA_WORDS,
     OXYGEN_WORDS,
@@ -23,13 +25,11 @@ from ari_desktop.gui.bedside import (
     TOUCH_HEIGHT,
     BedsideAssessmentDialog,
 )
-from ari_desktop.gui.bedside_fraction import FractionDecisionDialog
-from ari_desktop.gui.qt_dates import to_qdatetime
-from ari_desktop.gui.session import Session
-from ari_desktop.gui.timeline import ToxicityTimeline, grade_colours
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.gui.bedside.fraction import FractionDecisionDialog
+from ari_desktop.gui.common.qt_dates import to_qdatetime
+from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.toxicity.timeline import ToxicityTimeline, grade_colours
 from ari_desktop.store import Store
-from ari_desktop.toxicity import BedsideFindings, Treatments
 
 P = protocol.load_default()
 TODAY = date(2026, 11, 26)

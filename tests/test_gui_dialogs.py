@@ -12,14 +12,14 @@ from conftest import GUI_TODAY, GUI_USER, file_digest, open_store, row_counts
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QDialog, QInputDialog, QLabel
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.gui.date_dialogs import MoveDateDialog, OffStudyDialog
-from ari_desktop.gui.field_errors import ERROR_PREFIX
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.gui.common.field_errors import ERROR_PREFIX
+from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.main_window import MainWindow
-from ari_desktop.gui.record_dialog import RecordItemDialog
-from ari_desktop.gui.register_dialog import RegisterPatientDialog
-from ari_desktop.gui.session import Session
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.gui.patient.date_dialogs import MoveDateDialog, OffStudyDialog
+from ari_desktop.gui.patient.record_dialog import RecordItemDialog
+from ari_desktop.gui.patients.register_dialog import RegisterPatientDialog
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 DAY0 = GUI_TODAY - timedelta(days=20)

@@ -18,9 +18,9 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
 
-from ari_desktop.gui.print_preview import PrintPreviewDialog, print_labels, print_worklist, print_worksheet
-from ari_desktop.gui.session import Session
-from ari_desktop.gui.settings import open_settings
+from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.common.settings import open_settings
+from ari_desktop.gui.printing.print_preview import PrintPreviewDialog, print_labels, print_worklist, print_worksheet
 from ari_desktop.printing.strings import STRINGS
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
@@ -167,7 +167,7 @@ def test_labels_of_a_visit_without_samples_show_the_sentence_and_nothing_can_be_
 
 
 def test_a_refusal_after_a_good_preview_leaves_nothing_to_print(qtbot, worksheet, monkeypatch):
-    from ari_desktop.errors import ClinicalInputError
+    from ari_desktop.core.errors import ClinicalInputError
 
     def refuse(*args, **kwargs):
         raise ClinicalInputError("The timepoint D+7 is not on the schedule of ARI-014.", "timepoint")
@@ -320,6 +320,6 @@ def test_a_worksheet_needs_a_patient_and_a_visit(session):
 
 
 def test_opening_the_module_does_not_load_reportlab():
-    code = ("import sys, ari_desktop.gui.print_preview; "
+    code = ("import sys, ari_desktop.gui.printing.print_preview; "
             "sys.exit(1 if any(m.startswith('reportlab') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -10,9 +10,9 @@ from conftest import GUI_TODAY
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
+from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.main_window import MainWindow
-from ari_desktop.gui.print_preview import PrintPreviewDialog
-from ari_desktop.gui.session import Session
+from ari_desktop.gui.printing.print_preview import PrintPreviewDialog
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 

@@ -12,8 +12,8 @@ from conftest import GUI_NOW, GUI_TODAY, GUI_USER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView, QTimeEdit
 
-from ari_desktop.gui.record_dialog import RecordItemDialog
-from ari_desktop.schedule import DONE, NOT_DONE
+from ari_desktop.core.schedule import DONE, NOT_DONE
+from ari_desktop.gui.patient.record_dialog import RecordItemDialog
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 

@@ -12,13 +12,13 @@ from conftest import GUI_NOW, GUI_TODAY, GUI_USER, row_counts
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QTableView
 
-from ari_desktop.gui.bedside import BedsideAssessmentDialog
-from ari_desktop.gui.bedside_fraction import FractionDecisionDialog
-from ari_desktop.gui.event_dialog import ToxicityEventDialog
+from ari_desktop.core.toxicity import BedsideFindings
+from ari_desktop.gui.bedside.bedside import BedsideAssessmentDialog
+from ari_desktop.gui.bedside.fraction import FractionDecisionDialog
+from ari_desktop.gui.common.qt_dates import to_qdate
 from ari_desktop.gui.main_window import MainWindow
-from ari_desktop.gui.qt_dates import to_qdate
+from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
 from ari_desktop.store.toxicity import Flag
-from ari_desktop.toxicity import BedsideFindings
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -17,12 +17,12 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
-from ari_desktop.errors import ClinicalInputError
+from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.gui import app
+from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.common.settings import open_settings
+from ari_desktop.gui.common.who import who_is_working
 from ari_desktop.gui.main_window import MainWindow
-from ari_desktop.gui.session import Session
-from ari_desktop.gui.settings import open_settings
-from ari_desktop.gui.who import who_is_working
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.grading import ICE_ITEMS
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.cli.printing import register
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.grading import ICE_ITEMS
+from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.printing import LANGUAGES, PAPERS, STOCKS, daily_worklist, layout, tube_labels, visit_worksheet
 from ari_desktop.printing import fonts as printing_fonts
-from ari_desktop.printing.commands import register
 from ari_desktop.printing.strings import STRINGS
 from ari_desktop.store import Store
 
@@ -273,8 +273,8 @@ def test_footer_text_too_long_for_the_line_is_cut_short_not_overprinted():
 
 
 def test_the_window_can_import_printing_without_loading_reportlab():
-    code = ("import sys, ari_desktop, ari_desktop.store, ari_desktop.printing, ari_desktop.printing.commands, "
-            "ari_desktop.sample_ids; sys.exit(any(m.startswith('reportlab') for m in sys.modules))")
+    code = ("import sys, ari_desktop, ari_desktop.store, ari_desktop.printing, ari_desktop.cli.printing, "
+            "ari_desktop.core.sample_ids; sys.exit(any(m.startswith('reportlab') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

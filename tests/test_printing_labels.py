@@ -15,12 +15,12 @@ from pypdf import PdfReader
 from reportlab.graphics.barcode.code128 import Code128, _patterns
 from reportlab.lib.units import mm
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.core.sample_ids import parse_sample_id
 from ari_desktop.printing import tube_labels
 from ari_desktop.printing.labels import SMALLEST_MODULE, STOCK_LAYOUTS, Label, _draw
 from ari_desktop.printing.layout import Typesetter
-from ari_desktop.sample_ids import parse_sample_id
 from ari_desktop.store import Store
 
 FIXED = date(2025, 3, 10)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.printing import daily_worklist, tube_labels, visit_worksheet
 from ari_desktop.printing.labels import labels_for
 from ari_desktop.printing.visits import find_visit

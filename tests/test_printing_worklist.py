@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.printing import daily_worklist
 from ari_desktop.store import Store
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ari_desktop import protocol
-from ari_desktop.protocol import ProtocolError
+from ari_desktop.core import protocol
+from ari_desktop.core.protocol import ProtocolError
 
 P = protocol.load_default()
 

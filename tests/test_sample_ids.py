@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.protocol import load_default
-from ari_desktop.sample_ids import parse_sample_id, sample_id
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.protocol import load_default
+from ari_desktop.core.sample_ids import parse_sample_id, sample_id
 
 PROTOCOL = load_default()
 

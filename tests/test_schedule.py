@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ari_desktop import protocol, schedule
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.patients import Anchors, check_anchors
-from ari_desktop.schedule import Recording
+from ari_desktop.core import protocol, schedule
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, check_anchors
+from ari_desktop.core.schedule import Recording
 
 P = protocol.load_default()
 SCREENING = date(2026, 1, 5)

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from ari_desktop import protocol
-from ari_desktop.errors import ClinicalInputError, StoreError
-from ari_desktop.patients import Anchors, check_new_patient
+from ari_desktop.core import protocol
+from ari_desktop.core.errors import ClinicalInputError, StoreError
+from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.store import Store
 from ari_desktop.store.schema import APPLICATION_ID
 

@@ -8,12 +8,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from ari_desktop import grading, protocol, toxicity
 from ari_desktop.cli import cli
-from ari_desktop.errors import ClinicalInputError
-from ari_desktop.patients import Anchors, check_new_patient
-from ari_desktop.store import Store
-from ari_desktop.toxicity import (
+from ari_desktop.core import ctcae, grading, protocol, toxicity
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.core.toxicity import (
     CYTOPENIA_GRADERS,
     Assessment,
     BedsideFindings,
@@ -24,6 +23,7 @@ from ari_desktop.toxicity import (
     grade_event_count,
     split_at_booster,
 )
+from ari_desktop.store import Store
 
 P = protocol.load_default()
 TODAY = date(2026, 11, 26)
@@ -323,13 +323,13 @@ def test_the_fraction_awaiting_a_go_is_the_next_one_neither_given_nor_cleared_wi
 
 def test_a_cytopenia_count_is_graded_by_the_one_mapping_the_store_and_the_event_dialog_share(store):
     assert set(CYTOPENIA_GRADERS) == {"neutropenia", "thrombocytopenia", "anaemia"}
-    assert grade_event_count("neutropenia", 0.4) == grading.neutropenia(0.4)
+    assert grade_event_count("neutropenia", 0.4) == ctcae.neutropenia(0.4)
     assert grade_event_count("thrombocytopenia", 40).grade == 3
     assert grade_event_count("anaemia", 13).grade == 0  # not below normal: the caller decides what that means
     with pytest.raises(ClinicalInputError, match="only for cytopenias, not for Infection"):
         grade_event_count("infection", 2)
     saved = store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=5), value=0.4)
-    assert (saved.grade, saved.grade_reason) == (4, grading.neutropenia(0.4).reason)
+    assert (saved.grade, saved.grade_reason) == (4, ctcae.neutropenia(0.4).reason)
 
 
 def test_each_day_of_the_course_totals_its_doses_and_the_booster_starts_a_new_course():

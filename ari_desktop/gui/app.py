@@ -24,10 +24,10 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..errors import ClinicalInputError, StoreError
-from ..protocol import ProtocolError
-from .settings import APPLICATION, ORGANISATION, open_settings
-from .who import who_is_working
+from ..core.errors import ClinicalInputError, StoreError
+from ..core.protocol import ProtocolError
+from .common.settings import APPLICATION, ORGANISATION, open_settings
+from .common.who import who_is_working
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
 DEFAULT_SIZE = (1280, 800)
@@ -49,8 +49,8 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         print("ari-desktop: no name given; nothing was opened.", file=sys.stderr)
         return 1
     from ..store import Store
+    from .common.session import Session
     from .main_window import MainWindow
-    from .session import Session
 
     try:
         store = Store(db_path, name)

@@ -13,16 +13,16 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from .patient_view import PatientView
-from .patients_view import PatientsView
-from .register_dialog import RegisterPatientDialog
-from .session import Session
-from .today_view import TodayView
-from .widgets import open_dialog
+from .common.session import Session
+from .common.widgets import open_dialog
+from .patient.patient_view import PatientView
+from .patients.patients_view import PatientsView
+from .patients.register_dialog import RegisterPatientDialog
+from .today.today_view import TodayView
 
 if TYPE_CHECKING:
-    from .bedside import BedsideAssessmentDialog
-    from .event_dialog import ToxicityEventDialog
+    from .bedside.bedside import BedsideAssessmentDialog
+    from .toxicity.event_dialog import ToxicityEventDialog
 
 VIEWS = ("today", "patients", "patient")
 SHORTCUTS = (
@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
 
     def assess(self, study_id: str | None = None) -> BedsideAssessmentDialog | None:
         """Open the bedside CRS / ICANS form for a patient (default: the one in view)."""
-        from .bedside import BedsideAssessmentDialog  # the dialogs load when first opened: a light start
+        from .bedside.bedside import BedsideAssessmentDialog  # the dialogs load when first opened: a light start
 
         study_id = self._for_patient(study_id)
         if study_id is None:
@@ -237,8 +237,8 @@ class MainWindow(QMainWindow):
     def decide_fraction(self, study_id: str | None = None, timepoint: str | None = None) -> QWidget | None:
         """Open go / hold: for the selected fraction in Today, else the next fraction waiting for a
         go; when none waits, ask which."""
-        from .bedside_fraction import FractionDecisionDialog
-        from .patient_toxicity import ask_fraction
+        from .bedside.fraction import FractionDecisionDialog
+        from .toxicity.patient_toxicity import ask_fraction
 
         if study_id is None and timepoint is None and self.current_view() == "today":
             study_id, timepoint = self.today.selected_fraction() or (None, None)
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
                            self._focus_back())
 
     def record_event(self, study_id: str | None = None) -> ToxicityEventDialog | None:
-        from .event_dialog import ToxicityEventDialog
+        from .toxicity.event_dialog import ToxicityEventDialog
 
         study_id = self._for_patient(study_id)
         if study_id is None:
@@ -279,19 +279,19 @@ class MainWindow(QMainWindow):
         return entry.study_id, entry.item.timepoint
 
     def print_worksheet(self) -> QWidget | None:
-        from .print_preview import print_worksheet
+        from .printing.print_preview import print_worksheet
 
         visit = self.selected_visit()
         return print_worksheet(self, self.session, *visit) if visit else None
 
     def print_labels(self) -> QWidget | None:
-        from .print_preview import print_labels
+        from .printing.print_preview import print_labels
 
         visit = self.selected_visit()
         return print_labels(self, self.session, *visit) if visit else None
 
     def print_worklist(self) -> QWidget:
-        from .print_preview import print_worklist
+        from .printing.print_preview import print_worklist
 
         return print_worklist(self, self.session, self.today.day)
 

@@ -19,9 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..errors import ClinicalInputError
-from ..sample_ids import sample_id
-from ..schedule import OPEN_STATUSES, ScheduleEntry
+from ..core.errors import ClinicalInputError
+from ..core.sample_ids import sample_id
+from ..core.schedule import OPEN_STATUSES, ScheduleEntry
 from .layout import INK, Typesetter, fit_text, write_atomically
 from .options import LANGUAGES, STOCKS, Printed, check_choice, check_output
 from .visits import Visit, find_visit

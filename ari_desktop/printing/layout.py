@@ -23,7 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from ..errors import ClinicalInputError
+from ..core.errors import ClinicalInputError
 from .fonts import Fonts, fonts
 from .strings import Words
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ClinicalInputError
+from ..core.errors import ClinicalInputError
 
 PAPERS = ("a4", "letter")
 STOCKS = ("a4-3x8", "roll")

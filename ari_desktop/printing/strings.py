@@ -8,8 +8,8 @@ escaped.
 
 from __future__ import annotations
 
-from ..errors import ClinicalInputError
-from ..grading import ICE_ITEMS
+from ..core.errors import ClinicalInputError
+from ..core.grading import ICE_ITEMS
 
 # The ICE items' English wording is the grading module's, so the sheet and the app say the same.
 _ICE_EN = {f"ice.{code}": label for code, label, _ in ICE_ITEMS}

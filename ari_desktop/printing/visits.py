@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from ..errors import ClinicalInputError
-from ..patients import Patient
-from ..protocol import Protocol, day_code
-from ..schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
+from ..core.errors import ClinicalInputError
+from ..core.patients import Patient
+from ..core.protocol import Protocol, day_code
+from ..core.schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
 from .strings import Words
 
 

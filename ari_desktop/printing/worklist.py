@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..schedule import OVERDUE, ScheduleEntry
+from ..core.schedule import OVERDUE, ScheduleEntry
 from .layout import (
     GREY,
     INK,

@@ -13,8 +13,8 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..grading import ICE_ITEMS
-from ..schedule import DONE, NOT_DONE
+from ..core.grading import ICE_ITEMS
+from ..core.schedule import DONE, NOT_DONE
 from .layout import (
     CELL_PAD,
     INK,

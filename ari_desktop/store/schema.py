@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..errors import StoreError
+from ..core.errors import StoreError
 
 MIGRATION_SET = "ari_desktop"
 # PRAGMA application_id marks a file as ARI Desktop's ("ARI0" in ASCII).

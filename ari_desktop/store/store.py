@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from .. import schedule
-from ..dates import from_utc_text, local_now, local_today, to_utc_text
-from ..errors import ClinicalInputError, StoreError
-from ..patients import Anchors, Patient, check_anchors, check_new_patient, check_study_id
-from ..protocol import KINDS, Protocol, load_default
-from ..schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
+from ..core import schedule
+from ..core.dates import from_utc_text, local_now, local_today, to_utc_text
+from ..core.errors import ClinicalInputError, StoreError
+from ..core.patients import Anchors, Patient, check_anchors, check_new_patient, check_study_id
+from ..core.protocol import KINDS, Protocol, load_default
+from ..core.schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
 from . import schema
 from .toxicity import ToxicityRecords
 

@@ -9,11 +9,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .. import grading
-from ..dates import from_utc_text, to_utc_text
-from ..errors import ClinicalInputError
-from ..schedule import DONE
-from ..toxicity import (
+from ..core import ctcae, grading
+from ..core.dates import from_utc_text, to_utc_text
+from ..core.errors import ClinicalInputError
+from ..core.schedule import DONE
+from ..core.toxicity import (
     DECISIONS,
     EVENT_KINDS,
     EVENT_LABELS,
@@ -294,7 +294,7 @@ class ToxicityRecords:
             days = (day - date.fromisoformat(day0)).days
             worst = min(grade, 4)  # CTCAE grade 5 is death from it: still grade 4 cytopenia
             counts = {"neutropenia": (worst, 0), "thrombocytopenia": (0, worst)}[kind]
-            if study_id not in ended and grading.prolonged_cytopenia(days, *counts, after_day=after):
+            if study_id not in ended and ctcae.prolonged_cytopenia(days, *counts, after_day=after):
                 flags.append(Flag(study_id, "prolonged_cytopenia",
                                   f"Prolonged cytopenia: grade {grade} {kind} on D+{days}, past D+{after}"))
         return flags

@@ -1,0 +1,310 @@
+"""The command line: the same services as the window, for scripts and for the data manager.
+
+Errors a user can cause print one sentence on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..core.dates import local_today, parse_date, parse_datetime
+from ..core.errors import ClinicalInputError, StoreError
+from ..core.protocol import ProtocolError
+from . import printing as printing_commands
+from . import toxicity as cli_toxicity
+
+USER_ERRORS = (ClinicalInputError, StoreError, ProtocolError)
+
+
+class _Commands(click.Group):
+    """Turns the errors a user can cause into one sentence on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            click.echo(f"ari-desktop: {error}", err=True)
+            ctx.exit(2)
+
+
+def _date(text: str | None, what: str) -> date | None:
+    return parse_date(text, what) if text is not None else None
+
+
+@click.group(cls=_Commands, invoke_without_command=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Database file (default: ari-desktop.db in your user data folder).")
+@click.option("--user", help="Your name, stamped on everything you record (default: asked at start, or your login "
+              "name on the command line).")
+@click.option("--date", "on", help="Window only: open the Today view on this date (YYYY-MM-DD).")
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Window only: render the window to this PNG file and exit.")
+@click.option("--view", default="today", show_default=True,
+              help="Window only, with --screenshot: today, patients or patient:STUDY_ID.")
+@click.option("--size", default=None, help="Window only, with --screenshot: WIDTHxHEIGHT, e.g. 1366x768.")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | None, screenshot: Path | None,
+        view: str, size: str | None) -> None:
+    """ARI Desktop: schedules, worklists and records of the ARI0002h CAR-T trial.
+
+    Without a command, opens the window.
+    """
+    from ..paths import default_database, default_user
+
+    ctx.obj = {"db": db_path or default_database(), "user": user or default_user()}
+    if ctx.invoked_subcommand is None:
+        from ..gui.app import run
+
+        ctx.exit(run(ctx.obj["db"], user=user, on=_date(on, "date"), screenshot=screenshot, view=view,
+                     size=size))
+
+
+def _store(ctx: click.Context):
+    from ..store import Store
+
+    store = Store(ctx.obj["db"], ctx.obj["user"])
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _print_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# -- patients ---------------------------------------------------------------------------------
+
+@cli.group()
+def patient() -> None:
+    """Register, update and list patients."""
+
+
+@patient.command("add")
+@click.option("--study-id", required=True, help="Trial number, e.g. ARI-014.")
+@click.option("--initials", required=True, help="2 to 4 letters; no names are stored.")
+@click.option("--sex", required=True, help="F or M.")
+@click.option("--birth-year", required=True, type=int, help="YYYY.")
+@click.option("--screening-date", required=True, help="YYYY-MM-DD.")
+@click.option("--infusion-date", help="Day 0, first aliquot of the first infusion (YYYY-MM-DD).")
+@click.option("--extramedullary", is_flag=True, help="Extramedullary disease: PET-CT is scheduled.")
+@click.pass_context
+def patient_add(ctx, study_id, initials, sex, birth_year, screening_date, infusion_date, extramedullary):
+    """Register a patient and build the schedule."""
+    from ..core.patients import Anchors, check_new_patient
+
+    anchors = Anchors(screening=parse_date(screening_date, "screening date"),
+                      day0=_date(infusion_date, "infusion date"), extramedullary=extramedullary)
+    store = _store(ctx)
+    new = check_new_patient(study_id, initials, sex, birth_year, anchors, store.protocol, local_today())
+    store.add_patient(new)
+    click.echo(f"Registered {new.study_id}.")
+
+
+@patient.command("update")
+@click.argument("study_id")
+@click.option("--infusion-date", help="Day 0, or its new date if it moved (YYYY-MM-DD).")
+@click.option("--booster-date", help="B0, no earlier than D+100 (YYYY-MM-DD).")
+@click.option("--off-study", help="Date the patient went off study (YYYY-MM-DD); needs --reason.")
+@click.option("--death-date", help="Date of death (YYYY-MM-DD).")
+@click.option("--clear-booster", is_flag=True, help="Remove a booster date entered by mistake (needs --reason).")
+@click.option("--clear-off-study", is_flag=True, help="Remove an off-study date entered by mistake (needs --reason).")
+@click.option("--clear-death", is_flag=True, help="Remove a date of death entered by mistake (needs --reason).")
+@click.option("--reason", help="Why (going off study, or correcting a date).")
+@click.pass_context
+def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_date, clear_booster,
+                   clear_off_study, clear_death, reason):
+    """Change a patient's dates; the schedule follows and what was recorded stays."""
+    changes: dict = {}
+    if clear_booster:
+        changes["booster"] = None
+    if clear_off_study:
+        changes.update(off_study=None, off_study_reason=None)
+    if clear_death:
+        changes["death"] = None
+    for field, text, what in (("day0", infusion_date, "infusion date"), ("booster", booster_date, "booster date"),
+                              ("off_study", off_study, "off-study date"), ("death", death_date, "date of death")):
+        if text is not None:
+            changes[field] = parse_date(text, what)
+    if off_study is not None:
+        changes["off_study_reason"] = reason
+    if not changes:
+        raise ClinicalInputError("Nothing to change: give a date to update.")
+    store = _store(ctx)
+    updated = store.update_anchors(study_id, reason=reason, **changes)
+    click.echo(f"Updated {updated.study_id}.")
+
+
+@patient.command("correct")
+@click.argument("study_id")
+@click.option("--initials", help="2 to 4 letters.")
+@click.option("--sex", help="F or M.")
+@click.option("--birth-year", type=int, help="YYYY.")
+@click.option("--extramedullary/--no-extramedullary", default=None,
+              help="Extramedullary disease (adds or removes the PET-CT scans).")
+@click.option("--reason", required=True, help="Why the entry is corrected (kept in the change log).")
+@click.pass_context
+def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, reason):
+    """Correct what was typed at registration; the old values stay in the change log."""
+    corrected = _store(ctx).correct_patient(study_id, reason, initials=initials, sex=sex, birth_year=birth_year,
+                                            extramedullary=extramedullary)
+    click.echo(f"Corrected {corrected.study_id}.")
+
+
+@patient.command("history")
+@click.argument("study_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def patient_history(ctx, study_id, as_json):
+    """Every change written about a patient: who, when, old and new values, and why."""
+    changes = _store(ctx).patient_changes(study_id)
+    if as_json:
+        _print_json([{"at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table, "row": c.row_id,
+                      "action": c.action, "old": c.old, "new": c.new, "reason": c.reason} for c in changes])
+        return
+    for c in changes:
+        old = f" (was {c.old})" if c.old else ""
+        why = f" because {c.reason}" if c.reason else ""
+        click.echo(f"{c.at:%Y-%m-%d %H:%M} {c.user:<14} {c.action} {c.table}: {c.new}{old}{why}")
+
+
+@patient.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def patient_list(ctx, as_json):
+    """Every patient, with the stage they are at today."""
+    today = local_today()
+    rows = [{"study_id": p.study_id, "initials": p.initials, "sex": p.sex, "birth_year": p.birth_year,
+             "stage": p.stage(today),
+             "screening_date": p.anchors.screening.isoformat(),
+             "day0": p.anchors.day0.isoformat() if p.anchors.day0 else None,
+             "booster_date": p.anchors.booster.isoformat() if p.anchors.booster else None}
+            for p in _store(ctx).patients()]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['study_id']:<12} {row['initials']:<4} {row['sex']} {row['birth_year']}  "
+                   f"{row['stage']:<10} day 0 {row['day0'] or '-'}")
+
+
+# -- schedules, worklists, recording ----------------------------------------------------------
+
+@cli.command("schedule")
+@click.argument("study_id")
+@click.option("--as-of", help="Statuses as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def schedule_command(ctx, study_id, as_of, as_json):
+    """A patient's whole calendar with the status of every item."""
+    day = _date(as_of, "as-of date") or local_today()
+    entries = _store(ctx).schedule(study_id, day)
+    if as_json:
+        _print_json([e.as_json() for e in entries])
+        return
+    for e in entries:
+        done = f"  {e.recording.done_at:%Y-%m-%d %H:%M}" if e.recording and e.recording.done_at else ""
+        click.echo(f"{e.item.target_date}  {e.item.timepoint:<6} {e.status:<9} {e.item.label}{done}")
+
+
+@cli.command("worklist")
+@click.option("--date", "on", help="The day (default today).")
+@click.option("--kind", default="all", show_default=True, help="sample, assessment, visit, infusion or all.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the printable worklist (A4 landscape) to this PDF instead.")
+@click.option("--lang", default="en", show_default=True, type=click.Choice(("en", "es"), case_sensitive=False),
+              help="Language of the PDF.")
+@click.pass_context
+def worklist_command(ctx, on, kind, as_json, pdf, lang):
+    """Every open item whose window holds the day, across all patients."""
+    day = _date(on, "date") or local_today()
+    store = _store(ctx)
+    if pdf is not None:
+        from ..printing.worklist import write
+
+        printing_commands.wrote(write(store, day, pdf, lang=lang))
+        return
+    entries = store.worklist(day, kind)
+    if as_json:
+        _print_json([e.as_json() for e in entries])
+        return
+    for e in entries:
+        activity = store.protocol.activity(e.item.activity)
+        tube = f"  [{activity.tube} -> {activity.lab}]" if activity.tube else ""
+        click.echo(f"{e.study_id:<12} {e.item.timepoint:<6} {e.status:<8} {e.item.label}{tube}")
+
+
+@cli.command("record")
+@click.argument("study_id")
+@click.option("--timepoint", required=True, help="Timepoint code, e.g. D+7 or M3.")
+@click.option("--activity", required=True, help="Activity code, e.g. sbcma.")
+@click.option("--done-at", help="When it was done: YYYY-MM-DDTHH:MM (local time unless an offset is given).")
+@click.option("--not-done", help="Why it was not done.")
+@click.option("--reason", help="Reason for correcting an item already recorded.")
+@click.pass_context
+def record_command(ctx, study_id, timepoint, activity, done_at, not_done, reason):
+    """Record a sample or assessment done, or not done with a reason."""
+    if (done_at is None) == (not_done is None):
+        raise ClinicalInputError("Give either --done-at or --not-done.")
+    if activity == "tox" and done_at is not None:
+        raise ClinicalInputError("A CRS/ICANS assessment is recorded with its findings: use 'ari-desktop assess'.",
+                                 "activity")
+    moment = parse_datetime(done_at, "time done") if done_at is not None else None
+    entry = _store(ctx).record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
+                               correction_reason=reason)
+    late = " (outside its window)" if entry.in_window is False else ""
+    click.echo(f"Recorded {entry.item.label} at {timepoint} for {entry.study_id}: "
+               f"{entry.status.replace('_', ' ')}{late}.")
+
+
+@cli.command("demo")
+@click.option("--patients", default=60, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many synthetic patients.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
+@click.pass_context
+def demo_command(ctx, patients, seed):
+    """Fill the database with synthetic patients at every stage of the trial."""
+    from .. import demo
+
+    store = _store(ctx)
+    demo.fill(store, patients, seed)
+    click.echo(f"Added {patients} demo patients to {store.path}.")
+
+
+@cli.command("export")
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV files (created if needed).")
+@click.option("--as-of", help="Statuses as of this date (default today).")
+@click.pass_context
+def export_command(ctx, folder, as_of):
+    """Write every table, the schedule with statuses and the safety endpoints as CSV files."""
+    from ..reports.export import export
+
+    written = export(_store(ctx), folder, _date(as_of, "as-of date") or local_today())
+    click.echo(f"Wrote {len(written)} files to {folder}: {', '.join(p.name for p in written)}.")
+
+
+cli_toxicity.register(cli, _store)
+printing_commands.register(cli, _store)
+
+
+def main() -> None:
+    """The entry point: click's own usage errors also become one sentence and exit code 2."""
+    try:
+        result = cli.main(prog_name="ari-desktop", standalone_mode=False)
+    except click.Abort:
+        click.echo("ari-desktop: aborted.", err=True)
+        sys.exit(1)
+    except click.UsageError as error:
+        click.echo(f"ari-desktop: {error.format_message()}", err=True)
+        sys.exit(2)
+    # Without standalone mode, click returns the exit code of ctx.exit() instead of exiting.
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

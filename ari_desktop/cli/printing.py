@@ -1,0 +1,60 @@
+"""The `sheet` and `labels` commands, added to the main command group by `register`.
+
+    ari-desktop [--db PATH] sheet ID --timepoint CODE -o FILE.pdf [--paper a4|letter] [--lang en|es]
+    ari-desktop [--db PATH] labels ID --timepoint CODE -o FILE.pdf [--stock a4-3x8|roll] [--lang en|es]
+
+The group turns a ClinicalInputError into one sentence on stderr and exit code 2. reportlab is
+loaded only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..printing.options import LANGUAGES, PAPERS, STOCKS, Printed
+
+
+def wrote(printed: Printed) -> None:
+    """Say what was written, for every printing command."""
+    pages = "1 page" if printed.pages == 1 else f"{printed.pages} pages"
+    click.echo(f"Wrote {printed.path} ({pages}).")
+
+
+def register(cli_group: click.Group, get_store: Callable[[click.Context], object]) -> None:
+    """Add `sheet` and `labels` to `cli_group`; `get_store(ctx)` returns the open Store."""
+    output = click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                          help="The PDF file to write.")
+    timepoint = click.option("--timepoint", required=True, help="Timepoint code, e.g. D+7 or M3.")
+    lang = click.option("--lang", default="en", show_default=True, type=click.Choice(LANGUAGES, case_sensitive=False),
+                        help="Language of the printed words.")
+
+    @cli_group.command("sheet")
+    @click.argument("study_id")
+    @timepoint
+    @output
+    @click.option("--paper", default="a4", show_default=True, type=click.Choice(PAPERS, case_sensitive=False),
+                  help="Paper size.")
+    @lang
+    @click.pass_context
+    def sheet_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, paper: str, lang: str) -> None:
+        """Print the visit worksheet of a patient's timepoint (and what is held with it) to a PDF."""
+        from ..printing.worksheet import write
+
+        wrote(write(get_store(ctx), study_id, timepoint, out, paper=paper, lang=lang))
+
+    @cli_group.command("labels")
+    @click.argument("study_id")
+    @timepoint
+    @output
+    @click.option("--stock", default="a4-3x8", show_default=True, type=click.Choice(STOCKS, case_sensitive=False),
+                  help="Label stock: A4 sheet of 3 x 8 labels (70 x 37 mm) or a roll of 57 x 32 mm labels.")
+    @lang
+    @click.pass_context
+    def labels_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, stock: str, lang: str) -> None:
+        """Print barcoded tube labels for the samples of a patient's visit to a PDF."""
+        from ..printing.labels import write
+
+        wrote(write(get_store(ctx), study_id, timepoint, out, stock=stock, lang=lang))

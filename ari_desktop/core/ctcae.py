@@ -1,0 +1,229 @@
+"""CTCAE v5.0 cytopenias, prolonged cytopenia and Cairo-Bishop tumour lysis.
+
+Pure functions over plain values, with the rules of CLINICAL.md section 4. Like the ASTCT graders,
+each grade comes with the finding that decided it and bad input raises ClinicalInputError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import ClinicalInputError
+from .grading import Grade, as_number, as_whole_number, as_written
+
+# --------------------------------------------------------------------------------------------
+# Cytopenias (CTCAE v5.0)
+
+
+@dataclass(frozen=True)
+class _CytopeniaScale:
+    name: str  # as written in the reason: "neutrophils"
+    unit: str
+    field: str
+    absurd_high: float
+    bands: tuple[tuple[float, int], ...]  # (value below this -> grade), worst first
+
+
+_NEUTROPHILS = _CytopeniaScale("neutrophils", "×10⁹/L", "anc", 100.0, ((0.5, 4), (1.0, 3), (1.5, 2)))
+_PLATELETS = _CytopeniaScale("platelets", "×10⁹/L", "platelets", 2000.0, ((25.0, 4), (50.0, 3), (75.0, 2)))
+# Anaemia grade 4 (life-threatening, urgent intervention) is a clinical judgement, not a value.
+_HAEMOGLOBIN = _CytopeniaScale("haemoglobin", "g/dL", "haemoglobin", 25.0, ((8.0, 3), (10.0, 2)))
+
+
+def _cytopenia(scale: _CytopeniaScale, value: float, lln: float) -> Grade:
+    what = scale.name.capitalize()
+    value = as_number(value, what=what, field=scale.field)
+    if not 0.0 <= value <= scale.absurd_high:
+        raise ClinicalInputError(
+            f"{what} {as_written(value)} {scale.unit} is outside the plausible range "
+            f"0–{as_written(scale.absurd_high)} {scale.unit}.",
+            field=scale.field,
+        )
+    lln = as_number(lln, what=f"Lower limit of normal for {scale.name}", field="lln")
+    if not 0.0 < lln <= scale.absurd_high:
+        raise ClinicalInputError(
+            f"Lower limit of normal for {scale.name} {as_written(lln)} {scale.unit} is not plausible: "
+            f"it must be above 0 and at most {as_written(scale.absurd_high)} {scale.unit}.",
+            field="lln",
+        )
+    shown = f"{scale.name} {as_written(value)} {scale.unit}"
+    if value >= lln:
+        return Grade(0, f"grade 0: {shown}, not below the lower limit of normal {as_written(lln)} {scale.unit}")
+    for limit, grade in scale.bands:
+        if value < limit:
+            return Grade(grade, f"grade {grade}: {shown}, below {as_written(limit)}")
+    return Grade(1, f"grade 1: {shown}, below the lower limit of normal {as_written(lln)} {scale.unit}")
+
+
+def neutropenia(anc_10e9_l: float, lln: float = 2.0) -> Grade:
+    """CTCAE v5 neutrophil count decreased: G1 < LLN-1.5, G2 < 1.5-1.0, G3 < 1.0-0.5, G4 < 0.5."""
+    return _cytopenia(_NEUTROPHILS, anc_10e9_l, lln)
+
+
+def thrombocytopenia(platelets_10e9_l: float, lln: float = 150.0) -> Grade:
+    """CTCAE v5 platelet count decreased: G1 < LLN-75, G2 < 75-50, G3 < 50-25, G4 < 25."""
+    return _cytopenia(_PLATELETS, platelets_10e9_l, lln)
+
+
+def anaemia(haemoglobin_g_dl: float, lln: float = 12.0) -> Grade:
+    """CTCAE v5 anaemia by value: G1 < LLN-10, G2 < 10-8, G3 < 8 g/dL (no grade 4 by value)."""
+    return _cytopenia(_HAEMOGLOBIN, haemoglobin_g_dl, lln)
+
+
+def prolonged_cytopenia(day: int, neutropenia_grade: int, thrombocytopenia_grade: int, after_day: int = 30) -> bool:
+    """True when grade >= 3 neutropenia or thrombocytopenia is found past ``after_day``.
+
+    "Past" means strictly after: on day +30 itself it is not yet prolonged with the default.
+    This judges one assessment; whether the cytopenia persisted between assessments is for the
+    caller to see in the series of results.
+    """
+    day = as_whole_number(day, what="Study day", field="day")
+    after_day = as_whole_number(after_day, what="Prolonged-cytopenia day", field="after_day")
+    for grade, field in (
+        (neutropenia_grade, "neutropenia_grade"),
+        (thrombocytopenia_grade, "thrombocytopenia_grade"),
+    ):
+        what = field.replace("_", " ").capitalize()
+        grade = as_whole_number(grade, what=what, field=field)
+        if not 0 <= grade <= 4:
+            raise ClinicalInputError(f"{what} {grade} is outside the range 0–4.", field=field)
+    return day > after_day and max(neutropenia_grade, thrombocytopenia_grade) >= 3
+
+
+# --------------------------------------------------------------------------------------------
+# Tumour lysis (Cairo-Bishop)
+
+
+@dataclass(frozen=True)
+class TlsLabs:
+    """One set of results in SI units; None = not measured."""
+
+    uric_acid_umol_l: float | None = None
+    potassium_mmol_l: float | None = None
+    phosphate_mmol_l: float | None = None
+    calcium_mmol_l: float | None = None
+
+
+@dataclass(frozen=True)
+class TlsResult:
+    laboratory: bool
+    clinical: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class _TlsCriterion:
+    attribute: str  # field of TlsLabs
+    name: str
+    field: str
+    unit: str
+    limit: float
+    limit_text: str  # the limit as Cairo-Bishop writes it: "6.0 mmol/L"
+    rises: bool  # True: >= limit or +25 % from baseline; False: <= limit or -25 %
+    absurd_high: float
+
+
+_TLS_CRITERIA = (
+    _TlsCriterion("uric_acid_umol_l", "uric acid", "uric_acid", "µmol/L", 476.0, "476 µmol/L", True, 3000.0),
+    _TlsCriterion("potassium_mmol_l", "potassium", "potassium", "mmol/L", 6.0, "6.0 mmol/L", True, 12.0),
+    _TlsCriterion("phosphate_mmol_l", "phosphate", "phosphate", "mmol/L", 1.45, "1.45 mmol/L", True, 10.0),
+    _TlsCriterion("calcium_mmol_l", "calcium", "calcium", "mmol/L", 1.75, "1.75 mmol/L", False, 5.0),
+)
+_TLS_CHANGE = Decimal("0.25")
+CREATININE_X_ULN_LIMIT = 1.5
+MAX_CREATININE_X_ULN = 30.0
+
+
+def _lab_value(criterion: _TlsCriterion, labs: TlsLabs, *, baseline: bool) -> float | None:
+    value = getattr(labs, criterion.attribute)
+    if value is None:
+        return None
+    prefix = "baseline_" if baseline else ""
+    what = f"{'Baseline ' if baseline else ''}{criterion.name}".capitalize()
+    value = as_number(value, what=what, field=prefix + criterion.field)
+    if not 0.0 <= value <= criterion.absurd_high:
+        raise ClinicalInputError(
+            f"{what} {as_written(value)} {criterion.unit} is outside the plausible range "
+            f"0–{as_written(criterion.absurd_high)} {criterion.unit}.",
+            field=prefix + criterion.field,
+        )
+    return value
+
+
+def _tls_finding(criterion: _TlsCriterion, value: float, base: float | None) -> str | None:
+    """Words for a met criterion, or None when it is not met."""
+    reasons = []
+    if value >= criterion.limit if criterion.rises else value <= criterion.limit:
+        sign = "≥" if criterion.rises else "≤"
+        reasons.append(f"{sign} {criterion.limit_text}")
+    if base is not None and base > 0:
+        # Decimal from the shortest repr compares exactly what was typed: 4.0 -> 5.0 is +25 %.
+        change = (Decimal(str(value)) - Decimal(str(base))) / Decimal(str(base))
+        if change >= _TLS_CHANGE if criterion.rises else change <= -_TLS_CHANGE:
+            reasons.append(f"{float(change) * 100:+.0f} % from baseline {as_written(base)}")
+    if not reasons:
+        return None
+    return f"{criterion.name} {as_written(value)} {criterion.unit} ({'; '.join(reasons)})"
+
+
+def tumour_lysis(
+    labs: TlsLabs,
+    baseline: TlsLabs | None = None,
+    *,
+    creatinine_x_uln: float | None = None,
+    arrhythmia: bool = False,
+    seizure: bool = False,
+) -> TlsResult:
+    """Cairo-Bishop laboratory and clinical tumour lysis syndrome for one set of results.
+
+    Laboratory TLS: two or more of uric acid >= 476 µmol/L, potassium >= 6.0 mmol/L, phosphate
+    >= 1.45 mmol/L (each or +25 % from ``baseline``), calcium <= 1.75 mmol/L (or -25 %).
+    Clinical TLS: laboratory TLS plus creatinine >= 1.5 x ULN, arrhythmia or sudden death, or
+    seizure. The Cairo-Bishop window (3 days before to 7 days after treatment) is the caller's
+    to apply when choosing which results to pass.
+    """
+    met: list[str] = []
+    not_measured: list[str] = []
+    for criterion in _TLS_CRITERIA:
+        value = _lab_value(criterion, labs, baseline=False)
+        base = None if baseline is None else _lab_value(criterion, baseline, baseline=True)
+        if value is None:
+            not_measured.append(criterion.name)
+            continue
+        finding = _tls_finding(criterion, value, base)
+        if finding is not None:
+            met.append(finding)
+
+    triggers: list[str] = []
+    if creatinine_x_uln is not None:
+        creatinine_x_uln = as_number(creatinine_x_uln, what="Creatinine", field="creatinine")
+        if not 0.0 <= creatinine_x_uln <= MAX_CREATININE_X_ULN:
+            raise ClinicalInputError(
+                f"Creatinine {as_written(creatinine_x_uln)} × ULN is outside the plausible range "
+                f"0–{as_written(MAX_CREATININE_X_ULN)} × ULN.",
+                field="creatinine",
+            )
+        if creatinine_x_uln >= CREATININE_X_ULN_LIMIT:
+            triggers.append(f"creatinine {as_written(creatinine_x_uln)} × ULN (≥ 1.5 × ULN)")
+    if arrhythmia:
+        triggers.append("arrhythmia or sudden death")
+    if seizure:
+        triggers.append("seizure")
+
+    laboratory = len(met) >= 2
+    clinical = laboratory and bool(triggers)
+    if clinical:
+        reason = f"clinical TLS: {', '.join(triggers)}; laboratory TLS: {'; '.join(met)}"
+    elif laboratory:
+        reason = (
+            f"laboratory TLS: {'; '.join(met)}; no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, seizure)"
+        )
+    else:
+        found = f"1 criterion met, 2 needed: {met[0]}" if met else "no criterion met"
+        reason = f"no laboratory TLS: {found}"
+        if not_measured:
+            reason += f"; not measured: {', '.join(not_measured)}"
+        if triggers:
+            reason += f"; {', '.join(triggers)} without laboratory TLS is not clinical TLS"
+    return TlsResult(laboratory=laboratory, clinical=clinical, reason=reason)

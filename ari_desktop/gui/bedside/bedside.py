@@ -1,0 +1,504 @@
+"""The bedside CRS / ICANS assessment (ui/bedside_assessment.ui).
+
+The physician enters what was observed: vitals, oxygen, the ten ICE items, consciousness, seizure,
+motor weakness and oedema. The CRS and ICANS grades are computed live by the domain core
+(BedsideFindings.crs() / .icans(), ASTCT 2019) and shown with the finding that decided them; they
+can never be typed in. An input the core refuses (a nasal cannula without its flow, an
+unarousable patient with an ICE score) shows the core's sentence beside the field at fault and
+disables Save. Save calls Store.assess (the day's scheduled toxicity item is marked done) and
+emits `saved(Assessment)`.
+
+Correction mode (`correcting=assessment`) prefills the form from a saved assessment, needs a reason
+and calls Store.correct_assessment: the change log keeps the original.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ...core import grading
+from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.grading import Grade
+from ...core.toxicity import Assessment, BedsideFindings, Treatments
+from ..common.field_errors import FieldErrors
+from ..common.forms import child, load_form
+from ..common.qt_dates import from_qdatetime, to_qdatetime
+from ..common.session import Session
+from ..toxicity.timeline import grade_box_height, grade_style, reason_words
+
+# The words of the clinic for the codes of the grading core. Every code has its words (a test checks).
+OXYGEN_WORDS: dict[str, str] = {
+    "none": "None",
+    "blow-by": "Blow-by",
+    "nasal-cannula": "Nasal cannula",
+    "high-flow-nasal-cannula": "High-flow nasal cannula",
+    "facemask": "Facemask",
+    "non-rebreather": "Non-rebreather",
+    "venturi": "Venturi",
+    "cpap": "CPAP",
+    "bipap": "BiPAP",
+    "mechanical-ventilation": "Mechanical ventilation",
+}
+CONSCIOUSNESS_WORDS: dict[str, str] = {
+    "alert": "Alert",
+    "awakens-spontaneously": "Drowsy, awakens spontaneously",
+    "awakens-to-voice": "Awakens to voice",
+    "awakens-to-touch": "Awakens only to touch",
+    "unarousable": "Unarousable, or needs vigorous stimuli",
+}
+SEIZURE_WORDS: dict[str, str] = {
+    "none": "None",
+    "resolved-rapidly": "Resolved rapidly (or EEG, with intervention)",
+    "prolonged": "Prolonged > 5 min, or repetitive",
+}
+EDEMA_WORDS: dict[str, str] = {
+    "none": "None",
+    "focal": "Focal / local, on imaging",
+    "diffuse": "Diffuse; posturing, CN VI palsy, papilloedema, Cushing's triad",
+}
+_COMBO_TIPS = {
+    "consciousnessCombo": "Depressed level of consciousness not attributable to another cause: awakens "
+                          "spontaneously is grade 1, to voice 2, only to touch 3, unarousable 4.",
+    "seizureCombo": "Any clinical seizure that resolved rapidly, or non-convulsive seizures on EEG that resolved "
+                    "with intervention, is grade 3; a prolonged (> 5 min) seizure or repetitive seizures without "
+                    "return to baseline are grade 4.",
+    "edemaCombo": "Focal/local oedema on neuroimaging is grade 3; diffuse oedema, decerebrate or decorticate "
+                  "posturing, cranial nerve VI palsy, papilloedema or Cushing's triad is grade 4.",
+}
+TOUCH_HEIGHT = 36  # px: a fingertip's target
+
+
+class BedsideAssessmentDialog(QDialog):
+    """Record (or correct) one bedside assessment of a patient; the grades are computed, never typed."""
+
+    saved = Signal(object)  # the saved Assessment
+
+    def __init__(self, session: Session, study_id: str, parent: QWidget | None = None, *,
+                 correcting: Assessment | None = None):
+        super().__init__(parent)
+        load_form("bedside_assessment.ui", self)
+        self.session = session
+        self.patient = session.store.patient(study_id)
+        self.correcting = correcting
+        self.assessment: Assessment | None = None  # what was saved
+        self.crs_result: Grade | ClinicalInputError | str = ""
+        self.icans_result: Grade | ClinicalInputError | str = ""
+        self._recorded_ice: int | None = None  # a correction of a score saved without its items
+        self.ice_answered = correcting is not None  # an ICE nobody ticked yet is not graded as 0
+        self._find_widgets()
+        self._fill_choices()
+        self._make_touchable()
+        self.errors = FieldErrors(child(self, QLabel, "formError"), {
+            # Found live while typing: shown without moving the focus.
+            "temperature": (child(self, QLabel, "temperatureError"), None),
+            "vasopressors": (child(self, QLabel, "vasopressorsError"), None),
+            "oxygen": (child(self, QLabel, "flowError"), None),
+            "flow": (child(self, QLabel, "flowError"), None),
+            "ice": (child(self, QLabel, "iceError"), None),
+            "consciousness": (child(self, QLabel, "consciousnessError"), None),
+            "seizure": (child(self, QLabel, "consciousnessError"), None),
+            "edema": (child(self, QLabel, "consciousnessError"), None),
+            **{drug: (child(self, QLabel, "treatmentsError"), None)
+               for drug in ("tocilizumab", "dexamethasone", "methylprednisolone", "anakinra")},
+            # Found on Save by the store: the focus goes to the field.
+            "at": (child(self, QLabel, "atError"), self.at_edit),
+            "assessor": (child(self, QLabel, "assessorError"), self.assessor),
+            "reason": (child(self, QLabel, "correctionReasonError"), self.correction_reason),
+        })
+        self._describe()
+        if correcting is not None:
+            self._prefill(correcting)
+        else:
+            self.at_edit.setDateTime(to_qdatetime(session.store.now()))
+            self.assessor.setText(session.user)
+        self._connect()
+        self.update_grades()
+        (self.temperature if correcting is None else self.correction_reason).setFocus()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _find_widgets(self) -> None:
+        self.at_edit = child(self, QDateTimeEdit, "atEdit")
+        self.assessor = child(self, QLineEdit, "assessorEdit")
+        self.temperature = child(self, QDoubleSpinBox, "temperatureSpin")
+        self.fever_masked = child(self, QCheckBox, "feverMasked")
+        self.hypotension = child(self, QCheckBox, "hypotension")
+        self.vasopressors = child(self, QSpinBox, "vasopressorsSpin")
+        self.vasopressin = child(self, QCheckBox, "vasopressin")
+        self.oxygen = child(self, QComboBox, "oxygenCombo")
+        self.flow = child(self, QDoubleSpinBox, "flowSpin")
+        self.ice_items = {code: child(self, QCheckBox, f"ice_{code}") for code, _, _ in grading.ICE_ITEMS}
+        self.ice_score_text = child(self, QLabel, "iceScoreText")
+        self.ice_note = child(self, QLabel, "iceNote")
+        self.all_ice = child(self, QPushButton, "allIceButton")
+        self.no_ice = child(self, QPushButton, "noIceButton")
+        self.cannot_perform_ice = child(self, QCheckBox, "cannotPerformIce")
+        self.consciousness = child(self, QComboBox, "consciousnessCombo")
+        self.seizure = child(self, QComboBox, "seizureCombo")
+        self.motor_weakness = child(self, QCheckBox, "motorWeakness")
+        self.edema = child(self, QComboBox, "edemaCombo")
+        self.doses = {name: child(self, QDoubleSpinBox, f"{name.removesuffix('_mg')}Spin")
+                      for name in ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")}
+        self.notes = child(self, QLineEdit, "notesEdit")
+        self.correction_reason = child(self, QLineEdit, "correctionReason")
+        self.crs_label = child(self, QLabel, "crsGradeText")
+        self.icans_label = child(self, QLabel, "icansGradeText")
+        self.buttons = child(self, QDialogButtonBox, "buttons")
+        for label in (self.crs_label, self.icans_label):
+            label.setMinimumHeight(grade_box_height(label, 17, 11))
+
+    def _fill_choices(self) -> None:
+        for combo, words, codes in ((self.oxygen, OXYGEN_WORDS, grading.OXYGEN_DEVICES),
+                                    (self.consciousness, CONSCIOUSNESS_WORDS, grading.CONSCIOUSNESS_LEVELS),
+                                    (self.seizure, SEIZURE_WORDS, grading.SEIZURE_KINDS),
+                                    (self.edema, EDEMA_WORDS, grading.EDEMA_KINDS)):
+            for code in codes:
+                combo.addItem(words[code], code)
+                combo.setItemData(combo.count() - 1, words[code], Qt.ItemDataRole.ToolTipRole)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+            if combo.objectName() in _COMBO_TIPS:
+                combo.setToolTip(_COMBO_TIPS[combo.objectName()])
+        for code, label, points in grading.ICE_ITEMS:
+            box = self.ice_items[code]
+            box.setToolTip(f"{label} ({points} point{'s' if points > 1 else ''})")
+            box.setAccessibleName(f"ICE: {label}")
+        big = self.ice_score_text.font()
+        big.setPointSizeF(big.pointSizeF() * 1.8)
+        big.setBold(True)
+        self.ice_score_text.setFont(big)
+
+    def _make_touchable(self) -> None:
+        """Targets a fingertip can hit: every control at least TOUCH_HEIGHT px high."""
+        make_touchable(self)
+        self.save_button.setDefault(True)  # Enter saves; Esc cancels (QDialog)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+
+    @property
+    def save_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Save)
+
+    def _describe(self) -> None:
+        p = self.patient
+        patient_text = child(self, QLabel, "patientText")
+        patient_text.setText(f"<b style='font-size:13pt'>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, "
+                             f"born {p.birth_year}")
+        day_font = child(self, QLabel, "dayText").font()
+        day_font.setBold(True)
+        day_font.setPointSizeF(day_font.pointSizeF() * 1.4)
+        child(self, QLabel, "dayText").setFont(day_font)
+        latest = self.session.store.latest_grades().get(p.study_id)
+        latest_text = child(self, QLabel, "latestText")
+        latest_text.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if self.correcting is not None:
+            a = self.correcting
+            latest_text.setText(f"Correcting the assessment of {a.at.astimezone():%Y-%m-%d %H:%M} by {a.assessor}: "
+                                f"CRS grade {a.crs.grade}, ICANS grade {a.icans.grade}")
+            self.setWindowTitle(f"Correct a bedside assessment: {p.study_id}")
+            self.save_button.setText("Save correction")
+        else:
+            latest_text.setText(_latest_words(latest))
+            self.setWindowTitle(f"Bedside assessment: {p.study_id}")
+        for name in ("correctionCaption", "correctionReasonError"):
+            child(self, QLabel, name).setVisible(self.correcting is not None)
+        self.correction_reason.setVisible(self.correcting is not None)
+        if self.correcting is None:  # the notes take the whole row
+            notes_grid = self.findChild(QGridLayout, "notesGrid")
+            if notes_grid is not None:
+                notes_grid.setColumnStretch(3, 0)
+        # What a correction cannot change: when and by whom (the change log is about the findings).
+        self.at_edit.setEnabled(self.correcting is None)
+        self.assessor.setEnabled(self.correcting is None)
+
+    def _prefill(self, a: Assessment) -> None:
+        f = a.findings
+        self.at_edit.setDateTime(to_qdatetime(a.at))
+        self.assessor.setText(a.assessor)
+        self.temperature.setValue(f.temperature_c)
+        self.fever_masked.setChecked(f.fever_masked)
+        self.hypotension.setChecked(f.hypotension)
+        self.vasopressors.setValue(f.vasopressors)
+        self.vasopressin.setChecked(f.vasopressin)
+        self.oxygen.setCurrentIndex(self.oxygen.findData(f.oxygen))
+        self.flow.setEnabled(f.oxygen != "none")
+        self.flow.setValue(f.flow_l_min or 0.0)
+        items = dict(f.ice_items)
+        for code, box in self.ice_items.items():
+            box.setChecked(items.get(code, False))
+        if f.ice is None:
+            self.cannot_perform_ice.setChecked(True)
+        elif not items:
+            self._recorded_ice = f.ice  # saved as a number: keep it until an item is ticked
+        self.consciousness.setCurrentIndex(self.consciousness.findData(f.consciousness))
+        self.seizure.setCurrentIndex(self.seizure.findData(f.seizure))
+        self.motor_weakness.setChecked(f.motor_weakness)
+        self.edema.setCurrentIndex(self.edema.findData(f.edema))
+        for name, spin in self.doses.items():
+            spin.setValue(getattr(a.treatments, name))
+        self.notes.setText(a.notes)
+        self._set_ice_enabled(not self.cannot_perform_ice.isChecked())
+
+    def _connect(self) -> None:
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.at_edit.dateTimeChanged.connect(lambda _: self._show_day())
+        for spin in (self.temperature, self.flow, *self.doses.values()):
+            spin.valueChanged.connect(lambda _: self.update_grades())
+        self.vasopressors.valueChanged.connect(lambda _: self.update_grades())
+        for box in (self.fever_masked, self.hypotension, self.vasopressin, self.motor_weakness):
+            box.toggled.connect(lambda _: self.update_grades())
+        for box in self.ice_items.values():
+            box.toggled.connect(self._ice_ticked)
+        for combo in (self.consciousness, self.seizure, self.edema):
+            combo.currentIndexChanged.connect(lambda _: self.update_grades())
+        self.oxygen.currentIndexChanged.connect(self._oxygen_chosen)
+        self.cannot_perform_ice.toggled.connect(self._cannot_perform_ice)
+        self.all_ice.clicked.connect(self.tick_all_ice)
+        self.no_ice.clicked.connect(self.tick_no_ice)
+        self._show_day()
+
+    # -- reactions -------------------------------------------------------------------------------
+
+    def _show_day(self) -> None:
+        day = from_qdatetime(self.at_edit.dateTime()).astimezone().date()
+        child(self, QLabel, "dayText").setText(self.patient.anchors.study_day(day))
+
+    def _oxygen_chosen(self) -> None:
+        self.flow.setEnabled(self.oxygen.currentData() != "none")
+        self.update_grades()
+
+    def _ice_ticked(self) -> None:
+        self._recorded_ice = None  # the items now count
+        self.ice_answered = True
+        self.update_grades()
+
+    def tick_all_ice(self) -> None:
+        self._set_all_ice(True)
+
+    def tick_no_ice(self) -> None:
+        self._set_all_ice(False)
+
+    def _set_all_ice(self, achieved: bool) -> None:
+        for box in self.ice_items.values():
+            box.blockSignals(True)
+            box.setChecked(achieved)
+            box.blockSignals(False)
+        self._ice_ticked()
+
+    def _cannot_perform_ice(self, cannot: bool) -> None:
+        self.ice_answered = True
+        self._set_ice_enabled(not cannot)
+        if cannot:
+            self.consciousness.setCurrentIndex(self.consciousness.findData("unarousable"))
+        self.update_grades()
+
+    def _set_ice_enabled(self, enabled: bool) -> None:
+        for box in self.ice_items.values():
+            box.setEnabled(enabled)
+        self.all_ice.setEnabled(enabled)
+        self.no_ice.setEnabled(enabled)
+
+    # -- the findings and the live grades --------------------------------------------------------
+
+    def temperature_entered(self) -> bool:
+        return self.temperature.value() > self.temperature.minimum()
+
+    def ice_answers(self) -> dict[str, bool]:
+        return {code: box.isChecked() for code, box in self.ice_items.items()}
+
+    def findings(self) -> BedsideFindings:
+        """What the form says was observed. The temperature is 0 while not entered: crs() is not
+        asked then (update_grades says what is missing)."""
+        oxygen = self.oxygen.currentData()
+        flow = self.flow.value() if oxygen != "none" and self.flow.value() > self.flow.minimum() else None
+        common = dict(
+            temperature_c=self.temperature.value() if self.temperature_entered() else 0.0,
+            fever_masked=self.fever_masked.isChecked(), hypotension=self.hypotension.isChecked(),
+            vasopressors=self.vasopressors.value(), vasopressin=self.vasopressin.isChecked(),
+            oxygen=oxygen, flow_l_min=flow, consciousness=self.consciousness.currentData(),
+            seizure=self.seizure.currentData(), motor_weakness=self.motor_weakness.isChecked(),
+            edema=self.edema.currentData())
+        if self.cannot_perform_ice.isChecked():
+            return BedsideFindings(ice=None, **common)
+        if self._recorded_ice is not None:
+            return BedsideFindings(ice=self._recorded_ice, **common)
+        return BedsideFindings.with_ice_items(self.ice_answers(), **common)
+
+    def treatments(self) -> Treatments:
+        return Treatments(**{name: spin.value() for name, spin in self.doses.items()})
+
+    def update_grades(self) -> None:
+        """Recompute both grades from the form; show each with its reason, or the sentence that
+        says what is wrong beside the field at fault. Save is enabled only with both grades."""
+        self.errors.clear()
+        findings = self.findings()
+        if self.temperature_entered():
+            self.crs_result = _grade_or_error(findings.crs)
+        else:
+            self.crs_result = "enter the highest temperature to grade CRS"
+        if self.ice_answered:
+            self.icans_result = _grade_or_error(findings.icans)
+        else:  # an untouched ICE is not a score of 0: nothing is graded until the items are answered
+            self.icans_result = "tick the ICE items the patient achieved (or None achieved)"
+        try:
+            self.treatments()
+        except USER_ERRORS as error:
+            self.errors.show(error)
+        for result in (self.crs_result, self.icans_result):
+            if isinstance(result, ClinicalInputError):
+                self.errors.show(result)
+        _show_grade(self.crs_label, "CRS", self.crs_result)
+        _show_grade(self.icans_label, "ICANS", self.icans_result)
+        self._show_ice_score(findings)
+        for label in self.errors.labels():  # an empty error line takes no room
+            label.setVisible(bool(label.text()))
+        self.save_button.setEnabled(isinstance(self.crs_result, Grade) and isinstance(self.icans_result, Grade))
+
+    def _show_ice_score(self, findings: BedsideFindings) -> None:
+        if not self.ice_answered:
+            self.ice_score_text.setText("ICE: not yet assessed")
+            self.ice_note.setText("Tick each item the patient achieved.")
+            return
+        if findings.ice is None:
+            self.ice_score_text.setText("ICE: cannot be performed")
+            self.ice_note.setText("")
+            return
+        self.ice_score_text.setText(f"ICE {findings.ice}/{grading.ICE_MAX}")
+        if self._recorded_ice is not None:
+            self.ice_note.setText(f"Saved as a score ({self._recorded_ice}/{grading.ICE_MAX}) without the items: "
+                                  "tick the items the patient achieved to count it again.")
+        elif findings.ice < grading.ICE_MAX:
+            self.ice_note.setText("An item not ticked was not achieved.")
+        else:
+            self.ice_note.setText("")
+
+    def crs_text(self) -> str:
+        """The CRS line as shown, in plain words: "CRS grade 2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)"."""
+        return _plain("CRS", self.crs_result)
+
+    def icans_text(self) -> str:
+        return _plain("ICANS", self.icans_result)
+
+    def error_text(self, field: str) -> str:
+        """The sentence shown beside a field ("" if none)."""
+        return self.errors.text(field)
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        """Save if the store accepts it; otherwise say why beside the field and write nothing."""
+        self.update_grades()
+        if not self.save_button.isEnabled():
+            return
+        store = self.session.store
+        try:
+            if self.correcting is None:
+                assessor = self.assessor.text().strip()
+                if not assessor:
+                    raise ClinicalInputError("Say who assessed the patient.", "assessor")
+                saved = store.assess(self.patient.study_id, from_qdatetime(self.at_edit.dateTime()), self.findings(),
+                                     self.treatments(), assessor=assessor, notes=self.notes.text())
+            else:
+                saved = store.correct_assessment(self.correcting.id, self.findings(), self.treatments(),
+                                                 self.correction_reason.text(), notes=self.notes.text())
+        except USER_ERRORS as error:
+            self.errors.show(error)
+            return
+        self.assessment = saved
+        self.saved.emit(saved)
+        self.session.events.recorded.emit(self.patient.study_id)
+        verb = "Corrected the" if self.correcting is not None else "Saved a"
+        self.session.say(f"{verb} bedside assessment of {self.patient.study_id} at {saved.at.astimezone():%H:%M}: "
+                         f"CRS grade {saved.crs.grade}, ICANS grade {saved.icans.grade}.")
+        super().accept()
+
+
+def make_touchable(form: QWidget) -> None:
+    """Every control of a form at least TOUCH_HEIGHT px high (not the editors inside spin boxes), and
+    every check box tappable along its whole row, not only on its box and words."""
+    for kind in (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit):
+        for widget in form.findChildren(kind):
+            if not isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
+                widget.setMinimumHeight(TOUCH_HEIGHT)
+    whole_row = WholeRowTaps(form)
+    for box in form.findChildren(QCheckBox):
+        box.installEventFilter(whole_row)
+
+
+class WholeRowTaps(QObject):
+    """A tap anywhere on a check box's row toggles it. Qt counts only the box and its words, so a
+    finger landing to the right of a short word such as "Year" would otherwise do nothing."""
+
+    _PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(watched, QCheckBox) or not isinstance(event, QMouseEvent) or not watched.isEnabled():
+            return False
+        if event.button() != Qt.MouseButton.LeftButton:
+            return False
+        point = event.position().toPoint()
+        if watched.hitButton(point) or not watched.rect().contains(point):
+            return False  # Qt handles taps on the box and its words itself
+        if event.type() in self._PRESSES:
+            return True
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            watched.setFocus(Qt.FocusReason.MouseFocusReason)
+            watched.click()
+            return True
+        return False
+
+
+def _grade_or_error(compute) -> Grade | ClinicalInputError:
+    try:
+        return compute()
+    except USER_ERRORS as error:
+        return error
+
+
+def _show_grade(label: QLabel, scale: str, result: Grade | ClinicalInputError | str) -> None:
+    """Big text and the grade's colour; without a grade, grey and what is missing."""
+    if isinstance(result, Grade):
+        label.setStyleSheet(grade_style(result.grade))
+        label.setText(f"<span style='font-size:17pt; font-weight:600'>{scale} grade {result.grade}</span>"
+                      f"<br><span style='font-size:11pt'>— {_html(reason_words(result))}</span>")
+        label.setAccessibleName(_plain(scale, result))
+        return
+    label.setStyleSheet(grade_style(None))
+    why = "see the sentence beside the field" if isinstance(result, ClinicalInputError) else result
+    label.setText(f"<span style='font-size:17pt; font-weight:600'>{scale}: not graded</span>"
+                  f"<br><span style='font-size:11pt'>— {_html(why)}</span>")
+    label.setAccessibleName(_plain(scale, result))
+
+
+def _plain(scale: str, result: Grade | ClinicalInputError | str) -> str:
+    if isinstance(result, Grade):
+        return f"{scale} grade {result.grade} — {reason_words(result)}"
+    return f"{scale}: not graded — {result}"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _latest_words(latest: Assessment | None) -> str:
+    if latest is None:
+        return "No bedside assessment yet"
+    return (f"Latest: CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
+            f"({latest.at.astimezone():%d %b %H:%M}, {latest.assessor})")

@@ -1,0 +1,244 @@
+"""Change a patient's dates: move or set day 0, a booster, a death (ui/move_date.ui), or take the
+patient off study (ui/off_study.ui). Each shows what will shift, from Store.preview_anchor_change,
+before anything is confirmed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+)
+
+from ...core.errors import USER_ERRORS
+from ..common.field_errors import FieldErrors
+from ..common.forms import child, load_form
+from ..common.models import ShiftTableModel
+from ..common.qt_dates import from_qdate, to_qdate
+from ..common.session import Session
+from ..common.widgets import set_widths
+
+# anchor: (dialog title to move, title to set, date caption, OK to move, OK to set, what the preview shows)
+_WORDING = {
+    "day0": ("Move day 0", "Set day 0", "New day &0", "Move day 0", "Set day 0",
+             "Day 0 is the first aliquot of the first infusion. Everything counted from it moves with it; "
+             "what was already recorded stays."),
+    "booster": ("Move the booster", "Set the booster date", "Booster &date", "Move booster", "Set booster",
+                "The booster (B0) has its own monitoring; it does not move the day-0 schedule."),
+    "death": ("Correct the date of death", "Record death", "Date of &death", "Correct date", "Record death",
+              "Every open item after this date is cancelled, with the reason. Recorded results stay."),
+}
+_REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (optional)",
+                    "booster": "e.g. booster postponed (optional)",
+                    "death": "e.g. date confirmed by the family doctor (optional)"}
+
+
+class _ShiftPreview:
+    """The table of items a change would move, with a caption that counts them."""
+
+    def __init__(self, dialog: QDialog, empty_text: str):
+        self.caption = child(dialog, QLabel, "previewCaption")
+        self.table = child(dialog, QTableView, "preview")
+        self.model = ShiftTableModel(dialog)
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        set_widths(self.table.horizontalHeader(), (16, 30, 10, 24), stretch=1)
+        self.empty_text = empty_text
+
+    def show(self, shifts) -> None:
+        """The items, and a caption that counts what shifts, what is added and what is cancelled."""
+        self.model.set_rows(shifts)
+        if not shifts:
+            self.caption.setText(self.empty_text)
+            return
+        added = sum(1 for item, old in shifts if old is None)
+        cancelled = sum(1 for item, old in shifts if old is not None and item.cancelled_reason)
+        moved = len(shifts) - added - cancelled
+        parts = [f"{n} {'item' if n == 1 else 'items'} {verb}" for n, verb in
+                 ((moved, "will shift"), (added, "will be added"), (cancelled, "will be cancelled")) if n]
+        self.caption.setText("; ".join(parts) + ". Check them before you confirm:")
+
+    def clear(self, why: str) -> None:
+        self.model.set_rows([])
+        self.caption.setText(why)
+
+
+class _DateChangeDialog(QDialog):
+    """What both date dialogs share: the preview of what the typed date would move, refreshed as it
+    changes, and the write on OK, with the store's sentence beside the field when it is refused."""
+
+    date_edit: QDateEdit
+    blocked_text = "Nothing can move until the date is right."
+
+    def _connect(self) -> None:
+        self.date_edit.dateChanged.connect(self.update_preview)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.update_preview()
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def chosen(self) -> date:
+        return from_qdate(self.date_edit.date())
+
+    def changes(self, for_preview: bool) -> dict:
+        """The anchor fields this dialog changes, as Store.update_anchors takes them."""
+        raise NotImplementedError
+
+    def reason_given(self) -> str | None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        raise NotImplementedError
+
+    def update_preview(self) -> None:
+        """Show what the date now typed would move, or why it cannot be used."""
+        self.errors.clear()
+        try:
+            shifts = self.session.store.preview_anchor_change(self.patient.study_id, **self.changes(True))
+        except USER_ERRORS as error:
+            self.errors.show(error)
+            self.preview.clear(self.blocked_text)
+            return
+        self.preview.show(shifts)
+
+    def accept(self) -> None:
+        self._apply(self.changes(False), self.reason_given(), self.done_message())
+
+    def _offer_removal(self, what: str, removal: dict) -> None:
+        """A date entered by mistake (on the wrong patient) can be removed, as a correction with a reason."""
+        self.removal_what, self.removal = what, removal
+        self.remove_button = self.buttons.addButton(f"Remove {what}…", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.remove_button.setToolTip(f"Remove {what} entered by mistake; you are asked why, and the change log "
+                                      "keeps the old date.")
+        self.remove_button.setAutoDefault(False)
+        self.remove_button.clicked.connect(self.remove)
+
+    def remove(self) -> None:
+        reason, given = QInputDialog.getText(self, f"Remove {self.removal_what}",
+                                             f"Why is {self.removal_what} removed? (kept in the change log)")
+        if given:
+            self._apply(self.removal, reason.strip() or None,
+                        f"{self.patient.study_id}: {self.removal_what} removed; the calendar follows.")
+
+    def _apply(self, changes: dict, reason: str | None, message: str) -> None:
+        self.errors.clear()
+        try:
+            self.session.store.update_anchors(self.patient.study_id, reason=reason, **changes)
+        except USER_ERRORS as error:
+            self.errors.show(error)
+            return
+        self.saved = True
+        self.session.events.patient_changed.emit(self.patient.study_id)
+        self.session.say(message)
+        super().accept()
+
+
+class MoveDateDialog(_DateChangeDialog):
+    """Set or move day 0, the booster date or the date of death."""
+
+    def __init__(self, session: Session, study_id: str, anchor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        if anchor not in _WORDING:
+            raise ValueError(f"anchor must be one of {', '.join(_WORDING)}")
+        load_form("move_date.ui", self)
+        self.session = session
+        self.anchor = anchor
+        self.patient = session.store.patient(study_id)
+        self.saved = False
+        current: date | None = getattr(self.patient.anchors, anchor)
+        move_title, set_title, caption, move_ok, set_ok, explanation = _WORDING[anchor]
+        self.setWindowTitle(f"{move_title if current else set_title}: {self.patient.study_id}")
+        now = f"is {current}" if current else "is not set yet"
+        what = {"day0": "Day 0", "booster": "The booster date", "death": "The date of death"}[anchor]
+        child(self, QLabel, "intro").setText(f"{self.patient.study_id} ({self.patient.initials}). {what} {now}. "
+                                             f"{explanation}")
+        child(self, QLabel, "dateCaption").setText(caption)
+        self.new_date = self.date_edit = child(self, QDateEdit, "newDate")
+        self.reason = child(self, QLineEdit, "reason")
+        self.buttons = child(self, QDialogButtonBox, "buttons")
+        self.ok_button.setText(move_ok if current else set_ok)
+        self.errors = FieldErrors(child(self, QLabel, "formError"), {
+            anchor: (child(self, QLabel, "newDateError"), self.new_date),
+            "reason": (child(self, QLabel, "reasonError"), self.reason),
+        })
+        self.reason.setPlaceholderText(_REASON_EXAMPLES[anchor])
+        self.preview = _ShiftPreview(self, "Nothing will be cancelled." if anchor == "death" else "Nothing will shift.")
+        self.new_date.setDate(to_qdate(current or session.today()))
+        if current is not None:
+            self._offer_removal({"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[anchor],
+                                {anchor: None})
+        self._connect()
+
+    def changes(self, for_preview: bool) -> dict:
+        return {self.anchor: self.chosen()}
+
+    def reason_given(self) -> str | None:
+        return self.reason.text().strip() or None
+
+    def done_message(self) -> str:
+        what = {"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[self.anchor]
+        return f"{self.patient.study_id}: {what} is now {self.chosen()}; the calendar follows."
+
+
+class OffStudyDialog(_DateChangeDialog):
+    """Take a patient off study from a date, with a reason: later open items are cancelled."""
+
+    # Which items are cancelled does not depend on the wording of the reason, so the preview can be
+    # shown while the reason is still being typed; the reason itself is checked when confirming.
+    _PREVIEW_REASON = "(reason to be given)"
+    blocked_text = "Nothing can be cancelled until the date is right."
+
+    def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        load_form("off_study.ui", self)
+        self.session = session
+        self.patient = session.store.patient(study_id)
+        self.saved = False
+        anchors = self.patient.anchors
+        self.setWindowTitle(f"Off study: {self.patient.study_id}")
+        status = f"is off study since {anchors.off_study} ({anchors.off_study_reason})" if anchors.off_study \
+            else "is on study"
+        child(self, QLabel, "intro").setText(
+            f"{self.patient.study_id} ({self.patient.initials}) {status}. From the date below, every open item is "
+            "cancelled with the reason; what was recorded stays.")
+        self.date = self.date_edit = child(self, QDateEdit, "offStudyDate")
+        self.reason = child(self, QComboBox, "offStudyReason")
+        self.buttons = child(self, QDialogButtonBox, "buttons")
+        self.ok_button.setText("Take off study")
+        self.errors = FieldErrors(child(self, QLabel, "formError"), {
+            "off_study": (child(self, QLabel, "offStudyDateError"), self.date),
+            "off_study_reason": (child(self, QLabel, "offStudyReasonError"), self.reason),
+        })
+        self.preview = _ShiftPreview(self, "No open item will be cancelled.")
+        self.date.setDate(to_qdate(anchors.off_study or session.today()))
+        if anchors.off_study_reason:
+            self.reason.setCurrentText(anchors.off_study_reason)
+        if anchors.off_study is not None:
+            self._offer_removal("the off-study date", {"off_study": None, "off_study_reason": None})
+        self._connect()
+
+    def changes(self, for_preview: bool) -> dict:
+        reason = self.reason.currentText().strip()
+        return {"off_study": self.chosen(),
+                "off_study_reason": (reason or self._PREVIEW_REASON) if for_preview else reason}
+
+    def reason_given(self) -> str | None:
+        return self.reason.currentText().strip() or None
+
+    def done_message(self) -> str:
+        return f"{self.patient.study_id} is off study from {self.chosen()} ({self.reason.currentText().strip()})."

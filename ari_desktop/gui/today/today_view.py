@@ -1,0 +1,424 @@
+"""Today: the research nurse's worklist for a day, and what was missed and needs a reason.
+
+Mark an item collected in two clicks (select, Mark collected) or with Enter / Space; the time
+defaults to now and can be changed beside the button. Not obtained asks for a reason.
+
+Above the worklist, the toxicity flags (flags.py). A CRS / ICANS assessment item is done by recording
+the bedside assessment (Assess…, Ctrl+B, or Enter on it), never by a bare tick; an infusion at a
+fraction that needs a physician's go (D+3, D+7) offers Go / hold….
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTime, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTimeEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.errors import USER_ERRORS
+from ...core.schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
+from ..common import statuses
+from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
+from ..common.models import EntryTableModel, TextFilter, missed_columns, worklist_columns
+from ..common.qt_dates import from_qdate, from_qtime_on, to_qdate
+from ..common.session import Session
+from ..common.widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
+from ..patient.record_dialog import RecordItemDialog
+from .flags import AfterFirstPaint, FlagsPanel, flag_icon
+
+KIND_CHOICES = (("All kinds", "all"), ("Samples", "sample"), ("Assessments", "assessment"), ("Visits", "visit"),
+                ("Infusions", "infusion"))
+
+
+class TodayView(LazyView):
+    patient_requested = Signal(str)
+    assess_requested = Signal(str)  # study ID: open the bedside CRS / ICANS form
+    fraction_requested = Signal(str, str)  # study ID, timepoint: open go / hold before that fraction
+
+    def __init__(self, session: Session, day: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.store = session.store
+        self.day = day or session.today()
+        self.follow_now = True  # the "collected at" time follows the clock until someone changes it
+        self.clock_day = session.today()  # a worklist left open over midnight moves to the new day
+        self.flags_ready = False  # the first flags are read right after the first paint
+        self._first_paint: AfterFirstPaint | None = None
+        self._build()
+        self._connect()
+        self.set_day(self.day, refresh=False)
+        self._tick()
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        protocol = self.store.protocol
+        self.day_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.day_edit.setToolTip("The day of the worklist. Ctrl+Left / Ctrl+Right: previous / next day.")
+        self.previous_day_button = QToolButton(arrowType=Qt.ArrowType.LeftArrow, toolTip="Previous day (Ctrl+Left)")
+        self.next_day_button = QToolButton(arrowType=Qt.ArrowType.RightArrow, toolTip="Next day (Ctrl+Right)")
+        self.today_button = QPushButton("Today", toolTip="Back to today's worklist")
+        self.kind = QComboBox(toolTip="Show only samples, assessments, visits or infusions")
+        for text, kind in KIND_CHOICES:
+            self.kind.addItem(text, kind)
+        self.patient_filter = QLineEdit(placeholderText="Filter by patient (study ID)", clearButtonEnabled=True)
+        self.patient_filter.setToolTip("Show only the patients whose study ID contains this text")
+        self.heading = caption("")
+        day_label = QLabel("&Day:")
+        day_label.setBuddy(self.day_edit)
+        show_label = QLabel("&Show:")
+        show_label.setBuddy(self.kind)
+        bar = QHBoxLayout()
+        for widget in (day_label, self.day_edit, self.previous_day_button, self.next_day_button, self.today_button):
+            bar.addWidget(widget)
+        bar.addSpacing(16)
+        bar.addWidget(show_label)
+        bar.addWidget(self.kind)
+        bar.addSpacing(16)
+        bar.addWidget(self.patient_filter, 1)
+
+        self.worklist_model = EntryTableModel(protocol, worklist_columns(protocol), self)
+        self.worklist_proxy = TextFilter((0,), self)
+        self.worklist_proxy.setSourceModel(self.worklist_model)
+        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, 10, 9, 11, 24, 20), stretch=2)
+        self.worklist.setObjectName("worklist")
+        self.worklist.setAccessibleName("Worklist")
+        self.worklist.setToolTip("Enter or Space: mark collected. Double-click: record with another time or a reason.")
+
+        self.mark_button = QPushButton(statuses.status_icon(DONE), "&Mark collected")
+        self.mark_button.setToolTip("Mark the selected items collected / done at the time beside (Enter or Space)")
+        self.collected_at = QTimeEdit(displayFormat="HH:mm", toolTip="Time collected. Follows the clock until you "
+                                      "change it; Now puts it back.")
+        at_label = QLabel("&at")
+        at_label.setBuddy(self.collected_at)
+        self.now_button = QToolButton(text="Now", toolTip="Set the time to now")
+        self.not_obtained_button = QPushButton(statuses.status_icon(NOT_DONE), "&Not obtained…")
+        self.not_obtained_button.setToolTip("Record the selected item as not obtained, with a reason")
+        self.record_button = QPushButton("&Record…", toolTip="Record with another date and time, or correct (Ctrl+R)")
+        self.calendar_button = QPushButton("Patient's &calendar", toolTip="Open the whole calendar of this patient")
+        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Ass&ess…",
+                                         toolTip="Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)")
+        self.decide_button = QPushButton("&Go / hold…", toolTip="A physician's go or hold before the selected "
+                                         "fraction (an infusion at D+3 or D+7)")
+        self.flags = FlagsPanel()
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        actions = QHBoxLayout()
+        for widget in (self.mark_button, at_label, self.collected_at, self.now_button):
+            actions.addWidget(widget)
+        actions.addSpacing(12)
+        for widget in (self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
+                       self.calendar_button):
+            actions.addWidget(widget)
+        actions.addWidget(self.error, 1)
+
+        self.missed_caption = caption("Missed: needs a reason")
+        self.missed_caption.setToolTip("Windows that closed in the last 7 days with nothing recorded: protocol "
+                                       "deviations. Record why, or when it was in fact done.")
+        self.missed_model = EntryTableModel(protocol, missed_columns(protocol), self)
+        self.missed_proxy = TextFilter((0,), self)
+        self.missed_proxy.setSourceModel(self.missed_model)
+        self.missed = table_view(self.missed_proxy, (9, 14, 34, 10, 9, 11, 20), stretch=2)
+        self.missed.setObjectName("missed")
+        self.missed.setAccessibleName("Missed items")
+        self.missed.setToolTip("Enter: give the reason it was not obtained, or when it was done.")
+        self.missed.setMinimumHeight(self.missed.horizontalHeader().sizeHint().height()
+                                     + 3 * self.missed.verticalHeader().defaultSectionSize() + 4)
+        self.missed_reason_button = QPushButton(statuses.status_icon(MISSED), "Give a &reason…")
+        self.missed_reason_button.setToolTip("Record the selected missed item as not obtained, with the reason")
+        self.missed_done_button = QPushButton("It was &done…", toolTip="It was done but not entered: record when")
+        missed_actions = QHBoxLayout()
+        missed_actions.addWidget(self.missed_reason_button)
+        missed_actions.addWidget(self.missed_done_button)
+        missed_actions.addStretch(1)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.heading)
+        top_layout.addWidget(self.worklist, 1)
+        top_layout.addLayout(actions)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 6, 0, 0)
+        bottom_layout.addWidget(self.missed_caption)
+        bottom_layout.addWidget(self.missed, 1)
+        bottom_layout.addLayout(missed_actions)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("todaySplitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.flags)
+        layout.addWidget(self.splitter, 1)
+        chain_tab_order(self.day_edit, self.previous_day_button, self.next_day_button, self.today_button, self.kind,
+                        self.patient_filter, self.flags.table, self.flags.open_button, self.flags.assess_button,
+                        self.worklist, self.mark_button, self.collected_at, self.now_button,
+                        self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
+                        self.calendar_button, self.missed, self.missed_reason_button, self.missed_done_button)
+
+    def _connect(self) -> None:
+        self.day_edit.dateChanged.connect(lambda d: self.set_day(from_qdate(d)))
+        self.previous_day_button.clicked.connect(lambda: self.shift_day(-1))
+        self.next_day_button.clicked.connect(lambda: self.shift_day(1))
+        self.today_button.clicked.connect(lambda: self.set_day(self.session.today()))
+        self.kind.currentIndexChanged.connect(lambda _: self.update_now())
+        self.patient_filter.textChanged.connect(self._filter_patients)
+        self.mark_button.clicked.connect(self.mark_collected)
+        self.not_obtained_button.clicked.connect(lambda: self.record_selected(self.worklist, not_obtained=True))
+        self.record_button.clicked.connect(lambda: self.record_selected(self.worklist))
+        self.calendar_button.clicked.connect(self._open_calendar)
+        self.assess_button.clicked.connect(self.assess_selected)
+        self.decide_button.clicked.connect(self.decide_selected)
+        self.flags.patient_requested.connect(self.patient_requested)
+        self.flags.assess_requested.connect(self.assess_requested)
+        self.missed_reason_button.clicked.connect(lambda: self.record_selected(self.missed, not_obtained=True))
+        self.missed_done_button.clicked.connect(lambda: self.record_selected(self.missed))
+        self.now_button.clicked.connect(self._follow_now)
+        self.collected_at.timeChanged.connect(self._time_typed)
+        self.worklist.doubleClicked.connect(lambda _: self.record_selected(self.worklist))
+        self.missed.doubleClicked.connect(lambda _: self.record_selected(self.missed, not_obtained=True))
+        widget_action(self.worklist, "Mark collected", (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space),
+                      self.mark_collected)
+        widget_action(self.missed, "Give a reason", (Qt.Key.Key_Return, Qt.Key.Key_Enter),
+                      lambda: self.record_selected(self.missed, not_obtained=True))
+        for table in (self.worklist, self.missed):
+            table.selectionModel().selectionChanged.connect(self._update_buttons)
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            table.customContextMenuRequested.connect(lambda pos, t=table: self._context_menu(t, pos))
+        self.clock = QTimer(self, interval=30_000)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def set_day(self, day: date, refresh: bool = True) -> None:
+        self.day = day
+        if from_qdate(self.day_edit.date()) != day:
+            self.day_edit.blockSignals(True)
+            self.day_edit.setDate(to_qdate(day))
+            self.day_edit.blockSignals(False)
+        if refresh:
+            self.mark_stale()
+
+    def shift_day(self, days: int) -> None:
+        self.set_day(self.day + timedelta(days=days))
+
+    def refresh(self) -> None:
+        """Re-read this day's worklist and missed items (two indexed queries)."""
+        rows = {table: self._current_row(table) for table in (self.worklist, self.missed)}
+        entries = self.store.worklist(self.day, self.kind.currentData())
+        missed = self.store.missed(self.day, kind=self.kind.currentData())
+        self.worklist_model.set_rows(entries)
+        self.missed_model.set_rows(missed)
+        for table, row in rows.items():
+            self._select_row(table, row)
+        overdue = sum(1 for e in entries if e.status == OVERDUE)
+        kind = self.kind.currentText().lower() if self.kind.currentData() != "all" else "items"
+        when = "Today" if self.day == self.session.today() else "On"
+        overdue_text = f", {overdue} overdue" if overdue else ""
+        self.heading.setText(f"{when} {self.day:%A %d %B %Y}: {len(entries)} {kind} to do{overdue_text}")
+        self.missed_caption.setText(f"Missed, needs a reason: {len(missed)}"
+                                    f" (windows closed in the 7 days before {self.day})")
+        self.error.clear()
+        self._update_buttons()
+        if self.flags_ready:
+            self.refresh_flags()
+        elif self._first_paint is None:  # keep the first paint light: the flags follow right after it
+            self._first_paint = AfterFirstPaint(self.worklist.viewport(), self._first_flags)
+
+    def _first_flags(self) -> None:
+        self._first_paint = None
+        if self.isVisible():  # not after the window closed; the next refresh asks again
+            self.flags_ready = True
+            self.refresh_flags()
+
+    def refresh_flags(self) -> None:
+        """Re-read the day's toxicity flags (one worklist query for the assessments, small ones else)."""
+        self.flags.set_flags(self.store.flags(self.day))
+
+    def _filter_patients(self, text: str) -> None:
+        self.worklist_proxy.set_text(text)
+        self.missed_proxy.set_text(text)
+
+    def selected(self, table: QTableView) -> list[ScheduleEntry]:
+        proxy = table.model()
+        model = self.worklist_model if table is self.worklist else self.missed_model
+        rows = sorted({proxy.mapToSource(index).row() for index in table.selectionModel().selectedRows()})
+        return [model.row(row) for row in rows]
+
+    def _current_row(self, table: QTableView) -> int | None:
+        rows = table.selectionModel().selectedRows()
+        return min(index.row() for index in rows) if rows else None
+
+    def _select_row(self, table: QTableView, row: int | None) -> None:
+        count = table.model().rowCount()
+        if row is None or count == 0:
+            return
+        index = table.model().index(min(row, count - 1), 0)
+        table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        table.scrollTo(index)
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected(self.worklist)
+        self.mark_button.setEnabled(bool(chosen))
+        self.not_obtained_button.setEnabled(len(chosen) == 1)
+        self.record_button.setEnabled(len(chosen) == 1)
+        self.calendar_button.setEnabled(len({e.study_id for e in chosen}) == 1)
+        samples = all(e.item.kind == "sample" for e in chosen)
+        assessments = bool(chosen) and all(e.item.activity == "tox" for e in chosen)
+        self.mark_button.setText("&Mark collected" if samples else "&Mark done…" if assessments else "&Mark done")
+        self.assess_button.setEnabled(len({e.study_id for e in chosen}) == 1)
+        self.decide_button.setEnabled(self.selected_fraction() is not None)
+        missed = self.selected(self.missed)
+        self.missed_reason_button.setEnabled(len(missed) == 1)
+        self.missed_done_button.setEnabled(len(missed) == 1)
+
+    # -- the clock -------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        today = self.session.today()
+        if today != self.clock_day:
+            showing_today = self.day == self.clock_day
+            self.clock_day = today
+            if showing_today:
+                self.set_day(today)
+        if self.follow_now:
+            now = self.store.now()
+            self.collected_at.blockSignals(True)
+            self.collected_at.setTime(QTime(now.hour, now.minute))
+            self.collected_at.blockSignals(False)
+
+    def _time_typed(self, _: QTime) -> None:
+        self.follow_now = False
+
+    def _follow_now(self) -> None:
+        self.follow_now = True
+        self._tick()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def mark_collected(self) -> None:
+        """Record the selected worklist items done on this day at the time beside the button."""
+        chosen = self.selected(self.worklist)
+        if not chosen:
+            self.session.say("Select an item in the worklist first.")
+            return
+        assessments = [e for e in chosen if e.item.activity == "tox"]
+        chosen = [e for e in chosen if e.item.activity != "tox"]
+        if assessments and not chosen:  # a CRS / ICANS assessment is done by recording its findings
+            self.assess_requested.emit(assessments[0].study_id)
+            return
+        if assessments:
+            self.session.say("A CRS / ICANS assessment is recorded with its findings: select it and press Ctrl+B.")
+        done_at = from_qtime_on(self.day, self.collected_at.time())
+        by_patient: dict[str, list[ScheduleEntry]] = {}
+        for entry in chosen:
+            by_patient.setdefault(entry.study_id, []).append(entry)
+        written = []
+        try:
+            with self.store.transaction():  # one user action: every patient's items, or none
+                for study_id, entries in by_patient.items():
+                    self.store.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None)
+                                                      for e in entries])
+            written = chosen
+        except USER_ERRORS as error:
+            self.error.setText(ERROR_PREFIX + str(error))
+            self.session.say(str(error))
+        for study_id in {e.study_id for e in written}:
+            self.session.events.recorded.emit(study_id)
+        if written:
+            what = ", ".join(f"{e.study_id} {e.item.label} ({e.item.timepoint_label})" for e in written[:3])
+            more = f" and {len(written) - 3} more" if len(written) > 3 else ""
+            self.session.say(f"Marked done at {done_at:%H:%M} by {self.session.user}: {what}{more}.")
+            self.worklist.setFocus()
+
+    def record_selected(self, table: QTableView | None = None, not_obtained: bool = False) -> RecordItemDialog | None:
+        """Open the record dialog for the item selected in `table` (default: the one with the focus)."""
+        if table is None:
+            table = self.missed if self.missed.hasFocus() else self.worklist
+        chosen = self.selected(table)
+        if len(chosen) != 1:
+            self.session.say("Select one item first.")
+            return None
+        return open_dialog(RecordItemDialog(self.session, chosen[0], not_obtained=not_obtained, parent=self), table)
+
+    def selected_study_id(self) -> str | None:
+        """The patient of the selected flag, missed item or worklist item (whichever has the focus)."""
+        if self.flags.table.hasFocus() and self.flags.selected() is not None:
+            return self.flags.selected().study_id
+        chosen = self.selected(self.missed if self.missed.hasFocus() else self.worklist)
+        if len({e.study_id for e in chosen}) == 1:
+            return chosen[0].study_id
+        flag = self.flags.selected()
+        return flag.study_id if flag is not None and not chosen else None
+
+    def selected_fraction(self) -> tuple[str, str] | None:
+        """(study ID, timepoint) when the one selected worklist item is a fraction that needs a go."""
+        chosen = self.selected(self.worklist)
+        if len(chosen) != 1:
+            return None
+        item = chosen[0].item
+        if item.activity == "infusion" and item.timepoint in self.store.protocol.go_decision_before:
+            return chosen[0].study_id, item.timepoint
+        return None
+
+    def assess_selected(self) -> None:
+        study_id = self.selected_study_id()
+        if study_id is None:
+            self.session.say("Select one patient's item (or a flag) first.")
+            return
+        self.assess_requested.emit(study_id)
+
+    def decide_selected(self) -> None:
+        fraction = self.selected_fraction()
+        if fraction is None:
+            self.session.say("Select the infusion of a fraction (D+3 or D+7) first.")
+            return
+        self.fraction_requested.emit(*fraction)
+
+    def _open_calendar(self) -> None:
+        table = self.missed if self.missed.hasFocus() else self.worklist
+        chosen = self.selected(table)
+        if chosen:
+            self.patient_requested.emit(chosen[0].study_id)
+
+    def _context_menu(self, table: QTableView, position) -> None:
+        index: QModelIndex = table.indexAt(position)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        if table is self.worklist:
+            menu.addAction(self.mark_button.text().replace("&", ""), self.mark_collected)
+        menu.addAction("Not obtained…", lambda: self.record_selected(table, not_obtained=True))
+        menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
+        menu.addSeparator()
+        entry = self.selected(table)
+        if len({e.study_id for e in entry}) == 1:
+            menu.addAction(flag_icon("tox_not_recorded"), "Bedside assessment…\tCtrl+B",
+                           lambda: self.assess_requested.emit(entry[0].study_id))
+        if table is self.worklist and self.selected_fraction() is not None:
+            menu.addAction("Go / hold before this fraction…", self.decide_selected)
+        if entry:
+            menu.addAction(f"Open {entry[0].study_id}'s calendar",
+                           lambda: self.patient_requested.emit(entry[0].study_id))
+        menu.exec(table.viewport().mapToGlobal(position))

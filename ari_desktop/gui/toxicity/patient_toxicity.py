@@ -1,0 +1,236 @@
+"""The Toxicity part of the Patient view: the CRS / ICANS timeline, the bedside assessments and
+the toxicity events of one patient, with what a physician does from there (assess, correct,
+go / hold before a fraction, record an event or its resolution).
+
+Also the small pieces the main window shares for those dialogs: how one is opened, and asking
+which fraction a go / hold is for (Store.fraction_awaiting_decision says which one waits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.toxicity import Assessment, fraction_label
+from ...store.toxicity import ToxicityEvent
+from ..common.models import SORT_ROLE
+from ..common.session import Session
+from ..common.widgets import open_dialog, table_view, widget_action
+from .timeline import ToxicityTimeline
+from .toxicity_models import AssessmentRow, AssessmentTableModel, EventTableModel
+
+if TYPE_CHECKING:  # the dialogs load when first opened, to keep the first paint light
+    from ..bedside.bedside import BedsideAssessmentDialog
+    from .event_dialog import ToxicityEventDialog
+
+
+def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callable[[str], None]) -> QInputDialog:
+    """Ask which fraction the decision is for (when none obviously waits), then call `then(timepoint)`."""
+    protocol = session.store.protocol
+    choices = {f"{code}: {fraction_label(protocol, code)}": code for code in protocol.go_decision_before}
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(f"Go or hold: {study_id}")
+    dialog.setLabelText(f"Every fraction of {study_id} is given or has its go.\nWhich fraction is the decision for?")
+    dialog.setComboBoxItems(list(choices))
+    dialog.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
+    dialog.textValueSelected.connect(lambda text: then(choices[text]))
+    return open_dialog(dialog)
+
+
+def _sorted(model) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(model.parent())
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy
+
+
+class PatientToxicity(QWidget):
+    """Timeline, assessments and events of the patient shown; show_patient(study_id), refresh()."""
+
+    fraction_requested = Signal(str)  # study ID: the main window chooses the fraction and opens go / hold
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.study_id: str | None = None
+        self.timeline = ToxicityTimeline(session, self)
+        self.assessment_model = AssessmentTableModel(self)
+        self.assessments = table_view(_sorted(self.assessment_model), (16, 5, 10, 40, 34, 18, 10), stretch=6)
+        self.assessments.setObjectName("assessments")
+        self.assessments.setAccessibleName("Bedside assessments")
+        self.assessments.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.assessments.setToolTip("Double-click or Enter: correct the assessment (with a reason).")
+        self.event_model = EventTableModel(self)
+        self.events = table_view(_sorted(self.event_model), (34, 40, 11, 11, 30, 12), stretch=4)
+        self.events.setObjectName("toxicityEvents")
+        self.events.setAccessibleName("Toxicity events")
+        self.events.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.events.setToolTip("Double-click or Enter: record the day it resolved.")
+        self.assess_button = QPushButton("Bedside &assessment…", toolTip="Record a CRS / ICANS assessment (Ctrl+B)")
+        self.correct_button = QPushButton("Correc&t…", toolTip="Correct the selected assessment, with a reason")
+        self.decide_button = QPushButton("&Go / hold fraction…", toolTip="Record a physician's go or hold before "
+                                         "the next fraction (D+3, D+7)")
+        self.event_button = QPushButton("Record &event…", toolTip="Record TLS, a cytopenia, an infection, IEC-HS or "
+                                        "hypogammaglobulinaemia")
+        self.resolve_button = QPushButton("Reso&lved…", toolTip="Record the day the selected event resolved")
+        self.tabs = QTabWidget(documentMode=True)
+        self.tabs.addTab(self._page(self.assessments, self.assess_button, self.correct_button, self.decide_button),
+                         "Bedside assessments")
+        self.tabs.addTab(self._page(self.events, self.event_button, self.resolve_button), "Toxicity events")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        self.timeline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # room goes to tables
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.tabs, 1)
+        self._connect()
+
+    def resizeEvent(self, event) -> None:
+        """The timeline's wrapped words need more height as the window narrows: never clip its rows."""
+        super().resizeEvent(event)
+        self._keep_timeline_whole()
+
+    def _keep_timeline_whole(self) -> None:
+        layout = self.timeline.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.timeline.setMinimumHeight(layout.heightForWidth(max(self.width(), 1)))
+
+    def _page(self, table: QTableView, *buttons: QPushButton) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(table, 1)
+        layout.addLayout(row)
+        return page
+
+    def _connect(self) -> None:
+        self.assess_button.clicked.connect(lambda: self.assess())
+        self.correct_button.clicked.connect(lambda: self.correct_selected())
+        self.decide_button.clicked.connect(lambda: self.study_id and self.fraction_requested.emit(self.study_id))
+        self.event_button.clicked.connect(lambda: self.record_event())
+        self.resolve_button.clicked.connect(lambda: self.resolve_selected())
+        self.assessments.doubleClicked.connect(lambda _: self.correct_selected())
+        self.events.doubleClicked.connect(lambda _: self.resolve_selected())
+        widget_action(self.assessments, "Correct…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.correct_selected)
+        widget_action(self.events, "Resolved…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.resolve_selected)
+        for table in (self.assessments, self.events):
+            table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def show_patient(self, study_id: str) -> None:
+        if study_id != self.timeline.study_id:
+            self.timeline.show_patient(study_id)
+        self.study_id = study_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read this patient's assessments and events (the timeline re-reads itself)."""
+        if self.study_id is None:
+            return
+        store = self.session.store
+        patient = store.patient(self.study_id)
+        chosen = (self.selected_assessment(), self.selected_event())
+        assessments = store.assessments(self.study_id)
+        days = {a.id: patient.anchors.study_day(a.at.astimezone().date()) for a in assessments}
+        self.assessment_model.set_rows([AssessmentRow(a, days[a.id]) for a in reversed(assessments)])
+        events = store.events(self.study_id)
+        self.event_model.set_rows(events)
+        ongoing = sum(1 for e in events if e.resolution is None)
+        self.tabs.setTabText(0, f"Bedside assessments ({len(assessments)})")
+        self.tabs.setTabText(1, f"Toxicity events ({len(events)}, {ongoing} ongoing)" if events
+                             else "Toxicity events (none)")
+        self._reselect(self.assessments, [r.assessment.id for r in self.assessment_model.rows],
+                       chosen[0].id if chosen[0] else None)
+        self._reselect(self.events, [e.id for e in events], chosen[1].id if chosen[1] else None)
+        self.decide_button.setEnabled(patient.anchors.day0 is not None)
+        self._fit(empty=not assessments and not events)
+        self._keep_timeline_whole()
+        self._update_buttons()
+
+    def _fit(self, empty: bool) -> None:
+        """With nothing recorded yet, the tables take two rows' height and the calendar the rest."""
+        unlimited = 16_777_215  # QWIDGETSIZE_MAX
+        if not empty:
+            self.tabs.setMaximumHeight(unlimited)
+            self.setMaximumHeight(unlimited)
+            return
+        table = self.assessments
+        rows = table.horizontalHeader().sizeHint().height() + 2 * table.verticalHeader().defaultSectionSize()
+        self.tabs.setMaximumHeight(self.tabs.tabBar().sizeHint().height() + rows + 2 * table.frameWidth()
+                                   + self.assess_button.sizeHint().height() + 16)
+        self.layout().activate()
+        self.setMaximumHeight(self.layout().sizeHint().height())
+
+    def _reselect(self, table: QTableView, ids: list[int], wanted: int | None) -> None:
+        if wanted is None or wanted not in ids:
+            return
+        index = table.model().mapFromSource(table.model().sourceModel().index(ids.index(wanted), 0))
+        table.selectRow(index.row())
+
+    def selected_assessment(self) -> Assessment | None:
+        rows = self.assessments.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.assessment_model.row(self.assessments.model().mapToSource(rows[0]).row()).assessment
+
+    def selected_event(self) -> ToxicityEvent | None:
+        rows = self.events.selectionModel().selectedRows()
+        return self.event_model.row(self.events.model().mapToSource(rows[0]).row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        self.correct_button.setEnabled(self.selected_assessment() is not None)
+        self.resolve_button.setEnabled(self.selected_event() is not None)
+        for button in (self.assess_button, self.event_button):
+            button.setEnabled(self.study_id is not None)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+
+    def assess(self) -> BedsideAssessmentDialog | None:
+        from ..bedside.bedside import BedsideAssessmentDialog
+
+        if self.study_id is None:
+            return None
+        return open_dialog(BedsideAssessmentDialog(self.session, self.study_id, self), self.assessments)
+
+    def correct_selected(self) -> BedsideAssessmentDialog | None:
+        from ..bedside.bedside import BedsideAssessmentDialog
+
+        assessment = self.selected_assessment()
+        if assessment is None or self.study_id is None:
+            self.session.say("Select an assessment to correct first.")
+            return None
+        return open_dialog(BedsideAssessmentDialog(self.session, self.study_id, self, correcting=assessment),
+                           self.assessments)
+
+    def record_event(self) -> ToxicityEventDialog | None:
+        from .event_dialog import ToxicityEventDialog
+
+        if self.study_id is None:
+            return None
+        self.tabs.setCurrentIndex(1)
+        return open_dialog(ToxicityEventDialog(self.session, self.study_id, self), self.events)
+
+    def resolve_selected(self) -> ToxicityEventDialog | None:
+        from .event_dialog import ToxicityEventDialog
+
+        event = self.selected_event()
+        if event is None or self.study_id is None:
+            self.session.say("Select a toxicity event first.")
+            return None
+        return open_dialog(ToxicityEventDialog(self.session, self.study_id, self, resolving=event), self.events)

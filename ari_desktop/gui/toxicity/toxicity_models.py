@@ -1,0 +1,119 @@
+"""Table models of a patient's toxicity: the bedside assessments and the toxicity events.
+
+Loaded with the Patient view's toxicity part, not at start-up. The CRS, ICANS and CTCAE grade cells
+take the grade's colours of the timeline, always with the number and the reason in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ...core.grading import Grade
+from ...core.toxicity import Assessment
+from ...store.toxicity import ToxicityEvent
+from ..common.models import Column, RowTableModel, bold_font, day_text
+from .timeline import grade_colours, reason_words
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    assessment: Assessment
+    day: str  # "D+4", "B+2": the study day of the assessment
+
+
+TREATMENT_WORDS = (("tocilizumab_mg", "tocilizumab"), ("dexamethasone_mg", "dexamethasone"),
+                   ("methylprednisolone_mg", "methylprednisolone"), ("anakinra_mg", "anakinra"))
+
+
+def treatments_text(a: Assessment) -> str:
+    given = [f"{words} {getattr(a.treatments, name):g} mg" for name, words in TREATMENT_WORDS
+             if getattr(a.treatments, name)]
+    return ", ".join(given) or "—"
+
+
+def grade_text(grade: Grade) -> str:
+    """ "2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)": the number first, then why."""
+    return f"{grade.grade} — {reason_words(grade)}"
+
+
+ASSESSMENT_COLUMNS: list[Column[AssessmentRow]] = [
+    Column("Time", lambda r: f"{r.assessment.at.astimezone():%Y-%m-%d %H:%M}", lambda r: r.assessment.at,
+           help="When the patient was assessed (local time)"),
+    Column("Day", lambda r: r.day, lambda r: r.assessment.at, help="Study day: from day 0, or from the booster"),
+    Column("Assessor", lambda r: r.assessment.assessor),
+    Column("CRS", lambda r: grade_text(r.assessment.crs), lambda r: r.assessment.crs.grade,
+           help="ASTCT CRS grade, and the finding that decided it"),
+    Column("ICANS", lambda r: grade_text(r.assessment.icans), lambda r: r.assessment.icans.grade,
+           help="ASTCT ICANS grade, and the finding that decided it"),
+    Column("Treatments", lambda r: treatments_text(r.assessment), help="Given since the last assessment"),
+    Column("Notes", lambda r: r.assessment.notes),
+]
+
+
+@cache
+def grade_brushes(grade: int) -> tuple[QBrush, QBrush]:
+    background, foreground = grade_colours(grade)
+    return QBrush(QColor(background)), QBrush(QColor(foreground))
+
+
+class AssessmentTableModel(RowTableModel[AssessmentRow]):
+    """A patient's bedside assessments; the CRS and ICANS cells in the grade's colours (with the number)."""
+
+    def __init__(self, parent=None):
+        super().__init__(ASSESSMENT_COLUMNS, parent)
+
+    def row_data(self, row: AssessmentRow, column: Column[AssessmentRow], role: int):
+        grade = {"CRS": row.assessment.crs, "ICANS": row.assessment.icans}.get(column.header)
+        if grade is not None and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            background, foreground = grade_brushes(grade.grade)
+            return background if role == Qt.ItemDataRole.BackgroundRole else foreground
+        if grade is not None and role == Qt.ItemDataRole.FontRole and grade.grade >= 2:
+            return bold_font()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            a = row.assessment
+            return (f"{row.day}, {a.at.astimezone():%Y-%m-%d %H:%M}, assessed by {a.assessor}\n"
+                    f"CRS grade {a.crs.grade} — {reason_words(a.crs)}\nICANS grade {a.icans.grade} — "
+                    f"{reason_words(a.icans)}\nTreatments: {treatments_text(a)}"
+                    f"{chr(10) + 'Notes: ' + a.notes if a.notes else ''}\nDouble-click or Enter to correct it.")
+        return None
+
+
+def _event_grade_text(event: ToxicityEvent) -> str:
+    return f"{event.grade} — {event.grade_reason.removeprefix(f'grade {event.grade}: ')}"
+
+
+EVENT_COLUMNS: list[Column[ToxicityEvent]] = [
+    Column("Event", lambda e: e.label),
+    Column("CTCAE grade", _event_grade_text, lambda e: e.grade, help="CTCAE v5 grade, and how it was found"),
+    Column("Onset", lambda e: day_text(e.onset), lambda e: e.onset),
+    Column("Resolved", lambda e: day_text(e.resolution) if e.resolution else "ongoing",
+           lambda e: e.resolution or date.max, help="Resolution date, or ongoing"),
+    Column("Notes", lambda e: e.notes),
+    Column("Recorded by", lambda e: e.recorded_by),
+]
+
+
+class EventTableModel(RowTableModel[ToxicityEvent]):
+    """A patient's toxicity events: TLS, cytopenias, infections, IEC-HS, hypogammaglobulinaemia."""
+
+    def __init__(self, parent=None):
+        super().__init__(EVENT_COLUMNS, parent)
+
+    def row_data(self, row: ToxicityEvent, column: Column[ToxicityEvent], role: int):
+        if column.header == "CTCAE grade" and role in (Qt.ItemDataRole.BackgroundRole,
+                                                       Qt.ItemDataRole.ForegroundRole):
+            background, foreground = grade_brushes(row.grade)
+            return background if role == Qt.ItemDataRole.BackgroundRole else foreground
+        if role == Qt.ItemDataRole.FontRole and column.header == "Resolved" and row.resolution is None:
+            return bold_font()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            ended = f"resolved {row.resolution}" if row.resolution else "ongoing"
+            return (f"{row.label}, grade {row.grade}: {row.grade_reason.removeprefix(f'grade {row.grade}: ')}\n"
+                    f"Onset {row.onset}, {ended}. Recorded by {row.recorded_by}."
+                    f"{chr(10) + row.notes if row.notes else ''}")
+        return None
