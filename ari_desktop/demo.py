@@ -20,8 +20,6 @@ _STAGE_CYCLE = [stage for stage, count in STAGES for _ in range(count)]
 DONE_SHARE, NOT_DONE_SHARE = 0.93, 0.03  # of items whose window has closed; the rest are missed
 NOT_DONE_REASONS = ("Patient declined", "Sample haemolysed", "Patient too unwell", "Missed at the ward")
 HOLD_SHARE = 0.1  # fractions held for a day or two because of CRS
-# Bedside assessments are generated for patients whose monitoring ended at most this long ago.
-ASSESSED_RECENTLY_DAYS = 45
 
 
 def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) -> int:
@@ -54,7 +52,8 @@ def _anchors(rng: random.Random, stage: str, today: date) -> Anchors:
     else:
         day0 = days_ago(31, 1000)
     screening = day0 - timedelta(days=rng.randint(35, 60))
-    booster = day0 + timedelta(days=rng.randint(100, (today - day0).days)) if stage == "booster" else None
+    # A booster stage patient had the booster in the last month (and no earlier than D+100).
+    booster = today - timedelta(days=rng.randint(0, min(30, (today - day0).days - 100))) if stage == "booster" else None
     off_study = reason = death = None
     if stage == "off study":
         off_study = day0 + timedelta(days=rng.randint(20, (today - day0).days))
@@ -69,7 +68,10 @@ def _at(day: date, hour: int, rng: random.Random) -> datetime:
 
 
 def _record_history(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date) -> None:
-    assessed = _assess_recent(store, rng, study_id, anchors, today, _crs_course(rng))
+    assessed = _assess_daily(store, rng, study_id, anchors.day0, store.protocol.toxicity_days_after_infusion,
+                             anchors, today, _crs_course(rng))
+    assessed |= _assess_daily(store, rng, study_id, anchors.booster, store.protocol.toxicity_days_after_booster,
+                              anchors, today, {})
     recordings = []
     for item in build(store.protocol, anchors):
         if item.cancelled_reason or item.target_date >= today:
@@ -132,16 +134,17 @@ def _findings(crs: int, icans: int, rng: random.Random) -> BedsideFindings:
                            vasopressors=pressors, ice=ice)
 
 
-def _assess_recent(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date,
-                   course: dict[int, tuple[int, int]]) -> set[date]:
-    """Daily bedside assessments D0 to D+30 for patients monitored recently; the days assessed."""
-    days = store.protocol.toxicity_days_after_infusion
+def _assess_daily(store: Store, rng: random.Random, study_id: str, start: date | None, days: int, anchors: Anchors,
+                  today: date, course: dict[int, tuple[int, int]]) -> set[date]:
+    """A bedside assessment each morning of the monitoring after an infusion on `start` (D0 to D+30,
+    or B0 to B+14), up to today or the end of follow-up; the days assessed. A CRS/ICANS item is
+    done only with its findings, so every one the demo marks done has them."""
     assessed: set[date] = set()
-    if anchors.day0 is None or (today - anchors.day0).days > days + ASSESSED_RECENTLY_DAYS:
+    if start is None:
         return assessed
     end = anchors.end[0] if anchors.end else today
     for day in range(days + 1):
-        when = anchors.day0 + timedelta(days=day)
+        when = start + timedelta(days=day)
         if when >= min(today, end):
             break
         crs, icans = course.get(day, (0, 0))

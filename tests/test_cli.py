@@ -125,7 +125,7 @@ def with_option(args, option, value):
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "cbc", "--done-at", "2026-11-26T25:00"],
      "does not exist"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", f"{TODAY}T08:00"],
-     "recorded with its findings"),
+     "done when its findings are saved"),
     (["worklist", "--date", "0001-01-01"], "not between 1900 and 2100"),
     (["record", "ARI-001", "--timepoint", "X9", "--activity", "tox", "--not-done", "declined"], "no timepoint 'X9'"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "bloods", "--not-done", "x"], "no activity"),

@@ -129,8 +129,8 @@ def test_the_worklist_is_exactly_the_open_items_whose_window_holds_the_day(store
 
 
 def test_recording_an_item_removes_it_from_the_worklist(store):
-    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    item = store.worklist(TODAY)[0].item
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14: samples today
+    item = next(e.item for e in store.worklist(TODAY) if e.item.activity != "tox")
     store.record("ARI-001", item.timepoint, item.activity, done_at=NOW - timedelta(hours=2))
     assert (item.timepoint, item.activity) not in {(e.item.timepoint, e.item.activity) for e in store.worklist(TODAY)}
 
@@ -173,18 +173,18 @@ def test_off_study_cancels_open_items_after_that_date(store):
 
 
 def test_recording_late_is_judged_by_the_time_done(store):
-    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    entry = store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14 today
+    entry = store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
     assert entry.status == "done" and entry.in_window is True
     assert entry.recording.recorded_at == NOW
 
 
 def test_a_second_recording_needs_a_reason_and_the_log_keeps_the_old_value(store):
-    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14 today
+    store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
     with pytest.raises(ClinicalInputError, match="correction needs a reason"):
-        store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 9, 0).astimezone())
-    store.record("ARI-001", "D+10", "tox", done_at=datetime(2026, 11, 26, 9, 0).astimezone(),
+        store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone())
+    store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone(),
                  correction_reason="wrong time typed")
     change = store.changes("recordings")[-1]
     assert change.action == "update" and change.reason == "wrong time typed"
@@ -207,9 +207,26 @@ def test_unknown_things_are_refused_and_nothing_is_written(store, kwargs, senten
 
 
 def test_a_collection_time_in_the_future_is_refused(store):
-    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))
     with pytest.raises(ClinicalInputError, match="in the future"):
-        store.record("ARI-001", "D+10", "tox", done_at=NOW + timedelta(hours=3))
+        store.record("ARI-001", "D+14", "sbcma", done_at=NOW + timedelta(hours=3))
+
+
+def test_a_crs_icans_assessment_cannot_be_marked_done_without_its_findings(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    log = len(store.changes())
+    for record in (lambda: store.record("ARI-001", "D+10", "tox", done_at=NOW),
+                   lambda: store.record_many("ARI-001", [("D+10", "tox", NOW, None)])):
+        with pytest.raises(ClinicalInputError, match="done when its findings are saved") as refused:
+            record()
+        assert refused.value.field == "activity"
+    assert len(store.changes()) == log
+
+
+def test_a_crs_icans_assessment_not_done_is_recorded_with_its_reason(store):
+    register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
+    entry = store.record("ARI-001", "D+10", "tox", not_done_reason="At radiology all day")
+    assert entry.status == "not_done"
 
 
 def test_the_change_log_cannot_be_edited_or_emptied(store):

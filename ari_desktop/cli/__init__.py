@@ -12,13 +12,10 @@ from pathlib import Path
 
 import click
 
-from ..core.dates import local_today, parse_date, parse_datetime
-from ..core.errors import ClinicalInputError, StoreError
-from ..core.protocol import ProtocolError
+from ..core.dates import parse_date, parse_datetime
+from ..core.errors import USER_ERRORS, ClinicalInputError
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
-
-USER_ERRORS = (ClinicalInputError, StoreError, ProtocolError)
 
 
 class _Commands(click.Group):
@@ -99,7 +96,7 @@ def patient_add(ctx, study_id, initials, sex, birth_year, screening_date, infusi
     anchors = Anchors(screening=parse_date(screening_date, "screening date"),
                       day0=_date(infusion_date, "infusion date"), extramedullary=extramedullary)
     store = _store(ctx)
-    new = check_new_patient(study_id, initials, sex, birth_year, anchors, store.protocol, local_today())
+    new = check_new_patient(study_id, initials, sex, birth_year, anchors, store.protocol, store.today())
     store.add_patient(new)
     click.echo(f"Registered {new.study_id}.")
 
@@ -176,13 +173,14 @@ def patient_history(ctx, study_id, as_json):
 @click.pass_context
 def patient_list(ctx, as_json):
     """Every patient, with the stage they are at today."""
-    today = local_today()
+    store = _store(ctx)
+    today = store.today()
     rows = [{"study_id": p.study_id, "initials": p.initials, "sex": p.sex, "birth_year": p.birth_year,
              "stage": p.stage(today),
              "screening_date": p.anchors.screening.isoformat(),
              "day0": p.anchors.day0.isoformat() if p.anchors.day0 else None,
              "booster_date": p.anchors.booster.isoformat() if p.anchors.booster else None}
-            for p in _store(ctx).patients()]
+            for p in store.patients()]
     if as_json:
         _print_json(rows)
         return
@@ -200,8 +198,8 @@ def patient_list(ctx, as_json):
 @click.pass_context
 def schedule_command(ctx, study_id, as_of, as_json):
     """A patient's whole calendar with the status of every item."""
-    day = _date(as_of, "as-of date") or local_today()
-    entries = _store(ctx).schedule(study_id, day)
+    store = _store(ctx)
+    entries = store.schedule(study_id, _date(as_of, "as-of date") or store.today())
     if as_json:
         _print_json([e.as_json() for e in entries])
         return
@@ -221,8 +219,8 @@ def schedule_command(ctx, study_id, as_of, as_json):
 @click.pass_context
 def worklist_command(ctx, on, kind, as_json, pdf, lang):
     """Every open item whose window holds the day, across all patients."""
-    day = _date(on, "date") or local_today()
     store = _store(ctx)
+    day = _date(on, "date") or store.today()
     if pdf is not None:
         from ..printing.worklist import write
 
@@ -250,9 +248,6 @@ def record_command(ctx, study_id, timepoint, activity, done_at, not_done, reason
     """Record a sample or assessment done, or not done with a reason."""
     if (done_at is None) == (not_done is None):
         raise ClinicalInputError("Give either --done-at or --not-done.")
-    if activity == "tox" and done_at is not None:
-        raise ClinicalInputError("A CRS/ICANS assessment is recorded with its findings: use 'ari-desktop assess'.",
-                                 "activity")
     moment = parse_datetime(done_at, "time done") if done_at is not None else None
     entry = _store(ctx).record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
                                correction_reason=reason)
@@ -284,7 +279,8 @@ def export_command(ctx, folder, as_of):
     """Write every table, the schedule with statuses and the safety endpoints as CSV files."""
     from ..reports.export import export
 
-    written = export(_store(ctx), folder, _date(as_of, "as-of date") or local_today())
+    store = _store(ctx)
+    written = export(store, folder, _date(as_of, "as-of date") or store.today())
     click.echo(f"Wrote {len(written)} files to {folder}: {', '.join(p.name for p in written)}.")
 
 

@@ -22,5 +22,10 @@ class StoreError(Exception):
     field = None  # not about one field: the window shows it above the form
 
 
-# What a window catches around a write: the sentence goes beside the field, or above the form.
-USER_ERRORS = (ClinicalInputError, StoreError)
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; the message names the line and field."""
+
+
+# Every error a user can cause: the command line prints its sentence and exits 2; the window shows
+# it beside the field, or above the form.
+USER_ERRORS = (ClinicalInputError, StoreError, ProtocolError)

@@ -20,6 +20,8 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from .errors import ProtocolError
+
 ANCHORS = ("screening", "day0", "booster")
 KINDS = ("sample", "assessment", "visit", "infusion")
 CONDITIONS = ("extramedullary",)
@@ -27,10 +29,6 @@ TRANSLATIONS = ("es",)  # languages a protocol file may give words in, besides i
 ACTIVITY_TEXT_FIELDS = ("label", "sample", "tube", "lab")
 TIMEPOINT_TEXT_FIELDS = ("label", "notes")
 _CODE_PREFIX = {"screening": "SCR", "day0": "D", "booster": "B"}
-
-
-class ProtocolError(ValueError):
-    """A protocol file that cannot be used; the message names the line and field."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +167,16 @@ class Protocol:
             before, after = self.timepoint(code).window_for("infusion")
             lengths.add(before + max(after, self.held_fraction_max_delay_days))
         return frozenset(lengths)
+
+    @property
+    def go_decision_days(self) -> str:
+        """The fractions that need a go, as the window says them: "D+3 or D+7"."""
+        return " or ".join(self.go_decision_before)
+
+    @property
+    def booster_earliest(self) -> str:
+        """The earliest booster day as a code: "D+100"."""
+        return day_code("day0", self.booster_earliest_day)
 
     @property
     def earliest_day_before_infusion(self) -> int:

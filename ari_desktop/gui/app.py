@@ -24,14 +24,12 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core.errors import ClinicalInputError, StoreError
-from ..core.protocol import ProtocolError
+from ..core.errors import USER_ERRORS, ClinicalInputError
 from .common.settings import APPLICATION, ORGANISATION, open_settings
 from .common.who import who_is_working
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
 DEFAULT_SIZE = (1280, 800)
-_USER_ERRORS = (ClinicalInputError, StoreError, ProtocolError)
 
 
 def run(db_path: Path | str, user: str | None = None, on: date | None = None, screenshot: Path | None = None,
@@ -54,7 +52,7 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
 
     try:
         store = Store(db_path, name)
-    except _USER_ERRORS as error:
+    except USER_ERRORS as error:
         if not interactive:
             raise
         QMessageBox.critical(None, "ARI Desktop", str(error))

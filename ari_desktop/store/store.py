@@ -27,6 +27,8 @@ from ..core.schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEn
 from . import schema
 from .toxicity import ToxicityRecords
 
+TOXICITY_ACTIVITY = "tox"  # the daily CRS/ICANS assessment: done only with its findings
+
 _ANCHOR_COLUMNS = {
     "screening": "screening_date", "day0": "day0_date", "booster": "booster_date",
     "off_study": "off_study_date", "off_study_reason": "off_study_reason", "death": "death_date",
@@ -337,6 +339,12 @@ class Store(ToxicityRecords):
                     correction_reason: str | None = None) -> None:
         """Record several items of one patient, (timepoint, activity, done_at, not_done_reason) each,
         in one transaction: all are written or, if one is refused, none."""
+        self._record_many(study_id, recordings, correction_reason, findings_saved=False)
+
+    def _record_many(self, study_id: str, recordings: list[tuple[str, str, datetime | None, str | None]],
+                     correction_reason: str | None, findings_saved: bool) -> None:
+        """record_many; `findings_saved` when a bedside assessment with its findings marks the day's
+        CRS/ICANS item done (the only way it can be done)."""
         patient = self.patient(study_id)
         patient_id = self._patient_id(patient.study_id)
         wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]
@@ -345,6 +353,10 @@ class Store(ToxicityRecords):
         with self.transaction():
             for timepoint, activity, done_at, not_done_reason in recordings:
                 self._check_known(timepoint, activity)
+                if activity == TOXICITY_ACTIVITY and done_at is not None and not findings_saved:
+                    raise ClinicalInputError(
+                        "A CRS/ICANS assessment is done when its findings are saved (the bedside assessment, "
+                        "or 'ari-desktop assess'); it can be recorded here only as not done.", "activity")
                 entry = entries.get((timepoint, activity))
                 values = self._recording_values(patient, timepoint, activity, entry, done_at,
                                                 not_done_reason, correction_reason)

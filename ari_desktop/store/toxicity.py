@@ -94,7 +94,7 @@ class ToxicityRecords:
                 " AND s.activity = 'tox' AND s.target_date = ? AND s.cancelled_reason IS NULL AND r.id IS NULL",
                 [patient_id, at.astimezone().date().isoformat()]).fetchone()
             if day_item is not None:
-                self.record_many(patient.study_id, [(day_item[0], "tox", at, None)])
+                self._record_many(patient.study_id, [(day_item[0], "tox", at, None)], None, findings_saved=True)
         return self.assessment(row_id)
 
     def correct_assessment(self, assessment_id: int, findings: BedsideFindings, treatments: Treatments,

@@ -51,7 +51,7 @@ class PatientView(LazyView):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.record_button = QPushButton("&Record…", toolTip="Record or correct the selected item (Ctrl+R, Enter)")
         self.day0_button = QPushButton("Move day &0…", toolTip="Set or move day 0; shows what will shift first")
-        self.booster_button = QPushButton("&Booster…", toolTip="Set or move the booster date (no earlier than D+100)")
+        self.booster_button = QPushButton("&Booster…")
         self.off_study_button = QPushButton("&Off study…", toolTip="Take the patient off study, with a reason")
         self.death_button = QPushButton("&Death…", toolTip="Record the date of death; later items are cancelled")
         self.show_choice = QComboBox(toolTip="Show every item, or only some statuses")
@@ -189,7 +189,8 @@ class PatientView(LazyView):
         self.header.setText(" &nbsp;·&nbsp; ".join(parts))
         self.day0_button.setText("Move day &0…" if a.day0 else "Set day &0…")
         self.booster_button.setEnabled(a.day0 is not None)
-        self.booster_button.setToolTip("Set or move the booster date (no earlier than D+100)" if a.day0
+        earliest = self.session.store.protocol.booster_earliest
+        self.booster_button.setToolTip(f"Set or move the booster date (no earlier than {earliest})" if a.day0
                                        else "A booster needs day 0 first")
 
     # -- selection -------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ class TodayView(LazyView):
         self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Ass&ess…",
                                          toolTip="Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)")
         self.decide_button = QPushButton("&Go / hold…", toolTip="A physician's go or hold before the selected "
-                                         "fraction (an infusion at D+3 or D+7)")
+                                         f"fraction (an infusion at {self.store.protocol.go_decision_days})")
         self.flags = FlagsPanel()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -392,7 +392,7 @@ class TodayView(LazyView):
     def decide_selected(self) -> None:
         fraction = self.selected_fraction()
         if fraction is None:
-            self.session.say("Select the infusion of a fraction (D+3 or D+7) first.")
+            self.session.say(f"Select the infusion of a fraction ({self.store.protocol.go_decision_days}) first.")
             return
         self.fraction_requested.emit(*fraction)
 
