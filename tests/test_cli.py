@@ -168,7 +168,8 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
-                     "toxicity_events.csv", "change_log.csv", "schedule.csv", "safety_endpoints.csv"}
+                     "toxicity_events.csv", "blood_counts.csv", "tls_labs.csv", "change_log.csv", "schedule.csv",
+                     "safety_endpoints.csv"}
     with (tmp_path / "out" / "patients.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 30
     with (tmp_path / "out" / "safety_endpoints.csv").open() as handle:

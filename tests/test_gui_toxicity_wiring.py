@@ -121,7 +121,7 @@ def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_d
     add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
     store.assess("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA, assessor="Dr Vidal")
     add_patient(store, "ARI-CYT", day0=GUI_TODAY - timedelta(days=45))
-    store.add_event("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), value=0.3)
+    store.add_event("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), grade=4)
     read_today(qtbot, window)
 
     panel = window.today.flags
@@ -252,29 +252,6 @@ def test_a_saved_assessment_shows_in_the_timeline_and_the_assessment_table_and_o
     correcting.reject()
 
 
-def test_recording_an_event_with_a_count_computes_its_grade_live_and_in_the_table(
-        qtbot, store, add_patient, window):
-    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=12))
-    window.show_patient("ARI-001")
-    window.event_action.trigger()
-    dialog = opened(window, ToxicityEventDialog)
-    dialog.kind.setCurrentIndex(dialog.kind.findData("neutropenia"))
-    dialog.onset.setDate(to_qdate(GUI_TODAY - timedelta(days=2)))
-    assert dialog.by_count.isChecked() and not dialog.grade.isEnabled()  # a cytopenia is graded from its count
-    qtbot.keyClicks(dialog.count, "0.8")
-    assert dialog.computed_text() == "Grade 3 — neutrophils 0.8 ×10⁹/L, below 1"
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-
-    (event,) = store.events("ARI-001")
-    assert (event.kind, event.grade, event.onset, event.resolution) == (
-        "neutropenia", 3, GUI_TODAY - timedelta(days=2), None)
-    assert event.grade_reason == "grade 3: neutrophils 0.8 ×10⁹/L, below 1"
-    toxicity = window.patient.toxicity
-    (row,) = table_rows(toxicity.events)
-    assert row["Event"] == "Neutropenia" and row["CTCAE grade"] == "3 — neutrophils 0.8 ×10⁹/L, below 1"
-    assert row["Resolved"] == "ongoing" and toxicity.tabs.tabText(1) == "Toxicity events (1, 1 ongoing)"
-
-
 def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, window):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=12))
     window.show_patient("ARI-001")
@@ -283,8 +260,9 @@ def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, w
     dialog = opened(window, ToxicityEventDialog)
     dialog.kind.setCurrentIndex(dialog.kind.findData("infection"))
     dialog.onset.setDate(to_qdate(GUI_TODAY - timedelta(days=4)))
-    assert not dialog.by_count.isEnabled() and dialog.grade.isEnabled()
-    dialog.grade.setCurrentIndex(3)
+    assert not dialog.subtype.isEnabled() and [dialog.grade.itemData(i) for i in range(dialog.grade.count())] == [
+        None, 1, 2, 3, 4, 5]
+    dialog.grade.setCurrentIndex(dialog.grade.findData(3))
     dialog.notes.setText("E. coli bacteraemia")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     (event,) = store.events("ARI-001")
@@ -302,11 +280,12 @@ def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, w
 
 
 @pytest.mark.parametrize(("kind", "typed", "field", "sentence"), [
-    ("neutropenia", {"count": "abc"}, "value", "The count 'abc' is not a number: type e.g. 0.4."),
-    ("neutropenia", {"count": "3"}, "value",
-     "Grade 0: neutrophils 3 ×10⁹/L, not below the lower limit of normal 2 ×10⁹/L: no event to record."),
-    ("neutropenia", {}, "value", "Type the neutrophil count, or choose the CTCAE grade instead."),
-    ("infection", {}, "grade", "Give the CTCAE grade (or, for a cytopenia, the count)."),
+    ("infection", {}, "grade", "Give the grade of the infection (1–5)."),
+    ("delayed_neurotoxicity", {"grade": 2}, "subtype",
+     "Say the kind of the delayed neurotoxicity: one of parkinsonism, cranial_nerve_palsy, peripheral_neuropathy, "
+     "other."),
+    ("death", {"subtype": "crs"}, "onset",
+     "ARI-001 has no date of death recorded: record it first, then the cause of death on that date."),
     ("infection", {"grade": 2, "onset": date(2024, 1, 1)}, "onset",
      "The onset date 2024-01-01 must fall between screening (2025-01-17) and today."),
     ("tls", {"grade": 3, "onset": GUI_TODAY - timedelta(days=2), "resolution": GUI_TODAY - timedelta(days=4)},
@@ -319,10 +298,10 @@ def test_a_refused_event_says_why_beside_the_field_and_writes_nothing(
     before = row_counts(db_path)
     dialog = window.record_event()
     dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
-    if "count" in typed:
-        qtbot.keyClicks(dialog.count, typed["count"])
     if "grade" in typed:
-        dialog.grade.setCurrentIndex(typed["grade"])
+        dialog.grade.setCurrentIndex(dialog.grade.findData(typed["grade"]))
+    if "subtype" in typed:
+        dialog.subtype.setCurrentIndex(dialog.subtype.findData(typed["subtype"]))
     if "onset" in typed:
         dialog.onset.setDate(to_qdate(typed["onset"]))
     if "resolution" in typed:

@@ -37,7 +37,7 @@ def test_a_new_file_is_marked_as_ari_desktop_in_wal_mode_with_the_migration_reco
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == [
-        "001_initial", "002_toxicity", "003_protocol_in_use"]
+        "001_initial", "002_toxicity", "003_protocol_in_use", "005_counts_and_labs"]
 
 
 def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients(tmp_path, monkeypatch):
@@ -57,7 +57,7 @@ def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients
         assert store.assessments("ARI-001") == []
     db = sqlite3.connect(path)
     assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == [
-        "001_initial", "002_toxicity", "003_protocol_in_use"]
+        "001_initial", "002_toxicity", "003_protocol_in_use", "005_counts_and_labs"]
 
 
 def test_reopening_keeps_patients(tmp_path):

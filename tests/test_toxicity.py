@@ -9,18 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 from ari_desktop.cli import cli
-from ari_desktop.core import ctcae, grading, protocol, toxicity
+from ari_desktop.core import grading, protocol, toxicity
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import (
-    CYTOPENIA_GRADERS,
     Assessment,
     BedsideFindings,
     Treatments,
     daily_course,
     decision_warnings,
     fraction_label,
-    grade_event_count,
     split_at_booster,
 )
 from ari_desktop.store import Store
@@ -138,9 +136,11 @@ def test_bad_decisions_are_refused(store, timepoint, decision, reason, sentence)
 
 # -- events and flags ----------------------------------------------------------------------------
 
-def test_a_cytopenia_event_is_graded_from_the_count(store):
-    event = store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(5), value=0.3)
-    assert event.grade == 4 and "0.3" in event.grade_reason
+def test_a_cytopenia_in_the_blood_counts_is_an_event_graded_from_the_count(store):
+    store.add_count("ARI-001", at(5), neutrophils=0.3)
+    (event,) = store.events("ARI-001")
+    assert (event.kind, event.grade, event.onset, event.from_counts) == ("neutropenia", 4, DAY0 + timedelta(5), True)
+    assert "0.3" in event.grade_reason
 
 
 def test_other_events_take_a_ctcae_grade_and_can_be_resolved(store):
@@ -153,9 +153,9 @@ def test_other_events_take_a_ctcae_grade_and_can_be_resolved(store):
 
 @pytest.mark.parametrize("kwargs, sentence", [
     ({"kind": "rash", "grade": 2}, "is not one of"),
-    ({"kind": "infection", "grade": 6}, "must be 1 to 5"),
-    ({"kind": "infection"}, "Give the CTCAE grade"),
-    ({"kind": "neutropenia", "value": 2.5}, "no event to record"),
+    ({"kind": "infection", "grade": 6}, "Infection has grades 1–5"),
+    ({"kind": "infection"}, "Give the grade of the infection"),
+    ({"kind": "neutropenia", "grade": 5}, "Neutropenia has grades 1–4"),
 ])
 def test_bad_events_are_refused(store, kwargs, sentence):
     with pytest.raises(ClinicalInputError, match=sentence):
@@ -168,7 +168,7 @@ def test_flags_show_missing_assessment_grade_2_and_prolonged_cytopenia(tmp_path)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
         for study_id, day0 in (("ARI-001", DAY0), ("ARI-002", today - timedelta(days=5))):
             store.add_patient(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2026, 9, 1), day0), P, today))
-        store.add_event("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), value=20)
+        store.add_event("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), grade=4)
         store.assess("ARI-002", NOW + timedelta(days=29), BedsideFindings(39.0, oxygen="blow-by"))
         flags = {(f.study_id, f.kind) for f in store.flags(today)}
     assert ("ARI-001", "prolonged_cytopenia") in flags
@@ -283,7 +283,7 @@ def test_prolonged_cytopenia_is_not_flagged_for_a_patient_who_died(tmp_path):
     today = DAY0 + timedelta(days=40)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
         store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, today))
-        store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=10), value=0.2)
+        store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4)
         assert [f.kind for f in store.flags(today)] == ["prolonged_cytopenia"]
         store.update_anchors("ARI-001", death=today - timedelta(days=1))
         assert store.flags(today) == []
@@ -319,17 +319,6 @@ def test_the_fraction_awaiting_a_go_is_the_next_one_neither_given_nor_cleared_wi
     assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # held: still waits for a go
     store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
     assert store.fraction_awaiting_decision("ARI-001", TODAY) is None
-
-
-def test_a_cytopenia_count_is_graded_by_the_one_mapping_the_store_and_the_event_dialog_share(store):
-    assert set(CYTOPENIA_GRADERS) == {"neutropenia", "thrombocytopenia", "anaemia"}
-    assert grade_event_count("neutropenia", 0.4) == ctcae.neutropenia(0.4)
-    assert grade_event_count("thrombocytopenia", 40).grade == 3
-    assert grade_event_count("anaemia", 13).grade == 0  # not below normal: the caller decides what that means
-    with pytest.raises(ClinicalInputError, match="only for cytopenias, not for Infection"):
-        grade_event_count("infection", 2)
-    saved = store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=5), value=0.4)
-    assert (saved.grade, saved.grade_reason) == (4, ctcae.neutropenia(0.4).reason)
 
 
 def test_each_day_of_the_course_totals_its_doses_and_the_booster_starts_a_new_course():

@@ -8,9 +8,11 @@ from collections.abc import Callable
 import click
 
 from ..core import grading
+from ..core.counts import CYTOPENIAS, UNITS, VALUES, GradedCount
+from ..core.ctcae import LabSet, TlsFinding, TlsLabs
 from ..core.dates import local_now, parse_date, parse_datetime
 from ..core.errors import ClinicalInputError
-from ..core.toxicity import EVENT_KINDS, BedsideFindings, Treatments
+from ..core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_SUBTYPES, BedsideFindings, Treatments, grades_text
 
 OXYGEN_HELP = "|".join(grading.OXYGEN_DEVICES)
 
@@ -130,21 +132,88 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @cli.command("event")
     @click.argument("study_id")
     @click.option("--kind", required=True, help="|".join(EVENT_KINDS))
-    @click.option("--onset", required=True, help="Onset date, YYYY-MM-DD.")
-    @click.option("--grade", "ctcae_grade", type=int, help="CTCAE grade 1-5.")
-    @click.option("--count", type=float,
-                  help="For a cytopenia: neutrophils or platelets x10^9/L, or haemoglobin g/dL; the grade is computed.")
+    @click.option("--onset", required=True, help="Onset date, YYYY-MM-DD (for a death: the date of death).")
+    @click.option("--grade", "ctcae_grade", type=int, help="The grade, as assessed: only the grades the term has ("
+                  + "; ".join(f"{kind} {grades_text(grades)}" for kind, (_, grades) in EVENT_GRADES.items()) + ").")
+    @click.option("--subtype", help="; ".join(f"{kind}: {'|'.join(subtypes)}" for kind, subtypes in
+                                              EVENT_SUBTYPES.items()) + " (other: say which in --notes).")
     @click.option("--resolved", help="Resolution date, YYYY-MM-DD.")
     @click.option("--notes", default="", help="Free text.")
     @click.pass_context
-    def event(ctx, study_id, kind, onset, ctcae_grade, count, resolved, notes) -> None:
-        """Record TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia."""
-        if ctcae_grade is not None and count is not None:
-            raise ClinicalInputError("Give --grade or --count, not both.", "grade")
+    def event(ctx, study_id, kind, onset, ctcae_grade, subtype, resolved, notes) -> None:
+        """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
+        IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity, or the cause of death."""
         saved = get_store(ctx).add_event(
-            study_id, kind, parse_date(onset, "onset date"), grade=ctcae_grade, value=count,
+            study_id, kind, parse_date(onset, "onset date"), grade=ctcae_grade, subtype=subtype,
             resolution=parse_date(resolved, "resolution date") if resolved else None, notes=notes)
         click.echo(f"Recorded {saved.label} for {study_id}: {saved.grade_reason} (event {saved.id}).")
+
+    @cli.command("count")
+    @click.argument("study_id")
+    @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
+    @click.option("--neutrophils", type=float, help="Neutrophils, ×10^9/L.")
+    @click.option("--platelets", type=float, help="Platelets, ×10^9/L.")
+    @click.option("--haemoglobin", type=float, help="Haemoglobin, g/dL.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def count(ctx, study_id, at_text, neutrophils, platelets, haemoglobin, as_json) -> None:
+        """Save a blood count (at least one value) and print its CTCAE grades."""
+        saved = get_store(ctx).add_count(study_id, parse_datetime(at_text, "count time"), neutrophils=neutrophils,
+                                         platelets=platelets, haemoglobin=haemoglobin)
+        if as_json:
+            click.echo(json.dumps(_count_json(saved), indent=2, ensure_ascii=False))
+            return
+        click.echo(f"Saved the count of {saved.count.measured_at:%Y-%m-%d %H:%M} for {study_id}: {_grades(saved)}.")
+
+    @cli.command("counts")
+    @click.argument("study_id")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def counts(ctx, study_id, as_json) -> None:
+        """A patient's blood counts in time order with their CTCAE grades, and the cytopenias they show."""
+        store = get_store(ctx)
+        series = store.counts(study_id)
+        episodes = [e for e in store.events(study_id) if e.from_counts]
+        if as_json:
+            click.echo(json.dumps({
+                "counts": [_count_json(c) for c in series],
+                "cytopenias": [{"kind": e.kind, "grade": e.grade, "reason": e.grade_reason,
+                                "onset": e.onset.isoformat(),
+                                "resolution": e.resolution.isoformat() if e.resolution else None} for e in episodes],
+            }, indent=2, ensure_ascii=False))
+            return
+        for c in series:
+            click.echo(f"{c.count.measured_at:%Y-%m-%d %H:%M}  {_grades(c)}")
+        for e in episodes:
+            ended = f"resolved {e.resolution}" if e.resolution else "ongoing"
+            click.echo(f"{e.label} from {e.onset}, worst grade {e.grade}, {ended}")
+
+    @cli.command("labs")
+    @click.argument("study_id")
+    @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
+    @click.option("--uric-acid", type=float, required=True, help="Uric acid, µmol/L.")
+    @click.option("--potassium", type=float, required=True, help="Potassium, mmol/L.")
+    @click.option("--phosphate", type=float, required=True, help="Phosphate, mmol/L.")
+    @click.option("--calcium", type=float, required=True, help="Calcium, mmol/L.")
+    @click.option("--creatinine-x-uln", type=float, help="Creatinine as a multiple of the upper limit of normal.")
+    @click.option("--arrhythmia", is_flag=True, help="Cardiac arrhythmia or sudden death.")
+    @click.option("--seizure", is_flag=True, help="Seizure.")
+    @click.option("--baseline", is_flag=True, help="This set is the baseline for the +25 % changes.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def labs(ctx, study_id, at_text, uric_acid, potassium, phosphate, calcium, creatinine_x_uln, arrhythmia, seizure,
+             baseline, as_json) -> None:
+        """Save a tumour-lysis lab set and print its Cairo-Bishop reading (laboratory or clinical TLS)."""
+        lab_set, finding = get_store(ctx).add_labs(
+            study_id, parse_datetime(at_text, "lab time"), TlsLabs(uric_acid, potassium, phosphate, calcium),
+            creatinine_x_uln=creatinine_x_uln, arrhythmia=arrhythmia, seizure=seizure, baseline=baseline)
+        if as_json:
+            click.echo(json.dumps(_labs_json(lab_set, finding), indent=2, ensure_ascii=False))
+            return
+        click.echo(f"Saved the lab set of {lab_set.measured_at:%Y-%m-%d %H:%M} for {study_id}: {finding.reason}.")
+        if finding.laboratory:
+            click.echo(f"Tumour lysis (Cairo-Bishop) on {finding.window_day}: give its CTCAE grade (3-5) with "
+                       f"'ari-desktop event {study_id} --kind tls --onset {lab_set.measured_at:%Y-%m-%d} --grade N'.")
 
     @cli.command("toxicity")
     @click.argument("study_id")
@@ -195,3 +264,26 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                 click.echo(f"{course.replace('_', ' ')}: max CRS {values['max_crs_grade']}, "
                            f"max ICANS {values['max_icans_grade']}, CRS onset day {values['crs_onset_day']}, "
                            f"tocilizumab {values['tocilizumab_total_mg']:g} mg")
+
+
+def _grades(graded: GradedCount) -> str:
+    return "; ".join(graded.grades[kind].reason for kind in CYTOPENIAS if kind in graded.grades)
+
+
+def _count_json(graded: GradedCount) -> dict:
+    c = graded.count
+    return {"id": c.id, "at": c.measured_at.isoformat(timespec="minutes"),
+            **{VALUES[kind]: getattr(c, VALUES[kind]) for kind in CYTOPENIAS},
+            "units": UNITS, "recorded_by": c.recorded_by,
+            "grades": {kind: {"grade": g.grade, "reason": g.reason} for kind, g in graded.grades.items()}}
+
+
+def _labs_json(lab_set: LabSet, finding: TlsFinding) -> dict:
+    return {"id": lab_set.id, "at": lab_set.measured_at.isoformat(timespec="minutes"),
+            "uric_acid_umol_l": lab_set.labs.uric_acid_umol_l, "potassium_mmol_l": lab_set.labs.potassium_mmol_l,
+            "phosphate_mmol_l": lab_set.labs.phosphate_mmol_l, "calcium_mmol_l": lab_set.labs.calcium_mmol_l,
+            "creatinine_x_uln": lab_set.creatinine_x_uln, "arrhythmia": lab_set.arrhythmia,
+            "seizure": lab_set.seizure, "baseline": lab_set.baseline,
+            "baseline_at": finding.baseline.measured_at.isoformat(timespec="minutes") if finding.baseline else None,
+            "window_day": finding.window_day, "laboratory_tls": finding.laboratory, "clinical_tls": finding.clinical,
+            "reason": finding.reason}

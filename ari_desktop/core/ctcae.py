@@ -6,11 +6,14 @@ each grade comes with the finding that decided it and bad input raises ClinicalI
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from .errors import ClinicalInputError
 from .grading import Grade, as_number, as_whole_number, as_written
+from .protocol import day_code
 
 # --------------------------------------------------------------------------------------------
 # Cytopenias (CTCAE v5.0)
@@ -227,3 +230,66 @@ def tumour_lysis(
         if triggers:
             reason += f"; {', '.join(triggers)} without laboratory TLS is not clinical TLS"
     return TlsResult(laboratory=laboratory, clinical=clinical, reason=reason)
+
+
+# Cairo-Bishop counts laboratory changes from 3 days before to 7 days after treatment (day 0, B0).
+TLS_WINDOW_DAYS = (-3, 7)
+
+
+@dataclass(frozen=True)
+class LabSet:
+    """One set of tumour-lysis results with the clinical findings at that time; `baseline` when the
+    physician marks it as the reference for the +25 % changes."""
+
+    measured_at: datetime
+    labs: TlsLabs
+    creatinine_x_uln: float | None = None
+    arrhythmia: bool = False
+    seizure: bool = False
+    baseline: bool = False
+    id: int | None = None
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
+class TlsFinding:
+    """Cairo-Bishop for one lab set: laboratory and clinical TLS (never a CTCAE grade: the physician
+    gives it), the study day when inside a Cairo-Bishop window, and the baseline it was compared to."""
+
+    laboratory: bool
+    clinical: bool
+    reason: str
+    window_day: str | None
+    baseline: LabSet | None
+
+
+def tls_baseline(lab_set: LabSet, lab_sets: Iterable[LabSet]) -> LabSet | None:
+    """The reference for a lab set's +25 % changes: the latest set marked baseline before it; when
+    none is marked, the patient's earliest set, if it is earlier. None: only the absolute limits."""
+    before = sorted((s for s in lab_sets if s.measured_at < lab_set.measured_at), key=lambda s: s.measured_at)
+    marked = [s for s in before if s.baseline]
+    if marked:
+        return marked[-1]
+    return before[0] if before else None
+
+
+def tls_window_day(day: date, day0: date | None, booster: date | None) -> str | None:
+    """ "D+2" or "B-1" when `day` is within 3 days before to 7 days after day 0 or the booster."""
+    first, last = TLS_WINDOW_DAYS
+    for anchor, start in (("booster", booster), ("day0", day0)):
+        if start is not None and first <= (day - start).days <= last:
+            return day_code(anchor, (day - start).days)
+    return None
+
+
+def tls_finding(lab_set: LabSet, lab_sets: Iterable[LabSet], day0: date | None, booster: date | None) -> TlsFinding:
+    """Cairo-Bishop laboratory / clinical TLS of one lab set of the patient's series; outside the
+    window (3 days before to 7 days after day 0 or B0) the results are read but are not TLS."""
+    baseline = tls_baseline(lab_set, lab_sets)
+    result = tumour_lysis(lab_set.labs, baseline.labs if baseline else None, creatinine_x_uln=lab_set.creatinine_x_uln,
+                          arrhythmia=lab_set.arrhythmia, seizure=lab_set.seizure)
+    window_day = tls_window_day(lab_set.measured_at.astimezone().date(), day0, booster)
+    if window_day is None and result.laboratory:
+        return TlsFinding(False, False, f"outside the Cairo-Bishop window (3 days before to 7 days after day 0 or "
+                          f"the booster), so not TLS: {result.reason}", None, baseline)
+    return TlsFinding(result.laboratory, result.clinical, result.reason, window_day, baseline)

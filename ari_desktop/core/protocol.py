@@ -29,6 +29,14 @@ TRANSLATIONS = ("es",)  # languages a protocol file may give words in, besides i
 ACTIVITY_TEXT_FIELDS = ("label", "sample", "tube", "lab")
 TIMEPOINT_TEXT_FIELDS = ("label", "notes")
 _CODE_PREFIX = {"screening": "SCR", "day0": "D", "booster": "B"}
+# [counts]: the site laboratory's lower limits of normal (CTCAE grade 1 starts below them), each
+# with the default used when the file does not give it and the range a plausible one lies in.
+COUNT_LIMITS = {
+    "neutrophils_lln": (2.0, 0.5, 10.0, "×10⁹/L"),
+    "platelets_lln": (150.0, 50.0, 500.0, "×10⁹/L"),
+    "haemoglobin_lln_women": (12.0, 8.0, 20.0, "g/dL"),
+    "haemoglobin_lln_men": (13.0, 8.0, 20.0, "g/dL"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,8 @@ class Protocol:
     timepoints: tuple[Timepoint, ...]
     digest: str = ""  # sha256 of the file's text: tells the store when to rebuild schedules
     titles: tuple[tuple[str, str], ...] = ()  # (language, title) besides the English
+    # [counts] lower limits of normal: name -> value (see COUNT_LIMITS)
+    count_lln: tuple[tuple[str, float], ...] = tuple((name, spec[0]) for name, spec in COUNT_LIMITS.items())
 
     def in_language(self, lang: str) -> Protocol:
         """The protocol with its title, activities and timepoints in `lang`, English wherever the
@@ -293,7 +303,24 @@ class _Reader:
             timepoints=timepoints,
             titles=tuple((lang, title) for lang in TRANSLATIONS if (title := self.get(
                 head, "protocol", None, f"title_{lang}", str, "a text", required=False)) is not None),
+            count_lln=self._count_limits(data.get("counts", {})),
         )
+
+    def _count_limits(self, table) -> tuple[tuple[str, float], ...]:
+        """The optional [counts] table: each lower limit of normal a plausible number, or its default."""
+        if not isinstance(table, dict):
+            raise ProtocolError(f"{self.source}: [counts] must be a table of lower limits of normal.")
+        for field in table:
+            if field not in COUNT_LIMITS:
+                raise self.fail("counts", None, field, f"unknown field; expected one of {', '.join(COUNT_LIMITS)}")
+        limits = []
+        for field, (default, low, high, unit) in COUNT_LIMITS.items():
+            value = self.get(table, "counts", None, field, (int, float), f"a number in {unit}", default, required=False)
+            if isinstance(value, bool) or not low <= value <= high:
+                raise self.fail("counts", None, field,
+                                f"expected a number from {low:g} to {high:g} {unit}, found {value!r}")
+            limits.append((field, float(value)))
+        return tuple(limits)
 
     def _go_decisions(self, infusion: dict, timepoints: tuple[Timepoint, ...]) -> tuple[str, ...]:
         codes = tuple(self.get(infusion, "infusion", None, "go_decision_before", list, "a list of timepoint codes"))

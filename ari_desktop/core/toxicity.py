@@ -5,13 +5,13 @@ Pure functions. A grade is always computed from findings (grading.py), never typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from . import ctcae, grading
+from . import grading
 from .errors import ClinicalInputError
 
 if TYPE_CHECKING:
@@ -19,12 +19,88 @@ if TYPE_CHECKING:
 
 TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
 EVENT_KINDS = ("tls", "neutropenia", "thrombocytopenia", "anaemia", "infection", "iec_hs",
-               "hypogammaglobulinaemia")
+               "hypogammaglobulinaemia", "delayed_neurotoxicity", "death")
 EVENT_LABELS = {
     "tls": "Tumour lysis syndrome", "neutropenia": "Neutropenia", "thrombocytopenia": "Thrombocytopenia",
     "anaemia": "Anaemia", "infection": "Infection", "iec_hs": "IEC-associated HLH-like syndrome (IEC-HS)",
-    "hypogammaglobulinaemia": "Hypogammaglobulinaemia",
+    "hypogammaglobulinaemia": "Hypogammaglobulinaemia", "delayed_neurotoxicity": "Delayed neurotoxicity",
+    "death": "Death",
 }
+
+# The grades each term has, and the scale that grades it; a grade the term does not have is refused.
+# Sources: CTCAE v5.0 (NCI, 27 November 2017): Neutrophil count decreased 1-4, Platelet count
+# decreased 1-4, Anemia 1-5, Tumor lysis syndrome 3-5, Infections and infestations - Other, specify
+# 1-5. CTCAE v5.0 has no term of its own for hypogammaglobulinaemia nor for the delayed movement
+# and cranial-nerve disorders seen after BCMA CAR-T: they are graded as Immune system disorders -
+# Other, specify (1-5) and Nervous system disorders - Other, specify (1-5). IEC-HS: ASTCT grading
+# (Hines et al., Transplant Cell Ther 2023;29:438.e1), 1-5. A death is grade 5 of what caused it.
+EVENT_GRADES: Mapping[str, tuple[str, tuple[int, ...]]] = MappingProxyType({
+    "neutropenia": ("CTCAE v5.0 neutrophil count decreased", (1, 2, 3, 4)),
+    "thrombocytopenia": ("CTCAE v5.0 platelet count decreased", (1, 2, 3, 4)),
+    "anaemia": ("CTCAE v5.0 anemia", (1, 2, 3, 4, 5)),
+    "tls": ("CTCAE v5.0 tumor lysis syndrome", (3, 4, 5)),
+    "infection": ("CTCAE v5.0 infections and infestations", (1, 2, 3, 4, 5)),
+    "iec_hs": ("ASTCT IEC-HS grading", (1, 2, 3, 4, 5)),
+    "hypogammaglobulinaemia": ("CTCAE v5.0 immune system disorders - other", (1, 2, 3, 4, 5)),
+    "delayed_neurotoxicity": ("CTCAE v5.0 nervous system disorders - other", (1, 2, 3, 4, 5)),
+    "death": ("grade 5, death", (5,)),
+})
+# What kind of delayed neurotoxicity, and what caused a death (fixed lists; "other" says which in the notes).
+EVENT_SUBTYPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "delayed_neurotoxicity": MappingProxyType({
+        "parkinsonism": "parkinsonism", "cranial_nerve_palsy": "cranial nerve palsy",
+        "peripheral_neuropathy": "peripheral neuropathy", "other": "other"}),
+    "death": MappingProxyType({
+        "progression": "disease progression", "crs": "cytokine release syndrome", "icans": "ICANS",
+        "infection": "infection", "iec_hs": "IEC-HS", "other": "other cause"}),
+})
+# A death caused by a toxicity is that toxicity's grade 5 (ASTCT: "grade 5: death due to CRS").
+DEATH_GRADED_AS = MappingProxyType({"crs": "CRS", "icans": "ICANS", "infection": "infection", "iec_hs": "IEC-HS"})
+
+
+def event_label(kind: str, subtype: str | None) -> str:
+    """ "Death from cytokine release syndrome (CRS grade 5)", "Delayed neurotoxicity: parkinsonism"."""
+    if kind == "death" and subtype:
+        graded = f" ({DEATH_GRADED_AS[subtype]} grade 5)" if subtype in DEATH_GRADED_AS else ""
+        return f"Death from {EVENT_SUBTYPES['death'][subtype]}{graded}"
+    if subtype:
+        return f"{EVENT_LABELS[kind]}: {EVENT_SUBTYPES[kind][subtype]}"
+    return EVENT_LABELS[kind]
+
+
+def grades_text(grades: tuple[int, ...]) -> str:
+    return f"{grades[0]}–{grades[-1]}" if len(grades) > 1 else str(grades[0])
+
+
+def check_event(kind: str, grade: int | None, subtype: str | None, notes: str) -> tuple[int, str]:
+    """The grade and its reason for an event graded by hand, or the sentence that refuses it: an
+    unknown kind, a grade its term does not have, a missing or unknown sub-type, "other" unexplained."""
+    if kind not in EVENT_KINDS:
+        raise ClinicalInputError(f"The event '{kind}' is not one of {', '.join(EVENT_KINDS)}.", "kind")
+    label = EVENT_LABELS[kind]
+    subtypes = EVENT_SUBTYPES.get(kind)
+    what = "cause" if kind == "death" else "kind"
+    if subtypes is None and subtype:
+        raise ClinicalInputError(f"{label} has no sub-type; describe it in the notes.", "subtype")
+    if subtypes is not None and subtype not in subtypes:
+        given = f", not '{subtype}'" if subtype else ""
+        raise ClinicalInputError(f"Say the {what} of the {label.lower()}: one of {', '.join(subtypes)}{given}.",
+                                 "subtype")
+    if subtype == "other" and not notes.strip():
+        raise ClinicalInputError(f"Say in the notes which other {what} it was.", "notes")
+    scale, allowed = EVENT_GRADES[kind]
+    if grade is None and allowed == (5,):
+        grade = 5  # a death is grade 5 by definition: nothing is assumed
+    if grade is None:
+        raise ClinicalInputError(f"Give the grade of the {label.lower()} ({grades_text(allowed)}).", "grade")
+    if grade not in allowed:
+        raise ClinicalInputError(
+            f"{label} has grades {grades_text(allowed)} ({scale}), not grade {grade}.", "grade")
+    if kind == "death":
+        return grade, f"grade 5: {event_label(kind, subtype).lower().replace('crs', 'CRS').replace('icans', 'ICANS')}"
+    return grade, f"grade {grade}: {scale}, as assessed"
+
+
 DECISIONS = ("go", "hold")
 
 
@@ -234,23 +310,3 @@ def fraction_label(protocol: Protocol, timepoint: str) -> str:
     except KeyError:
         note = None
     return (note or protocol.activity("infusion").label).split(", after")[0]
-
-
-# --------------------------------------------------------------------------------------------
-# Cytopenias graded from a count
-
-# The events graded from a count (CTCAE v5, with the grading core's default lower limits of normal).
-CYTOPENIA_GRADERS: Mapping[str, Callable[[float], grading.Grade]] = MappingProxyType({
-    "neutropenia": ctcae.neutropenia,
-    "thrombocytopenia": ctcae.thrombocytopenia,
-    "anaemia": ctcae.anaemia,
-})
-
-
-def grade_event_count(kind: str, value: float) -> grading.Grade:
-    """The CTCAE grade of a cytopenia from its count (grade 0 when not below the normal range);
-    a count for any other event is refused."""
-    if kind not in CYTOPENIA_GRADERS:
-        raise ClinicalInputError(
-            f"A value is graded only for cytopenias, not for {EVENT_LABELS.get(kind, kind)}.", "value")
-    return CYTOPENIA_GRADERS[kind](value)

@@ -192,9 +192,56 @@ def _m003_protocol_in_use(db) -> None:
     """)
 
 
+_SCHEMA_005 = (
+    # Blood counts as a series; each value optional, at least one. Graded (and read into cytopenia
+    # episodes) when read, with the protocol file's lower limits of normal.
+    """
+    CREATE TABLE blood_counts (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        measured_at TEXT NOT NULL,
+        neutrophils REAL,
+        platelets REAL,
+        haemoglobin REAL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        CHECK (neutrophils IS NOT NULL OR platelets IS NOT NULL OR haemoglobin IS NOT NULL),
+        UNIQUE (patient_id, measured_at)
+    )
+    """,
+    # Tumour-lysis lab sets (SI units) with the clinical findings; Cairo-Bishop is read from them.
+    """
+    CREATE TABLE tls_labs (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        measured_at TEXT NOT NULL,
+        uric_acid_umol_l REAL NOT NULL,
+        potassium_mmol_l REAL NOT NULL,
+        phosphate_mmol_l REAL NOT NULL,
+        calcium_mmol_l REAL NOT NULL,
+        creatinine_x_uln REAL,
+        arrhythmia INTEGER NOT NULL,
+        seizure INTEGER NOT NULL,
+        baseline INTEGER NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (patient_id, measured_at)
+    )
+    """,
+    # Delayed neurotoxicity's presentation, or a death's cause; NULL for the other kinds (and for
+    # every event recorded before this migration).
+    "ALTER TABLE toxicity_events ADD COLUMN subtype TEXT",
+)
+
+
+def _m005_counts_and_labs(db) -> None:
+    for statement in _SCHEMA_005:
+        db.execute(statement)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
-              ("003_protocol_in_use", _m003_protocol_in_use))
+              ("003_protocol_in_use", _m003_protocol_in_use), ("005_counts_and_labs", _m005_counts_and_labs))
 
 
 def check_file(path: Path) -> None:

@@ -25,6 +25,7 @@ from ..core.patients import Anchors, Patient, check_anchors, check_new_patient, 
 from ..core.protocol import KINDS, Protocol, load_default
 from ..core.schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
 from . import schema
+from .counts import CountRecords
 from .toxicity import ToxicityRecords
 
 TOXICITY_ACTIVITY = "tox"  # the daily CRS/ICANS assessment: done only with its findings
@@ -52,7 +53,7 @@ class Change:
     reason: str | None
 
 
-class Store(ToxicityRecords):
+class Store(ToxicityRecords, CountRecords):
     """An open ARI Desktop database. `user` is stamped on every write."""
 
     def __init__(self, path: Path | str, user: str, protocol: Protocol | None = None,
@@ -449,7 +450,8 @@ class Store(ToxicityRecords):
 
     # -- exports -------------------------------------------------------------------------------
 
-    EXPORT_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "change_log")
+    EXPORT_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
+                     "tls_labs", "change_log")
 
     def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of one clinical table, with the study ID in place of the row number."""

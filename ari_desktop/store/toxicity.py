@@ -14,14 +14,14 @@ from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.schedule import DONE
 from ..core.toxicity import (
+    DEATH_GRADED_AS,
     DECISIONS,
-    EVENT_KINDS,
-    EVENT_LABELS,
     Assessment,
     BedsideFindings,
     Treatments,
+    check_event,
     course,
-    grade_event_count,
+    event_label,
 )
 
 _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
@@ -44,7 +44,7 @@ class FractionDecision:
 
 @dataclass(frozen=True)
 class ToxicityEvent:
-    id: int
+    id: int | None  # None: a cytopenia read from the blood counts, not a row of its own
     kind: str
     grade: int
     grade_reason: str
@@ -52,10 +52,20 @@ class ToxicityEvent:
     resolution: date | None
     notes: str
     recorded_by: str
+    subtype: str | None = None  # delayed neurotoxicity's presentation, or a death's cause
 
     @property
     def label(self) -> str:
-        return EVENT_LABELS[self.kind]
+        return event_label(self.kind, self.subtype)
+
+    @property
+    def from_counts(self) -> bool:
+        return self.id is None
+
+    @property
+    def term(self) -> str:
+        """What the grade is a grade of: a death from CRS is CRS grade 5 ("crs"), any other event its kind."""
+        return self.subtype if self.kind == "death" and self.subtype in DEATH_GRADED_AS else self.kind
 
 
 @dataclass(frozen=True)
@@ -209,31 +219,50 @@ class ToxicityRecords:
     # -- other toxicities --------------------------------------------------------------------
 
     def add_event(self, study_id: str, kind: str, onset: date, *, grade: int | None = None,
-                  value: float | None = None, resolution: date | None = None, notes: str = "") -> ToxicityEvent:
-        """Record TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia. A cytopenia's
-        grade is computed from the count (CTCAE v5) when the count is given."""
+                  subtype: str | None = None, resolution: date | None = None, notes: str = "") -> ToxicityEvent:
+        """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
+        IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity (with its presentation) or the cause
+        of death (on the patient's date of death). Only the grades the event's term has are taken."""
         patient = self.patient(study_id)
-        if kind not in EVENT_KINDS:
-            raise ClinicalInputError(f"The event '{kind}' is not one of {', '.join(EVENT_KINDS)}.", "kind")
-        grade, reason = _event_grade(kind, grade, value)
+        grade, reason = check_event(kind, grade, subtype, notes)
         if onset < patient.anchors.screening or onset > self.today():
             raise ClinicalInputError(
                 f"The onset date {onset} must fall between screening ({patient.anchors.screening}) and today.", "onset")
         if resolution is not None and not onset <= resolution <= self.today():
             raise ClinicalInputError(
                 f"The resolution date {resolution} must fall between the onset ({onset}) and today.", "resolution")
+        if kind == "death":
+            self._check_death(patient, onset, resolution)
         with self.transaction():
             row_id = self._write("toxicity_events", None, {
-                "patient_id": self._patient_id(patient.study_id), "kind": kind, "grade": grade,
+                "patient_id": self._patient_id(patient.study_id), "kind": kind, "subtype": subtype, "grade": grade,
                 "grade_reason": reason, "onset_date": onset.isoformat(),
                 "resolution_date": resolution.isoformat() if resolution else None, "notes": notes.strip(),
                 "recorded_by": self.user})
         return next(e for e in self.events(patient.study_id) if e.id == row_id)
 
+    def _check_death(self, patient, day: date, resolution: date | None) -> None:
+        """A cause of death is recorded once, on the patient's date of death, and never resolves."""
+        death = patient.anchors.death
+        if death is None:
+            raise ClinicalInputError(f"{patient.study_id} has no date of death recorded: record it first, "
+                                     "then the cause of death on that date.", "onset")
+        if day != death:
+            raise ClinicalInputError(f"The date of death of {patient.study_id} is {death}, not {day}: the cause of "
+                                     "death is recorded on that date.", "onset")
+        if resolution is not None:
+            raise ClinicalInputError("A death has no resolution date.", "resolution")
+        recorded = next((e for e in self.events(patient.study_id) if e.kind == "death"), None)
+        if recorded is not None:
+            raise ClinicalInputError(f"The cause of death of {patient.study_id} is already recorded "
+                                     f"(event {recorded.id}).", "kind")
+
     def resolve_event(self, study_id: str, event_id: int, resolution: date, reason: str | None = None) -> ToxicityEvent:
-        event = next((e for e in self.events(study_id) if e.id == event_id), None)
+        event = next((e for e in self.events(study_id) if e.id == event_id and not e.from_counts), None)
         if event is None:
             raise ClinicalInputError(f"{study_id} has no toxicity event number {event_id}.", "event")
+        if event.kind == "death":
+            raise ClinicalInputError("A death has no resolution date.", "resolution")
         if not event.onset <= resolution <= self.today():
             raise ClinicalInputError(
                 f"The resolution date {resolution} must fall between the onset ({event.onset}) and today.",
@@ -245,12 +274,21 @@ class ToxicityRecords:
         return next(e for e in self.events(study_id) if e.id == event_id)
 
     def events(self, study_id: str) -> list[ToxicityEvent]:
+        """The events recorded by hand and the cytopenias read from the blood counts, by onset.
+
+        The cytopenias are computed from the series each time rather than stored: the counts are the
+        record and an episode is their reading, so a late count that falls inside an episode, or
+        splits it, changes the episode with no second copy to keep in step (and nothing to delete)."""
         patient_id = self._require_patient_id(study_id)
         rows = self.db.execute(
-            "SELECT id, kind, grade, grade_reason, onset_date, resolution_date, notes, recorded_by"
+            "SELECT id, kind, grade, grade_reason, onset_date, resolution_date, notes, recorded_by, subtype"
             " FROM toxicity_events WHERE patient_id = ? ORDER BY onset_date, id", [patient_id])
-        return [ToxicityEvent(i, k, g, r, date.fromisoformat(o), date.fromisoformat(res) if res else None, n, by)
-                for i, k, g, r, o, res, n, by in rows]
+        recorded = [ToxicityEvent(i, k, g, r, date.fromisoformat(o), date.fromisoformat(res) if res else None, n, by,
+                                  sub) for i, k, g, r, o, res, n, by, sub in rows]
+        counted = [ToxicityEvent(None, e.kind, e.worst.grade, e.reason, e.onset.day,
+                                 e.recovery.day if e.recovery else None, "", e.onset.recorded_by)
+                   for e in self.cytopenia_episodes(study_id)]
+        return sorted(recorded + counted, key=lambda e: (e.onset, e.from_counts, e.id or 0))
 
     # -- summaries and flags -----------------------------------------------------------------
 
@@ -337,18 +375,3 @@ def _assessment(row) -> Assessment:
         findings=BedsideFindings(**findings, ice_items=items),
         treatments=Treatments(**dict(zip(_TREATMENTS, treatments_row, strict=True))),
         crs=grading.Grade(crs_grade, crs_reason), icans=grading.Grade(icans_grade, icans_reason), notes=notes)
-
-
-def _event_grade(kind: str, grade: int | None, value: float | None) -> tuple[int, str]:
-    """A cytopenia graded from its count (CTCAE v5); other events take the CTCAE grade given."""
-    if value is not None:
-        computed = grade_event_count(kind, value)
-        if computed.grade == 0:
-            raise ClinicalInputError(f"{computed.reason[0].upper()}{computed.reason[1:]}: no event to record.",
-                                     "value")
-        return computed.grade, computed.reason
-    if grade is None:
-        raise ClinicalInputError("Give the CTCAE grade (or, for a cytopenia, the count).", "grade")
-    if not 1 <= grade <= 5:
-        raise ClinicalInputError(f"The CTCAE grade must be 1 to 5, not {grade}.", "grade")
-    return grade, f"grade {grade}: CTCAE, as assessed"

@@ -33,6 +33,7 @@ from .toxicity_models import AssessmentRow, AssessmentTableModel, EventTableMode
 
 if TYPE_CHECKING:  # the dialogs load when first opened, to keep the first paint light
     from ..bedside.bedside import BedsideAssessmentDialog
+    from .count_dialog import BloodCountDialog, TlsLabsDialog
     from .event_dialog import ToxicityEventDialog
 
 
@@ -82,13 +83,19 @@ class PatientToxicity(QWidget):
         self.correct_button = QPushButton("Correc&t…", toolTip="Correct the selected assessment, with a reason")
         self.decide_button = QPushButton("&Go / hold fraction…", toolTip="Record a physician's go or hold before "
                                          f"the next fraction ({session.store.protocol.go_decision_days})")
-        self.event_button = QPushButton("Record &event…", toolTip="Record TLS, a cytopenia, an infection, IEC-HS or "
-                                        "hypogammaglobulinaemia")
+        self.event_button = QPushButton("Record &event…", toolTip="Record an event graded by a physician: TLS, an "
+                                        "infection, IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity, the cause "
+                                        "of death")
+        self.count_button = QPushButton("Blood c&ount…", toolTip="Record neutrophils, platelets, haemoglobin: the "
+                                        "cytopenias follow the counts")
+        self.labs_button = QPushButton("T&LS labs…", toolTip="Record uric acid, potassium, phosphate, calcium: "
+                                       "Cairo-Bishop tumour lysis")
         self.resolve_button = QPushButton("Reso&lved…", toolTip="Record the day the selected event resolved")
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self._page(self.assessments, self.assess_button, self.correct_button, self.decide_button),
                          "Bedside assessments")
-        self.tabs.addTab(self._page(self.events, self.event_button, self.resolve_button), "Toxicity events")
+        self.tabs.addTab(self._page(self.events, self.event_button, self.resolve_button, self.count_button,
+                                    self.labs_button), "Toxicity events")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         self.timeline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # room goes to tables
@@ -123,6 +130,8 @@ class PatientToxicity(QWidget):
         self.correct_button.clicked.connect(lambda: self.correct_selected())
         self.decide_button.clicked.connect(lambda: self.study_id and self.fraction_requested.emit(self.study_id))
         self.event_button.clicked.connect(lambda: self.record_event())
+        self.count_button.clicked.connect(lambda: self.record_count())
+        self.labs_button.clicked.connect(lambda: self.record_labs())
         self.resolve_button.clicked.connect(lambda: self.resolve_selected())
         self.assessments.doubleClicked.connect(lambda _: self.correct_selected())
         self.events.doubleClicked.connect(lambda _: self.resolve_selected())
@@ -196,7 +205,7 @@ class PatientToxicity(QWidget):
     def _update_buttons(self) -> None:
         self.correct_button.setEnabled(self.selected_assessment() is not None)
         self.resolve_button.setEnabled(self.selected_event() is not None)
-        for button in (self.assess_button, self.event_button):
+        for button in (self.assess_button, self.event_button, self.count_button, self.labs_button):
             button.setEnabled(self.study_id is not None)
 
     # -- dialogs ---------------------------------------------------------------------------------
@@ -233,4 +242,23 @@ class PatientToxicity(QWidget):
         if event is None or self.study_id is None:
             self.session.say("Select a toxicity event first.")
             return None
+        if event.from_counts:
+            self.session.say(f"This {event.label.lower()} follows the blood counts: a normal count resolves it.")
+            return None
         return open_dialog(ToxicityEventDialog(self.session, self.study_id, self, resolving=event), self.events)
+
+    def record_count(self) -> BloodCountDialog | None:
+        from .count_dialog import BloodCountDialog
+
+        if self.study_id is None:
+            return None
+        self.tabs.setCurrentIndex(1)
+        return open_dialog(BloodCountDialog(self.session, self.study_id, self), self.events)
+
+    def record_labs(self) -> TlsLabsDialog | None:
+        from .count_dialog import TlsLabsDialog
+
+        if self.study_id is None:
+            return None
+        self.tabs.setCurrentIndex(1)
+        return open_dialog(TlsLabsDialog(self.session, self.study_id, self), self.events)
