@@ -15,6 +15,7 @@ import click
 from ..core.dates import local_today, parse_date, parse_datetime
 from ..core.errors import ClinicalInputError, StoreError
 from ..core.protocol import ProtocolError
+from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
 
@@ -289,6 +290,7 @@ def export_command(ctx, folder, as_of):
 
 
 cli_toxicity.register(cli, _store)
+endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 
 

@@ -9,6 +9,7 @@ import click
 
 from ..core import grading
 from ..core.dates import local_now, parse_date, parse_datetime
+from ..core.endpoints import course_sentence
 from ..core.errors import ClinicalInputError
 from ..core.toxicity import EVENT_KINDS, BedsideFindings, Treatments
 
@@ -178,7 +179,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                     "id": e.id, "kind": e.kind, "grade": e.grade, "reason": e.grade_reason,
                     "onset": e.onset.isoformat(), "resolution": e.resolution.isoformat() if e.resolution else None,
                     "notes": e.notes} for e in events],
-                "summary": summary,
+                "summary": summary.as_json(),
             }, indent=2, ensure_ascii=False))
             return
         for a in assessments:
@@ -190,8 +191,6 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         for e in events:
             resolved = f", resolved {e.resolution}" if e.resolution else ""
             click.echo(f"{e.onset} {e.label}: {e.grade_reason}{resolved}")
-        for course, values in summary.items():
-            if values:
-                click.echo(f"{course.replace('_', ' ')}: max CRS {values['max_crs_grade']}, "
-                           f"max ICANS {values['max_icans_grade']}, CRS onset day {values['crs_onset_day']}, "
-                           f"tocilizumab {values['tocilizumab_total_mg']:g} mg")
+        for label, course in (("First infusion", summary.first_infusion), ("Booster", summary.booster)):
+            if course is not None:
+                click.echo(f"{label}: {course_sentence(course)}")
