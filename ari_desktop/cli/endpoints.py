@@ -26,7 +26,10 @@ def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
              f"Denominator, infused (fraction 1 recorded given): {ids(safety.infused)}",
              f"Evaluable (assessed, and followed to {window} or until death or leaving the study): "
              f"{ids(safety.evaluable)}"]
-    lines += [f"  not evaluable: {study_id} ({NOT_EVALUABLE_REASONS[why]})" for study_id, why in safety.not_evaluable]
+    for code, words in NOT_EVALUABLE_REASONS.items():
+        apart = [study_id for study_id, why in safety.not_evaluable if why == code]
+        if apart:
+            lines.append(f"  not evaluable, {words}: {ids(apart)}")
     lines += ["", f"{'':<24}{'patients':>9}{'evaluable':>11}{'%':>8}{'grade >= 3':>12}   max grade 0/1/2/3/4/5"]
     for label, endpoint in ((f"CRS within {safety.window_days} days", safety.crs),
                             (f"ICANS within {safety.window_days} days", safety.icans)):
