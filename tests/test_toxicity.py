@@ -1,4 +1,4 @@
-"""Bedside toxicity: saved assessments, the course summary, go/hold before fractions, events, flags."""
+"""Bedside toxicity: saved assessments, go/hold before fractions, events, flags."""
 
 import json
 import subprocess
