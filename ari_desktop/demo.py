@@ -87,7 +87,8 @@ def _record_history(store: Store, rng: random.Random, study_id: str, anchors: An
         roll = rng.random()
         if not closed and roll > 0.5:
             continue
-        if roll < DONE_SHARE or not closed:
+        # Fraction 1 and the booster were given to every demo patient who reached their day.
+        if roll < DONE_SHARE or not closed or item.activity == "infusion":
             recordings.append((item.timepoint, item.activity, _at(item.target_date, 8 + rng.randint(0, 8), rng), None))
         elif roll < DONE_SHARE + NOT_DONE_SHARE:
             recordings.append((item.timepoint, item.activity, None, rng.choice(NOT_DONE_REASONS)))

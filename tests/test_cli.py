@@ -169,12 +169,13 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
                      "toxicity_events.csv", "blood_counts.csv", "tls_labs.csv", "change_log.csv", "schedule.csv",
-                     "safety_endpoints.csv"}
+                     "safety_endpoints.csv", "endpoint_table.csv"}
     with (tmp_path / "out" / "patients.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 30
     with (tmp_path / "out" / "safety_endpoints.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert rows and {"max_crs_grade", "crs_within_30_days", "evaluable"} <= set(rows[0])
+    assert rows and {"status", "crs_any", "crs_max_grade", "icans_any", "evaluable"} <= set(rows[0])
+    assert {r["status"] for r in rows} <= {"assessed", "not_assessed", "not_infused"}
     assert all(r["crs_onset_day"] == "" or r["crs_onset_day"].isdigit() for r in rows)
 
 

@@ -421,7 +421,8 @@ def test_enter_never_takes_the_decision(qtbot, fraction, store):
 
 @pytest.fixture
 def course(store):
-    """D+2 fever; D+4 worse then better (two assessments) with tocilizumab; go on D+3."""
+    """Fraction 1 given; D+2 fever; D+4 worse then better (two assessments) with tocilizumab; go on D+3."""
+    store.record("ARI-001", "D0", "infusion", done_at=at(0, 10))
     store.assess("ARI-001", at(2), BedsideFindings(38.2, ice=10), assessor="Dr Vidal")
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_by="Dr Vidal", decided_at=at(3, 9))
     store.assess("ARI-001", at(4, 8), BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8),
@@ -469,6 +470,13 @@ def test_the_summary_line_gives_maximum_grades_onset_duration_and_tocilizumab_to
     assert "tocilizumab total 560 mg" in summary
 
 
+def test_the_summary_line_of_a_course_without_fraction_1_recorded_says_it_is_not_counted(store, timeline):
+    store.assess("ARI-001", at(2), BedsideFindings(38.2, ice=10))
+    timeline.show_patient("ARI-001")
+    assert timeline.summary().startswith("Not infused: infusion not recorded as given (fraction 1 on 2026-11-19)")
+    assert timeline.cell(2) == (1, 0)  # the grades are still shown day by day
+
+
 def test_the_timeline_follows_a_saved_bedside_assessment(qtbot, course, timeline, session):
     timeline.show_patient("ARI-001")
     assert timeline.cell(7) == (-1, -1)
@@ -485,6 +493,7 @@ def test_after_a_booster_a_second_strip_counts_from_b0(qtbot, session, store, ti
     day0, booster = date(2026, 7, 1), date(2026, 11, 20)
     store.add_patient(check_new_patient("ARI-002", "CD", "M", 1955, Anchors(date(2026, 5, 1), day0, booster),
                                         P, TODAY))
+    store.record("ARI-002", "B0", "infusion", done_at=at(0, 10, day0=booster))
     store.assess("ARI-002", at(1, day0=booster), BedsideFindings(38.5, hypotension=True, ice=10))
     timeline.show_patient("ARI-002")
     assert timeline.booster.isVisible() and len(timeline.strip("B").columns) == 15

@@ -14,6 +14,7 @@ import click
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
 
@@ -285,6 +286,7 @@ def export_command(ctx, folder, as_of):
 
 
 cli_toxicity.register(cli, _store)
+endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 
 

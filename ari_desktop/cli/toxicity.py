@@ -11,6 +11,7 @@ from ..core import grading
 from ..core.counts import CYTOPENIAS, UNITS, VALUES, GradedCount
 from ..core.ctcae import LabSet, TlsFinding, TlsLabs
 from ..core.dates import local_now, parse_date, parse_datetime
+from ..core.endpoints import course_sentence
 from ..core.errors import ClinicalInputError
 from ..core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_SUBTYPES, BedsideFindings, Treatments, grades_text
 
@@ -247,7 +248,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                     "id": e.id, "kind": e.kind, "grade": e.grade, "reason": e.grade_reason,
                     "onset": e.onset.isoformat(), "resolution": e.resolution.isoformat() if e.resolution else None,
                     "notes": e.notes} for e in events],
-                "summary": summary,
+                "summary": summary.as_json(),
             }, indent=2, ensure_ascii=False))
             return
         for a in assessments:
@@ -259,11 +260,9 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         for e in events:
             resolved = f", resolved {e.resolution}" if e.resolution else ""
             click.echo(f"{e.onset} {e.label}: {e.grade_reason}{resolved}")
-        for course, values in summary.items():
-            if values:
-                click.echo(f"{course.replace('_', ' ')}: max CRS {values['max_crs_grade']}, "
-                           f"max ICANS {values['max_icans_grade']}, CRS onset day {values['crs_onset_day']}, "
-                           f"tocilizumab {values['tocilizumab_total_mg']:g} mg")
+        for label, course in (("First infusion", summary.first_infusion), ("Booster", summary.booster)):
+            if course is not None:
+                click.echo(f"{label}: {course_sentence(course)}")
 
 
 def _grades(graded: GradedCount) -> str:

@@ -172,56 +172,6 @@ class Assessment:
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class Course:
-    """The toxicity course after one infusion (the first, or a booster)."""
-
-    anchor: str  # "D" or "B"
-    max_crs: int
-    max_icans: int
-    crs_onset_day: int | None
-    crs_duration_days: int | None
-    icans_onset_day: int | None
-    icans_duration_days: int | None
-    crs_within_30_days: bool
-    treatments: dict = field(default_factory=dict)
-
-    def as_json(self) -> dict:
-        return {
-            "max_crs_grade": self.max_crs, "max_icans_grade": self.max_icans,
-            "crs_onset_day": self.crs_onset_day, "crs_duration_days": self.crs_duration_days,
-            "icans_onset_day": self.icans_onset_day, "icans_duration_days": self.icans_duration_days,
-            "crs_within_30_days": self.crs_within_30_days,
-            "tocilizumab_total_mg": self.treatments.get("tocilizumab_mg", 0.0),
-            "corticosteroids_total_mg": {
-                "dexamethasone": self.treatments.get("dexamethasone_mg", 0.0),
-                "methylprednisolone": self.treatments.get("methylprednisolone_mg", 0.0)},
-            "anakinra_total_mg": self.treatments.get("anakinra_mg", 0.0),
-        }
-
-
-def course(assessments: Iterable[Assessment], anchor_date: date, anchor: str = "D") -> Course:
-    """Maximum grades, onset day and duration (first to last day with grade >= 1, inclusive),
-    and treatment totals, counted from the infusion on `anchor_date`."""
-    rows = sorted(assessments, key=lambda a: a.at)
-
-    def episode(grade_of) -> tuple[int | None, int | None]:
-        days = [(a.at.astimezone().date() - anchor_date).days for a in rows if grade_of(a) >= 1]
-        return (days[0], days[-1] - days[0] + 1) if days else (None, None)
-
-    crs_onset, crs_duration = episode(lambda a: a.crs.grade)
-    icans_onset, icans_duration = episode(lambda a: a.icans.grade)
-    return Course(
-        anchor=anchor,
-        max_crs=max((a.crs.grade for a in rows), default=0),
-        max_icans=max((a.icans.grade for a in rows), default=0),
-        crs_onset_day=crs_onset, crs_duration_days=crs_duration,
-        icans_onset_day=icans_onset, icans_duration_days=icans_duration,
-        crs_within_30_days=crs_onset is not None and crs_onset <= 30,
-        treatments={name: round(sum(getattr(a.treatments, name) for a in rows), 1) for name in TREATMENTS},
-    )
-
-
 def daily_worst(assessments: Iterable[Assessment], anchor_date: date, days: int) -> list[tuple[int, int, int, bool]]:
     """(day, worst CRS grade, worst ICANS grade, treated that day) for day 0..days; -1 = not assessed."""
     worst = {d: [-1, -1, False] for d in range(days + 1)}

@@ -1,5 +1,6 @@
-"""CSV exports for the data manager: every clinical table, the schedule with statuses, and the
-safety endpoint table (CRS and ICANS within 30 days of the first infusion), one row per patient."""
+"""CSV exports for the data manager: every clinical table, the schedule with statuses, the safety
+fields of each patient and infusion, and the cohort's endpoint table (CRS and ICANS within 30 days
+of the first infusion) with its as-of date and denominator."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.endpoints import KINDS, InfusionCourse
+from ..core.toxicity import TREATMENTS
 from ..store import Store
 
 
@@ -18,6 +21,7 @@ def export(store: Store, folder: Path, as_of: date) -> list[Path]:
               for table in store.EXPORT_TABLES for columns, rows in [store.table_rows(table)]}
     frames["schedule"] = schedule_frame(store, as_of)
     frames["safety_endpoints"] = safety_endpoints(store, as_of)
+    frames["endpoint_table"] = endpoint_table(store, as_of)
     written = []
     for name, frame in frames.items():
         path = folder / f"{name}.csv"
@@ -33,21 +37,60 @@ def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:
 
 
 def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
-    """One row per infused patient: the primary safety endpoint and the course of the first infusion.
-    `evaluable` says whether the 30 days after the first infusion had passed by `as_of`."""
-    window = store.protocol.toxicity_days_after_infusion
+    """One row per patient and infusion (the first; the booster when dated), as known on `as_of`:
+    status (not infused with the reason, not assessed, assessed), CRS and ICANS with onset in the
+    window followed to their end, late episodes and events, prolonged cytopenia, treatment totals.
+    A field that does not apply (a patient not infused, or not assessed) is empty, never 0."""
     rows = []
     for patient in store.patients():
-        first = store.toxicity_summary(patient.study_id)["first_infusion"]
-        if first is None:
-            continue
-        steroids = first.pop("corticosteroids_total_mg")
-        rows.append({"study_id": patient.study_id, "day0": patient.anchors.day0,
-                     "evaluable": (as_of - patient.anchors.day0).days >= window, **first,
-                     "dexamethasone_total_mg": steroids["dexamethasone"],
-                     "methylprednisolone_total_mg": steroids["methylprednisolone"]})
+        summary = store.toxicity_summary(patient.study_id, as_of)
+        for course in (summary.first_infusion, summary.booster):
+            if course is not None:
+                rows.append(_course_row(patient.study_id, course))
     frame = pd.DataFrame(rows)
-    for column in ("crs_onset_day", "crs_duration_days", "icans_onset_day", "icans_duration_days"):
-        if column in frame:
+    for column in frame.columns:
+        if column.endswith(("_day", "_days", "_grade", "_episodes", "_events")):
             frame[column] = frame[column].astype("Int64")
+        if column.endswith(("_any", "_ongoing")) or column in ("prolonged_cytopenia", "evaluable"):
+            frame[column] = frame[column].astype("boolean")
     return frame
+
+
+def _course_row(study_id: str, course: InfusionCourse) -> dict:
+    row = {"study_id": study_id, "infusion": course.infusion, "anchor_date": course.anchor_date,
+           "window_days": course.window_days, "status": course.status,
+           "not_infused_reason": course.not_infused.reason if course.not_infused else None,
+           "not_infused_detail": course.not_infused.detail if course.not_infused else None,
+           "evaluable": (course.not_evaluable is None) if course.infused else None}
+    for kind in KINDS:
+        window = getattr(course, kind)
+        row |= {f"{kind}_any": window.any if window else None,
+                f"{kind}_max_grade": window.max_grade if window else None,
+                f"{kind}_onset": window.onset if window else None,
+                f"{kind}_onset_day": window.onset_day if window else None,
+                f"{kind}_resolution": window.resolution if window else None,
+                f"{kind}_resolution_day": window.resolution_day if window else None,
+                f"{kind}_duration_days": window.duration_days if window else None,
+                f"{kind}_ongoing": window.ongoing if window else None,
+                f"{kind}_episodes": len(window.episodes) if window else None}
+    row["late_episodes"] = len(course.late_episodes) if course.infused else None
+    row["late_events"] = len(course.late_events) if course.infused else None
+    row["prolonged_cytopenia"] = bool(course.prolonged_cytopenia) if course.infused else None
+    treatments = course.treatments.as_json() if course.treatments else {}
+    row |= {f"{name.removesuffix('_mg')}_total_mg": treatments.get(name) for name in TREATMENTS}
+    return row
+
+
+def endpoint_table(store: Store, as_of: date) -> pd.DataFrame:
+    """The cohort's endpoint table, one row per endpoint, with its as-of date and denominator."""
+    safety = store.safety_endpoints(as_of)
+    rows = []
+    for endpoint in (safety.crs, safety.icans):
+        rows.append({
+            "endpoint": endpoint.code, "as_of": safety.as_of, "infused": len(safety.infused),
+            "not_infused": len(safety.not_infused), "evaluable": endpoint.evaluable,
+            "patients": len(endpoint.patients), "proportion": endpoint.proportion,
+            "grade_3_or_more": len(endpoint.grade_3_or_more),
+            **{f"max_grade_{grade}": n for grade, n in enumerate(endpoint.by_max_grade)},
+            "patient_ids": " ".join(endpoint.patients)})
+    return pd.DataFrame(rows)

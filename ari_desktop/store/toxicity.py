@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..core import ctcae, grading
+from ..core import endpoints, grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.schedule import DONE
@@ -20,7 +20,6 @@ from ..core.toxicity import (
     BedsideFindings,
     Treatments,
     check_event,
-    course,
     event_label,
 )
 
@@ -292,20 +291,24 @@ class ToxicityRecords:
 
     # -- summaries and flags -----------------------------------------------------------------
 
-    def toxicity_summary(self, study_id: str) -> dict:
-        """Maximum grades, onset and duration, CRS within 30 days, treatment totals: for the monitoring
-        window after the first infusion and after a booster."""
+    def toxicity_summary(self, study_id: str, as_of: date | None = None) -> endpoints.ToxicitySummary:
+        """The course after the first infusion and after a booster, as known on `as_of` (default
+        today): status, CRS and ICANS within the window followed to their end, late episodes and
+        events, prolonged cytopenia, treatment totals (core/endpoints.py)."""
         patient = self.patient(study_id)
-        assessments = self.assessments(patient.study_id)
-        summary: dict = {"first_infusion": None, "booster": None}
-        for key, anchor, start, days in (
-                ("first_infusion", "D", patient.anchors.day0, self.protocol.toxicity_days_after_infusion),
-                ("booster", "B", patient.anchors.booster, self.protocol.toxicity_days_after_booster)):
-            if start is not None:
-                # The endpoint counts the monitoring window only: D0-D+30 (B0-B+14 after a booster).
-                inside = [a for a in assessments if 0 <= (a.at.astimezone().date() - start).days <= days]
-                summary[key] = course(inside, start, anchor).as_json()
-        return summary
+        patient_id = self._patient_id(patient.study_id)
+        as_of = self._as_of(as_of)
+        wanted = [(endpoints.infusion_timepoint(self.protocol, anchor), "infusion") for anchor in ("day0", "booster")]
+        infusions = {e.item.timepoint: e.recording for e in self._entries(patient.study_id, patient_id, as_of, wanted)
+                     if e.recording is not None}
+        return endpoints.toxicity_summary(patient, self.protocol, self.assessments(patient.study_id),
+                                          self.events(patient.study_id), infusions, as_of)
+
+    def safety_endpoints(self, as_of: date | None = None) -> endpoints.SafetyEndpoints:
+        """CRS and ICANS within 30 days of the first infusion for every patient, on `as_of` (default today)."""
+        as_of = self._as_of(as_of)
+        return endpoints.safety_endpoints([self.toxicity_summary(p.study_id, as_of) for p in self.patients()],
+                                          as_of, self.protocol.toxicity_days_after_infusion)
 
     def flags(self, day: date) -> list[Flag]:
         """Today's toxicity flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia."""
@@ -321,23 +324,25 @@ class ToxicityRecords:
                                   f"Latest CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
                                   f"({latest.at:%d %b %H:%M})"))
         after = self.protocol.prolonged_cytopenia_after_day
-        # Grade >= 3 neutropenia or thrombocytopenia events still unresolved on the day.
-        rows = self.db.execute(
-            "SELECT p.study_id, p.day0_date, e.kind, e.grade FROM toxicity_events e"
-            " JOIN patients p ON p.id = e.patient_id"
-            " WHERE e.kind IN ('neutropenia', 'thrombocytopenia') AND p.day0_date IS NOT NULL"
-            " AND e.onset_date <= :day AND (e.resolution_date IS NULL OR e.resolution_date > :day)"
-            " ORDER BY p.study_id, e.onset_date", {"day": day.isoformat()})
-        for study_id, day0, kind, grade in rows:
-            days = (day - date.fromisoformat(day0)).days
-            worst = min(grade, 4)  # CTCAE grade 5 is death from it: still grade 4 cytopenia
-            counts = {"neutropenia": (worst, 0), "thrombocytopenia": (0, worst)}[kind]
-            if study_id not in ended and ctcae.prolonged_cytopenia(days, *counts, after_day=after):
-                flags.append(Flag(study_id, "prolonged_cytopenia",
-                                  f"Prolonged cytopenia: grade {grade} {kind} on D+{days}, past D+{after}"))
+        for patient in self.patients():
+            if patient.anchors.day0 is None or patient.study_id in ended:
+                continue
+            for event in self.events(patient.study_id):
+                anchor, anchor_date = endpoints.course_of(patient.anchors, event.onset)
+                if endpoints.prolonged_cytopenia_on(event, anchor_date, after, day):
+                    flags.append(Flag(patient.study_id, "prolonged_cytopenia",
+                                      f"Prolonged cytopenia: grade {event.grade} {event.kind} on "
+                                      f"{anchor}+{(day - anchor_date).days}, past {anchor}+{after}"))
         return flags
 
     # -- shared checks -----------------------------------------------------------------------
+
+    def _as_of(self, as_of: date | None) -> date:
+        """The date an endpoint is counted on: today, or a day already past (a later one would claim
+        follow-up that has not happened)."""
+        if as_of is not None and as_of > self.today():
+            raise ClinicalInputError(f"The as-of date {as_of} is in the future.", "as_of")
+        return as_of or self.today()
 
     def _require_patient_id(self, study_id: str) -> int:
         patient_id = self._patient_id(study_id.strip())

@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from ...core.endpoints import course_sentence
 from ...core.grading import Grade
 from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
@@ -509,13 +510,13 @@ class ToxicityTimeline(LazyView):
         before, after = split_at_booster(assessments, booster)
         self.first.set_columns(day_columns(before, "D", anchors.day0, protocol.toxicity_days_after_infusion,
                                            decisions, decision_days), today)
-        self.first_summary.setText(summary_text(summary["first_infusion"], "D"))
+        self.first_summary.setText(course_sentence(summary.first_infusion))
         self.title.setText(f"Toxicity of {patient.study_id} after the first infusion (D0 = {anchors.day0}): "
                            "worst CRS and ICANS grade per day")
         if booster is not None:
             self.booster.set_columns(day_columns(after, "B", booster, protocol.toxicity_days_after_booster, [], {}),
                                      today, slots=len(self.first.columns))
-            self.booster_summary.setText(summary_text(summary["booster"], "B"))
+            self.booster_summary.setText(course_sentence(summary.booster))
             self.booster_title.setText(f"After the booster (B0 = {booster})")
         self._show_parts(first=True, booster=booster is not None)
 
@@ -540,25 +541,3 @@ class ToxicityTimeline(LazyView):
         if self.stale:
             self.update_now()
         return (self.first_summary if anchor == "D" else self.booster_summary).text()
-
-
-def summary_text(course: dict | None, prefix: str) -> str:
-    """One line from Store.toxicity_summary: maximum grades, onset, duration, treatment totals."""
-    if course is None:
-        return ""
-    parts = [f"Maximum CRS grade {course['max_crs_grade']}, maximum ICANS grade {course['max_icans_grade']}"]
-    for scale, key in (("CRS", "crs"), ("ICANS", "icans")):
-        onset, duration = course[f"{key}_onset_day"], course[f"{key}_duration_days"]
-        if onset is None:
-            parts.append(f"no {scale}")
-        else:
-            days = "1 day" if duration == 1 else f"{duration} days"
-            parts.append(f"{scale} from {prefix}{'0' if onset == 0 else f'{onset:+d}'} for {days}")
-    parts.append(f"tocilizumab total {course['tocilizumab_total_mg']:g} mg")
-    steroids = course["corticosteroids_total_mg"]
-    for name, mg in (("dexamethasone", steroids["dexamethasone"]),
-                     ("methylprednisolone", steroids["methylprednisolone"]),
-                     ("anakinra", course["anakinra_total_mg"])):
-        if mg:
-            parts.append(f"{name} {mg:g} mg")
-    return " · ".join(parts)

@@ -1,0 +1,63 @@
+"""Command-line face of the trial's endpoint tables (CLINICAL.md section 7): the safety endpoints
+now; each table states its as-of date, its denominator and who is evaluable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import click
+
+from ..core.dates import parse_date
+from ..core.endpoints import NOT_EVALUABLE_REASONS, SafetyEndpoints
+from ..core.protocol import Protocol
+
+
+def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
+    """The safety endpoint table as a person reads it."""
+    window = f"D+{safety.window_days}"
+
+    def ids(study_ids) -> str:
+        return f"{len(study_ids)}" + (f" — {', '.join(study_ids)}" if study_ids else "")
+
+    lines = [f"Safety endpoints of {protocol.code} as of {safety.as_of}",
+             f"CRS and ICANS with onset D0 to {window} after the first infusion, each episode followed to its end.",
+             "",
+             f"Denominator, infused (fraction 1 recorded given): {ids(safety.infused)}",
+             f"Evaluable (assessed, and followed to {window} or until death or leaving the study): "
+             f"{ids(safety.evaluable)}"]
+    for code, words in NOT_EVALUABLE_REASONS.items():
+        apart = [study_id for study_id, why in safety.not_evaluable if why == code]
+        if apart:
+            lines.append(f"  not evaluable, {words}: {ids(apart)}")
+    lines += ["", f"{'':<24}{'patients':>9}{'evaluable':>11}{'%':>8}{'grade >= 3':>12}   max grade 0/1/2/3/4/5"]
+    for label, endpoint in ((f"CRS within {safety.window_days} days", safety.crs),
+                            (f"ICANS within {safety.window_days} days", safety.icans)):
+        share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"
+        lines.append(f"{label:<24}{len(endpoint.patients):>9}{endpoint.evaluable:>11}{share:>8}"
+                     f"{len(endpoint.grade_3_or_more):>12}   {'/'.join(str(n) for n in endpoint.by_max_grade)}")
+    lines += ["", f"Prolonged cytopenia (grade >= 3 neutropenia or thrombocytopenia past "
+                  f"D+{protocol.prolonged_cytopenia_after_day}): {ids(safety.prolonged_cytopenia)}",
+              "", f"Not infused, listed apart (not in the denominator): {len(safety.not_infused)}"]
+    lines += [f"  {study_id}  {why}" for study_id, why in safety.not_infused]
+    return lines
+
+
+def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
+    """Add the endpoint commands to the main command group."""
+
+    @cli.command("endpoints")
+    @click.option("--as-of", help="Count what was known on this date, YYYY-MM-DD (default today).")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (codes, not labels).")
+    @click.pass_context
+    def endpoints(ctx, as_of, as_json) -> None:
+        """The trial's endpoint table: CRS and ICANS within 30 days of the first infusion, with the
+        denominator, who is evaluable and the patients listed apart."""
+        store = get_store(ctx)
+        safety = store.safety_endpoints(parse_date(as_of, "as-of date") if as_of else None)
+        if as_json:
+            click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,
+                                   "safety": safety.as_json()}, indent=2, ensure_ascii=False))
+            return
+        for line in safety_lines(safety, store.protocol):
+            click.echo(line)

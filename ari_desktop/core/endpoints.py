@@ -1,0 +1,551 @@
+"""The trial's safety endpoints (CLINICAL.md section 7): CRS and ICANS within 30 days of the first
+infusion, each episode followed to its end, late events, prolonged cytopenia, and the cohort table
+with its denominator.
+
+Pure functions over saved assessments, toxicity events and the infusion recordings. The rules,
+decided once here:
+
+- An **episode** of CRS (or ICANS) is a run of consecutive assessments with grade >= 1. Its onset
+  is the first of them; it ends at the first later assessment with grade 0 (its resolution). Only a
+  grade-0 assessment ends an episode: days without any assessment inside a run belong to it (nobody
+  saw it stop). An episode with no grade-0 assessment after it is **ongoing**.
+- Its **duration** counts the days from onset to its last assessment with grade >= 1, both
+  included (seen on one day only: 1 day); for an ongoing episode, the duration so far.
+- Its maximum grade and treatments follow it to its end, even past the monitoring window. The
+  treatments recorded at the resolving assessment count: a dose is recorded as given since the
+  previous assessment, which still had the grade.
+- **Within the window**: onset on D0 to D+30 (B0 to B+14 after a booster), both ends included.
+  An episode with a later onset is a late episode.
+- A course is **infused** when its infusion (fraction 1 at D0, the booster at B0) is recorded done
+  by the as-of date. Otherwise it is listed apart with the reason, never counted as "no CRS".
+- A course infused but with no assessment in the window is **not assessed** (no grades at all);
+  assessed with no grade >= 1 is "no CRS" (grade 0).
+- **Prolonged cytopenia**: a grade >= 3 neutropenia or thrombocytopenia event still present on a
+  day past the protocol's day (ctcae.prolonged_cytopenia: default D+30, strictly after).
+- **Evaluable** for a 30-day endpoint: infused, assessed in the window, and followed through it
+  (D+30 reached by the as-of date, or follow-up ended earlier by death or leaving the study).
+  Proportions are over the evaluable patients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from . import ctcae
+from .schedule import DONE, NOT_DONE, Recording
+from .toxicity import TREATMENTS, Assessment
+
+if TYPE_CHECKING:
+    from .patients import Anchors, Patient
+    from .protocol import Protocol as TrialProtocol
+
+KINDS = ("crs", "icans")
+KIND_LABELS = {"crs": "CRS", "icans": "ICANS"}
+
+# Status of an infusion's course.
+NOT_INFUSED, NOT_ASSESSED, ASSESSED = "not_infused", "not_assessed", "assessed"
+# Why a course is not infused, most telling first.
+NOT_INFUSED_REASONS = {
+    "died_before_infusion": "died before the infusion",
+    "off_study_before_infusion": "left the study before the infusion",
+    "infusion_not_given": "infusion recorded as not given",
+    "no_day0": "no day 0 yet",
+    "infusion_planned": "infusion planned, not yet due",
+    "infusion_not_recorded": "infusion not recorded as given",
+}
+# Why an infused patient is not evaluable for a 30-day endpoint.
+NOT_EVALUABLE_REASONS = {NOT_ASSESSED: "not assessed in the window", "window_open": "window not over yet"}
+CYTOPENIA_KINDS = ("neutropenia", "thrombocytopenia")
+
+
+def _day(when: date, anchor_date: date) -> int:
+    return (when - anchor_date).days
+
+
+def _date_of(assessment: Assessment) -> date:
+    return assessment.at.astimezone().date()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@dataclass(frozen=True)
+class TreatmentTotals:
+    """Anti-cytokine treatment given, in mg, summed over a set of assessments."""
+
+    tocilizumab_mg: float = 0.0
+    dexamethasone_mg: float = 0.0
+    methylprednisolone_mg: float = 0.0
+    anakinra_mg: float = 0.0
+
+    @classmethod
+    def of(cls, assessments: Iterable[Assessment]) -> TreatmentTotals:
+        rows = list(assessments)
+        return cls(**{name: round(sum(getattr(a.treatments, name) for a in rows), 1) for name in TREATMENTS})
+
+    def as_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode of CRS or ICANS (see the module's rules), days counted from the infusion."""
+
+    kind: str  # "crs" or "icans"
+    onset: date
+    onset_day: int
+    last_day: int  # day of its last assessment with grade >= 1
+    max_grade: int
+    resolution: date | None  # date of the grade-0 assessment that ended it; None while ongoing
+    resolution_day: int | None
+    treatments: TreatmentTotals
+    assessment_ids: tuple[int, ...]  # the assessments it was seen in, and the one that ended it
+
+    @property
+    def ongoing(self) -> bool:
+        return self.resolution is None
+
+    @property
+    def duration_days(self) -> int:
+        return self.last_day - self.onset_day + 1
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "onset": self.onset.isoformat(), "onset_day": self.onset_day,
+                "last_day": self.last_day, "max_grade": self.max_grade, "resolution": _iso(self.resolution),
+                "resolution_day": self.resolution_day, "duration_days": self.duration_days,
+                "ongoing": self.ongoing, "treatments": self.treatments.as_json(),
+                "assessment_ids": list(self.assessment_ids)}
+
+
+def _grade(assessment: Assessment, kind: str) -> int:
+    return (assessment.crs if kind == "crs" else assessment.icans).grade
+
+
+def episodes(assessments: Iterable[Assessment], kind: str, anchor_date: date) -> tuple[Episode, ...]:
+    """Every CRS (kind "crs") or ICANS ("icans") episode in these assessments, in order of onset."""
+    found: list[Episode] = []
+    run: list[Assessment] = []
+
+    def close(resolving: Assessment | None) -> None:
+        onset, last = _date_of(run[0]), _date_of(run[-1])
+        resolution = _date_of(resolving) if resolving else None
+        seen = run + ([resolving] if resolving else [])
+        found.append(Episode(
+            kind=kind, onset=onset, onset_day=_day(onset, anchor_date), last_day=_day(last, anchor_date),
+            max_grade=max(_grade(a, kind) for a in run), resolution=resolution,
+            resolution_day=_day(resolution, anchor_date) if resolution else None,
+            treatments=TreatmentTotals.of(seen), assessment_ids=tuple(a.id for a in seen)))
+
+    for a in sorted(assessments, key=lambda a: a.at):
+        if _grade(a, kind) >= 1:
+            run.append(a)
+        elif run:
+            close(a)
+            run = []
+    if run:
+        close(None)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class WithinWindow:
+    """CRS (or ICANS) with onset in the monitoring window, its episodes followed to their end.
+    With several episodes: the onset of the first, the worst grade of all, the resolution of the
+    last, and the days of all added up."""
+
+    kind: str
+    episodes: tuple[Episode, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.episodes)
+
+    @property
+    def max_grade(self) -> int:
+        return max((e.max_grade for e in self.episodes), default=0)
+
+    @property
+    def onset_day(self) -> int | None:
+        return self.episodes[0].onset_day if self.episodes else None
+
+    @property
+    def onset(self) -> date | None:
+        return self.episodes[0].onset if self.episodes else None
+
+    @property
+    def resolution(self) -> date | None:
+        return self.episodes[-1].resolution if self.episodes else None
+
+    @property
+    def resolution_day(self) -> int | None:
+        return self.episodes[-1].resolution_day if self.episodes else None
+
+    @property
+    def duration_days(self) -> int | None:
+        return sum(e.duration_days for e in self.episodes) if self.episodes else None
+
+    @property
+    def ongoing(self) -> bool:
+        return bool(self.episodes) and self.episodes[-1].ongoing
+
+    def as_json(self) -> dict:
+        return {"any": self.any, "max_grade": self.max_grade, "onset": _iso(self.onset),
+                "onset_day": self.onset_day, "resolution": _iso(self.resolution),
+                "resolution_day": self.resolution_day, "duration_days": self.duration_days,
+                "ongoing": self.ongoing, "episodes": [e.as_json() for e in self.episodes]}
+
+
+class RecordedEvent(Protocol):
+    """What a saved toxicity event offers (the store's ToxicityEvent)."""
+
+    id: int
+    kind: str
+    grade: int
+    onset: date
+    resolution: date | None
+
+
+@dataclass(frozen=True)
+class CourseEvent:
+    """A toxicity event (TLS, cytopenia, infection...) as known on the as-of date, days from the infusion."""
+
+    id: int
+    kind: str
+    grade: int
+    onset: date
+    onset_day: int
+    resolution: date | None  # None: unresolved on the as-of date
+
+    @classmethod
+    def of(cls, event: RecordedEvent, anchor_date: date, as_of: date) -> CourseEvent:
+        resolution = event.resolution if event.resolution is not None and event.resolution <= as_of else None
+        return cls(event.id, event.kind, event.grade, event.onset, _day(event.onset, anchor_date), resolution)
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "grade": self.grade, "onset": self.onset.isoformat(),
+                "onset_day": self.onset_day, "resolution": _iso(self.resolution)}
+
+
+def prolonged_cytopenia_on(event: RecordedEvent, anchor_date: date, after_day: int, day: date) -> bool:
+    """True when `event` is grade >= 3 neutropenia or thrombocytopenia still present on `day` (onset on
+    or before it, not resolved by it) and `day` is past D+after_day (ctcae.prolonged_cytopenia)."""
+    if event.kind not in CYTOPENIA_KINDS or event.onset > day:
+        return False
+    if event.resolution is not None and event.resolution <= day:
+        return False
+    grade = min(event.grade, 4)  # CTCAE grade 5 is death from it: still grade 4 cytopenia
+    grades = (grade, 0) if event.kind == "neutropenia" else (0, grade)
+    return ctcae.prolonged_cytopenia(_day(day, anchor_date), *grades, after_day=after_day)
+
+
+def prolonged_cytopenia(events: Iterable[RecordedEvent], anchor_date: date, after_day: int,
+                        as_of: date) -> tuple[RecordedEvent, ...]:
+    """The events that were prolonged cytopenia on some day up to `as_of`: checked on the first day
+    past D+after_day that the event was present (its onset, if later)."""
+    first_day = anchor_date + timedelta(days=after_day + 1)
+    return tuple(e for e in events if (day := max(e.onset, first_day)) <= as_of
+                 and prolonged_cytopenia_on(e, anchor_date, after_day, day))
+
+
+@dataclass(frozen=True)
+class NotInfused:
+    """Why a course does not count: a code of NOT_INFUSED_REASONS and the facts behind it."""
+
+    reason: str
+    detail: str
+
+    def as_json(self) -> dict:
+        return {"reason": self.reason, "detail": self.detail}
+
+    def __str__(self) -> str:
+        words = NOT_INFUSED_REASONS[self.reason]
+        return f"{words} ({self.detail})" if self.detail else words
+
+
+def not_infused(patient: Patient, anchor_date: date | None, recording: Recording | None, as_of: date,
+                what: str = "fraction 1") -> NotInfused | None:
+    """None when the infusion on `anchor_date` was recorded done by `as_of`; else why not."""
+    if recording is not None and recording.outcome == DONE and recording.done_at.astimezone().date() <= as_of:
+        return None
+    a = patient.anchors
+    if a.death and a.death <= as_of and (anchor_date is None or a.death < anchor_date):
+        return NotInfused("died_before_infusion", f"died on {a.death}")
+    if a.off_study and a.off_study <= as_of and (anchor_date is None or a.off_study < anchor_date):
+        return NotInfused("off_study_before_infusion", f"off study on {a.off_study}: {a.off_study_reason}")
+    if recording is not None and recording.outcome == NOT_DONE:
+        return NotInfused("infusion_not_given", f"{what}: {recording.reason}")
+    if anchor_date is None:
+        return NotInfused("no_day0", "")
+    if anchor_date > as_of:
+        return NotInfused("infusion_planned", f"{what} on {anchor_date}")
+    return NotInfused("infusion_not_recorded", f"{what} on {anchor_date}")
+
+
+@dataclass(frozen=True)
+class InfusionCourse:
+    """What followed one infusion (the first, or a booster), as known on the as-of date."""
+
+    infusion: str  # "first" or "booster"
+    anchor: str  # "D" or "B"
+    anchor_date: date | None
+    window_days: int
+    status: str  # NOT_INFUSED, NOT_ASSESSED or ASSESSED
+    not_infused: NotInfused | None = None
+    window_complete: bool = False  # followed through the window (see the module's rules)
+    crs: WithinWindow | None = None  # None unless ASSESSED
+    icans: WithinWindow | None = None
+    late_episodes: tuple[Episode, ...] = ()  # onset after the window
+    late_events: tuple[CourseEvent, ...] = ()  # toxicity events with onset after the window
+    prolonged_cytopenia: tuple[CourseEvent, ...] | None = None  # None when not infused
+    treatments: TreatmentTotals | None = None  # the window, and its episodes to their end
+
+    @property
+    def infused(self) -> bool:
+        return self.status != NOT_INFUSED
+
+    @property
+    def not_evaluable(self) -> str | None:
+        """Why an infused course does not count for the window's endpoints (NOT_EVALUABLE_REASONS)."""
+        if self.status == NOT_ASSESSED:
+            return NOT_ASSESSED
+        return None if self.window_complete else "window_open"
+
+    def as_json(self) -> dict:
+        return {
+            "infusion": self.infusion, "anchor": self.anchor, "anchor_date": _iso(self.anchor_date),
+            "window_days": self.window_days, "status": self.status,
+            "not_infused": self.not_infused.as_json() if self.not_infused else None,
+            "window_complete": self.window_complete,
+            "crs": self.crs.as_json() if self.crs else None,
+            "icans": self.icans.as_json() if self.icans else None,
+            "late_episodes": [e.as_json() for e in self.late_episodes],
+            "late_events": [e.as_json() for e in self.late_events],
+            "prolonged_cytopenia": None if self.prolonged_cytopenia is None else bool(self.prolonged_cytopenia),
+            "prolonged_cytopenia_events": [e.as_json() for e in self.prolonged_cytopenia or ()],
+            "treatments": self.treatments.as_json() if self.treatments else None,
+        }
+
+
+def infusion_course(patient: Patient, *, infusion: str, anchor_date: date | None, until: date | None,
+                    window_days: int, prolonged_after_day: int, recording: Recording | None,
+                    assessments: Iterable[Assessment], events: Iterable[RecordedEvent],
+                    as_of: date) -> InfusionCourse:
+    """The course after the infusion on `anchor_date`, from the assessments and events before `until`
+    (the next infusion; None: no later one) known by `as_of`."""
+    anchor = "D" if infusion == "first" else "B"
+    why = not_infused(patient, anchor_date, recording, as_of, "fraction 1" if infusion == "first" else "the booster")
+    if why is not None:
+        return InfusionCourse(infusion, anchor, anchor_date, window_days, NOT_INFUSED, not_infused=why)
+    last_day = min(as_of, until - timedelta(days=1)) if until else as_of
+    rows = [a for a in assessments if anchor_date <= _date_of(a) <= last_day]
+    window_end = anchor_date + timedelta(days=window_days)
+    ended = patient.anchors.end
+    complete = as_of >= window_end or (ended is not None and ended[0] <= as_of)
+    by_kind = {kind: episodes(rows, kind, anchor_date) for kind in KINDS}
+    late = tuple(sorted((e for found in by_kind.values() for e in found if e.onset_day > window_days),
+                        key=lambda e: (e.onset, e.kind)))
+    own_events = [e for e in events if e.onset <= last_day and (infusion == "first" or e.onset >= anchor_date)]
+    in_window = [a for a in rows if _date_of(a) <= window_end]
+    if not in_window:
+        return InfusionCourse(infusion, anchor, anchor_date, window_days, NOT_ASSESSED, window_complete=complete,
+                              late_episodes=late, **_events(own_events, anchor_date, window_end,
+                                                            prolonged_after_day, as_of))
+    windows = {kind: WithinWindow(kind, tuple(e for e in by_kind[kind] if e.onset_day <= window_days))
+               for kind in KINDS}
+    # Doses of the window, and of its episodes after it: each assessment counted once.
+    ids = {a.id for a in in_window}.union(*(e.assessment_ids for w in windows.values() for e in w.episodes))
+    return InfusionCourse(
+        infusion, anchor, anchor_date, window_days, ASSESSED, window_complete=complete,
+        crs=windows["crs"], icans=windows["icans"], late_episodes=late,
+        treatments=TreatmentTotals.of(a for a in rows if a.id in ids),
+        **_events(own_events, anchor_date, window_end, prolonged_after_day, as_of))
+
+
+def _events(events: list[RecordedEvent], anchor_date: date, window_end: date, after_day: int, as_of: date) -> dict:
+    known = [CourseEvent.of(e, anchor_date, as_of) for e in events]
+    return {"late_events": tuple(e for e in known if e.onset > window_end),
+            "prolonged_cytopenia": prolonged_cytopenia(known, anchor_date, after_day, as_of)}
+
+
+def _day_words(anchor: str, day: int) -> str:
+    return f"{anchor}0" if day == 0 else f"{anchor}{day:+d}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def course_sentence(course: InfusionCourse) -> str:
+    """The course in one line, the same in the window and on the command line: maximum grades, each
+    scale's onset, duration and resolution within the window, late episodes and events, prolonged
+    cytopenia, treatment totals."""
+    a, window = course.anchor, _day_words(course.anchor, course.window_days)
+    if course.status == NOT_INFUSED:
+        return f"Not infused: {course.not_infused}. Not counted for the endpoints."
+    parts = []
+    if course.status == NOT_ASSESSED:
+        parts.append(f"Not assessed from {a}0 to {window}")
+    else:
+        parts.append(f"Maximum CRS grade {course.crs.max_grade}, maximum ICANS grade {course.icans.max_grade}")
+        for window_of in (course.crs, course.icans):
+            scale = KIND_LABELS[window_of.kind]
+            if not window_of.any:
+                parts.append(f"no {scale}")
+                continue
+            text = f"{scale} from {_day_words(a, window_of.onset_day)} for {_days(window_of.duration_days)}"
+            if window_of.ongoing:
+                text += " so far, ongoing"
+            else:
+                text += f", resolved {_day_words(a, window_of.resolution_day)}"
+            if len(window_of.episodes) > 1:
+                text += f" ({len(window_of.episodes)} episodes)"
+            parts.append(text)
+    if course.late_episodes:
+        late = ", ".join(f"{KIND_LABELS[e.kind]} grade {e.max_grade} from {_day_words(a, e.onset_day)}"
+                         for e in course.late_episodes)
+        parts.append(f"after {window}: {late}")
+    if course.late_events:
+        parts.append(f"{len(course.late_events)} toxicity event{'s' if len(course.late_events) > 1 else ''} "
+                     f"after {window}")
+    if course.prolonged_cytopenia:
+        parts.append("prolonged cytopenia (" + ", ".join(
+            f"grade {e.grade} {e.kind} from {_day_words(a, e.onset_day)}" for e in course.prolonged_cytopenia) + ")")
+    if course.treatments is not None:
+        t = course.treatments
+        parts.append(f"tocilizumab total {t.tocilizumab_mg:g} mg")
+        for name, mg in (("dexamethasone", t.dexamethasone_mg), ("methylprednisolone", t.methylprednisolone_mg),
+                         ("anakinra", t.anakinra_mg)):
+            if mg:
+                parts.append(f"{name} {mg:g} mg")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class ToxicitySummary:
+    """A patient's courses: after the first infusion, and after the booster when one is dated."""
+
+    study_id: str
+    as_of: date
+    first_infusion: InfusionCourse
+    booster: InfusionCourse | None
+
+    def as_json(self) -> dict:
+        return {"study_id": self.study_id, "as_of": self.as_of.isoformat(),
+                "first_infusion": self.first_infusion.as_json(),
+                "booster": self.booster.as_json() if self.booster else None}
+
+
+def course_of(anchors: Anchors, when: date) -> tuple[str, date]:
+    """The infusion whose course a date belongs to, as (anchor letter, its date): the booster's from
+    its date on, else the first infusion's. The patient has a day 0."""
+    if anchors.booster is not None and when >= anchors.booster:
+        return "B", anchors.booster
+    return "D", anchors.day0
+
+
+def infusion_timepoint(protocol: TrialProtocol, anchor: str) -> str:
+    """The timepoint of the infusion on the anchor's day 0: fraction 1 ("day0") or the booster."""
+    return next(t.code for t in protocol.timepoints if t.anchor == anchor and t.day == 0 and "infusion" in t.activities)
+
+
+def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessment],
+                     events: Iterable[RecordedEvent], infusions: Mapping[str, Recording], as_of: date
+                     ) -> ToxicitySummary:
+    """The courses of one patient as known on `as_of`; `infusions` are the recordings of the
+    infusions by timepoint. A dated booster ends the first infusion's course the day before it
+    (course_of)."""
+    assessments = [a for a in assessments if _date_of(a) <= as_of]
+    events = [e for e in events if e.onset <= as_of]
+    a = patient.anchors
+    common = {"prolonged_after_day": protocol.prolonged_cytopenia_after_day, "assessments": assessments,
+              "events": events, "as_of": as_of}
+    first = infusion_course(patient, infusion="first", anchor_date=a.day0, until=a.booster,
+                            window_days=protocol.toxicity_days_after_infusion,
+                            recording=infusions.get(infusion_timepoint(protocol, "day0")), **common)
+    booster = None if a.booster is None else infusion_course(
+        patient, infusion="booster", anchor_date=a.booster, until=None,
+        window_days=protocol.toxicity_days_after_booster,
+        recording=infusions.get(infusion_timepoint(protocol, "booster")), **common)
+    return ToxicitySummary(patient.study_id, as_of, first, booster)
+
+
+# --------------------------------------------------------------------------------------------
+# The cohort's table
+
+
+@dataclass(frozen=True)
+class WindowEndpoint:
+    """CRS (or ICANS) with onset within the window after the first infusion, over the evaluable."""
+
+    kind: str
+    window_days: int
+    evaluable: int
+    patients: tuple[str, ...]  # evaluable patients with it
+    grade_3_or_more: tuple[str, ...]
+    by_max_grade: tuple[int, ...]  # evaluable patients whose maximum grade is 0, 1, ... 5
+
+    @property
+    def code(self) -> str:
+        """The endpoint's name in exports: "crs_within_30_days"."""
+        return f"{self.kind}_within_{self.window_days}_days"
+
+    @property
+    def proportion(self) -> float | None:
+        return round(len(self.patients) / self.evaluable, 4) if self.evaluable else None
+
+    def as_json(self) -> dict:
+        return {"endpoint": self.code, "kind": self.kind, "evaluable": self.evaluable, "patients": len(self.patients),
+                "proportion": self.proportion, "grade_3_or_more": len(self.grade_3_or_more),
+                "by_max_grade": {str(g): n for g, n in enumerate(self.by_max_grade)},
+                "patient_ids": list(self.patients), "grade_3_or_more_ids": list(self.grade_3_or_more)}
+
+
+@dataclass(frozen=True)
+class SafetyEndpoints:
+    """CRS and ICANS within the window after the first infusion, for the cohort, on the as-of date.
+    The denominator is every infused patient; the others are listed apart with the reason."""
+
+    as_of: date
+    window_days: int
+    infused: tuple[str, ...]
+    not_infused: tuple[tuple[str, NotInfused], ...]
+    evaluable: tuple[str, ...]
+    not_evaluable: tuple[tuple[str, str], ...]  # (study ID, NOT_EVALUABLE_REASONS code)
+    crs: WindowEndpoint
+    icans: WindowEndpoint
+    prolonged_cytopenia: tuple[str, ...]  # infused patients with it by the as-of date
+
+    def as_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "window_days": self.window_days,
+                "infused": list(self.infused),
+                "not_infused": [{"study_id": s, **why.as_json()} for s, why in self.not_infused],
+                "evaluable": list(self.evaluable),
+                "not_evaluable": [{"study_id": s, "reason": why} for s, why in self.not_evaluable],
+                "crs": self.crs.as_json(), "icans": self.icans.as_json(),
+                "prolonged_cytopenia": list(self.prolonged_cytopenia)}
+
+
+def safety_endpoints(summaries: Iterable[ToxicitySummary], as_of: date, window_days: int) -> SafetyEndpoints:
+    """The cohort's table from each patient's summary on `as_of` (the first infusion's course)."""
+    courses = [(s.study_id, s.first_infusion) for s in summaries]
+    infused = [(study_id, c) for study_id, c in courses if c.infused]
+    evaluable = [(study_id, c) for study_id, c in infused if c.not_evaluable is None]
+
+    def endpoint(kind: str) -> WindowEndpoint:
+        windows = [(study_id, getattr(c, kind)) for study_id, c in evaluable]
+        grades = [w.max_grade for _, w in windows]
+        return WindowEndpoint(kind, window_days, len(windows), tuple(s for s, w in windows if w.any),
+                              tuple(s for s, w in windows if w.max_grade >= 3),
+                              tuple(grades.count(g) for g in range(6)))
+
+    return SafetyEndpoints(
+        as_of=as_of, window_days=window_days, infused=tuple(s for s, _ in infused),
+        not_infused=tuple((s, c.not_infused) for s, c in courses if not c.infused),
+        evaluable=tuple(s for s, _ in evaluable),
+        not_evaluable=tuple((s, c.not_evaluable) for s, c in infused if c.not_evaluable is not None),
+        crs=endpoint("crs"), icans=endpoint("icans"),
+        prolonged_cytopenia=tuple(s for s, c in infused if c.prolonged_cytopenia))
