@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolTip
 
 from ari_desktop.core import grading, protocol
+from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import BedsideFindings, Treatments
 from ari_desktop.gui.bedside.bedside import (
@@ -355,16 +356,29 @@ def fraction(qtbot, session, store):
     return dialog
 
 
-def test_the_decision_dialog_shows_the_fraction_and_the_latest_grades_with_time_and_reason(fraction):
-    shown = {name: fraction.findChild(QLabel, name).text() for name in ("fractionText", "crsText", "icansText",
-                                                                        "assessedText", "previousText")}
+def test_the_decision_dialog_shows_the_fraction_and_what_is_seen_at_the_decision_time(fraction):
+    shown = {name: fraction.findChild(QLabel, name).text() for name in (
+        "fractionText", "crsText", "icansText", "assessedText", "previousText", "warningText", "rulesText",
+        "validText", "reasonCaption")}
     assert "Fraction 3 (60 % of the dose)" in shown["fractionText"] and "D+7" in shown["fractionText"]
     assert "CRS grade 2" in shown["crsText"] and "low-flow nasal cannula" in shown["crsText"]
     assert "ICANS grade 0" in shown["icansText"]
-    assert "2026-11-25 20:00 by Dr Vidal" in shown["assessedText"]
+    assert "2026-11-25 20:00 by Dr Vidal (19 h before the decision time)" in shown["assessedText"]
     assert shown["previousText"] == "None yet"
+    assert "Active toxicity in the last 24 h (CRS grade 2 at 25 Nov 20:00)" in shown["warningText"]
+    assert "a go is an override" in shown["reasonCaption"]  # the reason turns required
+    assert "CRS grade ≥ 1 or ICANS grade ≥ 1 in the last 24 h" in shown["rulesText"]
+    assert "a late fraction does not move the next one" in shown["rulesText"]
+    assert shown["validText"].startswith("Fri 2026-11-27 15:00 (24 h after the decision at 15:00)")
     assert fraction.go_button.text() == "&Go — give the fraction" and fraction.hold_button.text() == "&Hold"
     assert fraction.physician.text() == "dr.ruiz"
+
+
+def test_a_decision_entered_late_shows_what_was_seen_then_not_the_assessment_made_after(qtbot, fraction):
+    fraction.decided_at.setDateTime(to_qdatetime(at(6, 9)))  # the morning before the feverish evening
+    assert "no assessment" in fraction.findChild(QLabel, "crsText").text()
+    assert "a go is an override" not in fraction.findChild(QLabel, "reasonCaption").text()
+    assert fraction.findChild(QLabel, "validText").text().startswith("Thu 2026-11-26 09:00")
 
 
 def test_hold_without_a_reason_is_refused_beside_the_reason_and_nothing_is_stored(qtbot, fraction, store):
@@ -391,19 +405,39 @@ def test_hold_with_a_reason_is_stored_and_the_d7_infusion_shows_as_held(qtbot, f
     assert fraction.result() == QDialog.DialogCode.Accepted
 
 
-def test_go_is_stored_and_shown_among_the_earlier_decisions_next_time(qtbot, fraction, session, store):
+def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_stored_as_an_override(
+        qtbot, fraction, session, store):
     fraction.physician.setText("Dr Vidal")
     qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
-    assert store.latest_decision("ARI-001", "D+7").decision == "go"
+    assert fraction.error_text("reason").startswith("Active toxicity before this go (CRS grade 2 at 25 Nov 20:00)")
+    assert fraction.isVisible() and store.decisions("ARI-001") == []
+    qtbot.keyClicks(fraction.reason, "CRS settling on 2 L, patient keen")
+    qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
+    stored = store.latest_decision("ARI-001", "D+7")
+    assert (stored.decision, stored.override, stored.reason) == ("go", True, "CRS settling on 2 L, patient keen")
     again = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(again)
     previous = again.findChild(QLabel, "previousText").text()
-    assert "GO" in previous and "Dr Vidal" in previous and "no active CRS or ICANS" in previous
+    assert "GO</b> — override of active toxicity by Dr Vidal" in previous and "assessed 19 h before" in previous
+
+
+def test_a_go_without_toxicity_and_without_a_reason_stores_no_reason_and_says_so(qtbot, session, store):
+    store.assess("ARI-001", at(7, 7), BedsideFindings(36.9, ice=10), assessor="Dr Vidal")
+    dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
+    qtbot.addWidget(dialog)
+    assert not dialog.findChild(QLabel, "warningText").isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.go_button, Qt.MouseButton.LeftButton)
+    stored = store.latest_decision("ARI-001", "D+7")
+    assert (stored.decision, stored.reason, stored.override) == ("go", None, False)
+    again = FractionDecisionDialog(session, "ARI-001", "D+7")
+    qtbot.addWidget(again)
+    assert "<i>no reason given</i>" in again.findChild(QLabel, "previousText").text()
 
 
 def test_a_fraction_already_given_leaves_nothing_to_decide(qtbot, session, store):
+    store.record("ARI-001", "D0", "infusion", done_at=at(0, 11), dose=DoseGiven(0.3, 70))
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.9, 70))
     dialog = FractionDecisionDialog(session, "ARI-001", "D+3")
     qtbot.addWidget(dialog)
     assert not dialog.go_button.isEnabled() and not dialog.hold_button.isEnabled()

@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         self.bedside_action = a("Bedside &assessment…", lambda: self.assess(), "Ctrl+B",
                                 "Bedside CRS / ICANS assessment of the selected patient")
         self.fraction_action = a("&Go / hold fraction…", lambda: self.decide_fraction(), None,
-                                 "A physician's go or hold before the fraction at D+3 or D+7")
+                                 "A physician's go or hold before the fraction at "
+                                 + " or ".join(self.session.store.protocol.go_decision_before))
         self.event_action = a("Record toxicity &event…", lambda: self.record_event(), None,
                               "TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia")
         self.print_worksheet_action = a("Print visit &worksheet…", self.print_worksheet, QKeySequence.StandardKey.Print,

@@ -81,7 +81,8 @@ class PatientToxicity(QWidget):
         self.assess_button = QPushButton("Bedside &assessment…", toolTip="Record a CRS / ICANS assessment (Ctrl+B)")
         self.correct_button = QPushButton("Correc&t…", toolTip="Correct the selected assessment, with a reason")
         self.decide_button = QPushButton("&Go / hold fraction…", toolTip="Record a physician's go or hold before "
-                                         "the next fraction (D+3, D+7)")
+                                         "the next fraction ("
+                                         f"{', '.join(session.store.protocol.go_decision_before)})")
         self.event_button = QPushButton("Record &event…", toolTip="Record TLS, a cytopenia, an infection, IEC-HS or "
                                         "hypogammaglobulinaemia")
         self.resolve_button = QPushButton("Reso&lved…", toolTip="Record the day the selected event resolved")
