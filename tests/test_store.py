@@ -8,8 +8,7 @@ import pytest
 from ari_desktop.core import protocol
 from ari_desktop.core.errors import ClinicalInputError, StoreError
 from ari_desktop.core.patients import Anchors, check_new_patient
-from ari_desktop.store import Store
-from ari_desktop.store import schema
+from ari_desktop.store import Store, schema
 from ari_desktop.store.schema import APPLICATION_ID
 
 P = protocol.load_default()

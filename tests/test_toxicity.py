@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ari_desktop.cli import cli
-from ari_desktop.core import ctcae, grading, protocol, toxicity
+from ari_desktop.core import ctcae, grading, protocol
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
