@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QLocale, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolTip
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QLineEdit, QToolTip
 
 from ari_desktop.core import grading, protocol
 from ari_desktop.core.gate import DoseGiven
@@ -29,6 +29,7 @@ from ari_desktop.gui.bedside.bedside import (
 from ari_desktop.gui.bedside.fraction import FractionDecisionDialog
 from ari_desktop.gui.common.qt_dates import to_qdatetime
 from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.patient.record_dialog import RecordItemDialog
 from ari_desktop.gui.toxicity.timeline import ToxicityTimeline, grade_colours
 from ari_desktop.store import Store
 
@@ -531,3 +532,63 @@ def test_a_patient_without_day_0_gets_a_sentence_instead_of_a_chart(qtbot, sessi
     store.add_patient(check_new_patient("ARI-003", "EF", "F", 1970, Anchors(date(2026, 11, 20)), P, TODAY))
     timeline.show_patient("ARI-003")
     assert not timeline.first.isVisible() and "no day 0 yet" in timeline.empty.text()
+
+
+# -- recording an aliquot given: dose and weight --------------------------------------------------
+
+
+def infusion_dialog(qtbot, session, store, timepoint: str = "D0"):
+    entry = next(e for e in store.schedule("ARI-001", TODAY)
+                 if (e.item.timepoint, e.item.activity) == (timepoint, "infusion"))
+    dialog = RecordItemDialog(session, entry)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.done_at.setDateTime(to_qdatetime(at(0, 11) if timepoint == "D0" else at(7, 11)))
+    return dialog
+
+
+@pytest.mark.parametrize("locale", ["en_US", "es_ES", "ca_ES", "de_DE"])
+@pytest.mark.parametrize("dose, weight", [("0.3", "72.5"), ("0,3", "72,5")])
+def test_an_infusion_is_recorded_with_the_dose_and_weight_typed_with_a_point_or_a_comma_in_any_locale(
+        qtbot, session, store, locale, dose, weight):
+    system = QLocale()
+    QLocale.setDefault(QLocale(locale))
+    try:
+        dialog = infusion_dialog(qtbot, session, store)
+        assert dialog.dose.isVisible() and dialog.weight.isVisible()
+        assert isinstance(dialog.dose, QLineEdit)  # no spin box a mouse wheel could change
+        qtbot.keyClicks(dialog.dose, dose)
+        qtbot.keyClicks(dialog.weight, weight)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    finally:
+        QLocale.setDefault(system)
+    recording = dialog.saved.recording
+    assert (recording.dose_million_cells_per_kg, recording.weight_kg) == (0.3, 72.5)
+
+
+def test_an_infusion_without_its_dose_is_refused_beside_the_dose_and_an_implausible_weight_beside_the_weight(
+        qtbot, session, store):
+    dialog = infusion_dialog(qtbot, session, store)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "recorded given with the dose given" in dialog.errors.text("dose")
+    qtbot.keyClicks(dialog.dose, "0.3")
+    qtbot.keyClicks(dialog.weight, "7.25")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.errors.text("weight") == "The weight 7.25 kg is outside the plausible range 25–250 kg."
+    assert dialog.saved is None and store.db.execute("SELECT count(*) FROM recordings").fetchone() == (0,)
+
+
+def test_the_gates_sentence_appears_beside_the_time_given_in_the_record_dialog(qtbot, session, store):
+    dialog = infusion_dialog(qtbot, session, store, "D+7")
+    qtbot.keyClicks(dialog.dose, "1.8")
+    qtbot.keyClicks(dialog.weight, "72.5")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.errors.text("done_at") == "The fraction at D+7 cannot be given before the fraction at D0 is given."
+
+
+def test_a_sample_asks_for_no_dose_or_weight(qtbot, session, store):
+    entry = next(e for e in store.schedule("ARI-001", TODAY) if (e.item.timepoint, e.item.activity) == ("D0", "sbcma"))
+    dialog = RecordItemDialog(session, entry)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.dose.isVisible() and not dialog.weight.isVisible()
