@@ -9,6 +9,7 @@ import random
 import string
 from datetime import date, datetime, time, timedelta
 
+from .core.gate import DoseGiven, fraction_timepoints
 from .core.patients import Anchors, check_new_patient
 from .core.schedule import build
 from .core.toxicity import BedsideFindings, Treatments
@@ -19,7 +20,8 @@ STAGES = (("screening", 2), ("first 30 days", 3), ("follow-up", 12), ("booster",
 _STAGE_CYCLE = [stage for stage, count in STAGES for _ in range(count)]
 DONE_SHARE, NOT_DONE_SHARE = 0.93, 0.03  # of items whose window has closed; the rest are missed
 NOT_DONE_REASONS = ("Patient declined", "Sample haemolysed", "Patient too unwell", "Missed at the ward")
-HOLD_SHARE = 0.1  # fractions held for a day or two because of CRS
+# The dose given of each aliquot, x10^6 CAR+ cells/kg: 10 %, 30 % and 60 % of 3 x10^6/kg, and the booster.
+DOSES = {"D0": 0.3, "D+3": 0.9, "D+7": 1.8, "B0": 3.0}
 
 
 def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) -> int:
@@ -68,20 +70,31 @@ def _at(day: date, hour: int, rng: random.Random) -> datetime:
 
 
 def _record_history(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date) -> None:
+    course = _crs_course(rng)
     assessed = _assess_daily(store, rng, study_id, anchors.day0, store.protocol.toxicity_days_after_infusion,
-                             anchors, today, _crs_course(rng))
+                             anchors, today, course)
     assessed |= _assess_daily(store, rng, study_id, anchors.booster, store.protocol.toxicity_days_after_booster,
                               anchors, today, {})
-    recordings = []
+    weight = round(rng.uniform(48.0, 105.0), 1)
+    recordings, doses = [], {}
+    given: dict[str, datetime] = {}
     for item in build(store.protocol, anchors):
         if item.cancelled_reason or item.target_date >= today:
             continue
         if item.activity == "tox" and item.target_date in assessed:
             continue
-        if item.activity == "infusion" and item.timepoint in store.protocol.go_decision_before:
-            given = _decide(store, rng, study_id, item.timepoint, item.target_date, today)
-            if given is not None:
-                recordings.append((item.timepoint, item.activity, _at(given, 11, rng), None))
+        if item.activity == "infusion":
+            # Every aliquot of the first infusion and the booster is given; fractions 2 and 3 after a go.
+            if item.timepoint in store.protocol.go_decision_before:
+                when = _decide(store, rng, study_id, item.timepoint, item.target_date, today, given,
+                               lambda day: course.get((day - anchors.day0).days, (0, 0)) if day in assessed
+                               else (0, 0))
+            else:
+                when = _at(item.target_date, 11, rng)
+            if when is not None:
+                given[item.timepoint] = when
+                recordings.append((item.timepoint, item.activity, when, None))
+                doses[(item.timepoint, item.activity)] = DoseGiven(DOSES.get(item.timepoint, 1.0), weight)
             continue
         closed = item.window_end < today
         roll = rng.random()
@@ -92,21 +105,33 @@ def _record_history(store: Store, rng: random.Random, study_id: str, anchors: An
             recordings.append((item.timepoint, item.activity, _at(item.target_date, 8 + rng.randint(0, 8), rng), None))
         elif roll < DONE_SHARE + NOT_DONE_SHARE:
             recordings.append((item.timepoint, item.activity, None, rng.choice(NOT_DONE_REASONS)))
-    store.record_many(study_id, recordings)
+    store.record_many(study_id, recordings, doses=doses)
 
 
-def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, planned: date,
-            today: date) -> date | None:
-    """Go on the planned day, or hold for a day or two; the day the fraction was given, if it was."""
-    if rng.random() < HOLD_SHARE:
-        store.decide_fraction(study_id, timepoint, "hold", "CRS grade 2 the evening before",
-                              decided_by="Dr Demo", decided_at=_at(planned, 8, rng))
-        planned += timedelta(days=rng.randint(1, 2))
-        if planned >= today:
+def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, planned: date, today: date,
+            given: dict[str, datetime], grades_on) -> datetime | None:
+    """The physician checks the patient at 09:00 and the aliquot is given at 11:00. Held while CRS or
+    ICANS is grade 2 or more, or the aliquot before was given less than a day earlier; a go against
+    grade 1 toxicity is an override with the physician's reason. The time given, if it was."""
+    order = fraction_timepoints(store.protocol)
+    before = given.get(order[order.index(timepoint) - 1])
+    for delay in range(store.protocol.held_fraction_max_delay_days + 1):
+        day = planned + timedelta(days=delay)
+        if day >= today or before is None:
             return None
-    store.decide_fraction(study_id, timepoint, "go", "No active CRS or ICANS", decided_by="Dr Demo",
-                          decided_at=_at(planned, 9, rng))
-    return planned
+        decided_at = _at(day, 9, rng)
+        crs, icans = grades_on(day)
+        if max(crs, icans) >= 2:
+            reason = f"CRS grade {crs}, ICANS grade {icans} this morning"
+        elif (decided_at - before).total_seconds() < 26 * 3600:
+            reason = "Fraction before given less than a day ago"
+        else:
+            seen = store.seen(study_id, decided_at)
+            reason = f"Grade 1 only ({seen.active[0]}), stable: benefit outweighs the risk" if seen.active else ""
+            store.decide_fraction(study_id, timepoint, "go", reason, decided_by="Dr Demo", decided_at=decided_at)
+            return decided_at + timedelta(hours=2)
+        store.decide_fraction(study_id, timepoint, "hold", reason, decided_by="Dr Demo", decided_at=decided_at)
+    return None
 
 
 def _crs_course(rng: random.Random) -> dict[int, tuple[int, int]]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QLocale, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QToolTip
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QLineEdit, QToolTip
 
 from ari_desktop.core import grading, protocol
+from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import BedsideFindings, Treatments
 from ari_desktop.gui.bedside.bedside import (
@@ -28,6 +29,7 @@ from ari_desktop.gui.bedside.bedside import (
 from ari_desktop.gui.bedside.fraction import FractionDecisionDialog
 from ari_desktop.gui.common.qt_dates import to_qdatetime
 from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.patient.record_dialog import RecordItemDialog
 from ari_desktop.gui.toxicity.timeline import ToxicityTimeline, grade_colours
 from ari_desktop.store import Store
 
@@ -355,16 +357,29 @@ def fraction(qtbot, session, store):
     return dialog
 
 
-def test_the_decision_dialog_shows_the_fraction_and_the_latest_grades_with_time_and_reason(fraction):
-    shown = {name: fraction.findChild(QLabel, name).text() for name in ("fractionText", "crsText", "icansText",
-                                                                        "assessedText", "previousText")}
+def test_the_decision_dialog_shows_the_fraction_and_what_is_seen_at_the_decision_time(fraction):
+    shown = {name: fraction.findChild(QLabel, name).text() for name in (
+        "fractionText", "crsText", "icansText", "assessedText", "previousText", "warningText", "rulesText",
+        "validText", "reasonCaption")}
     assert "Fraction 3 (60 % of the dose)" in shown["fractionText"] and "D+7" in shown["fractionText"]
     assert "CRS grade 2" in shown["crsText"] and "low-flow nasal cannula" in shown["crsText"]
     assert "ICANS grade 0" in shown["icansText"]
-    assert "2026-11-25 20:00 by Dr Vidal" in shown["assessedText"]
+    assert "2026-11-25 20:00 by Dr Vidal (19 h before the decision time)" in shown["assessedText"]
     assert shown["previousText"] == "None yet"
+    assert "Active toxicity in the last 24 h (CRS grade 2 at 25 Nov 20:00)" in shown["warningText"]
+    assert "a go is an override" in shown["reasonCaption"]  # the reason turns required
+    assert "CRS grade ≥ 1 or ICANS grade ≥ 1 in the last 24 h" in shown["rulesText"]
+    assert "a late fraction does not move the next one" in shown["rulesText"]
+    assert shown["validText"].startswith("Fri 2026-11-27 15:00 (24 h after the decision at 15:00)")
     assert fraction.go_button.text() == "&Go — give the fraction" and fraction.hold_button.text() == "&Hold"
     assert fraction.physician.text() == "dr.ruiz"
+
+
+def test_a_decision_entered_late_shows_what_was_seen_then_not_the_assessment_made_after(qtbot, fraction):
+    fraction.decided_at.setDateTime(to_qdatetime(at(6, 9)))  # the morning before the feverish evening
+    assert "no assessment" in fraction.findChild(QLabel, "crsText").text()
+    assert "a go is an override" not in fraction.findChild(QLabel, "reasonCaption").text()
+    assert fraction.findChild(QLabel, "validText").text().startswith("Thu 2026-11-26 09:00")
 
 
 def test_hold_without_a_reason_is_refused_beside_the_reason_and_nothing_is_stored(qtbot, fraction, store):
@@ -391,19 +406,39 @@ def test_hold_with_a_reason_is_stored_and_the_d7_infusion_shows_as_held(qtbot, f
     assert fraction.result() == QDialog.DialogCode.Accepted
 
 
-def test_go_is_stored_and_shown_among_the_earlier_decisions_next_time(qtbot, fraction, session, store):
+def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_stored_as_an_override(
+        qtbot, fraction, session, store):
     fraction.physician.setText("Dr Vidal")
     qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
-    assert store.latest_decision("ARI-001", "D+7").decision == "go"
+    assert fraction.error_text("reason").startswith("Active toxicity before this go (CRS grade 2 at 25 Nov 20:00)")
+    assert fraction.isVisible() and store.decisions("ARI-001") == []
+    qtbot.keyClicks(fraction.reason, "CRS settling on 2 L, patient keen")
+    qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
+    stored = store.latest_decision("ARI-001", "D+7")
+    assert (stored.decision, stored.override, stored.reason) == ("go", True, "CRS settling on 2 L, patient keen")
     again = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(again)
     previous = again.findChild(QLabel, "previousText").text()
-    assert "GO" in previous and "Dr Vidal" in previous and "no active CRS or ICANS" in previous
+    assert "GO</b> — override of active toxicity by Dr Vidal" in previous and "assessed 19 h before" in previous
+
+
+def test_a_go_without_toxicity_and_without_a_reason_stores_no_reason_and_says_so(qtbot, session, store):
+    store.assess("ARI-001", at(7, 7), BedsideFindings(36.9, ice=10), assessor="Dr Vidal")
+    dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
+    qtbot.addWidget(dialog)
+    assert not dialog.findChild(QLabel, "warningText").isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.go_button, Qt.MouseButton.LeftButton)
+    stored = store.latest_decision("ARI-001", "D+7")
+    assert (stored.decision, stored.reason, stored.override) == ("go", None, False)
+    again = FractionDecisionDialog(session, "ARI-001", "D+7")
+    qtbot.addWidget(again)
+    assert "<i>no reason given</i>" in again.findChild(QLabel, "previousText").text()
 
 
 def test_a_fraction_already_given_leaves_nothing_to_decide(qtbot, session, store):
+    store.record("ARI-001", "D0", "infusion", done_at=at(0, 11), dose=DoseGiven(0.3, 70))
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.9, 70))
     dialog = FractionDecisionDialog(session, "ARI-001", "D+3")
     qtbot.addWidget(dialog)
     assert not dialog.go_button.isEnabled() and not dialog.hold_button.isEnabled()
@@ -422,7 +457,7 @@ def test_enter_never_takes_the_decision(qtbot, fraction, store):
 @pytest.fixture
 def course(store):
     """Fraction 1 given; D+2 fever; D+4 worse then better (two assessments) with tocilizumab; go on D+3."""
-    store.record("ARI-001", "D0", "infusion", done_at=at(0, 10))
+    store.record("ARI-001", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70))
     store.assess("ARI-001", at(2), BedsideFindings(38.2, ice=10), assessor="Dr Vidal")
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_by="Dr Vidal", decided_at=at(3, 9))
     store.assess("ARI-001", at(4, 8), BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8),
@@ -493,7 +528,7 @@ def test_after_a_booster_a_second_strip_counts_from_b0(qtbot, session, store, ti
     day0, booster = date(2026, 7, 1), date(2026, 11, 20)
     store.add_patient(check_new_patient("ARI-002", "CD", "M", 1955, Anchors(date(2026, 5, 1), day0, booster),
                                         P, TODAY))
-    store.record("ARI-002", "B0", "infusion", done_at=at(0, 10, day0=booster))
+    store.record("ARI-002", "B0", "infusion", done_at=at(0, 10, day0=booster), dose=DoseGiven(3.0, 70))
     store.assess("ARI-002", at(1, day0=booster), BedsideFindings(38.5, hypotension=True, ice=10))
     timeline.show_patient("ARI-002")
     assert timeline.booster.isVisible() and len(timeline.strip("B").columns) == 15
@@ -506,3 +541,63 @@ def test_a_patient_without_day_0_gets_a_sentence_instead_of_a_chart(qtbot, sessi
     store.add_patient(check_new_patient("ARI-003", "EF", "F", 1970, Anchors(date(2026, 11, 20)), P, TODAY))
     timeline.show_patient("ARI-003")
     assert not timeline.first.isVisible() and "no day 0 yet" in timeline.empty.text()
+
+
+# -- recording an aliquot given: dose and weight --------------------------------------------------
+
+
+def infusion_dialog(qtbot, session, store, timepoint: str = "D0"):
+    entry = next(e for e in store.schedule("ARI-001", TODAY)
+                 if (e.item.timepoint, e.item.activity) == (timepoint, "infusion"))
+    dialog = RecordItemDialog(session, entry)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.done_at.setDateTime(to_qdatetime(at(0, 11) if timepoint == "D0" else at(7, 11)))
+    return dialog
+
+
+@pytest.mark.parametrize("locale", ["en_US", "es_ES", "ca_ES", "de_DE"])
+@pytest.mark.parametrize("dose, weight", [("0.3", "72.5"), ("0,3", "72,5")])
+def test_an_infusion_is_recorded_with_the_dose_and_weight_typed_with_a_point_or_a_comma_in_any_locale(
+        qtbot, session, store, locale, dose, weight):
+    system = QLocale()
+    QLocale.setDefault(QLocale(locale))
+    try:
+        dialog = infusion_dialog(qtbot, session, store)
+        assert dialog.dose.isVisible() and dialog.weight.isVisible()
+        assert isinstance(dialog.dose, QLineEdit)  # no spin box a mouse wheel could change
+        qtbot.keyClicks(dialog.dose, dose)
+        qtbot.keyClicks(dialog.weight, weight)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    finally:
+        QLocale.setDefault(system)
+    recording = dialog.saved.recording
+    assert (recording.dose_million_cells_per_kg, recording.weight_kg) == (0.3, 72.5)
+
+
+def test_an_infusion_without_its_dose_is_refused_beside_the_dose_and_an_implausible_weight_beside_the_weight(
+        qtbot, session, store):
+    dialog = infusion_dialog(qtbot, session, store)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "recorded given with the dose given" in dialog.errors.text("dose")
+    qtbot.keyClicks(dialog.dose, "0.3")
+    qtbot.keyClicks(dialog.weight, "7.25")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.errors.text("weight") == "The weight 7.25 kg is outside the plausible range 25–250 kg."
+    assert dialog.saved is None and store.db.execute("SELECT count(*) FROM recordings").fetchone() == (0,)
+
+
+def test_the_gates_sentence_appears_beside_the_time_given_in_the_record_dialog(qtbot, session, store):
+    dialog = infusion_dialog(qtbot, session, store, "D+7")
+    qtbot.keyClicks(dialog.dose, "1.8")
+    qtbot.keyClicks(dialog.weight, "72.5")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.errors.text("done_at") == "The fraction at D+7 cannot be given before the fraction at D0 is given."
+
+
+def test_a_sample_asks_for_no_dose_or_weight(qtbot, session, store):
+    entry = next(e for e in store.schedule("ARI-001", TODAY) if (e.item.timepoint, e.item.activity) == ("D0", "sbcma"))
+    dialog = RecordItemDialog(session, entry)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.dose.isVisible() and not dialog.weight.isVisible()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import BedsideFindings
 from ari_desktop.printing import daily_worklist
@@ -38,7 +39,9 @@ def register_patient(store: Store, study_id: str, day0: date, initials: str = "J
                                   decided_at=datetime.combine(entry.item.target_date, time(8)).astimezone())
     store.record_many(study_id, [(e.item.timepoint, e.item.activity,
                                   datetime.combine(e.item.target_date, time(9)).astimezone(), None)
-                                 for e in done if e.item.activity != "tox"])
+                                 for e in done if e.item.activity != "tox"],
+                      doses={(e.item.timepoint, "infusion"): DoseGiven(0.9, 70.0) for e in done
+                             if e.item.activity == "infusion"})
     for e in done:
         if e.item.activity == "tox":  # done only with its findings
             store.assess(study_id, datetime.combine(e.item.target_date, time(8)).astimezone(),

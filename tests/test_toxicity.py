@@ -9,15 +9,15 @@ import pytest
 from click.testing import CliRunner
 
 from ari_desktop.cli import cli
-from ari_desktop.core import grading, protocol, toxicity
+from ari_desktop.core import grading, protocol
 from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import (
     Assessment,
     BedsideFindings,
     Treatments,
     daily_course,
-    decision_warnings,
     fraction_label,
     split_at_booster,
 )
@@ -41,6 +41,12 @@ def store(tmp_path):
 
 
 FEVER_ON_CANNULA = BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4, ice=8)
+DOSE = DoseGiven(0.9, 72.5)
+
+
+def give(store, timepoint: str, moment: datetime):
+    """Record the aliquot at `timepoint` given at `moment`, with a plausible dose and weight."""
+    return store.record("ARI-001", timepoint, "infusion", done_at=moment, dose=DOSE)
 
 
 def test_an_assessment_saves_the_computed_grades_with_reason_and_assessor(store):
@@ -85,27 +91,34 @@ def test_absurd_findings_are_refused_and_nothing_is_saved(store):
 # -- fraction go / hold ------------------------------------------------------------------------
 
 def test_fraction_2_cannot_be_recorded_without_a_go(store):
+    give(store, "D0", at(0, 11))
     with pytest.raises(ClinicalInputError, match="needs a physician's go decision"):
-        store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+        give(store, "D+3", at(3, 11))
 
 
 def test_a_go_records_who_decided_and_the_grades_seen_then_the_fraction_can_be_given(store):
+    give(store, "D0", at(0, 11))
     store.assess("ARI-001", at(3, 7), BedsideFindings(38.2))
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "", decided_by="Dr Ruiz", decided_at=at(3, 9))
+    decision = store.decide_fraction("ARI-001", "D+3", "go", "fever only, settling", decided_by="Dr Ruiz",
+                                     decided_at=at(3, 9))
     assert (decision.decided_by, decision.crs_grade_seen, decision.icans_grade_seen) == ("Dr Ruiz", 1, 0)
-    assert store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11)).status == "done"
+    assert decision.override is True  # CRS grade 1 is active toxicity: the go overrode it, with a reason
+    assert give(store, "D+3", at(3, 11)).status == "done"
 
 
 def test_a_held_fraction_stays_open_for_the_protocols_delay_and_the_schedule_says_so(store):
+    give(store, "D0", at(0, 11))
+    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    give(store, "D+3", at(3, 11))
     store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
     item = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+7"
                 and e.item.activity == "infusion")
     assert item.held and "held" in item.label
     assert item.window_end == DAY0 + timedelta(days=7 + P.held_fraction_max_delay_days)
     with pytest.raises(ClinicalInputError, match="on hold"):
-        store.record("ARI-001", "D+7", "infusion", done_at=at(9, 11))
+        give(store, "D+7", at(9, 11))
     store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
-    entry = store.record("ARI-001", "D+7", "infusion", done_at=at(9, 11))
+    entry = give(store, "D+7", at(9, 11))
     assert entry.status == "done" and entry.in_window is True
 
 
@@ -232,7 +245,7 @@ def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
     assert summary["status"] == "not_infused"  # fraction 1 is not recorded as given yet
     given = f"{day0.isoformat()}T10:00"
     assert runner.invoke(cli, [*base, "record", "ARI-005", "--timepoint", "D0", "--activity", "infusion",
-                               "--done-at", given]).exit_code == 0
+                               "--done-at", given, "--dose", "0.3", "--weight", "70"]).exit_code == 0
     summary = json.loads(runner.invoke(cli, [*base, "toxicity", "ARI-005", "--json"]).stdout)["summary"]
     first = summary["first_infusion"]
     assert first["status"] == "assessed" and first["crs"]["max_grade"] == 3 and first["icans"]["max_grade"] == 2
@@ -250,16 +263,18 @@ def test_a_patient_off_study_is_no_longer_flagged_for_their_last_grade(store):
 
 
 def test_a_go_taken_after_the_time_given_does_not_count(store):
+    give(store, "D0", at(0, 11))
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 15))
     with pytest.raises(ClinicalInputError, match="before the time it is given"):
-        store.record("ARI-001", "D+3", "infusion", done_at=at(3, 8))
+        give(store, "D+3", at(3, 8))
 
 
 def test_a_decision_before_day0_or_after_the_fraction_was_given_is_refused(store):
     with pytest.raises(ClinicalInputError, match="on or after day 0"):
         store.decide_fraction("ARI-001", "D+7", "go", "", decided_at=at(-2, 9))
+    give(store, "D0", at(0, 11))
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    give(store, "D+3", at(3, 11))
     with pytest.raises(ClinicalInputError, match="already given"):
         store.decide_fraction("ARI-001", "D+3", "hold", "late thoughts", decided_at=at(3, 14))
 
@@ -281,28 +296,17 @@ def _saved(at_: datetime, findings: BedsideFindings, treatments: Treatments | No
                       crs=findings.crs(), icans=findings.icans())
 
 
-def test_before_a_go_the_physician_is_warned_of_active_toxicity_or_an_assessment_over_12_hours_old():
-    assert toxicity.REASSESS_AFTER == timedelta(hours=12)
-    assert decision_warnings(None, NOW) == [
-        "⚠ No bedside assessment has been recorded for this patient: assess before deciding."]
-    calm = _saved(NOW - timedelta(hours=12), BedsideFindings(36.8))
-    assert decision_warnings(calm, NOW) == []  # exactly 12 hours is still recent enough
-    old = _saved(NOW - timedelta(hours=12, minutes=1), BedsideFindings(36.8))
-    assert decision_warnings(old, NOW) == [
-        "⚠ The last assessment is more than 12 hours old: assess the patient again before deciding."]
-    feverish = _saved(NOW - timedelta(hours=1), FEVER_ON_CANNULA)
-    assert decision_warnings(feverish, NOW) == [
-        "⚠ Active toxicity at the last assessment (CRS grade 2, ICANS grade 1)."]
-
-
 def test_the_fraction_awaiting_a_go_is_the_next_one_neither_given_nor_cleared_with_a_go(store):
     assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+3"
+    give(store, "D0", at(0, 11))
     store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11))
+    give(store, "D+3", at(3, 11))
     assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"
     store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
     assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # held: still waits for a go
     store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
+    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # that go is 30 hours old now: expired
+    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=NOW - timedelta(hours=1))
     assert store.fraction_awaiting_decision("ARI-001", TODAY) is None
 
 

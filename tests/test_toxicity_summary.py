@@ -12,6 +12,7 @@ from ari_desktop.cli import cli
 from ari_desktop.core import protocol
 from ari_desktop.core.endpoints import ASSESSED, NOT_INFUSED
 from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.toxicity import BedsideFindings, Treatments
 from ari_desktop.store import Store
@@ -33,7 +34,7 @@ def at(day: int, hour: int = 8, anchor: date = DAY0) -> datetime:
 def register(store: Store, study_id: str, day0: date | None = DAY0, infused: bool = True) -> None:
     store.add_patient(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2025, 1, 2), day0), P, TODAY))
     if infused:
-        store.record(study_id, "D0", "infusion", done_at=at(0, 10, day0))
+        store.record(study_id, "D0", "infusion", done_at=at(0, 10, day0), dose=DoseGiven(0.3, 70.0))
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_patient_counts_only_once_fraction_1_is_recorded_given(store):
     store.assess("ARI-002", at(2), FEVER)
     course = store.toxicity_summary("ARI-002").first_infusion
     assert (course.status, course.not_infused.reason) == (NOT_INFUSED, "infusion_not_recorded")
-    store.record("ARI-002", "D0", "infusion", done_at=at(0, 10))
+    store.record("ARI-002", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70.0))
     course = store.toxicity_summary("ARI-002").first_infusion
     assert course.status == ASSESSED and course.crs.onset_day == 2
 

@@ -243,15 +243,24 @@ def worklist_command(ctx, on, kind, as_json, pdf, lang):
 @click.option("--activity", required=True, help="Activity code, e.g. sbcma.")
 @click.option("--done-at", help="When it was done: YYYY-MM-DDTHH:MM (local time unless an offset is given).")
 @click.option("--not-done", help="Why it was not done.")
+@click.option("--dose", help="An infusion given: the dose given, x10^6 CAR+ cells/kg (e.g. 0.9).")
+@click.option("--weight", help="An infusion given: the patient's weight, kg (e.g. 72.5).")
 @click.option("--reason", help="Reason for correcting an item already recorded.")
 @click.pass_context
-def record_command(ctx, study_id, timepoint, activity, done_at, not_done, reason):
-    """Record a sample or assessment done, or not done with a reason."""
+def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, weight, reason):
+    """Record a sample or assessment done, or not done with a reason; an infusion given with its dose and
+    the patient's weight."""
+    from ..core.gate import DoseGiven, parse_decimal
+
     if (done_at is None) == (not_done is None):
         raise ClinicalInputError("Give either --done-at or --not-done.")
+    if (dose is None) != (weight is None):
+        raise ClinicalInputError("An infusion given is recorded with both --dose and --weight.", "dose")
+    given = None if dose is None else DoseGiven(parse_decimal(dose, "dose", "dose"),
+                                                parse_decimal(weight, "weight", "weight"))
     moment = parse_datetime(done_at, "time done") if done_at is not None else None
     entry = _store(ctx).record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
-                               correction_reason=reason)
+                               correction_reason=reason, dose=given)
     late = " (outside its window)" if entry.in_window is False else ""
     click.echo(f"Recorded {entry.item.label} at {timepoint} for {entry.study_id}: "
                f"{entry.status.replace('_', ' ')}{late}.")

@@ -13,6 +13,8 @@ from ..core.ctcae import LabSet, TlsFinding, TlsLabs
 from ..core.dates import local_now, parse_date, parse_datetime
 from ..core.endpoints import course_sentence
 from ..core.errors import ClinicalInputError
+from ..core.gate import FractionDecision, age_text
+from ..core.protocol import Protocol
 from ..core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_SUBTYPES, BedsideFindings, Treatments, grades_text
 
 OXYGEN_HELP = "|".join(grading.OXYGEN_DEVICES)
@@ -58,6 +60,19 @@ def _findings(options: dict) -> BedsideFindings:
 
 def _print_grade(result: grading.Grade, as_json: bool) -> None:
     click.echo(json.dumps({"grade": result.grade, "reason": result.reason}) if as_json else result.reason)
+
+
+def decision_json(d: FractionDecision, protocol: Protocol) -> dict:
+    """A go / hold with what the physician saw then: the assessment, its grades and age, the override."""
+    age = d.assessment_age_seen
+    until = d.valid_until(protocol)
+    return {
+        "timepoint": d.timepoint, "decision": d.decision, "reason": d.reason, "by": d.decided_by,
+        "at": d.decided_at.isoformat(timespec="minutes"), "override": d.override,
+        "assessment_seen": d.assessment_seen, "crs_grade_seen": d.crs_grade_seen,
+        "icans_grade_seen": d.icans_grade_seen,
+        "assessment_age_minutes": None if age is None else int(age.total_seconds() // 60),
+        "valid_until": until.isoformat(timespec="minutes") if until else None}
 
 
 def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
@@ -112,23 +127,33 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
 
     @cli.command("fraction")
     @click.argument("study_id")
-    @click.option("--timepoint", required=True, help="D+3 or D+7.")
-    @click.option("--go", "decision", flag_value="go", help="Give the fraction.")
+    @click.option("--timepoint", required=True,
+                  help="A fraction that needs a go: D+3 or D+7 ([infusion] go_decision_before in the protocol file).")
+    @click.option("--go", "decision", flag_value="go", help="Give the fraction (with active CRS/ICANS: an override, "
+                  "needs --reason).")
     @click.option("--hold", "decision", flag_value="hold", help="Hold the fraction (needs --reason).")
-    @click.option("--reason", default="", help="Why (required to hold).")
+    @click.option("--reason", default="", help="Why (required to hold, and for a go against active CRS/ICANS).")
     @click.option("--by", "decided_by", help="Deciding physician (default: --user).")
     @click.option("--at", "at_text", help="When decided (default: now).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the decision recorded, with what was seen, as JSON.")
     @click.pass_context
-    def fraction(ctx, study_id, timepoint, decision, reason, decided_by, at_text) -> None:
-        """Record a physician's go or hold before fraction 2 or 3."""
+    def fraction(ctx, study_id, timepoint, decision, reason, decided_by, at_text, as_json) -> None:
+        """Record a physician's go or hold before fraction 2 or 3, with what was seen at the decision time."""
         if decision is None:
             raise ClinicalInputError("Say --go or --hold.", "decision")
         at = parse_datetime(at_text, "decision time") if at_text else local_now()
-        saved = get_store(ctx).decide_fraction(study_id, timepoint, decision, reason, decided_by, at)
-        seen = ("no assessment yet" if saved.crs_grade_seen is None
-                else f"latest CRS grade {saved.crs_grade_seen}, ICANS grade {saved.icans_grade_seen}")
+        store = get_store(ctx)
+        saved = store.decide_fraction(study_id, timepoint, decision, reason, decided_by, at)
+        if as_json:
+            click.echo(json.dumps(decision_json(saved, store.protocol), indent=2, ensure_ascii=False))
+            return
+        seen = ("no assessment yet" if saved.assessment_seen is None
+                else f"latest CRS grade {saved.crs_grade_seen}, ICANS grade {saved.icans_grade_seen}, "
+                     f"assessed {age_text(saved.assessment_age_seen)}")
+        override = ", an override of active toxicity" if saved.override else ""
+        until = f"; valid until {saved.valid_until(store.protocol):%Y-%m-%d %H:%M}" if saved.decision == "go" else ""
         click.echo(f"{saved.decision.capitalize()} for the fraction at {timepoint} of {study_id} by "
-                   f"{saved.decided_by} ({seen}).")
+                   f"{saved.decided_by} ({seen}{override}){until}.")
 
     @cli.command("event")
     @click.argument("study_id")
@@ -240,10 +265,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                     "tocilizumab_mg": a.treatments.tocilizumab_mg, "dexamethasone_mg": a.treatments.dexamethasone_mg,
                     "methylprednisolone_mg": a.treatments.methylprednisolone_mg,
                     "anakinra_mg": a.treatments.anakinra_mg, "notes": a.notes} for a in assessments],
-                "fraction_decisions": [{
-                    "timepoint": d.timepoint, "decision": d.decision, "reason": d.reason, "by": d.decided_by,
-                    "at": d.decided_at.isoformat(timespec="minutes"), "crs_grade_seen": d.crs_grade_seen,
-                    "icans_grade_seen": d.icans_grade_seen} for d in decisions],
+                "fraction_decisions": [decision_json(d, store.protocol) for d in decisions],
                 "events": [{
                     "id": e.id, "kind": e.kind, "grade": e.grade, "reason": e.grade_reason,
                     "onset": e.onset.isoformat(), "resolution": e.resolution.isoformat() if e.resolution else None,
@@ -255,8 +277,9 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             day = patient.anchors.study_day(a.at.astimezone().date())
             click.echo(f"{a.at:%Y-%m-%d %H:%M} {day:<5} CRS {a.crs.grade}  ICANS {a.icans.grade}  {a.assessor}")
         for d in decisions:
-            click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4} {d.reason} "
-                       f"({d.decided_by})")
+            override = " [override]" if d.override else ""
+            click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4}{override} "
+                       f"{d.reason or '(no reason given)'} ({d.decided_by})")
         for e in events:
             resolved = f", resolved {e.resolution}" if e.resolution else ""
             click.echo(f"{e.onset} {e.label}: {e.grade_reason}{resolved}")

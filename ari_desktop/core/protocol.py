@@ -123,6 +123,15 @@ class Protocol:
     held_fraction_max_delay_days: int
     go_decision_before: tuple[str, ...]
     booster_earliest_day: int
+    # The go / hold gate (core/gate.py): CRS or ICANS at or above these grades, at an assessment of the
+    # last active_toxicity_hours, is active toxicity; a go is valid go_valid_hours before the aliquot;
+    # at least min_hours_between_fractions between the given times of two aliquots.
+    active_crs_grade: int
+    active_icans_grade: int
+    active_toxicity_hours: int
+    go_valid_hours: int
+    min_hours_between_fractions: int
+    late_fraction_moves_next: bool
     toxicity_days_after_infusion: int
     toxicity_days_after_booster: int
     inpatient_cadence_hours: int
@@ -295,6 +304,12 @@ class _Reader:
             held_fraction_max_delay_days=count(infusion, "infusion", "held_fraction_max_delay_days"),
             go_decision_before=self._go_decisions(infusion, timepoints),
             booster_earliest_day=count(infusion, "infusion", "booster_earliest_day"),
+            active_crs_grade=self._grade(infusion, "active_crs_grade"),
+            active_icans_grade=self._grade(infusion, "active_icans_grade"),
+            active_toxicity_hours=count(infusion, "infusion", "active_toxicity_hours"),
+            go_valid_hours=self._hours(infusion, "go_valid_hours"),
+            min_hours_between_fractions=count(infusion, "infusion", "min_hours_between_fractions"),
+            late_fraction_moves_next=self._moves_next(infusion),
             toxicity_days_after_infusion=settings["first_infusion_days"],
             toxicity_days_after_booster=settings["booster_days"],
             inpatient_cadence_hours=count(toxicity, "toxicity", "inpatient_cadence_hours"),
@@ -329,6 +344,26 @@ class _Reader:
             if code not in infusions:
                 raise self.fail("infusion", None, "go_decision_before", f"'{code}' is not a timepoint with an infusion")
         return codes
+
+    def _grade(self, infusion: dict, field: str) -> int:
+        value = self.get(infusion, "infusion", None, field, int, "a grade from 1 to 4")
+        if not 1 <= value <= 4:
+            raise self.fail("infusion", None, field, f"expected a grade from 1 to 4, found {value}")
+        return value
+
+    def _hours(self, infusion: dict, field: str) -> int:
+        value = self.get(infusion, "infusion", None, field, int, "a whole number of hours")
+        if value < 1:
+            raise self.fail("infusion", None, field, f"expected 1 hour or more, found {value}")
+        return value
+
+    def _moves_next(self, infusion: dict) -> bool:
+        moves = self.get(infusion, "infusion", None, "late_fraction_moves_next", bool, "true or false")
+        if moves:
+            raise self.fail("infusion", None, "late_fraction_moves_next",
+                            "only false is supported: a late fraction does not move the next one (hold the next "
+                            "fraction to give it later)")
+        return moves
 
     def _table(self, data: dict, name: str) -> dict:
         table = data.get(name)

@@ -46,6 +46,8 @@ class Recording:
     reason: str | None
     recorded_by: str
     recorded_at: datetime
+    dose_million_cells_per_kg: float | None = None  # an infusion given: x10^6 CAR+ cells/kg
+    weight_kg: float | None = None  # an infusion given: the patient's weight then
 
 
 def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset(),
@@ -165,6 +167,8 @@ class ScheduleEntry:
             "done_at": rec.done_at.isoformat(timespec="minutes") if rec and rec.done_at else None,
             "done_in_window": self.in_window,
             "not_done_reason": rec.reason if rec and rec.outcome == NOT_DONE else None,
+            "dose_million_cells_per_kg": rec.dose_million_cells_per_kg if rec else None,
+            "weight_kg": rec.weight_kg if rec else None,
             "cancelled_reason": item.cancelled_reason if self.status == CANCELLED else None,
         }
 

@@ -101,8 +101,6 @@ def check_event(kind: str, grade: int | None, subtype: str | None, notes: str) -
     return grade, f"grade {grade}: {scale}, as assessed"
 
 
-DECISIONS = ("go", "hold")
-
 
 @dataclass(frozen=True)
 class BedsideFindings:
@@ -231,25 +229,6 @@ def split_at_booster(assessments: Iterable[Assessment], booster: date | None
 
 # --------------------------------------------------------------------------------------------
 # Go / hold before a fraction
-
-REASSESS_AFTER = timedelta(hours=12)  # an assessment older than this is too old to decide on
-
-
-def decision_warnings(latest: Assessment | None, now: datetime) -> list[str]:
-    """What a physician must see before a go or hold: no assessment at all, active toxicity at the
-    latest assessment, or a latest assessment older than REASSESS_AFTER."""
-    if latest is None:
-        return ["⚠ No bedside assessment has been recorded for this patient: assess before deciding."]
-    warnings = []
-    if latest.crs.grade or latest.icans.grade:
-        warnings.append(f"⚠ Active toxicity at the last assessment (CRS grade {latest.crs.grade}, "
-                        f"ICANS grade {latest.icans.grade}).")
-    if now - latest.at > REASSESS_AFTER:
-        hours = int(REASSESS_AFTER.total_seconds() // 3600)
-        warnings.append(f"⚠ The last assessment is more than {hours} hours old: "
-                        "assess the patient again before deciding.")
-    return warnings
-
 
 def fraction_label(protocol: Protocol, timepoint: str) -> str:
     """The short name of the fraction given at `timepoint`: "Fraction 2 (30 % of the dose)", from the

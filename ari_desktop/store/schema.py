@@ -6,6 +6,7 @@ up-to-date database for the window stays fast.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -192,6 +193,51 @@ def _m003_protocol_in_use(db) -> None:
     """)
 
 
+# Text the software used to write as the reason of a go nobody gave a reason for.
+_INVENTED_GO_REASON = "no active CRS or ICANS"
+
+
+def _m004_fraction_gate(db) -> None:
+    """The go / hold gate keeps what was seen at the decision, marks an override, and stores no
+    reason where none was typed; an aliquot given keeps its dose and the patient's weight.
+    Rows written before get NULL for what was not kept then."""
+    # SQLite cannot drop NOT NULL from a column: the table is rebuilt, rows and ids kept.
+    db.execute("""
+        CREATE TABLE fraction_decisions_004 (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            timepoint TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('go', 'hold')),
+            reason TEXT,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            crs_grade_seen INTEGER,
+            icans_grade_seen INTEGER,
+            assessment_seen INTEGER REFERENCES assessments(id),
+            assessment_age_minutes INTEGER,
+            override INTEGER CHECK (override IN (0, 1))
+        )
+    """)
+    columns = "id, patient_id, timepoint, decision, reason, decided_by, decided_at, crs_grade_seen, icans_grade_seen"
+    db.execute(f"INSERT INTO fraction_decisions_004 ({columns}) SELECT {columns} FROM fraction_decisions")
+    db.execute("DROP TABLE fraction_decisions")
+    db.execute("ALTER TABLE fraction_decisions_004 RENAME TO fraction_decisions")
+    db.execute("CREATE INDEX fraction_decisions_by_patient ON fraction_decisions (patient_id, timepoint)")
+    # A go stored with the software's sentence said what nobody said: it becomes no reason, and the
+    # change log keeps the old text and why it went.
+    invented = [row[0] for row in db.execute(
+        "SELECT id FROM fraction_decisions WHERE decision = 'go' AND reason = ?", [_INVENTED_GO_REASON])]
+    for row_id in invented:
+        db.execute("UPDATE fraction_decisions SET reason = NULL WHERE id = ?", [row_id])
+        db.execute(
+            "INSERT INTO change_log (at, user, table_name, row_id, action, old_values, new_values, reason)"
+            " VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'ARI Desktop', 'fraction_decisions', ?, 'update',"
+            " ?, ?, 'the software had written this reason; no reason was typed')",
+            [row_id, json.dumps({"reason": _INVENTED_GO_REASON}), json.dumps({"reason": None})])
+    db.execute("ALTER TABLE recordings ADD COLUMN dose_million_cells_per_kg REAL")
+    db.execute("ALTER TABLE recordings ADD COLUMN weight_kg REAL")
+
+
 _SCHEMA_005 = (
     # Blood counts as a series; each value optional, at least one. Graded (and read into cytopenia
     # episodes) when read, with the protocol file's lower limits of normal.
@@ -241,7 +287,8 @@ def _m005_counts_and_labs(db) -> None:
 
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
-              ("003_protocol_in_use", _m003_protocol_in_use), ("005_counts_and_labs", _m005_counts_and_labs))
+              ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
+              ("005_counts_and_labs", _m005_counts_and_labs))
 
 
 def check_file(path: Path) -> None:

@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from ..core import schedule
+from ..core import gate, schedule
 from ..core.dates import from_utc_text, local_now, local_today, to_utc_text
 from ..core.errors import ClinicalInputError, StoreError
+from ..core.gate import DoseGiven
 from ..core.patients import Anchors, Patient, check_anchors, check_new_patient, check_study_id
 from ..core.protocol import KINDS, Protocol, load_default
 from ..core.schedule import DONE, NOT_DONE, Recording, ScheduledItem, ScheduleEntry
@@ -38,7 +39,8 @@ _ANCHOR_COLUMNS = {
 _ITEM_COLUMNS = ("timepoint", "activity", "kind", "anchor", "day", "target_date", "window_start", "window_end",
                  "sequence", "cancelled_reason", "held")
 _ITEM_SELECT = ", ".join(f"s.{c}" for c in _ITEM_COLUMNS)
-_RECORDING_SELECT = "r.outcome, r.done_at, r.reason, r.recorded_by, r.recorded_at"
+_RECORDING_SELECT = ("r.outcome, r.done_at, r.reason, r.recorded_by, r.recorded_at, r.dose_million_cells_per_kg,"
+                     " r.weight_kg")
 
 
 @dataclass(frozen=True)
@@ -327,23 +329,29 @@ class Store(ToxicityRecords, CountRecords):
     # -- recording ---------------------------------------------------------------------------
 
     def record(self, study_id: str, timepoint: str, activity: str, *, done_at: datetime | None = None,
-               not_done_reason: str | None = None, correction_reason: str | None = None) -> ScheduleEntry:
-        """Record an item done (at a time) or not done (with a reason).
+               not_done_reason: str | None = None, correction_reason: str | None = None,
+               dose: DoseGiven | None = None) -> ScheduleEntry:
+        """Record an item done (at a time) or not done (with a reason); an infusion given, with the
+        dose given and the patient's weight.
 
         Recording again is a correction: it needs a reason, and the change log keeps the old value.
         """
-        self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason)
+        self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
+                         doses={(timepoint, activity): dose} if dose else None)
         patient_id = self._patient_id(study_id.strip())
         return self._entries(study_id.strip(), patient_id, self.today(), [(timepoint, activity)])[0]
 
     def record_many(self, study_id: str, recordings: list[tuple[str, str, datetime | None, str | None]],
-                    correction_reason: str | None = None) -> None:
+                    correction_reason: str | None = None,
+                    doses: dict[tuple[str, str], DoseGiven] | None = None) -> None:
         """Record several items of one patient, (timepoint, activity, done_at, not_done_reason) each,
-        in one transaction: all are written or, if one is refused, none."""
-        self._record_many(study_id, recordings, correction_reason, findings_saved=False)
+        in one transaction: all are written or, if one is refused, none. `doses` gives the dose and
+        weight of each infusion given, by (timepoint, activity)."""
+        self._record_many(study_id, recordings, correction_reason, doses or {}, findings_saved=False)
 
     def _record_many(self, study_id: str, recordings: list[tuple[str, str, datetime | None, str | None]],
-                     correction_reason: str | None, findings_saved: bool) -> None:
+                     correction_reason: str | None, doses: dict[tuple[str, str], DoseGiven],
+                     findings_saved: bool) -> None:
         """record_many; `findings_saved` when a bedside assessment with its findings marks the day's
         CRS/ICANS item done (the only way it can be done)."""
         patient = self.patient(study_id)
@@ -361,6 +369,8 @@ class Store(ToxicityRecords, CountRecords):
                 entry = entries.get((timepoint, activity))
                 values = self._recording_values(patient, timepoint, activity, entry, done_at,
                                                 not_done_reason, correction_reason)
+                values.update(self._infusion_values(patient, patient_id, timepoint, activity, done_at,
+                                                    doses.get((timepoint, activity))))
                 if entry.recording is None:
                     self._write("recordings", None,
                                 {"patient_id": patient_id, "timepoint": timepoint, "activity": activity,
@@ -370,6 +380,25 @@ class Store(ToxicityRecords, CountRecords):
                         "SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",
                         [patient_id, timepoint, activity]).fetchone()[0]
                     self._write("recordings", row_id, values, correction_reason.strip())
+
+    def _infusion_values(self, patient: Patient, patient_id: int, timepoint: str, activity: str,
+                         done_at: datetime | None, dose: DoseGiven | None) -> dict:
+        """The dose and weight of an infusion given, once the go / hold gate (gate.fraction_refusal)
+        allows it at that time; or the sentence that says why it is refused."""
+        if activity != "infusion" or done_at is None:
+            if dose is not None:
+                raise ClinicalInputError("A dose and weight are recorded only with an infusion given.", "dose")
+            return {"dose_million_cells_per_kg": None, "weight_kg": None}
+        if dose is None:
+            raise ClinicalInputError(
+                f"The infusion at {timepoint} is recorded given with the dose given (x10^6 CAR+ cells/kg) and "
+                "the patient's weight (kg).", "dose")
+        given = {tp: at for tp, at in self._fractions_given(patient_id).items() if tp != timepoint}
+        refusal = gate.fraction_refusal(timepoint, done_at, self.decisions(patient.study_id),
+                                        self.assessments(patient.study_id), given, self.protocol)
+        if refusal is not None:
+            raise ClinicalInputError(refusal, "done_at")
+        return {"dose_million_cells_per_kg": dose.million_cells_per_kg, "weight_kg": dose.weight_kg}
 
     def _recording_values(self, patient: Patient, timepoint: str, activity: str, entry: ScheduleEntry | None,
                           done_at: datetime | None, not_done_reason: str | None,
@@ -399,12 +428,6 @@ class Store(ToxicityRecords, CountRecords):
         if entry.item.cancelled_reason and entry.recording is None and not done_before_end:
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
-        if done_at is not None and activity == "infusion" and timepoint in self.protocol.go_decision_before:
-            decision = self.latest_decision(patient.study_id, timepoint, before=done_at)
-            if decision is None or decision.decision != "go":
-                raise ClinicalInputError(
-                    f"The fraction at {timepoint} needs a physician's go decision before the time it is given"
-                    f"{' (it was on hold then)' if decision else ''}.", "decision")
         if entry.recording is not None and not (correction_reason or "").strip():
             raise ClinicalInputError(
                 f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
@@ -428,7 +451,7 @@ class Store(ToxicityRecords, CountRecords):
 
     def _entry(self, row, as_of: date) -> ScheduleEntry:
         (study_id, timepoint, activity, kind, anchor, day, target, start, end, sequence, cancelled, held,
-         outcome, done_at, reason, recorded_by, recorded_at) = row
+         outcome, done_at, reason, recorded_by, recorded_at, dose, weight) = row
         label, timepoint_label = self._labels.get((timepoint, activity)) or (
             self.protocol.activity(activity).label, self.protocol.timepoint(timepoint).label)  # dropped, recorded
         if held:
@@ -439,7 +462,7 @@ class Store(ToxicityRecords, CountRecords):
         recording = None
         if outcome is not None:
             recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,
-                                  reason, recorded_by, from_utc_text(recorded_at))
+                                  reason, recorded_by, from_utc_text(recorded_at), dose, weight)
         return ScheduleEntry(study_id, item, schedule.status(item, as_of, recording), recording)
 
     @cached_property

@@ -9,13 +9,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..core import endpoints, grading
+from ..core import endpoints, gate, grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
+from ..core.gate import FractionDecision
 from ..core.schedule import DONE
 from ..core.toxicity import (
     DEATH_GRADED_AS,
-    DECISIONS,
     Assessment,
     BedsideFindings,
     Treatments,
@@ -28,17 +28,6 @@ _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "va
 _TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
 _ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items, crs_grade, crs_reason, "
                       "icans_grade, icans_reason, " + ", ".join(_TREATMENTS) + ", notes")
-
-
-@dataclass(frozen=True)
-class FractionDecision:
-    timepoint: str
-    decision: str
-    reason: str
-    decided_by: str
-    decided_at: datetime
-    crs_grade_seen: int | None
-    icans_grade_seen: int | None
 
 
 @dataclass(frozen=True)
@@ -103,7 +92,8 @@ class ToxicityRecords:
                 " AND s.activity = 'tox' AND s.target_date = ? AND s.cancelled_reason IS NULL AND r.id IS NULL",
                 [patient_id, at.astimezone().date().isoformat()]).fetchone()
             if day_item is not None:
-                self._record_many(patient.study_id, [(day_item[0], "tox", at, None)], None, findings_saved=True)
+                self._record_many(patient.study_id, [(day_item[0], "tox", at, None)], None, {},
+                                  findings_saved=True)
         return self.assessment(row_id)
 
     def correct_assessment(self, assessment_id: int, findings: BedsideFindings, treatments: Treatments,
@@ -151,16 +141,16 @@ class ToxicityRecords:
 
     def decide_fraction(self, study_id: str, timepoint: str, decision: str, reason: str, decided_by: str | None = None,
                         decided_at: datetime | None = None) -> FractionDecision:
-        """Record a physician's go or hold before a fraction, with the latest grades they saw."""
+        """Record a physician's go or hold before a fraction, with what they saw at the decision time:
+        the latest assessment made up to then, its grades and age. A go against active toxicity is an
+        override and needs a reason (gate.decision_refusal); a go with no reason stores none."""
         patient = self.patient(study_id)
         if timepoint not in self.protocol.go_decision_before:
             raise ClinicalInputError(
                 f"No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
                 f"{' and '.join(self.protocol.go_decision_before)}.", "timepoint")
-        if decision not in DECISIONS:
+        if decision not in gate.DECISIONS:
             raise ClinicalInputError(f"The decision must be go or hold, not '{decision}'.", "decision")
-        if decision == "hold" and not reason.strip():
-            raise ClinicalInputError("Holding a fraction needs a reason.", "reason")
         if patient.anchors.day0 is None:
             raise ClinicalInputError(f"{patient.study_id} has no day 0 yet.", "timepoint")
         decided_at = decided_at or self.now()
@@ -169,22 +159,26 @@ class ToxicityRecords:
             raise ClinicalInputError(
                 f"A go/hold for the fraction at {timepoint} is decided on or after day 0 ({patient.anchors.day0}).",
                 "at")
-        patient_id = self._patient_id(patient.study_id)
-        given = self.db.execute(
-            "SELECT done_at FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = 'infusion'"
-            " AND outcome = 'done'", [patient_id, timepoint]).fetchone()
-        if given is not None:
-            raise ClinicalInputError(
-                f"The fraction at {timepoint} was already given ({from_utc_text(given[0]):%Y-%m-%d %H:%M}); "
-                "a go or hold after it changes nothing.", "timepoint")
-        latest = self._latest_assessment(patient_id)
         with self.transaction():
+            patient_id = self._patient_id(patient.study_id)
+            given = self._fractions_given(patient_id).get(timepoint)
+            if given is not None:
+                raise ClinicalInputError(
+                    f"The fraction at {timepoint} was already given ({given:%Y-%m-%d %H:%M}); "
+                    "a go or hold after it changes nothing.", "timepoint")
+            seen = gate.seen_at(self.assessments(patient.study_id), decided_at, self.protocol)
+            refusal = gate.decision_refusal(decision, reason, seen)
+            if refusal is not None:
+                raise ClinicalInputError(refusal, "reason")
+            age = seen.age
             self._write("fraction_decisions", None, {
                 "patient_id": patient_id, "timepoint": timepoint, "decision": decision,
-                "reason": reason.strip() or "no active CRS or ICANS", "decided_by": (decided_by or self.user).strip(),
+                "reason": reason.strip() or None, "decided_by": (decided_by or self.user).strip(),
                 "decided_at": to_utc_text(decided_at),
-                "crs_grade_seen": latest.crs.grade if latest else None,
-                "icans_grade_seen": latest.icans.grade if latest else None})
+                "crs_grade_seen": seen.crs_grade, "icans_grade_seen": seen.icans_grade,
+                "assessment_seen": seen.assessment_id,
+                "assessment_age_minutes": None if age is None else int(age.total_seconds() // 60),
+                "override": int(gate.is_override(decision, seen))})
             if decision == "hold":
                 self._rebuild_schedule(patient_id, patient.anchors)
         return self.decisions(patient.study_id)[-1]
@@ -192,28 +186,44 @@ class ToxicityRecords:
     def decisions(self, study_id: str) -> list[FractionDecision]:
         patient_id = self._require_patient_id(study_id)
         rows = self.db.execute(
-            "SELECT timepoint, decision, reason, decided_by, decided_at, crs_grade_seen, icans_grade_seen"
+            "SELECT timepoint, decision, reason, decided_by, decided_at, crs_grade_seen, icans_grade_seen,"
+            " assessment_seen, assessment_age_minutes, override"
             " FROM fraction_decisions WHERE patient_id = ? ORDER BY decided_at, id", [patient_id])
-        return [FractionDecision(t, d, r, by, from_utc_text(at), c, i) for t, d, r, by, at, c, i in rows]
+        return [FractionDecision(t, d, r, by, from_utc_text(at), c, i, seen,
+                                 None if age is None else timedelta(minutes=age),
+                                 None if override is None else bool(override))
+                for t, d, r, by, at, c, i, seen, age, override in rows]
 
     def latest_decision(self, study_id: str, timepoint: str, before: datetime | None = None) -> FractionDecision | None:
         """The last go or hold for the fraction at `timepoint`, taken no later than `before` if given."""
         return next((d for d in reversed(self.decisions(study_id))
                      if d.timepoint == timepoint and (before is None or d.decided_at <= before)), None)
 
+    def seen(self, study_id: str, at: datetime | None = None) -> gate.Seen:
+        """What a physician deciding at `at` (default now) sees: the latest assessment up to then."""
+        return gate.seen_at(self.assessments(study_id), at or self.now(), self.protocol)
+
     def fraction_awaiting_decision(self, study_id: str, day: date) -> str | None:
-        """The next fraction that waits for a go, as of `day`: not given yet, not cancelled, and no
-        go decided (none, or held). None when every fraction is given or has its go (or the patient
-        has no day 0)."""
+        """The next fraction that waits for a go, as of `day`: not given yet, not cancelled, and no go
+        that would clear it now (none, held, expired or voided). None when every fraction is given or
+        has its go (or the patient has no day 0)."""
         entries = {e.item.timepoint: e for e in self.schedule(study_id, day) if e.item.activity == "infusion"}
+        decisions, assessments = self.decisions(study_id), self.assessments(study_id)
         for timepoint in self.protocol.go_decision_before:
             entry = entries.get(timepoint)
             if entry is None or entry.status == DONE or entry.item.cancelled_reason:
                 continue
-            latest = self.latest_decision(study_id, timepoint)
-            if latest is None or latest.decision != "go":
+            if gate.go_refusal(timepoint, self.now(), decisions, assessments, self.protocol) is not None:
                 return timepoint
         return None
+
+    def _fractions_given(self, patient_id: int) -> dict[str, datetime]:
+        """Timepoint -> time given, of the aliquots of the first infusion recorded done."""
+        rows = self.db.execute(
+            "SELECT timepoint, done_at FROM recordings WHERE patient_id = ? AND activity = 'infusion'"
+            " AND outcome = 'done'", [patient_id])
+        fractions = gate.fraction_timepoints(self.protocol)
+        return {timepoint: from_utc_text(at) for timepoint, at in rows if timepoint in fractions}
 
     # -- other toxicities --------------------------------------------------------------------
 

@@ -1,11 +1,14 @@
 """Go or hold before a fraction (ui/fraction_decision.ui).
 
-Before the fractions at D+3 and D+7 (protocol: infusion.go_decision_before) a physician checks the
-patient and records an explicit decision. The dialog shows the fraction, the latest CRS and ICANS
-grades with their time and reason, and the decisions already taken for that fraction. Two explicit
-buttons, "Go — give the fraction" and "Hold", record the decision at once through
-Store.decide_fraction; holding needs a reason, and the store's sentence is shown beside the reason
-field when it is missing. There is deliberately no default button: Enter never decides.
+Before the fractions that need a go (protocol: infusion.go_decision_before) a physician checks the
+patient and records an explicit decision. The dialog shows the fraction, what is seen at the
+decision time (the latest assessment made up to then, its CRS and ICANS grades and age; it follows
+the time of the decision when that is changed), the warning when CRS or ICANS is active, the
+protocol's go / hold rules, until when a go is valid, and the decisions already taken for that
+fraction. Two explicit buttons, "Go — give the fraction" and "Hold", record the decision at once
+through Store.decide_fraction. Holding needs a reason; with active toxicity a go is an override and
+needs one too: the reason turns required, and the store's sentence is shown beside it when it is
+missing. There is deliberately no default button: Enter never decides.
 Emits `decided(FractionDecision)`.
 """
 
@@ -17,9 +20,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDateTimeEdit, QDialog, QLabel, QLineEdit, QPushButton, QWidget
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.gate import FractionDecision, Seen, age_text, decision_warnings
+from ...core.protocol import Protocol
 from ...core.schedule import DONE
-from ...core.toxicity import Assessment, decision_warnings, fraction_label
-from ...store.toxicity import FractionDecision
+from ...core.toxicity import Assessment, fraction_label
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
 from ..common.qt_dates import from_qdatetime, to_qdatetime
@@ -65,7 +69,9 @@ class FractionDecisionDialog(QDialog):
             button.setMinimumHeight(DECISION_HEIGHT)
         self.physician.setText(session.user)
         self.decided_at.setDateTime(to_qdatetime(session.store.now()))
+        self.seen: Seen | None = None
         self._describe()
+        self.decided_at.dateTimeChanged.connect(lambda _: self._show_seen())
         self.go_button.clicked.connect(lambda: self.decide("go"))
         self.hold_button.clicked.connect(lambda: self.decide("hold"))
         child(self, QPushButton, "cancelButton").clicked.connect(self.reject)
@@ -98,23 +104,44 @@ class FractionDecisionDialog(QDialog):
         for button in (self.go_button, self.hold_button):
             button.setEnabled(not given)
         child(self, QLabel, "fractionText").setText(where)
-        self._show_grades(store.latest_grades().get(p.study_id), deciding=not given)
+        self.deciding = not given
+        child(self, QLabel, "rulesText").setText(rules_text(store.protocol))
+        self._show_seen()
         self._show_previous(store.decisions(p.study_id))
 
-    def _show_grades(self, latest: Assessment | None, deciding: bool = True) -> None:
+    def _show_seen(self) -> None:
+        """What is seen at the time of the decision as typed, the warnings, whether the reason is
+        required, and until when a go taken then is valid."""
+        store = self.session.store
+        at = from_qdatetime(self.decided_at.dateTime())
+        self.seen = store.seen(self.patient.study_id, at)
+        latest = next((a for a in store.assessments(self.patient.study_id) if a.id == self.seen.assessment_id), None)
+        self._show_grades(latest, self.seen)
+        override = bool(self.seen.active) and self.deciding
+        child(self, QLabel, "reasonCaption").setText("&Reason (required: a go is an override)" if override
+                                                     else "&Reason")
+        self.reason.setPlaceholderText("required: why go despite active toxicity, or why hold" if override
+                                       else "required to hold, e.g. CRS grade 2 since last night")
+        self.reason.setAccessibleDescription("Required" if override else "Required to hold")
+        until = at + timedelta(hours=store.protocol.go_valid_hours)
+        child(self, QLabel, "validText").setText(
+            f"{until:%a %Y-%m-%d %H:%M} ({store.protocol.go_valid_hours} h after the decision at {at:%H:%M}); "
+            "void sooner if a later assessment shows active CRS or ICANS before the fraction is given")
+
+    def _show_grades(self, latest: Assessment | None, seen: Seen) -> None:
         crs, icans = child(self, QLabel, "crsText"), child(self, QLabel, "icansText")
         for label in (crs, icans):
             label.setMinimumHeight(grade_box_height(label, 15, label.font().pointSizeF()))
         assessed, warning = child(self, QLabel, "assessedText"), child(self, QLabel, "warningText")
         warning.setStyleSheet("QLabel { color: #7a3e00; font-weight: bold; }")
-        now = self.session.store.now()
-        warnings = decision_warnings(latest, now)
+        warnings = decision_warnings(seen, self.session.store.protocol)
+        warning.setText(" ".join(warnings))
+        warning.setVisible(bool(warnings) and self.deciding)
         if latest is None:
             for label, scale in ((crs, "CRS"), (icans, "ICANS")):
                 label.setStyleSheet(grade_style(None))
                 label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale}: no assessment</span>")
             assessed.setText("")
-            warning.setText(" ".join(warnings))
             return
         for label, scale, grade in ((crs, "CRS", latest.crs), (icans, "ICANS", latest.icans)):
             label.setStyleSheet(grade_style(grade.grade))
@@ -122,9 +149,7 @@ class FractionDecisionDialog(QDialog):
                           f"<br>— {reason_words(grade)}")
             label.setAccessibleName(f"{scale} grade {grade.grade} — {reason_words(grade)}")
         assessed.setText(f"Assessed {latest.at.astimezone():%a %Y-%m-%d %H:%M} by {latest.assessor} "
-                         f"({_ago(now - latest.at)})")
-        warning.setText(" ".join(warnings))
-        warning.setVisible(bool(warnings) and deciding)
+                         f"({age_text(seen.age)} the decision time)")
 
     def _show_previous(self, decisions: list[FractionDecision]) -> None:
         child(self, QLabel, "previousCaption").setText(f"Earlier decisions for {self.timepoint}")
@@ -153,32 +178,37 @@ class FractionDecisionDialog(QDialog):
         self.decision = recorded
         self.decided.emit(recorded)
         self.session.events.recorded.emit(self.patient.study_id)
-        verb = "Go" if decision == "go" else "Hold"
+        verb = ("Go (an override of active toxicity)" if recorded.override else "Go") if decision == "go" else "Hold"
+        until = recorded.valid_until(self.session.store.protocol)
+        valid = f", valid until {until:%Y-%m-%d %H:%M}" if until else ""
         self.session.say(f"{verb} recorded for {self.fraction_label()} of {self.patient.study_id} "
-                         f"at {self.timepoint}, by {recorded.decided_by}.")
+                         f"at {self.timepoint}, by {recorded.decided_by}{valid}.")
         self.accept()
 
     def error_text(self, field: str) -> str:
         return self.errors.text(field)
 
 
+def rules_text(protocol: Protocol) -> str:
+    """The protocol's go / hold rules, in the clinic's words (from [infusion] in the protocol file)."""
+    moves = "moves" if protocol.late_fraction_moves_next else "does not move"
+    return (f"Active toxicity: CRS grade ≥ {protocol.active_crs_grade} or ICANS grade ≥ "
+            f"{protocol.active_icans_grade} in the last {protocol.active_toxicity_hours} h. "
+            f"A go is valid {protocol.go_valid_hours} h. At least {protocol.min_hours_between_fractions} h "
+            f"between aliquots, in order. A held fraction may be given up to "
+            f"{protocol.held_fraction_max_delay_days} days late; a late fraction {moves} the next one.")
+
+
 def _decision_words(d: FractionDecision) -> str:
     seen = ""
     if d.crs_grade_seen is not None:
-        seen = f" (saw CRS {d.crs_grade_seen}, ICANS {d.icans_grade_seen})"
+        age = f", assessed {age_text(d.assessment_age_seen)}" if d.assessment_age_seen is not None else ""
+        seen = f" (saw CRS {d.crs_grade_seen}, ICANS {d.icans_grade_seen}{age})"
     colour = "#17582b" if d.decision == "go" else "#7a3e00"
-    return (f"{d.decided_at.astimezone():%Y-%m-%d %H:%M} <b style='color:{colour}'>{d.decision.upper()}</b> "
-            f"by {_html(d.decided_by)}: {_html(d.reason)}{seen}")
-
-
-def _ago(elapsed: timedelta) -> str:
-    minutes = max(0, int(elapsed.total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} h ago"
-    return f"{hours // 24} days ago"
+    override = " — override of active toxicity" if d.override else ""
+    reason = _html(d.reason) if d.reason else "<i>no reason given</i>"
+    return (f"{d.decided_at.astimezone():%Y-%m-%d %H:%M} <b style='color:{colour}'>{d.decision.upper()}</b>"
+            f"{override} by {_html(d.decided_by)}: {reason}{seen}")
 
 
 def _html(text: str) -> str:

@@ -45,13 +45,15 @@ class PatientView(LazyView):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
+        self._booster_tip = ("Set or move the booster date (no earlier than "
+                             f"D+{session.store.protocol.booster_earliest_day})")
         self.study_id: str | None = None
         self.patient: Patient | None = None
         self.header = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.record_button = QPushButton("&Record…", toolTip="Record or correct the selected item (Ctrl+R, Enter)")
         self.day0_button = QPushButton("Move day &0…", toolTip="Set or move day 0; shows what will shift first")
-        self.booster_button = QPushButton("&Booster…")
+        self.booster_button = QPushButton("&Booster…", toolTip=self._booster_tip)
         self.off_study_button = QPushButton("&Off study…", toolTip="Take the patient off study, with a reason")
         self.death_button = QPushButton("&Death…", toolTip="Record the date of death; later items are cancelled")
         self.show_choice = QComboBox(toolTip="Show every item, or only some statuses")
@@ -189,9 +191,7 @@ class PatientView(LazyView):
         self.header.setText(" &nbsp;·&nbsp; ".join(parts))
         self.day0_button.setText("Move day &0…" if a.day0 else "Set day &0…")
         self.booster_button.setEnabled(a.day0 is not None)
-        earliest = self.session.store.protocol.booster_earliest
-        self.booster_button.setToolTip(f"Set or move the booster date (no earlier than {earliest})" if a.day0
-                                       else "A booster needs day 0 first")
+        self.booster_button.setToolTip(self._booster_tip if a.day0 else "A booster needs day 0 first")
 
     # -- selection -------------------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """Record one item collected / done at a time, or not obtained with a reason (ui/record_item.ui).
 
+An infusion given is recorded with the dose given (x10^6 CAR+ cells/kg) and the patient's weight
+(kg), typed in plain text fields read the same in every locale ("72.5" or "72,5"); the store's
+go / hold gate may refuse the time given, with its sentence beside the time.
 An item already recorded is corrected: the dialog asks for the reason, and the change log keeps
 the old and the new values.
 """
@@ -14,9 +17,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QWidget,
 )
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.gate import DoseGiven, parse_decimal
 from ...core.schedule import NOT_DONE, ScheduleEntry
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
@@ -37,9 +42,13 @@ class RecordItemDialog(QDialog):
         self.not_obtained = child(self, QRadioButton, "notObtained")
         self.not_obtained_reason = child(self, QComboBox, "notObtainedReason")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
+        self.dose = child(self, QLineEdit, "doseEdit")
+        self.weight = child(self, QLineEdit, "weightEdit")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "done_at": (child(self, QLabel, "doneAtError"), self.done_at),
+            "dose": (child(self, QLabel, "doseError"), self.dose),
+            "weight": (child(self, QLabel, "weightError"), self.weight),
             "not_done_reason": (child(self, QLabel, "notObtainedReasonError"), self.not_obtained_reason),
             "correction_reason": (child(self, QLabel, "correctionReasonError"), self.correction_reason),
         })
@@ -55,6 +64,10 @@ class RecordItemDialog(QDialog):
     @property
     def is_correction(self) -> bool:
         return self.entry.recording is not None
+
+    @property
+    def is_infusion(self) -> bool:
+        return self.entry.item.activity == "infusion"
 
     def _describe(self, entry: ScheduleEntry) -> None:
         item = entry.item
@@ -81,6 +94,8 @@ class RecordItemDialog(QDialog):
         else:
             current.setText("Nothing yet")
             self.ok_button.setText("Save")
+        for name in ("doseCaption", "doseEdit", "doseError", "weightCaption", "weightEdit", "weightError"):
+            child(self, QWidget, name).setVisible(self.is_infusion)
         child(self, QLabel, "correctionCaption").setVisible(self.is_correction)
         self.correction_reason.setVisible(self.is_correction)
         child(self, QLabel, "correctionReasonError").setVisible(self.is_correction)
@@ -88,6 +103,12 @@ class RecordItemDialog(QDialog):
     def _prefill(self, entry: ScheduleEntry, not_obtained: bool) -> None:
         rec = entry.recording
         self.done_at.setDateTime(to_qdatetime(rec.done_at if rec and rec.done_at else self.session.store.now()))
+        if rec and rec.dose_million_cells_per_kg is not None:
+            self.dose.setText(f"{rec.dose_million_cells_per_kg:g}")
+        if rec and rec.weight_kg is not None:
+            self.weight.setText(f"{rec.weight_kg:g}")
+        for field in (self.dose, self.weight):
+            self.collected.toggled.connect(field.setEnabled)
         if rec and rec.outcome == NOT_DONE:
             self.not_obtained_reason.setCurrentText(rec.reason or "")
         if not_obtained or (rec and rec.outcome == NOT_DONE):
@@ -105,8 +126,9 @@ class RecordItemDialog(QDialog):
         correction = self.correction_reason.text() if self.is_correction else None
         item = self.entry.item
         try:
+            dose = self.dose_given() if done_at is not None and self.is_infusion else None
             saved = self.session.store.record(self.entry.study_id, item.timepoint, item.activity, done_at=done_at,
-                                              not_done_reason=reason, correction_reason=correction)
+                                              not_done_reason=reason, correction_reason=correction, dose=dose)
         except USER_ERRORS as error:
             self.errors.show(error, self._field_of(error, reason))
             return
@@ -116,6 +138,17 @@ class RecordItemDialog(QDialog):
         self.session.say(f"{verb} {item.label} at {item.timepoint_label} for {self.entry.study_id}: "
                          f"{recording_text(saved)}.")
         super().accept()
+
+    def dose_given(self) -> DoseGiven | None:
+        """The dose and weight typed; None when both are empty (the store then asks for them)."""
+        dose, weight = self.dose.text().strip(), self.weight.text().strip()
+        if not dose and not weight:
+            return None
+        if not dose:
+            raise ClinicalInputError("Type the dose given, x10^6 CAR+ cells/kg.", "dose")
+        if not weight:
+            raise ClinicalInputError("Type the patient's weight, kg.", "weight")
+        return DoseGiven(parse_decimal(dose, "dose", "dose"), parse_decimal(weight, "weight", "weight"))
 
     def _field_of(self, error: ClinicalInputError, reason: str | None) -> str | None:
         """The store names both the not-obtained reason and the correction reason 'reason'."""

@@ -53,6 +53,7 @@ class TodayView(LazyView):
         super().__init__(parent)
         self.session = session
         self.store = session.store
+        self._go_timepoints = " or ".join(self.store.protocol.go_decision_before)
         self.day = day or session.today()
         self.follow_now = True  # the "collected at" time follows the clock until someone changes it
         self.clock_day = session.today()  # a worklist left open over midnight moves to the new day
@@ -113,7 +114,7 @@ class TodayView(LazyView):
         self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Ass&ess…",
                                          toolTip="Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)")
         self.decide_button = QPushButton("&Go / hold…", toolTip="A physician's go or hold before the selected "
-                                         f"fraction (an infusion at {self.store.protocol.go_decision_days})")
+                                         f"fraction (an infusion at {self._go_timepoints})")
         self.flags = FlagsPanel()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -392,7 +393,7 @@ class TodayView(LazyView):
     def decide_selected(self) -> None:
         fraction = self.selected_fraction()
         if fraction is None:
-            self.session.say(f"Select the infusion of a fraction ({self.store.protocol.go_decision_days}) first.")
+            self.session.say(f"Select the infusion of a fraction ({self._go_timepoints}) first.")
             return
         self.fraction_requested.emit(*fraction)
 

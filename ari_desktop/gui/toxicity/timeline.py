@@ -25,10 +25,10 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QHelpEvent, QPain
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ...core.endpoints import course_sentence
+from ...core.gate import FractionDecision
 from ...core.grading import Grade
 from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
-from ...store.toxicity import FractionDecision
 from ..common.session import Session
 from ..common.widgets import LazyView, caption
 
@@ -372,8 +372,8 @@ class GradeStrip(QWidget):
             return ""
         if not column.decisions:
             return f"{title}\nNo go/hold decision recorded before this fraction yet."
-        lines = [f"{d.decision.upper()} by {d.decided_by} at {d.decided_at.astimezone():%d %b %H:%M}: {d.reason}"
-                 for d in column.decisions]
+        lines = [f"{d.decision.upper()}{' (override)' if d.override else ''} by {d.decided_by} at "
+                 f"{d.decided_at.astimezone():%d %b %H:%M}: {d.reason or 'no reason given'}" for d in column.decisions]
         return f"{title}\n" + "\n".join(lines)
 
 
