@@ -1,8 +1,22 @@
-"""Where ARI Desktop keeps its files by default."""
+"""Where ARI Desktop keeps its files: the data it ships, and the user's database by default."""
 
 import getpass
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
+
+
+def shipped(folder: str) -> Traversable:
+    """The folder of shipped data `folder` ("resources" or "ui").
+
+    Installed, it is the package ari_desktop.<folder> (pyproject.toml installs the repository's top-level
+    folder there); run from a source checkout that is not installed, it is that top-level folder itself.
+    """
+    try:
+        return files(f"ari_desktop.{folder}")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / folder
 
 
 def default_database() -> Path:

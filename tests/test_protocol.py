@@ -85,7 +85,7 @@ def test_sample_tubes_are_marked_as_site_editable_defaults():
             assert a.tube and a.lab and a.volume_ml and a.site_default
 
 
-SHIPPED = protocol.resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text("utf-8")
+SHIPPED = protocol.shipped_text()
 
 
 def broken(old: str, new: str, count: int = 1) -> str:

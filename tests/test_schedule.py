@@ -221,8 +221,7 @@ def test_a_death_before_the_planned_infusion_is_accepted_and_cancels_the_whole_d
 
 
 def test_a_recorded_item_that_a_new_protocol_file_dropped_stays_visible_as_cancelled():
-    edited = protocol.parse(protocol.resources.files("ari_desktop.resources").joinpath(
-        "protocols/ari0002h.toml").read_text().replace(
+    edited = protocol.parse(protocol.shipped_text().replace(
         'activities = ["sbcma", "cbc", "chemistry", "visit"]\n', 'activities = ["cbc", "chemistry", "visit"]\n', 1),
         "edited.toml")
     assert "sbcma" not in edited.timepoint("D+14").activities

@@ -257,7 +257,7 @@ def test_an_edited_protocol_file_rebuilds_every_schedule_and_logs_it(tmp_path):
     path = tmp_path / "unit.db"
     with open_store(path) as store:
         register(store, "ARI-001", date(2026, 9, 1), date(2026, 10, 20))
-    shipped = protocol.resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text()
+    shipped = protocol.shipped_text()
     edited = shipped.replace('code = "D+28"\nlabel = "Day +28"\nanchor = "day0"\nday = 28\nwindow = [-2, 2]',
                              'code = "D+28"\nlabel = "Day +28"\nanchor = "day0"\nday = 28\nwindow = [-3, 3]')
     assert edited != shipped

@@ -17,9 +17,9 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
+from ..paths import shipped
 from .errors import ProtocolError
 
 ANCHORS = ("screening", "day0", "booster")
@@ -203,10 +203,17 @@ class Protocol:
         return max([0] + [-t.day for t in self.timepoints if t.anchor == "day0"])
 
 
+SHIPPED_FILE = "protocols/ari0002h.toml"
+
+
+def shipped_text() -> str:
+    """The text of the shipped ARI0002h protocol file."""
+    return shipped("resources").joinpath(SHIPPED_FILE).read_text("utf-8")
+
+
 def load_default() -> Protocol:
     """The shipped ARI0002h protocol."""
-    text = resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text("utf-8")
-    return parse(text, "ari0002h.toml")
+    return parse(shipped_text(), "ari0002h.toml")
 
 
 def load(path: Path) -> Protocol:

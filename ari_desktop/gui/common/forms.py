@@ -6,11 +6,12 @@ first dialog opens, to keep it off the path that paints the first window.
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QWidget
+
+from ...paths import shipped
 
 W = TypeVar("W", bound=QWidget)
 
@@ -25,7 +26,7 @@ def load_form(name: str, base: QWidget) -> None:
                 return base
             return super().createWidget(class_name, parent, name)
 
-    data = QByteArray(files("ari_desktop.ui").joinpath(name).read_bytes())
+    data = QByteArray(shipped("ui").joinpath(name).read_bytes())
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     loader = IntoBase(base)
