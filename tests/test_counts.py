@@ -156,7 +156,7 @@ def test_a_death_from_crs_shows_as_crs_grade_5_on_the_date_of_death(store):
 
 # -- the site's lower limits of normal in the protocol file ---------------------------------------
 
-SHIPPED = protocol.resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text("utf-8")
+SHIPPED = protocol.shipped_text()
 
 
 def test_a_site_sets_its_own_haemoglobin_limits():

@@ -26,7 +26,7 @@ P = protocol.load_default()
 DAY0 = date(2026, 11, 16)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
-SHIPPED = protocol.resources.files("ari_desktop.resources").joinpath("protocols/ari0002h.toml").read_text("utf-8")
+SHIPPED = protocol.shipped_text()
 
 CALM = BedsideFindings(36.8)
 FEVER = BedsideFindings(38.3)  # CRS grade 1
