@@ -28,14 +28,14 @@ def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) 
     """Add `patients` synthetic patients, with what would have been recorded so far."""
     rng = random.Random(seed)
     today = today or store.today()
-    first = len(store.patients()) + 1
+    first = len(store.patients.all()) + 1
     with store.transaction():
         for number in range(first, first + patients):
             anchors = _anchors(rng, _STAGE_CYCLE[number % len(_STAGE_CYCLE)], today)
             patient = check_new_patient(
                 f"DEMO-{number:04d}", "".join(rng.choices(string.ascii_uppercase, k=2)), rng.choice("FM"),
                 rng.randint(1945, 1990), anchors, store.protocol, today)
-            store.add_patient(patient)
+            store.patients.add(patient)
             _record_history(store, rng, patient.study_id, anchors, today)
     return patients
 
@@ -105,7 +105,7 @@ def _record_history(store: Store, rng: random.Random, study_id: str, anchors: An
             recordings.append((item.timepoint, item.activity, _at(item.target_date, 8 + rng.randint(0, 8), rng), None))
         elif roll < DONE_SHARE + NOT_DONE_SHARE:
             recordings.append((item.timepoint, item.activity, None, rng.choice(NOT_DONE_REASONS)))
-    store.record_many(study_id, recordings, doses=doses)
+    store.recordings.record_many(study_id, recordings, doses=doses)
 
 
 def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, planned: date, today: date,
@@ -126,11 +126,11 @@ def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, pla
         elif (decided_at - before).total_seconds() < 26 * 3600:
             reason = "Fraction before given less than a day ago"
         else:
-            seen = store.seen(study_id, decided_at)
+            seen = store.fractions.seen(study_id, decided_at)
             reason = f"Grade 1 only ({seen.active[0]}), stable: benefit outweighs the risk" if seen.active else ""
-            store.decide_fraction(study_id, timepoint, "go", reason, decided_by="Dr Demo", decided_at=decided_at)
+            store.fractions.decide(study_id, timepoint, "go", reason, decided_by="Dr Demo", decided_at=decided_at)
             return decided_at + timedelta(hours=2)
-        store.decide_fraction(study_id, timepoint, "hold", reason, decided_by="Dr Demo", decided_at=decided_at)
+        store.fractions.decide(study_id, timepoint, "hold", reason, decided_by="Dr Demo", decided_at=decided_at)
     return None
 
 
@@ -175,7 +175,7 @@ def _assess_daily(store: Store, rng: random.Random, study_id: str, start: date |
             break
         crs, icans = course.get(day, (0, 0))
         treatments = Treatments(tocilizumab_mg=560.0 if crs >= 2 else 0.0, dexamethasone_mg=10.0 if icans else 0.0)
-        store.assess(study_id, _at(when, 7, rng), _findings(crs, icans, rng), treatments,
+        store.assessments.add(study_id, _at(when, 7, rng), _findings(crs, icans, rng), treatments,
                      assessor="Dr Demo", notes="")
         assessed.add(when)
     return assessed

@@ -57,9 +57,9 @@ def printing_rows(folder: Path) -> list[tuple[str, str]]:
         for n in range(40):
             day0 = today - timedelta(days=(0, 3, 7)[n % 3])
             anchors = Anchors(day0 - timedelta(days=40), day0)
-            store.add_patient(check_new_patient(f"ARI-{n:03d}", "JM", "F", 1960, anchors, protocol.load_default(),
+            store.patients.add(check_new_patient(f"ARI-{n:03d}", "JM", "F", 1960, anchors, protocol.load_default(),
                                                 today))
-        lines = len(store.worklist(today))
+        lines = len(store.schedules.worklist(today))
         visit_worksheet(store, "ARI-001", "D+3", folder / "warm-up.pdf")  # loads reportlab and the fonts once
         for what, make in (
                 ("Visit worksheet (D+3: samples, CRS/ICANS, ICE, go/hold)",
@@ -89,13 +89,14 @@ def main() -> None:
 
     today = local_today()
     with Store(args.db, "benchmark") as store:
-        ids = [p.study_id for p in store.patients()]
+        ids = [p.study_id for p in store.patients.all()]
         pick = random.Random(2).choice
         rows.append(("One patient's schedule (whole calendar, statuses)",
-                     f"{median_ms(lambda: store.schedule(pick(ids), today), 200):.2f} ms"))
-        worklist = median_ms(lambda: store.worklist(today), 30)
-        bare = median_ms(lambda: store.worklist_rows(today), 30)
-        rows.append((f"Today's worklist in process ({len(store.worklist(today)):,} open items)", f"{worklist:.1f} ms"))
+                     f"{median_ms(lambda: store.schedules.of(pick(ids), today), 200):.2f} ms"))
+        worklist = median_ms(lambda: store.schedules.worklist(today), 30)
+        bare = median_ms(lambda: store.schedules.worklist_rows(today), 30)
+        open_items = len(store.schedules.worklist(today))
+        rows.append((f"Today's worklist in process ({open_items:,} open items)", f"{worklist:.1f} ms"))
         rows.append(("Bare indexed SQL query for the same worklist", f"{bare:.1f} ms"))
         rows.append(("Worklist / bare query", f"{worklist / bare:.2f}x"))
 

@@ -49,7 +49,7 @@ def store(db_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def add_patient() -> Callable[..., Patient]:
-    """Register a patient the way the command line does: check_new_patient, then Store.add_patient."""
+    """Register a patient the way the command line does: check_new_patient, then store.patients.add."""
 
     def add(store: Store, study_id: str, day0: date | None = None, screening: date | None = None,
             booster: date | None = None, extramedullary: bool = False) -> Patient:
@@ -57,7 +57,7 @@ def add_patient() -> Callable[..., Patient]:
             screening = day0 - timedelta(days=40) if day0 else GUI_TODAY
         anchors = Anchors(screening=screening, day0=day0, booster=booster, extramedullary=extramedullary)
         patient = check_new_patient(study_id, "AB", "F", 1960, anchors, store.protocol, GUI_TODAY)
-        return store.add_patient(patient)
+        return store.patients.add(patient)
 
     return add
 

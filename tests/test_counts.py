@@ -33,7 +33,7 @@ def at(day: int, hour: int = 9) -> datetime:
 def store(tmp_path):
     with Store(tmp_path / "unit.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
         for study_id, sex in (("ARI-001", "F"), ("ARI-002", "M")):
-            store.add_patient(check_new_patient(study_id, "AB", sex, 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+            store.patients.add(check_new_patient(study_id, "AB", sex, 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
 
@@ -44,45 +44,45 @@ def rows(store: Store, table: str) -> int:
 # -- counts and the cytopenia events they give ----------------------------------------------------
 
 def test_a_count_is_stored_in_utc_with_who_recorded_it_and_through_the_change_log(store):
-    saved = store.add_count("ARI-001", at(2), neutrophils=0.4, platelets=40)
+    saved = store.counts.add("ARI-001", at(2), neutrophils=0.4, platelets=40)
     assert {k: g.grade for k, g in saved.grades.items()} == {"neutropenia": 4, "thrombocytopenia": 3}
     stored = store.db.execute("SELECT measured_at, haemoglobin, recorded_by FROM blood_counts").fetchone()
     assert stored == (to_utc_text(at(2)), None, "dr.ruiz") and stored[0].endswith("+00:00")
-    (change,) = store.changes("blood_counts")
+    (change,) = store.changes.all("blood_counts")
     assert change.action == "insert" and change.new["neutrophils"] == 0.4
 
 
 def test_the_patients_sex_picks_the_haemoglobin_lower_limit(store):
-    assert store.add_count("ARI-001", at(2), haemoglobin=12.5).grades["anaemia"].grade == 0
-    assert store.add_count("ARI-002", at(2), haemoglobin=12.5).grades["anaemia"].grade == 1
+    assert store.counts.add("ARI-001", at(2), haemoglobin=12.5).grades["anaemia"].grade == 0
+    assert store.counts.add("ARI-002", at(2), haemoglobin=12.5).grades["anaemia"].grade == 1
 
 
 def test_the_cytopenia_event_follows_the_series_and_a_normal_count_resolves_it(store):
-    store.add_count("ARI-001", at(2), neutrophils=1.2)
-    store.add_count("ARI-001", at(4), neutrophils=0.3)
-    (event,) = store.events("ARI-001")
+    store.counts.add("ARI-001", at(2), neutrophils=1.2)
+    store.counts.add("ARI-001", at(4), neutrophils=0.3)
+    (event,) = store.events.of("ARI-001")
     assert (event.kind, event.grade, event.onset, event.resolution) == ("neutropenia", 4, DAY0 + timedelta(2), None)
-    store.add_count("ARI-001", at(9), neutrophils=2.4)  # the recovery, not an error
-    (event,) = store.events("ARI-001")
+    store.counts.add("ARI-001", at(9), neutrophils=2.4)  # the recovery, not an error
+    (event,) = store.events.of("ARI-001")
     assert (event.grade, event.resolution, event.from_counts) == (4, DAY0 + timedelta(9), True)
     assert "from the count of" in event.grade_reason
 
 
 def test_a_second_episode_after_recovery_is_a_second_event(store):
     for day, value in ((2, 0.8), (6, 2.5), (8, 1.1)):
-        store.add_count("ARI-001", at(day), neutrophils=value)
-    assert [(e.onset, e.grade, e.resolution) for e in store.events("ARI-001")] == [
+        store.counts.add("ARI-001", at(day), neutrophils=value)
+    assert [(e.onset, e.grade, e.resolution) for e in store.events.of("ARI-001")] == [
         (DAY0 + timedelta(2), 3, DAY0 + timedelta(6)), (DAY0 + timedelta(8), 2, None)]
 
 
 def test_a_cytopenia_from_the_counts_is_resolved_by_a_count_not_by_hand(store):
-    store.add_count("ARI-001", at(2), neutrophils=0.8)
+    store.counts.add("ARI-001", at(2), neutrophils=0.8)
     with pytest.raises(ClinicalInputError, match="no toxicity event number"):
-        store.resolve_event("ARI-001", None, DAY0 + timedelta(5))
+        store.events.resolve("ARI-001", None, DAY0 + timedelta(5))
 
 
 def test_a_cytopenia_graded_clinically_is_still_recorded_by_hand(store):
-    event = store.add_event("ARI-001", "anaemia", DAY0 + timedelta(3), grade=4, notes="transfusion-dependent")
+    event = store.events.add("ARI-001", "anaemia", DAY0 + timedelta(3), grade=4, notes="transfusion-dependent")
     assert (event.grade, event.from_counts) == (4, False)
 
 
@@ -94,33 +94,33 @@ def test_a_cytopenia_graded_clinically_is_still_recorded_by_hand(store):
 ])
 def test_a_bad_count_is_refused_and_nothing_is_written(store, kwargs, field):
     with pytest.raises(ClinicalInputError) as error:
-        store.add_count("ARI-001", at(2), **kwargs)
-    assert error.value.field == field and rows(store, "blood_counts") == 0 and store.changes("blood_counts") == []
+        store.counts.add("ARI-001", at(2), **kwargs)
+    assert error.value.field == field and rows(store, "blood_counts") == 0 and store.changes.all("blood_counts") == []
 
 
 def test_a_count_in_the_future_or_twice_at_the_same_time_is_refused(store):
     with pytest.raises(ClinicalInputError, match="in the future"):
-        store.add_count("ARI-001", NOW + timedelta(hours=1), neutrophils=1.0)
-    store.add_count("ARI-001", at(2), neutrophils=1.0)
+        store.counts.add("ARI-001", NOW + timedelta(hours=1), neutrophils=1.0)
+    store.counts.add("ARI-001", at(2), neutrophils=1.0)
     with pytest.raises(ClinicalInputError, match="already recorded"):
-        store.add_count("ARI-001", at(2), neutrophils=0.2)
+        store.counts.add("ARI-001", at(2), neutrophils=0.2)
     assert rows(store, "blood_counts") == 1
 
 
 # -- tumour lysis lab sets ------------------------------------------------------------------------
 
 def test_a_lab_set_is_stored_and_read_against_the_baseline(store):
-    store.add_labs("ARI-001", at(-4), TlsLabs(300, 4.0, 1.0, 2.3), baseline=True)
-    lab_set, finding = store.add_labs("ARI-001", at(2), TlsLabs(380, 5.0, 1.1, 2.3), creatinine_x_uln=1.6)
+    store.labs.add("ARI-001", at(-4), TlsLabs(300, 4.0, 1.0, 2.3), baseline=True)
+    lab_set, finding = store.labs.add("ARI-001", at(2), TlsLabs(380, 5.0, 1.1, 2.3), creatinine_x_uln=1.6)
     assert (lab_set.id, finding.laboratory, finding.clinical, finding.window_day) == (2, True, True, "D+2")
     assert finding.baseline.measured_at == at(-4)
-    assert len(store.changes("tls_labs")) == 2
-    assert store.events("ARI-001") == []  # the CTCAE grade of TLS is the physician's: recorded as an event
+    assert len(store.changes.all("tls_labs")) == 2
+    assert store.events.of("ARI-001") == []  # the CTCAE grade of TLS is the physician's: recorded as an event
 
 
 def test_a_lab_set_needs_the_four_electrolytes(store):
     with pytest.raises(ClinicalInputError, match="Give the calcium") as error:
-        store.add_labs("ARI-001", at(2), TlsLabs(300, 4.0, 1.0, None))
+        store.labs.add("ARI-001", at(2), TlsLabs(300, 4.0, 1.0, None))
     assert error.value.field == "calcium" and rows(store, "tls_labs") == 0
 
 
@@ -128,30 +128,30 @@ def test_a_lab_set_needs_the_four_electrolytes(store):
 
 def test_grade_5_neutropenia_and_grade_2_tls_are_refused_anaemia_5_accepted(store):
     with pytest.raises(ClinicalInputError, match="grades 1–4"):
-        store.add_event("ARI-001", "neutropenia", DAY0, grade=5)
+        store.events.add("ARI-001", "neutropenia", DAY0, grade=5)
     with pytest.raises(ClinicalInputError, match="grades 3–5"):
-        store.add_event("ARI-001", "tls", DAY0, grade=2)
-    assert store.add_event("ARI-001", "anaemia", DAY0, grade=5).grade == 5
+        store.events.add("ARI-001", "tls", DAY0, grade=2)
+    assert store.events.add("ARI-001", "anaemia", DAY0, grade=5).grade == 5
 
 
 def test_delayed_neurotoxicity_is_stored_with_how_it_shows(store):
-    event = store.add_event("ARI-001", "delayed_neurotoxicity", DAY0 + timedelta(8), grade=2, subtype="parkinsonism")
+    event = store.events.add("ARI-001", "delayed_neurotoxicity", DAY0 + timedelta(8), grade=2, subtype="parkinsonism")
     assert (event.label, event.subtype) == ("Delayed neurotoxicity: parkinsonism", "parkinsonism")
 
 
 def test_a_death_from_crs_shows_as_crs_grade_5_on_the_date_of_death(store):
     death = DAY0 + timedelta(9)
     with pytest.raises(ClinicalInputError, match="no date of death recorded"):
-        store.add_event("ARI-001", "death", death, subtype="crs")
-    store.update_anchors("ARI-001", death=death)
+        store.events.add("ARI-001", "death", death, subtype="crs")
+    store.patients.update_dates("ARI-001", death=death)
     with pytest.raises(ClinicalInputError, match=f"The date of death of ARI-001 is {death}, not"):
-        store.add_event("ARI-001", "death", death - timedelta(1), subtype="crs")
-    event = store.add_event("ARI-001", "death", death, subtype="crs")
+        store.events.add("ARI-001", "death", death - timedelta(1), subtype="crs")
+    event = store.events.add("ARI-001", "death", death, subtype="crs")
     assert (event.grade, event.term, event.label) == (5, "crs", "Death from cytokine release syndrome (CRS grade 5)")
     with pytest.raises(ClinicalInputError, match="already recorded"):
-        store.add_event("ARI-001", "death", death, subtype="infection")
+        store.events.add("ARI-001", "death", death, subtype="infection")
     with pytest.raises(ClinicalInputError, match="A death has no resolution date"):
-        store.resolve_event("ARI-001", event.id, death)
+        store.events.resolve("ARI-001", event.id, death)
 
 
 # -- the site's lower limits of normal in the protocol file ---------------------------------------
@@ -202,9 +202,9 @@ def test_events_recorded_before_the_migration_keep_a_null_subtype(tmp_path, monk
     db.commit()
     db.close()
     with Store(path, "dr", today=lambda: TODAY, now=lambda: NOW) as store:
-        (event,) = store.events("ARI-001")
+        (event,) = store.events.of("ARI-001")
         assert (event.kind, event.subtype, event.label) == ("infection", None, "Infection")
-        assert store.counts("ARI-001") == []
+        assert store.counts.of("ARI-001") == []
 
 
 # -- command line ---------------------------------------------------------------------------------

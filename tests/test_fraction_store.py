@@ -48,12 +48,12 @@ def open_unit(path: Path) -> Store:
 @pytest.fixture
 def store(tmp_path):
     with open_unit(tmp_path / "unit.db") as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
 
 def give(store: Store, timepoint: str, moment: datetime, dose: DoseGiven = DOSE):
-    return store.record("ARI-001", timepoint, "infusion", done_at=moment, dose=dose)
+    return store.recordings.record("ARI-001", timepoint, "infusion", done_at=moment, dose=dose)
 
 
 def changes(store: Store) -> int:
@@ -62,53 +62,53 @@ def changes(store: Store) -> int:
 
 def fraction_2_given(store: Store) -> None:
     give(store, "D0", at(0, 11), DoseGiven(0.3, 72.5))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     give(store, "D+3", at(3, 11))
 
 
 # -- what the decision keeps ------------------------------------------------------------------------
 
 def test_a_go_with_no_reason_stores_no_reason_never_a_sentence_nobody_wrote(store):
-    store.assess("ARI-001", at(3, 7), CALM)
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "  ", decided_at=at(3, 9))
+    store.assessments.add("ARI-001", at(3, 7), CALM)
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "  ", decided_at=at(3, 9))
     assert decision.reason is None and decision.override is False
     assert store.db.execute("SELECT reason FROM fraction_decisions").fetchone() == (None,)
-    assert store.changes("fraction_decisions")[-1].new["reason"] is None
+    assert store.changes.all("fraction_decisions")[-1].new["reason"] is None
 
 
 def test_the_decision_keeps_the_assessment_seen_its_grades_and_how_old_it_was(store):
-    seen = store.assess("ARI-001", at(3, 7, 30), CALM)
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    seen = store.assessments.add("ARI-001", at(3, 7, 30), CALM)
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     assert (decision.assessment_seen, decision.crs_grade_seen, decision.icans_grade_seen) == (seen.id, 0, 0)
     assert decision.assessment_age_seen == timedelta(minutes=90)
 
 
 def test_a_decision_entered_late_keeps_what_was_seen_then_not_an_assessment_made_after_it(store):
-    before = store.assess("ARI-001", at(3, 7), CALM)
-    store.assess("ARI-001", at(3, 10), ON_CANNULA)  # entered first, made after the decision
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    before = store.assessments.add("ARI-001", at(3, 7), CALM)
+    store.assessments.add("ARI-001", at(3, 10), ON_CANNULA)  # entered first, made after the decision
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     assert (decision.assessment_seen, decision.crs_grade_seen, decision.override) == (before.id, 0, False)
 
 
 def test_a_go_against_active_crs_is_refused_without_a_reason_and_nothing_is_written(store):
-    store.assess("ARI-001", at(3, 7), ON_CANNULA)
+    store.assessments.add("ARI-001", at(3, 7), ON_CANNULA)
     written = changes(store)
     with pytest.raises(ClinicalInputError, match="a go now is an override and needs the physician's reason") as refused:
-        store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+        store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     assert refused.value.field == "reason"
-    assert store.decisions("ARI-001") == [] and changes(store) == written
+    assert store.fractions.of("ARI-001") == [] and changes(store) == written
 
 
 def test_a_go_against_active_crs_with_a_reason_is_stored_as_an_override(store):
-    store.assess("ARI-001", at(3, 7), ON_CANNULA)
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "CRS settling on 2 L", decided_at=at(3, 9))
+    store.assessments.add("ARI-001", at(3, 7), ON_CANNULA)
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "CRS settling on 2 L", decided_at=at(3, 9))
     assert (decision.override, decision.reason, decision.crs_grade_seen) == (True, "CRS settling on 2 L", 2)
     assert store.db.execute("SELECT override FROM fraction_decisions").fetchone() == (1,)
 
 
 def test_a_hold_is_always_allowed_with_a_reason_even_without_toxicity(store):
-    store.assess("ARI-001", at(3, 7), CALM)
-    decision = store.decide_fraction("ARI-001", "D+3", "hold", "bed not available", decided_at=at(3, 9))
+    store.assessments.add("ARI-001", at(3, 7), CALM)
+    decision = store.fractions.decide("ARI-001", "D+3", "hold", "bed not available", decided_at=at(3, 9))
     assert (decision.decision, decision.override) == ("hold", False)
 
 
@@ -116,8 +116,8 @@ def test_a_hold_is_always_allowed_with_a_reason_even_without_toxicity(store):
 
 def test_fraction_3_is_refused_while_fraction_2_is_held(store):
     give(store, "D0", at(0, 11), DoseGiven(0.3, 72.5))
-    store.decide_fraction("ARI-001", "D+3", "hold", "CRS grade 2", decided_at=at(3, 9))
-    store.decide_fraction("ARI-001", "D+7", "go", "", decided_at=at(7, 9))
+    store.fractions.decide("ARI-001", "D+3", "hold", "CRS grade 2", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+7", "go", "", decided_at=at(7, 9))
     written = changes(store)
     with pytest.raises(ClinicalInputError, match="cannot be given before the fraction at D\\+3 is given") as refused:
         give(store, "D+7", at(7, 11))
@@ -126,10 +126,10 @@ def test_fraction_3_is_refused_while_fraction_2_is_held(store):
 
 def test_fraction_3_an_hour_after_a_late_fraction_2_is_refused_and_accepted_24_hours_after(store):
     give(store, "D0", at(0, 11), DoseGiven(0.3, 72.5))
-    store.decide_fraction("ARI-001", "D+3", "hold", "CRS grade 2", decided_at=at(3, 9))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(6, 9))
+    store.fractions.decide("ARI-001", "D+3", "hold", "CRS grade 2", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(6, 9))
     give(store, "D+3", at(6, 10))
-    store.decide_fraction("ARI-001", "D+7", "go", "", decided_at=at(7, 9))
+    store.fractions.decide("ARI-001", "D+7", "go", "", decided_at=at(7, 9))
     with pytest.raises(ClinicalInputError, match="less than 24 hours from the fraction at D\\+3"):
         give(store, "D+7", at(6, 11))
     assert give(store, "D+7", at(7, 10)).status == "done"
@@ -137,46 +137,47 @@ def test_fraction_3_an_hour_after_a_late_fraction_2_is_refused_and_accepted_24_h
 
 def test_a_go_taken_days_before_no_longer_clears_the_fraction(store):
     give(store, "D0", at(0, 11), DoseGiven(0.3, 72.5))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(1, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(1, 9))
     with pytest.raises(ClinicalInputError, match="it has expired; a new decision is needed"):
         give(store, "D+3", at(3, 11))
 
 
 def test_a_go_followed_by_a_worse_assessment_before_the_aliquot_is_void(store):
     give(store, "D0", at(0, 11), DoseGiven(0.3, 72.5))
-    store.assess("ARI-001", at(3, 7), CALM)
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.assess("ARI-001", at(3, 10), FEVER)
+    store.assessments.add("ARI-001", at(3, 7), CALM)
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.assessments.add("ARI-001", at(3, 10), FEVER)
     with pytest.raises(ClinicalInputError, match="is void: a later assessment shows CRS grade 1"):
         give(store, "D+3", at(3, 11))
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+3"
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) == "D+3"
 
 
 def test_an_aliquot_given_keeps_its_dose_and_weight_and_a_correction_keeps_the_old_ones(store):
     fraction_2_given(store)
-    entry = next(e for e in store.schedule("ARI-001", TODAY)
+    entry = next(e for e in store.schedules.of("ARI-001", TODAY)
                  if (e.item.timepoint, e.item.activity) == ("D+3", "infusion"))
     assert (entry.recording.dose_million_cells_per_kg, entry.recording.weight_kg) == (0.9, 72.5)
     assert entry.as_json()["dose_million_cells_per_kg"] == 0.9 and entry.as_json()["weight_kg"] == 72.5
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.85, 72.5),
+    store.recordings.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.85, 72.5),
                  correction_reason="part of the bag was lost")
-    change = store.changes("recordings")[-1]
+    change = store.changes.all("recordings")[-1]
     assert change.old == {"dose_million_cells_per_kg": 0.9} and change.new == {"dose_million_cells_per_kg": 0.85}
     assert change.reason == "part of the bag was lost"
 
 
 def test_an_infusion_given_without_its_dose_and_weight_is_refused(store):
     with pytest.raises(ClinicalInputError, match="recorded given with the dose given") as refused:
-        store.record("ARI-001", "D0", "infusion", done_at=at(0, 11))
+        store.recordings.record("ARI-001", "D0", "infusion", done_at=at(0, 11))
     assert refused.value.field == "dose" and store.db.execute("SELECT count(*) FROM recordings").fetchone() == (0,)
 
 
 def test_a_dose_is_refused_with_a_sample_or_an_infusion_not_given_and_not_needed_for_the_latter(store):
     with pytest.raises(ClinicalInputError, match="only with an infusion given"):
-        store.record("ARI-001", "D0", "sbcma", done_at=at(0, 9), dose=DOSE)
+        store.recordings.record("ARI-001", "D0", "sbcma", done_at=at(0, 9), dose=DOSE)
     with pytest.raises(ClinicalInputError, match="only with an infusion given"):
-        store.record("ARI-001", "D0", "infusion", not_done_reason="bag failed release", dose=DOSE)
-    assert store.record("ARI-001", "D0", "infusion", not_done_reason="bag failed release").status == "not_done"
+        store.recordings.record("ARI-001", "D0", "infusion", not_done_reason="bag failed release", dose=DOSE)
+    entry = store.recordings.record("ARI-001", "D0", "infusion", not_done_reason="bag failed release")
+    assert entry.status == "not_done"
 
 
 # -- the property, through the store -----------------------------------------------------------------
@@ -186,7 +187,7 @@ def template(tmp_path_factory) -> Path:
     """A database with one patient at day 0, copied for each generated sequence."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     with open_unit(path) as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
     return path
 
 
@@ -201,9 +202,9 @@ def test_through_the_store_no_sequence_gives_a_fraction_the_gate_forbids(templat
                 moment = at(0, 0) + timedelta(hours=hour)
                 try:
                     if kind == "assess":
-                        store.assess("ARI-001", moment, findings)
+                        store.assessments.add("ARI-001", moment, findings)
                     elif kind in ("go", "hold"):
-                        store.decide_fraction("ARI-001", timepoint, kind, "as written" if with_reason else "",
+                        store.fractions.decide("ARI-001", timepoint, kind, "as written" if with_reason else "",
                                               decided_at=moment)
                     else:
                         before = given_times(store)
@@ -214,7 +215,7 @@ def test_through_the_store_no_sequence_gives_a_fraction_the_gate_forbids(templat
 
 
 def given_times(store: Store) -> dict[str, datetime]:
-    return {e.item.timepoint: e.recording.done_at for e in store.schedule("ARI-001", TODAY)
+    return {e.item.timepoint: e.recording.done_at for e in store.schedules.of("ARI-001", TODAY)
             if e.item.activity == "infusion" and e.status == "done"}
 
 
@@ -223,9 +224,9 @@ def check_accepted(store: Store, timepoint: str, moment: datetime, before: dict[
     for earlier in order[:order.index(timepoint)]:
         assert before[earlier] + timedelta(hours=P.min_hours_between_fractions) <= moment
     if timepoint in P.go_decision_before:
-        latest = store.latest_decision("ARI-001", timepoint, before=moment)
+        latest = store.fractions.latest("ARI-001", timepoint, before=moment)
         assert latest.decision == "go" and moment - latest.decided_at <= timedelta(hours=P.go_valid_hours)
-        assert not [a for a in store.assessments("ARI-001") if latest.decided_at < a.at <= moment
+        assert not [a for a in store.assessments.of("ARI-001") if latest.decided_at < a.at <= moment
                     and max(a.crs.grade, a.icans.grade) >= 1]
 
 
@@ -303,12 +304,12 @@ def test_a_database_from_before_the_gate_opens_with_nulls_and_loses_the_invented
     db.commit()
     db.close()
     with open_unit(path) as store:
-        first, second = store.decisions("ARI-001")
+        first, second = store.fractions.of("ARI-001")
         assert (first.reason, first.override, first.assessment_seen) == (None, None, None)
         assert second.reason == "checked at the bedside"
-        change = store.changes("fraction_decisions", 1)[-1]
+        change = store.changes.all("fraction_decisions", 1)[-1]
         assert change.old == {"reason": "no active CRS or ICANS"} and change.new == {"reason": None}
-        infusion = next(e for e in store.schedule("ARI-001", TODAY) if (e.item.timepoint, e.item.activity)
+        infusion = next(e for e in store.schedules.of("ARI-001", TODAY) if (e.item.timepoint, e.item.activity)
                         == ("D0", "infusion"))
         assert infusion.status == "done" and infusion.recording.dose_million_cells_per_kg is None
 

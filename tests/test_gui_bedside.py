@@ -47,7 +47,7 @@ def at(day: int, hour: int = 8, day0: date = DAY0) -> datetime:
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "t.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
 
@@ -175,7 +175,7 @@ def test_a_nasal_cannula_without_its_flow_disables_save_and_says_why_beside_the_
     assert form.crs_text().startswith("CRS: not graded")
     qtbot.keyClick(form.notes, Qt.Key.Key_Return)  # Enter does not save either
     assert form.isVisible() and form.assessment is None
-    assert store.assessments("ARI-001") == [] and store.changes("assessments") == []
+    assert store.assessments.of("ARI-001") == [] and store.changes.all("assessments") == []
     form.flow.setValue(3.0)
     assert form.error_text("flow") == "" and form.save_button.isEnabled()
 
@@ -185,7 +185,7 @@ def test_an_unarousable_patient_with_ice_points_is_refused_beside_the_ice(qtbot,
     choose(form.consciousness, "unarousable")
     assert form.error_text("ice").startswith("An unarousable patient cannot score 3 on the ICE")
     assert not form.save_button.isEnabled()
-    assert store.assessments("ARI-001") == []
+    assert store.assessments.of("ARI-001") == []
 
 
 def test_cannot_perform_ice_grades_icans_4_and_saves_no_ice_score(qtbot, form, store):
@@ -196,7 +196,7 @@ def test_cannot_perform_ice_grades_icans_4_and_saves_no_ice_score(qtbot, form, s
     assert form.ice_score_text.text() == "ICE: cannot be performed"
     assert form.icans_text() == "ICANS grade 4 — cannot perform ICE; unarousable"
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
-    (saved,) = store.assessments("ARI-001")
+    (saved,) = store.assessments.of("ARI-001")
     assert saved.findings.ice is None and saved.icans.grade == 4
 
 
@@ -205,7 +205,7 @@ def test_an_assessment_time_in_the_future_is_refused_beside_the_time(qtbot, form
     form.at_edit.setDateTime(to_qdatetime(NOW + timedelta(hours=2)))
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert "is in the future" in form.error_text("at")
-    assert form.isVisible() and store.assessments("ARI-001") == []
+    assert form.isVisible() and store.assessments.of("ARI-001") == []
 
 
 # -- the bedside form: saving -----------------------------------------------------------------
@@ -220,14 +220,15 @@ def test_save_stores_the_computed_grades_with_reason_assessor_and_time_and_marks
     form.notes.setText("paracetamol at 06:00")
     with qtbot.waitSignal(form.saved) as saved_signal, qtbot.waitSignal(session.events.recorded) as recorded:
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
-    (saved,) = store.assessments("ARI-001")
+    (saved,) = store.assessments.of("ARI-001")
     assert saved_signal.args == [saved] and recorded.args == ["ARI-001"]
     assert (saved.crs.grade, saved.crs.reason) == (2, "grade 2: low-flow nasal cannula ≤ 6 L/min (4 L/min)")
     assert (saved.icans.grade, saved.icans.reason) == (1, "grade 1: ICE 8/10")
     assert saved.assessor == "Dr Vidal" and saved.at == NOW and saved.notes == "paracetamol at 06:00"
     assert saved.treatments.tocilizumab_mg == 560
     assert dict(saved.findings.ice_items) == {code: i < 8 for i, (code, _, _) in enumerate(grading.ICE_ITEMS)}
-    tox = next(e for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+7" and e.item.activity == "tox")
+    tox = next(e for e in store.schedules.of("ARI-001", TODAY)
+               if e.item.timepoint == "D+7" and e.item.activity == "tox")
     assert tox.status == "done"
     assert form.result() == QDialog.DialogCode.Accepted
 
@@ -239,17 +240,17 @@ def test_enter_saves_and_escape_cancels(qtbot, session, store):
     qtbot.keyClicks(first.temperature, "37.1")
     qtbot.keyClick(first.all_ice, Qt.Key.Key_Space)
     qtbot.keyClick(first.notes, Qt.Key.Key_Return)
-    assert [(a.crs.grade, a.icans.grade) for a in store.assessments("ARI-001")] == [(0, 0)]
+    assert [(a.crs.grade, a.icans.grade) for a in store.assessments.of("ARI-001")] == [(0, 0)]
     second = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(second)
     second.show()
     qtbot.keyClicks(second.temperature, "39.0")
     qtbot.keyClick(second.temperature, Qt.Key.Key_Escape)
-    assert second.result() == QDialog.DialogCode.Rejected and len(store.assessments("ARI-001")) == 1
+    assert second.result() == QDialog.DialogCode.Rejected and len(store.assessments.of("ARI-001")) == 1
 
 
 def test_the_header_shows_the_study_day_and_the_latest_grades(qtbot, session, store):
-    store.assess("ARI-001", at(6), BedsideFindings(38.4, ice=10), assessor="Dr Vidal")
+    store.assessments.add("ARI-001", at(6), BedsideFindings(38.4, ice=10), assessor="Dr Vidal")
     dialog = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(dialog)
     day_text = dialog.findChild(QLabel, "dayText")
@@ -286,7 +287,7 @@ def test_every_field_has_its_own_mnemonic_letter(form):
 
 @pytest.mark.parametrize("correcting", [False, True])
 def test_the_form_fits_a_1366x768_screen_without_cutting_any_words(qtbot, session, store, correcting):
-    saved = store.assess("ARI-001", at(6), BedsideFindings(38.9, ice=8)) if correcting else None
+    saved = store.assessments.add("ARI-001", at(6), BedsideFindings(38.9, ice=8)) if correcting else None
     dialog = BedsideAssessmentDialog(session, "ARI-001", correcting=saved)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -308,7 +309,7 @@ def test_the_targets_are_large_enough_for_a_fingertip(form):
 
 
 def test_a_correction_prefills_needs_a_reason_and_the_change_log_keeps_the_original(qtbot, session, store):
-    original = store.assess("ARI-001", at(6), BedsideFindings.with_ice_items(
+    original = store.assessments.add("ARI-001", at(6), BedsideFindings.with_ice_items(
         ALL_ICE, temperature_c=38.9, oxygen="nasal-cannula", flow_l_min=4.0), assessor="Dr Vidal")
     dialog = BedsideAssessmentDialog(session, "ARI-001", correcting=original)
     qtbot.addWidget(dialog)
@@ -322,20 +323,20 @@ def test_a_correction_prefills_needs_a_reason_and_the_change_log_keeps_the_origi
     assert dialog.crs_text() == "CRS grade 3 — facemask"
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.error_text("reason") == "A correction needs a reason."
-    assert store.assessment(original.id).crs.grade == 2 and len(store.changes("assessments", original.id)) == 1
+    assert store.assessments.get(original.id).crs.grade == 2 and len(store.changes.all("assessments", original.id)) == 1
     qtbot.keyClicks(dialog.correction_reason, "the device was a facemask")
     with qtbot.waitSignal(dialog.saved):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert [a.id for a in store.assessments("ARI-001")] == [original.id]
-    corrected = store.assessment(original.id)
+    assert [a.id for a in store.assessments.of("ARI-001")] == [original.id]
+    corrected = store.assessments.get(original.id)
     assert corrected.crs.grade == 3 and corrected.assessor == "Dr Vidal" and corrected.at == original.at
-    change = store.changes("assessments", original.id)[-1]
+    change = store.changes.all("assessments", original.id)[-1]
     assert change.old["crs_grade"] == 2 and change.old["oxygen"] == "nasal-cannula"
     assert change.new["crs_grade"] == 3 and change.reason == "the device was a facemask"
 
 
 def test_correcting_a_score_saved_without_its_items_keeps_the_score_until_items_are_ticked(qtbot, session, store):
-    original = store.assess("ARI-001", at(6), BedsideFindings(37.0, ice=8))
+    original = store.assessments.add("ARI-001", at(6), BedsideFindings(37.0, ice=8))
     dialog = BedsideAssessmentDialog(session, "ARI-001", correcting=original)
     qtbot.addWidget(dialog)
     assert dialog.icans_text() == "ICANS grade 1 — ICE 8/10"
@@ -349,7 +350,7 @@ def test_correcting_a_score_saved_without_its_items_keeps_the_score_until_items_
 
 @pytest.fixture
 def fraction(qtbot, session, store):
-    store.assess("ARI-001", at(6, 20), BedsideFindings(38.7, oxygen="nasal-cannula", flow_l_min=3.0, ice=10),
+    store.assessments.add("ARI-001", at(6, 20), BedsideFindings(38.7, oxygen="nasal-cannula", flow_l_min=3.0, ice=10),
                  assessor="Dr Vidal")
     dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(dialog)
@@ -385,8 +386,8 @@ def test_a_decision_entered_late_shows_what_was_seen_then_not_the_assessment_mad
 def test_hold_without_a_reason_is_refused_beside_the_reason_and_nothing_is_stored(qtbot, fraction, store):
     qtbot.mouseClick(fraction.hold_button, Qt.MouseButton.LeftButton)
     assert fraction.error_text("reason") == "Holding a fraction needs a reason."
-    assert fraction.isVisible() and store.decisions("ARI-001") == []
-    infusion = next(e for e in store.schedule("ARI-001", TODAY)
+    assert fraction.isVisible() and store.fractions.of("ARI-001") == []
+    infusion = next(e for e in store.schedules.of("ARI-001", TODAY)
                     if e.item.timepoint == "D+7" and e.item.activity == "infusion")
     assert not infusion.item.held
 
@@ -395,12 +396,12 @@ def test_hold_with_a_reason_is_stored_and_the_d7_infusion_shows_as_held(qtbot, f
     qtbot.keyClicks(fraction.reason, "CRS grade 2 on nasal cannula since last night")
     with qtbot.waitSignal(fraction.decided) as decided, qtbot.waitSignal(session.events.recorded):
         qtbot.mouseClick(fraction.hold_button, Qt.MouseButton.LeftButton)
-    stored = store.latest_decision("ARI-001", "D+7")
+    stored = store.fractions.latest("ARI-001", "D+7")
     assert decided.args == [stored]
     assert (stored.decision, stored.reason, stored.decided_by) == (
         "hold", "CRS grade 2 on nasal cannula since last night", "dr.ruiz")
     assert stored.decided_at == NOW and (stored.crs_grade_seen, stored.icans_grade_seen) == (2, 0)
-    infusion = next(e for e in store.schedule("ARI-001", TODAY)
+    infusion = next(e for e in store.schedules.of("ARI-001", TODAY)
                     if e.item.timepoint == "D+7" and e.item.activity == "infusion")
     assert infusion.item.held and "held" in infusion.item.label
     assert fraction.result() == QDialog.DialogCode.Accepted
@@ -411,10 +412,10 @@ def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_st
     fraction.physician.setText("Dr Vidal")
     qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
     assert fraction.error_text("reason").startswith("Active toxicity before this go (CRS grade 2 at 25 Nov 20:00)")
-    assert fraction.isVisible() and store.decisions("ARI-001") == []
+    assert fraction.isVisible() and store.fractions.of("ARI-001") == []
     qtbot.keyClicks(fraction.reason, "CRS settling on 2 L, patient keen")
     qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
-    stored = store.latest_decision("ARI-001", "D+7")
+    stored = store.fractions.latest("ARI-001", "D+7")
     assert (stored.decision, stored.override, stored.reason) == ("go", True, "CRS settling on 2 L, patient keen")
     again = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(again)
@@ -423,12 +424,12 @@ def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_st
 
 
 def test_a_go_without_toxicity_and_without_a_reason_stores_no_reason_and_says_so(qtbot, session, store):
-    store.assess("ARI-001", at(7, 7), BedsideFindings(36.9, ice=10), assessor="Dr Vidal")
+    store.assessments.add("ARI-001", at(7, 7), BedsideFindings(36.9, ice=10), assessor="Dr Vidal")
     dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(dialog)
     assert not dialog.findChild(QLabel, "warningText").isVisibleTo(dialog)
     qtbot.mouseClick(dialog.go_button, Qt.MouseButton.LeftButton)
-    stored = store.latest_decision("ARI-001", "D+7")
+    stored = store.fractions.latest("ARI-001", "D+7")
     assert (stored.decision, stored.reason, stored.override) == ("go", None, False)
     again = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(again)
@@ -436,9 +437,9 @@ def test_a_go_without_toxicity_and_without_a_reason_stores_no_reason_and_says_so
 
 
 def test_a_fraction_already_given_leaves_nothing_to_decide(qtbot, session, store):
-    store.record("ARI-001", "D0", "infusion", done_at=at(0, 11), dose=DoseGiven(0.3, 70))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
-    store.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.9, 70))
+    store.recordings.record("ARI-001", "D0", "infusion", done_at=at(0, 11), dose=DoseGiven(0.3, 70))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.recordings.record("ARI-001", "D+3", "infusion", done_at=at(3, 11), dose=DoseGiven(0.9, 70))
     dialog = FractionDecisionDialog(session, "ARI-001", "D+3")
     qtbot.addWidget(dialog)
     assert not dialog.go_button.isEnabled() and not dialog.hold_button.isEnabled()
@@ -448,7 +449,7 @@ def test_a_fraction_already_given_leaves_nothing_to_decide(qtbot, session, store
 def test_enter_never_takes_the_decision(qtbot, fraction, store):
     qtbot.keyClicks(fraction.reason, "fever")
     qtbot.keyClick(fraction.reason, Qt.Key.Key_Return)
-    assert store.decisions("ARI-001") == [] and not fraction.go_button.isDefault()
+    assert store.fractions.of("ARI-001") == [] and not fraction.go_button.isDefault()
 
 
 # -- the toxicity timeline --------------------------------------------------------------------
@@ -457,12 +458,12 @@ def test_enter_never_takes_the_decision(qtbot, fraction, store):
 @pytest.fixture
 def course(store):
     """Fraction 1 given; D+2 fever; D+4 worse then better (two assessments) with tocilizumab; go on D+3."""
-    store.record("ARI-001", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70))
-    store.assess("ARI-001", at(2), BedsideFindings(38.2, ice=10), assessor="Dr Vidal")
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_by="Dr Vidal", decided_at=at(3, 9))
-    store.assess("ARI-001", at(4, 8), BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8),
+    store.recordings.record("ARI-001", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70))
+    store.assessments.add("ARI-001", at(2), BedsideFindings(38.2, ice=10), assessor="Dr Vidal")
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_by="Dr Vidal", decided_at=at(3, 9))
+    store.assessments.add("ARI-001", at(4, 8), BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8),
                  Treatments(tocilizumab_mg=560), assessor="Dr Vidal")
-    store.assess("ARI-001", at(4, 20), BedsideFindings(38.1, ice=10), assessor="Dr Puig")
+    store.assessments.add("ARI-001", at(4, 20), BedsideFindings(38.1, ice=10), assessor="Dr Puig")
     return store
 
 
@@ -506,7 +507,7 @@ def test_the_summary_line_gives_maximum_grades_onset_duration_and_tocilizumab_to
 
 
 def test_the_summary_line_of_a_course_without_fraction_1_recorded_says_it_is_not_counted(store, timeline):
-    store.assess("ARI-001", at(2), BedsideFindings(38.2, ice=10))
+    store.assessments.add("ARI-001", at(2), BedsideFindings(38.2, ice=10))
     timeline.show_patient("ARI-001")
     assert timeline.summary().startswith("Not infused: infusion not recorded as given (fraction 1 on 2026-11-19)")
     assert timeline.cell(2) == (1, 0)  # the grades are still shown day by day
@@ -526,10 +527,10 @@ def test_the_timeline_follows_a_saved_bedside_assessment(qtbot, course, timeline
 
 def test_after_a_booster_a_second_strip_counts_from_b0(qtbot, session, store, timeline):
     day0, booster = date(2026, 7, 1), date(2026, 11, 20)
-    store.add_patient(check_new_patient("ARI-002", "CD", "M", 1955, Anchors(date(2026, 5, 1), day0, booster),
+    store.patients.add(check_new_patient("ARI-002", "CD", "M", 1955, Anchors(date(2026, 5, 1), day0, booster),
                                         P, TODAY))
-    store.record("ARI-002", "B0", "infusion", done_at=at(0, 10, day0=booster), dose=DoseGiven(3.0, 70))
-    store.assess("ARI-002", at(1, day0=booster), BedsideFindings(38.5, hypotension=True, ice=10))
+    store.recordings.record("ARI-002", "B0", "infusion", done_at=at(0, 10, day0=booster), dose=DoseGiven(3.0, 70))
+    store.assessments.add("ARI-002", at(1, day0=booster), BedsideFindings(38.5, hypotension=True, ice=10))
     timeline.show_patient("ARI-002")
     assert timeline.booster.isVisible() and len(timeline.strip("B").columns) == 15
     assert timeline.cell(1, "B") == (2, 0) and timeline.cell(0, "B") == (-1, -1)
@@ -538,7 +539,7 @@ def test_after_a_booster_a_second_strip_counts_from_b0(qtbot, session, store, ti
 
 
 def test_a_patient_without_day_0_gets_a_sentence_instead_of_a_chart(qtbot, session, store, timeline):
-    store.add_patient(check_new_patient("ARI-003", "EF", "F", 1970, Anchors(date(2026, 11, 20)), P, TODAY))
+    store.patients.add(check_new_patient("ARI-003", "EF", "F", 1970, Anchors(date(2026, 11, 20)), P, TODAY))
     timeline.show_patient("ARI-003")
     assert not timeline.first.isVisible() and "no day 0 yet" in timeline.empty.text()
 
@@ -547,7 +548,7 @@ def test_a_patient_without_day_0_gets_a_sentence_instead_of_a_chart(qtbot, sessi
 
 
 def infusion_dialog(qtbot, session, store, timepoint: str = "D0"):
-    entry = next(e for e in store.schedule("ARI-001", TODAY)
+    entry = next(e for e in store.schedules.of("ARI-001", TODAY)
                  if (e.item.timepoint, e.item.activity) == (timepoint, "infusion"))
     dialog = RecordItemDialog(session, entry)
     qtbot.addWidget(dialog)
@@ -596,7 +597,8 @@ def test_the_gates_sentence_appears_beside_the_time_given_in_the_record_dialog(q
 
 
 def test_a_sample_asks_for_no_dose_or_weight(qtbot, session, store):
-    entry = next(e for e in store.schedule("ARI-001", TODAY) if (e.item.timepoint, e.item.activity) == ("D0", "sbcma"))
+    entry = next(e for e in store.schedules.of("ARI-001", TODAY)
+                 if (e.item.timepoint, e.item.activity) == ("D0", "sbcma"))
     dialog = RecordItemDialog(session, entry)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -38,9 +38,9 @@ def test_a_count_typed_with_a_decimal_comma_under_spanish_is_stored_as_0_4(
     assert dialog.grade_text("neutrophils") == "Grade 4 — neutrophils 0.4 ×10⁹/L, below 0.5"  # shown as typed
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
 
-    (saved,) = store.counts("ARI-001")
+    (saved,) = store.counts.of("ARI-001")
     assert (saved.count.neutrophils, saved.count.platelets) == (0.4, None)
-    (event,) = store.events("ARI-001")
+    (event,) = store.events.of("ARI-001")
     assert (event.kind, event.grade, event.onset) == ("neutropenia", 4, GUI_TODAY - timedelta(days=1))
     assert toxicity.event_model.rows == [event]
 
@@ -60,7 +60,7 @@ def test_junk_is_refused_beside_the_field_and_nothing_is_written(qtbot, db_path,
     qtbot.keyClicks(dialog.fields["platelets"], junk)
     assert dialog.error_text("platelets") == f"Platelets '{junk}' is not a number: type e.g. 40."
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
-    assert dialog.isVisible() and store.counts("ARI-001") == [] and row_counts(db_path) == before
+    assert dialog.isVisible() and store.counts.of("ARI-001") == [] and row_counts(db_path) == before
     assert dialog.focusWidget() is dialog.fields["platelets"]
 
 
@@ -78,5 +78,5 @@ def test_the_tls_labs_form_shows_the_cairo_bishop_reading_and_saves_the_set(
         qtbot.keyClicks(dialog.fields[name], text)
     assert dialog.finding_text().startswith("⚠ Laboratory TLS — laboratory TLS: uric acid 500 µmol/L")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
-    ((lab_set, finding),) = store.lab_sets("ARI-001")
+    ((lab_set, finding),) = store.labs.of("ARI-001")
     assert lab_set.labs.potassium_mmol_l == 6.1 and finding.laboratory and finding.window_day == "D+2"

@@ -164,7 +164,7 @@ def test_moving_day_0_lists_what_will_shift_then_moves_the_calendar_by_as_many_d
         moved = date.fromisoformat(after[key][0]) - date.fromisoformat(target)
         anchor_is_day0 = key[0] != "SCR"
         assert moved == timedelta(days=7 if anchor_is_day0 else 0), key
-    assert store.changes("patients")[-1].reason == "manufacturing delay"
+    assert store.changes.all("patients")[-1].reason == "manufacturing delay"
 
 
 def test_a_booster_before_day_100_is_refused_beside_the_date_and_the_file_is_unchanged(
@@ -203,7 +203,7 @@ def test_a_booster_on_day_100_or_later_is_accepted_and_adds_its_own_items(qtbot,
     assert dialog.preview.caption.text() == f"{len(new_items)} items will be added. Check them before you confirm:"
     click_ok(qtbot, dialog)
     assert ("B0", "infusion") in calendar_dates(window)
-    assert store.patient("ARI-001").anchors.booster == GUI_TODAY
+    assert store.patients.get("ARI-001").anchors.booster == GUI_TODAY
 
 
 def test_recording_a_death_previews_and_cancels_the_later_items(qtbot, store, add_patient, window):
@@ -244,8 +244,8 @@ def test_going_off_study_needs_a_reason_and_cancels_what_follows(qtbot, db_path,
 
 def test_a_correction_needs_a_reason_and_the_change_log_keeps_both_values(qtbot, db_path, store, add_patient):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
-    store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2025, 3, 10, 8, 0).astimezone())
-    entry = next(e for e in store.schedule("ARI-001", GUI_TODAY) if (e.item.timepoint, e.item.activity)
+    store.recordings.record("ARI-001", "D+14", "sbcma", done_at=datetime(2025, 3, 10, 8, 0).astimezone())
+    entry = next(e for e in store.schedules.of("ARI-001", GUI_TODAY) if (e.item.timepoint, e.item.activity)
                  == ("D+14", "sbcma"))
     session = Session(store)
     dialog = RecordItemDialog(session, entry)
@@ -263,7 +263,7 @@ def test_a_correction_needs_a_reason_and_the_change_log_keeps_both_values(qtbot,
     click_ok(qtbot, dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.saved.recording.done_at.strftime("%H:%M") == "07:00"
-    log = store.changes("recordings")
+    log = store.changes.all("recordings")
     assert [c.action for c in log] == ["insert", "update"]
     assert log[-1].reason == "wrong time typed" and log[-1].user == GUI_USER
     assert log[-1].old["done_at"] != log[-1].new["done_at"]
@@ -271,7 +271,7 @@ def test_a_correction_needs_a_reason_and_the_change_log_keeps_both_values(qtbot,
 
 def test_a_time_done_in_the_future_is_refused_beside_the_time(qtbot, db_path, store, add_patient):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
-    entry = next(e for e in store.worklist(GUI_TODAY) if e.item.activity == "sbcma")
+    entry = next(e for e in store.schedules.worklist(GUI_TODAY) if e.item.activity == "sbcma")
     dialog = RecordItemDialog(Session(store), entry)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -285,16 +285,16 @@ def test_a_time_done_in_the_future_is_refused_beside_the_time(qtbot, db_path, st
 def test_a_death_entered_on_the_wrong_patient_is_removed_with_a_reason(qtbot, store, add_patient, window,
                                                                        monkeypatch):
     add_patient(store, "ARI-001", day0=DAY0)
-    store.update_anchors("ARI-001", death=GUI_TODAY - timedelta(days=1))
+    store.patients.update_dates("ARI-001", death=GUI_TODAY - timedelta(days=1))
     window.show_patient("ARI-001")
     dialog = window.patient.change_date("death")
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("", True))
     dialog.remove_button.click()  # no reason: refused, nothing written
     assert dialog.errors.text("reason") == "Removing the date of death is a correction: it needs a reason."
-    assert store.patient("ARI-001").anchors.death is not None
+    assert store.patients.get("ARI-001").anchors.death is not None
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("entered on the wrong patient", True))
     dialog.remove_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert store.patient("ARI-001").anchors.death is None
-    assert store.changes("patients")[-1].reason == "entered on the wrong patient"
+    assert store.patients.get("ARI-001").anchors.death is None
+    assert store.changes.all("patients")[-1].reason == "entered on the wrong patient"
     assert "Cancelled" not in {status for _, status in calendar_dates(window).values()}

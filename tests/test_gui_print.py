@@ -144,7 +144,7 @@ def test_labels_of_a_visit_and_the_label_stock(qtbot, session, parent):
     assert dialog.document.status() == QPdfDocument.Status.Ready and dialog.stock.isVisible()
     assert "ARI-014/D+7/" in pdf_text(dialog.pdf_path)
     dialog.set_choice("stock", "roll")
-    samples = [e for e in session.store.schedule("ARI-014", GUI_TODAY)
+    samples = [e for e in session.store.schedules.of("ARI-014", GUI_TODAY)
                if e.item.timepoint == "D+7" and e.item.kind == "sample"]
     assert dialog.document.pageCount() == pdf_pages(dialog.pdf_path) == len(samples)  # one label a page
     assert open_settings().value("printing/stock") == "roll"

@@ -94,7 +94,7 @@ def test_the_collected_time_can_be_changed_before_marking(qtbot, db_path, store,
     qtbot.keyClicks(window.today.collected_at, "0805")
     assert not window.today.follow_now
     qtbot.mouseClick(window.today.mark_button, Qt.MouseButton.LeftButton)
-    stored = store.schedule("ARI-001", GUI_TODAY)
+    stored = store.schedules.of("ARI-001", GUI_TODAY)
     blood_count = next(e for e in stored if e.item.timepoint == "D+14" and e.item.activity == "cbc")
     assert blood_count.recording.done_at.strftime("%Y-%m-%d %H:%M") == "2025-03-10 08:05"
 

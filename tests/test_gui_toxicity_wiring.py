@@ -12,13 +12,13 @@ from conftest import GUI_NOW, GUI_TODAY, GUI_USER, row_counts
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QTableView
 
+from ari_desktop.core.flags import Flag
 from ari_desktop.core.toxicity import BedsideFindings
 from ari_desktop.gui.bedside.bedside import BedsideAssessmentDialog
 from ari_desktop.gui.bedside.fraction import FractionDecisionDialog
 from ari_desktop.gui.common.qt_dates import to_qdate
 from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
-from ari_desktop.store.toxicity import Flag
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -93,7 +93,7 @@ def test_ctrl_b_on_a_tox_item_opens_the_bedside_form_and_saving_clears_the_item_
     save_fever_on_cannula(qtbot, form)
 
     assert not form.isVisible()
-    assert [a.crs.grade for a in store.assessments("ARI-002")] == [2]
+    assert [a.crs.grade for a in store.assessments.of("ARI-002")] == [2]
     assert not any(e.study_id == "ARI-002" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
     assert any(e.study_id == "ARI-001" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
     kinds = {(patient, kind) for patient, kind, _ in flags_shown(window)}
@@ -112,21 +112,21 @@ def test_enter_on_a_tox_item_assesses_instead_of_ticking_it_done(qtbot, store, a
     form = opened(window, BedsideAssessmentDialog)
     assert form.patient.study_id == "ARI-001"
     form.reject()
-    tox = next(e for e in store.schedule("ARI-001", GUI_TODAY) if e.item.activity == "tox" and e.item.day == 10)
+    tox = next(e for e in store.schedules.of("ARI-001", GUI_TODAY) if e.item.activity == "tox" and e.item.day == 10)
     assert tox.recording is None  # a CRS / ICANS item is done only with its findings
 
 
 def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_distinct_icons(
         qtbot, store, add_patient, window):
     add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
-    store.assess("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA, assessor="Dr Vidal")
+    store.assessments.add("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA, assessor="Dr Vidal")
     add_patient(store, "ARI-CYT", day0=GUI_TODAY - timedelta(days=45))
-    store.add_event("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), grade=4)
+    store.events.add("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), grade=4)
     read_today(qtbot, window)
 
     panel = window.today.flags
     assert panel.isVisible()
-    expected = {(f.study_id, f.kind, f.text) for f in store.flags(GUI_TODAY)}
+    expected = {(f.study_id, f.kind, f.text) for f in store.toxicity.flags(GUI_TODAY)}
     shown = flags_shown(window)
     assert set(shown) == expected
     assert shown[0][:2] == ("ARI-CRS", "grade_2_or_more")  # the most urgent first
@@ -143,13 +143,13 @@ def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_d
 def test_the_flags_panel_is_hidden_when_nothing_is_flagged(qtbot, store, add_patient, window):
     add_patient(store, "ARI-FUP", day0=GUI_TODAY - timedelta(days=200))
     read_today(qtbot, window)
-    assert store.flags(GUI_TODAY) == [] and not window.today.flags.isVisible()
+    assert store.toxicity.flags(GUI_TODAY) == [] and not window.today.flags.isVisible()
 
 
 def test_enter_on_a_flag_opens_the_patient_and_for_a_missing_assessment_the_bedside_form(
         qtbot, store, add_patient, window):
     add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
-    store.assess("ARI-CRS", GUI_NOW - timedelta(days=1), FEVER_ON_CANNULA)
+    store.assessments.add("ARI-CRS", GUI_NOW - timedelta(days=1), FEVER_ON_CANNULA)
     read_today(qtbot, window)
     table = window.today.flags.table
     kinds = [window.today.flags.model.row(r) for r in range(table.model().rowCount())]
@@ -188,7 +188,7 @@ def test_go_hold_from_a_d7_infusion_item_records_a_hold_and_the_calendar_shows_t
     qtbot.keyClicks(decision.reason, "CRS grade 2 since last night")
     qtbot.mouseClick(decision.hold_button, Qt.MouseButton.LeftButton)
 
-    held = store.latest_decision("ARI-001", "D+7")
+    held = store.fractions.latest("ARI-001", "D+7")
     assert (held.decision, held.reason, held.decided_by) == ("hold", "CRS grade 2 since last night", GUI_USER)
     infusion = window.today.worklist_model.rows[
         window.today.worklist_proxy.mapToSource(window.today.worklist_proxy.index(
@@ -247,7 +247,7 @@ def test_a_saved_assessment_shows_in_the_timeline_and_the_assessment_table_and_o
     qtbot.mouseClick(toxicity.assessments.viewport(), Qt.MouseButton.LeftButton, pos=where)
     qtbot.mouseDClick(toxicity.assessments.viewport(), Qt.MouseButton.LeftButton, pos=where)
     correcting = opened(window, BedsideAssessmentDialog)
-    assert correcting.correcting == store.assessments("ARI-001")[0]
+    assert correcting.correcting == store.assessments.of("ARI-001")[0]
     assert correcting.save_button.text() == "Save correction"
     correcting.reject()
 
@@ -265,7 +265,7 @@ def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, w
     dialog.grade.setCurrentIndex(dialog.grade.findData(3))
     dialog.notes.setText("E. coli bacteraemia")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    (event,) = store.events("ARI-001")
+    (event,) = store.events.of("ARI-001")
     assert (event.label, event.grade, event.notes, event.recorded_by) == ("Infection", 3, "E. coli bacteraemia",
                                                                           GUI_USER)
 
@@ -275,7 +275,7 @@ def test_an_event_graded_by_hand_and_later_resolved(qtbot, store, add_patient, w
     assert not resolving.kind.isEnabled() and not resolving.correction_reason.isVisible()
     resolving.resolution.setDate(to_qdate(GUI_TODAY - timedelta(days=1)))
     qtbot.mouseClick(resolving.save_button, Qt.MouseButton.LeftButton)
-    assert store.events("ARI-001")[0].resolution == GUI_TODAY - timedelta(days=1)
+    assert store.events.of("ARI-001")[0].resolution == GUI_TODAY - timedelta(days=1)
     assert table_rows(toxicity.events)[0]["Resolved"] == str(GUI_TODAY - timedelta(days=1))
 
 
@@ -310,7 +310,7 @@ def test_a_refused_event_says_why_beside_the_field_and_writes_nothing(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert dialog.isVisible() and dialog.error_text(field) == sentence
-    assert store.events("ARI-001") == [] and row_counts(db_path) == before
+    assert store.events.of("ARI-001") == [] and row_counts(db_path) == before
     assert dialog.focusWidget() is dialog.errors.fields[field][1]  # the field at fault has the focus
 
 

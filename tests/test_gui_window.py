@@ -34,7 +34,8 @@ def cohort(store, add_patient):
     add_patient(store, "ARI-INF", day0=GUI_TODAY - timedelta(days=10))
     add_patient(store, "ARI-FUP", day0=GUI_TODAY - timedelta(days=200))
     add_patient(store, "ARI-OFF", day0=GUI_TODAY - timedelta(days=200))
-    store.update_anchors("ARI-OFF", off_study=GUI_TODAY - timedelta(days=5), off_study_reason="Progressive disease")
+    store.patients.update_dates("ARI-OFF", off_study=GUI_TODAY - timedelta(days=5),
+                                off_study_reason="Progressive disease")
     return store
 
 
@@ -103,14 +104,14 @@ def test_ctrl_r_opens_the_record_dialog_for_the_selected_item(qtbot, store, add_
 def test_the_calendar_groups_every_item_by_timepoint_with_status_words_icons_who_and_why(
         qtbot, store, add_patient, window):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=40))
-    store.record("ARI-001", "D+28", "sbcma", done_at=datetime(2025, 2, 26, 8, 15).astimezone())
-    store.record("ARI-001", "D+28", "cbc", not_done_reason="Sample haemolysed")
+    store.recordings.record("ARI-001", "D+28", "sbcma", done_at=datetime(2025, 2, 26, 8, 15).astimezone())
+    store.recordings.record("ARI-001", "D+28", "cbc", not_done_reason="Sample haemolysed")
     window.show_patient("ARI-001")
     model = window.patient.model
     groups = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert groups[0] == "Screening  (SCR)" and groups[-1] == "Month 36 (survival contact)  (M36)"
     assert sum(model.rowCount(model.index(r, 0)) for r in range(model.rowCount())) \
-        == len(store.schedule("ARI-001", GUI_TODAY))
+        == len(store.schedules.of("ARI-001", GUI_TODAY))
     d28 = model.index(groups.index("Day +28  (D+28)"), 0)
     items = {model.index(r, 0, d28).data(): [model.index(r, c, d28) for c in range(6)]
              for r in range(model.rowCount(d28))}

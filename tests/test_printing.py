@@ -39,7 +39,7 @@ def register_patient(store: Store, study_id: str, day0: date | None, booster: da
                      initials: str = "JM", birth_year: int = 1958) -> None:
     screening = (day0 - timedelta(days=40)) if day0 else FIXED - timedelta(days=5)
     anchors = Anchors(screening=screening, day0=day0, booster=booster)
-    store.add_patient(check_new_patient(study_id, initials, "F", birth_year, anchors, store.protocol, FIXED))
+    store.patients.add(check_new_patient(study_id, initials, "F", birth_year, anchors, store.protocol, FIXED))
 
 
 @pytest.fixture
@@ -68,7 +68,8 @@ def test_worksheet_tells_the_nurse_who_which_visit_and_every_sample_with_tube_vo
     for expected in ("Visit worksheet", "ARI0002h", "ARI-028", "JM", "1958", "Day +28", "D+28",
                      "2025-03-10 (Monday)", "2025-03-08 – 2025-03-12"):
         assert expected in text
-    samples = [e for e in clinic.schedule("ARI-028", FIXED) if e.item.target_date == FIXED and e.item.kind == "sample"]
+    samples = [e for e in clinic.schedules.of("ARI-028", FIXED)
+               if e.item.target_date == FIXED and e.item.kind == "sample"]
     assert len(samples) == 6
     for entry in samples:
         activity = clinic.protocol.activity(entry.item.activity)
@@ -117,7 +118,7 @@ def test_a_month_visit_after_day_30_asks_for_response_and_not_for_ice_or_go_hold
 def test_a_fraction_held_on_an_earlier_day_comes_back_with_its_go_hold_box_until_it_is_given(clinic, out):
     register_patient(clinic, "ARI-005", FIXED - timedelta(days=5))
     held_on = datetime.combine(FIXED - timedelta(days=2), datetime.min.time()).astimezone() + timedelta(hours=8)
-    clinic.decide_fraction("ARI-005", "D+3", "hold", "CRS grade 2", decided_at=held_on)
+    clinic.fractions.decide("ARI-005", "D+3", "hold", "CRS grade 2", decided_at=held_on)
     visit_worksheet(clinic, "ARI-005", "D+5", out)
     text = pdf_text(out)
     assert "Visit Day +5 (D+5)" in text  # still the day +5 visit
@@ -209,7 +210,7 @@ def test_a_wrong_request_is_refused_with_one_sentence_and_no_file_is_written(cli
 
 
 def test_no_worksheet_is_printed_for_a_visit_cancelled_because_the_patient_went_off_study(clinic, out):
-    clinic.update_anchors("ARI-003", off_study=FIXED - timedelta(days=1), off_study_reason="Consent withdrawn")
+    clinic.patients.update_dates("ARI-003", off_study=FIXED - timedelta(days=1), off_study_reason="Consent withdrawn")
     with pytest.raises(ClinicalInputError, match=r"^Day \+3 of ARI-003 is cancelled \(off study on 2025-03-09"):
         visit_worksheet(clinic, "ARI-003", "D+3", out)
     assert list(out.parent.iterdir()) == []

@@ -99,7 +99,7 @@ def test_the_test_decoder_reads_what_reportlab_encodes_including_digit_runs(valu
 
 def register_patient(store: Store, study_id: str, day0: date) -> None:
     anchors = Anchors(screening=day0 - timedelta(days=40), day0=day0)
-    store.add_patient(check_new_patient(study_id, "JM", "F", 1958, anchors, store.protocol, FIXED))
+    store.patients.add(check_new_patient(study_id, "JM", "F", 1958, anchors, store.protocol, FIXED))
 
 
 @pytest.fixture
@@ -115,7 +115,8 @@ def store(tmp_path: Path):
 def test_one_label_per_tube_of_the_visit_with_study_id_timepoint_sample_and_date(store, tmp_path):
     out = tube_labels(store, "ARI-028", "D+28", tmp_path / "labels.pdf")
     text = " ".join(PdfReader(out).pages[0].extract_text().split())
-    samples = [e for e in store.schedule("ARI-028", FIXED) if e.item.target_date == FIXED and e.item.kind == "sample"]
+    samples = [e for e in store.schedules.of("ARI-028", FIXED)
+               if e.item.target_date == FIXED and e.item.kind == "sample"]
     assert len(samples) == 6  # D+28 and month 1 are one visit: one draw, six tubes
     assert text.count("ARI-028 D+28") == 4 and text.count("ARI-028 M1") == 2 and text.count("Date 2025-03-10") == 6
     for entry in samples:
@@ -128,13 +129,13 @@ def test_one_label_per_tube_of_the_visit_with_study_id_timepoint_sample_and_date
 def test_each_barcode_decodes_to_a_sample_the_app_finds_on_the_patients_schedule(store, tmp_path, stock):
     out = tube_labels(store, "HCB-22-0003", "M3", tmp_path / "labels.pdf", stock=stock)
     codes = barcodes_on(out)
-    schedule = {(e.item.timepoint, e.item.activity): e for e in store.schedule("HCB-22-0003", FIXED)}
+    schedule = {(e.item.timepoint, e.item.activity): e for e in store.schedules.of("HCB-22-0003", FIXED)}
     expected = {f"HCB-22-0003/{tp}/{a}" for (tp, a), e in schedule.items()
                 if e.item.kind == "sample" and e.item.target_date == FIXED}
     assert {text for text, *_ in codes} == expected and len(codes) == len(expected) == 7
     for text, *_ in codes:
         study_id, timepoint, activity = parse_sample_id(text)
-        found = {(e.item.timepoint, e.item.activity): e for e in store.schedule(study_id, FIXED)}
+        found = {(e.item.timepoint, e.item.activity): e for e in store.schedules.of(study_id, FIXED)}
         assert found[(timepoint, activity)].item.kind == "sample"
 
 
@@ -204,10 +205,10 @@ def test_spanish_labels(store, tmp_path):
 
 
 def test_each_label_says_where_the_tube_goes_and_a_sample_already_drawn_gets_none(store, tmp_path):
-    entries = [e for e in store.schedule("ARI-020", store.today()) if e.item.timepoint == "D+28"
+    entries = [e for e in store.schedules.of("ARI-020", store.today()) if e.item.timepoint == "D+28"
                and e.item.kind == "sample"]
     first = entries[0].item
-    store.record("ARI-020", first.timepoint, first.activity, done_at=datetime.combine(
+    store.recordings.record("ARI-020", first.timepoint, first.activity, done_at=datetime.combine(
         store.today(), datetime.min.time()).replace(hour=7).astimezone())
     out = tube_labels(store, "ARI-020", "D+28", tmp_path / "labels.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)

@@ -33,7 +33,7 @@ def clinic(tmp_path: Path):
     for study_id, days in (("ARI-007", 7), ("ARI-005", 5), ("ARI-028", 28)):
         day0 = FIXED - timedelta(days=days)
         anchors = Anchors(screening=day0 - timedelta(days=40), day0=day0)
-        store.add_patient(check_new_patient(study_id, "MG", "F", 1961, anchors, store.protocol, FIXED))
+        store.patients.add(check_new_patient(study_id, "MG", "F", 1961, anchors, store.protocol, FIXED))
     yield store
     store.close()
 
@@ -83,7 +83,7 @@ def test_a_visit_title_is_in_the_visits_language(clinic):
 
 def test_a_held_fraction_says_so_in_spanish(clinic, tmp_path):
     held_on = datetime.combine(FIXED - timedelta(days=2), datetime.min.time()).astimezone() + timedelta(hours=8)
-    clinic.decide_fraction("ARI-005", "D+3", "hold", "SLC grado 2", decided_at=held_on)
+    clinic.fractions.decide("ARI-005", "D+3", "hold", "SLC grado 2", decided_at=held_on)
     text = text_of(visit_worksheet(clinic, "ARI-005", "D+5", tmp_path / "hoja.pdf", lang="es"))
     assert "Día +5 (D+5)" in text
     assert ("Fracción 2 (30 % de la dosis), tras decisión de administrar; aplazada, puede administrarse hasta "

@@ -30,21 +30,21 @@ def register_patient(store: Store, study_id: str, day0: date, initials: str = "J
     """Register a patient whose every item with a closed window was done on its day, except at the
     `forgotten` timepoints."""
     anchors = Anchors(screening=day0 - timedelta(days=40), day0=day0)
-    store.add_patient(check_new_patient(study_id, initials, "M", 1950, anchors, store.protocol, FIXED))
-    done = [e for e in store.schedule(study_id, FIXED)
+    store.patients.add(check_new_patient(study_id, initials, "M", 1950, anchors, store.protocol, FIXED))
+    done = [e for e in store.schedules.of(study_id, FIXED)
             if e.item.window_end < FIXED and e.item.timepoint not in forgotten]
     for entry in done:
         if entry.item.activity == "infusion" and entry.item.timepoint in store.protocol.go_decision_before:
-            store.decide_fraction(study_id, entry.item.timepoint, "go", "",
+            store.fractions.decide(study_id, entry.item.timepoint, "go", "",
                                   decided_at=datetime.combine(entry.item.target_date, time(8)).astimezone())
-    store.record_many(study_id, [(e.item.timepoint, e.item.activity,
+    store.recordings.record_many(study_id, [(e.item.timepoint, e.item.activity,
                                   datetime.combine(e.item.target_date, time(9)).astimezone(), None)
                                  for e in done if e.item.activity != "tox"],
                       doses={(e.item.timepoint, "infusion"): DoseGiven(0.9, 70.0) for e in done
                              if e.item.activity == "infusion"})
     for e in done:
         if e.item.activity == "tox":  # done only with its findings
-            store.assess(study_id, datetime.combine(e.item.target_date, time(8)).astimezone(),
+            store.assessments.add(study_id, datetime.combine(e.item.target_date, time(8)).astimezone(),
                          BedsideFindings(36.8))
 
 
@@ -69,7 +69,7 @@ def test_the_worklist_lists_each_patient_with_samples_tubes_labs_and_toxicity_as
     out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")
     text = " ".join(pdf_pages(out))
     assert "Daily worklist — 2025-03-10 (Monday)" in text
-    for entry in ward.worklist(FIXED):
+    for entry in ward.schedules.worklist(FIXED):
         assert entry.study_id in text
         activity = ward.protocol.activity(entry.item.activity)
         assert entry.item.label in text
@@ -90,7 +90,7 @@ def test_lines_of_one_patient_stay_together_in_the_order_of_the_day(ward, tmp_pa
 def test_items_past_their_target_day_are_marked_overdue(ward, tmp_path):
     out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")
     text = " ".join(pdf_pages(out))
-    overdue = [e for e in ward.worklist(FIXED) if e.status == "overdue"]
+    overdue = [e for e in ward.schedules.worklist(FIXED) if e.status == "overdue"]
     assert overdue and {e.study_id for e in overdue} == {"ARI-029"}
     assert "2025-03-09 OVERDUE" in text  # target date and status side by side
     assert text.count("OVERDUE") == len(overdue)
@@ -99,7 +99,7 @@ def test_items_past_their_target_day_are_marked_overdue(ward, tmp_path):
 def test_items_missed_in_the_last_days_are_listed_apart_asking_for_a_reason(ward, tmp_path):
     out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")
     text = " ".join(pdf_pages(out))
-    missed = ward.missed(FIXED)
+    missed = ward.schedules.missed(FIXED)
     assert missed and {e.study_id for e in missed} == {"ARI-008"}
     section = text[text.index("Missed — reason needed"):]
     assert "Reason" in section and "Window closed" in section
@@ -115,7 +115,7 @@ def test_the_phlebotomy_tray_counts_tubes_of_each_type(ward, tmp_path):
     text = " ".join(pdf_pages(out))
     tubes: Counter[str] = Counter()
     volume: Counter[str] = Counter()
-    for entry in ward.worklist(FIXED):
+    for entry in ward.schedules.worklist(FIXED):
         activity = ward.protocol.activity(entry.item.activity)
         if entry.item.kind == "sample":
             tubes[activity.tube] += 1
@@ -129,7 +129,7 @@ def test_the_phlebotomy_tray_counts_tubes_of_each_type(ward, tmp_path):
 def test_a_200_line_worklist_breaks_across_pages_with_the_table_header_on_every_page(store, tmp_path):
     for n in range(40):  # 40 patients at day 0, +3 or +7: infusion, three samples, toxicity = 5 lines each
         register_patient(store, f"ARI-{n:03d}", FIXED - timedelta(days=(0, 3, 7)[n % 3]))
-    assert len(store.worklist(FIXED)) == 200
+    assert len(store.schedules.worklist(FIXED)) == 200
     out = daily_worklist(store, FIXED, tmp_path / "worklist.pdf")
     pages = pdf_pages(out)
     assert len(pages) >= 3

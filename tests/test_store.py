@@ -22,7 +22,7 @@ def open_store(path, user="nurse.garcia"):
 
 def register(store, study_id, screening, day0=None, **anchors):
     patient = check_new_patient(study_id, "AB", "F", 1960, Anchors(screening, day0, **anchors), P, TODAY)
-    return store.add_patient(patient)
+    return store.patients.add(patient)
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_a_database_from_the_previous_version_is_migrated_and_keeps_its_patients
     db.commit()
     db.close()
     with open_store(path) as store:
-        assert [p.study_id for p in store.patients()] == ["ARI-001"]
-        assert store.assessments("ARI-001") == []
+        assert [p.study_id for p in store.patients.all()] == ["ARI-001"]
+        assert store.assessments.of("ARI-001") == []
     db = sqlite3.connect(path)
     assert [n for (n,) in db.execute("SELECT name FROM _sqlite_migrations")] == [
         name for name, _ in schema.MIGRATIONS]
@@ -62,7 +62,7 @@ def test_reopening_keeps_patients(tmp_path):
     with open_store(tmp_path / "unit.db") as store:
         register(store, "ARI-001", date(2026, 9, 1), date(2026, 10, 20))
     with open_store(tmp_path / "unit.db") as store:
-        assert [p.study_id for p in store.patients()] == ["ARI-001"]
+        assert [p.study_id for p in store.patients.all()] == ["ARI-001"]
 
 
 @pytest.mark.parametrize("content, sentence", [
@@ -108,7 +108,7 @@ def test_a_duplicate_study_id_is_refused(store):
     register(store, "ARI-001", date(2026, 9, 1))
     with pytest.raises(ClinicalInputError, match="already registered"):
         register(store, "ARI-001", date(2026, 9, 2))
-    assert len(store.patients()) == 1
+    assert len(store.patients.all()) == 1
 
 
 def test_the_worklist_is_exactly_the_open_items_whose_window_holds_the_day(store):
@@ -119,72 +119,73 @@ def test_the_worklist_is_exactly_the_open_items_whose_window_holds_the_day(store
              off_study_reason="Progressive disease")
     expected = sorted(
         (e.study_id, e.item.sequence, e.item.timepoint, e.item.activity)
-        for p in store.patients() for e in store.schedule(p.study_id, TODAY)
+        for p in store.patients.all() for e in store.schedules.of(p.study_id, TODAY)
         if e.item.window_start <= TODAY <= e.item.window_end and e.status in ("due", "overdue"))
-    got = [(e.study_id, e.item.sequence, e.item.timepoint, e.item.activity) for e in store.worklist(TODAY)]
+    got = [(e.study_id, e.item.sequence, e.item.timepoint, e.item.activity) for e in store.schedules.worklist(TODAY)]
     assert got == expected
     assert {s for s, *_ in got} == {"ARI-001", "ARI-002", "ARI-003"}
 
 
 def test_recording_an_item_removes_it_from_the_worklist(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14: samples today
-    item = next(e.item for e in store.worklist(TODAY) if e.item.activity != "tox")
-    store.record("ARI-001", item.timepoint, item.activity, done_at=NOW - timedelta(hours=2))
-    assert (item.timepoint, item.activity) not in {(e.item.timepoint, e.item.activity) for e in store.worklist(TODAY)}
+    item = next(e.item for e in store.schedules.worklist(TODAY) if e.item.activity != "tox")
+    store.recordings.record("ARI-001", item.timepoint, item.activity, done_at=NOW - timedelta(hours=2))
+    assert (item.timepoint, item.activity) not in {(e.item.timepoint, e.item.activity)
+                                                   for e in store.schedules.worklist(TODAY)}
 
 
 def test_worklist_filters_by_kind(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 23))   # D+3: fraction, samples, tox
-    kinds = {e.item.kind for e in store.worklist(TODAY)}
+    kinds = {e.item.kind for e in store.schedules.worklist(TODAY)}
     assert kinds == {"infusion", "sample", "assessment"}
-    assert {e.item.kind for e in store.worklist(TODAY, "sample")} == {"sample"}
+    assert {e.item.kind for e in store.schedules.worklist(TODAY, "sample")} == {"sample"}
 
 
 def test_missed_lists_closed_windows_with_nothing_recorded(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    missed = store.missed(TODAY)
+    missed = store.schedules.missed(TODAY)
     assert {e.item.timepoint for e in missed} >= {"D+9", "D+7"}
     assert all(e.status == "missed" for e in missed)
 
 
 def test_moving_day0_moves_the_schedule_and_keeps_what_was_recorded(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    store.record("ARI-001", "D0", "sbcma", done_at=datetime(2026, 11, 16, 9, 30).astimezone())
-    before = {(e.item.timepoint, e.item.activity): e.item.target_date for e in store.schedule("ARI-001", TODAY)}
-    store.update_anchors("ARI-001", reason="manufacturing delay", day0=date(2026, 11, 18))
-    after = store.schedule("ARI-001", TODAY)
+    store.recordings.record("ARI-001", "D0", "sbcma", done_at=datetime(2026, 11, 16, 9, 30).astimezone())
+    before = {(e.item.timepoint, e.item.activity): e.item.target_date for e in store.schedules.of("ARI-001", TODAY)}
+    store.patients.update_dates("ARI-001", reason="manufacturing delay", day0=date(2026, 11, 18))
+    after = store.schedules.of("ARI-001", TODAY)
     assert all(e.item.target_date - before[(e.item.timepoint, e.item.activity)] == timedelta(2)
                for e in after if e.item.anchor == "day0")
     d0 = next(e for e in after if e.item.timepoint == "D0" and e.item.activity == "sbcma")
     assert d0.status == "done" and d0.in_window is False
-    change = store.changes("patients")[-1]
+    change = store.changes.all("patients")[-1]
     assert change.old == {"day0_date": "2026-11-16"} and change.new == {"day0_date": "2026-11-18"}
     assert change.reason == "manufacturing delay" and change.user == "nurse.garcia"
 
 
 def test_off_study_cancels_open_items_after_that_date(store):
     register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
-    store.update_anchors("ARI-001", off_study=date(2026, 11, 1), off_study_reason="Consent withdrawn")
-    entries = store.schedule("ARI-001", TODAY)
+    store.patients.update_dates("ARI-001", off_study=date(2026, 11, 1), off_study_reason="Consent withdrawn")
+    entries = store.schedules.of("ARI-001", TODAY)
     assert all(e.status == "cancelled" for e in entries if e.item.target_date > date(2026, 11, 1))
-    assert not [e for e in store.worklist(TODAY) if e.study_id == "ARI-001"]
+    assert not [e for e in store.schedules.worklist(TODAY) if e.study_id == "ARI-001"]
 
 
 def test_recording_late_is_judged_by_the_time_done(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14 today
-    entry = store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    entry = store.recordings.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
     assert entry.status == "done" and entry.in_window is True
     assert entry.recording.recorded_at == NOW
 
 
 def test_a_second_recording_needs_a_reason_and_the_log_keeps_the_old_value(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))  # D+14 today
-    store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
+    store.recordings.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 8, 0).astimezone())
     with pytest.raises(ClinicalInputError, match="correction needs a reason"):
-        store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone())
-    store.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone(),
+        store.recordings.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone())
+    store.recordings.record("ARI-001", "D+14", "sbcma", done_at=datetime(2026, 11, 26, 9, 0).astimezone(),
                  correction_reason="wrong time typed")
-    change = store.changes("recordings")[-1]
+    change = store.changes.all("recordings")[-1]
     assert change.action == "update" and change.reason == "wrong time typed"
     assert change.old["done_at"].startswith("2026-11-26T") and change.old["done_at"] != change.new["done_at"]
 
@@ -197,33 +198,33 @@ def test_a_second_recording_needs_a_reason_and_the_log_keeps_the_old_value(store
 ])
 def test_unknown_things_are_refused_and_nothing_is_written(store, kwargs, sentence):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    log = len(store.changes())
+    log = len(store.changes.all())
     args = {"study_id": "ARI-001", **kwargs}
     with pytest.raises(ClinicalInputError, match=sentence):
-        store.record(args.pop("study_id"), args["timepoint"], args["activity"], done_at=NOW)
-    assert len(store.changes()) == log
+        store.recordings.record(args.pop("study_id"), args["timepoint"], args["activity"], done_at=NOW)
+    assert len(store.changes.all()) == log
 
 
 def test_a_collection_time_in_the_future_is_refused(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 12))
     with pytest.raises(ClinicalInputError, match="in the future"):
-        store.record("ARI-001", "D+14", "sbcma", done_at=NOW + timedelta(hours=3))
+        store.recordings.record("ARI-001", "D+14", "sbcma", done_at=NOW + timedelta(hours=3))
 
 
 def test_a_crs_icans_assessment_cannot_be_marked_done_without_its_findings(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    log = len(store.changes())
-    for record in (lambda: store.record("ARI-001", "D+10", "tox", done_at=NOW),
-                   lambda: store.record_many("ARI-001", [("D+10", "tox", NOW, None)])):
+    log = len(store.changes.all())
+    for record in (lambda: store.recordings.record("ARI-001", "D+10", "tox", done_at=NOW),
+                   lambda: store.recordings.record_many("ARI-001", [("D+10", "tox", NOW, None)])):
         with pytest.raises(ClinicalInputError, match="done when its findings are saved") as refused:
             record()
         assert refused.value.field == "activity"
-    assert len(store.changes()) == log
+    assert len(store.changes.all()) == log
 
 
 def test_a_crs_icans_assessment_not_done_is_recorded_with_its_reason(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
-    entry = store.record("ARI-001", "D+10", "tox", not_done_reason="At radiology all day")
+    entry = store.recordings.record("ARI-001", "D+10", "tox", not_done_reason="At radiology all day")
     assert entry.status == "not_done"
 
 
@@ -238,19 +239,20 @@ def test_the_change_log_cannot_be_edited_or_emptied(store):
 def test_a_refused_batch_writes_nothing(store):
     register(store, "ARI-001", date(2026, 9, 1), date(2026, 11, 16))
     with pytest.raises(ClinicalInputError):
-        store.record_many("ARI-001", [("D+9", "tox", NOW - timedelta(days=1), None),
+        store.recordings.record_many("ARI-001", [("D+9", "tox", NOW - timedelta(days=1), None),
                                       ("D+10", "tox", NOW + timedelta(days=1), None)])
     assert store.db.execute("SELECT count(*) FROM recordings").fetchone()[0] == 0
 
 
 def test_a_sample_taken_on_the_morning_of_going_off_study_can_still_be_entered(store):
     register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
-    m4 = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "M4" and e.item.activity == "cbc")
-    store.update_anchors("ARI-001", off_study=m4.target_date, off_study_reason="Consent withdrawn")
+    m4 = next(e.item for e in store.schedules.of("ARI-001", TODAY)
+              if e.item.timepoint == "M4" and e.item.activity == "cbc")
+    store.patients.update_dates("ARI-001", off_study=m4.target_date, off_study_reason="Consent withdrawn")
     morning = datetime.combine(m4.target_date, datetime.min.time()).replace(hour=9).astimezone()
-    assert store.record("ARI-001", "M4", "cbc", done_at=morning).status == "done"
+    assert store.recordings.record("ARI-001", "M4", "cbc", done_at=morning).status == "done"
     with pytest.raises(ClinicalInputError, match="was cancelled"):
-        store.record("ARI-001", "M4", "sbcma", not_done_reason="declined")
+        store.recordings.record("ARI-001", "M4", "sbcma", not_done_reason="declined")
 
 
 def test_an_edited_protocol_file_rebuilds_every_schedule_and_logs_it(tmp_path):
@@ -263,10 +265,10 @@ def test_an_edited_protocol_file_rebuilds_every_schedule_and_logs_it(tmp_path):
     assert edited != shipped
     site = protocol.parse(edited, "site.toml")
     with Store(path, "dm", protocol=site, today=lambda: TODAY, now=lambda: NOW) as store:
-        item = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+28"
+        item = next(e.item for e in store.schedules.of("ARI-001", TODAY) if e.item.timepoint == "D+28"
                     and e.item.activity == "sbcma")
         assert (item.target_date - item.window_start).days == 3
-        assert store.changes("protocol_in_use")[-1].reason == "protocol file changed: every schedule rebuilt"
+        assert store.changes.all("protocol_in_use")[-1].reason == "protocol file changed: every schedule rebuilt"
 
 
 def test_a_database_locked_by_another_program_gets_a_sentence(tmp_path):
@@ -277,13 +279,13 @@ def test_a_database_locked_by_another_program_gets_a_sentence(tmp_path):
         other.execute("BEGIN IMMEDIATE")
         store.db.execute("PRAGMA busy_timeout = 100")
         with pytest.raises(StoreError, match="in use by another program"):
-            store.record("ARI-001", "D+10", "tox", done_at=NOW)
+            store.recordings.record("ARI-001", "D+10", "tox", done_at=NOW)
         other.rollback()
         other.close()
 
 
 def test_a_cancelled_item_cannot_be_entered_as_done_long_before_its_window(store):
     register(store, "ARI-001", date(2026, 6, 1), date(2026, 7, 20))
-    store.update_anchors("ARI-001", death=date(2026, 11, 20))
+    store.patients.update_dates("ARI-001", death=date(2026, 11, 20))
     with pytest.raises(ClinicalInputError, match="was cancelled"):
-        store.record("ARI-001", "M12", "cbc", done_at=datetime(2026, 11, 19, 9, 0).astimezone())
+        store.recordings.record("ARI-001", "M12", "cbc", done_at=datetime(2026, 11, 19, 9, 0).astimezone())

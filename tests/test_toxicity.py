@@ -36,7 +36,7 @@ def at(day: int, hour: int = 8) -> datetime:
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "unit.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
 
@@ -46,21 +46,23 @@ DOSE = DoseGiven(0.9, 72.5)
 
 def give(store, timepoint: str, moment: datetime):
     """Record the aliquot at `timepoint` given at `moment`, with a plausible dose and weight."""
-    return store.record("ARI-001", timepoint, "infusion", done_at=moment, dose=DOSE)
+    return store.recordings.record("ARI-001", timepoint, "infusion", done_at=moment, dose=DOSE)
 
 
 def test_an_assessment_saves_the_computed_grades_with_reason_and_assessor(store):
-    saved = store.assess("ARI-001", at(2), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560), assessor="Dr Ruiz")
+    saved = store.assessments.add("ARI-001", at(2), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560),
+                                  assessor="Dr Ruiz")
     assert (saved.crs.grade, saved.icans.grade) == (2, 1)
     assert "nasal cannula" in saved.crs.reason and "ICE 8/10" in saved.icans.reason
-    assert saved.assessor == "Dr Ruiz" and store.assessments("ARI-001") == [saved]
+    assert saved.assessor == "Dr Ruiz" and store.assessments.of("ARI-001") == [saved]
 
 
 def test_an_assessment_marks_that_days_toxicity_item_done(store):
-    store.assess("ARI-001", at(10), BedsideFindings(37.0))
-    entry = next(e for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+10" and e.item.activity == "tox")
+    store.assessments.add("ARI-001", at(10), BedsideFindings(37.0))
+    entry = next(e for e in store.schedules.of("ARI-001", TODAY)
+                 if e.item.timepoint == "D+10" and e.item.activity == "tox")
     assert entry.status == "done"
-    assert not [f for f in store.flags(TODAY) if f.kind == "tox_not_recorded"]
+    assert not [f for f in store.toxicity.flags(TODAY) if f.kind == "tox_not_recorded"]
 
 
 def test_the_ice_score_is_counted_from_the_ticked_items():
@@ -71,21 +73,21 @@ def test_the_ice_score_is_counted_from_the_ticked_items():
 
 
 def test_a_correction_recomputes_the_grade_and_the_log_keeps_the_original(store):
-    saved = store.assess("ARI-001", at(2), FEVER_ON_CANNULA)
-    corrected = store.correct_assessment(saved.id, BedsideFindings(38.9, oxygen="facemask", ice=8), Treatments(),
+    saved = store.assessments.add("ARI-001", at(2), FEVER_ON_CANNULA)
+    corrected = store.assessments.correct(saved.id, BedsideFindings(38.9, oxygen="facemask", ice=8), Treatments(),
                                          reason="oxygen device was a facemask")
     assert corrected.crs.grade == 3
-    change = store.changes("assessments", saved.id)[-1]
+    change = store.changes.all("assessments", saved.id)[-1]
     assert change.old["crs_grade"] == 2 and change.new["crs_grade"] == 3
     assert change.old["oxygen"] == "nasal-cannula" and change.reason == "oxygen device was a facemask"
 
 
 def test_absurd_findings_are_refused_and_nothing_is_saved(store):
     with pytest.raises(ClinicalInputError, match="plausible range"):
-        store.assess("ARI-001", at(2), BedsideFindings(20.0))
+        store.assessments.add("ARI-001", at(2), BedsideFindings(20.0))
     with pytest.raises(ClinicalInputError, match="in the future"):
-        store.assess("ARI-001", NOW + timedelta(hours=2), BedsideFindings(37.0))
-    assert store.assessments("ARI-001") == []
+        store.assessments.add("ARI-001", NOW + timedelta(hours=2), BedsideFindings(37.0))
+    assert store.assessments.of("ARI-001") == []
 
 
 # -- fraction go / hold ------------------------------------------------------------------------
@@ -98,8 +100,8 @@ def test_fraction_2_cannot_be_recorded_without_a_go(store):
 
 def test_a_go_records_who_decided_and_the_grades_seen_then_the_fraction_can_be_given(store):
     give(store, "D0", at(0, 11))
-    store.assess("ARI-001", at(3, 7), BedsideFindings(38.2))
-    decision = store.decide_fraction("ARI-001", "D+3", "go", "fever only, settling", decided_by="Dr Ruiz",
+    store.assessments.add("ARI-001", at(3, 7), BedsideFindings(38.2))
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "fever only, settling", decided_by="Dr Ruiz",
                                      decided_at=at(3, 9))
     assert (decision.decided_by, decision.crs_grade_seen, decision.icans_grade_seen) == ("Dr Ruiz", 1, 0)
     assert decision.override is True  # CRS grade 1 is active toxicity: the go overrode it, with a reason
@@ -108,16 +110,16 @@ def test_a_go_records_who_decided_and_the_grades_seen_then_the_fraction_can_be_g
 
 def test_a_held_fraction_stays_open_for_the_protocols_delay_and_the_schedule_says_so(store):
     give(store, "D0", at(0, 11))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     give(store, "D+3", at(3, 11))
-    store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
-    item = next(e.item for e in store.schedule("ARI-001", TODAY) if e.item.timepoint == "D+7"
+    store.fractions.decide("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
+    item = next(e.item for e in store.schedules.of("ARI-001", TODAY) if e.item.timepoint == "D+7"
                 and e.item.activity == "infusion")
     assert item.held and "held" in item.label
     assert item.window_end == DAY0 + timedelta(days=7 + P.held_fraction_max_delay_days)
     with pytest.raises(ClinicalInputError, match="on hold"):
         give(store, "D+7", at(9, 11))
-    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
+    store.fractions.decide("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
     entry = give(store, "D+7", at(9, 11))
     assert entry.status == "done" and entry.in_window is True
 
@@ -129,25 +131,25 @@ def test_a_held_fraction_stays_open_for_the_protocols_delay_and_the_schedule_say
 ])
 def test_bad_decisions_are_refused(store, timepoint, decision, reason, sentence):
     with pytest.raises(ClinicalInputError, match=sentence):
-        store.decide_fraction("ARI-001", timepoint, decision, reason)
-    assert store.decisions("ARI-001") == []
+        store.fractions.decide("ARI-001", timepoint, decision, reason)
+    assert store.fractions.of("ARI-001") == []
 
 
 # -- events and flags ----------------------------------------------------------------------------
 
 def test_a_cytopenia_in_the_blood_counts_is_an_event_graded_from_the_count(store):
-    store.add_count("ARI-001", at(5), neutrophils=0.3)
-    (event,) = store.events("ARI-001")
+    store.counts.add("ARI-001", at(5), neutrophils=0.3)
+    (event,) = store.events.of("ARI-001")
     assert (event.kind, event.grade, event.onset, event.from_counts) == ("neutropenia", 4, DAY0 + timedelta(5), True)
     assert "0.3" in event.grade_reason
 
 
 def test_other_events_take_a_ctcae_grade_and_can_be_resolved(store):
-    event = store.add_event("ARI-001", "infection", DAY0 + timedelta(4), grade=3, notes="Line infection")
-    resolved = store.resolve_event("ARI-001", event.id, DAY0 + timedelta(8))
+    event = store.events.add("ARI-001", "infection", DAY0 + timedelta(4), grade=3, notes="Line infection")
+    resolved = store.events.resolve("ARI-001", event.id, DAY0 + timedelta(8))
     assert resolved.resolution == DAY0 + timedelta(8)
     with pytest.raises(ClinicalInputError, match="already resolved"):
-        store.resolve_event("ARI-001", event.id, DAY0 + timedelta(9))
+        store.events.resolve("ARI-001", event.id, DAY0 + timedelta(9))
 
 
 @pytest.mark.parametrize("kwargs, sentence", [
@@ -158,18 +160,18 @@ def test_other_events_take_a_ctcae_grade_and_can_be_resolved(store):
 ])
 def test_bad_events_are_refused(store, kwargs, sentence):
     with pytest.raises(ClinicalInputError, match=sentence):
-        store.add_event("ARI-001", onset=DAY0, **kwargs)
-    assert store.events("ARI-001") == []
+        store.events.add("ARI-001", onset=DAY0, **kwargs)
+    assert store.events.of("ARI-001") == []
 
 
 def test_flags_show_missing_assessment_grade_2_and_prolonged_cytopenia(tmp_path):
     today = DAY0 + timedelta(days=40)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
         for study_id, day0 in (("ARI-001", DAY0), ("ARI-002", today - timedelta(days=5))):
-            store.add_patient(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2026, 9, 1), day0), P, today))
-        store.add_event("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), grade=4)
-        store.assess("ARI-002", NOW + timedelta(days=29), BedsideFindings(39.0, oxygen="blow-by"))
-        flags = {(f.study_id, f.kind) for f in store.flags(today)}
+            store.patients.add(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2026, 9, 1), day0), P, today))
+        store.events.add("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), grade=4)
+        store.assessments.add("ARI-002", NOW + timedelta(days=29), BedsideFindings(39.0, oxygen="blow-by"))
+        flags = {(f.study_id, f.kind) for f in store.toxicity.flags(today)}
     assert ("ARI-001", "prolonged_cytopenia") in flags
     assert ("ARI-002", "grade_2_or_more") in flags
     assert ("ARI-001", "tox_not_recorded") not in flags  # D+40: monitoring is over
@@ -256,37 +258,37 @@ def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
 
 
 def test_a_patient_off_study_is_no_longer_flagged_for_their_last_grade(store):
-    store.assess("ARI-001", at(3), BedsideFindings(39.0, oxygen="facemask"))
-    assert ("ARI-001", "grade_2_or_more") in {(f.study_id, f.kind) for f in store.flags(TODAY)}
-    store.update_anchors("ARI-001", off_study=TODAY, off_study_reason="Consent withdrawn")
-    assert ("ARI-001", "grade_2_or_more") not in {(f.study_id, f.kind) for f in store.flags(TODAY)}
+    store.assessments.add("ARI-001", at(3), BedsideFindings(39.0, oxygen="facemask"))
+    assert ("ARI-001", "grade_2_or_more") in {(f.study_id, f.kind) for f in store.toxicity.flags(TODAY)}
+    store.patients.update_dates("ARI-001", off_study=TODAY, off_study_reason="Consent withdrawn")
+    assert ("ARI-001", "grade_2_or_more") not in {(f.study_id, f.kind) for f in store.toxicity.flags(TODAY)}
 
 
 def test_a_go_taken_after_the_time_given_does_not_count(store):
     give(store, "D0", at(0, 11))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 15))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 15))
     with pytest.raises(ClinicalInputError, match="before the time it is given"):
         give(store, "D+3", at(3, 8))
 
 
 def test_a_decision_before_day0_or_after_the_fraction_was_given_is_refused(store):
     with pytest.raises(ClinicalInputError, match="on or after day 0"):
-        store.decide_fraction("ARI-001", "D+7", "go", "", decided_at=at(-2, 9))
+        store.fractions.decide("ARI-001", "D+7", "go", "", decided_at=at(-2, 9))
     give(store, "D0", at(0, 11))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     give(store, "D+3", at(3, 11))
     with pytest.raises(ClinicalInputError, match="already given"):
-        store.decide_fraction("ARI-001", "D+3", "hold", "late thoughts", decided_at=at(3, 14))
+        store.fractions.decide("ARI-001", "D+3", "hold", "late thoughts", decided_at=at(3, 14))
 
 
 def test_prolonged_cytopenia_is_not_flagged_for_a_patient_who_died(tmp_path):
     today = DAY0 + timedelta(days=40)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, today))
-        store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4)
-        assert [f.kind for f in store.flags(today)] == ["prolonged_cytopenia"]
-        store.update_anchors("ARI-001", death=today - timedelta(days=1))
-        assert store.flags(today) == []
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, today))
+        store.events.add("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4)
+        assert [f.kind for f in store.toxicity.flags(today)] == ["prolonged_cytopenia"]
+        store.patients.update_dates("ARI-001", death=today - timedelta(days=1))
+        assert store.toxicity.flags(today) == []
 
 
 # -- clinical rules moved out of the GUI --------------------------------------------------------
@@ -297,17 +299,17 @@ def _saved(at_: datetime, findings: BedsideFindings, treatments: Treatments | No
 
 
 def test_the_fraction_awaiting_a_go_is_the_next_one_neither_given_nor_cleared_with_a_go(store):
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+3"
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) == "D+3"
     give(store, "D0", at(0, 11))
-    store.decide_fraction("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 9))
     give(store, "D+3", at(3, 11))
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"
-    store.decide_fraction("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # held: still waits for a go
-    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) == "D+7"  # that go is 30 hours old now: expired
-    store.decide_fraction("ARI-001", "D+7", "go", "CRS resolved", decided_at=NOW - timedelta(hours=1))
-    assert store.fraction_awaiting_decision("ARI-001", TODAY) is None
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) == "D+7"
+    store.fractions.decide("ARI-001", "D+7", "hold", "CRS grade 2", decided_at=at(7, 8))
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) == "D+7"  # held: still waits for a go
+    store.fractions.decide("ARI-001", "D+7", "go", "CRS resolved", decided_at=at(9, 9))
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) == "D+7"  # that go is 30 hours old now: expired
+    store.fractions.decide("ARI-001", "D+7", "go", "CRS resolved", decided_at=NOW - timedelta(hours=1))
+    assert store.fractions.awaiting_decision("ARI-001", TODAY) is None
 
 
 def test_each_day_of_the_course_totals_its_doses_and_the_booster_starts_a_new_course():

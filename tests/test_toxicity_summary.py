@@ -32,9 +32,9 @@ def at(day: int, hour: int = 8, anchor: date = DAY0) -> datetime:
 
 
 def register(store: Store, study_id: str, day0: date | None = DAY0, infused: bool = True) -> None:
-    store.add_patient(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2025, 1, 2), day0), P, TODAY))
+    store.patients.add(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2025, 1, 2), day0), P, TODAY))
     if infused:
-        store.record(study_id, "D0", "infusion", done_at=at(0, 10, day0), dose=DoseGiven(0.3, 70.0))
+        store.recordings.record(study_id, "D0", "infusion", done_at=at(0, 10, day0), dose=DoseGiven(0.3, 70.0))
 
 
 @pytest.fixture
@@ -51,37 +51,37 @@ def store(db):
 
 def crossing_day_30(store: Store, study_id: str = "ARI-001") -> None:
     """CRS from D+29 to D+35, grade 3 on D+33, tocilizumab on D+32, resolved on D+36."""
-    store.assess(study_id, at(5), NO_FEVER)
+    store.assessments.add(study_id, at(5), NO_FEVER)
     for day, findings, doses in ((29, FEVER, None), (30, FEVER, None), (31, FEVER_ON_CANNULA, None),
                                  (32, FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560)), (33, FEVER_ON_PRESSOR, None),
                                  (34, FEVER, None), (35, FEVER, None), (36, NO_FEVER, None)):
-        store.assess(study_id, at(day), findings, doses)
+        store.assessments.add(study_id, at(day), findings, doses)
 
 
 def test_a_patient_counts_only_once_fraction_1_is_recorded_given(store):
     register(store, "ARI-002", infused=False)
-    store.assess("ARI-002", at(2), FEVER)
-    course = store.toxicity_summary("ARI-002").first_infusion
+    store.assessments.add("ARI-002", at(2), FEVER)
+    course = store.toxicity.summary("ARI-002").first_infusion
     assert (course.status, course.not_infused.reason) == (NOT_INFUSED, "infusion_not_recorded")
-    store.record("ARI-002", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70.0))
-    course = store.toxicity_summary("ARI-002").first_infusion
+    store.recordings.record("ARI-002", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70.0))
+    course = store.toxicity.summary("ARI-002").first_infusion
     assert course.status == ASSESSED and course.crs.onset_day == 2
 
 
 def test_the_summary_follows_a_crs_episode_past_day_30_with_its_grade_and_tocilizumab(store):
     crossing_day_30(store)
-    crs = store.toxicity_summary("ARI-001").first_infusion.crs
+    crs = store.toxicity.summary("ARI-001").first_infusion.crs
     assert (crs.onset_day, crs.duration_days, crs.resolution_day, crs.max_grade) == (29, 7, 36, 3)
     assert crs.episodes[0].treatments.tocilizumab_mg == 560
 
 
 def test_the_summary_gives_maximum_grades_onset_duration_and_treatment_totals(store):
-    store.assess("ARI-001", at(1), NO_FEVER)
-    store.assess("ARI-001", at(2), BedsideFindings(38.3))
-    store.assess("ARI-001", at(3), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560))
-    store.assess("ARI-001", at(3, 20), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560, dexamethasone_mg=10))
-    store.assess("ARI-001", at(5), NO_FEVER)
-    course = store.toxicity_summary("ARI-001").first_infusion
+    store.assessments.add("ARI-001", at(1), NO_FEVER)
+    store.assessments.add("ARI-001", at(2), BedsideFindings(38.3))
+    store.assessments.add("ARI-001", at(3), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560))
+    store.assessments.add("ARI-001", at(3, 20), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560, dexamethasone_mg=10))
+    store.assessments.add("ARI-001", at(5), NO_FEVER)
+    course = store.toxicity.summary("ARI-001").first_infusion
     assert (course.crs.max_grade, course.icans.max_grade) == (2, 1)
     assert (course.crs.onset_day, course.crs.duration_days, course.crs.resolution_day) == (2, 2, 5)
     assert (course.icans.onset_day, course.icans.duration_days) == (3, 1)
@@ -90,21 +90,21 @@ def test_the_summary_gives_maximum_grades_onset_duration_and_treatment_totals(st
 
 def test_the_summary_as_of_a_past_date_knows_only_what_was_recorded_by_then(store):
     crossing_day_30(store)
-    crs = store.toxicity_summary("ARI-001", as_of=DAY0 + timedelta(days=31)).first_infusion.crs
+    crs = store.toxicity.summary("ARI-001", as_of=DAY0 + timedelta(days=31)).first_infusion.crs
     assert crs.ongoing and crs.max_grade == 2
 
 
 def test_an_as_of_date_in_the_future_is_refused(store):
     with pytest.raises(ClinicalInputError, match="in the future"):
-        store.safety_endpoints(TODAY + timedelta(days=1))
+        store.toxicity.endpoints(TODAY + timedelta(days=1))
 
 
 def test_the_cohort_lists_apart_a_patient_who_died_before_day_0(store):
     anchors = Anchors(date(2025, 3, 1), TODAY + timedelta(days=5))
-    store.add_patient(check_new_patient("ARI-003", "CD", "M", 1955, anchors, P, TODAY))
-    store.update_anchors("ARI-003", death=TODAY - timedelta(days=1))
-    store.assess("ARI-001", at(3), FEVER)
-    table = store.safety_endpoints()
+    store.patients.add(check_new_patient("ARI-003", "CD", "M", 1955, anchors, P, TODAY))
+    store.patients.update_dates("ARI-003", death=TODAY - timedelta(days=1))
+    store.assessments.add("ARI-001", at(3), FEVER)
+    table = store.toxicity.endpoints()
     assert table.infused == ("ARI-001",) and [(s, w.reason) for s, w in table.not_infused] == [
         ("ARI-003", "died_before_infusion")]
     assert table.crs.patients == ("ARI-001",) and table.crs.proportion == 1.0
@@ -115,12 +115,12 @@ def test_the_prolonged_cytopenia_flag_begins_on_day_31_not_day_30(tmp_path, reso
     today = DAY0 + timedelta(days=31)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW) as store:
         register(store, "ARI-001")
-        store.add_event("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4,
+        store.events.add("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4,
                         resolution=DAY0 + timedelta(days=resolved_day) if resolved_day <= 31 else None)
-        flags = [f for f in store.flags(today) if f.kind == "prolonged_cytopenia"]
+        flags = [f for f in store.toxicity.flags(today) if f.kind == "prolonged_cytopenia"]
         assert bool(flags) is flagged_on
-        assert [f for f in store.flags(DAY0 + timedelta(days=30)) if f.kind == "prolonged_cytopenia"] == []
-        assert bool(store.toxicity_summary("ARI-001").first_infusion.prolonged_cytopenia) is flagged_on
+        assert [f for f in store.toxicity.flags(DAY0 + timedelta(days=30)) if f.kind == "prolonged_cytopenia"] == []
+        assert bool(store.toxicity.summary("ARI-001").first_infusion.prolonged_cytopenia) is flagged_on
     if flagged_on:
         assert flags[0].text == "Prolonged cytopenia: grade 4 neutropenia on D+31, past D+30"
 
@@ -129,12 +129,12 @@ def test_after_a_booster_a_new_cytopenia_counts_from_b0(tmp_path):
     day0, booster = date(2024, 6, 3), date(2024, 10, 1)
     today = booster + timedelta(days=20)
     with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW) as store:
-        store.add_patient(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2024, 4, 1), day0, booster),
+        store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2024, 4, 1), day0, booster),
                                             P, today))
-        store.add_event("ARI-001", "thrombocytopenia", booster + timedelta(days=5), grade=4)
-        assert [f for f in store.flags(today) if f.kind == "prolonged_cytopenia"] == []  # B+20: not past B+30
-        assert [f.kind for f in store.flags(booster + timedelta(days=31)) if f.kind == "prolonged_cytopenia"] == [
-            "prolonged_cytopenia"]
+        store.events.add("ARI-001", "thrombocytopenia", booster + timedelta(days=5), grade=4)
+        assert [f for f in store.toxicity.flags(today) if f.kind == "prolonged_cytopenia"] == []  # B+20: not past B+30
+        later = store.toxicity.flags(booster + timedelta(days=31))
+        assert [f.kind for f in later if f.kind == "prolonged_cytopenia"] == ["prolonged_cytopenia"]
 
 
 # -- command line and export -----------------------------------------------------------------------
@@ -145,7 +145,7 @@ def run(db, *args):
 
 def test_toxicity_json_carries_the_episode_past_day_30_and_the_late_events(store, db):
     crossing_day_30(store)
-    store.add_event("ARI-001", "infection", DAY0 + timedelta(days=45), grade=3)
+    store.events.add("ARI-001", "infection", DAY0 + timedelta(days=45), grade=3)
     result = run(db, "toxicity", "ARI-001", "--json")
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)["summary"]["first_infusion"]

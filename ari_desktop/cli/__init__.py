@@ -98,7 +98,7 @@ def patient_add(ctx, study_id, initials, sex, birth_year, screening_date, infusi
                       day0=_date(infusion_date, "infusion date"), extramedullary=extramedullary)
     store = _store(ctx)
     new = check_new_patient(study_id, initials, sex, birth_year, anchors, store.protocol, store.today())
-    store.add_patient(new)
+    store.patients.add(new)
     click.echo(f"Registered {new.study_id}.")
 
 
@@ -132,7 +132,7 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
     if not changes:
         raise ClinicalInputError("Nothing to change: give a date to update.")
     store = _store(ctx)
-    updated = store.update_anchors(study_id, reason=reason, **changes)
+    updated = store.patients.update_dates(study_id, reason=reason, **changes)
     click.echo(f"Updated {updated.study_id}.")
 
 
@@ -147,7 +147,7 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
 @click.pass_context
 def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, reason):
     """Correct what was typed at registration; the old values stay in the change log."""
-    corrected = _store(ctx).correct_patient(study_id, reason, initials=initials, sex=sex, birth_year=birth_year,
+    corrected = _store(ctx).patients.correct(study_id, reason, initials=initials, sex=sex, birth_year=birth_year,
                                             extramedullary=extramedullary)
     click.echo(f"Corrected {corrected.study_id}.")
 
@@ -158,7 +158,7 @@ def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, re
 @click.pass_context
 def patient_history(ctx, study_id, as_json):
     """Every change written about a patient: who, when, old and new values, and why."""
-    changes = _store(ctx).patient_changes(study_id)
+    changes = _store(ctx).changes.of_patient(study_id)
     if as_json:
         _print_json([{"at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table, "row": c.row_id,
                       "action": c.action, "old": c.old, "new": c.new, "reason": c.reason} for c in changes])
@@ -181,7 +181,7 @@ def patient_list(ctx, as_json):
              "screening_date": p.anchors.screening.isoformat(),
              "day0": p.anchors.day0.isoformat() if p.anchors.day0 else None,
              "booster_date": p.anchors.booster.isoformat() if p.anchors.booster else None}
-            for p in store.patients()]
+            for p in store.patients.all()]
     if as_json:
         _print_json(rows)
         return
@@ -200,7 +200,7 @@ def patient_list(ctx, as_json):
 def schedule_command(ctx, study_id, as_of, as_json):
     """A patient's whole calendar with the status of every item."""
     store = _store(ctx)
-    entries = store.schedule(study_id, _date(as_of, "as-of date") or store.today())
+    entries = store.schedules.of(study_id, _date(as_of, "as-of date") or store.today())
     if as_json:
         _print_json([e.as_json() for e in entries])
         return
@@ -227,7 +227,7 @@ def worklist_command(ctx, on, kind, as_json, pdf, lang):
 
         printing_commands.wrote(write(store, day, pdf, lang=lang))
         return
-    entries = store.worklist(day, kind)
+    entries = store.schedules.worklist(day, kind)
     if as_json:
         _print_json([e.as_json() for e in entries])
         return
@@ -259,7 +259,7 @@ def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, 
     given = None if dose is None else DoseGiven(parse_decimal(dose, "dose", "dose"),
                                                 parse_decimal(weight, "weight", "weight"))
     moment = parse_datetime(done_at, "time done") if done_at is not None else None
-    entry = _store(ctx).record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
+    entry = _store(ctx).recordings.record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
                                correction_reason=reason, dose=given)
     late = " (outside its window)" if entry.in_window is False else ""
     click.echo(f"Recorded {entry.item.label} at {timepoint} for {entry.study_id}: "

@@ -54,7 +54,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         """The trial's endpoint table: CRS and ICANS within 30 days of the first infusion, with the
         denominator, who is evaluable and the patients listed apart."""
         store = get_store(ctx)
-        safety = store.safety_endpoints(parse_date(as_of, "as-of date") if as_of else None)
+        safety = store.toxicity.endpoints(parse_date(as_of, "as-of date") if as_of else None)
         if as_json:
             click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,
                                    "safety": safety.as_json()}, indent=2, ensure_ascii=False))

@@ -119,7 +119,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         at = parse_datetime(at_text, "assessment time")
         findings = _findings(options)
         treatments = Treatments(tocilizumab, dexamethasone, methylprednisolone, anakinra)
-        saved = get_store(ctx).assess(study_id, at, findings, treatments, assessor=assessor, notes=notes)
+        saved = get_store(ctx).assessments.add(study_id, at, findings, treatments, assessor=assessor, notes=notes)
         click.echo(f"Saved for {study_id} at {saved.at:%Y-%m-%d %H:%M} by {saved.assessor}: "
                    f"CRS {saved.crs.reason}; ICANS {saved.icans.reason}.")
 
@@ -143,7 +143,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             raise ClinicalInputError("Say --go or --hold.", "decision")
         at = parse_datetime(at_text, "decision time") if at_text else local_now()
         store = get_store(ctx)
-        saved = store.decide_fraction(study_id, timepoint, decision, reason, decided_by, at)
+        saved = store.fractions.decide(study_id, timepoint, decision, reason, decided_by, at)
         if as_json:
             click.echo(json.dumps(decision_json(saved, store.protocol), indent=2, ensure_ascii=False))
             return
@@ -169,7 +169,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def event(ctx, study_id, kind, onset, ctcae_grade, subtype, resolved, notes) -> None:
         """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
         IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity, or the cause of death."""
-        saved = get_store(ctx).add_event(
+        saved = get_store(ctx).events.add(
             study_id, kind, parse_date(onset, "onset date"), grade=ctcae_grade, subtype=subtype,
             resolution=parse_date(resolved, "resolution date") if resolved else None, notes=notes)
         click.echo(f"Recorded {saved.label} for {study_id}: {saved.grade_reason} (event {saved.id}).")
@@ -184,7 +184,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.pass_context
     def count(ctx, study_id, at_text, neutrophils, platelets, haemoglobin, as_json) -> None:
         """Save a blood count (at least one value) and print its CTCAE grades."""
-        saved = get_store(ctx).add_count(study_id, parse_datetime(at_text, "count time"), neutrophils=neutrophils,
+        saved = get_store(ctx).counts.add(study_id, parse_datetime(at_text, "count time"), neutrophils=neutrophils,
                                          platelets=platelets, haemoglobin=haemoglobin)
         if as_json:
             click.echo(json.dumps(_count_json(saved), indent=2, ensure_ascii=False))
@@ -198,8 +198,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def counts(ctx, study_id, as_json) -> None:
         """A patient's blood counts in time order with their CTCAE grades, and the cytopenias they show."""
         store = get_store(ctx)
-        series = store.counts(study_id)
-        episodes = [e for e in store.events(study_id) if e.from_counts]
+        series = store.counts.of(study_id)
+        episodes = [e for e in store.events.of(study_id) if e.from_counts]
         if as_json:
             click.echo(json.dumps({
                 "counts": [_count_json(c) for c in series],
@@ -230,7 +230,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def labs(ctx, study_id, at_text, uric_acid, potassium, phosphate, calcium, creatinine_x_uln, arrhythmia, seizure,
              baseline, as_json) -> None:
         """Save a tumour-lysis lab set and print its Cairo-Bishop reading (laboratory or clinical TLS)."""
-        lab_set, finding = get_store(ctx).add_labs(
+        lab_set, finding = get_store(ctx).labs.add(
             study_id, parse_datetime(at_text, "lab time"), TlsLabs(uric_acid, potassium, phosphate, calcium),
             creatinine_x_uln=creatinine_x_uln, arrhythmia=arrhythmia, seizure=seizure, baseline=baseline)
         if as_json:
@@ -248,9 +248,9 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def toxicity(ctx, study_id, as_json) -> None:
         """A patient's assessments, go/hold decisions, events and toxicity summary."""
         store = get_store(ctx)
-        patient = store.patient(study_id)
-        assessments, decisions = store.assessments(study_id), store.decisions(study_id)
-        events, summary = store.events(study_id), store.toxicity_summary(study_id)
+        patient = store.patients.get(study_id)
+        assessments, decisions = store.assessments.of(study_id), store.fractions.of(study_id)
+        events, summary = store.events.of(study_id), store.toxicity.summary(study_id)
         day0 = patient.anchors.day0
         if as_json:
             click.echo(json.dumps({

@@ -32,11 +32,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from . import ctcae
 from .schedule import DONE, NOT_DONE, Recording
-from .toxicity import TREATMENTS, Assessment
+from .toxicity import TREATMENTS, Assessment, ToxicityEvent
 
 if TYPE_CHECKING:
     from .patients import Anchors, Patient
@@ -199,16 +199,6 @@ class WithinWindow:
                 "ongoing": self.ongoing, "episodes": [e.as_json() for e in self.episodes]}
 
 
-class RecordedEvent(Protocol):
-    """What a saved toxicity event offers (the store's ToxicityEvent)."""
-
-    id: int
-    kind: str
-    grade: int
-    onset: date
-    resolution: date | None
-
-
 @dataclass(frozen=True)
 class CourseEvent:
     """A toxicity event (TLS, cytopenia, infection...) as known on the as-of date, days from the infusion."""
@@ -221,7 +211,7 @@ class CourseEvent:
     resolution: date | None  # None: unresolved on the as-of date
 
     @classmethod
-    def of(cls, event: RecordedEvent, anchor_date: date, as_of: date) -> CourseEvent:
+    def of(cls, event: ToxicityEvent, anchor_date: date, as_of: date) -> CourseEvent:
         resolution = event.resolution if event.resolution is not None and event.resolution <= as_of else None
         return cls(event.id, event.kind, event.grade, event.onset, _day(event.onset, anchor_date), resolution)
 
@@ -230,7 +220,7 @@ class CourseEvent:
                 "onset_day": self.onset_day, "resolution": _iso(self.resolution)}
 
 
-def prolonged_cytopenia_on(event: RecordedEvent, anchor_date: date, after_day: int, day: date) -> bool:
+def prolonged_cytopenia_on(event: ToxicityEvent, anchor_date: date, after_day: int, day: date) -> bool:
     """True when `event` is grade >= 3 neutropenia or thrombocytopenia still present on `day` (onset on
     or before it, not resolved by it) and `day` is past D+after_day (ctcae.prolonged_cytopenia)."""
     if event.kind not in CYTOPENIA_KINDS or event.onset > day:
@@ -242,8 +232,8 @@ def prolonged_cytopenia_on(event: RecordedEvent, anchor_date: date, after_day: i
     return ctcae.prolonged_cytopenia(_day(day, anchor_date), *grades, after_day=after_day)
 
 
-def prolonged_cytopenia(events: Iterable[RecordedEvent], anchor_date: date, after_day: int,
-                        as_of: date) -> tuple[RecordedEvent, ...]:
+def prolonged_cytopenia(events: Iterable[ToxicityEvent], anchor_date: date, after_day: int,
+                        as_of: date) -> tuple[ToxicityEvent, ...]:
     """The events that were prolonged cytopenia on some day up to `as_of`: checked on the first day
     past D+after_day that the event was present (its onset, if later)."""
     first_day = anchor_date + timedelta(days=after_day + 1)
@@ -332,7 +322,7 @@ class InfusionCourse:
 
 def infusion_course(patient: Patient, *, infusion: str, anchor_date: date | None, until: date | None,
                     window_days: int, prolonged_after_day: int, recording: Recording | None,
-                    assessments: Iterable[Assessment], events: Iterable[RecordedEvent],
+                    assessments: Iterable[Assessment], events: Iterable[ToxicityEvent],
                     as_of: date) -> InfusionCourse:
     """The course after the infusion on `anchor_date`, from the assessments and events before `until`
     (the next infusion; None: no later one) known by `as_of`."""
@@ -365,7 +355,7 @@ def infusion_course(patient: Patient, *, infusion: str, anchor_date: date | None
         **_events(own_events, anchor_date, window_end, prolonged_after_day, as_of))
 
 
-def _events(events: list[RecordedEvent], anchor_date: date, window_end: date, after_day: int, as_of: date) -> dict:
+def _events(events: list[ToxicityEvent], anchor_date: date, window_end: date, after_day: int, as_of: date) -> dict:
     known = [CourseEvent.of(e, anchor_date, as_of) for e in events]
     return {"late_events": tuple(e for e in known if e.onset > window_end),
             "prolonged_cytopenia": prolonged_cytopenia(known, anchor_date, after_day, as_of)}
@@ -453,7 +443,7 @@ def infusion_timepoint(protocol: TrialProtocol, anchor: str) -> str:
 
 
 def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessment],
-                     events: Iterable[RecordedEvent], infusions: Mapping[str, Recording], as_of: date
+                     events: Iterable[ToxicityEvent], infusions: Mapping[str, Recording], as_of: date
                      ) -> ToxicitySummary:
     """The courses of one patient as known on `as_of`; `infusions` are the recordings of the
     infusions by timepoint. A dated booster ends the first infusion's course the day before it

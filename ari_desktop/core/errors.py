@@ -16,6 +16,11 @@ class ClinicalInputError(ValueError):
         return str(self)
 
 
+def no_patient(study_id: str) -> ClinicalInputError:
+    """The one sentence for a study ID nobody registered."""
+    return ClinicalInputError(f"There is no patient with study ID '{study_id.strip()}'.", "study_id")
+
+
 class StoreError(Exception):
     """The database file cannot be used (not ARI Desktop's, from a newer version, locked, read-only)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .errors import ClinicalInputError
 from .protocol import Protocol, day_code
@@ -97,6 +97,20 @@ def check_new_patient(study_id: str, initials: str, sex: str, birth_year: int,
             f"The screening date {anchors.screening} is before the birth year {birth_year}.", "screening")
     check_anchors(anchors, protocol, today)
     return Patient(study_id, initials.strip().upper(), sex, birth_year, anchors)
+
+
+# A clock a few minutes fast on a ward PC is not a time in the future.
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def check_moment(patient: Patient, moment: datetime, what: str, now: datetime, field: str = "at") -> None:
+    """A recorded time (an assessment, a decision, a count) is neither in the future nor before
+    the patient's screening."""
+    if moment > now + CLOCK_SLACK:
+        raise ClinicalInputError(f"The {what} ({moment:%Y-%m-%d %H:%M}) is in the future.", field)
+    if moment.astimezone().date() < patient.anchors.screening:
+        raise ClinicalInputError(
+            f"The {what} ({moment:%Y-%m-%d}) is before screening ({patient.anchors.screening}).", field)
 
 
 def check_anchors(anchors: Anchors, protocol: Protocol, today: date) -> None:

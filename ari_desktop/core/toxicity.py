@@ -101,6 +101,51 @@ def check_event(kind: str, grade: int | None, subtype: str | None, notes: str) -
     return grade, f"grade {grade}: {scale}, as assessed"
 
 
+@dataclass(frozen=True)
+class ToxicityEvent:
+    """A toxicity event: recorded by a physician, or a cytopenia read from the blood counts."""
+
+    id: int | None  # None: a cytopenia read from the blood counts, not a row of its own
+    kind: str
+    grade: int
+    grade_reason: str
+    onset: date
+    resolution: date | None
+    notes: str
+    recorded_by: str
+    subtype: str | None = None  # delayed neurotoxicity's presentation, or a death's cause
+
+    @property
+    def label(self) -> str:
+        return event_label(self.kind, self.subtype)
+
+    @property
+    def from_counts(self) -> bool:
+        return self.id is None
+
+    @property
+    def term(self) -> str:
+        """What the grade is a grade of: a death from CRS is CRS grade 5 ("crs"), any other event its kind."""
+        return self.subtype if self.kind == "death" and self.subtype in DEATH_GRADED_AS else self.kind
+
+
+def check_cause_of_death(study_id: str, death: date | None, day: date, resolution: date | None,
+                         recorded: Iterable[ToxicityEvent]) -> None:
+    """A cause of death is recorded once, on the patient's date of death, and never resolves."""
+    if death is None:
+        raise ClinicalInputError(f"{study_id} has no date of death recorded: record it first, "
+                                 "then the cause of death on that date.", "onset")
+    if day != death:
+        raise ClinicalInputError(f"The date of death of {study_id} is {death}, not {day}: the cause of "
+                                 "death is recorded on that date.", "onset")
+    if resolution is not None:
+        raise ClinicalInputError("A death has no resolution date.", "resolution")
+    earlier = next((e for e in recorded if e.kind == "death"), None)
+    if earlier is not None:
+        raise ClinicalInputError(f"The cause of death of {study_id} is already recorded (event {earlier.id}).",
+                                 "kind")
+
+
 
 @dataclass(frozen=True)
 class BedsideFindings:

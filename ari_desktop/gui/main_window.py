@@ -247,10 +247,10 @@ class MainWindow(QMainWindow):
         if study_id is None:
             return None
         store = self.session.store
-        if store.patient(study_id).anchors.day0 is None:
+        if store.patients.get(study_id).anchors.day0 is None:
             self.session.say(f"{study_id} has no day 0 yet: there is no fraction to decide.")
             return None
-        timepoint = timepoint or store.fraction_awaiting_decision(study_id, self.session.today())
+        timepoint = timepoint or store.fractions.awaiting_decision(study_id, self.session.today())
         if timepoint is None:
             return ask_fraction(self, self.session, study_id, lambda code: self.decide_fraction(study_id, code))
         return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.tabs.currentWidget()),

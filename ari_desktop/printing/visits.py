@@ -122,14 +122,14 @@ def timepoint_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
 
 def find_visit(store, study_id: str, timepoint: str) -> Visit:
     """The visit of `study_id` at `timepoint`, or one sentence saying why there is none."""
-    patient = store.patient(study_id)
+    patient = store.patients.get(study_id)
     protocol = store.protocol
     codes = {t.code.upper(): t.code for t in protocol.timepoints}
     code = codes.get(timepoint.strip().upper())
     if code is None:
         raise ClinicalInputError(
             f"There is no timepoint '{timepoint}' in the {protocol.code} protocol.", "timepoint")
-    schedule = store.schedule(patient.study_id, store.today())
+    schedule = store.schedules.of(patient.study_id, store.today())
     chosen = [e for e in schedule if e.item.timepoint == code]
     if not chosen:
         raise ClinicalInputError(f"The timepoint {code} is not on the schedule of {patient.study_id}.", "timepoint")

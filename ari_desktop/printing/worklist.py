@@ -40,7 +40,7 @@ from .options import LANGUAGES, Printed, check_choice, check_output
 from .visits import item_label
 
 PAGE = landscape(A4)
-MISSED_DAYS_BACK = 7  # Store.missed's default: a week of closed windows to explain
+MISSED_DAYS_BACK = 7  # store.schedules.missed's default: a week of closed windows to explain
 SECTION_START = 40 * mm  # heading, table header and a few rows
 
 
@@ -50,9 +50,9 @@ def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: st
         raise TypeError(f"The worklist needs a date, not {day!r}.")
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_output(out)
-    due = store.worklist(day)
-    missed = store.missed(day, MISSED_DAYS_BACK)
-    initials = {p.study_id: p.initials for p in store.patients()}
+    due = store.schedules.worklist(day)
+    missed = store.schedules.missed(day, MISSED_DAYS_BACK)
+    initials = {p.study_id: p.initials for p in store.patients.all()}
     ts = Typesetter(lang)
     width = content_width(PAGE)
     protocol = store.protocol.in_language(lang)  # tubes and laboratories in the sheet's language

@@ -18,7 +18,7 @@ def export(store: Store, folder: Path, as_of: date) -> list[Path]:
     """Write one CSV per table into `folder` (created if needed); the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     frames = {table: pd.DataFrame(rows, columns=columns)
-              for table in store.EXPORT_TABLES for columns, rows in [store.table_rows(table)]}
+              for table in store.tables.NAMES for columns, rows in [store.tables.rows(table)]}
     frames["schedule"] = schedule_frame(store, as_of)
     frames["safety_endpoints"] = safety_endpoints(store, as_of)
     frames["endpoint_table"] = endpoint_table(store, as_of)
@@ -32,8 +32,8 @@ def export(store: Store, folder: Path, as_of: date) -> list[Path]:
 
 def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:
     """Every scheduled item of every patient with its status as of a date."""
-    return pd.DataFrame([entry.as_json() for patient in store.patients()
-                         for entry in store.schedule(patient.study_id, as_of)])
+    return pd.DataFrame([entry.as_json() for patient in store.patients.all()
+                         for entry in store.schedules.of(patient.study_id, as_of)])
 
 
 def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
@@ -42,8 +42,8 @@ def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
     window followed to their end, late episodes and events, prolonged cytopenia, treatment totals.
     A field that does not apply (a patient not infused, or not assessed) is empty, never 0."""
     rows = []
-    for patient in store.patients():
-        summary = store.toxicity_summary(patient.study_id, as_of)
+    for patient in store.patients.all():
+        summary = store.toxicity.summary(patient.study_id, as_of)
         for course in (summary.first_infusion, summary.booster):
             if course is not None:
                 rows.append(_course_row(patient.study_id, course))
@@ -83,7 +83,7 @@ def _course_row(study_id: str, course: InfusionCourse) -> dict:
 
 def endpoint_table(store: Store, as_of: date) -> pd.DataFrame:
     """The cohort's endpoint table, one row per endpoint, with its as-of date and denominator."""
-    safety = store.safety_endpoints(as_of)
+    safety = store.toxicity.endpoints(as_of)
     rows = []
     for endpoint in (safety.crs, safety.icans):
         rows.append({

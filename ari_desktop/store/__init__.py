@@ -1,5 +1,6 @@
 """Every line of SQL in ARI Desktop lives in this package."""
 
-from .store import Change, Store
+from .changes import Change
+from .store import Store
 
 __all__ = ["Change", "Store"]

@@ -15,6 +15,10 @@ from ..core.errors import StoreError
 MIGRATION_SET = "ari_desktop"
 # PRAGMA application_id marks a file as ARI Desktop's ("ARI0" in ASCII).
 APPLICATION_ID = 0x41524930
+# The tables of what was recorded (each but patients has a patient_id), as the export and a
+# patient's history list them.
+CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
+                   "tls_labs")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 

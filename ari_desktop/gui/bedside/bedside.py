@@ -5,11 +5,11 @@ motor weakness and oedema. The CRS and ICANS grades are computed live by the dom
 (BedsideFindings.crs() / .icans(), ASTCT 2019) and shown with the finding that decided them; they
 can never be typed in. An input the core refuses (a nasal cannula without its flow, an
 unarousable patient with an ICE score) shows the core's sentence beside the field at fault and
-disables Save. Save calls Store.assess (the day's scheduled toxicity item is marked done) and
+disables Save. Save calls store.assessments.add (the day's scheduled toxicity item is marked done) and
 emits `saved(Assessment)`.
 
 Correction mode (`correcting=assessment`) prefills the form from a saved assessment, needs a reason
-and calls Store.correct_assessment: the change log keeps the original.
+and calls store.assessments.correct: the change log keeps the original.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class BedsideAssessmentDialog(QDialog):
         super().__init__(parent)
         load_form("bedside_assessment.ui", self)
         self.session = session
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.correcting = correcting
         self.assessment: Assessment | None = None  # what was saved
         self.crs_result: Grade | ClinicalInputError | str = ""
@@ -204,7 +204,7 @@ class BedsideAssessmentDialog(QDialog):
         day_font.setBold(True)
         day_font.setPointSizeF(day_font.pointSizeF() * 1.4)
         child(self, QLabel, "dayText").setFont(day_font)
-        latest = self.session.store.latest_grades().get(p.study_id)
+        latest = self.session.store.assessments.latest_grades().get(p.study_id)
         latest_text = child(self, QLabel, "latestText")
         latest_text.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if self.correcting is not None:
@@ -413,10 +413,11 @@ class BedsideAssessmentDialog(QDialog):
                 assessor = self.assessor.text().strip()
                 if not assessor:
                     raise ClinicalInputError("Say who assessed the patient.", "assessor")
-                saved = store.assess(self.patient.study_id, from_qdatetime(self.at_edit.dateTime()), self.findings(),
+                saved = store.assessments.add(self.patient.study_id, from_qdatetime(self.at_edit.dateTime()),
+                                              self.findings(),
                                      self.treatments(), assessor=assessor, notes=self.notes.text())
             else:
-                saved = store.correct_assessment(self.correcting.id, self.findings(), self.treatments(),
+                saved = store.assessments.correct(self.correcting.id, self.findings(), self.treatments(),
                                                  self.correction_reason.text(), notes=self.notes.text())
         except USER_ERRORS as error:
             self.errors.show(error)

@@ -6,7 +6,7 @@ decision time (the latest assessment made up to then, its CRS and ICANS grades a
 the time of the decision when that is changed), the warning when CRS or ICANS is active, the
 protocol's go / hold rules, until when a go is valid, and the decisions already taken for that
 fraction. Two explicit buttons, "Go — give the fraction" and "Hold", record the decision at once
-through Store.decide_fraction. Holding needs a reason; with active toxicity a go is an override and
+through store.fractions.decide. Holding needs a reason; with active toxicity a go is an override and
 needs one too: the reason turns required, and the store's sentence is shown beside it when it is
 missing. There is deliberately no default button: Enter never decides.
 Emits `decided(FractionDecision)`.
@@ -50,7 +50,7 @@ class FractionDecisionDialog(QDialog):
         super().__init__(parent)
         load_form("fraction_decision.ui", self)
         self.session = session
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.timepoint = timepoint
         self.decision: FractionDecision | None = None
         self.reason = child(self, QLineEdit, "reasonEdit")
@@ -90,7 +90,7 @@ class FractionDecisionDialog(QDialog):
         self.setWindowTitle(f"Go or hold: {p.study_id}, {fraction} at {self.timepoint}")
         child(self, QLabel, "patientText").setText(
             f"<b style='font-size:13pt'>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, born {p.birth_year}")
-        entry = next((e for e in store.schedule(p.study_id, self.session.today())
+        entry = next((e for e in store.schedules.of(p.study_id, self.session.today())
                       if e.item.timepoint == self.timepoint and e.item.activity == "infusion"), None)
         where = f"<b style='font-size:13pt'>{fraction}</b> at {self.timepoint}"
         if entry is not None:
@@ -107,15 +107,15 @@ class FractionDecisionDialog(QDialog):
         self.deciding = not given
         child(self, QLabel, "rulesText").setText(rules_text(store.protocol))
         self._show_seen()
-        self._show_previous(store.decisions(p.study_id))
+        self._show_previous(store.fractions.of(p.study_id))
 
     def _show_seen(self) -> None:
         """What is seen at the time of the decision as typed, the warnings, whether the reason is
         required, and until when a go taken then is valid."""
         store = self.session.store
         at = from_qdatetime(self.decided_at.dateTime())
-        self.seen = store.seen(self.patient.study_id, at)
-        latest = next((a for a in store.assessments(self.patient.study_id) if a.id == self.seen.assessment_id), None)
+        self.seen = store.fractions.seen(self.patient.study_id, at)
+        latest = next((a for a in store.assessments.of(self.patient.study_id) if a.id == self.seen.assessment_id), None)
         self._show_grades(latest, self.seen)
         override = bool(self.seen.active) and self.deciding
         child(self, QLabel, "reasonCaption").setText("&Reason (required: a go is an override)" if override
@@ -169,7 +169,7 @@ class FractionDecisionDialog(QDialog):
         try:
             if not physician:
                 raise ClinicalInputError("Say which physician takes the decision.", "decided_by")
-            recorded = self.session.store.decide_fraction(
+            recorded = self.session.store.fractions.decide(
                 self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_by=physician,
                 decided_at=from_qdatetime(self.decided_at.dateTime()))
         except USER_ERRORS as error:

@@ -16,10 +16,10 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 
+from ...core.flags import Flag
 from ...core.patients import Patient
 from ...core.protocol import Protocol
 from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
-from ...store.toxicity import Flag
 from . import statuses
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -1,5 +1,5 @@
 """Change a patient's dates: move or set day 0, a booster, a death (ui/move_date.ui), or take the
-patient off study (ui/off_study.ui). Each shows what will shift, from Store.preview_anchor_change,
+patient off study (ui/off_study.ui). Each shows what will shift, from store.patients.preview_dates,
 before anything is confirmed."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class _DateChangeDialog(QDialog):
         return from_qdate(self.date_edit.date())
 
     def changes(self, for_preview: bool) -> dict:
-        """The anchor fields this dialog changes, as Store.update_anchors takes them."""
+        """The anchor fields this dialog changes, as store.patients.update_dates takes them."""
         raise NotImplementedError
 
     def reason_given(self) -> str | None:
@@ -109,7 +109,7 @@ class _DateChangeDialog(QDialog):
         """Show what the date now typed would move, or why it cannot be used."""
         self.errors.clear()
         try:
-            shifts = self.session.store.preview_anchor_change(self.patient.study_id, **self.changes(True))
+            shifts = self.session.store.patients.preview_dates(self.patient.study_id, **self.changes(True))
         except USER_ERRORS as error:
             self.errors.show(error)
             self.preview.clear(self.blocked_text)
@@ -138,7 +138,7 @@ class _DateChangeDialog(QDialog):
     def _apply(self, changes: dict, reason: str | None, message: str) -> None:
         self.errors.clear()
         try:
-            self.session.store.update_anchors(self.patient.study_id, reason=reason, **changes)
+            self.session.store.patients.update_dates(self.patient.study_id, reason=reason, **changes)
         except USER_ERRORS as error:
             self.errors.show(error)
             return
@@ -158,7 +158,7 @@ class MoveDateDialog(_DateChangeDialog):
         load_form("move_date.ui", self)
         self.session = session
         self.anchor = anchor
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.saved = False
         current: date | None = getattr(self.patient.anchors, anchor)
         move_title, set_title, caption, move_ok, set_ok, explanation = _WORDING[anchor]
@@ -207,7 +207,7 @@ class OffStudyDialog(_DateChangeDialog):
         super().__init__(parent)
         load_form("off_study.ui", self)
         self.session = session
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.saved = False
         anchors = self.patient.anchors
         self.setWindowTitle(f"Off study: {self.patient.study_id}")

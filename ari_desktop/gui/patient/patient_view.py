@@ -119,7 +119,7 @@ class PatientView(LazyView):
 
     def show_patient(self, study_id: str) -> None:
         """Show a patient's calendar; an unknown study ID is refused with the store's sentence."""
-        self.session.store.patient(study_id)
+        self.session.store.patients.get(study_id)
         self.study_id = study_id
         self.mark_stale()
         self.patient_shown.emit(study_id)
@@ -134,9 +134,9 @@ class PatientView(LazyView):
             self.pages.setCurrentIndex(0)
             return
         today = self.session.today()
-        self.patient = self.session.store.patient(self.study_id)
+        self.patient = self.session.store.patients.get(self.study_id)
         selected = self.selected_entry()
-        self.model.set_schedule(self.session.store.schedule(self.study_id, today), today)
+        self.model.set_schedule(self.session.store.schedules.of(self.study_id, today), today)
         self.tree.expandAll()
         self._describe(self.patient)
         self.pages.setCurrentIndex(1)

@@ -67,7 +67,7 @@ class PatientsView(LazyView):
     def refresh(self) -> None:
         """Read every patient once (on first show, or F5); later changes replace single rows."""
         today = self.session.today()
-        self.model.set_rows([PatientRow(p, p.stage(today)) for p in self.session.store.patients()])
+        self.model.set_rows([PatientRow(p, p.stage(today)) for p in self.session.store.patients.all()])
         self.loaded = True
         self._update_count()
 
@@ -75,7 +75,7 @@ class PatientsView(LazyView):
         """Re-read one patient's row, if the list has been read at all."""
         if not self.loaded:
             return
-        patient = self.session.store.patient(study_id)
+        patient = self.session.store.patients.get(study_id)
         self.model.put(PatientRow(patient, patient.stage(self.session.today())))
         self._update_count()
 

@@ -57,7 +57,7 @@ class RegisterPatientDialog(QDialog):
         try:
             patient = check_new_patient(self.study_id.text(), self.initials.text(), SEXES[self.sex.currentIndex()],
                                         self.birth_year.value(), anchors, store.protocol, self.session.today())
-            store.add_patient(patient)
+            store.patients.add(patient)
         except USER_ERRORS as error:
             self.errors.show(error)
             return

@@ -1,6 +1,6 @@
 """The toxicity flags at the top of Today: what a physician must see before the worklist.
 
-Store.flags(day) says which patients need an eye: a CRS or ICANS grade of 2 or more at the latest
+store.toxicity.flags(day) says which patients need an eye: a CRS or ICANS grade of 2 or more at the latest
 assessment, prolonged cytopenia, or the day's CRS / ICANS assessment not recorded yet. Each flag
 has its words and an icon by kind (colour is never the only signal). Enter or double-click opens
 the patient; for an assessment not recorded, it also opens the bedside form. The panel is hidden
@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...store.toxicity import Flag
+from ...core.flags import Flag
 from ..common.models import FLAG_ORDER, FLAG_WORDS, FlagTableModel
 from ..common.widgets import table_view, widget_action
 

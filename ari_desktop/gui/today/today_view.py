@@ -226,8 +226,8 @@ class TodayView(LazyView):
     def refresh(self) -> None:
         """Re-read this day's worklist and missed items (two indexed queries)."""
         rows = {table: self._current_row(table) for table in (self.worklist, self.missed)}
-        entries = self.store.worklist(self.day, self.kind.currentData())
-        missed = self.store.missed(self.day, kind=self.kind.currentData())
+        entries = self.store.schedules.worklist(self.day, self.kind.currentData())
+        missed = self.store.schedules.missed(self.day, kind=self.kind.currentData())
         self.worklist_model.set_rows(entries)
         self.missed_model.set_rows(missed)
         for table, row in rows.items():
@@ -254,7 +254,7 @@ class TodayView(LazyView):
 
     def refresh_flags(self) -> None:
         """Re-read the day's toxicity flags (one worklist query for the assessments, small ones else)."""
-        self.flags.set_flags(self.store.flags(self.day))
+        self.flags.set_flags(self.store.toxicity.flags(self.day))
 
     def _filter_patients(self, text: str) -> None:
         self.worklist_proxy.set_text(text)
@@ -339,7 +339,7 @@ class TodayView(LazyView):
         try:
             with self.store.transaction():  # one user action: every patient's items, or none
                 for study_id, entries in by_patient.items():
-                    self.store.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None)
+                    self.store.recordings.record_many(study_id, [(e.item.timepoint, e.item.activity, done_at, None)
                                                       for e in entries])
             written = chosen
         except USER_ERRORS as error:

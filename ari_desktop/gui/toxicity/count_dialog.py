@@ -37,7 +37,7 @@ class _MeasurementDialog(QDialog):
         super().__init__(parent)
         load_form(form, self)
         self.session = session
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.at = child(self, QLineEdit, "atEdit")
         self.fields = {name: child(self, QLineEdit, f"{key}Edit") for name, key in fields.items()}
         self.aliases = {"count time": "at", "lab time": "at", **aliases}  # the core's field -> the form's
@@ -98,7 +98,7 @@ class BloodCountDialog(_MeasurementDialog):
         super().__init__("blood_count.ui", session, study_id, parent, {name: name for name in self.WORDS},
                          {"anc": "neutrophils", "lln": "neutrophils"})
         self.setWindowTitle(f"Blood count: {self.patient.study_id}")
-        self.limits = session.store.count_limits(self.patient.study_id)
+        self.limits = session.store.counts.limits(self.patient.study_id)
         self.grade_labels = {name: child(self, QLabel, f"{name}Grade") for name in self.WORDS}
         sex = "women" if self.patient.sex == "F" else "men"
         child(self, QLabel, "limitsText").setText(
@@ -138,7 +138,7 @@ class BloodCountDialog(_MeasurementDialog):
 
     def save(self):
         values = self.values()
-        saved = self.session.store.add_count(self.patient.study_id, self.measured_at(), **values)
+        saved = self.session.store.counts.add(self.patient.study_id, self.measured_at(), **values)
         words = ", ".join(f"{self.WORDS[VALUES[kind]].lower()} grade {g.grade}" for kind, g in saved.grades.items())
         self.session.say(f"Saved the blood count of {self.patient.study_id}: {words}.")
         return saved
@@ -180,7 +180,7 @@ class TlsLabsDialog(_MeasurementDialog):
         store, anchors = self.session.store, self.patient.anchors
         try:
             new = self.lab_set()
-            reading = tls_finding(new, [s for s, _ in store.lab_sets(self.patient.study_id)], anchors.day0,
+            reading = tls_finding(new, [s for s, _ in store.labs.of(self.patient.study_id)], anchors.day0,
                                   anchors.booster)
         except USER_ERRORS as error:
             self.show_beside(error)
@@ -197,7 +197,7 @@ class TlsLabsDialog(_MeasurementDialog):
 
     def save(self):
         new = self.lab_set()
-        lab_set, finding = self.session.store.add_labs(
+        lab_set, finding = self.session.store.labs.add(
             self.patient.study_id, new.measured_at, new.labs, creatinine_x_uln=new.creatinine_x_uln,
             arrhythmia=new.arrhythmia, seizure=new.seizure, baseline=new.baseline)
         then = (": record its CTCAE grade (3–5) as a tumour lysis syndrome event" if finding.laboratory else "")

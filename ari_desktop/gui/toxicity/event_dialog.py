@@ -7,7 +7,7 @@ counts is not entered here: it follows the counts (count_dialog.py). An input th
 shows its sentence beside the field at fault, and nothing is written.
 
 Resolution mode (`resolving=event`) shows the event and asks only for the resolution date (and a
-reason when it corrects a resolution already recorded); it calls Store.resolve_event.
+reason when it corrects a resolution already recorded); it calls store.events.resolve.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
-from ...core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_LABELS, EVENT_SUBTYPES
-from ...store.toxicity import ToxicityEvent
+from ...core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_LABELS, EVENT_SUBTYPES, ToxicityEvent
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
 from ..common.qt_dates import from_qdate, to_qdate
@@ -47,7 +46,7 @@ class ToxicityEventDialog(QDialog):
         super().__init__(parent)
         load_form("toxicity_event.ui", self)
         self.session = session
-        self.patient = session.store.patient(study_id)
+        self.patient = session.store.patients.get(study_id)
         self.resolving = resolving
         self.event: ToxicityEvent | None = None  # what was saved
         self.kind = child(self, QComboBox, "kindCombo")
@@ -156,10 +155,10 @@ class ToxicityEventDialog(QDialog):
         resolution = from_qdate(self.resolution.date()) if self.resolved.isChecked() else None
         try:
             if self.resolving is not None:
-                saved = store.resolve_event(study_id, self.resolving.id, _required(resolution),
+                saved = store.events.resolve(study_id, self.resolving.id, _required(resolution),
                                             self.correction_reason.text() or None)
             else:
-                saved = store.add_event(study_id, self.kind.currentData(), from_qdate(self.onset.date()),
+                saved = store.events.add(study_id, self.kind.currentData(), from_qdate(self.onset.date()),
                                         grade=self.grade.currentData(), subtype=self.subtype.currentData(),
                                         resolution=resolution, notes=self.notes.text())
         except USER_ERRORS as error:

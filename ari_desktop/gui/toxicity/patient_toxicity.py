@@ -3,7 +3,7 @@ the toxicity events of one patient, with what a physician does from there (asses
 go / hold before a fraction, record an event or its resolution).
 
 Also the small pieces the main window shares for those dialogs: how one is opened, and asking
-which fraction a go / hold is for (Store.fraction_awaiting_decision says which one waits).
+which fraction a go / hold is for (store.fractions.awaiting_decision says which one waits).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.toxicity import Assessment, fraction_label
-from ...store.toxicity import ToxicityEvent
+from ...core.toxicity import Assessment, ToxicityEvent, fraction_label
 from ..common.models import SORT_ROLE
 from ..common.session import Session
 from ..common.widgets import open_dialog, table_view, widget_action
@@ -153,12 +152,12 @@ class PatientToxicity(QWidget):
         if self.study_id is None:
             return
         store = self.session.store
-        patient = store.patient(self.study_id)
+        patient = store.patients.get(self.study_id)
         chosen = (self.selected_assessment(), self.selected_event())
-        assessments = store.assessments(self.study_id)
+        assessments = store.assessments.of(self.study_id)
         days = {a.id: patient.anchors.study_day(a.at.astimezone().date()) for a in assessments}
         self.assessment_model.set_rows([AssessmentRow(a, days[a.id]) for a in reversed(assessments)])
-        events = store.events(self.study_id)
+        events = store.events.of(self.study_id)
         self.event_model.set_rows(events)
         ongoing = sum(1 for e in events if e.resolution is None)
         self.tabs.setTabText(0, f"Bedside assessments ({len(assessments)})")

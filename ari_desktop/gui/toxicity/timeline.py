@@ -492,7 +492,7 @@ class ToxicityTimeline(LazyView):
         if self.study_id is None:
             return
         store = self.session.store
-        patient = store.patient(self.study_id)
+        patient = store.patients.get(self.study_id)
         anchors = patient.anchors
         if anchors.day0 is None:
             self.first.set_columns([], self.session.today())
@@ -500,9 +500,9 @@ class ToxicityTimeline(LazyView):
             self.empty.setText(f"{patient.study_id} has no day 0 yet: the timeline starts at the first infusion.")
             self._show_parts(first=False, booster=False)
             return
-        assessments = store.assessments(patient.study_id)
-        decisions = store.decisions(patient.study_id)
-        summary = store.toxicity_summary(patient.study_id)
+        assessments = store.assessments.of(patient.study_id)
+        decisions = store.fractions.of(patient.study_id)
+        summary = store.toxicity.summary(patient.study_id)
         protocol = store.protocol
         today = self.session.today()
         booster = anchors.booster

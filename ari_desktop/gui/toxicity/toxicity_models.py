@@ -14,8 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ...core.grading import Grade
-from ...core.toxicity import Assessment
-from ...store.toxicity import ToxicityEvent
+from ...core.toxicity import Assessment, ToxicityEvent
 from ..common.models import Column, RowTableModel, bold_font, day_text
 from .timeline import grade_colours, reason_words
 

@@ -1,0 +1,98 @@
+"""Bedside assessments: the findings, with the CRS and ICANS grades computed from them when saved."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from ..core import grading
+from ..core.dates import from_utc_text, to_utc_text
+from ..core.errors import ClinicalInputError
+from ..core.patients import check_moment
+from ..core.toxicity import Assessment, BedsideFindings, Treatments
+from .part import Part
+
+_FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
+             "ice", "consciousness", "seizure", "motor_weakness", "edema")
+_FLAGS = ("fever_masked", "hypotension", "vasopressin", "motor_weakness")
+_TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
+_ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items, crs_grade, crs_reason, "
+                      "icans_grade, icans_reason, " + ", ".join(_TREATMENTS) + ", notes")
+
+
+class Assessments(Part):
+    def add(self, study_id: str, at: datetime, findings: BedsideFindings, treatments: Treatments | None = None,
+            assessor: str | None = None, notes: str = "") -> Assessment:
+        """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
+        day's scheduled toxicity assessment done."""
+        crs, icans = findings.crs(), findings.icans()
+        treatments = treatments or Treatments()
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            check_moment(patient, at, "assessment time", self.store.now())
+            row_id = self.store.write("assessments", None, {
+                "patient_id": patient_id, "at": to_utc_text(at), "assessor": (assessor or self.store.user).strip(),
+                **_findings_values(findings, crs, icans, treatments), "notes": notes.strip(),
+                "recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())})
+            self.store.recordings.assessment_saved(patient.study_id, patient_id, at)
+        return self.get(row_id)
+
+    def correct(self, assessment_id: int, findings: BedsideFindings, treatments: Treatments,
+                reason: str, notes: str | None = None) -> Assessment:
+        """Correct the findings of a saved assessment; the grades are recomputed and the change log
+        keeps the original."""
+        if not reason.strip():
+            raise ClinicalInputError("A correction needs a reason.", "reason")
+        crs, icans = findings.crs(), findings.icans()
+        with self.store.transaction():
+            old = self.get(assessment_id)
+            self.store.write("assessments", assessment_id, {
+                **_findings_values(findings, crs, icans, treatments),
+                "notes": old.notes if notes is None else notes.strip()}, reason.strip())
+        return self.get(assessment_id)
+
+    def get(self, assessment_id: int) -> Assessment:
+        row = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE id = ?", [assessment_id]).fetchone()
+        if row is None:
+            raise ClinicalInputError(f"There is no assessment number {assessment_id}.", "assessment")
+        return _assessment(row)
+
+    def of(self, study_id: str) -> list[Assessment]:
+        patient_id = self.store.patients.require_id(study_id)
+        rows = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE patient_id = ? ORDER BY at",
+                               [patient_id])
+        return [_assessment(row) for row in rows]
+
+    def latest_grades(self) -> dict[str, Assessment]:
+        """Each patient's most recent assessment, by study ID."""
+        rows = self.db.execute(
+            f"SELECT p.study_id, {', '.join('a.' + c.strip() for c in _ASSESSMENT_SELECT.split(','))}"
+            " FROM assessments a JOIN patients p ON p.id = a.patient_id"
+            " WHERE a.at = (SELECT max(at) FROM assessments b WHERE b.patient_id = a.patient_id)")
+        return {row[0]: _assessment(row[1:]) for row in rows}
+
+
+def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: grading.Grade,
+                     treatments: Treatments) -> dict:
+    values = {name: getattr(findings, name) for name in _FINDINGS}
+    for name in _FLAGS:
+        values[name] = int(values[name])
+    values["ice_items"] = json.dumps(dict(findings.ice_items)) if findings.ice_items else None
+    return {**values, "crs_grade": crs.grade, "crs_reason": crs.reason, "icans_grade": icans.grade,
+            "icans_reason": icans.reason, **{name: float(getattr(treatments, name)) for name in _TREATMENTS}}
+
+
+def _assessment(row) -> Assessment:
+    row_id, at, assessor, *rest = row
+    findings_row, rest = rest[:len(_FINDINGS)], rest[len(_FINDINGS):]
+    ice_items, crs_grade, crs_reason, icans_grade, icans_reason, *rest = rest
+    treatments_row, (notes,) = rest[:len(_TREATMENTS)], rest[len(_TREATMENTS):]
+    findings = dict(zip(_FINDINGS, findings_row, strict=True))
+    for name in _FLAGS:
+        findings[name] = bool(findings[name])
+    items = tuple(sorted(json.loads(ice_items).items())) if ice_items else ()
+    return Assessment(
+        id=row_id, at=from_utc_text(at), assessor=assessor,
+        findings=BedsideFindings(**findings, ice_items=items),
+        treatments=Treatments(**dict(zip(_TREATMENTS, treatments_row, strict=True))),
+        crs=grading.Grade(crs_grade, crs_reason), icans=grading.Grade(icans_grade, icans_reason), notes=notes)

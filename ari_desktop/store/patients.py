@@ -1,0 +1,136 @@
+"""Patients: registration, their dates (day 0, booster, off study, death) and corrections."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from ..core import schedule
+from ..core.errors import ClinicalInputError, no_patient
+from ..core.patients import Anchors, Patient, check_anchors, check_new_patient
+from ..core.schedule import ScheduledItem
+from .part import Part
+
+_ANCHOR_COLUMNS = {
+    "screening": "screening_date", "day0": "day0_date", "booster": "booster_date",
+    "off_study": "off_study_date", "off_study_reason": "off_study_reason", "death": "death_date",
+    "extramedullary": "extramedullary",
+}
+_PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
+                    " off_study_date, off_study_reason, death_date, extramedullary")
+_REMOVED = {"day0": "day 0", "booster": "the booster date", "off_study": "the off-study date",
+            "death": "the date of death"}
+
+
+class Patients(Part):
+    def add(self, patient: Patient) -> Patient:
+        """Register a checked patient (patients.check_new_patient) and build the schedule."""
+        with self.store.transaction():
+            if self.id_of(patient.study_id) is not None:
+                raise ClinicalInputError(
+                    f"A patient with study ID {patient.study_id} is already registered.", "study_id")
+            values = {"study_id": patient.study_id, "initials": patient.initials, "sex": patient.sex,
+                      "birth_year": patient.birth_year, "protocol": self.protocol.code,
+                      **_anchor_values(patient.anchors)}
+            patient_id = self.store.write("patients", None, values, "registered")
+            self.store.schedules.rebuild(patient_id, patient.anchors)
+        return patient
+
+    def update_dates(self, study_id: str, reason: str | None = None, **changes) -> Patient:
+        """Change dates (day0=..., booster=..., off_study=..., death=...); the schedule follows."""
+        with self.store.transaction():
+            patient_id, patient = self.require(study_id)
+            anchors = replace(patient.anchors, **changes)
+            check_anchors(anchors, self.protocol, self.store.today())
+            changed = [k for k in changes if getattr(patient.anchors, k) != getattr(anchors, k)]
+            if not changed:
+                return patient
+            removed = [k for k in changed if getattr(anchors, k) is None and k != "off_study_reason"]
+            if removed and not (reason or "").strip():
+                raise ClinicalInputError(f"Removing {_REMOVED[removed[0]]} is a correction: it needs a reason.",
+                                         "reason")
+            if reason is None and any(getattr(patient.anchors, k) is not None for k in changed):
+                reason = "date moved"
+            self.store.write("patients", patient_id, _anchor_values(anchors), reason)
+            self.store.schedules.rebuild(patient_id, anchors)
+        return replace(patient, anchors=anchors)
+
+    def correct(self, study_id: str, reason: str, *, initials: str | None = None, sex: str | None = None,
+                birth_year: int | None = None, extramedullary: bool | None = None) -> Patient:
+        """Correct what was typed at registration; the change log keeps the old values and the reason.
+        Correcting extramedullary disease adds or removes the PET-CT scans."""
+        if not (reason or "").strip():
+            raise ClinicalInputError("A correction needs a reason.", "reason")
+        with self.store.transaction():
+            patient_id, patient = self.require(study_id)
+            anchors = (patient.anchors if extramedullary is None
+                       else replace(patient.anchors, extramedullary=extramedullary))
+            corrected = check_new_patient(
+                patient.study_id, patient.initials if initials is None else initials,
+                patient.sex if sex is None else sex, patient.birth_year if birth_year is None else birth_year,
+                anchors, self.protocol, self.store.today())
+            self.store.write("patients", patient_id, {
+                "initials": corrected.initials, "sex": corrected.sex, "birth_year": corrected.birth_year,
+                "extramedullary": int(anchors.extramedullary)}, reason.strip())
+            if anchors != patient.anchors:
+                self.store.schedules.rebuild(patient_id, anchors)
+        return corrected
+
+    def preview_dates(self, study_id: str, **changes) -> list[tuple[ScheduledItem, date | None]]:
+        """What a change of dates would move, before it is confirmed."""
+        patient_id, patient = self.require(study_id)
+        anchors = replace(patient.anchors, **changes)
+        check_anchors(anchors, self.protocol, self.store.today())
+        schedules = self.store.schedules
+        held, recorded = schedules.held(patient_id), schedules.recorded(patient_id)
+        return schedule.shifts(schedule.build(self.protocol, patient.anchors, held, recorded),
+                               schedule.build(self.protocol, anchors, held, recorded))
+
+    def get(self, study_id: str) -> Patient:
+        return self.require(study_id)[1]
+
+    def all(self) -> list[Patient]:
+        return [patient for _, patient in self.with_ids()]
+
+    def with_ids(self) -> list[tuple[int, Patient]]:
+        rows = self.db.execute(f"SELECT id, {_PATIENT_COLUMNS} FROM patients ORDER BY study_id")
+        return [(row[0], _patient(row[1:])) for row in rows]
+
+    def require(self, study_id: str) -> tuple[int, Patient]:
+        """(row id, patient) of a registered study ID, or the one "there is no patient" sentence."""
+        row = self.db.execute(f"SELECT id, {_PATIENT_COLUMNS} FROM patients WHERE study_id = ?",
+                              [study_id.strip()]).fetchone()
+        if row is None:
+            raise no_patient(study_id)
+        return row[0], _patient(row[1:])
+
+    def id_of(self, study_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM patients WHERE study_id = ?", [study_id.strip()]).fetchone()
+        return row[0] if row else None
+
+    def require_id(self, study_id: str) -> int:
+        patient_id = self.id_of(study_id)
+        if patient_id is None:
+            raise no_patient(study_id)
+        return patient_id
+
+
+def _as_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _patient(row) -> Patient:
+    study_id, initials, sex, birth_year, screening, day0, booster, off, off_reason, death, emd = row
+    anchors = Anchors(screening=date.fromisoformat(screening), day0=_as_date(day0), booster=_as_date(booster),
+                      off_study=_as_date(off), off_study_reason=off_reason, death=_as_date(death),
+                      extramedullary=bool(emd))
+    return Patient(study_id, initials, sex, birth_year, anchors)
+
+
+def _anchor_values(anchors: Anchors) -> dict:
+    values = {}
+    for field, column in _ANCHOR_COLUMNS.items():
+        value = getattr(anchors, field)
+        values[column] = value.isoformat() if isinstance(value, date) else value
+    values["extramedullary"] = int(anchors.extramedullary)
+    return values

@@ -1,0 +1,95 @@
+"""Recordings: an item done (at a time) or not done (with a reason), an infusion with its dose.
+
+What was recorded lives apart from the derived schedule, keyed by timepoint and activity, so it
+stays when day 0 moves. Recording again is a correction: the change log keeps the old value."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core import gate
+from ..core.dates import to_utc_text
+from ..core.errors import ClinicalInputError
+from ..core.gate import DoseGiven
+from ..core.patients import Patient
+from ..core.recording import TOXICITY_ACTIVITY, check_recording
+from ..core.schedule import DONE, NOT_DONE, ScheduleEntry
+from .part import Part
+
+Recording = tuple[str, str, datetime | None, str | None]  # (timepoint, activity, done_at, not_done_reason)
+
+
+class Recordings(Part):
+    def record(self, study_id: str, timepoint: str, activity: str, *, done_at: datetime | None = None,
+               not_done_reason: str | None = None, correction_reason: str | None = None,
+               dose: DoseGiven | None = None) -> ScheduleEntry:
+        """Record an item done (at a time) or not done (with a reason); an infusion given, with the
+        dose given and the patient's weight. Recording again is a correction and needs a reason."""
+        self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
+                         doses={(timepoint, activity): dose} if dose else None)
+        patient_id = self.store.patients.require_id(study_id)
+        return self.store.schedules.entries(study_id.strip(), patient_id, self.store.today(),
+                                            [(timepoint, activity)])[0]
+
+    def record_many(self, study_id: str, recordings: list[Recording], correction_reason: str | None = None,
+                    doses: dict[tuple[str, str], DoseGiven] | None = None) -> None:
+        """Record several items of one patient in one transaction: all are written or, if one is
+        refused, none. `doses` gives the dose and weight of each infusion given, by (timepoint, activity)."""
+        self._record(study_id, recordings, correction_reason, doses or {}, findings_saved=False)
+
+    def assessment_saved(self, study_id: str, patient_id: int, at: datetime) -> None:
+        """A bedside assessment with its findings was saved at `at`: that day's CRS/ICANS item, if
+        still open, is done (the only way it can be)."""
+        day_item = self.db.execute(
+            "SELECT s.timepoint FROM scheduled_items s LEFT JOIN recordings r ON r.patient_id = s.patient_id"
+            " AND r.timepoint = s.timepoint AND r.activity = s.activity WHERE s.patient_id = ?"
+            " AND s.activity = ? AND s.target_date = ? AND s.cancelled_reason IS NULL AND r.id IS NULL",
+            [patient_id, TOXICITY_ACTIVITY, at.astimezone().date().isoformat()]).fetchone()
+        if day_item is not None:
+            self._record(study_id, [(day_item[0], TOXICITY_ACTIVITY, at, None)], None, {}, findings_saved=True)
+
+    def _record(self, study_id: str, recordings: list[Recording], correction_reason: str | None,
+                doses: dict[tuple[str, str], DoseGiven], findings_saved: bool) -> None:
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]
+            entries = {(e.item.timepoint, e.item.activity): e
+                       for e in self.store.schedules.entries(patient.study_id, patient_id, self.store.today(), wanted)}
+            for timepoint, activity, done_at, not_done_reason in recordings:
+                entry = entries.get((timepoint, activity))
+                check_recording(self.protocol, patient, timepoint, activity, entry, done_at, not_done_reason,
+                                correction_reason, self.store.now(), findings_saved)
+                values = {"outcome": DONE if done_at else NOT_DONE,
+                          "done_at": to_utc_text(done_at) if done_at else None,
+                          "reason": not_done_reason.strip() if not_done_reason else None,
+                          "recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now()),
+                          **self._infusion_values(patient, patient_id, timepoint, activity, done_at,
+                                                  doses.get((timepoint, activity)))}
+                if entry.recording is None:
+                    self.store.write("recordings", None,
+                                     {"patient_id": patient_id, "timepoint": timepoint, "activity": activity, **values})
+                else:
+                    row_id = self.db.execute(
+                        "SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",
+                        [patient_id, timepoint, activity]).fetchone()[0]
+                    self.store.write("recordings", row_id, values, correction_reason.strip())
+
+    def _infusion_values(self, patient: Patient, patient_id: int, timepoint: str, activity: str,
+                         done_at: datetime | None, dose: DoseGiven | None) -> dict:
+        """The dose and weight of an infusion given, once the go / hold gate (gate.fraction_refusal)
+        allows it at that time; or the sentence that says why it is refused."""
+        if activity != "infusion" or done_at is None:
+            if dose is not None:
+                raise ClinicalInputError("A dose and weight are recorded only with an infusion given.", "dose")
+            return {"dose_million_cells_per_kg": None, "weight_kg": None}
+        if dose is None:
+            raise ClinicalInputError(
+                f"The infusion at {timepoint} is recorded given with the dose given (x10^6 CAR+ cells/kg) and "
+                "the patient's weight (kg).", "dose")
+        fractions = self.store.fractions
+        given = {tp: at for tp, at in fractions.given(patient_id).items() if tp != timepoint}
+        refusal = gate.fraction_refusal(timepoint, done_at, fractions.of(patient.study_id),
+                                        self.store.assessments.of(patient.study_id), given, self.protocol)
+        if refusal is not None:
+            raise ClinicalInputError(refusal, "done_at")
+        return {"dose_million_cells_per_kg": dose.million_cells_per_kg, "weight_kg": dose.weight_kg}
