@@ -54,8 +54,8 @@ def _anchors(rng: random.Random, stage: str, today: date) -> Anchors:
     else:
         day0 = days_ago(31, 1000)
     screening = day0 - timedelta(days=rng.randint(35, 60))
-    # A booster stage patient had the booster in the last month (and no earlier than D+100).
-    booster = today - timedelta(days=rng.randint(0, min(30, (today - day0).days - 100))) if stage == "booster" else None
+    # A booster stage patient is in the booster's monitoring days (B0 to B+14), no earlier than D+100.
+    booster = today - timedelta(days=rng.randint(0, min(14, (today - day0).days - 100))) if stage == "booster" else None
     off_study = reason = death = None
     if stage == "off study":
         off_study = day0 + timedelta(days=rng.randint(20, (today - day0).days))

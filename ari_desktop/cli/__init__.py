@@ -177,7 +177,7 @@ def patient_list(ctx, as_json):
     store = _store(ctx)
     today = store.today()
     rows = [{"study_id": p.study_id, "initials": p.initials, "sex": p.sex, "birth_year": p.birth_year,
-             "stage": p.stage(today),
+             "stage": p.stage(today, store.protocol),
              "screening_date": p.anchors.screening.isoformat(),
              "day0": p.anchors.day0.isoformat() if p.anchors.day0 else None,
              "booster_date": p.anchors.booster.isoformat() if p.anchors.booster else None}

@@ -10,7 +10,7 @@ import click
 from ..core import grading
 from ..core.counts import CYTOPENIAS, UNITS, VALUES, GradedCount
 from ..core.ctcae import LabSet, TlsFinding, TlsLabs
-from ..core.dates import local_now, parse_date, parse_datetime
+from ..core.dates import parse_date, parse_datetime
 from ..core.endpoints import course_sentence
 from ..core.errors import ClinicalInputError
 from ..core.gate import FractionDecision, age_text
@@ -141,7 +141,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         """Record a physician's go or hold before fraction 2 or 3, with what was seen at the decision time."""
         if decision is None:
             raise ClinicalInputError("Say --go or --hold.", "decision")
-        at = parse_datetime(at_text, "decision time") if at_text else local_now()
+        at = parse_datetime(at_text, "decision time") if at_text else None  # None: now, by the store's clock
         store = get_store(ctx)
         saved = store.fractions.decide(study_id, timepoint, decision, reason, decided_by, at)
         if as_json:

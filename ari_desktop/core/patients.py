@@ -57,8 +57,9 @@ class Patient:
     birth_year: int
     anchors: Anchors
 
-    def stage(self, today: date) -> str:
-        """Where the patient is: screening, infusion (D0 to D+30), follow-up, off study, died."""
+    def stage(self, today: date, protocol: Protocol) -> str:
+        """Where the patient is: screening, infusion (the daily toxicity monitoring after day 0: D0 to
+        D+30), booster (its own monitoring, B0 to B+14), follow-up, off study, died."""
         a = self.anchors
         if a.death and a.death <= today:
             return "died"
@@ -66,9 +67,9 @@ class Patient:
             return "off study"
         if a.day0 is None or today < a.day0:
             return "screening"
-        if a.booster and 0 <= (today - a.booster).days <= 30:
+        if a.booster and 0 <= (today - a.booster).days <= protocol.toxicity_days_after_booster:
             return "booster"
-        return "infusion" if (today - a.day0).days <= 30 else "follow-up"
+        return "infusion" if (today - a.day0).days <= protocol.toxicity_days_after_infusion else "follow-up"
 
 
 def check_study_id(study_id: str) -> str:

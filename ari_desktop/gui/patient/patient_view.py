@@ -179,7 +179,7 @@ class PatientView(LazyView):
         a = p.anchors
         today = self.session.today()
         parts = [f"<b style='font-size:large'>{escape(p.study_id)}</b>&nbsp; {escape(p.initials)}, {p.sex}, "
-                 f"born {p.birth_year} &nbsp;·&nbsp; <b>{escape(p.stage(today))}</b>",
+                 f"born {p.birth_year} &nbsp;·&nbsp; <b>{escape(p.stage(today, self.session.store.protocol))}</b>",
                  f"Screening {a.screening}", f"Day 0 {a.day0 or 'not set'}"]
         if a.booster:
             parts.append(f"Booster {a.booster}")

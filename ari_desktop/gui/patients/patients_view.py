@@ -66,8 +66,8 @@ class PatientsView(LazyView):
 
     def refresh(self) -> None:
         """Read every patient once (on first show, or F5); later changes replace single rows."""
-        today = self.session.today()
-        self.model.set_rows([PatientRow(p, p.stage(today)) for p in self.session.store.patients.all()])
+        today, store = self.session.today(), self.session.store
+        self.model.set_rows([PatientRow(p, p.stage(today, store.protocol)) for p in store.patients.all()])
         self.loaded = True
         self._update_count()
 
@@ -76,7 +76,7 @@ class PatientsView(LazyView):
         if not self.loaded:
             return
         patient = self.session.store.patients.get(study_id)
-        self.model.put(PatientRow(patient, patient.stage(self.session.today())))
+        self.model.put(PatientRow(patient, patient.stage(self.session.today(), self.session.store.protocol)))
         self._update_count()
 
     def focus_search(self) -> None:
