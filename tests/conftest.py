@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, Patient, check_new_patient
 from ari_desktop.store import Store
 
@@ -88,3 +89,15 @@ def window(qtbot, store, gui_settings):
     window.activateWindow()
     qtbot.waitActive(window)
     return window
+
+
+
+def refused(field: str, call, *args, **kwargs) -> ClinicalInputError:
+    """The call is refused with a ClinicalInputError naming ``field``; returns the error."""
+    with pytest.raises(ClinicalInputError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.field == field
+    message = str(caught.value)
+    assert message.endswith("."), message
+    assert "\n" not in message
+    return caught.value
