@@ -99,6 +99,10 @@ def main() -> None:
         rows.append((f"Today's worklist in process ({open_items:,} open items)", f"{worklist:.1f} ms"))
         rows.append(("Bare indexed SQL query for the same worklist", f"{bare:.1f} ms"))
         rows.append(("Worklist / bare query", f"{worklist / bare:.2f}x"))
+        rows.append(("Today's toxicity flags (loaded after the first paint)",
+                     f"{median_ms(lambda: store.toxicity.flags(today), 5):.0f} ms"))
+        rows.append((f"Safety endpoint table, every patient's course ({len(ids):,} patients)",
+                     f"{median_ms(lambda: store.toxicity.endpoints(today), 3) / 1000:.1f} s"))
 
     app = process_seconds([sys.executable, "-m", "ari_desktop", "--db", str(args.db)], 7)
     bare = process_seconds([sys.executable, str(Path(__file__).with_name("bare_window.py"))], 7)

@@ -4,6 +4,7 @@ now; each table states its as-of date, its denominator and who is evaluable."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 
 import click
@@ -14,32 +15,33 @@ from ..core.protocol import Protocol
 
 
 def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
-    """The safety endpoint table as a person reads it."""
+    """The safety endpoint table as a person reads it: the table first, then who is in each count,
+    the study IDs wrapped under their heading."""
     window = f"D+{safety.window_days}"
 
-    def ids(study_ids) -> str:
-        return f"{len(study_ids)}" + (f" — {', '.join(study_ids)}" if study_ids else "")
+    def listed(heading: str, study_ids) -> list[str]:
+        ids = textwrap.wrap(", ".join(study_ids), width=96, initial_indent="    ", subsequent_indent="    ")
+        return [f"{heading}: {len(study_ids)}", *ids]
 
     lines = [f"Safety endpoints of {protocol.code} as of {safety.as_of}",
              f"CRS and ICANS with onset D0 to {window} after the first infusion, each episode followed to its end.",
-             "",
-             f"Denominator, infused (fraction 1 recorded given): {ids(safety.infused)}",
-             f"Evaluable (assessed, and followed to {window} or until death or leaving the study): "
-             f"{ids(safety.evaluable)}"]
-    for code, words in NOT_EVALUABLE_REASONS.items():
-        apart = [study_id for study_id, why in safety.not_evaluable if why == code]
-        if apart:
-            lines.append(f"  not evaluable, {words}: {ids(apart)}")
-    lines += ["", f"{'':<24}{'patients':>9}{'evaluable':>11}{'%':>8}{'grade >= 3':>12}   max grade 0/1/2/3/4/5"]
+             "", f"{'':<24}{'patients':>9}{'evaluable':>11}{'%':>8}{'grade >= 3':>12}   max grade 0/1/2/3/4/5"]
     for label, endpoint in ((f"CRS within {safety.window_days} days", safety.crs),
                             (f"ICANS within {safety.window_days} days", safety.icans)):
         share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"
         lines.append(f"{label:<24}{len(endpoint.patients):>9}{endpoint.evaluable:>11}{share:>8}"
                      f"{len(endpoint.grade_3_or_more):>12}   {'/'.join(str(n) for n in endpoint.by_max_grade)}")
-    lines += ["", f"Prolonged cytopenia (grade >= 3 neutropenia or thrombocytopenia past "
-                  f"D+{protocol.prolonged_cytopenia_after_day}): {ids(safety.prolonged_cytopenia)}",
-              "", f"Not infused, listed apart (not in the denominator): {len(safety.not_infused)}"]
-    lines += [f"  {study_id}  {why}" for study_id, why in safety.not_infused]
+    lines += ["", *listed("Denominator, infused (fraction 1 recorded given)", safety.infused),
+              *listed(f"Evaluable (assessed, and followed to {window} or until death or leaving the study)",
+                      safety.evaluable)]
+    for code, words in NOT_EVALUABLE_REASONS.items():
+        apart = [study_id for study_id, why in safety.not_evaluable if why == code]
+        if apart:
+            lines += listed(f"Not evaluable, {words}", apart)
+    lines += listed(f"Prolonged cytopenia (grade >= 3 neutropenia or thrombocytopenia past "
+                    f"D+{protocol.prolonged_cytopenia_after_day})", safety.prolonged_cytopenia)
+    lines += ["", f"Not infused, listed apart (not in the denominator): {len(safety.not_infused)}"]
+    lines += [f"    {study_id}  {why}" for study_id, why in safety.not_infused]
     return lines
 
 

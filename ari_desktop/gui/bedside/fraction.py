@@ -29,6 +29,7 @@ from ..common.forms import child, load_form
 from ..common.qt_dates import from_qdatetime, to_qdatetime
 from ..common.session import Session
 from ..common.statuses import look
+from ..common.widgets import fit_height
 from ..toxicity.timeline import grade_box_height, grade_style, reason_words
 from .bedside import make_touchable
 
@@ -127,6 +128,7 @@ class FractionDecisionDialog(QDialog):
         child(self, QLabel, "validText").setText(
             f"{until:%a %Y-%m-%d %H:%M} ({store.protocol.go_valid_hours} h after the decision at {at:%H:%M}); "
             "void sooner if a later assessment shows active CRS or ICANS before the fraction is given")
+        fit_height(self)
 
     def _show_grades(self, latest: Assessment | None, seen: Seen) -> None:
         crs, icans = child(self, QLabel, "crsText"), child(self, QLabel, "icansText")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.errors import ClinicalInputError
+from .widgets import fit_height
 
 ERROR_PREFIX = "⚠ "
 ERROR_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
@@ -38,6 +39,7 @@ class FieldErrors:
         label.setText(ERROR_PREFIX + str(error))
         label.setToolTip(str(error))
         label.show()
+        fit_height(label.window())
         if widget is not None:
             widget.setFocus()
         return label
@@ -46,3 +48,4 @@ class FieldErrors:
         """The sentence shown beside a field, without the warning sign ("" if none)."""
         label = self.fields[field][0] if field in self.fields else self.fallback
         return label.text().removeprefix(ERROR_PREFIX)
+

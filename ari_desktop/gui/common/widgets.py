@@ -95,4 +95,21 @@ def open_dialog(dialog, focus_back: QWidget | None = None):
     if focus_back is not None:
         dialog.finished.connect(lambda _: focus_back.setFocus())
     dialog.open()
+    fit_height(dialog)
     return dialog
+
+
+def fit_height(window: QWidget) -> None:
+    """Make a window tall enough for all its text at its present width (wrapped labels included,
+    which Qt's minimum size leaves out), within the screen: no sentence is cut off or overlapped."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    height = (layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth()
+              else layout.totalSizeHint().height())
+    screen = window.screen()
+    if screen is not None:
+        height = min(height, screen.availableGeometry().height() - 40)  # leave room for the title bar
+    if height > window.height():
+        window.resize(window.width(), height)
