@@ -102,7 +102,8 @@ def test_an_infusion_day_has_the_physician_go_hold_box_for_the_fraction(clinic, 
     visit_worksheet(clinic, "ARI-003", "D+3", out)
     text = pdf_text(out)
     for expected in ("Infusion: go / hold decision", "Fraction 2 (30 % of the dose)", "Go / Hold", "Go", "Hold",
-                     "Reason (if hold)", "Physician", "no active CRS or ICANS"):
+                     "Reason (to hold", "Physician", "CRS grade seen", "ICANS grade",
+                     "Dose given", "Weight (kg)"):
         assert expected in text
 
 
@@ -123,7 +124,7 @@ def test_a_fraction_held_on_an_earlier_day_comes_back_with_its_go_hold_box_until
     text = pdf_text(out)
     assert "Visit Day +5 (D+5)" in text  # still the day +5 visit
     assert "Fraction 2 (30 % of the dose), after a go decision; held, may be given up to 7 days late" in text
-    assert "Go / Hold" in text and "Reason (if hold)" in text
+    assert "Go / Hold" in text and "Reason (to hold" in text
 
 
 def test_the_worksheet_holds_no_name_or_hospital_number_only_study_id_and_initials(clinic, out):

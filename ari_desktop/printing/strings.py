@@ -91,13 +91,20 @@ EN: dict[str, str] = {
     **_ICE_EN,
     "infusion.heading": "Infusion: go / hold decision",
     "infusion.fraction": "Fraction",
-    "infusion.checked": "Checked: no active CRS or ICANS",
+    "infusion.crs_seen": "CRS grade seen",
+    "infusion.icans_seen": "ICANS grade",
     "infusion.decision": "Go / Hold",
     "infusion.go": "Go",
     "infusion.hold": "Hold",
-    "infusion.reason": "Reason (if hold)",
+    "infusion.reason": "Reason (to hold, or for a go against active CRS / ICANS)",
+    "infusion.dose": "Dose given (×10⁶ CAR+ cells/kg)",
+    "infusion.weight": "Weight (kg)",
+    "infusion.given_at": "Given at (time)",
     "infusion.physician": "Physician",
-    "infusion.note": "A held fraction may be given up to {days} days after its planned day.",
+    "infusion.note": "With CRS grade ≥ {crs} or ICANS grade ≥ {icans} in the last {active} h, a go needs a reason. "
+                     "A go is valid {valid} h and is void if a later assessment shows active CRS or ICANS. "
+                     "At least {interval} h between aliquots. A held fraction may be given up to {days} days "
+                     "after its planned day.",
     # an item label with a held fraction's reminder; the English is schedule.held_label's
     "infusion.held_label": "{label}; held, may be given up to {days} days late",
     "response.heading": "Response assessment (IMWG 2016)",
@@ -225,13 +232,20 @@ ES: dict[str, str] = {
     "ice.counts_back": "Cuenta hacia atrás desde 100 de diez en diez",
     "infusion.heading": "Infusión: decisión de administrar / aplazar",
     "infusion.fraction": "Fracción",
-    "infusion.checked": "Comprobado: sin SLC ni ICANS activos",
+    "infusion.crs_seen": "Grado de SLC observado",
+    "infusion.icans_seen": "Grado ICANS",
     "infusion.decision": "Administrar / Aplazar",
     "infusion.go": "Administrar",
     "infusion.hold": "Aplazar",
-    "infusion.reason": "Motivo (si se aplaza)",
+    "infusion.reason": "Motivo (para aplazar, o para administrar con SLC / ICANS activos)",
+    "infusion.dose": "Dosis administrada (×10⁶ células CAR+/kg)",
+    "infusion.weight": "Peso (kg)",
+    "infusion.given_at": "Administrada a las (hora)",
     "infusion.physician": "Médico responsable",
-    "infusion.note": "Una fracción aplazada puede administrarse hasta {days} días después del día previsto.",
+    "infusion.note": "Con SLC de grado ≥ {crs} o ICANS de grado ≥ {icans} en las últimas {active} h, administrar "
+                     "requiere un motivo. La decisión de administrar vale {valid} h y queda anulada si una "
+                     "evaluación posterior muestra SLC o ICANS activos. Al menos {interval} h entre alícuotas. "
+                     "Una fracción aplazada puede administrarse hasta {days} días después del día previsto.",
     "infusion.held_label": "{label}; aplazada, puede administrarse hasta {days} días más tarde",
     "response.heading": "Evaluación de la respuesta (IMWG 2016)",
     "response.category": "Mejor respuesta",

@@ -87,7 +87,10 @@ def _story(visit: Visit, ts: Typesetter, width: float, protocol) -> list[Flowabl
     infusions = [e for e in visit.entries if e.item.activity == INFUSION_ACTIVITY]
     for entry in infusions:
         story.append(_section(ts, "infusion.heading", _infusion(visit.label(entry), ts, width),
-                              Paragraph(ts.t("infusion.note", days=protocol.held_fraction_max_delay_days), ts.small)))
+                              Paragraph(ts.t("infusion.note", days=protocol.held_fraction_max_delay_days,
+                                             crs=protocol.active_crs_grade, icans=protocol.active_icans_grade,
+                                             active=protocol.active_toxicity_hours, valid=protocol.go_valid_hours,
+                                             interval=protocol.min_hours_between_fractions), ts.small)))
     if visit.is_response_visit:
         story.append(_section(ts, "response.heading", _response(visit, ts, width)))
     story.append(NotesAndSignatures(Paragraph(ts.t("notes.heading"), ts.heading), _signatures(ts, width)))
@@ -240,24 +243,26 @@ def _vitals_once(ts: Typesetter, width: float) -> Table:
 
 
 def _infusion(label: str, ts: Typesetter, width: float) -> Table:
+    """The go / hold box: what the physician saw, the decision and its reason, and the aliquot as
+    given (dose, weight, time): what the gate asks for, written by hand."""
     go_hold = choices(ts, [f"<b>{ts.t('infusion.go')}</b>", f"<b>{ts.t('infusion.hold')}</b>"], gap=10 * mm)
-    checked = choices(ts, [ts.t("infusion.checked")])
     rows = [
         [ts.p(ts.t("infusion.fraction")), ts.p(f"<b>{ts.esc(label)}</b>"), "", ""],
-        [checked, "", "", ""],
+        [ts.p(ts.t("infusion.crs_seen")), "", ts.p(ts.t("infusion.icans_seen")), ""],
         [ts.p(ts.t("infusion.decision")), go_hold, "", ""],
         [ts.p(ts.t("infusion.reason")), "", "", ""],
         [ts.p(ts.t("infusion.physician")), "", ts.p(ts.t("time")), ""],
         [ts.p(ts.t("signature.physician")), "", "", ""],
+        [ts.p(ts.t("infusion.dose")), "", ts.p(ts.t("infusion.weight")), ""],
+        [ts.p(ts.t("infusion.given_at")), "", ts.p(ts.t("initials")), ""],
     ]
     table = Table(rows, colWidths=_cols(width, 30, 50, 14, 26),
-                  rowHeights=[None, 7 * mm, 8 * mm, 2 * WRITE_ROW, WRITE_ROW, 9 * mm])
+                  rowHeights=[None, 9 * mm, 8 * mm, 2 * WRITE_ROW, WRITE_ROW, 9 * mm, 9 * mm, WRITE_ROW])
     table.setStyle(TableStyle(grid_style(0) + [
         ("BOX", (0, 0), (-1, -1), 1.5, INK),
-        ("SPAN", (1, 0), (-1, 0)), ("SPAN", (0, 1), (-1, 1)), ("SPAN", (1, 2), (-1, 2)),
-        ("SPAN", (1, 3), (-1, 3)), ("SPAN", (1, 5), (-1, 5)),
-        ("BACKGROUND", (0, 0), (0, 0), LIGHT), ("BACKGROUND", (0, 2), (0, -1), LIGHT),
-        ("BACKGROUND", (2, 4), (2, 4), LIGHT),
+        ("SPAN", (1, 0), (-1, 0)), ("SPAN", (1, 2), (-1, 2)), ("SPAN", (1, 3), (-1, 3)), ("SPAN", (1, 5), (-1, 5)),
+        ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("BACKGROUND", (2, 1), (2, 1), LIGHT),
+        ("BACKGROUND", (2, 4), (2, 4), LIGHT), ("BACKGROUND", (2, 6), (2, 7), LIGHT),
         ("VALIGN", (0, 3), (0, 3), "TOP"),
     ]))
     return table
