@@ -152,3 +152,67 @@ def test_an_event_resolved_elsewhere_since_it_was_seen_is_refused(two):
                     expected=seen)
     assert str(error) == (f"The resolution date of {seen.label.lower()} (event {seen.id}) of ARI-014 was changed by "
                           f"nurse.lopez at {WHEN} (none → {GUI_TODAY - timedelta(days=4)}) {STALE}")
+
+
+# -- the window's correction dialogs pass what they showed ----------------------------------------
+
+
+def test_a_bedside_correction_keeps_a_temperature_corrected_elsewhere_and_refuses_to_overwrite_it(qtbot, two):
+    from ari_desktop.gui.bedside.bedside import BedsideAssessmentDialog
+    from ari_desktop.gui.common.session import Session
+
+    here, there = two
+    saved = here.assessments.add("ARI-014", GUI_NOW - timedelta(hours=1),
+                                 BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4, ice=8))
+    oxygen_only, temperature_too = (BedsideAssessmentDialog(Session(here), "ARI-014", correcting=saved)
+                                    for _ in range(2))
+    there.assessments.correct(saved.id, BedsideFindings(39.4, oxygen="nasal-cannula", flow_l_min=4, ice=8),
+                              Treatments(), "highest reading")
+    for dialog in (oxygen_only, temperature_too):
+        qtbot.addWidget(dialog)
+        dialog.correction_reason.setText("the device was a facemask")
+        dialog.oxygen.setCurrentIndex(dialog.oxygen.findData("facemask"))
+    temperature_too.temperature.setValue(38.2)
+    temperature_too.accept()
+    assert temperature_too.error_text("temperature").startswith(
+        "The temperature of the assessment of ARI-014 at ") and "(38.9 → 39.4)" in temperature_too.error_text(
+        "temperature")
+    oxygen_only.accept()
+    corrected = here.assessments.get(saved.id)
+    assert (corrected.findings.temperature_c, corrected.findings.oxygen) == (39.4, "facemask")
+
+
+def test_a_record_dialog_refuses_a_correction_of_a_recording_corrected_elsewhere(qtbot, two):
+    from ari_desktop.gui.common.session import Session
+    from ari_desktop.gui.patient.record_dialog import RecordItemDialog
+
+    here, there = two
+    first = datetime.combine(DAY0 + timedelta(days=7), datetime.min.time()).replace(hour=9).astimezone()
+    here.recordings.record("ARI-014", "D+7", "sbcma", done_at=first)
+    dialog = RecordItemDialog(Session(here), next(e for e in here.schedules.of("ARI-014", GUI_TODAY)
+                                                 if (e.item.timepoint, e.item.activity) == ("D+7", "sbcma")))
+    qtbot.addWidget(dialog)
+    there.recordings.record("ARI-014", "D+7", "sbcma", not_done_reason="haemolysed", correction_reason="lab called")
+    dialog.correction_reason.setText("time on the tube")
+    dialog.done_at.setDateTime(dialog.done_at.dateTime().addSecs(1800))
+    dialog.accept()
+    assert dialog.errors.text("done_at") == (f"Soluble BCMA at D+7 of ARI-014 was changed by nurse.lopez at {WHEN} "
+                                             f"(done {first:%Y-%m-%d} 09:00 → not done: haemolysed) {STALE}")
+    assert not dialog.saved
+
+
+def test_an_event_dialog_refuses_a_resolution_recorded_elsewhere_since_it_opened(qtbot, two):
+    from ari_desktop.gui.common.qt_dates import to_qdate
+    from ari_desktop.gui.common.session import Session
+    from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
+
+    here, there = two
+    event = here.events.add("ARI-014", "tls", GUI_TODAY - timedelta(days=10), grade=3)
+    dialog = ToxicityEventDialog(Session(here), "ARI-014", resolving=event)
+    qtbot.addWidget(dialog)
+    there.events.resolve("ARI-014", event.id, GUI_TODAY - timedelta(days=4))
+    dialog.resolution.setDate(to_qdate(GUI_TODAY - timedelta(days=6)))
+    dialog.accept()
+    assert dialog.error_text("resolution").startswith(f"The resolution date of {event.label.lower()} (event {event.id})"
+                                                      f" of ARI-014 was changed by nurse.lopez at {WHEN}")
+    assert here.events.of("ARI-014")[0].resolution == GUI_TODAY - timedelta(days=4)

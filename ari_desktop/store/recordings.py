@@ -30,12 +30,13 @@ class Recordings(Part):
         stored (another workstation corrected it since), the correction is refused with who changed
         it and when, rather than overwriting a value the user never saw. The command line reads fresh
         and passes nothing."""
-        self._record(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
-                     {(timepoint, activity): dose} if dose else {}, findings_saved=False,
-                     seen={(timepoint, activity): expected} if expected else {})
-        patient_id = self.store.patients.require_id(study_id)
-        return self.store.schedules.entries(study_id.strip(), patient_id, self.store.today(),
-                                            [(timepoint, activity)])[0]
+        with self.store.transaction():  # what is said to be recorded is what this write recorded
+            self._record(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
+                         {(timepoint, activity): dose} if dose else {}, findings_saved=False,
+                         seen={(timepoint, activity): expected} if expected else {})
+            patient_id = self.store.patients.require_id(study_id)
+            return self.store.schedules.entries(study_id.strip(), patient_id, self.store.today(),
+                                                [(timepoint, activity)])[0]
 
     def record_many(self, study_id: str, recordings: list[Recording], correction_reason: str | None = None,
                     doses: dict[tuple[str, str], DoseGiven] | None = None) -> None:
