@@ -16,6 +16,17 @@ _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "va
              "ice", "consciousness", "seizure", "motor_weakness", "edema")
 _FLAGS = ("fever_masked", "hypotension", "vasopressin", "motor_weakness")
 _TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
+# What a correction may change, in the clinic's words, with the field the form shows a sentence beside.
+_CORRECTED = {
+    "temperature_c": ("temperature", "temperature"), "fever_masked": ("masked fever", "temperature"),
+    "hypotension": ("hypotension", "vasopressors"), "vasopressors": ("vasopressors", "vasopressors"),
+    "vasopressin": ("vasopressin", "vasopressors"), "oxygen": ("oxygen", "oxygen"),
+    "flow_l_min": ("oxygen flow", "flow"), "ice": ("ICE score", "ice"),
+    "consciousness": ("consciousness", "consciousness"), "seizure": ("seizure", "seizure"),
+    "motor_weakness": ("motor weakness", "edema"), "edema": ("cerebral oedema", "edema"),
+    **{name: (f"{name.removesuffix('_mg')} dose", name.removesuffix("_mg")) for name in _TREATMENTS},
+    "notes": ("note", "notes"),
+}
 _ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items, crs_grade, crs_reason, "
                       "icans_grade, icans_reason, " + ", ".join(_TREATMENTS) + ", notes")
 
@@ -38,18 +49,47 @@ class Assessments(Part):
         return self.get(row_id)
 
     def correct(self, assessment_id: int, findings: BedsideFindings, treatments: Treatments,
-                reason: str, notes: str | None = None) -> Assessment:
+                reason: str, notes: str | None = None, expected: Assessment | None = None) -> Assessment:
         """Correct the findings of a saved assessment; the grades are recomputed and the change log
-        keeps the original."""
+        keeps the original.
+
+        `expected` is the assessment as the form showed it: then only what the user changed from it
+        (a finding, a dose, the note) is written, onto the assessment as stored now, and the grades
+        are recomputed from the whole; a value someone else changed since it was seen is refused,
+        with who changed it and when."""
         if not reason.strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
-        crs, icans = findings.crs(), findings.icans()
         with self.store.transaction():
             old = self.get(assessment_id)
+            if expected is not None:
+                findings, treatments, notes = self._seen_changes(old, expected, findings, treatments, notes)
+            crs, icans = findings.crs(), findings.icans()
             self.store.write("assessments", assessment_id, {
                 **_findings_values(findings, crs, icans, treatments),
                 "notes": old.notes if notes is None else notes.strip()}, reason.strip())
         return self.get(assessment_id)
+
+    def _seen_changes(self, now: Assessment, seen: Assessment, findings: BedsideFindings, treatments: Treatments,
+                      notes: str | None) -> tuple[BedsideFindings, Treatments, str]:
+        """The assessment as stored now with what the user changed from what they saw, each changed
+        value checked unchanged since it was seen."""
+        asked = _correctable(findings, treatments, seen.notes if notes is None else notes.strip())
+        shown = _correctable(seen.findings, seen.treatments, seen.notes)
+        stored = _correctable(now.findings, now.treatments, now.notes)
+        changes = {name: value for name, value in asked.items() if value != shown[name]}
+        study_id = self.db.execute("SELECT p.study_id FROM assessments a JOIN patients p ON p.id = a.patient_id"
+                                   " WHERE a.id = ?", [now.id]).fetchone()[0]
+        for name in changes:
+            words, field = _CORRECTED[name]
+            self.store.changes.refuse_stale(
+                "assessments", now.id, name,
+                f"The {words} of the assessment of {study_id} at {now.at.astimezone():%Y-%m-%d %H:%M}",
+                shown[name], stored[name], field, _ice_text if name == "ice" else None)
+        merged = {**stored, **changes}
+        ice, ice_items = merged.pop("ice")
+        findings = BedsideFindings(ice=ice, ice_items=ice_items,
+                                   **{name: merged[name] for name in _FINDINGS if name != "ice"})
+        return findings, Treatments(**{name: merged[name] for name in _TREATMENTS}), merged["notes"]
 
     def get(self, assessment_id: int) -> Assessment:
         row = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE id = ?", [assessment_id]).fetchone()
@@ -70,6 +110,18 @@ class Assessments(Part):
             " FROM assessments a JOIN patients p ON p.id = a.patient_id"
             " WHERE a.at = (SELECT max(at) FROM assessments b WHERE b.patient_id = a.patient_id)")
         return {row[0]: _assessment(row[1:]) for row in rows}
+
+
+def _correctable(findings: BedsideFindings, treatments: Treatments, notes: str) -> dict:
+    """Each value a correction may change, by name; the ICE score goes with its items."""
+    return {**{name: getattr(findings, name) for name in _FINDINGS if name != "ice"},
+            "ice": (findings.ice, findings.ice_items), **{name: getattr(treatments, name) for name in _TREATMENTS},
+            "notes": notes}
+
+
+def _ice_text(ice: tuple) -> str:
+    """An ICE score (with its items) as the form shows it."""
+    return "not performed" if ice[0] is None else f"{ice[0]}/10"
 
 
 def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: grading.Grade,

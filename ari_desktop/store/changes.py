@@ -5,10 +5,12 @@ Append-only (triggers refuse an update or a delete); every write of the store ad
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ..core.dates import from_utc_text
+from ..core.errors import ClinicalInputError
 from .part import Part
 from .schema import CLINICAL_TABLES
 
@@ -45,9 +47,45 @@ class ChangeLog(Part):
             for table in CLINICAL_TABLES if table != "patients")
         return self._changes(f"(table_name = 'patients' AND row_id = :patient) OR {owned}", {"patient": patient_id})
 
+    def last_of(self, table: str, row_id: int, column: str | None = None) -> Change | None:
+        """The latest change of one row (its insert or a correction), or the latest that wrote `column`."""
+        changes = self._changes("id = (SELECT max(id) FROM change_log WHERE table_name = ? AND row_id = ?"
+                                " AND (? IS NULL OR json_type(new_values, '$.' || ?) IS NOT NULL))",
+                                [table, row_id, column, column])
+        return changes[0] if changes else None
+
+    def refuse_stale(self, table: str, row_id: int, column: str | None, what: str, seen, now, field: str,
+                     shown: Callable[[object], str] | None = None) -> None:
+        """Refuse a correction made on a stale view: the value the user saw (`seen`) of what they
+        change is no longer the stored one (`now`): someone changed it since. The sentence says who
+        and when, from the change log (the latest change of `column`, or of the row). `what` names
+        it, e.g. "The birth year of ARI-014"; `shown` writes a value as the window shows it."""
+        if seen == now:
+            return
+        shown = shown or _shown
+        change = self.last_of(table, row_id, column)
+        by = f" by {change.user} at {change.at.astimezone():%Y-%m-%d %H:%M}" if change else ""
+        raise ClinicalInputError(f"{what} was changed{by} ({shown(seen)} → {shown(now)}) since you opened it; "
+                                 "look again and correct it if still needed.", field)
+
     def _changes(self, where: str, params) -> list[Change]:
         rows = self.db.execute(
             "SELECT at, user, table_name, row_id, action, old_values, new_values, reason FROM change_log"
             f" WHERE {where} ORDER BY id", params)
         return [Change(from_utc_text(at), user, tbl, rid, action, json.loads(old) if old else None, json.loads(new),
                        reason) for at, user, tbl, rid, action, old, new, reason in rows]
+
+
+def _shown(value) -> str:
+    """A value as the user saw it on screen."""
+    if value is None or value == ():
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{value.astimezone():%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

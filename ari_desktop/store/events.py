@@ -40,8 +40,12 @@ class Events(Part):
                 "recorded_by": self.store.user})
         return next(e for e in self.of(patient.study_id) if e.id == row_id)
 
-    def resolve(self, study_id: str, event_id: int, resolution: date, reason: str | None = None) -> ToxicityEvent:
-        """The day an event recorded by hand resolved (a correction of it needs a reason)."""
+    def resolve(self, study_id: str, event_id: int, resolution: date, reason: str | None = None,
+                expected: ToxicityEvent | None = None) -> ToxicityEvent:
+        """The day an event recorded by hand resolved (a correction of it needs a reason).
+
+        `expected` is the event as the user saw it: if its resolution was changed since (another
+        workstation resolved it), the change is refused with who changed it and when."""
         with self.store.transaction():
             event = next((e for e in self.of(study_id) if e.id == event_id and not e.from_counts), None)
             if event is None:
@@ -52,6 +56,11 @@ class Events(Part):
                 raise ClinicalInputError(
                     f"The resolution date {resolution} must fall between the onset ({event.onset}) and today.",
                     "resolution")
+            if expected is not None and resolution != expected.resolution:
+                self.store.changes.refuse_stale(
+                    "toxicity_events", event_id, "resolution_date",
+                    f"The resolution date of {event.label.lower()} (event {event_id}) of {study_id.strip()}",
+                    expected.resolution, event.resolution, "resolution")
             if event.resolution is not None and not (reason or "").strip():
                 raise ClinicalInputError("This event is already resolved; a correction needs a reason.", "reason")
             self.store.write("toxicity_events", event_id, {"resolution_date": resolution.isoformat()}, reason)

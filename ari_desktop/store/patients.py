@@ -18,6 +18,11 @@ _ANCHOR_COLUMNS = {
 }
 _PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
                     " off_study_date, off_study_reason, death_date, extramedullary")
+# The fields a correction names, in the clinic's words ("The birth year of ARI-014 was changed by ...").
+_FIELD_WORDS = {"initials": "The initials", "sex": "The sex", "birth_year": "The birth year",
+                "extramedullary": "Extramedullary disease", "day0": "Day 0", "booster": "The booster date",
+                "off_study": "The off-study date", "off_study_reason": "The off-study reason",
+                "death": "The date of death"}
 _REMOVED = {"day0": "day 0", "booster": "the booster date", "off_study": "the off-study date",
             "death": "the date of death"}
 
@@ -36,10 +41,18 @@ class Patients(Part):
             self.store.schedules.rebuild(patient_id, patient.anchors)
         return patient
 
-    def update_dates(self, study_id: str, reason: str | None = None, **changes) -> Patient:
-        """Change dates (day0=..., booster=..., off_study=..., death=...); the schedule follows."""
+    def update_dates(self, study_id: str, reason: str | None = None, expected: Patient | None = None,
+                     **changes) -> Patient:
+        """Change dates (day0=..., booster=..., off_study=..., death=...); the schedule follows.
+
+        Only the dates asked for are written, checked with the others as they are stored now (another
+        workstation may have set a death while this one set a booster). `expected` is the patient as
+        the user saw them (see `correct`): a date asked as it was seen is not a change, and a date
+        changed by someone else since it was seen is refused with who changed it and when."""
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
+            if expected is not None:
+                changes = self._seen_changes(patient_id, patient, expected, changes)
             anchors = replace(patient.anchors, **changes)
             check_anchors(anchors, self.protocol, self.store.today())
             changed = [k for k in changes if getattr(patient.anchors, k) != getattr(anchors, k)]
@@ -51,30 +64,53 @@ class Patients(Part):
                                          "reason")
             if reason is None and any(getattr(patient.anchors, k) is not None for k in changed):
                 reason = "date moved"
-            self.store.write("patients", patient_id, _anchor_values(anchors), reason)
+            values = _anchor_values(anchors)
+            self.store.write("patients", patient_id, {_ANCHOR_COLUMNS[k]: values[_ANCHOR_COLUMNS[k]] for k in changed},
+                             reason)
             self.store.schedules.rebuild(patient_id, anchors)
         return replace(patient, anchors=anchors)
 
     def correct(self, study_id: str, reason: str, *, initials: str | None = None, sex: str | None = None,
-                birth_year: int | None = None, extramedullary: bool | None = None) -> Patient:
+                birth_year: int | None = None, extramedullary: bool | None = None,
+                expected: Patient | None = None) -> Patient:
         """Correct what was typed at registration; the change log keeps the old values and the reason.
-        Correcting extramedullary disease adds or removes the PET-CT scans."""
+        Correcting extramedullary disease adds or removes the PET-CT scans.
+
+        Only the fields given are written, checked with the others as they are stored now. `expected`
+        is the patient as the window showed them when the correction was typed: a field given as it
+        was seen is not a change, and a changed field whose stored value is no longer the one seen
+        (another workstation corrected it since) is refused, with who changed it and when. The values
+        seen are compared rather than a time the view was read at, so a correction of one field never
+        blocks one of another; the command line reads fresh and passes nothing."""
         if not (reason or "").strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
+        asked = {k: v for k, v in (("initials", initials), ("sex", sex), ("birth_year", birth_year),
+                                   ("extramedullary", extramedullary)) if v is not None}
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
-            anchors = (patient.anchors if extramedullary is None
-                       else replace(patient.anchors, extramedullary=extramedullary))
+            if expected is not None:
+                asked = self._seen_changes(patient_id, patient, expected, asked)
+            anchors = (patient.anchors if "extramedullary" not in asked
+                       else replace(patient.anchors, extramedullary=asked["extramedullary"]))
             corrected = check_new_patient(
-                patient.study_id, patient.initials if initials is None else initials,
-                patient.sex if sex is None else sex, patient.birth_year if birth_year is None else birth_year,
-                anchors, self.protocol, self.store.today())
-            self.store.write("patients", patient_id, {
-                "initials": corrected.initials, "sex": corrected.sex, "birth_year": corrected.birth_year,
-                "extramedullary": int(anchors.extramedullary)}, reason.strip())
+                patient.study_id, asked.get("initials", patient.initials), asked.get("sex", patient.sex),
+                asked.get("birth_year", patient.birth_year), anchors, self.protocol, self.store.today())
+            values = {"initials": corrected.initials, "sex": corrected.sex, "birth_year": corrected.birth_year,
+                      "extramedullary": int(anchors.extramedullary)}
+            if asked:
+                self.store.write("patients", patient_id, {k: values[k] for k in asked}, reason.strip())
             if anchors != patient.anchors:
                 self.store.schedules.rebuild(patient_id, anchors)
         return corrected
+
+    def _seen_changes(self, patient_id: int, patient: Patient, seen: Patient, asked: dict) -> dict:
+        """The fields the user changes (asked otherwise than seen), each checked unchanged since it was seen."""
+        changes = {k: v for k, v in asked.items() if v != _value(seen, k)}
+        for k in changes:
+            self.store.changes.refuse_stale("patients", patient_id, _ANCHOR_COLUMNS.get(k, k),
+                                            f"{_FIELD_WORDS[k]} of {patient.study_id}", _value(seen, k),
+                                            _value(patient, k), k)
+        return changes
 
     def preview_dates(self, study_id: str, **changes) -> list[tuple[ScheduledItem, date | None]]:
         """What a change of dates would move, before it is confirmed."""
@@ -125,6 +161,11 @@ def _patient(row) -> Patient:
                       off_study=_as_date(off), off_study_reason=off_reason, death=_as_date(death),
                       extramedullary=bool(emd))
     return Patient(study_id, initials, sex, birth_year, anchors)
+
+
+def _value(patient: Patient, field: str):
+    """A field of a patient by its name in `correct` or `update_dates` (initials, ..., day0, death)."""
+    return getattr(patient.anchors if field in _ANCHOR_COLUMNS else patient, field)
 
 
 def _anchor_values(anchors: Anchors) -> dict:

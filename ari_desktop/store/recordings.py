@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..core import gate
+from ..core import gate, schedule
 from ..core.dates import to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.gate import DoseGiven
@@ -22,14 +22,21 @@ Recording = tuple[str, str, datetime | None, str | None]  # (timepoint, activity
 class Recordings(Part):
     def record(self, study_id: str, timepoint: str, activity: str, *, done_at: datetime | None = None,
                not_done_reason: str | None = None, correction_reason: str | None = None,
-               dose: DoseGiven | None = None) -> ScheduleEntry:
+               dose: DoseGiven | None = None, expected: schedule.Recording | None = None) -> ScheduleEntry:
         """Record an item done (at a time) or not done (with a reason); an infusion given, with the
-        dose given and the patient's weight. Recording again is a correction and needs a reason."""
-        self.record_many(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
-                         doses={(timepoint, activity): dose} if dose else None)
-        patient_id = self.store.patients.require_id(study_id)
-        return self.store.schedules.entries(study_id.strip(), patient_id, self.store.today(),
-                                            [(timepoint, activity)])[0]
+        dose given and the patient's weight. Recording again is a correction and needs a reason.
+
+        `expected` is the recording the user saw when typing a correction: if it is no longer the one
+        stored (another workstation corrected it since), the correction is refused with who changed
+        it and when, rather than overwriting a value the user never saw. The command line reads fresh
+        and passes nothing."""
+        with self.store.transaction():  # what is said to be recorded is what this write recorded
+            self._record(study_id, [(timepoint, activity, done_at, not_done_reason)], correction_reason,
+                         {(timepoint, activity): dose} if dose else {}, findings_saved=False,
+                         seen={(timepoint, activity): expected} if expected else {})
+            patient_id = self.store.patients.require_id(study_id)
+            return self.store.schedules.entries(study_id.strip(), patient_id, self.store.today(),
+                                                [(timepoint, activity)])[0]
 
     def record_many(self, study_id: str, recordings: list[Recording], correction_reason: str | None = None,
                     doses: dict[tuple[str, str], DoseGiven] | None = None) -> None:
@@ -49,7 +56,8 @@ class Recordings(Part):
             self._record(study_id, [(day_item[0], TOXICITY_ACTIVITY, at, None)], None, {}, findings_saved=True)
 
     def _record(self, study_id: str, recordings: list[Recording], correction_reason: str | None,
-                doses: dict[tuple[str, str], DoseGiven], findings_saved: bool) -> None:
+                doses: dict[tuple[str, str], DoseGiven], findings_saved: bool,
+                seen: dict[tuple[str, str], schedule.Recording] | None = None) -> None:
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]
@@ -65,14 +73,22 @@ class Recordings(Part):
                           "recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now()),
                           **self._infusion_values(patient, patient_id, timepoint, activity, done_at,
                                                   doses.get((timepoint, activity)))}
+                if (timepoint, activity) in (seen or {}):
+                    self.store.changes.refuse_stale(
+                        "recordings", self._row_id(patient_id, timepoint, activity), None,
+                        f"{entry.item.label} at {timepoint} of {patient.study_id}",
+                        _outcome(seen[(timepoint, activity)]), _outcome(entry.recording), "done_at", _outcome_text)
                 if entry.recording is None:
                     self.store.write("recordings", None,
                                      {"patient_id": patient_id, "timepoint": timepoint, "activity": activity, **values})
                 else:
-                    row_id = self.db.execute(
-                        "SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",
-                        [patient_id, timepoint, activity]).fetchone()[0]
-                    self.store.write("recordings", row_id, values, correction_reason.strip())
+                    self.store.write("recordings", self._row_id(patient_id, timepoint, activity), values,
+                                     correction_reason.strip())
+
+    def _row_id(self, patient_id: int, timepoint: str, activity: str) -> int | None:
+        row = self.db.execute("SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",
+                              [patient_id, timepoint, activity]).fetchone()
+        return row[0] if row else None
 
     def _infusion_values(self, patient: Patient, patient_id: int, timepoint: str, activity: str,
                          done_at: datetime | None, dose: DoseGiven | None) -> dict:
@@ -93,3 +109,21 @@ class Recordings(Part):
         if refusal is not None:
             raise ClinicalInputError(refusal, "done_at")
         return {"dose_million_cells_per_kg": dose.million_cells_per_kg, "weight_kg": dose.weight_kg}
+
+
+def _outcome(recording: schedule.Recording | None) -> tuple | None:
+    """What a recording says (not who entered it or when), to tell whether it changed since it was seen."""
+    if recording is None:
+        return None
+    return (recording.outcome, recording.done_at, recording.reason, recording.dose_million_cells_per_kg,
+            recording.weight_kg)
+
+
+def _outcome_text(outcome: tuple | None) -> str:
+    if outcome is None:
+        return "nothing recorded"
+    what, done_at, reason, dose, weight = outcome
+    if what != DONE:
+        return f"not done: {reason}"
+    given = f", {dose:g} x10^6 CAR+ cells/kg at {weight:g} kg" if dose is not None else ""
+    return f"done {done_at.astimezone():%Y-%m-%d %H:%M}{given}"

@@ -418,7 +418,8 @@ class BedsideAssessmentDialog(QDialog):
                                      self.treatments(), assessor=assessor, notes=self.notes.text())
             else:
                 saved = store.assessments.correct(self.correcting.id, self.findings(), self.treatments(),
-                                                 self.correction_reason.text(), notes=self.notes.text())
+                                                 self.correction_reason.text(), notes=self.notes.text(),
+                                                 expected=self.correcting)
         except USER_ERRORS as error:
             self.errors.show(error)
             return

@@ -138,7 +138,8 @@ class _DateChangeDialog(QDialog):
     def _apply(self, changes: dict, reason: str | None, message: str) -> None:
         self.errors.clear()
         try:
-            self.session.store.patients.update_dates(self.patient.study_id, reason=reason, **changes)
+            self.session.store.patients.update_dates(self.patient.study_id, reason=reason, expected=self.patient,
+                                                     **changes)
         except USER_ERRORS as error:
             self.errors.show(error)
             return

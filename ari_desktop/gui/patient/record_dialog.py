@@ -129,7 +129,8 @@ class RecordItemDialog(QDialog):
             dose = self.dose_given() if done_at is not None and self.is_infusion else None
             saved = self.session.store.recordings.record(self.entry.study_id, item.timepoint, item.activity,
                                                          done_at=done_at,
-                                              not_done_reason=reason, correction_reason=correction, dose=dose)
+                                              not_done_reason=reason, correction_reason=correction, dose=dose,
+                                                         expected=self.entry.recording)
         except USER_ERRORS as error:
             self.errors.show(error, self._field_of(error, reason))
             return

@@ -156,7 +156,7 @@ class ToxicityEventDialog(QDialog):
         try:
             if self.resolving is not None:
                 saved = store.events.resolve(study_id, self.resolving.id, _required(resolution),
-                                            self.correction_reason.text() or None)
+                                            self.correction_reason.text() or None, expected=self.resolving)
             else:
                 saved = store.events.add(study_id, self.kind.currentData(), from_qdate(self.onset.date()),
                                         grade=self.grade.currentData(), subtype=self.subtype.currentData(),
