@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from ari_desktop.core import protocol
-from ari_desktop.core.patients import Anchors, Patient
+from ari_desktop.core.errors import ClinicalInputError
+from ari_desktop.core.patients import Anchors, Patient, check_anchors
 
 P = protocol.load_default()
 DAY0 = date(2026, 3, 2)
@@ -37,3 +38,16 @@ def test_death_and_off_study_come_before_any_other_stage():
     ended = patient(day0=DAY0, off_study=DAY0 + timedelta(days=3), off_study_reason="Consent withdrawn")
     assert ended.stage(DAY0 + timedelta(days=3), P) == "off study"
     assert patient(day0=DAY0, death=DAY0 + timedelta(days=5)).stage(DAY0 + timedelta(days=5), P) == "died"
+
+
+@pytest.mark.parametrize("end", [{"death": BOOSTER - timedelta(days=1)},
+                                 {"off_study": BOOSTER - timedelta(days=1), "off_study_reason": "Consent withdrawn"}])
+def test_a_booster_after_death_or_going_off_study_is_refused(end):
+    anchors = Anchors(date(2026, 1, 5), DAY0, BOOSTER, **end)
+    with pytest.raises(ClinicalInputError, match="The booster .* is after the (date of death|off-study date)") as refused:
+        check_anchors(anchors, P, BOOSTER + timedelta(days=5))
+    assert refused.value.field == "booster"
+
+
+def test_a_booster_on_the_day_of_death_is_kept():
+    check_anchors(Anchors(date(2026, 1, 5), DAY0, BOOSTER, death=BOOSTER), P, BOOSTER)

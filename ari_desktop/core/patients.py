@@ -142,6 +142,9 @@ def check_anchors(anchors: Anchors, protocol: Protocol, today: date) -> None:
             raise ClinicalInputError(f"The {what} ({value}) is before screening ({a.screening}).", field)
         if value > today:
             raise ClinicalInputError(f"The {what} ({value}) is in the future.", field)
+    for end, what in ((a.death, "the date of death"), (a.off_study, "the off-study date")):
+        if a.booster is not None and end is not None and a.booster > end:
+            raise ClinicalInputError(f"The booster ({a.booster}) is after {what} ({end}).", "booster")
     if a.off_study is not None and not (a.off_study_reason or "").strip():
         raise ClinicalInputError("Going off study needs a reason.", "off_study_reason")
 
