@@ -141,12 +141,13 @@ def test_bad_input_gets_one_sentence_exit_2_and_leaves_the_database_unchanged(db
     assert db.read_bytes() == before
 
 
-@pytest.mark.parametrize("content", [b"just some notes\n", b"SQLite format 3\x00" + bytes(84)])
-def test_a_db_that_is_not_ari_desktops_is_refused_untouched(tmp_path, content):
+@pytest.mark.parametrize("content, sentence", [(b"just some notes\n", "not an"),
+                                               (b"SQLite format 3\x00" + bytes(84), "is damaged")])
+def test_a_db_that_is_not_ari_desktops_is_refused_untouched(tmp_path, content, sentence):
     path = tmp_path / "other.db"
     path.write_bytes(content)
     result = run(path, "patient", "list")
-    assert result.exit_code == 2 and "not an" in result.stderr
+    assert result.exit_code == 2 and sentence in result.stderr
     assert path.read_bytes() == content
 
 

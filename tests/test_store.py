@@ -67,7 +67,7 @@ def test_reopening_keeps_patients(tmp_path):
 
 @pytest.mark.parametrize("content, sentence", [
     (b"study,initials\nARI-001,AB\n", "not an SQLite file"),
-    (b"SQLite format 3\x00" + b"\x00" * 84, "not an ARI Desktop database"),
+    (b"SQLite format 3\x00" + b"\x00" * 84, "is damaged"),  # SQLite's mark, and nothing of a database after it
 ])
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path, content, sentence):
     path = tmp_path / "notes.db"

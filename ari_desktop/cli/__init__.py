@@ -6,6 +6,7 @@ Errors a user can cause print one sentence on stderr and exit with code 2.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,14 +21,19 @@ from . import toxicity as cli_toxicity
 
 
 class _Commands(click.Group):
-    """Turns the errors a user can cause into one sentence on stderr and exit code 2."""
+    """Turns the errors a user can cause, and what SQLite says of a file it cannot use (damaged, in use),
+    into one sentence on stderr and exit code 2."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:
             click.echo(f"ari-desktop: {error}", err=True)
-            ctx.exit(2)
+        except sqlite3.DatabaseError as error:
+            from ..store.store import unusable
+
+            click.echo(f"ari-desktop: {unusable(ctx.obj['db'], error)}", err=True)
+        ctx.exit(2)
 
 
 def _date(text: str | None, what: str) -> date | None:

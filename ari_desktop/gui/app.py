@@ -58,6 +58,7 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         QMessageBox.critical(None, "ARI Desktop", str(error))
         return 2
     window = None
+    previous_hook = sys.excepthook
     try:
         window = MainWindow(Session(store), day=on, settings=open_settings() if interactive else None)
         if not interactive:
@@ -72,12 +73,37 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
             _ExitAfterFirstPaint(window.today.worklist.viewport(), started, window.today.worklist_model.rowCount)
         fit_to_screen(window)
         window.show()
+        sys.excepthook = file_errors_said(store, window, previous_hook)
         return app.exec()
+    except Exception as error:
+        refusal = store.refusal(error)  # a page SQLite finds damaged while the views are read
+        if refusal is None:
+            raise
+        if not interactive:
+            raise refusal from None
+        QMessageBox.critical(None, "ARI Desktop", str(refusal))
+        return 2
     finally:
+        sys.excepthook = previous_hook
         if window is not None:
             window.close()
             window.deleteLater()
         store.close()
+
+
+def file_errors_said(store, window: QWidget, previous):
+    """An exception hook that shows, in one sentence, what SQLite found wrong with the file while a view
+    read it (damaged, in use); every other error goes to `previous`."""
+
+    def hook(kind, error, traceback) -> None:
+        refusal = store.refusal(error)
+        if refusal is None:
+            previous(kind, error, traceback)
+            return
+        window.statusBar().showMessage(str(refusal))
+        QMessageBox.critical(window, "ARI Desktop", str(refusal))
+
+    return hook
 
 
 def fit_to_screen(window: QWidget) -> None:

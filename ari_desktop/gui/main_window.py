@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..store.store import read_only_refusal
 from .common.session import Session
 from .common.widgets import open_dialog
 from .patient.patient_view import PatientView
@@ -57,7 +58,11 @@ class MainWindow(QMainWindow):
                                       "Every patient and their stage (Ctrl+2)",
                                       "One patient's whole calendar (Ctrl+3)")):
             self.tabs.setTabToolTip(number, tip)
-        self.setCentralWidget(self.tabs)
+        self.read_only_notice = None
+        if store.read_only:
+            self.setCentralWidget(self._with_read_only_notice(self.tabs))
+        else:
+            self.setCentralWidget(self.tabs)
         self.user_label = QLabel(f"Working as <b>{session.user}</b> &nbsp;·&nbsp; {store.path}")
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
@@ -66,6 +71,18 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         if settings is not None:
             self.restore_settings(settings)
+
+    def _with_read_only_notice(self, tabs: QTabWidget) -> QWidget:
+        """A file that cannot be written says so above every view; each save is refused with it too."""
+        self.read_only_notice = QLabel(str(read_only_refusal(self.session.store.path)))
+        self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
+                                            " padding: 6px; }")
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.read_only_notice)
+        layout.addWidget(tabs)
+        return page
 
     # -- actions and menus -----------------------------------------------------------------------
 

@@ -6,7 +6,10 @@ up-to-date database for the window stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -20,6 +23,8 @@ APPLICATION_ID = 0x41524930
 CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
                    "tls_labs")
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# How long to wait for another program to finish writing before saying the file is in use.
+BUSY_SECONDS = 5.0
 
 
 _SCHEMA_001 = (
@@ -295,37 +300,114 @@ MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("005_counts_and_labs", _m005_counts_and_labs))
 
 
-def check_file(path: Path) -> None:
-    """Refuse, without writing a byte, a file that is not an ARI Desktop database of this version."""
+def check_file(path: Path) -> bool:
+    """Refuse, without writing a byte, a file that is not an ARI Desktop database of this version, or
+    that a cheap look shows is damaged (its header, its length, its list of tables, the patients);
+    return whether it exists (False: a new database is to be created). The look costs milliseconds
+    whatever the size: `check_pages` reads every page, before anything is written."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not an ARI Desktop database.")
     if not path.parent.is_dir():
         raise StoreError(f"The folder {path.parent} does not exist.")
-    if not path.exists() or path.stat().st_size == 0:
-        return
+    if not path.exists():
+        return False
     with path.open("rb") as handle:
-        if handle.read(16) != _SQLITE_HEADER:
-            raise StoreError(f"{path} is not an ARI Desktop database (it is not an SQLite file).")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        header = handle.read(100)
+    if not header:
+        raise StoreError(f"{path} is empty (0 bytes), not an ARI Desktop database: if it held records, restore it "
+                         "from your last backup copy; if not, delete it to start a new one.")
+    if not header.startswith(_SQLITE_HEADER):
+        raise StoreError(f"{path} is not an ARI Desktop database (it is not an SQLite file).")
+    _check_length(path, header)
+    connection = connect_read_only(path)
     try:
         (app_id,) = connection.execute("PRAGMA application_id").fetchone()
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if app_id != APPLICATION_ID:
             if tables:
                 raise StoreError(f"{path} is an SQLite database of another application, not ARI Desktop.")
-            return
+            return True
         applied = set()
         if "_sqlite_migrations" in tables:
             applied = {row[0] for row in connection.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
-    except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path} is not an ARI Desktop database ({error}).") from None
+        for table in ("sqlite_master", *(t for t in _CHECKED_AT_OPEN if t in tables)):
+            _raise_if_damaged(path, connection.execute(f"PRAGMA quick_check({table})").fetchall())
     finally:
         connection.close()
     unknown = applied - {name for name, _ in MIGRATIONS}
     if unknown:
         raise StoreError(
             f"{path} was written by a newer version of ARI Desktop; update ARI Desktop to open it.")
+    return True
+
+
+# Small tables whose pages are checked at every open: the patients and the bookkeeping.
+_CHECKED_AT_OPEN = ("_sqlite_migrations", "patients", "protocol_in_use")
+
+
+def _check_length(path: Path, header: bytes) -> None:
+    """A file cut short (a copy that stopped, a full disk) is shorter than its header says."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    size = path.stat().st_size
+    if len(header) < 100 or page_size < 512 or page_size & (page_size - 1):
+        raise damaged(path, "its first page is broken")
+    if size % page_size:
+        raise damaged(path, "it was cut short in the middle of a page")
+    # The page count in the header is current only when it was written with the change counter; pages
+    # still in a -wal file are not in the main file yet.
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and pages * page_size > size and _wal_empty(path):
+        raise damaged(path, f"it was cut short: {size:,} of its {pages * page_size:,} bytes are there")
+
+
+def _wal_empty(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def check_pages(path: Path, connection: sqlite3.Connection) -> None:
+    """Read every page (PRAGMA quick_check): before the first write, and before a migration."""
+    _raise_if_damaged(path, connection.execute("PRAGMA quick_check").fetchall())
+
+
+def _raise_if_damaged(path: Path, rows: list) -> None:
+    """quick_check's first finding, on one line ("On tree page 262 cell 0: Rowid 34 out of order")."""
+    if rows != [("ok",)]:
+        findings = [line for line in rows[0][0].splitlines() if line.strip() and not line.startswith("***")]
+        raise damaged(path, f"SQLite says: {(findings or ['no detail'])[0]}")
+
+
+def damaged(path: Path, reason: str) -> StoreError:
+    """The one sentence for a damaged file: nothing more is read or written, the backup is the way back."""
+    return StoreError(f"{path} is damaged ({reason}), so nothing was read or written: restore it from your last "
+                      "backup copy.")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write. In a folder this program may not write to, no -shm file can be
+    made: without a -wal file there is nothing it would be needed for, and the file is read as it lies."""
+    uri = path.resolve().as_uri()
+    try:
+        return _checked(sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_SECONDS, check_same_thread=False))
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+        if not _wal_empty(path):
+            raise StoreError(f"{path} cannot be read here: its last changes are still in {path.name}-wal, which needs "
+                             f"a {path.name}-shm file this folder does not let ARI Desktop make.") from None
+    return _checked(sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False))
+
+
+def _checked(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """Opening is lazy: read the schema now, so a file that cannot be read fails here."""
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
 
 
 def pending_migrations(connection: sqlite3.Connection) -> bool:
@@ -337,18 +419,38 @@ def pending_migrations(connection: sqlite3.Connection) -> bool:
     return any(name not in applied for name, _ in MIGRATIONS)
 
 
-def migrate(path: Path) -> None:
-    """Bring the file to the current schema with sqlite-utils' Migrations."""
+def create(path: Path) -> None:
+    """Make a new database: built under a name of its own beside it, then linked to its name, so the
+    file never exists half made; when several programs create it at once, the first link is kept and
+    the others open that one."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
+    try:
+        migrate(temporary, new=True)
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def migrate(path: Path, new: bool = False) -> None:
+    """Bring the file to the current schema with sqlite-utils' Migrations, holding the write lock from
+    the check to the last migration: a program that waited finds the work done and does nothing."""
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations(MIGRATION_SET)
     for name, function in MIGRATIONS:
         migrations(name=name)(lambda db, function=function: function(db.conn))
-    db = sqlite_utils.Database(path)
+    connection = sqlite3.connect(path, timeout=BUSY_SECONDS)
     try:
-        db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.conn.execute("PRAGMA journal_mode = WAL")
-        migrations.apply(db)
+        connection.execute("PRAGMA journal_mode = WAL")
+        db = sqlite_utils.Database(connection)
+        connection.execute("BEGIN IMMEDIATE")
+        if pending_migrations(connection):
+            if not new:
+                check_pages(path, connection)
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrations.apply(db)
+        connection.execute("COMMIT")
     finally:
-        db.close()
+        connection.close()

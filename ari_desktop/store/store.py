@@ -12,6 +12,7 @@ Parts hand out plain dataclasses.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,29 +36,30 @@ from .toxicity import Toxicity
 
 
 class Store:
-    """An open ARI Desktop database. `user` is stamped on every write."""
+    """An open ARI Desktop database. `user` is stamped on every write. A file this program may not
+    write to (or any file, with `read_only`) is opened to be read: every write is refused."""
 
     def __init__(self, path: Path | str, user: str, protocol: Protocol | None = None,
-                 today: Callable[[], date] = local_today, now: Callable[[], datetime] = local_now):
+                 today: Callable[[], date] = local_today, now: Callable[[], datetime] = local_now,
+                 read_only: bool = False):
         self.path = Path(path)
         self.user = user
         self.protocol = protocol or load_default()
         self.today = today
         self.now = now
-        schema.check_file(self.path)
+        self.read_only = read_only or not _writable(self.path)
+        # Every page is read once before the first write: the check at open only looks at the small tables.
+        self._pages_checked = False
+        self._damage: StoreError | None = None
         try:
-            connection = sqlite3.connect(self.path)
-            try:
-                needs_migration = schema.pending_migrations(connection)
-            finally:
-                connection.close()
-            if needs_migration:
-                schema.migrate(self.path)
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError as error:
-            raise _unusable(self.path, error) from None
+            if not schema.check_file(self.path):
+                if self.read_only:
+                    raise StoreError(f"{self.path} cannot be created: the folder {self.path.parent} is read-only here.")
+                schema.create(self.path)
+                self._pages_checked = True
+            self.db = self._connect()
+        except sqlite3.DatabaseError as error:
+            raise unusable(self.path, error) from None
         self.patients = Patients(self)
         self.schedules = Schedules(self)
         self.recordings = Recordings(self)
@@ -71,6 +73,28 @@ class Store:
         self.tables = Tables(self)
         self._follow_protocol()
 
+    def _connect(self) -> sqlite3.Connection:
+        """The connection the parts use, on a file brought to the current schema."""
+        if self.read_only:
+            db = schema.connect_read_only(self.path)
+            db.isolation_level = None
+        else:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                 timeout=schema.BUSY_SECONDS)
+        try:
+            if schema.pending_migrations(db):
+                if self.read_only:
+                    raise StoreError(f"{self.path} was written by an earlier version of ARI Desktop and must be "
+                                     "brought up to date, which cannot be done here: it is read-only.")
+                schema.migrate(self.path)
+            db.execute("PRAGMA foreign_keys = ON")
+            if not self.read_only:
+                db.execute("PRAGMA journal_mode = WAL")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     def close(self) -> None:
         self.db.close()
 
@@ -82,28 +106,57 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One user action: all of it is written, or none of it."""
+        """One user action: all of it is written, or none of it. Refused in a read-only or damaged file."""
         if self.db.in_transaction:
             yield
             return
+        if self.read_only:
+            raise read_only_refusal(self.path)
+        if not self._pages_checked:
+            try:
+                schema.check_pages(self.path, self.db)
+            except StoreError as error:
+                self._damage = error
+            except sqlite3.DatabaseError as error:
+                raise self._refused(error) from None
+            self._pages_checked = True
+        if self._damage is not None:
+            raise self._damage
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise _unusable(self.path, error) from None
+        except sqlite3.DatabaseError as error:
+            raise self._refused(error) from None
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("COMMIT")
+        except BaseException as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            # A broken rule of the schema is the store's own mistake: it goes up as it is.
+            if not isinstance(error, sqlite3.DatabaseError) or isinstance(error, sqlite3.IntegrityError):
+                raise
+            raise self._refused(error) from None
+
+    def refusal(self, error: BaseException) -> StoreError | None:
+        """The sentence for an error SQLite raised while reading (None for any other error)."""
+        return self._refused(error) if isinstance(error, sqlite3.DatabaseError) else None
+
+    def _refused(self, error: sqlite3.DatabaseError) -> StoreError:
+        """Once damage is found, every later write is refused."""
+        refusal = unusable(self.path, error)
+        if _is_damage(error):
+            self._damage = refusal
+        return refusal
 
     def _follow_protocol(self) -> None:
         """Rebuild every patient's schedule when the protocol file differs from the one the stored
         schedules were built from (a site edited it, or a new version shipped a revised one)."""
-        row = self.db.execute("SELECT id, digest FROM protocol_in_use").fetchone()
-        if row is not None and row[1] == self.protocol.digest:
+        if self._protocol_followed() or self.read_only:  # read-only: the stored schedules are shown
             return
         with self.transaction():
+            row = self.db.execute("SELECT id, digest FROM protocol_in_use").fetchone()
+            if self._protocol_followed():  # another program rebuilt them while this one waited
+                return
             self.db.execute("DELETE FROM scheduled_items")  # derived rows only: rebuilt just below
             for patient_id, patient in self.patients.with_ids():
                 self.schedules.rebuild(patient_id, patient.anchors, emptied=True)
@@ -111,6 +164,10 @@ class Store:
                         {"code": self.protocol.code, "version": self.protocol.version,
                          "digest": self.protocol.digest},
                         None if row is None else "protocol file changed: every schedule rebuilt")
+
+    def _protocol_followed(self) -> bool:
+        row = self.db.execute("SELECT digest FROM protocol_in_use").fetchone()
+        return row is not None and row[0] == self.protocol.digest
 
     # -- the one write path ------------------------------------------------------------------
 
@@ -140,8 +197,30 @@ class Store:
              None if old is None else json.dumps(old), json.dumps(values), reason])
         return row_id
 
-def _unusable(path: Path, error: sqlite3.OperationalError) -> StoreError:
-    """A database that cannot be written now: in use by another program, or read-only."""
-    if "locked" in str(error) or "busy" in str(error):
-        return StoreError(f"{path} is in use by another program; try again in a moment.")
-    return StoreError(f"{path} cannot be written ({error}); check that the file and its folder are writable.")
+
+def _writable(path: Path) -> bool:
+    """Whether this program may write the file, and the -wal and -shm files beside it."""
+    folder = path.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def read_only_refusal(path: Path) -> StoreError:
+    return StoreError(f"{path} is read-only here: you can look, not record.")
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    name = getattr(error, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(error)
+
+
+def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    """One sentence for what SQLite said of the file: in use, read-only, damaged, or else its own words."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(error):
+        return StoreError(f"{path} is in use by another program (waited {schema.BUSY_SECONDS:g} seconds); close it "
+                          "there, or try again in a moment.")
+    if name.startswith("SQLITE_READONLY"):
+        return read_only_refusal(path)
+    if _is_damage(error):
+        return schema.damaged(path, f"SQLite says: {error}")
+    return StoreError(f"{path} could not be used (SQLite says: {error}).")
