@@ -9,6 +9,7 @@ from ..core import grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
+from ..core.text import NAME_LIMIT, NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import Assessment, BedsideFindings, Treatments
 from .part import Part
 
@@ -25,6 +26,8 @@ class Assessments(Part):
             assessor: str | None = None, notes: str = "") -> Assessment:
         """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
         day's scheduled toxicity assessment done."""
+        check_text(assessor, "assessing physician's name", "assessor", NAME_LIMIT)
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
         crs, icans = findings.crs(), findings.icans()
         treatments = treatments or Treatments()
         with self.store.transaction():
@@ -41,7 +44,8 @@ class Assessments(Part):
                 reason: str, notes: str | None = None) -> Assessment:
         """Correct the findings of a saved assessment; the grades are recomputed and the change log
         keeps the original."""
-        if not reason.strip():
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
+        if not check_text(reason, "reason", "reason", REASON_LIMIT).strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
         crs, icans = findings.crs(), findings.icans()
         with self.store.transaction():

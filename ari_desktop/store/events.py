@@ -7,6 +7,7 @@ from datetime import date
 
 from ..core.counts import CytopeniaEpisode
 from ..core.errors import ClinicalInputError
+from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import ToxicityEvent, check_cause_of_death, check_event
 from .part import Part
 
@@ -20,6 +21,7 @@ class Events(Part):
         """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
         IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity (with its presentation) or the cause
         of death (on the patient's date of death). Only the grades the event's term has are taken."""
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
         grade, reason = check_event(kind, grade, subtype, notes)
         today = self.store.today()
         with self.store.transaction():
@@ -42,6 +44,7 @@ class Events(Part):
 
     def resolve(self, study_id: str, event_id: int, resolution: date, reason: str | None = None) -> ToxicityEvent:
         """The day an event recorded by hand resolved (a correction of it needs a reason)."""
+        check_text(reason, "reason", "reason", REASON_LIMIT)
         with self.store.transaction():
             event = next((e for e in self.of(study_id) if e.id == event_id and not e.from_counts), None)
             if event is None:

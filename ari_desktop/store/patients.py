@@ -9,6 +9,7 @@ from ..core import schedule
 from ..core.errors import ClinicalInputError, no_patient
 from ..core.patients import Anchors, Patient, check_anchors, check_new_patient
 from ..core.schedule import ScheduledItem
+from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
 _ANCHOR_COLUMNS = {
@@ -38,6 +39,8 @@ class Patients(Part):
 
     def update_dates(self, study_id: str, reason: str | None = None, **changes) -> Patient:
         """Change dates (day0=..., booster=..., off_study=..., death=...); the schedule follows."""
+        check_text(reason, "reason", "reason", REASON_LIMIT)
+        check_text(changes.get("off_study_reason"), "reason for going off study", "off_study_reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
             anchors = replace(patient.anchors, **changes)
@@ -59,7 +62,7 @@ class Patients(Part):
                 birth_year: int | None = None, extramedullary: bool | None = None) -> Patient:
         """Correct what was typed at registration; the change log keeps the old values and the reason.
         Correcting extramedullary disease adds or removes the PET-CT scans."""
-        if not (reason or "").strip():
+        if not (check_text(reason, "reason", "reason", REASON_LIMIT) or "").strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
