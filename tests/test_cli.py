@@ -127,6 +127,8 @@ def with_option(args, option, value):
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox", "--done-at", f"{TODAY}T08:00"],
      "done when its findings are saved"),
     (["worklist", "--date", "0001-01-01"], "not between 1900 and 2100"),
+    (["record", "ARI-001", "--timepoint", "D+10", "--activity", "cbc", "--done-at", "0001-01-01T00:00"],
+     "not between 1900 and 2100"),  # year 1 has no local time zone: checked before one is applied
     (["record", "ARI-001", "--timepoint", "X9", "--activity", "tox", "--not-done", "declined"], "no timepoint 'X9'"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "bloods", "--not-done", "x"], "no activity"),
     (["record", "ARI-001", "--timepoint", "D+10", "--activity", "tox"], "Give either --done-at or --not-done"),

@@ -205,6 +205,26 @@ def test_save_as_pdf_writes_a_copy_where_the_user_chooses(qtbot, worksheet, sess
     assert Path(asked["suggested"]).parent == folder
 
 
+@pytest.mark.parametrize("existing", ["the database", "a text file"])
+def test_save_as_pdf_follows_the_command_lines_rules_and_never_replaces_the_database_or_another_file(
+        worksheet, session, db_path, tmp_path, monkeypatch, existing):
+    target = tmp_path / "visit.pdf"
+    if existing == "the database":
+        target.symlink_to(db_path)
+        sentence = f"The PDF was not saved: '{target}' is the database itself; give another name for the PDF."
+    else:
+        target.write_text("the unit's own notes\n")
+        sentence = (f"The PDF was not saved: '{target}' already exists and is not a PDF, so it is left as it is; "
+                    "choose another name.")
+    before = target.read_bytes()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "")))
+    messages = []
+    session.events.message.connect(messages.append)
+    assert worksheet.save_as_pdf() is None
+    assert messages == [sentence]
+    assert target.read_bytes() == before
+
+
 def test_save_as_pdf_cancelled_writes_nothing(worksheet, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args: ("", "")))
     assert worksheet.save_as_pdf() is None

@@ -225,6 +225,17 @@ def test_screenshot_mode_refuses_a_bad_view_or_size_with_a_sentence(demo_db, tmp
     assert not (tmp_path / "shot.png").exists()
 
 
+def test_a_screenshot_is_never_written_over_the_database_or_a_file_that_is_not_a_png(demo_db, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the unit's own notes\n")
+    before = demo_db.read_bytes()
+    with pytest.raises(ClinicalInputError, match="is the database itself; give another name for the PNG"):
+        app.run(demo_db, screenshot=demo_db)
+    with pytest.raises(ClinicalInputError, match="already exists and is not a PNG image"):
+        app.run(demo_db, screenshot=notes)
+    assert demo_db.read_bytes() == before and notes.read_text() == "the unit's own notes\n"
+
+
 def test_the_benchmark_hook_exits_right_after_the_first_paint(demo_db, monkeypatch, capfd):
     monkeypatch.setenv(app.FIRST_PAINT_ENV, "1")
     assert app.run(demo_db, on=GUI_TODAY) == 0

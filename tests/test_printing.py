@@ -231,7 +231,7 @@ def test_a_failure_while_writing_never_leaves_half_a_pdf_and_keeps_the_previous_
         raise OSError("disk full")
 
     monkeypatch.setattr("ari_desktop.printing.worksheet.build", fail_half_way)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ClinicalInputError, match=r"sheet.pdf' cannot be written: disk full\.$"):
         visit_worksheet(clinic, "ARI-003", "D+3", out)
     assert out.read_bytes() == previous
     assert [p.name for p in out.parent.iterdir()] == ["sheet.pdf"]

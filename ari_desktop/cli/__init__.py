@@ -9,7 +9,7 @@ import json
 import sqlite3
 import sys
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import click
 
@@ -20,12 +20,37 @@ from . import printing as printing_commands
 from . import toxicity as cli_toxicity
 
 
+def _check_utf8(ctx: click.Context) -> None:
+    """Every text and file name given is UTF-8. Python keeps a byte that is not as a lone surrogate,
+    which fails wherever it is written or printed, so it is refused here, naming the option."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str | PurePath):
+                try:
+                    str(item).encode("utf-8")
+                except UnicodeEncodeError:
+                    name = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+                    raise ClinicalInputError(f"{name} holds bytes that are not UTF-8 text; type it again.",
+                                             param.name) from None
+
+
+class _Command(click.Command):
+    def invoke(self, ctx: click.Context):
+        _check_utf8(ctx)
+        return super().invoke(ctx)
+
+
 class _Commands(click.Group):
     """Turns the errors a user can cause, and what SQLite says of a file it cannot use (damaged, in use),
     into one sentence on stderr and exit code 2."""
 
+    command_class = _Command
+    group_class = type  # sub-groups (patient, grade) are _Commands too
+
     def invoke(self, ctx: click.Context):
         try:
+            _check_utf8(ctx)
             return super().invoke(ctx)
         except USER_ERRORS as error:
             click.echo(f"ari-desktop: {error}", err=True)
@@ -69,9 +94,9 @@ def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | No
 
 
 def _store(ctx: click.Context):
-    from ..store import Store
+    from ..paths import open_store
 
-    store = Store(ctx.obj["db"], ctx.obj["user"])
+    store = open_store(ctx.obj["db"], ctx.obj["user"])
     ctx.call_on_close(store.close)
     return store
 
@@ -223,15 +248,16 @@ def schedule_command(ctx, study_id, as_of, as_json):
               help="Write the printable worklist (A4 landscape) to this PDF instead.")
 @click.option("--lang", default="en", show_default=True, type=click.Choice(("en", "es"), case_sensitive=False),
               help="Language of the PDF.")
+@printing_commands.overwrite_option
 @click.pass_context
-def worklist_command(ctx, on, kind, as_json, pdf, lang):
+def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):
     """Every open item whose window holds the day, across all patients."""
     store = _store(ctx)
     day = _date(on, "date") or store.today()
     if pdf is not None:
         from ..printing.worklist import write
 
-        printing_commands.wrote(write(store, day, pdf, lang=lang))
+        printing_commands.wrote(write(store, day, pdf, lang=lang, overwrite=overwrite))
         return
     entries = store.schedules.worklist(day, kind)
     if as_json:
@@ -288,7 +314,8 @@ def demo_command(ctx, patients, seed):
 
 @cli.command("export")
 @click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the CSV files (created if needed).")
+              help="Folder for the CSV files (created if needed); the CSVs of an earlier export are replaced, "
+              "no other file.")
 @click.option("--as-of", help="Statuses as of this date (default today).")
 @click.pass_context
 def export_command(ctx, folder, as_of):

@@ -1,7 +1,7 @@
 """The `sheet` and `labels` commands, added to the main command group by `register`.
 
-    ari-desktop [--db PATH] sheet ID --timepoint CODE -o FILE.pdf [--paper a4|letter] [--lang en|es]
-    ari-desktop [--db PATH] labels ID --timepoint CODE -o FILE.pdf [--stock a4-3x8|roll] [--lang en|es]
+    ari-desktop [--db PATH] sheet ID --timepoint CODE -o FILE.pdf [--paper a4|letter] [--lang en|es] [--overwrite]
+    ari-desktop [--db PATH] labels ID --timepoint CODE -o FILE.pdf [--stock a4-3x8|roll] [--lang en|es] [--overwrite]
 
 The group turns a ClinicalInputError into one sentence on stderr and exit code 2. reportlab is
 loaded only when one of these commands runs.
@@ -15,6 +15,11 @@ from pathlib import Path
 import click
 
 from ..printing.options import LANGUAGES, PAPERS, STOCKS, Printed
+
+# Every printing command: an existing PDF is replaced; any other file only when asked; never the
+# database, a folder or a device (ari_desktop.outputs).
+overwrite_option = click.option("--overwrite", is_flag=True,
+                                help="Replace the output file even if it is not a PDF (never the database).")
 
 
 def wrote(printed: Printed) -> None:
@@ -38,12 +43,14 @@ def register(cli_group: click.Group, get_store: Callable[[click.Context], object
     @click.option("--paper", default="a4", show_default=True, type=click.Choice(PAPERS, case_sensitive=False),
                   help="Paper size.")
     @lang
+    @overwrite_option
     @click.pass_context
-    def sheet_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, paper: str, lang: str) -> None:
+    def sheet_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, paper: str, lang: str,
+                      overwrite: bool) -> None:
         """Print the visit worksheet of a patient's timepoint (and what is held with it) to a PDF."""
         from ..printing.worksheet import write
 
-        wrote(write(get_store(ctx), study_id, timepoint, out, paper=paper, lang=lang))
+        wrote(write(get_store(ctx), study_id, timepoint, out, paper=paper, lang=lang, overwrite=overwrite))
 
     @cli_group.command("labels")
     @click.argument("study_id")
@@ -52,9 +59,11 @@ def register(cli_group: click.Group, get_store: Callable[[click.Context], object
     @click.option("--stock", default="a4-3x8", show_default=True, type=click.Choice(STOCKS, case_sensitive=False),
                   help="Label stock: A4 sheet of 3 x 8 labels (70 x 37 mm) or a roll of 57 x 32 mm labels.")
     @lang
+    @overwrite_option
     @click.pass_context
-    def labels_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, stock: str, lang: str) -> None:
+    def labels_command(ctx: click.Context, study_id: str, timepoint: str, out: Path, stock: str, lang: str,
+                       overwrite: bool) -> None:
         """Print barcoded tube labels for the samples of a patient's visit to a PDF."""
         from ..printing.labels import write
 
-        wrote(write(get_store(ctx), study_id, timepoint, out, stock=stock, lang=lang))
+        wrote(write(get_store(ctx), study_id, timepoint, out, stock=stock, lang=lang, overwrite=overwrite))

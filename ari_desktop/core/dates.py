@@ -45,7 +45,8 @@ def parse_datetime(text: str, what: str = "time") -> datetime:
         value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
     except ValueError:
         raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar or clock.", what) from None
-    return _plausible(value if value.tzinfo else value.astimezone(), text, what)
+    value = _plausible(value, text, what)  # before the local zone is applied: year 1 has none
+    return value if value.tzinfo else value.astimezone()
 
 
 def to_utc_text(moment: datetime) -> str:

@@ -25,6 +25,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from ..outputs import check_output_file, is_png, write_atomically
+from ..paths import open_store
 from .common.settings import APPLICATION, ORGANISATION, open_settings
 from .common.who import who_is_working
 
@@ -40,18 +42,19 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
     first_paint = os.environ.get(FIRST_PAINT_ENV, "") not in ("", "0")
     width, height = parse_size(size) if size else DEFAULT_SIZE
     view_name, study_id = parse_view(view)
+    if screenshot is not None:  # by the printouts' rules: never over the database or another kind of file
+        screenshot = check_output_file(screenshot, Path(db_path), "PNG", is_png, "a PNG image", "screenshot")
     app = application()
     interactive = screenshot is None and not first_paint
     name = who_is_working(user, ask=interactive)
     if name is None:
         print("ari-desktop: no name given; nothing was opened.", file=sys.stderr)
         return 1
-    from ..store import Store
     from .common.session import Session
     from .main_window import MainWindow
 
     try:
-        store = Store(db_path, name)
+        store = open_store(db_path, name)
     except USER_ERRORS as error:
         if not interactive:
             raise
@@ -150,8 +153,12 @@ def save_screenshot(window: QWidget, path: Path) -> int:
     for _ in range(3):
         QApplication.processEvents()
     pixmap = window.grab()
-    if not pixmap.save(str(path), "PNG"):
-        raise ClinicalInputError(f"The screenshot could not be written to {path}.", "screenshot")
+
+    def save(temporary: Path) -> None:
+        if not pixmap.save(str(temporary), "PNG"):
+            raise ClinicalInputError(f"The screenshot could not be written to {path}.", "screenshot")
+
+    write_atomically(path, save, "screenshot")
     return 0
 
 

@@ -22,8 +22,9 @@ from reportlab.pdfgen.canvas import Canvas
 from ..core.errors import ClinicalInputError
 from ..core.sample_ids import sample_id
 from ..core.schedule import OPEN_STATUSES, ScheduleEntry
-from .layout import INK, Typesetter, fit_text, write_atomically
-from .options import LANGUAGES, STOCKS, Printed, check_choice, check_output
+from ..outputs import check_pdf_output, write_atomically
+from .layout import INK, Typesetter, fit_text
+from .options import LANGUAGES, STOCKS, Printed, check_choice
 from .visits import Visit, find_visit
 
 QUIET_MODULES = 10  # blank space each side of the bars, in narrow-bar widths (ISO/IEC 15417)
@@ -79,11 +80,12 @@ class Label:
 
 
 def write(store, study_id: str, timepoint: str, out: Path | str, *, stock: str = "a4-3x8",
-          lang: str = "en") -> Printed:
-    """Write the labels of one patient's visit; every check is made before the file is touched."""
+          lang: str = "en", overwrite: bool = False) -> Printed:
+    """Write the labels of one patient's visit; every check is made before the file is touched
+    (`overwrite`: replace an existing file that is not a PDF)."""
     stock = check_choice(stock, STOCKS, "label stock")
     lang = check_choice(lang, LANGUAGES, "language")
-    out = check_output(out)
+    out = check_pdf_output(out, store.path, overwrite)
     visit = find_visit(store, study_id, timepoint)
     labels = labels_for(visit.in_language(lang), store.today())
     if not labels:

@@ -1,17 +1,13 @@
-"""What every printout shares: paper, type styles, tick boxes, the footer with 'Page N of M', and
-writing the PDF so that a failure never leaves half a file.
+"""What every printout shares: paper, type styles, tick boxes and the footer with 'Page N of M'
+(the PDF is written whole by ari_desktop.outputs.write_atomically).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -23,7 +19,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from ..core.errors import ClinicalInputError
 from .fonts import Fonts, fonts
 from .strings import Words
 
@@ -37,8 +32,6 @@ SHADE = colors.HexColor("#E8E8E8")
 LIGHT = colors.HexColor("#F4F4F4")
 CELL_PAD = 3
 OVERDUE_SHADE = colors.HexColor("#FBE3C8")
-
-T = TypeVar("T")
 
 
 class Typesetter:
@@ -241,28 +234,6 @@ def build(doc: BaseDocTemplate, story: list[Flowable], footer: Footer) -> int:
 
 def content_width(pagesize: tuple[float, float]) -> float:
     return pagesize[0] - 2 * MARGIN
-
-
-def write_atomically(out: Path, write: Callable[[Path], T]) -> T:
-    """Call `write(temporary path)` in the folder of `out`, then rename it to `out`.
-
-    A failure part-way leaves `out` as it was (absent, or the previous printout) and no temporary file.
-    """
-    temporary = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
-    try:
-        try:
-            result = write(temporary)
-        except PermissionError:
-            raise ClinicalInputError(f"The folder '{out.parent}' cannot be written to.", "output") from None
-        try:
-            os.replace(temporary, out)
-        except PermissionError:
-            raise ClinicalInputError(
-                f"'{out}' cannot be replaced: close it in the program that has it open and print again.",
-                "output") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-    return result
 
 
 def day_text(ts: Typesetter, day) -> str:

@@ -1,4 +1,5 @@
-"""The choices a printout accepts, and the checks made before any file is touched.
+"""The choices a printout accepts, checked before any file is touched (the output path is
+checked by ari_desktop.outputs).
 
 Import-light on purpose: the command line and the window validate with this module without
 loading reportlab.
@@ -22,17 +23,6 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if cleaned not in allowed:
         raise ClinicalInputError(f"The {what} '{value}' is not one of {', '.join(allowed)}.", what)
     return cleaned
-
-
-def check_output(out: Path | str) -> Path:
-    """The PDF path to write, refused if its folder is missing or it names a folder."""
-    path = Path(out)
-    if path.is_dir():
-        raise ClinicalInputError(f"'{path}' is a folder; give the name of the PDF file to write.", "output")
-    if not path.parent.is_dir():
-        raise ClinicalInputError(f"The folder '{path.parent}' does not exist.", "output")
-    return path
-
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..core.schedule import OVERDUE, ScheduleEntry
+from ..outputs import check_pdf_output, write_atomically
 from .layout import (
     GREY,
     INK,
@@ -34,9 +35,8 @@ from .layout import (
     grid_style,
     row_height,
     row_heights,
-    write_atomically,
 )
-from .options import LANGUAGES, Printed, check_choice, check_output
+from .options import LANGUAGES, Printed, check_choice
 from .visits import item_label
 
 PAGE = landscape(A4)
@@ -44,12 +44,14 @@ MISSED_DAYS_BACK = 7  # store.schedules.missed's default: a week of closed windo
 SECTION_START = 40 * mm  # heading, table header and a few rows
 
 
-def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: str | None = None) -> Printed:
-    """Write the worklist of `day`; every check is made before the file is touched."""
+def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: str | None = None,
+          overwrite: bool = False) -> Printed:
+    """Write the worklist of `day`; every check is made before the file is touched (`overwrite`:
+    replace an existing file that is not a PDF)."""
     if isinstance(day, datetime) or not isinstance(day, date):
         raise TypeError(f"The worklist needs a date, not {day!r}.")
     lang = check_choice(lang, LANGUAGES, "language")
-    out = check_output(out)
+    out = check_pdf_output(out, store.path, overwrite)
     due = store.schedules.worklist(day)
     missed = store.schedules.missed(day, MISSED_DAYS_BACK)
     initials = {p.study_id: p.initials for p in store.patients.all()}

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from ..core.grading import ICE_ITEMS
 from ..core.schedule import DONE, NOT_DONE
+from ..outputs import check_pdf_output, write_atomically
 from .layout import (
     CELL_PAD,
     INK,
@@ -33,9 +34,8 @@ from .layout import (
     grid_style,
     row_height,
     word_width,
-    write_atomically,
 )
-from .options import LANGUAGES, PAPERS, Printed, check_choice, check_output
+from .options import LANGUAGES, PAPERS, Printed, check_choice
 from .visits import Visit, find_visit
 
 WRITE_ROW = 6.5 * mm  # room for handwriting
@@ -46,11 +46,12 @@ MAX_ASSESSMENT_COLUMNS = 4
 
 
 def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str = "a4", lang: str = "en",
-          printed_by: str | None = None) -> Printed:
-    """Write the worksheet of one patient's visit; every check is made before the file is touched."""
+          printed_by: str | None = None, overwrite: bool = False) -> Printed:
+    """Write the worksheet of one patient's visit; every check is made before the file is touched
+    (`overwrite`: replace an existing file that is not a PDF)."""
     paper = check_choice(paper, PAPERS, "paper")
     lang = check_choice(lang, LANGUAGES, "language")
-    out = check_output(out)
+    out = check_pdf_output(out, store.path, overwrite)
     visit = find_visit(store, study_id, timepoint).in_language(lang)
     ts = Typesetter(lang)
     pagesize = PAGE_SIZES[paper]

@@ -5,29 +5,29 @@ of the first infusion) with its as-of date and denominator."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.endpoints import KINDS, InfusionCourse
 from ..core.toxicity import TREATMENTS
+from ..outputs import prepare_export_folder, write_atomically
 from ..store import Store
 
 
 def export(store: Store, folder: Path, as_of: date) -> list[Path]:
-    """Write one CSV per table into `folder` (created if needed); the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write one CSV per table into `folder` (created if needed); the paths written. The CSVs of an
+    earlier export are replaced; the database and any other file are never written over."""
     frames = {table: pd.DataFrame(rows, columns=columns)
               for table in store.tables.NAMES for columns, rows in [store.tables.rows(table)]}
     frames["schedule"] = schedule_frame(store, as_of)
     frames["safety_endpoints"] = safety_endpoints(store, as_of)
     frames["endpoint_table"] = endpoint_table(store, as_of)
-    written = []
-    for name, frame in frames.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        written.append(path)
-    return written
+    paths = prepare_export_folder(folder, list(frames), store.path)
+    for path, frame in zip(paths, frames.values(), strict=True):
+        write_atomically(path, partial(frame.to_csv, index=False), "out")
+    return paths
 
 
 def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:

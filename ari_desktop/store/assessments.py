@@ -9,6 +9,7 @@ from ..core import grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
+from ..core.text import NAME_LIMIT, NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import Assessment, BedsideFindings, Treatments
 from .part import Part
 
@@ -36,6 +37,8 @@ class Assessments(Part):
             assessor: str | None = None, notes: str = "") -> Assessment:
         """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
         day's scheduled toxicity assessment done."""
+        check_text(assessor, "assessing physician's name", "assessor", NAME_LIMIT)
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
         crs, icans = findings.crs(), findings.icans()
         treatments = treatments or Treatments()
         with self.store.transaction():
@@ -57,7 +60,8 @@ class Assessments(Part):
         (a finding, a dose, the note) is written, onto the assessment as stored now, and the grades
         are recomputed from the whole; a value someone else changed since it was seen is refused,
         with who changed it and when."""
-        if not reason.strip():
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
+        if not check_text(reason, "reason", "reason", REASON_LIMIT).strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
         with self.store.transaction():
             old = self.get(assessment_id)

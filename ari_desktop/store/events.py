@@ -7,6 +7,7 @@ from datetime import date
 
 from ..core.counts import CytopeniaEpisode
 from ..core.errors import ClinicalInputError
+from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import ToxicityEvent, check_cause_of_death, check_event
 from .part import Part
 
@@ -20,6 +21,7 @@ class Events(Part):
         """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
         IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity (with its presentation) or the cause
         of death (on the patient's date of death). Only the grades the event's term has are taken."""
+        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
         grade, reason = check_event(kind, grade, subtype, notes)
         today = self.store.today()
         with self.store.transaction():
@@ -46,6 +48,7 @@ class Events(Part):
 
         `expected` is the event as the user saw it: if its resolution was changed since (another
         workstation resolved it), the change is refused with who changed it and when."""
+        check_text(reason, "reason", "reason", REASON_LIMIT)
         with self.store.transaction():
             event = next((e for e in self.of(study_id) if e.id == event_id and not e.from_counts), None)
             if event is None:

@@ -13,6 +13,7 @@ from ..core.errors import ClinicalInputError
 from ..core.gate import FractionDecision
 from ..core.patients import check_moment
 from ..core.schedule import DONE
+from ..core.text import NAME_LIMIT, REASON_LIMIT, check_text
 from .part import Part
 
 
@@ -26,6 +27,8 @@ class Fractions(Part):
             raise ClinicalInputError(
                 f"No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
                 f"{' and '.join(self.protocol.go_decision_before)}.", "timepoint")
+        check_text(reason, "reason", "reason", REASON_LIMIT)
+        check_text(decided_by, "deciding physician's name", "decided_by", NAME_LIMIT)
         if decision not in gate.DECISIONS:
             raise ClinicalInputError(f"The decision must be go or hold, not '{decision}'.", "decision")
         decided_at = decided_at or self.store.now()

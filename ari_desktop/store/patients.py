@@ -9,6 +9,7 @@ from ..core import schedule
 from ..core.errors import ClinicalInputError, no_patient
 from ..core.patients import Anchors, Patient, check_anchors, check_new_patient
 from ..core.schedule import ScheduledItem
+from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
 _ANCHOR_COLUMNS = {
@@ -49,6 +50,8 @@ class Patients(Part):
         workstation may have set a death while this one set a booster). `expected` is the patient as
         the user saw them (see `correct`): a date asked as it was seen is not a change, and a date
         changed by someone else since it was seen is refused with who changed it and when."""
+        check_text(reason, "reason", "reason", REASON_LIMIT)
+        check_text(changes.get("off_study_reason"), "reason for going off study", "off_study_reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
             if expected is not None:
@@ -82,7 +85,7 @@ class Patients(Part):
         (another workstation corrected it since) is refused, with who changed it and when. The values
         seen are compared rather than a time the view was read at, so a correction of one field never
         blocks one of another; the command line reads fresh and passes nothing."""
-        if not (reason or "").strip():
+        if not (check_text(reason, "reason", "reason", REASON_LIMIT) or "").strip():
             raise ClinicalInputError("A correction needs a reason.", "reason")
         asked = {k: v for k, v in (("initials", initials), ("sex", sex), ("birth_year", birth_year),
                                    ("extramedullary", extramedullary)) if v is not None}

@@ -14,6 +14,7 @@ from ..core.gate import DoseGiven
 from ..core.patients import Patient
 from ..core.recording import TOXICITY_ACTIVITY, check_recording
 from ..core.schedule import DONE, NOT_DONE, ScheduleEntry
+from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
 Recording = tuple[str, str, datetime | None, str | None]  # (timepoint, activity, done_at, not_done_reason)
@@ -58,6 +59,9 @@ class Recordings(Part):
     def _record(self, study_id: str, recordings: list[Recording], correction_reason: str | None,
                 doses: dict[tuple[str, str], DoseGiven], findings_saved: bool,
                 seen: dict[tuple[str, str], schedule.Recording] | None = None) -> None:
+        check_text(correction_reason, "reason for the correction", "correction_reason", REASON_LIMIT)
+        for _, _, _, not_done_reason in recordings:
+            check_text(not_done_reason, "reason it was not done", "not_done_reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]

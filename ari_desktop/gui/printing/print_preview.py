@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from ... import printing
 from ...core.errors import ClinicalInputError
+from ...outputs import check_pdf_output, write_atomically
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.forms import child, load_form
 from ..common.session import Session
@@ -415,7 +416,8 @@ class PrintPreviewDialog(QDialog):
         return image
 
     def save_as_pdf(self) -> Path | None:
-        """Copy the rendered PDF where the user chooses; the path saved, or None."""
+        """Copy the rendered PDF where the user chooses, by the command line's rules (never over the
+        database, a folder, a device or a file that is not a PDF); the path saved, or None."""
         if not self.is_ready() or self.pdf_path is None:
             return None
         folder = self.settings.value(SETTING.format("folder")) or QStandardPaths.writableLocation(
@@ -429,9 +431,10 @@ class PrintPreviewDialog(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         try:
-            shutil.copyfile(self.pdf_path, target)
-        except OSError as error:
-            self.session.say(f"The PDF could not be saved as {target}: {error.strerror or error}.")
+            write_atomically(check_pdf_output(target, self.session.store.path),
+                             lambda temporary: shutil.copyfile(self.pdf_path, temporary))
+        except ClinicalInputError as error:
+            self.session.say(f"The PDF was not saved: {error}")
             return None
         self.settings.setValue(SETTING.format("folder"), str(target.parent))
         self.session.say(f"Saved the {WHAT[self.kind]} ({self.subject()}) as {target}.")

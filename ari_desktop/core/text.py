@@ -1,0 +1,50 @@
+"""Free text a person types (names, reasons, notes): the one check made before it is written.
+
+The limits are generous for what each field is for and small enough that a paste gone wrong (a
+whole document in a name) is refused instead of slowing every worksheet, list and export that
+shows it. A value is refused, never cut: the record keeps what was typed, or nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import ClinicalInputError
+
+# A person as they sign a form: a full name with titles and a role ("Dra. María José
+# Fernández-Villaverde, hematología") fits in 80, and so does a line of a printed sheet.
+NAME_LIMIT = 80
+# Why something was corrected, not done, held or ended: a sentence or two, as the change log and
+# the printed sheets show it beside the value.
+REASON_LIMIT = 500
+# Clinical notes of an assessment or an event: a few paragraphs; the source document holds more.
+NOTES_LIMIT = 2000
+
+
+def check_text(value: str | None, what: str, field: str, limit: int, *, lines: bool = False) -> str | None:
+    """`value` unchanged (None stays None), or one sentence naming `what`: longer than `limit`
+    characters, holding bytes that were not UTF-8 text, or a control character (a line break is
+    allowed when `lines`, in notes)."""
+    if value is None:
+        return None
+    if len(value) > limit:
+        raise ClinicalInputError(f"The {what} is {len(value):,} characters long; at most {limit:,} are allowed.",
+                                 field)
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":  # a lone surrogate: bytes that were not UTF-8, e.g. from a terminal
+            raise ClinicalInputError(f"The {what} holds bytes that are not UTF-8 text; type it again.", field)
+        if category == "Cc" and not (lines and char == "\n"):
+            allowed = " (only line breaks are)" if lines else ""
+            raise ClinicalInputError(
+                f"The {what} holds a control character (U+{ord(char):04X}), which is not allowed{allowed}.", field)
+    return value
+
+
+def check_user(name: str) -> str:
+    """The name stamped on everything a user records (without surrounding spaces), checked when
+    the store is opened."""
+    name = check_text(name, "user name", "user", NAME_LIMIT).strip()
+    if not name:
+        raise ClinicalInputError("Say who is working: the user name is empty.", "user")
+    return name
