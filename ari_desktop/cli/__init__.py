@@ -94,9 +94,9 @@ def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | No
 
 
 def _store(ctx: click.Context):
-    from ..paths import open_store
+    from ..store import Store
 
-    store = open_store(ctx.obj["db"], ctx.obj["user"])
+    store = Store(ctx.obj["db"], ctx.obj["user"])
     ctx.call_on_close(store.close)
     return store
 

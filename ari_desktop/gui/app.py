@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..outputs import check_output_file, is_png, write_atomically
-from ..paths import open_store
+from ..store import Store
 from .common.settings import APPLICATION, ORGANISATION, open_settings
 from .common.who import who_is_working
 
@@ -54,7 +54,7 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
     from .main_window import MainWindow
 
     try:
-        store = open_store(db_path, name)
+        store = Store(db_path, name)
     except USER_ERRORS as error:
         if not interactive:
             raise

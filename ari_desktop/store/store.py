@@ -22,6 +22,8 @@ from pathlib import Path
 from ..core.dates import local_now, local_today, to_utc_text
 from ..core.errors import StoreError
 from ..core.protocol import Protocol, load_default
+from ..core.text import check_user
+from ..outputs import SQLITE_COMPANIONS
 from . import schema
 from .assessments import Assessments
 from .changes import ChangeLog
@@ -43,15 +45,19 @@ class Store:
                  today: Callable[[], date] = local_today, now: Callable[[], datetime] = local_now,
                  read_only: bool = False):
         self.path = Path(path)
-        self.user = user
+        for suffix in SQLITE_COMPANIONS:  # created there, it would pass for another database's journal
+            if self.path.name.endswith(suffix):
+                raise StoreError(f"{self.path} is named like a file SQLite keeps beside a database (ending in "
+                                 f"{suffix}); give the database's own name.")
+        self.user = check_user(user)
         self.protocol = protocol or load_default()
         self.today = today
         self.now = now
-        self.read_only = read_only or not _writable(self.path)
         # Every page is read once before the first write: the check at open only looks at the small tables.
         self._pages_checked = False
         self._damage: StoreError | None = None
         try:
+            self.read_only = read_only or not _writable(self.path)
             if not schema.check_file(self.path):
                 if self.read_only:
                     raise StoreError(f"{self.path} cannot be created: the folder {self.path.parent} is read-only here.")
@@ -60,6 +66,8 @@ class Store:
             self.db = self._connect()
         except sqlite3.DatabaseError as error:
             raise unusable(self.path, error) from None
+        except OSError as error:  # a name too long, a folder that cannot be read
+            raise StoreError(f"{self.path} cannot be opened: {error.strerror or error}.") from None
         self.patients = Patients(self)
         self.schedules = Schedules(self)
         self.recordings = Recordings(self)
