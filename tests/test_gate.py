@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from ari_desktop.core import gate, protocol
 from ari_desktop.core.errors import ClinicalInputError
-from ari_desktop.core.gate import DoseGiven, FractionDecision, Seen, parse_decimal
+from ari_desktop.core.gate import DoseGiven, FractionDecision, Seen
+from ari_desktop.core.text import parse_decimal
 from ari_desktop.core.toxicity import Assessment, BedsideFindings, Treatments
 
 P = protocol.load_default()

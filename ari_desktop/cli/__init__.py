@@ -282,14 +282,15 @@ def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):
 def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, weight, reason):
     """Record a sample or assessment done, or not done with a reason; an infusion given with its dose and
     the patient's weight."""
-    from ..core.gate import DoseGiven, parse_decimal
+    from ..core.gate import DoseGiven
+    from ..core.text import parse_decimal
 
     if (done_at is None) == (not_done is None):
         raise ClinicalInputError("Give either --done-at or --not-done.")
     if (dose is None) != (weight is None):
         raise ClinicalInputError("An infusion given is recorded with both --dose and --weight.", "dose")
-    given = None if dose is None else DoseGiven(parse_decimal(dose, "dose", "dose"),
-                                                parse_decimal(weight, "weight", "weight"))
+    given = None if dose is None else DoseGiven(parse_decimal(dose, "The dose", "dose"),
+                                                parse_decimal(weight, "The weight", "weight"))
     moment = parse_datetime(done_at, "time done") if done_at is not None else None
     entry = _store(ctx).recordings.record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
                                correction_reason=reason, dose=given)

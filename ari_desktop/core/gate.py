@@ -11,7 +11,6 @@ store calls them inside its transaction and refuses with that sentence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,18 +88,6 @@ class DoseGiven:
         if not low <= self.weight_kg <= high:
             raise ClinicalInputError(
                 f"The weight {self.weight_kg:g} kg is outside the plausible range {low:g}–{high:g} kg.", "weight")
-
-
-_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
-
-
-def parse_decimal(text: str, what: str, field: str) -> float:
-    """A decimal number as typed: "72.5" and "72,5" are the same, whatever the system's locale;
-    anything else (thousands separators, letters, two separators) is refused."""
-    typed = text.strip()
-    if not _DECIMAL.fullmatch(typed):
-        raise ClinicalInputError(f"The {what} '{typed}' is not a number: type e.g. 72.5.", field)
-    return float(typed.replace(",", "."))
 
 
 def fraction_timepoints(protocol: Protocol) -> tuple[str, ...]:

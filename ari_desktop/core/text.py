@@ -7,6 +7,7 @@ shows it. A value is refused, never cut: the record keeps what was typed, or not
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import ClinicalInputError
@@ -48,3 +49,15 @@ def check_user(name: str) -> str:
     if not name:
         raise ClinicalInputError("Say who is working: the user name is empty.", "user")
     return name
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+def parse_decimal(text: str, what: str, field: str, example: str = "72.5") -> float:
+    """A decimal number as typed: "72.5" and "72,5" are the same, whatever the system's locale;
+    anything else (thousands separators, letters, two separators) is refused, never guessed."""
+    typed = text.strip()
+    if not _DECIMAL.fullmatch(typed):
+        raise ClinicalInputError(f"{what} '{typed}' is not a number: type e.g. {example}.", field)
+    return float(typed.replace(",", "."))

@@ -7,13 +7,9 @@ number never changes under the mouse wheel.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtWidgets import QLineEdit
 
-from ...core.errors import ClinicalInputError
-
-_DECIMAL = re.compile(r"\d+(?:[.,]\d+)?|[.,]\d+")
+from ...core.text import parse_decimal
 
 
 def read_decimal(edit: QLineEdit, what: str, field: str, example: str) -> float | None:
@@ -21,6 +17,4 @@ def read_decimal(edit: QLineEdit, what: str, field: str, example: str) -> float 
     text = edit.text().strip()
     if not text:
         return None
-    if not _DECIMAL.fullmatch(text):
-        raise ClinicalInputError(f"{what} '{text}' is not a number: type e.g. {example}.", field)
-    return float(text.replace(",", "."))
+    return parse_decimal(text, what, field, example)

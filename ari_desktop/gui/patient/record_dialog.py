@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
-from ...core.gate import DoseGiven, parse_decimal
+from ...core.gate import DoseGiven
 from ...core.schedule import NOT_DONE, ScheduleEntry
+from ...core.text import parse_decimal
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
 from ..common.models import recording_text, volume_text
@@ -150,7 +151,7 @@ class RecordItemDialog(QDialog):
             raise ClinicalInputError("Type the dose given, x10^6 CAR+ cells/kg.", "dose")
         if not weight:
             raise ClinicalInputError("Type the patient's weight, kg.", "weight")
-        return DoseGiven(parse_decimal(dose, "dose", "dose"), parse_decimal(weight, "weight", "weight"))
+        return DoseGiven(parse_decimal(dose, "The dose", "dose"), parse_decimal(weight, "The weight", "weight"))
 
     def _field_of(self, error: ClinicalInputError, reason: str | None) -> str | None:
         """The store names both the not-obtained reason and the correction reason 'reason'."""
