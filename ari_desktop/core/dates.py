@@ -7,7 +7,7 @@ given, stored as ISO 8601 text in UTC, shown in local time.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from .errors import ClinicalInputError
 
@@ -47,6 +47,21 @@ def parse_datetime(text: str, what: str = "time") -> datetime:
         raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar or clock.", what) from None
     value = _plausible(value, text, what)  # before the local zone is applied: year 1 has none
     return value if value.tzinfo else value.astimezone()
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def parse_clock(text: str, what: str = "time") -> time:
+    """A time of day typed as HH:MM (24-hour clock); "25:70" is refused, not carried over."""
+    text = text.strip()
+    match = _CLOCK.fullmatch(text)
+    if not match:
+        raise ClinicalInputError(f"The {what} '{text}' is not a time of day; write it as HH:MM.", what)
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise ClinicalInputError(f"The {what} '{text}' does not exist on the clock (00:00 to 23:59).", what)
+    return time(hour, minute)
 
 
 def to_utc_text(moment: datetime) -> str:

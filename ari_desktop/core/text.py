@@ -61,3 +61,14 @@ def parse_decimal(text: str, what: str, field: str, example: str = "72.5") -> fl
     if not _DECIMAL.fullmatch(typed):
         raise ClinicalInputError(f"{what} '{typed}' is not a number: type e.g. {example}.", field)
     return float(typed.replace(",", "."))
+
+
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def parse_whole_number(text: str, what: str, field: str, example: str = "1960") -> int:
+    """A whole number as typed ("1960", not "1.960" nor "1960.0"); anything else is refused."""
+    typed = text.strip()
+    if not _WHOLE.fullmatch(typed):
+        raise ClinicalInputError(f"{what} '{typed}' is not a whole number: type e.g. {example}.", field)
+    return int(typed)

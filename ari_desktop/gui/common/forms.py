@@ -1,6 +1,7 @@
 """Loads the Qt Designer forms of ui/ (installed as the package ari_desktop.ui) into dialogs.
 
-A layout change is a change of the .ui file, not of the code. QtUiTools is imported only when the
+A layout change is a change of the .ui file, not of the code. The forms' typed fields are the
+classes of fields.py, and no combo or spin box of a form changes under the mouse wheel. QtUiTools is imported only when the
 first dialog opens, to keep it off the path that paints the first window.
 """
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QWidget
 
 from ...paths import shipped
+from .fields import FIELD_CLASSES, guard_wheel
 
 W = TypeVar("W", bound=QWidget)
 
@@ -30,8 +32,11 @@ def load_form(name: str, base: QWidget) -> None:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     loader = IntoBase(base)
+    for field_class in FIELD_CLASSES:
+        loader.registerCustomWidget(field_class)
     if loader.load(buffer, None) is None:
         raise RuntimeError(f"The form {name} could not be loaded: {loader.errorString()}")
+    guard_wheel(base)
 
 
 def child(base: QWidget, kind: type[W], name: str) -> W:
