@@ -277,14 +277,24 @@ def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):
 @click.option("--not-done", help="Why it was not done.")
 @click.option("--dose", help="An infusion given: the dose given, x10^6 CAR+ cells/kg (e.g. 0.9).")
 @click.option("--weight", help="An infusion given: the patient's weight, kg (e.g. 72.5).")
-@click.option("--reason", help="Reason for correcting an item already recorded.")
+@click.option("--reason", help="Reason for correcting an item already recorded, or for withdrawing it.")
+@click.option("--withdraw", is_flag=True, help="Take back an item recorded done (not done after all): it is open "
+              "again. Needs --reason unless you recorded it in the last few minutes.")
 @click.pass_context
-def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, weight, reason):
+def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, weight, reason, withdraw):
     """Record a sample or assessment done, or not done with a reason; an infusion given with its dose and
-    the patient's weight."""
+    the patient's weight; or withdraw a recording made by mistake."""
     from ..core.gate import DoseGiven
     from ..core.text import parse_decimal
 
+    if withdraw:
+        if any(value is not None for value in (done_at, not_done, dose, weight)):
+            raise ClinicalInputError("--withdraw takes back a recording: give it without --done-at, --not-done, "
+                                     "--dose or --weight.", "withdraw")
+        entry = _store(ctx).recordings.withdraw(study_id, timepoint, activity, reason)
+        click.echo(f"Withdrew {entry.item.label} at {timepoint} for {entry.study_id}: it is "
+                   f"{entry.status.replace('_', ' ')} again.")
+        return
     if (done_at is None) == (not_done is None):
         raise ClinicalInputError("Give either --done-at or --not-done.")
     if (dose is None) != (weight is None):

@@ -6,12 +6,12 @@ raises ClinicalInputError with the sentence both front ends show.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .errors import ClinicalInputError
 from .patients import CLOCK_SLACK, Patient
 from .protocol import Protocol
-from .schedule import ScheduleEntry
+from .schedule import DONE, Recording, ScheduleEntry
 
 TOXICITY_ACTIVITY = "tox"  # the daily CRS/ICANS assessment: done only with its findings
 
@@ -68,3 +68,50 @@ def check_recording(protocol: Protocol, patient: Patient, timepoint: str, activi
         raise ClinicalInputError(
             f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
             "a correction needs a reason.", "reason")
+
+
+# A quick action is taken back without a reason by the one who took it, this soon after: the time
+# to notice a second Enter or the wrong row. After that, or by someone else, it needs a reason.
+UNDO_MINUTES = 5
+INFUSION_ACTIVITY = "infusion"
+
+
+def undo_without_reason(recording: Recording, user: str, now: datetime) -> bool:
+    """Whether `user` may still withdraw `recording` without a reason (the moment has not passed)."""
+    return recording.recorded_by == user and now - recording.recorded_at <= timedelta(minutes=UNDO_MINUTES)
+
+
+def check_withdrawal(entry: ScheduleEntry, user: str, now: datetime, reason: str | None) -> None:
+    """An item recorded done may be withdrawn ("not collected after all"): it returns to due,
+    overdue or missed as its schedule says. A reason is needed once the moment has passed. The
+    CRS/ICANS assessment stands with its findings, and an infusion given with its dose: both are
+    corrected with a reason, never withdrawn."""
+    what = f"{entry.item.label} at {entry.item.timepoint} of {entry.study_id}"
+    recording = entry.recording
+    if recording is None or recording.outcome != DONE:
+        state = "nothing" if recording is None else "it as not done"
+        raise ClinicalInputError(f"{what} is not recorded done ({state} is recorded), so there is nothing to "
+                                 "withdraw.", "activity")
+    if entry.item.activity == TOXICITY_ACTIVITY:
+        raise ClinicalInputError(f"{what} was done with the findings of a bedside assessment; it cannot be "
+                                 "withdrawn.", "activity")
+    if entry.item.activity == INFUSION_ACTIVITY:
+        raise ClinicalInputError(f"{what} is an infusion given, with its dose: correct it with a reason "
+                                 "instead of withdrawing it.", "activity")
+    if not (reason or "").strip() and not undo_without_reason(recording, user, now):
+        raise ClinicalInputError(
+            f"{what} was recorded done by {recording.recorded_by} at "
+            f"{recording.recorded_at.astimezone():%Y-%m-%d %H:%M}; withdrawing it later than {UNDO_MINUTES} "
+            "minutes after, or by someone else, needs a reason.", "reason")
+
+
+def window_note(entry: ScheduleEntry, done_at: datetime) -> str | None:
+    """The sentence when a time done falls outside the item's window (recorded, but a deviation)."""
+    day = done_at.astimezone().date()
+    if day < entry.item.window_start:
+        return (f"{done_at.astimezone():%Y-%m-%d %H:%M} is before the window of {entry.item.label} opened "
+                f"({entry.item.window_start}).")
+    if day > entry.item.window_end:
+        return (f"{done_at.astimezone():%Y-%m-%d %H:%M} is after the window of {entry.item.label} closed "
+                f"({entry.item.window_end}).")
+    return None

@@ -102,6 +102,6 @@ class Fractions(Part):
         """Timepoint -> time given, of the aliquots of the first infusion recorded done."""
         rows = self.db.execute(
             "SELECT timepoint, done_at FROM recordings WHERE patient_id = ? AND activity = 'infusion'"
-            " AND outcome = 'done'", [patient_id])
+            " AND outcome = 'done' AND withdrawn_at IS NULL", [patient_id])
         fractions = gate.fraction_timepoints(self.protocol)
         return {timepoint: from_utc_text(at) for timepoint, at in rows if timepoint in fractions}

@@ -12,7 +12,7 @@ from ..core.dates import to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.gate import DoseGiven
 from ..core.patients import Patient
-from ..core.recording import TOXICITY_ACTIVITY, check_recording
+from ..core.recording import TOXICITY_ACTIVITY, UNDO_MINUTES, check_known, check_recording, check_withdrawal
 from ..core.schedule import DONE, NOT_DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from .part import Part
@@ -45,12 +45,36 @@ class Recordings(Part):
         refused, none. `doses` gives the dose and weight of each infusion given, by (timepoint, activity)."""
         self._record(study_id, recordings, correction_reason, doses or {}, findings_saved=False)
 
+    def withdraw(self, study_id: str, timepoint: str, activity: str, reason: str | None = None) -> ScheduleEntry:
+        """Take back an item recorded done ("not collected after all"): it is open again, due,
+        overdue or missed as its schedule says. Nothing is deleted: the recording is marked
+        withdrawn and the change log keeps it and the withdrawal. Without a reason only by the one
+        who recorded it, within recording.UNDO_MINUTES (core.recording.check_withdrawal)."""
+        check_text(reason, "reason for withdrawing it", "reason", REASON_LIMIT)
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            check_known(self.protocol, timepoint, activity)
+            found = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
+                                                 [(timepoint, activity)])
+            if not found:
+                raise ClinicalInputError(f"{self.protocol.activity(activity).label} at {timepoint} is not on the "
+                                         f"schedule of {patient.study_id}.", "activity")
+            now = self.store.now()
+            check_withdrawal(found[0], self.store.user, now, reason)
+            reason = reason.strip() if reason and reason.strip() else (
+                f"undone by the one who recorded it, within {UNDO_MINUTES} minutes")
+            self.store.write("recordings", self._row_id(patient_id, timepoint, activity),
+                             {"withdrawn_at": to_utc_text(now)}, reason)
+            return self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
+                                                [(timepoint, activity)])[0]
+
     def assessment_saved(self, study_id: str, patient_id: int, at: datetime) -> None:
         """A bedside assessment with its findings was saved at `at`: that day's CRS/ICANS item, if
         still open, is done (the only way it can be)."""
         day_item = self.db.execute(
             "SELECT s.timepoint FROM scheduled_items s LEFT JOIN recordings r ON r.patient_id = s.patient_id"
-            " AND r.timepoint = s.timepoint AND r.activity = s.activity WHERE s.patient_id = ?"
+            " AND r.timepoint = s.timepoint AND r.activity = s.activity AND r.withdrawn_at IS NULL"
+            " WHERE s.patient_id = ?"
             " AND s.activity = ? AND s.target_date = ? AND s.cancelled_reason IS NULL AND r.id IS NULL",
             [patient_id, TOXICITY_ACTIVITY, at.astimezone().date().isoformat()]).fetchone()
         if day_item is not None:
@@ -82,12 +106,14 @@ class Recordings(Part):
                         "recordings", self._row_id(patient_id, timepoint, activity), None,
                         f"{entry.item.label} at {timepoint} of {patient.study_id}",
                         _outcome(seen[(timepoint, activity)]), _outcome(entry.recording), "done_at", _outcome_text)
-                if entry.recording is None:
+                row_id = self._row_id(patient_id, timepoint, activity)
+                if row_id is None:
                     self.store.write("recordings", None,
                                      {"patient_id": patient_id, "timepoint": timepoint, "activity": activity, **values})
+                elif entry.recording is None:  # recorded again after a withdrawal: the log keeps both
+                    self.store.write("recordings", row_id, {**values, "withdrawn_at": None}, correction_reason)
                 else:
-                    self.store.write("recordings", self._row_id(patient_id, timepoint, activity), values,
-                                     correction_reason.strip())
+                    self.store.write("recordings", row_id, values, correction_reason.strip())
 
     def _row_id(self, patient_id: int, timepoint: str, activity: str) -> int | None:
         row = self.db.execute("SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",

@@ -3,11 +3,11 @@ what was recorded, and the day's worklist across all patients."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from ..core import schedule
-from ..core.dates import from_utc_text
+from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import Anchors, check_study_id
 from ..core.protocol import KINDS
@@ -32,7 +32,7 @@ class Schedules(Part):
         """A patient's schedule entries; `only` these (timepoint, activity) pairs when given."""
         sql = (f"SELECT ?, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
                " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
-               "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
+               "  AND r.timepoint = s.timepoint AND r.activity = s.activity AND r.withdrawn_at IS NULL"
                " WHERE s.patient_id = ?")
         params: list = [study_id, patient_id]
         if only is not None:
@@ -42,11 +42,12 @@ class Schedules(Part):
             params += [value for pair in only for value in pair]
         return [self._entry(row, as_of) for row in self.db.execute(sql + " ORDER BY s.sequence", params)]
 
-    def worklist(self, day: date, kind: str = "all") -> list[ScheduleEntry]:
-        """Every open item whose window holds the day, across all patients, by patient."""
-        return [self._entry(row, day) for row in self.worklist_rows(day, kind)]
+    def worklist(self, day: date, kind: str = "all", done_that_day: bool = False) -> list[ScheduleEntry]:
+        """Every open item whose window holds the day, across all patients, by patient; with
+        `done_that_day`, also those recorded done on that day (the nurse sees what she collected)."""
+        return [self._entry(row, day) for row in self.worklist_rows(day, kind, done_that_day)]
 
-    def worklist_rows(self, day: date, kind: str = "all") -> list[tuple]:
+    def worklist_rows(self, day: date, kind: str = "all", done_that_day: bool = False) -> list[tuple]:
         """The worklist's rows as they come from SQLite (the benchmark times this bare query)."""
         if kind != "all" and kind not in KINDS:
             raise ClinicalInputError(
@@ -56,7 +57,7 @@ class Schedules(Part):
         if kind != "all":
             where += " AND s.kind = ?"
             params.append(kind)
-        return self._open_rows(where, params)
+        return self._open_rows(where, params, day if done_that_day else None)
 
     def missed(self, day: date, days_back: int = 7, kind: str = "all") -> list[ScheduleEntry]:
         """Items whose window closed in the `days_back` days before `day` with nothing recorded:
@@ -84,7 +85,7 @@ class Schedules(Part):
     def recorded(self, patient_id: int) -> frozenset[tuple[str, str]]:
         """(timepoint, activity) of everything recorded for the patient."""
         return frozenset(self.db.execute(
-            "SELECT timepoint, activity FROM recordings WHERE patient_id = ?", [patient_id]).fetchall())
+            "SELECT timepoint, activity FROM recordings WHERE patient_id = ? AND withdrawn_at IS NULL", [patient_id]).fetchall())
 
     def held(self, patient_id: int) -> frozenset[str]:
         """Timepoints whose fraction a physician held."""
@@ -101,14 +102,20 @@ class Schedules(Part):
             params += [days, first.isoformat(), last.isoformat()]
         return f"({' OR '.join(clauses)})", params
 
-    def _open_rows(self, where: str, params: list) -> list[tuple]:
-        """Items matching `where` that are neither recorded nor cancelled, by patient."""
+    def _open_rows(self, where: str, params: list, done_on: date | None = None) -> list[tuple]:
+        """Items matching `where` that are neither recorded nor cancelled, by patient; and those
+        recorded done on the local day `done_on` when given."""
+        recorded = "r.id IS NULL"
+        if done_on is not None:
+            start, end = (datetime.combine(d, time()).astimezone() for d in (done_on, done_on + timedelta(days=1)))
+            recorded = "(r.id IS NULL OR (r.outcome = 'done' AND r.done_at >= ? AND r.done_at < ?))"
+            params = [*params, to_utc_text(start), to_utc_text(end)]
         return self.db.execute(
             f"SELECT p.study_id, {_ITEM_SELECT}, {_RECORDING_SELECT} FROM scheduled_items s"
             " JOIN patients p ON p.id = s.patient_id"
             " LEFT JOIN recordings r ON r.patient_id = s.patient_id"
-            "  AND r.timepoint = s.timepoint AND r.activity = s.activity"
-            f" WHERE {where} AND s.cancelled_reason IS NULL AND r.id IS NULL"
+            "  AND r.timepoint = s.timepoint AND r.activity = s.activity AND r.withdrawn_at IS NULL"
+            f" WHERE {where} AND s.cancelled_reason IS NULL AND {recorded}"
             " ORDER BY p.study_id, s.sequence", params).fetchall()
 
     def _entry(self, row, as_of: date) -> ScheduleEntry:

@@ -294,10 +294,16 @@ def _m005_counts_and_labs(db) -> None:
         db.execute(statement)
 
 
+def _m006_withdrawn_recordings(db) -> None:
+    # A recording withdrawn ("not collected after all") stays, marked with when: the item is open
+    # again and the change log keeps both the recording and its withdrawal. NULL: it stands.
+    db.execute("ALTER TABLE recordings ADD COLUMN withdrawn_at TEXT")
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
-              ("005_counts_and_labs", _m005_counts_and_labs))
+              ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings))
 
 
 def check_file(path: Path) -> bool:
