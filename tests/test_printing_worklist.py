@@ -18,7 +18,8 @@ from ari_desktop.store import Store
 
 FIXED = date(2025, 3, 10)
 NOW = datetime(2025, 3, 10, 7, 45).astimezone()
-HEADER = ("Patient", "Timepoint", "Item", "Tube", "Volume", "Destination", "Target date", "Status", "Time", "Initials")
+HEADER = ("Patient", "Timepoint", "Item", "Specimen · tube", "Volume", "Destination", "Target date", "Window closes",
+          "Status", "Time", "Initials")
 
 
 def pdf_pages(path: Path) -> list[str]:
@@ -92,7 +93,7 @@ def test_items_past_their_target_day_are_marked_overdue(ward, tmp_path):
     text = " ".join(pdf_pages(out))
     overdue = [e for e in ward.schedules.worklist(FIXED) if e.status == "overdue"]
     assert overdue and {e.study_id for e in overdue} == {"ARI-029"}
-    assert "2025-03-09 OVERDUE" in text  # target date and status side by side
+    assert re.search(r"2025-03-09 \d{4}-\d\d-\d\d OVERDUE", text)  # target date, window closes, status
     assert text.count("OVERDUE") == len(overdue)
 
 
@@ -110,17 +111,22 @@ def test_items_missed_in_the_last_days_are_listed_apart_asking_for_a_reason(ward
     assert "D+7" not in due  # yesterday's exact-day items are no longer due: they are missed
 
 
-def test_the_phlebotomy_tray_counts_tubes_of_each_type(ward, tmp_path):
+def test_the_phlebotomy_tray_counts_blood_tubes_of_each_type_and_not_marrow_aspirates(ward, tmp_path):
     out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")
     text = " ".join(pdf_pages(out))
     tubes: Counter[str] = Counter()
     volume: Counter[str] = Counter()
+    marrow = 0
     for entry in ward.schedules.worklist(FIXED):
         activity = ward.protocol.activity(entry.item.activity)
-        if entry.item.kind == "sample":
+        if entry.item.kind == "sample" and activity.specimen == "bone_marrow":
+            marrow += 1
+        elif entry.item.kind == "sample":
             tubes[activity.tube] += 1
             volume[activity.tube] += activity.volume_ml
+    assert marrow, "the ward has a bone-marrow aspirate due"
     assert "Phlebotomy tray: tubes to prepare" in text
+    assert f"Not on the tray: {marrow} bone-marrow aspirates" in text
     for tube, count in tubes.items():
         assert f"{tube} {count} {volume[tube]:g} mL" in text
     assert f"Total {sum(tubes.values())}" in text
@@ -161,3 +167,26 @@ def test_the_worklist_is_a4_landscape(ward, tmp_path):
     out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")
     page = PdfReader(out).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
+
+
+def test_a_marrow_aspirate_is_printed_as_one_with_its_tube(ward, tmp_path):
+    text = " ".join(pdf_pages(daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")))
+    assert "Bone marrow aspirate · EDTA (lavender)" in text
+    assert "Peripheral blood · EDTA (lavender)" in text
+
+
+def test_the_printed_worklist_follows_the_kind_and_patient_filters_shown(ward, tmp_path):
+    out = daily_worklist(ward, FIXED, tmp_path / "worklist.pdf", kind="sample", patients="029")
+    text = " ".join(pdf_pages(out))
+    assert "Shown: samples, patients whose study ID contains “029”" in text
+    assert "ARI-029" in text and "ARI-003" not in text
+    assert "Bedside CRS/ICANS" not in text and "(vitals, ICE)" not in text
+    shown = [e for e in ward.schedules.worklist(FIXED, "sample") if "029" in e.study_id]
+    assert f"{len(shown)} items due" in text
+
+
+def test_the_printed_worklist_says_when_each_window_closes(ward, tmp_path):
+    text = " ".join(pdf_pages(daily_worklist(ward, FIXED, tmp_path / "worklist.pdf")))
+    assert "Window closes" in text
+    for entry in ward.schedules.worklist(FIXED):
+        assert f"{entry.item.target_date} {entry.item.window_end}" in text

@@ -25,6 +25,10 @@ from .errors import ProtocolError
 ANCHORS = ("screening", "day0", "booster")
 KINDS = ("sample", "assessment", "visit", "infusion")
 CONDITIONS = ("extramedullary",)
+# Where a sample comes from: blood drawn at the phlebotomy round (serum, plasma, whole blood), or a
+# bone-marrow aspirate the physician takes (never counted as a blood tube).
+BLOOD, BONE_MARROW = "blood", "bone_marrow"
+SPECIMENS = (BLOOD, BONE_MARROW)
 TRANSLATIONS = ("es",)  # languages a protocol file may give words in, besides its own English
 ACTIVITY_TEXT_FIELDS = ("label", "sample", "tube", "lab")
 TIMEPOINT_TEXT_FIELDS = ("label", "notes")
@@ -69,6 +73,12 @@ class Activity:
     condition: str | None = None
     site_default: bool = False
     translations: tuple[tuple[str, ActivityText], ...] = ()  # (language, words)
+    specimen: str | None = None  # a sample's: one of SPECIMENS
+
+    @property
+    def on_phlebotomy_tray(self) -> bool:
+        """A tube drawn at the blood draw: a bone-marrow aspirate is taken by the physician, not drawn."""
+        return self.kind == "sample" and bool(self.tube) and self.specimen != BONE_MARROW
 
     def in_language(self, lang: str) -> Activity:
         """This activity with its words in `lang` (English where the file gives none)."""
@@ -407,10 +417,17 @@ class _Reader:
                 lab=get("lab", required=False), condition=condition,
                 site_default=get("site_default", bool, "true or false", default=False, required=False),
                 translations=self._activity_texts(row, i),
+                specimen=self._specimen(get("specimen", required=False), kind, i),
             )
         if not activities:
             raise ProtocolError(f"{self.source}: no [[activity]] is defined.")
         return activities
+
+    def _specimen(self, specimen: str | None, kind: str, i: int) -> str | None:
+        if specimen is not None and (kind != "sample" or specimen not in SPECIMENS):
+            expected = f"one of {', '.join(SPECIMENS)}" if kind == "sample" else "no specimen on an activity not a sample"
+            raise self.fail("activity", i, "specimen", f"expected {expected}, found {specimen!r}")
+        return specimen
 
     def _timepoints(self, rows: list, daily: list, activities: dict[str, Activity],
                     month_days: int, settings: dict[str, int]) -> tuple[Timepoint, ...]:

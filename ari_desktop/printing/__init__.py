@@ -23,11 +23,13 @@ def visit_worksheet(store, study_id: str, timepoint: str, out: Path, *, paper: s
     return write(store, study_id, timepoint, out, paper=paper, lang=lang, printed_by=printed_by).path
 
 
-def daily_worklist(store, day: date, out: Path, *, lang: str = "en", printed_by: str | None = None) -> Path:
-    """Everything due on `day` across all patients (A4 landscape), with the missed items needing a reason."""
+def daily_worklist(store, day: date, out: Path, *, lang: str = "en", printed_by: str | None = None,
+                   kind: str = "all", patients: str = "") -> Path:
+    """Everything due on `day` across all patients (A4 landscape), with the missed items needing a reason;
+    only one `kind` of item, and the patients whose study ID contains `patients`, when given."""
     from .worklist import write
 
-    return write(store, day, out, lang=lang, printed_by=printed_by).path
+    return write(store, day, out, lang=lang, printed_by=printed_by, kind=kind, patients=patients).path
 
 
 def tube_labels(store, study_id: str, timepoint: str, out: Path, *, stock: str = "a4-3x8", lang: str = "en") -> Path:

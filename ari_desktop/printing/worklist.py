@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from ..core.protocol import BONE_MARROW
 from ..core.schedule import OVERDUE, ScheduleEntry
 from ..outputs import check_pdf_output, write_atomically
 from .layout import (
@@ -42,18 +43,27 @@ from .visits import item_label
 PAGE = landscape(A4)
 MISSED_DAYS_BACK = 7  # store.schedules.missed's default: a week of closed windows to explain
 SECTION_START = 40 * mm  # heading, table header and a few rows
+# The due table's columns after the tick box.
+DUE_COLUMNS = ("worklist.patient", "timepoint", "item", "worklist.specimen", "volume", "destination", "target_date",
+               "worklist.window_closes", "worklist.status", "time", "initials")
 
 
 def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: str | None = None,
-          overwrite: bool = False) -> Printed:
+          overwrite: bool = False, kind: str = "all", patients: str = "") -> Printed:
     """Write the worklist of `day`; every check is made before the file is touched (`overwrite`:
-    replace an existing file that is not a PDF)."""
+    replace an existing file that is not a PDF). `kind` and `patients` (text in the study ID) print
+    only what the window's Today shows with those filters."""
     if isinstance(day, datetime) or not isinstance(day, date):
         raise TypeError(f"The worklist needs a date, not {day!r}.")
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_pdf_output(out, store.path, overwrite)
-    due = store.schedules.worklist(day)
-    missed = store.schedules.missed(day, MISSED_DAYS_BACK)
+    wanted = patients.strip().casefold()
+
+    def shown(entries: list[ScheduleEntry]) -> list[ScheduleEntry]:
+        return [e for e in entries if wanted in e.study_id.casefold()]
+
+    due = shown(store.schedules.worklist(day, kind))
+    missed = shown(store.schedules.missed(day, MISSED_DAYS_BACK, kind=kind))
     initials = {p.study_id: p.initials for p in store.patients.all()}
     ts = Typesetter(lang)
     width = content_width(PAGE)
@@ -63,6 +73,10 @@ def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: st
         return item_label(store.protocol, entry.item, lang)
 
     story = _story(protocol, day, due, missed, initials, label, ts, width)
+    filters = ([ts.words(f"worklist.kind.{kind}")] if kind != "all" else []) + (
+        [ts.words("worklist.patients_matching", text=patients.strip())] if wanted else [])
+    if filters:
+        story.insert(2, Paragraph(ts.esc(ts.words("worklist.shown", what=", ".join(filters))), ts.body))
     footer = Footer(ts, f"{store.protocol.code} · {ts.words('worklist.document', date=day.isoformat())}",
                     store.now(), printed_by or store.user)
 
@@ -85,6 +99,9 @@ def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleE
     tray = _tray(protocol, due, ts)
     if tray is not None:
         story.append(KeepTogether([Paragraph(ts.t("worklist.tray"), ts.heading), tray]))
+    marrow = sum(1 for e in due if protocol.activity(e.item.activity).specimen == BONE_MARROW)
+    if marrow:
+        story.append(Paragraph(ts.t("worklist.marrow", count=marrow), ts.body))
     # A section heading never ends a page alone: it starts a new page unless it has room for a few rows.
     story.append(CondPageBreak(SECTION_START))
     story.append(Paragraph(ts.t("worklist.due_heading"), ts.heading))
@@ -103,12 +120,13 @@ def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleE
 
 
 def _tray(protocol, due: list[ScheduleEntry], ts: Typesetter) -> Table | None:
-    """Tubes per type and their total volume, for the phlebotomy tray."""
+    """Tubes per type and their total volume, for the phlebotomy tray (blood only: a bone-marrow
+    aspirate is not drawn there)."""
     count: Counter[str] = Counter()
     volume: defaultdict[str, float] = defaultdict(float)
     for entry in due:
         activity = protocol.activity(entry.item.activity)
-        if entry.item.kind == "sample" and activity.tube:
+        if activity.on_phlebotomy_tray:
             count[activity.tube] += 1
             volume[activity.tube] += activity.volume_ml or 0
     if not count:
@@ -130,9 +148,7 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
     cell = ts.cell.clone("worklist", fontSize=8, leading=9.6)
     bold = cell.clone("worklist_bold", fontName=ts.fonts.bold)
     grey = cell.clone("worklist_grey", textColor=GREY)
-    header = [""] + [Paragraph(ts.t(key), bold) for key in (
-        "worklist.patient", "timepoint", "item", "tube", "volume", "destination", "target_date", "worklist.status",
-        "time", "initials")]
+    header = [""] + [Paragraph(ts.t(key), bold) for key in DUE_COLUMNS]
     rows: list[list] = [header]
     style = grid_style() + [("ALIGN", (0, 0), (0, -1), "CENTER"), ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8),
                             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
@@ -151,29 +167,29 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
         sample = entry.item.kind == "sample"
         status = ts.words(f"status.{entry.status}")
         if entry.status == OVERDUE:
-            style += [("BACKGROUND", (8, row), (8, row), OVERDUE_SHADE), ("FONT", (8, row), (8, row), ts.fonts.bold, 8)]
+            style += [("BACKGROUND", (9, row), (9, row), OVERDUE_SHADE), ("FONT", (9, row), (9, row), ts.fonts.bold, 8)]
         target = entry.item.target_date
         rows.append([
             TickBox(),
             Paragraph(patient, bold if first else grey),
             ts.fonts.clean(entry.item.timepoint),
             Paragraph(ts.esc(label(entry)), cell),
-            Paragraph(ts.esc(activity.tube or ""), cell) if sample else "",
+            Paragraph(ts.esc(" · ".join(t for t in (activity.sample, activity.tube) if t)), cell) if sample else "",
             f"{ts.words.number(activity.volume_ml)} mL" if sample and activity.volume_ml else "",
             Paragraph(ts.esc(activity.lab or ""), cell),
             target.isoformat(),
+            entry.item.window_end.isoformat(),
             ts.fonts.clean(status),
             "",
             "",
         ])
     statuses = [ts.fonts.clean(ts.words(f"status.{s}")) for s in (OVERDUE, "due")]
-    texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in (
-        "worklist.patient", "timepoint", "item", "tube", "volume", "destination", "target_date", "worklist.status",
-        "time", "initials")]
+    texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in DUE_COLUMNS]
     texts[7].append("2025-12-31")
-    texts[8] += statuses
-    widths = fit_widths(width, [6 * mm, 30 * mm, 14 * mm, 55 * mm, 33 * mm, 12 * mm, 33 * mm, 15 * mm, 15 * mm,
-                                12 * mm, 12 * mm], texts, ts.fonts.bold, 8, stretch=3)
+    texts[8].append("2025-12-31")
+    texts[9] += statuses
+    widths = fit_widths(width, [6 * mm, 28 * mm, 14 * mm, 50 * mm, 38 * mm, 12 * mm, 30 * mm, 15 * mm, 15 * mm,
+                                15 * mm, 12 * mm, 12 * mm], texts, ts.fonts.bold, 8, stretch=3)
     table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=row_heights(rows, widths, 6.2 * mm, 3))
     table.setStyle(TableStyle(style))
     return table

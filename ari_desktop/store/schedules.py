@@ -85,7 +85,8 @@ class Schedules(Part):
     def recorded(self, patient_id: int) -> frozenset[tuple[str, str]]:
         """(timepoint, activity) of everything recorded for the patient."""
         return frozenset(self.db.execute(
-            "SELECT timepoint, activity FROM recordings WHERE patient_id = ? AND withdrawn_at IS NULL", [patient_id]).fetchall())
+            "SELECT timepoint, activity FROM recordings WHERE patient_id = ? AND withdrawn_at IS NULL",
+            [patient_id]).fetchall())
 
     def held(self, patient_id: int) -> frozenset[str]:
         """Timepoints whose fraction a physician held."""

@@ -179,7 +179,9 @@ def worklist_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
                help="Due: window open. Overdue: target day passed, window still open.", status=True),
         Column("Target", lambda e: day_text(e.item.target_date), help="The day the protocol asks for"),
         Column("Window closes", lambda e: day_text(e.item.window_end), help="Last day it still counts"),
-        Column("Tube, volume", lambda e: tube_text(protocol, e), help="Which tube to draw, and how much"),
+        Column("Specimen", _activity_field(protocol, "sample"),
+               help="What is taken: peripheral blood (drawn at the round), or a bone-marrow aspirate"),
+        Column("Tube, volume", lambda e: tube_text(protocol, e), help="Which tube it goes in, and how much"),
         Column("Goes to", _activity_field(protocol, "lab"), help="Where the sample or result goes"),
     ]
 
