@@ -4,6 +4,7 @@ the printing API's sentence shown instead when there is nothing to print."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -343,3 +344,49 @@ def test_opening_the_module_does_not_load_reportlab():
     code = ("import sys, ari_desktop.gui.printing.print_preview; "
             "sys.exit(1 if any(m.startswith('reportlab') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# -- printing fast, on any screen -----------------------------------------------------------------
+
+def test_pages_drawn_for_a_fine_printer_are_rendered_at_300_dpi_at_most(worksheet, tmp_path, monkeypatch):
+    seen = []
+    drawn = worksheet.page_image
+    monkeypatch.setattr(worksheet, "page_image", lambda index, dpi: seen.append(dpi) or drawn(index, 72))
+    printer = pdf_printer(tmp_path / "fine.pdf", resolution=1200)
+    worksheet.prepare_printer(printer)
+    assert worksheet.print_to(printer) == worksheet.document.pageCount()
+    assert seen and set(seen) == {300}
+
+
+class _SystemPrinter(QPrinter):
+    """A printer of the system's print service (none is installed where the tests run)."""
+
+    def outputFormat(self):
+        return QPrinter.OutputFormat.NativeFormat
+
+    def printerName(self):
+        return "ward-laser"
+
+
+def test_where_the_system_has_a_print_service_the_pdf_itself_is_sent(worksheet, tmp_path, monkeypatch):
+    log = tmp_path / "lp.log"
+    service = tmp_path / "bin" / "lp"
+    service.parent.mkdir()
+    service.write_text(f'#!/bin/sh\necho "$@" > {log}\n')
+    service.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{service.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(worksheet, "page_image", lambda *args: pytest.fail("a page was rasterised"))
+    printer = _SystemPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFromTo(1, 1)
+    assert worksheet.print_to(printer) == 1
+    words = log.read_text().split()
+    assert words[:2] == ["-d", "ward-laser"] and "-P" in words and words[words.index("-P") + 1] == "1-1"
+    assert words[-1] == str(worksheet.pdf_path)
+
+
+def test_the_preview_fits_a_1366_by_768_screen_with_its_buttons(qtbot, session, parent):
+    dialog = PrintPreviewDialog(session, "worksheet", study_id="ARI-014", timepoint="D+7", parent=parent)
+    qtbot.addWidget(dialog)
+    free = dialog.screen().availableGeometry()
+    assert dialog.height() <= free.height() and dialog.width() <= free.width()
+    assert dialog.minimumHeight() <= 768 - 80
