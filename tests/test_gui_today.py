@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 import pytest
 from conftest import GUI_NOW, GUI_TODAY, GUI_USER
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView, QTimeEdit
+from PySide6.QtWidgets import QTableView
 
 from ari_desktop.core.schedule import DONE, NOT_DONE
 from ari_desktop.gui.patient.record_dialog import RecordItemDialog
@@ -66,7 +66,7 @@ def test_each_sample_shows_its_tube_volume_and_laboratory(qtbot, store, add_pati
     assert row["Goes to"] == sbcma.lab
 
 
-def test_marking_a_sample_collected_takes_it_off_the_list_and_stamps_who_and_when(
+def test_marking_a_sample_collected_shows_it_done_and_stamps_who_and_when(
         qtbot, db_path, store, add_patient, window):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
     window.today.update_now()
@@ -76,8 +76,8 @@ def test_marking_a_sample_collected_takes_it_off_the_list_and_stamps_who_and_whe
     assert window.today.mark_button.text() == "&Mark collected"
     qtbot.mouseClick(window.today.mark_button, Qt.MouseButton.LeftButton)
 
-    assert table.model().rowCount() == before - 1
-    assert "Soluble BCMA" not in {r["What"] for r in rows(table) if r["Timepoint"] == "Day +14"}
+    assert table.model().rowCount() == before  # what was collected today stays on the day's list, done
+    assert rows(table)[row_of(table, "ARI-001", "Soluble BCMA", "Day +14")]["Status"] == "Done"
     outcome, done_at, reason, recorded_by = recording(db_path, "ARI-001", "D+14", "sbcma")
     assert (outcome, reason, recorded_by) == (DONE, None, GUI_USER)
     assert done_at == GUI_NOW.astimezone(UTC).isoformat(timespec="seconds")
@@ -90,8 +90,8 @@ def test_the_collected_time_can_be_changed_before_marking(qtbot, db_path, store,
     table = window.today.worklist
     select(qtbot, table, row_of(table, "ARI-001", "Blood count"))
     window.today.collected_at.setFocus()
-    window.today.collected_at.setSelectedSection(QTimeEdit.Section.HourSection)
-    qtbot.keyClicks(window.today.collected_at, "0805")
+    window.today.collected_at.selectAll()
+    qtbot.keyClicks(window.today.collected_at, "08:05")
     assert not window.today.follow_now
     qtbot.mouseClick(window.today.mark_button, Qt.MouseButton.LeftButton)
     stored = store.schedules.of("ARI-001", GUI_TODAY)
@@ -108,8 +108,8 @@ def test_enter_or_space_marks_the_selected_item_collected(qtbot, db_path, store,
     table.setFocus()
     qtbot.keyClick(table, key)
     assert recording(db_path, "ARI-001", "D+14", "sbcma")[0] == DONE
-    # the next item is selected, so the nurse can go on pressing Enter
-    assert table.selectionModel().selectedRows()
+    # the item marked stays selected: a second Enter does not record the next one
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [row_of(table, "ARI-001", "Soluble BCMA")]
 
 
 def test_enter_in_the_patient_filter_does_not_mark_anything(qtbot, db_path, store, add_patient, window):
@@ -188,7 +188,7 @@ def test_ctrl_left_and_right_move_the_worklist_a_day(qtbot, store, add_patient, 
     window.today.worklist.setFocus()
     qtbot.keyClick(window.today.worklist, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert window.today.day == GUI_TODAY + timedelta(days=1)
-    assert window.today.day_edit.date().toPython() == GUI_TODAY + timedelta(days=1)
+    assert window.today.day_edit.value() == GUI_TODAY + timedelta(days=1)
     assert any(r["Timepoint"] == "Day +14" and r["Status"] == "Due" for r in rows(window.today.worklist))
     qtbot.keyClick(window.today.worklist, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.today.worklist, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
@@ -207,3 +207,139 @@ def test_the_kind_and_patient_filters_narrow_the_worklist(qtbot, store, add_pati
     assert all(r["Tube, volume"] for r in samples)
     qtbot.keyClicks(window.today.patient_filter, "002")
     assert {r["Patient"] for r in rows(window.today.worklist)} == {"ARI-002"}
+
+
+# -- a marking can be trusted: once, undoable, never backdated without asking ---------------------
+
+def _mark_with_enter(qtbot, window, patient="ARI-001", what="Soluble BCMA"):
+    table = window.today.worklist
+    select(qtbot, table, row_of(table, patient, what))
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    return table
+
+
+def _recordings(store) -> int:
+    return store.db.execute("SELECT count(*) FROM recordings WHERE withdrawn_at IS NULL").fetchone()[0]
+
+
+def test_enter_twice_records_once_and_says_it_is_already_done(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=28))  # D+28: two marrow aspirates
+    window.today.update_now()
+    table = _mark_with_enter(qtbot, window, what="BCMA expression")
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert _recordings(store) == 1
+    assert "already recorded done at 09:30" in window.statusBar().currentMessage()
+
+
+def test_ctrl_z_right_after_takes_the_marking_back_and_the_log_keeps_both(qtbot, db_path, store, add_patient,
+                                                                          window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    window.today.update_now()
+    table = _mark_with_enter(qtbot, window)
+    assert window.today.undo_action.text() == "Undo: mark collected" and window.today.undo_action.isEnabled()
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert recording(db_path, "ARI-001", "D+14", "sbcma")[0] == DONE  # the row stays, withdrawn
+    assert _recordings(store) == 0
+    assert rows(table)[row_of(table, "ARI-001", "Soluble BCMA")]["Status"] == "Due"
+    actions = [a for a, in store.db.execute("SELECT action FROM change_log WHERE table_name = 'recordings'")]
+    assert actions == ["insert", "update"]
+
+
+def test_not_collected_after_all_later_asks_for_the_reason(qtbot, db_path, store, add_patient, window,
+                                                          monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    store.recordings.record("ARI-001", "D+14", "sbcma", done_at=GUI_NOW - timedelta(hours=2))
+    store.db.execute("UPDATE recordings SET recorded_at = ?", [(GUI_NOW - timedelta(hours=2)).astimezone(UTC)
+                                                               .isoformat(timespec="seconds")])
+    # recorded two hours ago: the moment has passed
+    window.today.update_now()
+    table = window.today.worklist
+    select(qtbot, table, row_of(table, "ARI-001", "Soluble BCMA"))
+    assert window.today.withdraw_button.isEnabled()
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(
+        lambda *args, **kwargs: asked.append(args) or ("tube labelled for another patient", True)))
+    qtbot.mouseClick(window.today.withdraw_button, Qt.MouseButton.LeftButton)
+    assert asked and _recordings(store) == 0
+    reason = store.db.execute("SELECT reason FROM change_log ORDER BY id DESC").fetchone()[0]
+    assert reason == "tube labelled for another patient"
+
+
+def test_enter_on_a_past_day_asks_before_backdating(qtbot, db_path, store, add_patient, window, monkeypatch):
+    from ari_desktop.gui.today.today_view import BackdateDialog
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=15))  # D+14 was yesterday
+    window.today.set_day(GUI_TODAY - timedelta(days=1))
+    asked = []
+    monkeypatch.setattr(BackdateDialog, "exec", lambda dialog: asked.append(dialog) or 0)  # Cancel
+    _mark_with_enter(qtbot, window)
+    assert asked and asked[0].record_button.isDefault() is False
+    assert _recordings(store) == 0
+    assert "Ctrl+R" in window.statusBar().currentMessage()
+    monkeypatch.setattr(BackdateDialog, "exec", lambda dialog: 1)  # Record on that day
+    _mark_with_enter(qtbot, window)
+    assert recording(db_path, "ARI-001", "D+14", "sbcma")[1].startswith(str(GUI_TODAY - timedelta(days=1)))
+
+
+@pytest.mark.parametrize(("field", "text", "label"), [("day_edit", "2027-02-30", "day_error"),
+                                                      ("collected_at", "25:70", "time_error")])
+def test_an_impossible_day_or_time_is_refused_beside_its_field(qtbot, store, add_patient, window, field, text,
+                                                               label):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    window.today.update_now()
+    widget = getattr(window.today, field)
+    edit = widget.edit if field == "day_edit" else widget
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    if field == "collected_at":
+        _mark_with_enter(qtbot, window)
+        assert _recordings(store) == 0
+    assert "does not exist" in getattr(window.today, label).text()
+    assert window.today.day == GUI_TODAY
+
+
+def test_ctrl_left_and_right_move_the_day_while_typing_in_the_filter(qtbot, store, add_patient, window):
+    window.today.patient_filter.setFocus()
+    qtbot.keyClicks(window.today.patient_filter, "ARI")
+    qtbot.keyClick(window.today.patient_filter, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.today.day == GUI_TODAY + timedelta(days=1)
+    qtbot.keyClick(window.today.patient_filter, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert window.today.day == GUI_TODAY
+
+
+def test_the_headings_and_the_missed_count_follow_the_patient_filter(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    add_patient(store, "ARI-002", day0=GUI_TODAY - timedelta(days=17))  # D+14 missed
+    window.today.update_now()
+    qtbot.keyClicks(window.today.patient_filter, "001")
+    shown = rows(window.today.worklist)
+    assert f": {len(shown)} items to do" in window.today.heading.text()
+    missed = rows(window.today.missed)
+    assert {r["Patient"] for r in missed} == {"ARI-001"}
+    everyone = len(store.schedules.missed(GUI_TODAY))
+    assert len(missed) < everyone
+    assert window.today.missed_caption.text().startswith(f"Missed, needs a reason: {len(missed)} ")
+
+
+def test_the_printed_worklist_is_what_today_shows(qtbot, store, add_patient, window):
+    from pypdf import PdfReader
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    add_patient(store, "ARI-002", day0=GUI_TODAY - timedelta(days=14))
+    window.today.update_now()
+    window.today.kind.setCurrentIndex(window.today.kind.findData("sample"))
+    qtbot.keyClicks(window.today.patient_filter, "002")
+    dialog = window.print_worklist()
+    text = " ".join(page.extract_text() for page in PdfReader(dialog.pdf_path).pages)
+    assert "ARI-002" in text and "ARI-001" not in text
+    assert "Window closes" in " ".join(text.split())
+    dialog.close()
+
+
+def test_the_worklist_says_which_sample_is_a_marrow_aspirate(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=28))
+    window.today.update_now()
+    table = window.today.worklist
+    assert rows(table)[row_of(table, "ARI-001", "BCMA expression")]["Specimen"] == "Bone marrow aspirate"
+    assert rows(table)[row_of(table, "ARI-001", "CAR-T persistence")]["Specimen"] == "Peripheral blood"

@@ -425,7 +425,7 @@ class _Reader:
 
     def _specimen(self, specimen: str | None, kind: str, i: int) -> str | None:
         if specimen is not None and (kind != "sample" or specimen not in SPECIMENS):
-            expected = f"one of {', '.join(SPECIMENS)}" if kind == "sample" else "no specimen on an activity not a sample"
+            expected = f"one of {', '.join(SPECIMENS)}" if kind == "sample" else "none on an activity not a sample"
             raise self.fail("activity", i, "specimen", f"expected {expected}, found {specimen!r}")
         return specimen
 

@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
     def print_worklist(self) -> QWidget:
         from .printing.print_preview import print_worklist
 
-        return print_worklist(self, self.session, self.today.day)
+        return print_worklist(self, self.session, self.today.day, self.today.shown())
 
     def _patient_dialog(self, which: str) -> None:
         """Open a date dialog for the patient in view (or selected in Patients)."""

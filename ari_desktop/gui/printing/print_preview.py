@@ -100,7 +100,7 @@ class PrintPreviewDialog(QDialog):
     saved = Signal(str)  # path of the PDF saved with "Save as PDF…"
 
     def __init__(self, session: Session, kind: str, *, study_id: str | None = None, timepoint: str | None = None,
-                 day: date | None = None, parent: QWidget | None = None):
+                 day: date | None = None, shown: dict[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -112,6 +112,7 @@ class PrintPreviewDialog(QDialog):
         self.study_id = study_id
         self.timepoint = timepoint
         self.day = (day or session.today()) if kind == "worklist" else day
+        self.shown = shown or {}  # a worklist: Today's filters, {"kind": ..., "patients": ...}
         self.settings = open_settings()
         self.error: str | None = None
         self.print_cancelled = False  # the last print_to was cancelled in its progress dialog
@@ -234,6 +235,8 @@ class PrintPreviewDialog(QDialog):
 
     def _intro_text(self) -> str:
         if self.kind == "worklist":
+            if self.shown.get("kind", "all") != "all" or self.shown.get("patients"):
+                return f"What Today shows for {self.day:%A %d %B %Y} (its filters), with the missed items."
             return (f"Everything due on {self.day:%A %d %B %Y} across all patients, with the missed items that "
                     f"need a reason.")
         if self.kind == "labels":
@@ -253,7 +256,8 @@ class PrintPreviewDialog(QDialog):
             return printing.visit_worksheet(store, self.study_id, self.timepoint, out, paper=chosen["paper"],
                                             lang=chosen["lang"], printed_by=self.session.user)
         if self.kind == "worklist":
-            return printing.daily_worklist(store, self.day, out, lang=chosen["lang"], printed_by=self.session.user)
+            return printing.daily_worklist(store, self.day, out, lang=chosen["lang"], printed_by=self.session.user,
+                                           **self.shown)
         return printing.tube_labels(store, self.study_id, self.timepoint, out, stock=chosen["stock"],
                                     lang=chosen["lang"])
 
@@ -374,10 +378,10 @@ class PrintPreviewDialog(QDialog):
 
     def print_to(self, printer: QPrinter) -> int:
         """Send the pages chosen on `printer` (its page range, else all): the PDF itself where the
-        system takes it (send_pdf), else one page per sheet, each rendered to an image at the printer's resolution (at most MAX_PRINT_DPI) and drawn at its
-        real size from the sheet's corner (label sheets line up), shrunk only if the sheet is
-        smaller. A progress dialog with Cancel shows after half a second. The pages sent (0 if
-        cancelled or the printer could not start)."""
+        system takes it (send_pdf), else one page per sheet, each rendered to an image at the
+        printer's resolution (at most MAX_PRINT_DPI) and drawn at its real size from the sheet's
+        corner (label sheets line up), shrunk only if the sheet is smaller. A progress dialog with
+        Cancel shows after half a second. The pages sent (0 if cancelled or the printer could not start)."""
         self.print_cancelled = False
         if not self.is_ready():
             return 0
@@ -434,7 +438,8 @@ class PrintPreviewDialog(QDialog):
         if len(indexes) != self.document.pageCount():
             command += ["-P", f"{indexes.start + 1}-{indexes.stop}"]
         try:
-            return subprocess.run([*command, "--", str(self.pdf_path)], capture_output=True, timeout=30).returncode == 0
+            done = subprocess.run([*command, "--", str(self.pdf_path)], capture_output=True, timeout=30)
+            return done.returncode == 0
         except (OSError, subprocess.TimeoutExpired):
             return False
 
@@ -515,9 +520,11 @@ def print_worksheet(parent: QWidget | None, session: Session, study_id: str, tim
     return _open(PrintPreviewDialog(session, "worksheet", study_id=study_id, timepoint=timepoint, parent=parent))
 
 
-def print_worklist(parent: QWidget | None, session: Session, day: date | None = None) -> PrintPreviewDialog:
-    """Preview and print the worklist of `day` (default: today)."""
-    return _open(PrintPreviewDialog(session, "worklist", day=day, parent=parent))
+def print_worklist(parent: QWidget | None, session: Session, day: date | None = None,
+                   shown: dict[str, str] | None = None) -> PrintPreviewDialog:
+    """Preview and print the worklist of `day` (default: today), with what Today shows (`shown`:
+    its kind and patient filters)."""
+    return _open(PrintPreviewDialog(session, "worklist", day=day, shown=shown, parent=parent))
 
 
 def print_labels(parent: QWidget | None, session: Session, study_id: str, timepoint: str) -> PrintPreviewDialog:

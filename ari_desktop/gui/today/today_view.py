@@ -1,7 +1,10 @@
 """Today: the research nurse's worklist for a day, and what was missed and needs a reason.
 
 Mark an item collected in two clicks (select, Mark collected) or with Enter / Space; the time
-defaults to now and can be changed beside the button. Not obtained asks for a reason.
+defaults to now and can be changed beside the button. Not obtained asks for a reason. What was
+collected on the day stays on the list, marked done: Enter on it again records nothing, Ctrl+Z takes
+the last marking back, and "Not collected after all" takes back any, with a reason once the moment
+has passed (core.recording.check_withdrawal). On a past day, Enter asks before backdating.
 
 Above the worklist, the toxicity flags (flags.py). A CRS / ICANS assessment item is done by recording
 the bedside assessment (Assess…, Ctrl+B, or Enter on it), never by a bare tick; an infusion at a
@@ -10,31 +13,33 @@ fraction that needs a physician's go (D+3, D+7) offers Go / hold….
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
+    QDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
     QTableView,
-    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ...core.errors import USER_ERRORS
+from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.recording import undo_without_reason, window_note
 from ...core.schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
 from ..common import statuses
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
+from ..common.fields import DateField, TimeField
 from ..common.models import EntryTableModel, TextFilter, missed_columns, worklist_columns
-from ..common.qt_dates import from_qdate, from_qtime_on, to_qdate
 from ..common.session import Session
 from ..common.widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
 from ..patient.record_dialog import RecordItemDialog
@@ -68,8 +73,11 @@ class TodayView(LazyView):
 
     def _build(self) -> None:
         protocol = self.store.protocol
-        self.day_edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.day_edit.setToolTip("The day of the worklist. Ctrl+Left / Ctrl+Right: previous / next day.")
+        self.day_edit = DateField().describe("day of the worklist", "day")
+        self.day_edit.setToolTip("The day of the worklist (YYYY-MM-DD). Ctrl+Left / Ctrl+Right: previous / next "
+                                 "day, also while typing in the filter.")
+        self.day_error = QLabel(wordWrap=False)
+        self.day_error.setStyleSheet(ERROR_STYLE)
         self.previous_day_button = QToolButton(arrowType=Qt.ArrowType.LeftArrow, toolTip="Previous day (Ctrl+Left)")
         self.next_day_button = QToolButton(arrowType=Qt.ArrowType.RightArrow, toolTip="Next day (Ctrl+Right)")
         self.today_button = QPushButton("Today", toolTip="Back to today's worklist")
@@ -84,7 +92,8 @@ class TodayView(LazyView):
         show_label = QLabel("&Show:")
         show_label.setBuddy(self.kind)
         bar = QHBoxLayout()
-        for widget in (day_label, self.day_edit, self.previous_day_button, self.next_day_button, self.today_button):
+        for widget in (day_label, self.day_edit, self.day_error, self.previous_day_button, self.next_day_button,
+                       self.today_button):
             bar.addWidget(widget)
         bar.addSpacing(16)
         bar.addWidget(show_label)
@@ -95,18 +104,27 @@ class TodayView(LazyView):
         self.worklist_model = EntryTableModel(protocol, worklist_columns(protocol), self)
         self.worklist_proxy = TextFilter((0,), self)
         self.worklist_proxy.setSourceModel(self.worklist_model)
-        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, 10, 9, 11, 24, 20), stretch=2)
+        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, 10, 9, 11, 20, 20, 20), stretch=2)
         self.worklist.setObjectName("worklist")
         self.worklist.setAccessibleName("Worklist")
         self.worklist.setToolTip("Enter or Space: mark collected. Double-click: record with another time or a reason.")
 
         self.mark_button = QPushButton(statuses.status_icon(DONE), "&Mark collected")
         self.mark_button.setToolTip("Mark the selected items collected / done at the time beside (Enter or Space)")
-        self.collected_at = QTimeEdit(displayFormat="HH:mm", toolTip="Time collected. Follows the clock until you "
-                                      "change it; Now puts it back.")
+        self.collected_at = TimeField().describe("time collected", "done_at")
+        self.collected_at.setToolTip("Time collected (HH:MM). Follows the clock until you change it; Now puts it back.")
+        self.collected_at.setMaximumWidth(self.collected_at.fontMetrics().horizontalAdvance("00:00") + 24)
+        self.time_error = QLabel(wordWrap=True)  # a time refused, or outside the item's window: beside the time
+        self.time_error.setStyleSheet(ERROR_STYLE)
         at_label = QLabel("&at")
         at_label.setBuddy(self.collected_at)
         self.now_button = QToolButton(text="Now", toolTip="Set the time to now")
+        self.withdraw_button = QPushButton("Not collected a&fter all…", toolTip="Take back the selected item "
+                                           "recorded done: it is open again (a reason once the moment has passed)")
+        self.undo_action = QAction("Undo: mark collected", self, shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
+                                   shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut, enabled=False)
+        self.addAction(self.undo_action)
+        self.last_marked: list[ScheduleEntry] = []  # what the last Mark collected recorded, for Ctrl+Z
         self.not_obtained_button = QPushButton(statuses.status_icon(NOT_DONE), "&Not obtained…")
         self.not_obtained_button.setToolTip("Record the selected item as not obtained, with a reason")
         self.record_button = QPushButton("&Record…", toolTip="Record with another date and time, or correct (Ctrl+R)")
@@ -119,11 +137,11 @@ class TodayView(LazyView):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
         actions = QHBoxLayout()
-        for widget in (self.mark_button, at_label, self.collected_at, self.now_button):
+        for widget in (self.mark_button, at_label, self.collected_at, self.now_button, self.time_error):
             actions.addWidget(widget)
         actions.addSpacing(12)
-        for widget in (self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
-                       self.calendar_button):
+        for widget in (self.withdraw_button, self.not_obtained_button, self.record_button, self.assess_button,
+                       self.decide_button, self.calendar_button):
             actions.addWidget(widget)
         actions.addWidget(self.error, 1)
 
@@ -173,17 +191,23 @@ class TodayView(LazyView):
         chain_tab_order(self.day_edit, self.previous_day_button, self.next_day_button, self.today_button, self.kind,
                         self.patient_filter, self.flags.table, self.flags.open_button, self.flags.assess_button,
                         self.worklist, self.mark_button, self.collected_at, self.now_button,
-                        self.not_obtained_button, self.record_button, self.assess_button, self.decide_button,
-                        self.calendar_button, self.missed, self.missed_reason_button, self.missed_done_button)
+                        self.withdraw_button, self.not_obtained_button, self.record_button, self.assess_button,
+                        self.decide_button, self.calendar_button, self.missed, self.missed_reason_button,
+                        self.missed_done_button)
 
     def _connect(self) -> None:
-        self.day_edit.dateChanged.connect(lambda d: self.set_day(from_qdate(d)))
+        self.day_edit.textChanged.connect(self._day_typed)
+        self.day_keys = _DayKeys(self.shift_day, self)  # Ctrl+Left / Right move the day, not the cursor
+        for edit in (self.patient_filter, self.day_edit.edit, self.collected_at):
+            edit.installEventFilter(self.day_keys)
         self.previous_day_button.clicked.connect(lambda: self.shift_day(-1))
         self.next_day_button.clicked.connect(lambda: self.shift_day(1))
         self.today_button.clicked.connect(lambda: self.set_day(self.session.today()))
         self.kind.currentIndexChanged.connect(lambda _: self.update_now())
         self.patient_filter.textChanged.connect(self._filter_patients)
         self.mark_button.clicked.connect(self.mark_collected)
+        self.withdraw_button.clicked.connect(self.withdraw_selected)
+        self.undo_action.triggered.connect(self.undo_last)
         self.not_obtained_button.clicked.connect(lambda: self.record_selected(self.worklist, not_obtained=True))
         self.record_button.clicked.connect(lambda: self.record_selected(self.worklist))
         self.calendar_button.clicked.connect(self._open_calendar)
@@ -194,7 +218,7 @@ class TodayView(LazyView):
         self.missed_reason_button.clicked.connect(lambda: self.record_selected(self.missed, not_obtained=True))
         self.missed_done_button.clicked.connect(lambda: self.record_selected(self.missed))
         self.now_button.clicked.connect(self._follow_now)
-        self.collected_at.timeChanged.connect(self._time_typed)
+        self.collected_at.textEdited.connect(self._time_typed)
         self.worklist.doubleClicked.connect(lambda _: self.record_selected(self.worklist))
         self.missed.doubleClicked.connect(lambda _: self.record_selected(self.missed, not_obtained=True))
         widget_action(self.worklist, "Mark collected", (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space),
@@ -213,12 +237,27 @@ class TodayView(LazyView):
 
     def set_day(self, day: date, refresh: bool = True) -> None:
         self.day = day
-        if from_qdate(self.day_edit.date()) != day:
+        self.day_error.clear()
+        if self.day_edit.value_or_none() != day:
             self.day_edit.blockSignals(True)
-            self.day_edit.setDate(to_qdate(day))
+            self.day_edit.set_value(day)
             self.day_edit.blockSignals(False)
         if refresh:
             self.mark_stale()
+
+    def _day_typed(self, text: str) -> None:
+        """A whole date typed moves the worklist; an impossible one is refused beside the field."""
+        try:
+            day = self.day_edit.value()
+        except ClinicalInputError as error:
+            self.day_error.setText(ERROR_PREFIX + str(error) if len(text.strip()) >= 10 else "")
+            return
+        if day is not None and day != self.day:
+            self.set_day(day)
+
+    def shown(self) -> dict[str, str]:
+        """What the worklist shows besides its day: the kind and the patient filter (for printing it)."""
+        return {"kind": self.kind.currentData(), "patients": self.patient_filter.text().strip()}
 
     def shift_day(self, days: int) -> None:
         self.set_day(self.day + timedelta(days=days))
@@ -226,25 +265,37 @@ class TodayView(LazyView):
     def refresh(self) -> None:
         """Re-read this day's worklist and missed items (two indexed queries)."""
         rows = {table: self._current_row(table) for table in (self.worklist, self.missed)}
-        entries = self.store.schedules.worklist(self.day, self.kind.currentData())
+        entries = self.store.schedules.worklist(self.day, self.kind.currentData(), done_that_day=True)
         missed = self.store.schedules.missed(self.day, kind=self.kind.currentData())
         self.worklist_model.set_rows(entries)
         self.missed_model.set_rows(missed)
         for table, row in rows.items():
             self._select_row(table, row)
-        overdue = sum(1 for e in entries if e.status == OVERDUE)
-        kind = self.kind.currentText().lower() if self.kind.currentData() != "all" else "items"
-        when = "Today" if self.day == self.session.today() else "On"
-        overdue_text = f", {overdue} overdue" if overdue else ""
-        self.heading.setText(f"{when} {self.day:%A %d %B %Y}: {len(entries)} {kind} to do{overdue_text}")
-        self.missed_caption.setText(f"Missed, needs a reason: {len(missed)}"
-                                    f" (windows closed in the 7 days before {self.day})")
+        self._headings()
         self.error.clear()
+        self.time_error.clear()
         self._update_buttons()
         if self.flags_ready:
             self.refresh_flags()
         elif self._first_paint is None:  # keep the first paint light: the flags follow right after it
             self._first_paint = AfterFirstPaint(self.worklist.viewport(), self._first_flags)
+
+    def _headings(self) -> None:
+        """The counts of what is shown: the day's kind and the patient filter."""
+        shown = [self.worklist_model.row(self.worklist_proxy.mapToSource(self.worklist_proxy.index(r, 0)).row())
+                 for r in range(self.worklist_proxy.rowCount())]
+        to_do = [e for e in shown if e.recording is None]
+        overdue = sum(1 for e in to_do if e.status == OVERDUE)
+        done = len(shown) - len(to_do)
+        kind = self.kind.currentText().lower() if self.kind.currentData() != "all" else "items"
+        when = "Today" if self.day == self.session.today() else "On"
+        overdue_text = f", {overdue} overdue" if overdue else ""
+        done_text = f", {done} done" if done else ""
+        patients = self.patient_filter.text().strip()
+        of = f" (patients matching “{patients}”)" if patients else ""
+        self.heading.setText(f"{when} {self.day:%A %d %B %Y}: {len(to_do)} {kind} to do{overdue_text}{done_text}{of}")
+        self.missed_caption.setText(f"Missed, needs a reason: {self.missed_proxy.rowCount()}"
+                                    f" (windows closed in the 7 days before {self.day}){of}")
 
     def _first_flags(self) -> None:
         self._first_paint = None
@@ -259,6 +310,7 @@ class TodayView(LazyView):
     def _filter_patients(self, text: str) -> None:
         self.worklist_proxy.set_text(text)
         self.missed_proxy.set_text(text)
+        self._headings()
 
     def selected(self, table: QTableView) -> list[ScheduleEntry]:
         proxy = table.model()
@@ -282,6 +334,7 @@ class TodayView(LazyView):
     def _update_buttons(self) -> None:
         chosen = self.selected(self.worklist)
         self.mark_button.setEnabled(bool(chosen))
+        self.withdraw_button.setEnabled(len(chosen) == 1 and chosen[0].status == DONE)
         self.not_obtained_button.setEnabled(len(chosen) == 1)
         self.record_button.setEnabled(len(chosen) == 1)
         self.calendar_button.setEnabled(len({e.study_id for e in chosen}) == 1)
@@ -305,11 +358,11 @@ class TodayView(LazyView):
                 self.set_day(today)
         if self.follow_now:
             now = self.store.now()
-            self.collected_at.blockSignals(True)
-            self.collected_at.setTime(QTime(now.hour, now.minute))
-            self.collected_at.blockSignals(False)
+            self.collected_at.set_value(now.time().replace(second=0, microsecond=0))
+        if self.last_marked and not any(self._undo_still_free(e) for e in self.last_marked):
+            self.undo_action.setEnabled(False)  # the moment has passed: Not collected after all, with a reason
 
-    def _time_typed(self, _: QTime) -> None:
+    def _time_typed(self, _: str) -> None:
         self.follow_now = False
 
     def _follow_now(self) -> None:
@@ -331,7 +384,22 @@ class TodayView(LazyView):
             return
         if assessments:
             self.session.say("A CRS / ICANS assessment is recorded with its findings: select it and press Ctrl+B.")
-        done_at = from_qtime_on(self.day, self.collected_at.time())
+        already = [e for e in chosen if e.recording is not None]
+        chosen = [e for e in chosen if e.recording is None]
+        if already and not chosen:  # a second Enter on what was just marked records nothing
+            entry = already[0]
+            self.session.say(f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}) is already recorded "
+                             f"done at {entry.recording.done_at.astimezone():%H:%M} by {entry.recording.recorded_by}; "
+                             "nothing was recorded again. Ctrl+Z or Not collected after all takes it back.")
+            return
+        done_at = self._done_at()
+        if done_at is None:
+            return
+        if self.day < self.session.today() and not self._confirm_backdate(chosen, done_at):
+            return
+        done_at = self._done_at()
+        if done_at is None:
+            return
         by_patient: dict[str, list[ScheduleEntry]] = {}
         for entry in chosen:
             by_patient.setdefault(entry.study_id, []).append(entry)
@@ -343,15 +411,98 @@ class TodayView(LazyView):
                                                       for e in entries])
             written = chosen
         except USER_ERRORS as error:
-            self.error.setText(ERROR_PREFIX + str(error))
-            self.session.say(str(error))
+            self._refused(error)
         for study_id in {e.study_id for e in written}:
             self.session.events.recorded.emit(study_id)
         if written:
+            self.last_marked = written
+            self.undo_action.setEnabled(True)
             what = ", ".join(f"{e.study_id} {e.item.label} ({e.item.timepoint_label})" for e in written[:3])
             more = f" and {len(written) - 3} more" if len(written) > 3 else ""
-            self.session.say(f"Marked done at {done_at:%H:%M} by {self.session.user}: {what}{more}.")
+            self.session.say(f"Marked done at {done_at:%H:%M} by {self.session.user}: {what}{more}. "
+                             "Ctrl+Z: undo.")
+            notes = {note for note in (window_note(e, done_at) for e in written) if note}
+            if notes:  # recorded (the command line says "outside its window" too), but shown beside the time
+                self.time_error.setText(ERROR_PREFIX + " ".join(sorted(notes)))
             self.worklist.setFocus()
+
+    def _refused(self, error: Exception) -> None:
+        """The sentence beside the time when it is about the time, else beside the buttons; and in the status bar."""
+        about_time = isinstance(error, ClinicalInputError) and error.field in ("done_at", "time collected")
+        (self.time_error if about_time else self.error).setText(ERROR_PREFIX + str(error))
+        self.session.say(str(error))
+
+    def _done_at(self):
+        """The time collected on the day shown, or None with the sentence beside the time field."""
+        try:
+            clock = self.collected_at.value()
+            if clock is None:
+                raise ClinicalInputError("Type the time collected, HH:MM.", "done_at")
+        except ClinicalInputError as error:
+            self._refused(error)
+            self.collected_at.setFocus()
+            return None
+        self.time_error.clear()
+        return datetime.combine(self.day, clock).astimezone()
+
+    def _confirm_backdate(self, entries: list[ScheduleEntry], done_at) -> bool:
+        """On a past day, ask before recording on that day, with the time to confirm (Enter alone
+        never backdates: the dialog has no default button)."""
+        dialog = BackdateDialog(self.day, entries, self.collected_at.text(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.session.say(f"Nothing recorded: {self.day} is a past day. To record another day or time, use "
+                             "Record… (Ctrl+R).")
+            return False
+        self.collected_at.setText(dialog.time.text())
+        self.follow_now = False
+        return True
+
+    def _undo_still_free(self, entry: ScheduleEntry) -> bool:
+        stored = self.store.schedules.of(entry.study_id, self.day)
+        current = next((e for e in stored if (e.item.timepoint, e.item.activity)
+                        == (entry.item.timepoint, entry.item.activity)), None)
+        return (current is not None and current.recording is not None
+                and undo_without_reason(current.recording, self.session.user, self.store.now()))
+
+    def undo_last(self) -> None:
+        """Ctrl+Z: take back what the last Mark collected recorded (no reason, within the moment)."""
+        if not self.last_marked:
+            self.session.say("Nothing to undo.")
+            return
+        self._withdraw(self.last_marked, None)
+
+    def withdraw_selected(self) -> None:
+        """Not collected after all: take back the selected item recorded done; a reason is asked once
+        the moment has passed (the store decides, by core.recording.check_withdrawal)."""
+        chosen = [e for e in self.selected(self.worklist) if e.status == DONE]
+        if len(chosen) != 1:
+            self.session.say("Select one item recorded done first.")
+            return
+        entry = chosen[0]
+        reason = None
+        if not undo_without_reason(entry.recording, self.session.user, self.store.now()):
+            reason, accepted = QInputDialog.getText(
+                self, "Not collected after all", f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}) "
+                f"was recorded done by {entry.recording.recorded_by} at "
+                f"{entry.recording.recorded_at.astimezone():%Y-%m-%d %H:%M}.\nWhy is it taken back?")
+            if not accepted:
+                return
+        self._withdraw([entry], reason)
+
+    def _withdraw(self, entries: list[ScheduleEntry], reason: str | None) -> None:
+        try:
+            with self.store.transaction():  # one action: all of them, or none
+                for entry in entries:
+                    self.store.recordings.withdraw(entry.study_id, entry.item.timepoint, entry.item.activity, reason)
+        except USER_ERRORS as error:
+            self._refused(error)
+            return
+        self.last_marked = [e for e in self.last_marked if e not in entries]
+        self.undo_action.setEnabled(bool(self.last_marked))
+        for study_id in {e.study_id for e in entries}:
+            self.session.events.recorded.emit(study_id)
+        what = ", ".join(f"{e.study_id} {e.item.label} ({e.item.timepoint_label})" for e in entries)
+        self.session.say(f"Not collected after all: {what} is open again; the change log keeps both.")
 
     def record_selected(self, table: QTableView | None = None, not_obtained: bool = False) -> RecordItemDialog | None:
         """Open the record dialog for the item selected in `table` (default: the one with the focus)."""
@@ -410,6 +561,10 @@ class TodayView(LazyView):
         menu = QMenu(self)
         if table is self.worklist:
             menu.addAction(self.mark_button.text().replace("&", ""), self.mark_collected)
+            if self.withdraw_button.isEnabled():
+                menu.addAction("Not collected after all…", self.withdraw_selected)
+            if self.undo_action.isEnabled():
+                menu.addAction(self.undo_action)
         menu.addAction("Not obtained…", lambda: self.record_selected(table, not_obtained=True))
         menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
         menu.addSeparator()
@@ -423,3 +578,69 @@ class TodayView(LazyView):
             menu.addAction(f"Open {entry[0].study_id}'s calendar",
                            lambda: self.patient_requested.emit(entry[0].study_id))
         menu.exec(table.viewport().mapToGlobal(position))
+
+
+class _DayKeys(QObject):
+    """Ctrl+Left / Ctrl+Right on a line edit of Today move the worklist a day: a line edit would take
+    them for word moves, and the nurse typing in the filter expects the day to change."""
+
+    KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}
+
+    def __init__(self, shift, parent: QObject):
+        super().__init__(parent)
+        self.shift = shift
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and \
+                event.modifiers() == Qt.KeyboardModifier.ControlModifier and event.key() in self.KEYS:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # the key comes here, not to the window's shortcut: moved once
+            else:
+                self.shift(self.KEYS[event.key()])
+            return True
+        return False
+
+
+class BackdateDialog(QDialog):
+    """Asks before a collection is recorded on a past day, with the time to confirm. No default
+    button: Enter alone does not record."""
+
+    def __init__(self, day: date, entries: list[ScheduleEntry], time_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Record on a past day?")
+        what = ", ".join(f"{e.study_id} {e.item.label}" for e in entries[:3])
+        more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
+        question = QLabel(f"{day:%A %d %B %Y} is a past day. Record {what}{more} collected on that day, at the time "
+                          "below?", wordWrap=True)
+        self.time = TimeField().describe("time collected", "done_at")
+        self.time.setText(time_text)
+        self.time_error = QLabel(wordWrap=True)
+        self.time_error.setStyleSheet(ERROR_STYLE)
+        self.record_button = QPushButton(f"&Record on {day}", autoDefault=False)
+        self.cancel_button = QPushButton("Cancel", autoDefault=False)
+        self.record_button.clicked.connect(self._record)
+        self.cancel_button.clicked.connect(self.reject)
+        at = QHBoxLayout()
+        at_label = QLabel("&Time collected:")
+        at_label.setBuddy(self.time)
+        for widget in (at_label, self.time, self.time_error):
+            at.addWidget(widget)
+        at.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(question)
+        layout.addLayout(at)
+        layout.addLayout(buttons)
+        self.time.setFocus()
+
+    def _record(self) -> None:
+        try:
+            if self.time.value() is None:
+                raise ClinicalInputError("Type the time collected, HH:MM.", "done_at")
+        except ClinicalInputError as error:
+            self.time_error.setText(ERROR_PREFIX + str(error))
+            return
+        self.accept()
