@@ -94,8 +94,11 @@ def test_ctrl_b_on_a_tox_item_opens_the_bedside_form_and_saving_clears_the_item_
 
     assert not form.isVisible()
     assert [a.crs.grade for a in store.assessments.of("ARI-002")] == [2]
-    assert not any(e.study_id == "ARI-002" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
-    assert any(e.study_id == "ARI-001" and e.item.activity == "tox" for e in window.today.worklist_model.rows)
+    # the day's list keeps what was done that day, marked done
+    assert all(e.status == "done" for e in window.today.worklist_model.rows
+               if e.study_id == "ARI-002" and e.item.activity == "tox")
+    assert any(e.study_id == "ARI-001" and e.item.activity == "tox" and e.recording is None
+               for e in window.today.worklist_model.rows)
     kinds = {(patient, kind) for patient, kind, _ in flags_shown(window)}
     assert ("ARI-002", "tox_not_recorded") not in kinds and ("ARI-001", "tox_not_recorded") in kinds
     assert ("ARI-002", "grade_2_or_more") in kinds  # the grade just saved is flagged at once

@@ -89,9 +89,9 @@ def check_withdrawal(entry: ScheduleEntry, user: str, now: datetime, reason: str
     what = f"{entry.item.label} at {entry.item.timepoint} of {entry.study_id}"
     recording = entry.recording
     if recording is None or recording.outcome != DONE:
-        state = "nothing" if recording is None else "it as not done"
-        raise ClinicalInputError(f"{what} is not recorded done ({state} is recorded), so there is nothing to "
-                                 "withdraw.", "activity")
+        state = "nothing is recorded" if recording is None else "it is recorded as not done"
+        raise ClinicalInputError(f"{what} is not recorded done ({state}), so there is nothing to withdraw.",
+                                 "activity")
     if entry.item.activity == TOXICITY_ACTIVITY:
         raise ClinicalInputError(f"{what} was done with the findings of a bedside assessment; it cannot be "
                                  "withdrawn.", "activity")
