@@ -329,7 +329,8 @@ def assert_gate_held(timepoint: str, moment: datetime, decisions, assessments, g
         return
     taken = [d for d in decisions if d.timepoint == timepoint and d.decided_at <= moment]
     assert taken, "given with no go"
-    latest = max(taken, key=lambda d: d.decided_at)
+    # Of decisions taken in the same minute the one entered last stands (max() would keep the first).
+    latest = [d for d in taken if d.decided_at == max(t.decided_at for t in taken)][-1]
     assert latest.decision == "go", "given while held"
     assert moment - latest.decided_at <= timedelta(hours=rules.go_valid_hours), "given on an expired go"
     assert not [a for a in assessments if latest.decided_at < a.at <= moment
