@@ -165,8 +165,7 @@ class PatientView(LazyView):
         total = sum(self.splitter.sizes())
         if self.toxicity is None or not total:
             return
-        rows = 2 * self.toxicity.assessments.verticalHeader().defaultSectionSize()
-        below = min(self.toxicity.minimumSizeHint().height() + rows, int(total * 0.6), self.toxicity.maximumHeight())
+        below = min(self.toxicity.whole_height(), int(total * 0.6), self.toxicity.maximumHeight())
         self.splitter.setSizes([total - below, below])
 
     def toxicity_headers(self) -> dict[str, QHeaderView]:
