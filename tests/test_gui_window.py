@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
+from ari_desktop import launch
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.gui import app
 from ari_desktop.gui.common.session import Session
@@ -244,17 +245,59 @@ def test_the_benchmark_hook_exits_right_after_the_first_paint(demo_db, monkeypat
     assert line.endswith(" worklist items") and "after run()" in line
 
 
-def test_the_first_window_paints_without_importing_pandas_reportlab_or_sqlite_utils(demo_db):
+# Not needed for the first paint of Today: the command line and click, the heavy libraries of the
+# printouts and the export, the migrations, the other views and every dialog.
+NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli",
+                "ari_desktop.gui.patients.patients_view", "ari_desktop.gui.patient.patient_view",
+                "ari_desktop.gui.patients.register_dialog", "ari_desktop.gui.patient.record_dialog",
+                "ari_desktop.gui.patient.date_dialogs", "ari_desktop.gui.bedside.bedside",
+                "ari_desktop.gui.toxicity.patient_toxicity", "ari_desktop.gui.printing.print_preview",
+                "ari_desktop.gui.common.forms")
+
+
+def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it_does_not_show(demo_db):
+    """`ari-desktop --db FILE --user NAME`, as a ward shortcut starts it: the window's launcher, not click."""
     script = ("import sys\n"
-              "from ari_desktop.gui.app import run\n"
-              f"code = run({str(demo_db)!r}, user='bench')\n"
-              "print(sorted(m for m in ('pandas', 'reportlab', 'sqlite_utils') if m in sys.modules))\n"
-              "sys.exit(code)\n")
+              f"sys.argv = ['ari-desktop', '--db', {str(demo_db)!r}, '--user=bench']\n"
+              "from ari_desktop.launch import main\n"
+              "try:\n"
+              "    main()\n"
+              "except SystemExit as done:\n"
+              f"    print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n"
+              "    sys.exit(done.code)\n")
     env = {**os.environ, app.FIRST_PAINT_ENV: "1", "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert "first paint" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "window"), [
+    ([], {}),
+    (["--db", "ward.db"], {"db": "ward.db"}),
+    (["--db=ward.db", "--user", "Dr Vega"], {"db": "ward.db", "user": "Dr Vega"}),
+    (["--db", "ward.db", "worklist"], None),  # a command
+    (["--help"], None),
+    (["--db"], None),  # click says the value is missing
+    (["--db", "--user"], None),
+    (["--db", "a.db", "--db", "b.db"], None),
+    (["--date", "2025-03-10"], None),  # the window's other options are read by click
+    (["--user", "Marta\udcff"], None),  # bytes that are not UTF-8: click names the option
+])
+def test_only_the_windows_own_db_and_user_skip_the_command_line(args, window):
+    assert launch.window_options(args) == window
+
+
+def test_a_folder_given_as_the_database_is_left_to_the_command_line_to_refuse(tmp_path):
+    assert launch.window_options(["--db", str(tmp_path)]) is None
+
+
+def test_the_launcher_says_in_one_sentence_why_a_file_cannot_be_opened(tmp_path, capsys):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"not a database at all " * 200)
+    assert launch.open_window(damaged, user="bench", screenshot=tmp_path / "shot.png") == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("ari-desktop: ") and "\n" not in said
 
 
 @contextmanager

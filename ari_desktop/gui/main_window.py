@@ -2,6 +2,9 @@
 
 The bedside actions (assessment, go / hold before a fraction, toxicity event) work on the patient in
 view: the selected row's patient in Today and Patients, the patient shown in Patient.
+
+Only Today is built for the first paint: the Patients and Patient views (and their modules) are built
+when first shown or asked for, and every dialog's module is imported when it first opens.
 """
 
 from __future__ import annotations
@@ -16,16 +19,23 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSp
 from ..store.store import read_only_refusal
 from .common.session import Session
 from .common.widgets import open_dialog
-from .patient.patient_view import PatientView
-from .patients.patients_view import PatientsView
-from .patients.register_dialog import RegisterPatientDialog
 from .today.today_view import TodayView
 
 if TYPE_CHECKING:
     from .bedside.bedside import BedsideAssessmentDialog
+    from .patient.patient_view import PatientView
+    from .patients.patients_view import PatientsView
+    from .patients.register_dialog import RegisterPatientDialog
     from .toxicity.event_dialog import ToxicityEventDialog
 
 VIEWS = ("today", "patients", "patient")
+# What the window remembers of each view between sessions (column widths, splitters), by settings key.
+REMEMBERED = {
+    "today": ("today/worklist/header", "today/missed/header", "today/flags/header", "today/splitter"),
+    "patients": ("patients/table/header",),
+    "patient": ("patient/calendar/header", "patient/splitter"),
+}
+PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
 SHORTCUTS = (
     ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
     ("Ctrl+F", "Find a patient"),
@@ -48,12 +58,15 @@ class MainWindow(QMainWindow):
         store = session.store
         self.setWindowTitle(f"{store.protocol.code} follow-up: {store.path.name}")  # Qt adds "ARI Desktop"
         self.today = TodayView(session, day)
-        self.patients = PatientsView(session)
-        self.patient = PatientView(session)
+        self._patients: PatientsView | None = None  # built when first shown or asked for: a light start
+        self._patient: PatientView | None = None
+        self.saved_states: dict[str, QByteArray] = {}  # restored settings of the views not built yet
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.today, "Today")
-        self.tabs.addTab(self.patients, "Patients")
-        self.tabs.addTab(self.patient, "Patient")
+        for title in ("Patients", "Patient"):  # each view goes into its page when built
+            page = QWidget()
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(page, title)
         for number, tip in enumerate(("What is due, overdue and missed on a day (Ctrl+1)",
                                       "Every patient and their stage (Ctrl+2)",
                                       "One patient's whole calendar (Ctrl+3)")):
@@ -68,6 +81,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self._actions()
         self._connect()
+        self.tabs.currentChanged.connect(lambda index: self.view(VIEWS[index]))
         self.resize(1280, 800)
         if settings is not None:
             self.restore_settings(settings)
@@ -158,25 +172,72 @@ class MainWindow(QMainWindow):
         self.today.patient_requested.connect(self.show_patient)
         self.today.assess_requested.connect(self.assess)
         self.today.fraction_requested.connect(self.decide_fraction)
-        self.patient.fraction_requested.connect(self.decide_fraction)
-        self.patients.patient_requested.connect(self.show_patient)
-        self.patients.register_requested.connect(self.register_patient)
-        self.patient.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+
+    # -- the views, built when first needed -------------------------------------------------------
+
+    @property
+    def patients(self) -> PatientsView:
+        if self._patients is None:
+            from .patients.patients_view import PatientsView
+
+            view = self._patients = PatientsView(self.session)
+            view.patient_requested.connect(self.show_patient)
+            view.register_requested.connect(self.register_patient)
+            self._place(view, "patients")
+        return self._patients
+
+    @property
+    def patient(self) -> PatientView:
+        if self._patient is None:
+            from .patient.patient_view import PatientView
+
+            view = self._patient = PatientView(self.session)
+            view.fraction_requested.connect(self.decide_fraction)
+            view.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+            for key in PATIENT_TOXICITY_HEADERS:
+                if f"patient/{key}/header" in self.saved_states:
+                    view.header_states[key] = self.saved_states.pop(f"patient/{key}/header")
+            self._place(view, "patient")
+        return self._patient
+
+    def _place(self, view: QWidget, name: str) -> None:
+        """Put a new view in its tab's page with its remembered sizes; read it now if the page is shown."""
+        for key, part in self._remembered(name).items():
+            if key in self.saved_states:
+                part.restoreState(self.saved_states.pop(key))
+                if name == "patient" and key == "patient/splitter":
+                    view.splitter_restored = True
+        page = self.tabs.widget(VIEWS.index(name))
+        page.layout().addWidget(view)
+        if page.isVisible():
+            view.show()
+
+    def view(self, name: str) -> QWidget:
+        """The view by name, built if it was not yet."""
+        return self.today if name == "today" else self.patients if name == "patients" else self.patient
+
+    def built_views(self) -> list[str]:
+        return [name for name, view in zip(VIEWS, (self.today, self._patients, self._patient), strict=True)
+                if view is not None]
 
     # -- what changed: each view re-reads only what concerns it ----------------------------------
 
     def _recorded(self, study_id: str) -> None:
         self.today.mark_stale()
-        self.patient.patient_changed(study_id)
+        if self._patient is not None:  # a view not built yet reads everything when it is
+            self._patient.patient_changed(study_id)
 
     def _patient_changed(self, study_id: str) -> None:
         self.today.mark_stale()
-        self.patients.patient_changed(study_id)
-        self.patient.patient_changed(study_id)
+        if self._patients is not None:
+            self._patients.patient_changed(study_id)
+        if self._patient is not None:
+            self._patient.patient_changed(study_id)
 
     def _patient_added(self, study_id: str) -> None:
         self.today.mark_stale()  # screening items may be due today
-        self.patients.patient_changed(study_id)
+        if self._patients is not None:
+            self._patients.patient_changed(study_id)
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -184,7 +245,12 @@ class MainWindow(QMainWindow):
         return VIEWS[self.tabs.currentIndex()]
 
     def show_view(self, name: str) -> None:
+        self.view(name)
         self.tabs.setCurrentIndex(VIEWS.index(name))
+
+    def current_widget(self) -> QWidget:
+        """The view shown (the tab's page holds it)."""
+        return self.view(self.current_view())
 
     def show_patient(self, study_id: str) -> None:
         self.patient.show_patient(study_id)
@@ -200,11 +266,12 @@ class MainWindow(QMainWindow):
         self.today.shift_day(days)
 
     def refresh_current(self) -> None:
-        view = self.tabs.currentWidget()
-        view.update_now()
+        self.current_widget().update_now()
         self.session.say("Read again from the database.")
 
     def register_patient(self) -> RegisterPatientDialog:
+        from .patients.register_dialog import RegisterPatientDialog
+
         dialog = RegisterPatientDialog(self.session, self)
         dialog.accepted.connect(lambda: self._registered(dialog.registered.study_id))
         return open_dialog(dialog)
@@ -234,7 +301,8 @@ class MainWindow(QMainWindow):
 
     def _focus_back(self):
         view = self.current_view()
-        return {"today": self.today.worklist, "patients": self.patients.table}.get(view, self.patient.tree)
+        return self.today.worklist if view == "today" else self.patients.table if view == "patients" else \
+            self.patient.tree
 
     def _for_patient(self, study_id: str | None) -> str | None:
         study_id = study_id or self.current_study_id()
@@ -249,7 +317,7 @@ class MainWindow(QMainWindow):
         study_id = self._for_patient(study_id)
         if study_id is None:
             return None
-        return open_dialog(BedsideAssessmentDialog(self.session, study_id, self.tabs.currentWidget()),
+        return open_dialog(BedsideAssessmentDialog(self.session, study_id, self.current_widget()),
                            self._focus_back())
 
     def decide_fraction(self, study_id: str | None = None, timepoint: str | None = None) -> QWidget | None:
@@ -270,7 +338,7 @@ class MainWindow(QMainWindow):
         timepoint = timepoint or store.fractions.awaiting_decision(study_id, self.session.today())
         if timepoint is None:
             return ask_fraction(self, self.session, study_id, lambda code: self.decide_fraction(study_id, code))
-        return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.tabs.currentWidget()),
+        return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.current_widget()),
                            self._focus_back())
 
     def record_event(self, study_id: str | None = None) -> ToxicityEventDialog | None:
@@ -279,7 +347,7 @@ class MainWindow(QMainWindow):
         study_id = self._for_patient(study_id)
         if study_id is None:
             return None
-        return open_dialog(ToxicityEventDialog(self.session, study_id, self.tabs.currentWidget()),
+        return open_dialog(ToxicityEventDialog(self.session, study_id, self.current_widget()),
                            self._focus_back())
 
     # -- printing -------------------------------------------------------------------------------
@@ -317,7 +385,7 @@ class MainWindow(QMainWindow):
         """Open a date dialog for the patient in view (or selected in Patients)."""
         if self.current_view() == "patients" and self.patients.selected_study_id():
             self.show_patient(self.patients.selected_study_id())
-        if self.patient.study_id is None:
+        if self._patient is None or self._patient.study_id is None:
             self.session.say("Choose a patient first (Ctrl+F).")
             return
         self.show_view("patient")
@@ -332,15 +400,17 @@ class MainWindow(QMainWindow):
 
     # -- remembering -----------------------------------------------------------------------------
 
-    def _headers(self) -> dict[str, QHeaderView]:
-        return {"today/worklist": self.today.worklist.horizontalHeader(),
-                "today/missed": self.today.missed.horizontalHeader(),
-                "patients/table": self.patients.table.horizontalHeader(),
-                "patient/calendar": self.patient.tree.header(),
-                "today/flags": self.today.flags.table.horizontalHeader()}
-
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {"today/splitter": self.today.splitter, "patient/splitter": self.patient.splitter}
+    def _remembered(self, name: str) -> dict[str, QHeaderView | QSplitter]:
+        """The parts of a built view whose state is remembered, by settings key (REMEMBERED)."""
+        if name == "today":
+            today = self.today
+            parts = (today.worklist.horizontalHeader(), today.missed.horizontalHeader(),
+                     today.flags.table.horizontalHeader(), today.splitter)
+        elif name == "patients":
+            parts = (self.patients.table.horizontalHeader(),)
+        else:
+            parts = (self.patient.tree.header(), self.patient.splitter)
+        return dict(zip(REMEMBERED[name], parts, strict=True))
 
     def restore_settings(self, settings: QSettings) -> None:
         geometry = settings.value("window/geometry")
@@ -349,19 +419,16 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for key, splitter in self._splitters().items():
+        keys = [key for name in VIEWS for key in REMEMBERED[name]]
+        keys += [f"patient/{key}/header" for key in PATIENT_TOXICITY_HEADERS]
+        for key in keys:
             value = settings.value(key)
             if isinstance(value, QByteArray):
-                splitter.restoreState(value)
-                self.patient.splitter_restored |= splitter is self.patient.splitter
-        for key, header in self._headers().items():
-            value = settings.value(f"{key}/header")
-            if isinstance(value, QByteArray):
-                header.restoreState(value)
-        for key in ("assessments", "events"):  # restored when the patient's toxicity part is built
-            value = settings.value(f"patient/{key}/header")
-            if isinstance(value, QByteArray):
-                self.patient.header_states[key] = value
+                self.saved_states[key] = value
+        for name in self.built_views():  # the others take theirs when built
+            for key, part in self._remembered(name).items():
+                if key in self.saved_states:
+                    part.restoreState(self.saved_states.pop(key))
         view = settings.value("window/view")
         if view in VIEWS:
             self.show_view(view)
@@ -370,12 +437,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/view", self.current_view())
-        for key, splitter in self._splitters().items():
-            settings.setValue(key, splitter.saveState())
-        for key, header in self._headers().items():
-            settings.setValue(f"{key}/header", header.saveState())
-        for key, header in self.patient.toxicity_headers().items():
-            settings.setValue(f"patient/{key}/header", header.saveState())
+        for name in self.built_views():  # a view never built keeps what was saved before
+            for key, part in self._remembered(name).items():
+                settings.setValue(key, part.saveState())
+        if self._patient is not None:
+            for key, header in self._patient.toxicity_headers().items():
+                settings.setValue(f"patient/{key}/header", header.saveState())
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -31,11 +31,11 @@ from ...core.schedule import ScheduleEntry
 from ..common.session import Session
 from ..common.widgets import LazyView, chain_tab_order, open_dialog, set_widths, widget_action
 from .calendar_model import SHOW_CHOICES, CalendarFilter, CalendarModel
-from .date_dialogs import MoveDateDialog, OffStudyDialog
-from .record_dialog import RecordItemDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs load when first opened
     from ..toxicity.patient_toxicity import PatientToxicity
+    from .date_dialogs import MoveDateDialog, OffStudyDialog
+    from .record_dialog import RecordItemDialog
 
 
 class PatientView(LazyView):
@@ -228,6 +228,8 @@ class PatientView(LazyView):
     # -- dialogs ---------------------------------------------------------------------------------
 
     def record_selected(self) -> RecordItemDialog | None:
+        from .record_dialog import RecordItemDialog
+
         entry = self.selected_entry()
         if entry is None:
             self.session.say("Select an item of the calendar (not a timepoint) first.")
@@ -235,6 +237,8 @@ class PatientView(LazyView):
         return self._open(RecordItemDialog(self.session, entry, parent=self))
 
     def change_date(self, anchor: str) -> MoveDateDialog | None:
+        from .date_dialogs import MoveDateDialog
+
         if self.study_id is None:
             return None
         try:
@@ -244,6 +248,8 @@ class PatientView(LazyView):
             return None
 
     def take_off_study(self) -> OffStudyDialog | None:
+        from .date_dialogs import OffStudyDialog
+
         if self.study_id is None:
             return None
         return self._open(OffStudyDialog(self.session, self.study_id, parent=self))
