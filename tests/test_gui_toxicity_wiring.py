@@ -26,9 +26,9 @@ FEVER_ON_CANNULA = BedsideFindings(38.6, oxygen="nasal-cannula", flow_l_min=4.0,
 
 
 def read_today(qtbot, window: MainWindow) -> None:
-    """Re-read Today as after a change; the first flags come right after the first paint."""
+    """Re-read Today as after a change (F5); the first flags come right after the first paint."""
     window.show_view("today")
-    window.today.update_now()
+    window.refresh_current()
     qtbot.waitUntil(lambda: window.today.flags_ready)
     window.today.refresh_flags()
 
@@ -314,7 +314,9 @@ def test_a_refused_event_says_why_beside_the_field_and_writes_nothing(
     assert dialog.focusWidget() is dialog.errors.fields[field][1]  # the field at fault has the focus
 
 
-def test_the_bedside_actions_say_so_when_no_patient_is_chosen(qtbot, window):
+def test_the_bedside_actions_say_so_when_no_patient_is_chosen(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=2))
+    window.refresh_current()
     window.show_view("patients")
     for action in (window.bedside_action, window.fraction_action, window.event_action):
         action.trigger()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -36,6 +36,12 @@ REMEMBERED = {
     "patient": ("patient/calendar/header", "patient/splitter"),
 }
 PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
+PREFERRED_SIZE = (1280, 800)  # shrunk to the screen by fit_to_screen: a 1366x768 laptop sees the status bar
+OUTSIDE_WRITES_MS = 2000  # how often a visible window asks SQLite whether another connection wrote
+DEMO_PATIENTS = 60
+FIRST_RUN = ("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
+             "(Ctrl+N). To try the program first, <a href='demo'>load demo patients…</a> into this empty "
+             "database (synthetic, DEMO-0001 onwards; keep real patients in a database of their own).")
 SHORTCUTS = (
     ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
     ("Ctrl+F", "Find a patient"),
@@ -72,29 +78,37 @@ class MainWindow(QMainWindow):
                                       "One patient's whole calendar (Ctrl+3)")):
             self.tabs.setTabToolTip(number, tip)
         self.read_only_notice = None
-        if store.read_only:
-            self.setCentralWidget(self._with_read_only_notice(self.tabs))
-        else:
-            self.setCentralWidget(self.tabs)
+        self.first_run_notice = QLabel(FIRST_RUN, wordWrap=True, visible=False)
+        self.first_run_notice.setStyleSheet("QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }")
+        self.first_run_notice.linkActivated.connect(lambda link: self.register_patient() if link == "register"
+                                                    else self.load_demo())
+        self.setCentralWidget(self._with_notices(self.tabs))
         self.user_label = QLabel(f"Working as <b>{session.user}</b> &nbsp;·&nbsp; {store.path}")
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
         self._actions()
         self._connect()
         self.tabs.currentChanged.connect(lambda index: self.view(VIEWS[index]))
-        self.resize(1280, 800)
+        self.data_version = store.data_version()
+        self.outside_timer = QTimer(self, interval=OUTSIDE_WRITES_MS)
+        self.outside_timer.timeout.connect(self.check_outside_writes)
+        self.resize(*PREFERRED_SIZE)
         if settings is not None:
             self.restore_settings(settings)
+        self._update_patient_actions()
 
-    def _with_read_only_notice(self, tabs: QTabWidget) -> QWidget:
-        """A file that cannot be written says so above every view; each save is refused with it too."""
-        self.read_only_notice = QLabel(str(read_only_refusal(self.session.store.path)))
-        self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
-                                            " padding: 6px; }")
+    def _with_notices(self, tabs: QTabWidget) -> QWidget:
+        """Above every view: a file that cannot be written says so (each save is refused with it too), and
+        an empty database says what to do first."""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.read_only_notice)
+        if self.session.store.read_only:
+            self.read_only_notice = QLabel(str(read_only_refusal(self.session.store.path)), wordWrap=True)
+            self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
+                                                " padding: 6px; }")
+            layout.addWidget(self.read_only_notice)
+        layout.addWidget(self.first_run_notice)
         layout.addWidget(tabs)
         return page
 
@@ -143,25 +157,38 @@ class MainWindow(QMainWindow):
                                        "The worklist of the day shown in Today, with preview")
         self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
                                      "Barcoded labels for the tubes of the selected item's visit")
+        self.demo_action = a("Load &demo patients…", self.load_demo, None,
+                             f"Fill an empty database with {DEMO_PATIENTS} synthetic patients, to try the program")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                       quit_action):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        view_menu = menus.addMenu("&View")
-        for action in (*self.view_actions, None, self.previous_day_action, self.next_day_action, None,
-                       self.refresh_action):
-            view_menu.addSeparator() if action is None else view_menu.addAction(action)
-        patient_menu = menus.addMenu("&Patient")
-        for action in (self.find_action, self.register_action, None, self.bedside_action, self.fraction_action,
-                       self.event_action, None, self.day0_action, self.booster_action, self.off_study_action,
-                       self.death_action):
-            patient_menu.addSeparator() if action is None else patient_menu.addAction(action)
-        record_menu = menus.addMenu("&Record")
-        record_menu.addAction(self.record_action)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+        # Need a patient: disabled until one is registered.
+        self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
+                                self.booster_action, self.off_study_action, self.death_action, self.record_action,
+                                self.print_worksheet_action, self.print_labels_action)
+        self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
+                   self.demo_action, None, quit_action)
+        self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action, None,
+                   self.refresh_action)
+        self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
+                   self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
+                   self.off_study_action, self.death_action)
+        self._menu("&Record", self.record_action)
+        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+
+    def _menu(self, title: str, *actions: QAction | None):
+        """A menu of the menu bar with these actions in order; None is a separator."""
+        menu = self.menuBar().addMenu(title)
+        for action in actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    def _update_patient_actions(self) -> None:
+        """A first run, on an empty database: say what to do first, and keep off what needs a patient."""
+        store = self.session.store
+        any_patient = store.patients.any()
+        for action in self.patient_actions:
+            action.setEnabled(any_patient)
+        self.demo_action.setEnabled(not any_patient and not store.read_only)
+        self.first_run_notice.setVisible(not any_patient and not store.read_only)
 
     def _connect(self) -> None:
         events = self.session.events
@@ -238,6 +265,87 @@ class MainWindow(QMainWindow):
         self.today.mark_stale()  # screening items may be due today
         if self._patients is not None:
             self._patients.patient_changed(study_id)
+        self._update_patient_actions()
+
+    # -- writes made elsewhere: the command line, another workstation ------------------------------
+
+    def check_outside_writes(self) -> bool:
+        """Re-read the views if another connection wrote to the file since the last look (SQLite's
+        data_version; this window's own writes do not change it and refresh the views as they are made)."""
+        try:
+            version = self.session.store.data_version()
+        except Exception as error:
+            refusal = self.session.store.refusal(error)  # the file damaged or gone: say it once, stop asking
+            if refusal is None:
+                raise
+            self.outside_timer.stop()
+            self.session.say(str(refusal))
+            return False
+        if version == self.data_version:
+            return False
+        self.data_version = version
+        self.today.mark_stale()
+        if self._patients is not None:
+            self._patients.mark_stale()  # every row: patients may have been registered there
+        if self._patient is not None and self._patient.study_id is not None:
+            self._patient.mark_stale()
+            if self._patient.toxicity is not None:
+                self._patient.toxicity.timeline.mark_stale()
+        self._update_patient_actions()
+        self.session.say("The lists were updated: another workstation or the command line wrote to the database.")
+        return True
+
+    def _follow_outside_writes(self) -> None:
+        """Ask while the window can be seen (not minimised); at once when it comes to the front."""
+        if self.isVisible() and not self.isMinimized():
+            if not self.outside_timer.isActive():
+                self.outside_timer.start()
+        else:
+            self.outside_timer.stop()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._follow_outside_writes()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._follow_outside_writes()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._follow_outside_writes()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.outside_timer.isActive():
+            self.check_outside_writes()
+
+    def load_demo(self) -> None:
+        """Fill an empty database with synthetic patients, after a confirmation that says what they are."""
+        store = self.session.store
+        if store.patients.any() or store.read_only:
+            self.session.say("Demo patients go only into an empty database that can be written.")
+            return
+        answer = QMessageBox.question(
+            self, "Load demo patients",
+            f"Fill {store.path.name} with {DEMO_PATIENTS} synthetic patients (DEMO-0001 onwards) at every stage "
+            "of the trial, with what would have been recorded so far?\n\nNone of them is a real person: keep "
+            "the ward's real patients in a database of their own.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        from .. import demo
+
+        try:
+            demo.fill(store, DEMO_PATIENTS)
+        except Exception as error:
+            refusal = store.refusal(error)
+            if refusal is None:
+                raise
+            self.session.say(str(refusal))
+            return
+        self.today.mark_stale()
+        if self._patients is not None:
+            self._patients.mark_stale()
+        self._update_patient_actions()
+        self.session.say(f"Added {DEMO_PATIENTS} demo patients (DEMO-0001 onwards) to {store.path.name}.")
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -256,6 +364,7 @@ class MainWindow(QMainWindow):
         self.patient.show_patient(study_id)
         self.show_view("patient")
         self.patient.tree.setFocus()
+        self._update_patient_actions()
 
     def find_patient(self) -> None:
         self.show_view("patients")
@@ -267,6 +376,7 @@ class MainWindow(QMainWindow):
 
     def refresh_current(self) -> None:
         self.current_widget().update_now()
+        self._update_patient_actions()
         self.session.say("Read again from the database.")
 
     def register_patient(self) -> RegisterPatientDialog:
