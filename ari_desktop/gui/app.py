@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMargins, QObject, QRect, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..outputs import check_output_file, is_png, write_atomically
@@ -32,6 +32,7 @@ from .common.who import who_is_working
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
 DEFAULT_SIZE = (1280, 800)  # of a screenshot; the window itself opens at its preferred size, fitted to the screen
+FRAME_GUESS = QMargins(4, 40, 4, 4)  # a desktop's title bar and borders, until the shown window measures its own
 
 
 def run(db_path: Path | str, user: str | None = None, on: date | None = None, screenshot: Path | None = None,
@@ -128,16 +129,13 @@ def fit_to_screen(window: QWidget) -> None:
 
 
 def window_frame(window: QWidget) -> QMargins:
-    """The window manager's frame around the window: measured once shown, else the style's guess of a title
-    bar and borders (before showing, Qt does not know it)."""
+    """The window manager's frame around the window: measured once shown, else a typical title bar and
+    borders (before showing, Qt does not know it)."""
     outer, inner = window.frameGeometry(), window.geometry()
     if window.isVisible() and outer != inner:
         return QMargins(inner.left() - outer.left(), inner.top() - outer.top(), outer.right() - inner.right(),
                         outer.bottom() - inner.bottom())
-    style = window.style()
-    border = style.pixelMetric(QStyle.PixelMetric.PM_MdiSubWindowFrameWidth, None, window)
-    title = style.pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight, None, window)
-    return QMargins(border, title + border, border, border)
+    return FRAME_GUESS
 
 
 def fitted(geometry: QRect, available: QRect, frame: QMargins) -> QRect:
