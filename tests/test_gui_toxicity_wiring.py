@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import GUI_NOW, GUI_TODAY, GUI_USER, row_counts
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QInputDialog, QTableView
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QTableView
 
 from ari_desktop.core.flags import Flag
 from ari_desktop.core.toxicity import BedsideFindings
@@ -26,9 +26,9 @@ FEVER_ON_CANNULA = BedsideFindings(38.6, oxygen="nasal-cannula", flow_l_min=4.0,
 
 
 def read_today(qtbot, window: MainWindow) -> None:
-    """Re-read Today as after a change; the first flags come right after the first paint."""
+    """Re-read Today as after a change (F5); the first flags come right after the first paint."""
     window.show_view("today")
-    window.today.update_now()
+    window.refresh_current()
     qtbot.waitUntil(lambda: window.today.flags_ready)
     window.today.refresh_flags()
 
@@ -317,9 +317,50 @@ def test_a_refused_event_says_why_beside_the_field_and_writes_nothing(
     assert dialog.focusWidget() is dialog.errors.fields[field][1]  # the field at fault has the focus
 
 
-def test_the_bedside_actions_say_so_when_no_patient_is_chosen(qtbot, window):
+def test_the_bedside_actions_say_so_when_no_patient_is_chosen(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=2))
+    window.refresh_current()
     window.show_view("patients")
     for action in (window.bedside_action, window.fraction_action, window.event_action):
         action.trigger()
         assert window.statusBar().currentMessage().startswith("Select a patient first")
     assert not window.findChildren(QDialog)
+
+
+def strip_rows_shown(strip) -> list[str]:
+    """The rows of a timeline strip that are laid out whole (a squeezed strip loses its lower rows)."""
+    heights = strip._row_heights()
+    return [name for row, name in enumerate(strip.rows) if sum(heights[:row + 1]) <= strip.height()]
+
+
+@pytest.mark.parametrize("assessed", [False, True], ids=["nothing recorded yet", "an assessment recorded"])
+def test_a_booster_set_while_the_patient_is_shown_adds_its_strip_whole_and_the_splitter_still_moves(
+        qtbot, store, add_patient, window, assessed):
+    """A 768-pixel ward laptop: the booster's strip joins the first one, every row of both is laid out (the
+    timeline scrolls when short of room), and the calendar / toxicity splitter can still be dragged."""
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=130))
+    if assessed:
+        store.assessments.add("ARI-001", GUI_NOW - timedelta(days=125), FEVER_ON_CANNULA)
+    window.resize(1366, 728)
+    window.show_patient("ARI-001")
+    toxicity = window.patient.toxicity
+    timeline = toxicity.timeline
+    qtbot.waitUntil(lambda: timeline.first.isVisible() and not timeline.booster.isVisible())
+
+    store.patients.update_dates("ARI-001", booster=GUI_TODAY - timedelta(days=3))
+    window.session.events.patient_changed.emit("ARI-001")  # as the booster dialog does after saving
+    qtbot.waitUntil(timeline.booster.isVisible)
+    QApplication.processEvents()
+
+    assert strip_rows_shown(timeline.first) == ["Day", "CRS", "ICANS", "Treatment", "Go / hold"]
+    assert strip_rows_shown(timeline.booster) == ["Day", "CRS", "ICANS", "Treatment"]
+    assert timeline.height() >= timeline.layout().heightForWidth(timeline.width())  # nothing below cut off
+    for strip in (timeline.first, timeline.booster):  # each strip can be seen whole, scrolled to if need be
+        toxicity.timeline_area.ensureWidgetVisible(strip, 0, 0)
+        assert strip.visibleRegion().boundingRect().height() == strip.height()
+    splitter = window.patient.splitter
+    for shift in (-80, 80):
+        before = splitter.sizes()
+        splitter.moveSplitter(before[0] + shift, 1)
+        assert splitter.sizes() != before, f"the splitter did not move by {shift}"
+    assert window.minimumSizeHint().height() <= 728

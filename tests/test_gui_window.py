@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from conftest import GUI_TODAY, GUI_USER, open_store
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QMargins, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
+from ari_desktop import demo, launch
 from ari_desktop.core.errors import ClinicalInputError
-from ari_desktop.gui import app
+from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.gui import app, main_window
 from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.common.settings import open_settings
 from ari_desktop.gui.common.who import who_is_working
@@ -90,7 +92,7 @@ def test_ctrl_n_opens_registration(qtbot, window):
 
 def test_ctrl_r_opens_the_record_dialog_for_the_selected_item(qtbot, store, add_patient, window):
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
-    window.today.update_now()
+    window.session.events.patient_added.emit("ARI-001")  # as the registration form does
     window.today.worklist.selectRow(0)
     window.today.worklist.setFocus()
     qtbot.keyClick(window.today.worklist, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -244,17 +246,59 @@ def test_the_benchmark_hook_exits_right_after_the_first_paint(demo_db, monkeypat
     assert line.endswith(" worklist items") and "after run()" in line
 
 
-def test_the_first_window_paints_without_importing_pandas_reportlab_or_sqlite_utils(demo_db):
+# Not needed for the first paint of Today: the command line and click, the heavy libraries of the
+# printouts and the export, the migrations, the other views and every dialog.
+NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli",
+                "ari_desktop.gui.patients.patients_view", "ari_desktop.gui.patient.patient_view",
+                "ari_desktop.gui.patients.register_dialog", "ari_desktop.gui.patient.record_dialog",
+                "ari_desktop.gui.patient.date_dialogs", "ari_desktop.gui.bedside.bedside",
+                "ari_desktop.gui.toxicity.patient_toxicity", "ari_desktop.gui.printing.print_preview",
+                "ari_desktop.gui.common.forms")
+
+
+def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it_does_not_show(demo_db):
+    """`ari-desktop --db FILE --user NAME`, as a ward shortcut starts it: the window's launcher, not click."""
     script = ("import sys\n"
-              "from ari_desktop.gui.app import run\n"
-              f"code = run({str(demo_db)!r}, user='bench')\n"
-              "print(sorted(m for m in ('pandas', 'reportlab', 'sqlite_utils') if m in sys.modules))\n"
-              "sys.exit(code)\n")
+              f"sys.argv = ['ari-desktop', '--db', {str(demo_db)!r}, '--user=bench']\n"
+              "from ari_desktop.launch import main\n"
+              "try:\n"
+              "    main()\n"
+              "except SystemExit as done:\n"
+              f"    print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n"
+              "    sys.exit(done.code)\n")
     env = {**os.environ, app.FIRST_PAINT_ENV: "1", "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert "first paint" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "window"), [
+    ([], {}),
+    (["--db", "ward.db"], {"db": "ward.db"}),
+    (["--db=ward.db", "--user", "Dr Vega"], {"db": "ward.db", "user": "Dr Vega"}),
+    (["--db", "ward.db", "worklist"], None),  # a command
+    (["--help"], None),
+    (["--db"], None),  # click says the value is missing
+    (["--db", "--user"], None),
+    (["--db", "a.db", "--db", "b.db"], None),
+    (["--date", "2025-03-10"], None),  # the window's other options are read by click
+    (["--user", "Marta\udcff"], None),  # bytes that are not UTF-8: click names the option
+])
+def test_only_the_windows_own_db_and_user_skip_the_command_line(args, window):
+    assert launch.window_options(args) == window
+
+
+def test_a_folder_given_as_the_database_is_left_to_the_command_line_to_refuse(tmp_path):
+    assert launch.window_options(["--db", str(tmp_path)]) is None
+
+
+def test_the_launcher_says_in_one_sentence_why_a_file_cannot_be_opened(tmp_path, capsys):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"not a database at all " * 200)
+    assert launch.open_window(damaged, user="bench", screenshot=tmp_path / "shot.png") == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("ari-desktop: ") and "\n" not in said
 
 
 @contextmanager
@@ -294,3 +338,124 @@ def test_the_window_opens_for_the_named_user_and_saves_its_settings_on_closing(q
         assert app.run(demo_db, user="Dr Vega", on=GUI_TODAY) == 0
     assert seen["user"] == "Dr Vega" and seen["rows"] > 0
     assert QSettings(str(gui_settings), QSettings.Format.IniFormat).value("window/view") == "patients"
+
+
+# -- a 1366x768 ward laptop -----------------------------------------------------------------------
+
+LAPTOP = QRect(0, 0, 1366, 768)
+TITLE_BAR = QMargins(0, 40, 0, 0)
+
+
+@pytest.mark.parametrize(("geometry", "expected"), [
+    (QRect(43, 0, 1280, 800), QRect(43, 40, 1280, 728)),  # the first start: the status bar comes on screen
+    (QRect(200, 150, 1900, 1100), QRect(0, 40, 1366, 728)),  # settings saved on a large monitor
+    (QRect(1200, 500, 800, 600), QRect(566, 168, 800, 600)),  # saved beside this screen: moved back on it
+    (QRect(100, 80, 1000, 600), QRect(100, 80, 1000, 600)),  # already fits: left alone
+])
+def test_the_window_is_fitted_to_the_screen_with_its_title_bar(geometry, expected):
+    assert app.fitted(geometry, LAPTOP, TITLE_BAR) == expected
+
+
+def test_a_taskbar_is_kept_clear(qtbot):
+    above_taskbar = QRect(0, 0, 1366, 728)
+    assert app.fitted(QRect(0, 0, 1280, 800), above_taskbar, TITLE_BAR) == QRect(0, 40, 1280, 688)
+
+
+def test_settings_from_a_larger_screen_are_fitted_to_this_one(qtbot, store, gui_settings):
+    first = MainWindow(Session(store), settings=open_settings())
+    qtbot.addWidget(first)
+    first.setGeometry(5000, 4000, 3000, 2000)
+    first.close()
+    second = MainWindow(Session(store), settings=open_settings())
+    qtbot.addWidget(second)
+    app.fit_to_screen(second)
+    room = second.screen().availableGeometry()
+    assert room.contains(second.geometry())
+
+
+def test_every_view_fits_a_1366x768_laptop_even_for_a_patient_with_a_booster(qtbot, store, window):
+    demo.fill(store, 25)  # every stage of the trial, boosters included
+    window.refresh_current()
+    window.resize(1366, 728)
+    boosted = [p.study_id for p in store.patients.all() if p.anchors.booster]
+    assert boosted
+    for view in ("today", "patients"):
+        window.show_view(view)
+        assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 728, view
+    for study_id in boosted:
+        window.show_patient(study_id)
+        QApplication.processEvents()
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 728, study_id
+
+
+# -- writes made elsewhere ---------------------------------------------------------------------------
+
+def test_only_another_connections_write_changes_the_data_version(store, db_path, add_patient):
+    before = store.data_version()
+    add_patient(store, "ARI-OWN", day0=GUI_TODAY)
+    assert store.data_version() == before  # this connection's own write refreshes the views as it is made
+    with open_store(db_path, "Dr Vega") as other:
+        add_patient(other, "ARI-CLI", day0=GUI_TODAY)
+    assert store.data_version() != before
+
+
+def test_a_patient_registered_elsewhere_appears_in_the_worklist_without_f5(qtbot, db_path, window):
+    window.outside_timer.setInterval(50)
+    assert window.outside_timer.isActive()
+    assert window.today.worklist_model.rowCount() == 0
+    with open_store(db_path, "Dr Vega") as other:  # the command line, or another workstation
+        other.patients.add(check_new_patient("ARI-CLI", "AB", "F", 1960, Anchors(GUI_TODAY), other.protocol,
+                                             GUI_TODAY))
+    qtbot.waitUntil(lambda: any(e.study_id == "ARI-CLI" for e in window.today.worklist_model.rows), timeout=5000)
+    assert "another workstation or the command line" in window.statusBar().currentMessage()
+    assert window.record_action.isEnabled() and not window.first_run_notice.isVisible()
+
+
+def test_the_window_stops_asking_while_it_is_minimised_or_hidden(qtbot, window):
+    window.showMinimized()
+    qtbot.waitUntil(lambda: not window.outside_timer.isActive())
+    window.showNormal()
+    qtbot.waitUntil(window.outside_timer.isActive)
+    window.hide()
+    assert not window.outside_timer.isActive()
+
+
+def test_the_windows_own_write_is_not_announced_as_made_elsewhere(qtbot, store, add_patient, window):
+    add_patient(store, "ARI-001", day0=GUI_TODAY)
+    assert window.check_outside_writes() is False
+
+
+# -- a first run, on an empty database ---------------------------------------------------------------
+
+def test_an_empty_database_says_what_to_do_first_and_keeps_off_what_needs_a_patient(qtbot, store, add_patient,
+                                                                                  window):
+    assert window.first_run_notice.isVisible()
+    assert "Register patient" in window.first_run_notice.text() and "demo patients" in window.first_run_notice.text()
+    assert not any(action.isEnabled() for action in window.patient_actions)
+    assert window.register_action.isEnabled() and window.demo_action.isEnabled()
+    add_patient(store, "ARI-001", day0=GUI_TODAY)
+    window.session.events.patient_added.emit("ARI-001")  # as the registration form does
+    assert all(action.isEnabled() for action in window.patient_actions)
+    assert not window.first_run_notice.isVisible() and not window.demo_action.isEnabled()
+
+
+def test_demo_patients_load_into_an_empty_database_after_saying_they_are_not_real(qtbot, store, window,
+                                                                                monkeypatch):
+    asked = []
+    monkeypatch.setattr(main_window, "DEMO_PATIENTS", 5)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
+                        or QMessageBox.StandardButton.Yes)
+    window.demo_action.trigger()
+    assert "None of them is a real person" in asked[0]
+    assert [p.study_id for p in store.patients.all()] == [f"DEMO-{n:04d}" for n in range(1, 6)]
+    assert window.statusBar().currentMessage().startswith("Added 5 demo patients")
+    assert not window.demo_action.isEnabled() and window.bedside_action.isEnabled()
+    window.load_demo()  # never into a database with patients
+    assert len(store.patients.all()) == 5
+
+
+def test_declining_the_demo_writes_nothing(qtbot, store, window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
+    window.demo_action.trigger()
+    assert store.patients.all() == [] and window.first_run_notice.isVisible()

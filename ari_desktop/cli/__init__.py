@@ -87,10 +87,10 @@ def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | No
 
     ctx.obj = {"db": db_path or default_database(), "user": user or default_user()}
     if ctx.invoked_subcommand is None:
-        from ..gui.app import run
+        from ..launch import open_window
 
-        ctx.exit(run(ctx.obj["db"], user=user, on=_date(on, "date"), screenshot=screenshot, view=view,
-                     size=size))
+        ctx.exit(open_window(ctx.obj["db"], user=user, on=_date(on, "date"), screenshot=screenshot, view=view,
+                             size=size))
 
 
 def _store(ctx: click.Context):

@@ -21,7 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QMargins, QObject, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
@@ -31,7 +31,8 @@ from .common.settings import APPLICATION, ORGANISATION, open_settings
 from .common.who import who_is_working
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
-DEFAULT_SIZE = (1280, 800)
+DEFAULT_SIZE = (1280, 800)  # of a screenshot; the window itself opens at its preferred size, fitted to the screen
+FRAME_GUESS = QMargins(4, 40, 4, 4)  # a desktop's title bar and borders, until the shown window measures its own
 
 
 def run(db_path: Path | str, user: str | None = None, on: date | None = None, screenshot: Path | None = None,
@@ -74,8 +75,11 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         if first_paint:
             window.show_view("today")
             _ExitAfterFirstPaint(window.today.worklist.viewport(), started, window.today.worklist_model.rowCount)
-        fit_to_screen(window)
+        if interactive:
+            fit_to_screen(window)
         window.show()
+        if interactive:  # the window manager's frame is known once shown: fit again if it does not fit
+            QTimer.singleShot(200, window, lambda: fit_to_screen(window))
         sys.excepthook = file_errors_said(store, window, previous_hook)
         return app.exec()
     except Exception as error:
@@ -110,17 +114,38 @@ def file_errors_said(store, window: QWidget, previous):
 
 
 def fit_to_screen(window: QWidget) -> None:
-    """Shrink the window to the screen it opens on: a 1366x768 ward laptop must see the status bar."""
+    """Shrink and move the window onto the screen it opens on, frame and title bar included: a 1366x768 ward
+    laptop must see the status bar, where all feedback appears, and settings saved on a larger screen must
+    not push it off this one."""
     screen = window.screen() or QApplication.primaryScreen()
     if screen is None:
         return
-    available = screen.availableGeometry()
-    frame = window.frameGeometry().size() - window.geometry().size()
-    width = min(window.width(), available.width() - frame.width())
-    height = min(window.height(), available.height() - frame.height())
-    if (width, height) != (window.width(), window.height()):
-        window.resize(width, height)
-        window.move(available.topLeft())
+    available, geometry = screen.availableGeometry(), window.geometry()
+    if not window.isVisible() and not window.testAttribute(Qt.WidgetAttribute.WA_Moved):
+        geometry.moveCenter(available.center())  # never placed (no saved settings): in the middle
+    target = fitted(geometry, available, window_frame(window))
+    if target != window.geometry():
+        window.setGeometry(target)
+
+
+def window_frame(window: QWidget) -> QMargins:
+    """The window manager's frame around the window: measured once shown, else a typical title bar and
+    borders (before showing, Qt does not know it)."""
+    outer, inner = window.frameGeometry(), window.geometry()
+    if window.isVisible() and outer != inner:
+        return QMargins(inner.left() - outer.left(), inner.top() - outer.top(), outer.right() - inner.right(),
+                        outer.bottom() - inner.bottom())
+    return FRAME_GUESS
+
+
+def fitted(geometry: QRect, available: QRect, frame: QMargins) -> QRect:
+    """The window's geometry (its inside, without the frame) made to lie wholly, with its frame, within the
+    available part of the screen: shrunk where it is larger, moved in where it sticks out."""
+    room = available.marginsRemoved(frame)
+    width, height = min(geometry.width(), room.width()), min(geometry.height(), room.height())
+    x = min(max(geometry.x(), room.left()), room.left() + room.width() - width)
+    y = min(max(geometry.y(), room.top()), room.top() + room.height() - height)
+    return QRect(x, y, width, height)
 
 
 def application() -> QApplication:

@@ -2,6 +2,9 @@
 
 The bedside actions (assessment, go / hold before a fraction, toxicity event) work on the patient in
 view: the selected row's patient in Today and Patients, the patient shown in Patient.
+
+Only Today is built for the first paint: the Patients and Patient views (and their modules) are built
+when first shown or asked for, and every dialog's module is imported when it first opens.
 """
 
 from __future__ import annotations
@@ -9,23 +12,36 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..store.store import read_only_refusal
 from .common.session import Session
 from .common.widgets import open_dialog
-from .patient.patient_view import PatientView
-from .patients.patients_view import PatientsView
-from .patients.register_dialog import RegisterPatientDialog
 from .today.today_view import TodayView
 
 if TYPE_CHECKING:
     from .bedside.bedside import BedsideAssessmentDialog
+    from .patient.patient_view import PatientView
+    from .patients.patients_view import PatientsView
+    from .patients.register_dialog import RegisterPatientDialog
     from .toxicity.event_dialog import ToxicityEventDialog
 
 VIEWS = ("today", "patients", "patient")
+# What the window remembers of each view between sessions (column widths, splitters), by settings key.
+REMEMBERED = {
+    "today": ("today/worklist/header", "today/missed/header", "today/flags/header", "today/splitter"),
+    "patients": ("patients/table/header",),
+    "patient": ("patient/calendar/header", "patient/splitter"),
+}
+PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
+PREFERRED_SIZE = (1280, 800)  # shrunk to the screen by fit_to_screen: a 1366x768 laptop sees the status bar
+OUTSIDE_WRITES_MS = 2000  # how often a visible window asks SQLite whether another connection wrote
+DEMO_PATIENTS = 60
+FIRST_RUN = ("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
+             "(Ctrl+N). To try the program first, <a href='demo'>load demo patients…</a> into this empty "
+             "database (synthetic, DEMO-0001 onwards; keep real patients in a database of their own).")
 SHORTCUTS = (
     ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
     ("Ctrl+F", "Find a patient"),
@@ -48,39 +64,51 @@ class MainWindow(QMainWindow):
         store = session.store
         self.setWindowTitle(f"{store.protocol.code} follow-up: {store.path.name}")  # Qt adds "ARI Desktop"
         self.today = TodayView(session, day)
-        self.patients = PatientsView(session)
-        self.patient = PatientView(session)
+        self._patients: PatientsView | None = None  # built when first shown or asked for: a light start
+        self._patient: PatientView | None = None
+        self.saved_states: dict[str, QByteArray] = {}  # restored settings of the views not built yet
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.today, "Today")
-        self.tabs.addTab(self.patients, "Patients")
-        self.tabs.addTab(self.patient, "Patient")
+        for title in ("Patients", "Patient"):  # each view goes into its page when built
+            page = QWidget()
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(page, title)
         for number, tip in enumerate(("What is due, overdue and missed on a day (Ctrl+1)",
                                       "Every patient and their stage (Ctrl+2)",
                                       "One patient's whole calendar (Ctrl+3)")):
             self.tabs.setTabToolTip(number, tip)
         self.read_only_notice = None
-        if store.read_only:
-            self.setCentralWidget(self._with_read_only_notice(self.tabs))
-        else:
-            self.setCentralWidget(self.tabs)
+        self.first_run_notice = QLabel(FIRST_RUN, wordWrap=True, visible=False)
+        self.first_run_notice.setStyleSheet("QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }")
+        self.first_run_notice.linkActivated.connect(lambda link: self.register_patient() if link == "register"
+                                                    else self.load_demo())
+        self.setCentralWidget(self._with_notices(self.tabs))
         self.user_label = QLabel(f"Working as <b>{session.user}</b> &nbsp;·&nbsp; {store.path}")
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
         self._actions()
         self._connect()
-        self.resize(1280, 800)
+        self.tabs.currentChanged.connect(lambda index: self.view(VIEWS[index]))
+        self.data_version = store.data_version()
+        self.outside_timer = QTimer(self, interval=OUTSIDE_WRITES_MS)
+        self.outside_timer.timeout.connect(self.check_outside_writes)
+        self.resize(*PREFERRED_SIZE)
         if settings is not None:
             self.restore_settings(settings)
+        self._update_patient_actions()
 
-    def _with_read_only_notice(self, tabs: QTabWidget) -> QWidget:
-        """A file that cannot be written says so above every view; each save is refused with it too."""
-        self.read_only_notice = QLabel(str(read_only_refusal(self.session.store.path)))
-        self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
-                                            " padding: 6px; }")
+    def _with_notices(self, tabs: QTabWidget) -> QWidget:
+        """Above every view: a file that cannot be written says so (each save is refused with it too), and
+        an empty database says what to do first."""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.read_only_notice)
+        if self.session.store.read_only:
+            self.read_only_notice = QLabel(str(read_only_refusal(self.session.store.path)), wordWrap=True)
+            self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
+                                                " padding: 6px; }")
+            layout.addWidget(self.read_only_notice)
+        layout.addWidget(self.first_run_notice)
         layout.addWidget(tabs)
         return page
 
@@ -129,25 +157,38 @@ class MainWindow(QMainWindow):
                                        "The worklist of the day shown in Today, with preview")
         self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
                                      "Barcoded labels for the tubes of the selected item's visit")
+        self.demo_action = a("Load &demo patients…", self.load_demo, None,
+                             f"Fill an empty database with {DEMO_PATIENTS} synthetic patients, to try the program")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                       quit_action):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        view_menu = menus.addMenu("&View")
-        for action in (*self.view_actions, None, self.previous_day_action, self.next_day_action, None,
-                       self.refresh_action):
-            view_menu.addSeparator() if action is None else view_menu.addAction(action)
-        patient_menu = menus.addMenu("&Patient")
-        for action in (self.find_action, self.register_action, None, self.bedside_action, self.fraction_action,
-                       self.event_action, None, self.day0_action, self.booster_action, self.off_study_action,
-                       self.death_action):
-            patient_menu.addSeparator() if action is None else patient_menu.addAction(action)
-        record_menu = menus.addMenu("&Record")
-        record_menu.addAction(self.record_action)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+        # Need a patient: disabled until one is registered.
+        self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
+                                self.booster_action, self.off_study_action, self.death_action, self.record_action,
+                                self.print_worksheet_action, self.print_labels_action)
+        self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
+                   self.demo_action, None, quit_action)
+        self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action, None,
+                   self.refresh_action)
+        self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
+                   self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
+                   self.off_study_action, self.death_action)
+        self._menu("&Record", self.record_action)
+        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+
+    def _menu(self, title: str, *actions: QAction | None):
+        """A menu of the menu bar with these actions in order; None is a separator."""
+        menu = self.menuBar().addMenu(title)
+        for action in actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    def _update_patient_actions(self) -> None:
+        """A first run, on an empty database: say what to do first, and keep off what needs a patient."""
+        store = self.session.store
+        any_patient = store.patients.any()
+        for action in self.patient_actions:
+            action.setEnabled(any_patient)
+        self.demo_action.setEnabled(not any_patient and not store.read_only)
+        self.first_run_notice.setVisible(not any_patient and not store.read_only)
 
     def _connect(self) -> None:
         events = self.session.events
@@ -158,25 +199,153 @@ class MainWindow(QMainWindow):
         self.today.patient_requested.connect(self.show_patient)
         self.today.assess_requested.connect(self.assess)
         self.today.fraction_requested.connect(self.decide_fraction)
-        self.patient.fraction_requested.connect(self.decide_fraction)
-        self.patients.patient_requested.connect(self.show_patient)
-        self.patients.register_requested.connect(self.register_patient)
-        self.patient.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+
+    # -- the views, built when first needed -------------------------------------------------------
+
+    @property
+    def patients(self) -> PatientsView:
+        if self._patients is None:
+            from .patients.patients_view import PatientsView
+
+            view = self._patients = PatientsView(self.session)
+            view.patient_requested.connect(self.show_patient)
+            view.register_requested.connect(self.register_patient)
+            self._place(view, "patients")
+        return self._patients
+
+    @property
+    def patient(self) -> PatientView:
+        if self._patient is None:
+            from .patient.patient_view import PatientView
+
+            view = self._patient = PatientView(self.session)
+            view.fraction_requested.connect(self.decide_fraction)
+            view.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+            for key in PATIENT_TOXICITY_HEADERS:
+                if f"patient/{key}/header" in self.saved_states:
+                    view.header_states[key] = self.saved_states.pop(f"patient/{key}/header")
+            self._place(view, "patient")
+        return self._patient
+
+    def _place(self, view: QWidget, name: str) -> None:
+        """Put a new view in its tab's page with its remembered sizes; read it now if the page is shown."""
+        for key, part in self._remembered(name).items():
+            if key in self.saved_states:
+                part.restoreState(self.saved_states.pop(key))
+                if name == "patient" and key == "patient/splitter":
+                    view.splitter_restored = True
+        page = self.tabs.widget(VIEWS.index(name))
+        page.layout().addWidget(view)
+        if page.isVisible():
+            view.show()
+
+    def view(self, name: str) -> QWidget:
+        """The view by name, built if it was not yet."""
+        return self.today if name == "today" else self.patients if name == "patients" else self.patient
+
+    def built_views(self) -> list[str]:
+        return [name for name, view in zip(VIEWS, (self.today, self._patients, self._patient), strict=True)
+                if view is not None]
 
     # -- what changed: each view re-reads only what concerns it ----------------------------------
 
     def _recorded(self, study_id: str) -> None:
         self.today.mark_stale()
-        self.patient.patient_changed(study_id)
+        if self._patient is not None:  # a view not built yet reads everything when it is
+            self._patient.patient_changed(study_id)
 
     def _patient_changed(self, study_id: str) -> None:
         self.today.mark_stale()
-        self.patients.patient_changed(study_id)
-        self.patient.patient_changed(study_id)
+        if self._patients is not None:
+            self._patients.patient_changed(study_id)
+        if self._patient is not None:
+            self._patient.patient_changed(study_id)
 
     def _patient_added(self, study_id: str) -> None:
         self.today.mark_stale()  # screening items may be due today
-        self.patients.patient_changed(study_id)
+        if self._patients is not None:
+            self._patients.patient_changed(study_id)
+        self._update_patient_actions()
+
+    # -- writes made elsewhere: the command line, another workstation ------------------------------
+
+    def check_outside_writes(self) -> bool:
+        """Re-read the views if another connection wrote to the file since the last look (SQLite's
+        data_version; this window's own writes do not change it and refresh the views as they are made)."""
+        try:
+            version = self.session.store.data_version()
+        except Exception as error:
+            refusal = self.session.store.refusal(error)  # the file damaged or gone: say it once, stop asking
+            if refusal is None:
+                raise
+            self.outside_timer.stop()
+            self.session.say(str(refusal))
+            return False
+        if version == self.data_version:
+            return False
+        self.data_version = version
+        self.today.mark_stale()
+        if self._patients is not None:
+            self._patients.mark_stale()  # every row: patients may have been registered there
+        if self._patient is not None and self._patient.study_id is not None:
+            self._patient.mark_stale()
+            if self._patient.toxicity is not None:
+                self._patient.toxicity.timeline.mark_stale()
+        self._update_patient_actions()
+        self.session.say("The lists were updated: another workstation or the command line wrote to the database.")
+        return True
+
+    def _follow_outside_writes(self) -> None:
+        """Ask while the window can be seen (not minimised); at once when it comes to the front."""
+        if self.isVisible() and not self.isMinimized():
+            if not self.outside_timer.isActive():
+                self.outside_timer.start()
+        else:
+            self.outside_timer.stop()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._follow_outside_writes()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._follow_outside_writes()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._follow_outside_writes()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.outside_timer.isActive():
+            self.check_outside_writes()
+
+    def load_demo(self) -> None:
+        """Fill an empty database with synthetic patients, after a confirmation that says what they are."""
+        store = self.session.store
+        if store.patients.any() or store.read_only:
+            self.session.say("Demo patients go only into an empty database that can be written.")
+            return
+        answer = QMessageBox.question(
+            self, "Load demo patients",
+            f"Fill {store.path.name} with {DEMO_PATIENTS} synthetic patients (DEMO-0001 onwards) at every stage "
+            "of the trial, with what would have been recorded so far?\n\nNone of them is a real person: keep "
+            "the ward's real patients in a database of their own.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        from .. import demo
+
+        try:
+            demo.fill(store, DEMO_PATIENTS)
+        except Exception as error:
+            refusal = store.refusal(error)
+            if refusal is None:
+                raise
+            self.session.say(str(refusal))
+            return
+        self.today.mark_stale()
+        if self._patients is not None:
+            self._patients.mark_stale()
+        self._update_patient_actions()
+        self.session.say(f"Added {DEMO_PATIENTS} demo patients (DEMO-0001 onwards) to {store.path.name}.")
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -184,12 +353,18 @@ class MainWindow(QMainWindow):
         return VIEWS[self.tabs.currentIndex()]
 
     def show_view(self, name: str) -> None:
+        self.view(name)
         self.tabs.setCurrentIndex(VIEWS.index(name))
+
+    def current_widget(self) -> QWidget:
+        """The view shown (the tab's page holds it)."""
+        return self.view(self.current_view())
 
     def show_patient(self, study_id: str) -> None:
         self.patient.show_patient(study_id)
         self.show_view("patient")
         self.patient.tree.setFocus()
+        self._update_patient_actions()
 
     def find_patient(self) -> None:
         self.show_view("patients")
@@ -200,11 +375,13 @@ class MainWindow(QMainWindow):
         self.today.shift_day(days)
 
     def refresh_current(self) -> None:
-        view = self.tabs.currentWidget()
-        view.update_now()
+        self.current_widget().update_now()
+        self._update_patient_actions()
         self.session.say("Read again from the database.")
 
     def register_patient(self) -> RegisterPatientDialog:
+        from .patients.register_dialog import RegisterPatientDialog
+
         dialog = RegisterPatientDialog(self.session, self)
         dialog.accepted.connect(lambda: self._registered(dialog.registered.study_id))
         return open_dialog(dialog)
@@ -234,7 +411,8 @@ class MainWindow(QMainWindow):
 
     def _focus_back(self):
         view = self.current_view()
-        return {"today": self.today.worklist, "patients": self.patients.table}.get(view, self.patient.tree)
+        return self.today.worklist if view == "today" else self.patients.table if view == "patients" else \
+            self.patient.tree
 
     def _for_patient(self, study_id: str | None) -> str | None:
         study_id = study_id or self.current_study_id()
@@ -249,7 +427,7 @@ class MainWindow(QMainWindow):
         study_id = self._for_patient(study_id)
         if study_id is None:
             return None
-        return open_dialog(BedsideAssessmentDialog(self.session, study_id, self.tabs.currentWidget()),
+        return open_dialog(BedsideAssessmentDialog(self.session, study_id, self.current_widget()),
                            self._focus_back())
 
     def decide_fraction(self, study_id: str | None = None, timepoint: str | None = None) -> QWidget | None:
@@ -270,7 +448,7 @@ class MainWindow(QMainWindow):
         timepoint = timepoint or store.fractions.awaiting_decision(study_id, self.session.today())
         if timepoint is None:
             return ask_fraction(self, self.session, study_id, lambda code: self.decide_fraction(study_id, code))
-        return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.tabs.currentWidget()),
+        return open_dialog(FractionDecisionDialog(self.session, study_id, timepoint, self.current_widget()),
                            self._focus_back())
 
     def record_event(self, study_id: str | None = None) -> ToxicityEventDialog | None:
@@ -279,7 +457,7 @@ class MainWindow(QMainWindow):
         study_id = self._for_patient(study_id)
         if study_id is None:
             return None
-        return open_dialog(ToxicityEventDialog(self.session, study_id, self.tabs.currentWidget()),
+        return open_dialog(ToxicityEventDialog(self.session, study_id, self.current_widget()),
                            self._focus_back())
 
     # -- printing -------------------------------------------------------------------------------
@@ -317,7 +495,7 @@ class MainWindow(QMainWindow):
         """Open a date dialog for the patient in view (or selected in Patients)."""
         if self.current_view() == "patients" and self.patients.selected_study_id():
             self.show_patient(self.patients.selected_study_id())
-        if self.patient.study_id is None:
+        if self._patient is None or self._patient.study_id is None:
             self.session.say("Choose a patient first (Ctrl+F).")
             return
         self.show_view("patient")
@@ -332,15 +510,17 @@ class MainWindow(QMainWindow):
 
     # -- remembering -----------------------------------------------------------------------------
 
-    def _headers(self) -> dict[str, QHeaderView]:
-        return {"today/worklist": self.today.worklist.horizontalHeader(),
-                "today/missed": self.today.missed.horizontalHeader(),
-                "patients/table": self.patients.table.horizontalHeader(),
-                "patient/calendar": self.patient.tree.header(),
-                "today/flags": self.today.flags.table.horizontalHeader()}
-
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {"today/splitter": self.today.splitter, "patient/splitter": self.patient.splitter}
+    def _remembered(self, name: str) -> dict[str, QHeaderView | QSplitter]:
+        """The parts of a built view whose state is remembered, by settings key (REMEMBERED)."""
+        if name == "today":
+            today = self.today
+            parts = (today.worklist.horizontalHeader(), today.missed.horizontalHeader(),
+                     today.flags.table.horizontalHeader(), today.splitter)
+        elif name == "patients":
+            parts = (self.patients.table.horizontalHeader(),)
+        else:
+            parts = (self.patient.tree.header(), self.patient.splitter)
+        return dict(zip(REMEMBERED[name], parts, strict=True))
 
     def restore_settings(self, settings: QSettings) -> None:
         geometry = settings.value("window/geometry")
@@ -349,19 +529,16 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for key, splitter in self._splitters().items():
+        keys = [key for name in VIEWS for key in REMEMBERED[name]]
+        keys += [f"patient/{key}/header" for key in PATIENT_TOXICITY_HEADERS]
+        for key in keys:
             value = settings.value(key)
             if isinstance(value, QByteArray):
-                splitter.restoreState(value)
-                self.patient.splitter_restored |= splitter is self.patient.splitter
-        for key, header in self._headers().items():
-            value = settings.value(f"{key}/header")
-            if isinstance(value, QByteArray):
-                header.restoreState(value)
-        for key in ("assessments", "events"):  # restored when the patient's toxicity part is built
-            value = settings.value(f"patient/{key}/header")
-            if isinstance(value, QByteArray):
-                self.patient.header_states[key] = value
+                self.saved_states[key] = value
+        for name in self.built_views():  # the others take theirs when built
+            for key, part in self._remembered(name).items():
+                if key in self.saved_states:
+                    part.restoreState(self.saved_states.pop(key))
         view = settings.value("window/view")
         if view in VIEWS:
             self.show_view(view)
@@ -370,12 +547,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/view", self.current_view())
-        for key, splitter in self._splitters().items():
-            settings.setValue(key, splitter.saveState())
-        for key, header in self._headers().items():
-            settings.setValue(f"{key}/header", header.saveState())
-        for key, header in self.patient.toxicity_headers().items():
-            settings.setValue(f"patient/{key}/header", header.saveState())
+        for name in self.built_views():  # a view never built keeps what was saved before
+            for key, part in self._remembered(name).items():
+                settings.setValue(key, part.saveState())
+        if self._patient is not None:
+            for key, header in self._patient.toxicity_headers().items():
+                settings.setValue(f"patient/{key}/header", header.saveState())
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

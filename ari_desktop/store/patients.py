@@ -128,6 +128,10 @@ class Patients(Part):
     def get(self, study_id: str) -> Patient:
         return self.require(study_id)[1]
 
+    def any(self) -> bool:
+        """Whether any patient is registered (a first run starts with none)."""
+        return self.db.execute("SELECT 1 FROM patients LIMIT 1").fetchone() is not None
+
     def all(self) -> list[Patient]:
         return [patient for _, patient in self.with_ids()]
 

@@ -145,6 +145,12 @@ class Store:
                 raise
             raise self._refused(error) from None
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (the command line, another workstation) has written
+        to the file since this one last looked, and not for this connection's own writes: a cheap check for
+        a window to notice outside changes."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def refusal(self, error: BaseException) -> StoreError | None:
         """The sentence for an error SQLite raised while reading (None for any other error)."""
         return self._refused(error) if isinstance(error, sqlite3.DatabaseError) else None

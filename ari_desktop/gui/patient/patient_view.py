@@ -31,11 +31,11 @@ from ...core.schedule import ScheduleEntry
 from ..common.session import Session
 from ..common.widgets import LazyView, chain_tab_order, open_dialog, set_widths, widget_action
 from .calendar_model import SHOW_CHOICES, CalendarFilter, CalendarModel
-from .date_dialogs import MoveDateDialog, OffStudyDialog
-from .record_dialog import RecordItemDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs load when first opened
     from ..toxicity.patient_toxicity import PatientToxicity
+    from .date_dialogs import MoveDateDialog, OffStudyDialog
+    from .record_dialog import RecordItemDialog
 
 
 class PatientView(LazyView):
@@ -165,8 +165,7 @@ class PatientView(LazyView):
         total = sum(self.splitter.sizes())
         if self.toxicity is None or not total:
             return
-        rows = 2 * self.toxicity.assessments.verticalHeader().defaultSectionSize()
-        below = min(self.toxicity.minimumSizeHint().height() + rows, int(total * 0.6), self.toxicity.maximumHeight())
+        below = min(self.toxicity.whole_height(), int(total * 0.6), self.toxicity.maximumHeight())
         self.splitter.setSizes([total - below, below])
 
     def toxicity_headers(self) -> dict[str, QHeaderView]:
@@ -229,6 +228,8 @@ class PatientView(LazyView):
     # -- dialogs ---------------------------------------------------------------------------------
 
     def record_selected(self) -> RecordItemDialog | None:
+        from .record_dialog import RecordItemDialog
+
         entry = self.selected_entry()
         if entry is None:
             self.session.say("Select an item of the calendar (not a timepoint) first.")
@@ -236,6 +237,8 @@ class PatientView(LazyView):
         return self._open(RecordItemDialog(self.session, entry, parent=self))
 
     def change_date(self, anchor: str) -> MoveDateDialog | None:
+        from .date_dialogs import MoveDateDialog
+
         if self.study_id is None:
             return None
         try:
@@ -245,6 +248,8 @@ class PatientView(LazyView):
             return None
 
     def take_off_study(self) -> OffStudyDialog | None:
+        from .date_dialogs import OffStudyDialog
+
         if self.study_id is None:
             return None
         return self._open(OffStudyDialog(self.session, self.study_id, parent=self))

@@ -14,6 +14,7 @@ fraction that needs a physician's go (D+3, D+7) offers Go / hold….
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,8 +43,10 @@ from ..common.fields import DateField, TimeField
 from ..common.models import EntryTableModel, TextFilter, missed_columns, worklist_columns
 from ..common.session import Session
 from ..common.widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
-from ..patient.record_dialog import RecordItemDialog
 from .flags import AfterFirstPaint, FlagsPanel, flag_icon
+
+if TYPE_CHECKING:
+    from ..patient.record_dialog import RecordItemDialog
 
 KIND_CHOICES = (("All kinds", "all"), ("Samples", "sample"), ("Assessments", "assessment"), ("Visits", "visit"),
                 ("Infusions", "infusion"))
@@ -506,6 +509,8 @@ class TodayView(LazyView):
 
     def record_selected(self, table: QTableView | None = None, not_obtained: bool = False) -> RecordItemDialog | None:
         """Open the record dialog for the item selected in `table` (default: the one with the focus)."""
+        from ..patient.record_dialog import RecordItemDialog  # loaded when first opened: a light start
+
         if table is None:
             table = self.missed if self.missed.hasFocus() else self.worklist
         chosen = self.selected(table)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -49,6 +51,26 @@ def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callabl
     return open_dialog(dialog)
 
 
+class _TimelineArea(QScrollArea):
+    """The timeline, scrolled rather than clipped when the window is short (a 768-pixel laptop screen with a
+    booster strip): it asks for the timeline's whole height, and needs only its first strip's."""
+
+    def __init__(self, timeline: ToxicityTimeline, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidget(timeline)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # room goes to the tables
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.widget().minimumHeight())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), min(self.widget().minimumHeight(),
+                                                            self.widget().first_strip_height()))
+
+
 def _sorted(model) -> QSortFilterProxyModel:
     proxy = QSortFilterProxyModel(model.parent())
     proxy.setSourceModel(model)
@@ -65,6 +87,7 @@ class PatientToxicity(QWidget):
         super().__init__(parent)
         self.session = session
         self.study_id: str | None = None
+        self.nothing_recorded = True  # no assessment and no event: the tables take two rows' height
         self.timeline = ToxicityTimeline(session, self)
         self.assessment_model = AssessmentTableModel(self)
         self.assessments = table_view(_sorted(self.assessment_model), (16, 5, 10, 40, 34, 18, 10), stretch=6)
@@ -97,8 +120,8 @@ class PatientToxicity(QWidget):
                                     self.labs_button), "Toxicity events")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
-        self.timeline.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # room goes to tables
-        layout.addWidget(self.timeline)
+        self.timeline_area = _TimelineArea(self.timeline, self)
+        layout.addWidget(self.timeline_area)
         layout.addWidget(self.tabs, 1)
         self._connect()
 
@@ -110,7 +133,14 @@ class PatientToxicity(QWidget):
     def _keep_timeline_whole(self) -> None:
         layout = self.timeline.layout()
         if layout is not None and layout.hasHeightForWidth():
-            self.timeline.setMinimumHeight(layout.heightForWidth(max(self.width(), 1)))
+            self.timeline.setMinimumHeight(layout.heightForWidth(max(self.timeline_area.viewport().width(), 1)))
+            self.timeline_area.setMaximumHeight(self.timeline.minimumHeight())
+            self.timeline_area.updateGeometry()
+
+    def whole_height(self) -> int:
+        """The height that shows the whole timeline, the tabs and two rows of a table."""
+        rows = 2 * self.assessments.verticalHeader().defaultSectionSize()
+        return self.timeline.minimumHeight() + self.tabs.minimumSizeHint().height() + rows + 6
 
     def _page(self, table: QTableView, *buttons: QPushButton) -> QWidget:
         page = QWidget()
@@ -125,6 +155,7 @@ class PatientToxicity(QWidget):
         return page
 
     def _connect(self) -> None:
+        self.timeline.refreshed.connect(self._fit)
         self.assess_button.clicked.connect(lambda: self.assess())
         self.correct_button.clicked.connect(lambda: self.correct_selected())
         self.decide_button.clicked.connect(lambda: self.study_id and self.fraction_requested.emit(self.study_id))
@@ -167,23 +198,30 @@ class PatientToxicity(QWidget):
                        chosen[0].id if chosen[0] else None)
         self._reselect(self.events, [e.id for e in events], chosen[1].id if chosen[1] else None)
         self.decide_button.setEnabled(patient.anchors.day0 is not None)
-        self._fit(empty=not assessments and not events)
-        self._keep_timeline_whole()
+        self.nothing_recorded = not assessments and not events
+        self._fit()
         self._update_buttons()
 
-    def _fit(self, empty: bool) -> None:
-        """With nothing recorded yet, the tables take two rows' height and the calendar the rest."""
+    def _fit(self) -> None:
+        """With nothing recorded yet, the tables take two rows' height and the calendar the rest.
+
+        Measured again whenever the timeline re-reads itself too (its `refreshed`): the timeline hears of a
+        change by its own signal, often after this part did, and a booster set meanwhile adds its strip. A
+        ceiling measured without that strip would squeeze the timeline to its first rows and hold the
+        splitter still (the part's minimum would meet its maximum)."""
         unlimited = 16_777_215  # QWIDGETSIZE_MAX
-        if not empty:
+        self.setMaximumHeight(unlimited)  # measured free of the old ceiling
+        self._keep_timeline_whole()
+        if not self.nothing_recorded:
             self.tabs.setMaximumHeight(unlimited)
-            self.setMaximumHeight(unlimited)
             return
         table = self.assessments
         rows = table.horizontalHeader().sizeHint().height() + 2 * table.verticalHeader().defaultSectionSize()
         self.tabs.setMaximumHeight(self.tabs.tabBar().sizeHint().height() + rows + 2 * table.frameWidth()
                                    + self.assess_button.sizeHint().height() + 16)
-        self.layout().activate()
-        self.setMaximumHeight(self.layout().sizeHint().height())
+        layout = self.layout()
+        layout.activate()
+        self.setMaximumHeight(max(layout.sizeHint().height(), layout.minimumSize().height()))
 
     def _reselect(self, table: QTableView, ids: list[int], wanted: int | None) -> None:
         if wanted is None or wanted not in ids:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
@@ -435,6 +435,8 @@ LEGEND_WORDS = ("Treatment: T tocilizumab, S corticosteroid, A anakinra.   Go / 
 class ToxicityTimeline(LazyView):
     """A patient's toxicity course at a glance; call show_patient(study_id)."""
 
+    refreshed = Signal()  # re-read: the booster strip may have come or gone, and with it the height needed
+
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
@@ -499,6 +501,7 @@ class ToxicityTimeline(LazyView):
             self.booster.set_columns([], self.session.today())
             self.empty.setText(f"{patient.study_id} has no day 0 yet: the timeline starts at the first infusion.")
             self._show_parts(first=False, booster=False)
+            self.refreshed.emit()
             return
         assessments = store.assessments.of(patient.study_id)
         decisions = store.fractions.of(patient.study_id)
@@ -519,6 +522,12 @@ class ToxicityTimeline(LazyView):
             self.booster_summary.setText(course_sentence(summary.booster))
             self.booster_title.setText(f"After the booster (B0 = {booster})")
         self._show_parts(first=True, booster=booster is not None)
+        self.refreshed.emit()
+
+    def first_strip_height(self) -> int:
+        """From the top to the end of the strip after the first infusion: what must show without scrolling."""
+        spacing = max(self.layout().spacing(), 0)
+        return self.title.sizeHint().height() + spacing + self.first.sizeHint().height() + spacing
 
     # -- what tests and other views read ---------------------------------------------------------
 
