@@ -1,8 +1,8 @@
 """Loads the Qt Designer forms of ui/ (installed as the package ari_desktop.ui) into dialogs.
 
 A layout change is a change of the .ui file, not of the code. The forms' typed fields are the
-classes of fields.py, and no combo or spin box of a form changes under the mouse wheel. QtUiTools is imported only when the
-first dialog opens, to keep it off the path that paints the first window.
+classes of fields.py, and no combo or spin box of a form changes under the mouse wheel. QtUiTools
+is imported only when the first dialog opens, to keep it off the path that paints the first window.
 """
 
 from __future__ import annotations
