@@ -91,6 +91,29 @@ def window(qtbot, store, gui_settings):
     return window
 
 
+class DiscardQuestions(list):
+    """The questions "discard the unsaved edits?" asked when a form was closed; `answer` is what the
+    person says (True: discard)."""
+
+    answer = True
+
+
+@pytest.fixture(autouse=True)
+def discard_asked(request, monkeypatch) -> DiscardQuestions:
+    """Closing a form with edits asks before discarding them (gui/common/form_dialog.py). In a Qt test
+    the question is recorded here and answered, never left blocking on a message box: qtbot closes
+    every widget it holds when the test ends."""
+    asked = DiscardQuestions()
+    if "qtbot" in request.fixturenames:
+        from ari_desktop.gui.common.form_dialog import FormDialog
+
+        def ask(dialog) -> bool:
+            asked.append(dialog.discard_question)
+            return asked.answer
+
+        monkeypatch.setattr(FormDialog, "ask_discard", ask)
+    return asked
+
 
 def refused(field: str, call, *args, **kwargs) -> ClinicalInputError:
     """The call is refused with a ClinicalInputError naming ``field``; returns the error."""

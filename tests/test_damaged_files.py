@@ -351,6 +351,9 @@ def test_the_window_shows_a_read_only_notice_and_refuses_a_registration_beside_t
     qtbot.addWidget(dialog)
     dialog.study_id.setText("ARI-900")
     dialog.initials.setText("AB")
+    dialog.sex.setCurrentIndex(dialog.sex.findData("F"))
+    dialog.birth_year.setText("1960")
+    dialog.screening.setText("2025-03-01")
     dialog.accept()
     assert dialog.errors.fallback.isVisibleTo(dialog) and dialog.errors.text("form") == sentence
     store.close()

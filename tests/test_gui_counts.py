@@ -33,7 +33,8 @@ def test_a_count_typed_with_a_decimal_comma_under_spanish_is_stored_as_0_4(
         qtbot, store, add_patient, window, spanish):
     toxicity, dialog = open_form(qtbot, store, add_patient, window, "count_button")
     assert all(isinstance(w, QLineEdit) for w in dialog.fields.values())  # no spin box turns under the wheel
-    dialog.at.setText(f"{GUI_TODAY - timedelta(days=1)} 08:30")
+    dialog.at.date.setText(f"{GUI_TODAY - timedelta(days=1)}")
+    dialog.at.clock.setText("08:30")
     qtbot.keyClicks(dialog.fields["neutrophils"], "0,4")
     assert dialog.grade_text("neutrophils") == "Grade 4 — neutrophils 0.4 ×10⁹/L, below 0.5"  # shown as typed
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
@@ -73,7 +74,8 @@ def test_an_empty_count_says_a_value_is_needed(qtbot, store, add_patient, window
 def test_the_tls_labs_form_shows_the_cairo_bishop_reading_and_saves_the_set(
         qtbot, store, add_patient, window, spanish):
     _, dialog = open_form(qtbot, store, add_patient, window, "labs_button")
-    dialog.at.setText(f"{GUI_TODAY - timedelta(days=3)} 08:00")
+    dialog.at.date.setText(f"{GUI_TODAY - timedelta(days=3)}")
+    dialog.at.clock.setText("08:00")
     for name, text in (("uric_acid", "500"), ("potassium", "6,1"), ("phosphate", "1,2"), ("calcium", "2,3")):
         qtbot.keyClicks(dialog.fields[name], text)
     assert dialog.finding_text().startswith("⚠ Laboratory TLS — laboratory TLS: uric acid 500 µmol/L")

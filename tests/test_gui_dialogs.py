@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from conftest import GUI_TODAY, GUI_USER, file_digest, open_store, row_counts
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QDialog, QInputDialog, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.gui.common.field_errors import ERROR_PREFIX
+from ari_desktop.gui.common.fields import DateField
 from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.gui.patient.date_dialogs import MoveDateDialog, OffStudyDialog
@@ -34,8 +35,10 @@ def window(qtbot, store):
     return window
 
 
-def set_date(edit: QDateEdit, day: date) -> None:
-    edit.setDate(QDate(day.year, day.month, day.day))
+def set_date(qtbot, field: DateField, day: date) -> None:
+    """Type the date over what the field shows, as a person does."""
+    field.edit.clear()
+    qtbot.keyClicks(field.edit, day.isoformat())
 
 
 def click_ok(qtbot, dialog) -> None:
@@ -69,12 +72,10 @@ def test_a_registered_patient_appears_in_the_list_and_in_the_database(qtbot, db_
     assert isinstance(dialog, RegisterPatientDialog) and dialog.isVisible()
     qtbot.keyClicks(dialog.study_id, "ARI-014")
     qtbot.keyClicks(dialog.initials, "mj")
-    dialog.sex.setCurrentIndex(1)
-    dialog.birth_year.setValue(1958)
-    set_date(dialog.screening, GUI_TODAY - timedelta(days=30))
-    qtbot.mouseClick(dialog.day0_known, Qt.MouseButton.LeftButton)
-    assert dialog.day0.isEnabled()
-    set_date(dialog.day0, GUI_TODAY - timedelta(days=2))
+    dialog.sex.setCurrentIndex(dialog.sex.findData("M"))
+    qtbot.keyClicks(dialog.birth_year, "1958")
+    set_date(qtbot, dialog.screening, GUI_TODAY - timedelta(days=30))
+    set_date(qtbot, dialog.day0, GUI_TODAY - timedelta(days=2))
     click_ok(qtbot, dialog)
 
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -104,10 +105,10 @@ def test_day_0_before_screening_is_refused_beside_day_0_and_the_file_is_unchange
         dialog.show()
         qtbot.keyClicks(dialog.study_id, "ARI-099")
         qtbot.keyClicks(dialog.initials, "AB")
-        dialog.birth_year.setValue(1960)
-        set_date(dialog.screening, GUI_TODAY)
-        dialog.day0_known.setChecked(True)
-        set_date(dialog.day0, GUI_TODAY - timedelta(days=1))
+        dialog.sex.setCurrentIndex(dialog.sex.findData("F"))
+        qtbot.keyClicks(dialog.birth_year, "1960")
+        set_date(qtbot, dialog.screening, GUI_TODAY)
+        set_date(qtbot, dialog.day0, GUI_TODAY - timedelta(days=1))
         click_ok(qtbot, dialog)
 
         expected = sentence(Anchors(GUI_TODAY, GUI_TODAY - timedelta(days=1)), store)
@@ -130,6 +131,9 @@ def test_a_study_id_already_registered_is_refused_beside_the_study_id(qtbot, db_
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.study_id, "ARI-001")
     qtbot.keyClicks(dialog.initials, "CD")
+    dialog.sex.setCurrentIndex(dialog.sex.findData("M"))
+    qtbot.keyClicks(dialog.birth_year, "1971")
+    set_date(qtbot, dialog.screening, GUI_TODAY)
     click_ok(qtbot, dialog)
     assert dialog.errors.text("study_id") == "A patient with study ID ARI-001 is already registered."
     assert row_counts(db_path) == counts
@@ -145,7 +149,7 @@ def test_moving_day_0_lists_what_will_shift_then_moves_the_calendar_by_as_many_d
     dialog = window.patient.change_date("day0")
     assert isinstance(dialog, MoveDateDialog) and dialog.isVisible()
     assert dialog.preview.model.rowCount() == 0  # the date shown is the current day 0: nothing moves yet
-    set_date(dialog.new_date, DAY0 + timedelta(days=7))
+    set_date(qtbot, dialog.new_date, DAY0 + timedelta(days=7))
 
     preview = dialog.preview.model
     assert preview.rowCount() > 20
@@ -178,7 +182,7 @@ def test_a_booster_before_day_100_is_refused_beside_the_date_and_the_file_is_unc
         qtbot.addWidget(dialog)
         dialog.show()
         too_early = GUI_TODAY - timedelta(days=60)  # D+60
-        set_date(dialog.new_date, too_early)
+        set_date(qtbot, dialog.new_date, too_early)
         expected = (f"The booster ({too_early}) is before D+100; the earliest booster date is "
                     f"{GUI_TODAY - timedelta(days=20)}.")
         assert dialog.findChild(QLabel, "newDateError").text() == ERROR_PREFIX + expected  # as soon as it is typed
@@ -196,7 +200,7 @@ def test_a_booster_on_day_100_or_later_is_accepted_and_adds_its_own_items(qtbot,
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=120))
     window.show_patient("ARI-001")
     dialog = window.patient.change_date("booster")
-    set_date(dialog.new_date, GUI_TODAY)
+    set_date(qtbot, dialog.new_date, GUI_TODAY)
     assert dialog.errors.text("booster") == ""
     new_items = [dialog.preview.model.index(r, 2).data() for r in range(dialog.preview.model.rowCount())]
     assert new_items and set(new_items) == {"(new)"}
@@ -210,7 +214,7 @@ def test_recording_a_death_previews_and_cancels_the_later_items(qtbot, store, ad
     add_patient(store, "ARI-001", day0=DAY0)
     window.show_patient("ARI-001")
     dialog = window.patient.change_date("death")
-    set_date(dialog.new_date, GUI_TODAY - timedelta(days=1))
+    set_date(qtbot, dialog.new_date, GUI_TODAY - timedelta(days=1))
     assert dialog.preview.model.rowCount() > 0
     will_be = [dialog.preview.model.index(r, 3) for r in range(dialog.preview.model.rowCount())]
     assert {index.data() for index in will_be} == {"cancelled"}
@@ -225,7 +229,7 @@ def test_going_off_study_needs_a_reason_and_cancels_what_follows(qtbot, db_path,
     window.show_patient("ARI-001")
     dialog = window.patient.take_off_study()
     assert isinstance(dialog, OffStudyDialog)
-    set_date(dialog.date, GUI_TODAY)
+    set_date(qtbot, dialog.date, GUI_TODAY)
     cancelled = dialog.preview.model.rowCount()
     assert cancelled > 0
     counts = row_counts(db_path)
@@ -253,8 +257,9 @@ def test_a_correction_needs_a_reason_and_the_change_log_keeps_both_values(qtbot,
     dialog.show()
     assert dialog.ok_button.text() == "Save correction"
     assert dialog.correction_reason.isVisible()
-    assert dialog.done_at.dateTime().toString("yyyy-MM-dd HH:mm") == "2025-03-10 08:00"
-    dialog.done_at.setDateTime(dialog.done_at.dateTime().addSecs(-3600))
+    assert dialog.done_at.text() == "2025-03-10 08:00"
+    dialog.done_at.clock.clear()
+    qtbot.keyClicks(dialog.done_at.clock, "07:00")
     counts = row_counts(db_path)
     click_ok(qtbot, dialog)
     assert dialog.errors.text("correction_reason").endswith("a correction needs a reason.")
@@ -275,25 +280,25 @@ def test_a_time_done_in_the_future_is_refused_beside_the_time(qtbot, db_path, st
     dialog = RecordItemDialog(Session(store), entry)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.done_at.setDateTime(dialog.done_at.dateTime().addSecs(2 * 3600))
+    dialog.done_at.clock.clear()
+    qtbot.keyClicks(dialog.done_at.clock, "11:30")
     click_ok(qtbot, dialog)
     assert dialog.errors.text("done_at") == "The time done (2025-03-10 11:30) is in the future."
     assert row_counts(db_path)["recordings"] == 0
     assert dialog.isVisible() and dialog.saved is None
 
 
-def test_a_death_entered_on_the_wrong_patient_is_removed_with_a_reason(qtbot, store, add_patient, window,
-                                                                       monkeypatch):
+def test_a_death_entered_on_the_wrong_patient_is_removed_with_the_reason_typed_in_the_dialog(
+        qtbot, store, add_patient, window):
     add_patient(store, "ARI-001", day0=DAY0)
     store.patients.update_dates("ARI-001", death=GUI_TODAY - timedelta(days=1))
     window.show_patient("ARI-001")
     dialog = window.patient.change_date("death")
-    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("", True))
-    dialog.remove_button.click()  # no reason: refused, nothing written
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)  # no reason: refused, nothing written
     assert dialog.errors.text("reason") == "Removing the date of death is a correction: it needs a reason."
     assert store.patients.get("ARI-001").anchors.death is not None
-    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("entered on the wrong patient", True))
-    dialog.remove_button.click()
+    qtbot.keyClicks(dialog.reason, "entered on the wrong patient")
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert store.patients.get("ARI-001").anchors.death is None
     assert store.changes.all("patients")[-1].reason == "entered on the wrong patient"

@@ -90,7 +90,7 @@ def test_a_date_dialog_refuses_beside_the_date_when_it_was_changed_elsewhere(qtb
     dialog = MoveDateDialog(Session(here), "ARI-014", "death")
     qtbot.addWidget(dialog)
     there.patients.update_dates("ARI-014", death=GUI_TODAY - timedelta(days=3))
-    dialog.new_date.setDate(GUI_TODAY - timedelta(days=1))
+    dialog.new_date.set_value(GUI_TODAY - timedelta(days=1))
     dialog.accept()
     assert dialog.errors.text("death") == (f"The date of death of ARI-014 was changed by nurse.lopez at {WHEN} "
                                            f"(none → {GUI_TODAY - timedelta(days=3)}) {STALE}")
@@ -172,7 +172,7 @@ def test_a_bedside_correction_keeps_a_temperature_corrected_elsewhere_and_refuse
         qtbot.addWidget(dialog)
         dialog.correction_reason.setText("the device was a facemask")
         dialog.oxygen.setCurrentIndex(dialog.oxygen.findData("facemask"))
-    temperature_too.temperature.setValue(38.2)
+    temperature_too.temperature.set_value(38.2)
     temperature_too.accept()
     assert temperature_too.error_text("temperature").startswith(
         "The temperature of the assessment of ARI-014 at ") and "(38.9 → 39.4)" in temperature_too.error_text(
@@ -194,7 +194,7 @@ def test_a_record_dialog_refuses_a_correction_of_a_recording_corrected_elsewhere
     qtbot.addWidget(dialog)
     there.recordings.record("ARI-014", "D+7", "sbcma", not_done_reason="haemolysed", correction_reason="lab called")
     dialog.correction_reason.setText("time on the tube")
-    dialog.done_at.setDateTime(dialog.done_at.dateTime().addSecs(1800))
+    dialog.done_at.clock.setText("09:30")
     dialog.accept()
     assert dialog.errors.text("done_at") == (f"Soluble BCMA at D+7 of ARI-014 was changed by nurse.lopez at {WHEN} "
                                              f"(done {first:%Y-%m-%d} 09:00 → not done: haemolysed) {STALE}")
@@ -202,7 +202,6 @@ def test_a_record_dialog_refuses_a_correction_of_a_recording_corrected_elsewhere
 
 
 def test_an_event_dialog_refuses_a_resolution_recorded_elsewhere_since_it_opened(qtbot, two):
-    from ari_desktop.gui.common.qt_dates import to_qdate
     from ari_desktop.gui.common.session import Session
     from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
 
@@ -211,7 +210,7 @@ def test_an_event_dialog_refuses_a_resolution_recorded_elsewhere_since_it_opened
     dialog = ToxicityEventDialog(Session(here), "ARI-014", resolving=event)
     qtbot.addWidget(dialog)
     there.events.resolve("ARI-014", event.id, GUI_TODAY - timedelta(days=4))
-    dialog.resolution.setDate(to_qdate(GUI_TODAY - timedelta(days=6)))
+    dialog.resolution.set_value(GUI_TODAY - timedelta(days=6))
     dialog.accept()
     assert dialog.error_text("resolution").startswith(f"The resolution date of {event.label.lower()} (event {event.id})"
                                                       f" of ARI-014 was changed by nurse.lopez at {WHEN}")

@@ -18,6 +18,7 @@ from ..core.errors import USER_ERRORS, ClinicalInputError
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
+from .numbers import WholeNumber
 
 
 def _check_utf8(ctx: click.Context) -> None:
@@ -116,7 +117,7 @@ def patient() -> None:
 @click.option("--study-id", required=True, help="Trial number, e.g. ARI-014.")
 @click.option("--initials", required=True, help="2 to 4 letters; no names are stored.")
 @click.option("--sex", required=True, help="F or M.")
-@click.option("--birth-year", required=True, type=int, help="YYYY.")
+@click.option("--birth-year", required=True, type=WholeNumber("The birth year", "1960"), help="YYYY.")
 @click.option("--screening-date", required=True, help="YYYY-MM-DD.")
 @click.option("--infusion-date", help="Day 0, first aliquot of the first infusion (YYYY-MM-DD).")
 @click.option("--extramedullary", is_flag=True, help="Extramedullary disease: PET-CT is scheduled.")
@@ -171,7 +172,7 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
 @click.argument("study_id")
 @click.option("--initials", help="2 to 4 letters.")
 @click.option("--sex", help="F or M.")
-@click.option("--birth-year", type=int, help="YYYY.")
+@click.option("--birth-year", type=WholeNumber("The birth year", "1960"), help="YYYY.")
 @click.option("--extramedullary/--no-extramedullary", default=None,
               help="Extramedullary disease (adds or removes the PET-CT scans).")
 @click.option("--reason", required=True, help="Why the entry is corrected (kept in the change log).")

@@ -21,25 +21,22 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
 from ...core import grading
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.grading import Grade
-from ...core.toxicity import Assessment, BedsideFindings, Treatments
+from ...core.toxicity import TREATMENTS, Assessment, BedsideFindings, Treatments
 from ..common.field_errors import FieldErrors
+from ..common.fields import DateTimeField, DecimalField, WholeNumberField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
-from ..common.qt_dates import from_qdatetime, to_qdatetime
 from ..common.session import Session
 from ..toxicity.timeline import grade_box_height, grade_style, reason_words
 
@@ -83,12 +80,15 @@ _COMBO_TIPS = {
                   "posturing, cranial nerve VI palsy, papilloedema or Cushing's triad is grade 4.",
 }
 TOUCH_HEIGHT = 36  # px: a fingertip's target
+# The numbers CRS is graded from, as the live grade names one that cannot be read.
+_NUMBER_WORDS = {"temperature": "temperature", "vasopressors": "number of vasopressors", "flow": "oxygen flow"}
 
 
-class BedsideAssessmentDialog(QDialog):
+class BedsideAssessmentDialog(FormDialog):
     """Record (or correct) one bedside assessment of a patient; the grades are computed, never typed."""
 
     saved = Signal(object)  # the saved Assessment
+    discard_question = "Discard this unsaved assessment?"
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None, *,
                  correcting: Assessment | None = None):
@@ -126,24 +126,26 @@ class BedsideAssessmentDialog(QDialog):
         if correcting is not None:
             self._prefill(correcting)
         else:
-            self.at_edit.setDateTime(to_qdatetime(session.store.now()))
+            self.at_edit.set_value(session.store.now())
             self.assessor.setText(session.user)
         self._connect()
         self.update_grades()
         (self.temperature if correcting is None else self.correction_reason).setFocus()
+        self.form_ready()
 
     # -- building --------------------------------------------------------------------------------
 
     def _find_widgets(self) -> None:
-        self.at_edit = child(self, QDateTimeEdit, "atEdit")
+        self.at_edit = child(self, DateTimeField, "atEdit").describe("time of assessment", "at")
         self.assessor = child(self, QLineEdit, "assessorEdit")
-        self.temperature = child(self, QDoubleSpinBox, "temperatureSpin")
+        self.temperature = child(self, DecimalField, "temperatureEdit").describe("Temperature", "temperature", "38.6")
         self.fever_masked = child(self, QCheckBox, "feverMasked")
         self.hypotension = child(self, QCheckBox, "hypotension")
-        self.vasopressors = child(self, QSpinBox, "vasopressorsSpin")
+        self.vasopressors = child(self, WholeNumberField, "vasopressorsEdit").describe(
+            "Number of vasopressors", "vasopressors", "1")
         self.vasopressin = child(self, QCheckBox, "vasopressin")
         self.oxygen = child(self, QComboBox, "oxygenCombo")
-        self.flow = child(self, QDoubleSpinBox, "flowSpin")
+        self.flow = child(self, DecimalField, "flowEdit").describe("Oxygen flow", "flow", "4")
         self.ice_items = {code: child(self, QCheckBox, f"ice_{code}") for code, _, _ in grading.ICE_ITEMS}
         self.ice_score_text = child(self, QLabel, "iceScoreText")
         self.ice_note = child(self, QLabel, "iceNote")
@@ -154,8 +156,8 @@ class BedsideAssessmentDialog(QDialog):
         self.seizure = child(self, QComboBox, "seizureCombo")
         self.motor_weakness = child(self, QCheckBox, "motorWeakness")
         self.edema = child(self, QComboBox, "edemaCombo")
-        self.doses = {name: child(self, QDoubleSpinBox, f"{name.removesuffix('_mg')}Spin")
-                      for name in ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")}
+        self.doses = {name: child(self, DecimalField, f"{drug}Edit").describe(f"The {drug} dose", drug, "8")
+                      for name, drug in ((name, name.removesuffix("_mg")) for name in TREATMENTS)}
         self.notes = child(self, QLineEdit, "notesEdit")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
         self.crs_label = child(self, QLabel, "crsGradeText")
@@ -229,16 +231,16 @@ class BedsideAssessmentDialog(QDialog):
 
     def _prefill(self, a: Assessment) -> None:
         f = a.findings
-        self.at_edit.setDateTime(to_qdatetime(a.at))
+        self.at_edit.set_value(a.at)
         self.assessor.setText(a.assessor)
-        self.temperature.setValue(f.temperature_c)
+        self.temperature.set_value(f.temperature_c)
         self.fever_masked.setChecked(f.fever_masked)
         self.hypotension.setChecked(f.hypotension)
-        self.vasopressors.setValue(f.vasopressors)
+        self.vasopressors.set_value(f.vasopressors or None)
         self.vasopressin.setChecked(f.vasopressin)
         self.oxygen.setCurrentIndex(self.oxygen.findData(f.oxygen))
         self.flow.setEnabled(f.oxygen != "none")
-        self.flow.setValue(f.flow_l_min or 0.0)
+        self.flow.set_value(f.flow_l_min)
         items = dict(f.ice_items)
         for code, box in self.ice_items.items():
             box.setChecked(items.get(code, False))
@@ -250,18 +252,17 @@ class BedsideAssessmentDialog(QDialog):
         self.seizure.setCurrentIndex(self.seizure.findData(f.seizure))
         self.motor_weakness.setChecked(f.motor_weakness)
         self.edema.setCurrentIndex(self.edema.findData(f.edema))
-        for name, spin in self.doses.items():
-            spin.setValue(getattr(a.treatments, name))
+        for name, field in self.doses.items():
+            field.set_value(getattr(a.treatments, name) or None)
         self.notes.setText(a.notes)
         self._set_ice_enabled(not self.cannot_perform_ice.isChecked())
 
     def _connect(self) -> None:
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.at_edit.dateTimeChanged.connect(lambda _: self._show_day())
-        for spin in (self.temperature, self.flow, *self.doses.values()):
-            spin.valueChanged.connect(lambda _: self.update_grades())
-        self.vasopressors.valueChanged.connect(lambda _: self.update_grades())
+        self.at_edit.textChanged.connect(lambda _: self._show_day())
+        for field in self.typed_numbers():
+            field.textChanged.connect(lambda _: self.update_grades())
         for box in (self.fever_masked, self.hypotension, self.vasopressin, self.motor_weakness):
             box.toggled.connect(lambda _: self.update_grades())
         for box in self.ice_items.values():
@@ -277,8 +278,8 @@ class BedsideAssessmentDialog(QDialog):
     # -- reactions -------------------------------------------------------------------------------
 
     def _show_day(self) -> None:
-        day = from_qdatetime(self.at_edit.dateTime()).astimezone().date()
-        child(self, QLabel, "dayText").setText(self.patient.anchors.study_day(day))
+        at = self.at_edit.value_or_none()
+        child(self, QLabel, "dayText").setText(self.patient.anchors.study_day(at.date()) if at else "")
 
     def _oxygen_chosen(self) -> None:
         self.flow.setEnabled(self.oxygen.currentData() != "none")
@@ -317,22 +318,33 @@ class BedsideAssessmentDialog(QDialog):
 
     # -- the findings and the live grades --------------------------------------------------------
 
-    def temperature_entered(self) -> bool:
-        return self.temperature.value() > self.temperature.minimum()
+    def typed_numbers(self) -> tuple[DecimalField | WholeNumberField, ...]:
+        return (self.temperature, self.vasopressors, self.flow, *self.doses.values())
+
+    def unreadable(self) -> list[ClinicalInputError]:
+        """The sentence of each number typed that is not one ("38.6.1", "6 l"), about its field."""
+        errors = []
+        for field in self.typed_numbers():
+            try:
+                field.value()
+            except ClinicalInputError as error:
+                errors.append(error)
+        return errors
 
     def ice_answers(self) -> dict[str, bool]:
         return {code: box.isChecked() for code, box in self.ice_items.items()}
 
     def findings(self) -> BedsideFindings:
-        """What the form says was observed. The temperature is 0 while not entered: crs() is not
-        asked then (update_grades says what is missing)."""
+        """What the form says was observed. A number not typed (or not readable) is left out: the
+        temperature is 0 then and crs() is not asked (update_grades says what is missing); no
+        vasopressors typed is none, and the flow counts only with an oxygen device."""
         oxygen = self.oxygen.currentData()
-        flow = self.flow.value() if oxygen != "none" and self.flow.value() > self.flow.minimum() else None
         common = dict(
-            temperature_c=self.temperature.value() if self.temperature_entered() else 0.0,
+            temperature_c=self.temperature.value_or_none() or 0.0,
             fever_masked=self.fever_masked.isChecked(), hypotension=self.hypotension.isChecked(),
-            vasopressors=self.vasopressors.value(), vasopressin=self.vasopressin.isChecked(),
-            oxygen=oxygen, flow_l_min=flow, consciousness=self.consciousness.currentData(),
+            vasopressors=self.vasopressors.value_or_none() or 0, vasopressin=self.vasopressin.isChecked(),
+            oxygen=oxygen, flow_l_min=self.flow.value_or_none() if oxygen != "none" else None,
+            consciousness=self.consciousness.currentData(),
             seizure=self.seizure.currentData(), motor_weakness=self.motor_weakness.isChecked(),
             edema=self.edema.currentData())
         if self.cannot_perform_ice.isChecked():
@@ -342,17 +354,25 @@ class BedsideAssessmentDialog(QDialog):
         return BedsideFindings.with_ice_items(self.ice_answers(), **common)
 
     def treatments(self) -> Treatments:
-        return Treatments(**{name: spin.value() for name, spin in self.doses.items()})
+        """The doses typed; a drug left empty was not given."""
+        return Treatments(**{name: field.value_or_none() or 0.0 for name, field in self.doses.items()})
 
     def update_grades(self) -> None:
         """Recompute both grades from the form; show each with its reason, or the sentence that
-        says what is wrong beside the field at fault. Save is enabled only with both grades."""
+        says what is wrong beside the field at fault. Save is enabled only with both grades and
+        every number typed readable."""
         self.errors.clear()
         findings = self.findings()
-        if self.temperature_entered():
-            self.crs_result = _grade_or_error(findings.crs)
-        else:
+        unreadable = self.unreadable()
+        for error in unreadable:
+            self.errors.show(error)
+        not_read = [_NUMBER_WORDS[e.field] for e in unreadable if e.field in _NUMBER_WORDS]
+        if not_read:
+            self.crs_result = f"the {' and the '.join(not_read)} typed cannot be read"
+        elif self.temperature.is_empty():
             self.crs_result = "enter the highest temperature to grade CRS"
+        else:
+            self.crs_result = _grade_or_error(findings.crs)
         if self.ice_answered:
             self.icans_result = _grade_or_error(findings.icans)
         else:  # an untouched ICE is not a score of 0: nothing is graded until the items are answered
@@ -369,7 +389,8 @@ class BedsideAssessmentDialog(QDialog):
         self._show_ice_score(findings)
         for label in self.errors.labels():  # an empty error line takes no room
             label.setVisible(bool(label.text()))
-        self.save_button.setEnabled(isinstance(self.crs_result, Grade) and isinstance(self.icans_result, Grade))
+        self.save_button.setEnabled(isinstance(self.crs_result, Grade) and isinstance(self.icans_result, Grade)
+                                    and not unreadable)
 
     def _show_ice_score(self, findings: BedsideFindings) -> None:
         if not self.ice_answered:
@@ -413,9 +434,9 @@ class BedsideAssessmentDialog(QDialog):
                 assessor = self.assessor.text().strip()
                 if not assessor:
                     raise ClinicalInputError("Say who assessed the patient.", "assessor")
-                saved = store.assessments.add(self.patient.study_id, from_qdatetime(self.at_edit.dateTime()),
-                                              self.findings(),
-                                     self.treatments(), assessor=assessor, notes=self.notes.text())
+                at = self.at_edit.required("Give the time of the assessment: YYYY-MM-DD and HH:MM.")
+                saved = store.assessments.add(self.patient.study_id, at, self.findings(), self.treatments(),
+                                              assessor=assessor, notes=self.notes.text())
             else:
                 saved = store.assessments.correct(self.correcting.id, self.findings(), self.treatments(),
                                                  self.correction_reason.text(), notes=self.notes.text(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDateTimeEdit, QDialog, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.gate import FractionDecision, Seen, age_text, decision_warnings
@@ -25,8 +25,9 @@ from ...core.protocol import Protocol
 from ...core.schedule import DONE
 from ...core.toxicity import Assessment, fraction_label
 from ..common.field_errors import FieldErrors
+from ..common.fields import DateTimeField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
-from ..common.qt_dates import from_qdatetime, to_qdatetime
 from ..common.session import Session
 from ..common.statuses import look
 from ..common.widgets import fit_height
@@ -42,10 +43,12 @@ _HOLD_STYLE = _BUTTON_STYLE.format(background="#fff0d4", text="#7a3e00", border=
 DECISION_HEIGHT = 52
 
 
-class FractionDecisionDialog(QDialog):
+class FractionDecisionDialog(FormDialog):
     """Record a physician's go or hold before the fraction at `timepoint` ("D+3" or "D+7")."""
 
     decided = Signal(object)  # the recorded FractionDecision
+    discard_question = "Discard this go/hold decision, not recorded?"
+    enter_commits = False
 
     def __init__(self, session: Session, study_id: str, timepoint: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,7 +59,7 @@ class FractionDecisionDialog(QDialog):
         self.decision: FractionDecision | None = None
         self.reason = child(self, QLineEdit, "reasonEdit")
         self.physician = child(self, QLineEdit, "physicianEdit")
-        self.decided_at = child(self, QDateTimeEdit, "decidedAtEdit")
+        self.decided_at = child(self, DateTimeField, "decidedAtEdit").describe("time of the decision", "at")
         self.go_button = child(self, QPushButton, "goButton")
         self.hold_button = child(self, QPushButton, "holdButton")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
@@ -69,14 +72,15 @@ class FractionDecisionDialog(QDialog):
             button.setStyleSheet(style)
             button.setMinimumHeight(DECISION_HEIGHT)
         self.physician.setText(session.user)
-        self.decided_at.setDateTime(to_qdatetime(session.store.now()))
+        self.decided_at.set_value(session.store.now())
         self.seen: Seen | None = None
         self._describe()
-        self.decided_at.dateTimeChanged.connect(lambda _: self._show_seen())
+        self.decided_at.textChanged.connect(lambda _: self._show_seen())
         self.go_button.clicked.connect(lambda: self.decide("go"))
         self.hold_button.clicked.connect(lambda: self.decide("hold"))
         child(self, QPushButton, "cancelButton").clicked.connect(self.reject)
         self.reason.setFocus()
+        self.form_ready()
 
     # -- what the physician sees -----------------------------------------------------------------
 
@@ -114,7 +118,10 @@ class FractionDecisionDialog(QDialog):
         """What is seen at the time of the decision as typed, the warnings, whether the reason is
         required, and until when a go taken then is valid."""
         store = self.session.store
-        at = from_qdatetime(self.decided_at.dateTime())
+        at = self.decided_at.value_or_none()
+        if at is None:
+            self._not_seen()
+            return
         self.seen = store.fractions.seen(self.patient.study_id, at)
         latest = next((a for a in store.assessments.of(self.patient.study_id) if a.id == self.seen.assessment_id), None)
         self._show_grades(latest, self.seen)
@@ -129,6 +136,18 @@ class FractionDecisionDialog(QDialog):
             f"{until:%a %Y-%m-%d %H:%M} ({store.protocol.go_valid_hours} h after the decision at {at:%H:%M}); "
             "void sooner if a later assessment shows active CRS or ICANS before the fraction is given")
         fit_height(self)
+
+    def _not_seen(self) -> None:
+        """No time of decision readable yet: nothing is seen, and the go has no validity to show."""
+        self.seen = None
+        for name, scale in (("crsText", "CRS"), ("icansText", "ICANS")):
+            label = child(self, QLabel, name)
+            label.setStyleSheet(grade_style(None))
+            label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale}: —</span>")
+        child(self, QLabel, "assessedText").setText("Type the time of the decision (YYYY-MM-DD HH:MM) to see "
+                                                    "the assessment it is taken on.")
+        child(self, QLabel, "warningText").hide()
+        child(self, QLabel, "validText").setText("")
 
     def _show_grades(self, latest: Assessment | None, seen: Seen) -> None:
         crs, icans = child(self, QLabel, "crsText"), child(self, QLabel, "icansText")
@@ -171,9 +190,10 @@ class FractionDecisionDialog(QDialog):
         try:
             if not physician:
                 raise ClinicalInputError("Say which physician takes the decision.", "decided_by")
+            at = self.decided_at.required("Give the time of the decision: YYYY-MM-DD and HH:MM.")
             recorded = self.session.store.fractions.decide(
                 self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_by=physician,
-                decided_at=from_qdatetime(self.decided_at.dateTime()))
+                decided_at=at)
         except USER_ERRORS as error:
             self.errors.show(error)
             return

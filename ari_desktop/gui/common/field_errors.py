@@ -13,6 +13,8 @@ from .widgets import fit_height
 
 ERROR_PREFIX = "⚠ "
 ERROR_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
+# Allowed but worth a second look (a time outside the window): said beside the field, in amber.
+WARNING_STYLE = "QLabel { color: #7a3e00; font-weight: bold; }"
 
 
 class FieldErrors:

@@ -17,6 +17,7 @@ Forms name these classes in their .ui files; `forms.load_form` registers them wi
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -78,6 +79,10 @@ class TypedField(QLineEdit):
         except ClinicalInputError:
             return None
 
+    def required(self, sentence: str):
+        """The value typed; `sentence` (about this field) when nothing was typed."""
+        return _required(self, sentence)
+
     def parse(self, text: str):
         raise NotImplementedError
 
@@ -97,7 +102,8 @@ class DecimalField(TypedField):
         return parse_decimal(text, self.what, self.field, self.example)
 
     def show_value(self, value: float) -> str:
-        written = f"{value:g}" if abs(value) < 1e15 else repr(value)
+        """The shortest text that reads back as the same number (38.6, 560, 0.00001), never rounded."""
+        written = format(Decimal(repr(float(value))), "f").removesuffix(".0")
         return written.replace(".", QLocale().decimalPoint())
 
 
@@ -178,6 +184,9 @@ class DateField(QWidget):
         except ClinicalInputError:
             return None
 
+    def required(self, sentence: str) -> date:
+        return _required(self, sentence)
+
     def set_value(self, value: date | None) -> None:
         self.edit.setText("" if value is None else value.isoformat())
 
@@ -252,6 +261,9 @@ class DateTimeField(QWidget):
         except ClinicalInputError:
             return None
 
+    def required(self, sentence: str) -> datetime:
+        return _required(self, sentence)
+
     def set_value(self, moment: datetime | None) -> None:
         if moment is None:
             self.date.set_value(None)
@@ -260,6 +272,13 @@ class DateTimeField(QWidget):
         local = moment.astimezone()
         self.date.set_value(local.date())
         self.clock.set_value(local.time().replace(second=0, microsecond=0))
+
+
+def _required(field, sentence: str):
+    value = field.value()
+    if value is None:
+        raise ClinicalInputError(sentence, field.field)
+    return value
 
 
 FIELD_CLASSES = (DecimalField, WholeNumberField, TimeField, DateField, DateTimeField)

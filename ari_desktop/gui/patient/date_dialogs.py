@@ -1,6 +1,12 @@
 """Change a patient's dates: move or set day 0, a booster, a death (ui/move_date.ui), or take the
 patient off study (ui/off_study.ui). Each shows what will shift, from store.patients.preview_dates,
-before anything is confirmed."""
+before anything is confirmed.
+
+These acts reach far (a death or off study cancels every open item; moving day 0 moves the whole
+calendar), so the date is typed, never taken from today, and each act takes its explicit button:
+there is no default button and Enter in a field does nothing. The reason is asked once, in the
+dialog, and the store says when it is required (going off study, removing a date).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,8 @@ from datetime import date
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QTableView,
@@ -21,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import USER_ERRORS
 from ..common.field_errors import FieldErrors
+from ..common.fields import DateField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.models import ShiftTableModel
-from ..common.qt_dates import from_qdate, to_qdate
 from ..common.session import Session
 from ..common.widgets import set_widths
 
@@ -37,9 +42,10 @@ _WORDING = {
     "death": ("Correct the date of death", "Record death", "Date of &death", "Correct date", "Record death",
               "Every open item after this date is cancelled, with the reason. Recorded results stay."),
 }
-_REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (optional)",
-                    "booster": "e.g. booster postponed (optional)",
-                    "death": "e.g. date confirmed by the family doctor (optional)"}
+_REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (required to remove it)",
+                    "booster": "e.g. booster postponed (required to remove it)",
+                    "death": "e.g. date confirmed by the family doctor (required to remove it)"}
+_ANCHOR_WORDS = {"day0": "day 0", "booster": "the booster date", "death": "the date of death"}
 
 
 class _ShiftPreview:
@@ -75,25 +81,31 @@ class _ShiftPreview:
         self.caption.setText(why)
 
 
-class _DateChangeDialog(QDialog):
+class _DateChangeDialog(FormDialog):
     """What both date dialogs share: the preview of what the typed date would move, refreshed as it
-    changes, and the write on OK, with the store's sentence beside the field when it is refused."""
+    changes, and the write on the explicit button, with the store's sentence beside the field when
+    it is refused."""
 
-    date_edit: QDateEdit
+    enter_commits = False
+    date_edit: DateField
+    removal_reason: QLineEdit
     blocked_text = "Nothing can move until the date is right."
+    empty_text = "Type the date (YYYY-MM-DD) to see what will shift."
 
     def _connect(self) -> None:
-        self.date_edit.dateChanged.connect(self.update_preview)
+        self.date_edit.textChanged.connect(self.update_preview)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.update_preview()
+        self.date_edit.setFocus()
+        self.form_ready()
 
     @property
     def ok_button(self):
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     def chosen(self) -> date:
-        return from_qdate(self.date_edit.date())
+        return self.date_edit.required(f"Type the {self.date_edit.what}: YYYY-MM-DD.")
 
     def changes(self, for_preview: bool) -> dict:
         """The anchor fields this dialog changes, as store.patients.update_dates takes them."""
@@ -108,6 +120,9 @@ class _DateChangeDialog(QDialog):
     def update_preview(self) -> None:
         """Show what the date now typed would move, or why it cannot be used."""
         self.errors.clear()
+        if self.date_edit.is_empty():
+            self.preview.clear(self.empty_text)
+            return
         try:
             shifts = self.session.store.patients.preview_dates(self.patient.study_id, **self.changes(True))
         except USER_ERRORS as error:
@@ -117,35 +132,33 @@ class _DateChangeDialog(QDialog):
         self.preview.show(shifts)
 
     def accept(self) -> None:
-        self._apply(self.changes(False), self.reason_given(), self.done_message())
+        self._apply(lambda: self.changes(False), self.reason_given, self.done_message)
 
     def _offer_removal(self, what: str, removal: dict) -> None:
-        """A date entered by mistake (on the wrong patient) can be removed, as a correction with a reason."""
+        """A date entered by mistake (on the wrong patient) can be removed, as a correction with the
+        reason typed in the dialog."""
         self.removal_what, self.removal = what, removal
-        self.remove_button = self.buttons.addButton(f"Remove {what}…", QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.remove_button.setToolTip(f"Remove {what} entered by mistake; you are asked why, and the change log "
-                                      "keeps the old date.")
-        self.remove_button.setAutoDefault(False)
+        self.remove_button = self.buttons.addButton(f"Remove {what}", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.remove_button.setToolTip(f"Remove {what} entered by mistake, with the reason typed above; the change "
+                                      "log keeps the old date.")
         self.remove_button.clicked.connect(self.remove)
 
     def remove(self) -> None:
-        reason, given = QInputDialog.getText(self, f"Remove {self.removal_what}",
-                                             f"Why is {self.removal_what} removed? (kept in the change log)")
-        if given:
-            self._apply(self.removal, reason.strip() or None,
-                        f"{self.patient.study_id}: {self.removal_what} removed; the calendar follows.")
+        self._apply(lambda: self.removal, lambda: self.removal_reason.text().strip() or None,
+                    lambda: f"{self.patient.study_id}: {self.removal_what} removed; the calendar follows.")
 
-    def _apply(self, changes: dict, reason: str | None, message: str) -> None:
+    def _apply(self, changes, reason, message) -> None:
+        """Write the changes (each argument is read only now: a date not typed is refused beside it)."""
         self.errors.clear()
         try:
-            self.session.store.patients.update_dates(self.patient.study_id, reason=reason, expected=self.patient,
-                                                     **changes)
+            self.session.store.patients.update_dates(self.patient.study_id, reason=reason(), expected=self.patient,
+                                                     **changes())
         except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.saved = True
         self.session.events.patient_changed.emit(self.patient.study_id)
-        self.session.say(message)
+        self.session.say(message())
         super().accept()
 
 
@@ -169,8 +182,9 @@ class MoveDateDialog(_DateChangeDialog):
         child(self, QLabel, "intro").setText(f"{self.patient.study_id} ({self.patient.initials}). {what} {now}. "
                                              f"{explanation}")
         child(self, QLabel, "dateCaption").setText(caption)
-        self.new_date = self.date_edit = child(self, QDateEdit, "newDate")
-        self.reason = child(self, QLineEdit, "reason")
+        self.new_date = self.date_edit = child(self, DateField, "newDate").describe(
+            {"day0": "new day 0", "booster": "booster date", "death": "date of death"}[anchor], anchor)
+        self.reason = self.removal_reason = child(self, QLineEdit, "reason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.ok_button.setText(move_ok if current else set_ok)
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
@@ -179,10 +193,11 @@ class MoveDateDialog(_DateChangeDialog):
         })
         self.reason.setPlaceholderText(_REASON_EXAMPLES[anchor])
         self.preview = _ShiftPreview(self, "Nothing will be cancelled." if anchor == "death" else "Nothing will shift.")
-        self.new_date.setDate(to_qdate(current or session.today()))
+        if anchor == "death":
+            self.empty_text = "Type the date of death (YYYY-MM-DD) to see what will be cancelled."
+        self.new_date.set_value(current)
         if current is not None:
-            self._offer_removal({"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[anchor],
-                                {anchor: None})
+            self._offer_removal(_ANCHOR_WORDS[anchor], {anchor: None})
         self._connect()
 
     def changes(self, for_preview: bool) -> dict:
@@ -192,8 +207,7 @@ class MoveDateDialog(_DateChangeDialog):
         return self.reason.text().strip() or None
 
     def done_message(self) -> str:
-        what = {"day0": "day 0", "booster": "the booster date", "death": "the date of death"}[self.anchor]
-        return f"{self.patient.study_id}: {what} is now {self.chosen()}; the calendar follows."
+        return f"{self.patient.study_id}: {_ANCHOR_WORDS[self.anchor]} is now {self.chosen()}; the calendar follows."
 
 
 class OffStudyDialog(_DateChangeDialog):
@@ -203,6 +217,7 @@ class OffStudyDialog(_DateChangeDialog):
     # shown while the reason is still being typed; the reason itself is checked when confirming.
     _PREVIEW_REASON = "(reason to be given)"
     blocked_text = "Nothing can be cancelled until the date is right."
+    empty_text = "Type the off-study date (YYYY-MM-DD) to see what will be cancelled."
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -217,18 +232,22 @@ class OffStudyDialog(_DateChangeDialog):
         child(self, QLabel, "intro").setText(
             f"{self.patient.study_id} ({self.patient.initials}) {status}. From the date below, every open item is "
             "cancelled with the reason; what was recorded stays.")
-        self.date = self.date_edit = child(self, QDateEdit, "offStudyDate")
+        self.date = self.date_edit = child(self, DateField, "offStudyDate").describe("off-study date", "off_study")
         self.reason = child(self, QComboBox, "offStudyReason")
+        self.removal_reason = child(self, QLineEdit, "removalReason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.ok_button.setText("Take off study")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "off_study": (child(self, QLabel, "offStudyDateError"), self.date),
             "off_study_reason": (child(self, QLabel, "offStudyReasonError"), self.reason),
+            "reason": (child(self, QLabel, "removalReasonError"), self.removal_reason),
         })
         self.preview = _ShiftPreview(self, "No open item will be cancelled.")
-        self.date.setDate(to_qdate(anchors.off_study or session.today()))
+        self.date.set_value(anchors.off_study)
         if anchors.off_study_reason:
             self.reason.setCurrentText(anchors.off_study_reason)
+        for name in ("removalReasonCaption", "removalReason", "removalReasonError"):
+            child(self, QWidget, name).setVisible(anchors.off_study is not None)
         if anchors.off_study is not None:
             self._offer_removal("the off-study date", {"off_study": None, "off_study_reason": None})
         self._connect()

@@ -2,36 +2,52 @@
 
 An infusion given is recorded with the dose given (x10^6 CAR+ cells/kg) and the patient's weight
 (kg), typed in plain text fields read the same in every locale ("72.5" or "72,5"); the store's
-go / hold gate may refuse the time given, with its sentence beside the time.
+go / hold gate may refuse the time given, with its sentence beside the time. A time outside the
+item's window, or on an earlier day (backdated), is said beside the time as it is typed, before
+anything is saved.
 An item already recorded is corrected: the dialog asks for the reason, and the change log keeps
 the old and the new values.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QRadioButton,
-    QWidget,
-)
+from datetime import date, datetime
+
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QRadioButton, QWidget
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.gate import DoseGiven
-from ...core.schedule import NOT_DONE, ScheduleEntry
-from ...core.text import parse_decimal
-from ..common.field_errors import FieldErrors
+from ...core.schedule import NOT_DONE, ScheduledItem, ScheduleEntry
+from ..common.field_errors import WARNING_STYLE, FieldErrors
+from ..common.fields import DateTimeField, DecimalField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.models import recording_text, volume_text
-from ..common.qt_dates import from_qdatetime, to_qdatetime
 from ..common.session import Session
 
 
-class RecordItemDialog(QDialog):
+def time_warning(item: ScheduledItem, done_at: datetime | None, today: date) -> str:
+    """What to check about a time done that is allowed but unusual: outside the item's window, or
+    typed on a later day than it happened (backdated). "" when there is nothing to say."""
+    if done_at is None:
+        return ""
+    day = done_at.astimezone().date()
+    said = []
+    if day < item.window_start:
+        said.append(f"This is before the window of {item.timepoint} opened ({item.window_start}): "
+                    "it will count as outside its window.")
+    elif day > item.window_end:
+        said.append(f"This is after the window of {item.timepoint} closed ({item.window_end}): "
+                    "it will count as outside its window.")
+    if day < today:
+        days = (today - day).days
+        said.append(f"Backdated: done {days} day{'s' if days > 1 else ''} before today.")
+    return " ".join(said)
+
+
+class RecordItemDialog(FormDialog):
+    discard_question = "Discard this recording, not saved?"
+
     def __init__(self, session: Session, entry: ScheduleEntry, not_obtained: bool = False, parent=None):
         super().__init__(parent)
         load_form("record_item.ui", self)
@@ -39,12 +55,14 @@ class RecordItemDialog(QDialog):
         self.entry = entry
         self.saved: ScheduleEntry | None = None
         self.collected = child(self, QRadioButton, "collected")
-        self.done_at = child(self, QDateTimeEdit, "doneAt")
+        self.done_at = child(self, DateTimeField, "doneAt").describe("time done", "done_at")
+        self.time_warning = child(self, QLabel, "doneAtWarning")
+        self.time_warning.setStyleSheet(WARNING_STYLE)
         self.not_obtained = child(self, QRadioButton, "notObtained")
         self.not_obtained_reason = child(self, QComboBox, "notObtainedReason")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
-        self.dose = child(self, QLineEdit, "doseEdit")
-        self.weight = child(self, QLineEdit, "weightEdit")
+        self.dose = child(self, DecimalField, "doseEdit").describe("The dose", "dose", "0.9")
+        self.weight = child(self, DecimalField, "weightEdit").describe("The weight", "weight", "72.5")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "done_at": (child(self, QLabel, "doneAtError"), self.done_at),
@@ -57,6 +75,15 @@ class RecordItemDialog(QDialog):
         self._prefill(entry, not_obtained)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.done_at.textChanged.connect(lambda _: self.show_time_warning())
+        self.collected.toggled.connect(lambda _: self.show_time_warning())
+        self.show_time_warning()
+        self.form_ready()
+
+    def show_time_warning(self) -> None:
+        done_at = self.done_at.value_or_none() if self.collected.isChecked() else None
+        self.time_warning.setText(time_warning(self.entry.item, done_at, self.session.today()))
+        self.time_warning.setVisible(bool(self.time_warning.text()))
 
     @property
     def ok_button(self):
@@ -103,12 +130,11 @@ class RecordItemDialog(QDialog):
 
     def _prefill(self, entry: ScheduleEntry, not_obtained: bool) -> None:
         rec = entry.recording
-        self.done_at.setDateTime(to_qdatetime(rec.done_at if rec and rec.done_at else self.session.store.now()))
-        if rec and rec.dose_million_cells_per_kg is not None:
-            self.dose.setText(f"{rec.dose_million_cells_per_kg:g}")
-        if rec and rec.weight_kg is not None:
-            self.weight.setText(f"{rec.weight_kg:g}")
-        for field in (self.dose, self.weight):
+        self.done_at.set_value(rec.done_at if rec and rec.done_at else self.session.store.now())
+        if rec:
+            self.dose.set_value(rec.dose_million_cells_per_kg)
+            self.weight.set_value(rec.weight_kg)
+        for field in (self.done_at, self.dose, self.weight):
             self.collected.toggled.connect(field.setEnabled)
         if rec and rec.outcome == NOT_DONE:
             self.not_obtained_reason.setCurrentText(rec.reason or "")
@@ -122,11 +148,12 @@ class RecordItemDialog(QDialog):
     def accept(self) -> None:
         """Save if the store accepts it; otherwise say why beside the field and write nothing."""
         self.errors.clear()
-        done_at = from_qdatetime(self.done_at.dateTime()) if self.collected.isChecked() else None
         reason = self.not_obtained_reason.currentText() if self.not_obtained.isChecked() else None
         correction = self.correction_reason.text() if self.is_correction else None
         item = self.entry.item
         try:
+            done_at = (self.done_at.required("Give the time it was done: YYYY-MM-DD and HH:MM.")
+                       if self.collected.isChecked() else None)
             dose = self.dose_given() if done_at is not None and self.is_infusion else None
             saved = self.session.store.recordings.record(self.entry.study_id, item.timepoint, item.activity,
                                                          done_at=done_at,
@@ -144,14 +171,10 @@ class RecordItemDialog(QDialog):
 
     def dose_given(self) -> DoseGiven | None:
         """The dose and weight typed; None when both are empty (the store then asks for them)."""
-        dose, weight = self.dose.text().strip(), self.weight.text().strip()
-        if not dose and not weight:
+        if self.dose.is_empty() and self.weight.is_empty():
             return None
-        if not dose:
-            raise ClinicalInputError("Type the dose given, x10^6 CAR+ cells/kg.", "dose")
-        if not weight:
-            raise ClinicalInputError("Type the patient's weight, kg.", "weight")
-        return DoseGiven(parse_decimal(dose, "The dose", "dose"), parse_decimal(weight, "The weight", "weight"))
+        return DoseGiven(self.dose.required("Type the dose given, x10^6 CAR+ cells/kg."),
+                         self.weight.required("Type the patient's weight, kg."))
 
     def _field_of(self, error: ClinicalInputError, reason: str | None) -> str | None:
         """The store names both the not-obtained reason and the correction reason 'reason'."""

@@ -1,18 +1,25 @@
-"""Register a patient (ui/register_patient.ui): checked by patients.check_new_patient, then stored."""
+"""Register a patient (ui/register_patient.ui): checked by patients.check_new_patient, then stored.
+
+The form starts empty: the sex, the birth year and the screening date are what the person types,
+each refused beside its field while it is missing. Day 0 left empty is not known yet.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QLabel, QLineEdit
 
-from ...core.errors import USER_ERRORS
+from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.patients import SEXES, Anchors, Patient, check_new_patient
 from ..common.field_errors import FieldErrors
+from ..common.fields import DateField, WholeNumberField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
-from ..common.qt_dates import from_qdate, to_qdate
 from ..common.session import Session
 
 
-class RegisterPatientDialog(QDialog):
+class RegisterPatientDialog(FormDialog):
+    discard_question = "Discard this registration, not saved?"
+
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         load_form("register_patient.ui", self)
@@ -21,15 +28,13 @@ class RegisterPatientDialog(QDialog):
         self.study_id = child(self, QLineEdit, "studyId")
         self.initials = child(self, QLineEdit, "initials")
         self.sex = child(self, QComboBox, "sex")
-        self.birth_year = child(self, QSpinBox, "birthYear")
-        self.screening = child(self, QDateEdit, "screening")
-        self.day0_known = child(self, QCheckBox, "day0Known")
-        self.day0 = child(self, QDateEdit, "day0")
+        self.birth_year = child(self, WholeNumberField, "birthYear").describe("The birth year", "birth_year", "1960")
+        self.screening = child(self, DateField, "screening").describe("screening date", "screening")
+        self.day0 = child(self, DateField, "day0").describe("day 0", "day0")
         self.extramedullary = child(self, QCheckBox, "extramedullary")
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        today = to_qdate(session.today())
-        self.screening.setDate(today)
-        self.day0.setDate(today)
+        for index, code in enumerate(("", *SEXES)):  # the first choice is none: nobody said it yet
+            self.sex.setItemData(index, code or None)
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "study_id": (child(self, QLabel, "studyIdError"), self.study_id),
             "initials": (child(self, QLabel, "initialsError"), self.initials),
@@ -42,6 +47,7 @@ class RegisterPatientDialog(QDialog):
         self.ok_button.setToolTip("Check what was typed and register the patient; nothing is saved until it is right.")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.form_ready()
 
     @property
     def ok_button(self):
@@ -51,12 +57,15 @@ class RegisterPatientDialog(QDialog):
         """Register if every field is right; otherwise say what is wrong beside it and write nothing."""
         self.errors.clear()
         store = self.session.store
-        anchors = Anchors(screening=from_qdate(self.screening.date()),
-                          day0=from_qdate(self.day0.date()) if self.day0_known.isChecked() else None,
-                          extramedullary=self.extramedullary.isChecked())
         try:
-            patient = check_new_patient(self.study_id.text(), self.initials.text(), SEXES[self.sex.currentIndex()],
-                                        self.birth_year.value(), anchors, store.protocol, self.session.today())
+            sex = self.sex.currentData()
+            if sex is None:
+                raise ClinicalInputError("Say the patient's sex: F or M.", "sex")
+            birth_year = self.birth_year.required("Give the birth year, e.g. 1960.")
+            anchors = Anchors(screening=self.screening.required("Give the screening date: YYYY-MM-DD."),
+                              day0=self.day0.value(), extramedullary=self.extramedullary.isChecked())
+            patient = check_new_patient(self.study_id.text(), self.initials.text(), sex, birth_year, anchors,
+                                        store.protocol, self.session.today())
             store.patients.add(patient)
         except USER_ERRORS as error:
             self.errors.show(error)

@@ -1,6 +1,6 @@
 """Record a blood count (ui/blood_count.ui) or a tumour-lysis lab set (ui/tls_labs.ui).
 
-Plain line edits read the same in every locale ("0,4" is 0.4); the grades (CTCAE v5.0, with the
+Decimal fields read the same in every locale ("0,4" is 0.4); the grades (CTCAE v5.0, with the
 patient's lower limits of normal) or the Cairo-Bishop reading are shown as the numbers are typed,
 computed by the same core functions the store applies on Save. A refused input says why beside
 its field, and nothing is written.
@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 
 from ...core.counts import VALUES, BloodCount, grade_count
 from ...core.ctcae import LabSet, TlsLabs, tls_finding
-from ...core.dates import parse_datetime
 from ...core.errors import USER_ERRORS, ClinicalInputError
-from ..common.decimals import read_decimal
 from ..common.field_errors import ERROR_PREFIX, FieldErrors
+from ..common.fields import DateTimeField, DecimalField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
 from .timeline import grade_style, reason_words
@@ -27,10 +27,12 @@ _EXAMPLES = {"neutrophils": "0.4", "platelets": "40", "haemoglobin": "9.5", "uri
              "phosphate": "1.1", "calcium": "2.3", "creatinine": "1.2"}
 
 
-class _MeasurementDialog(QDialog):
+class _MeasurementDialog(FormDialog):
     """What both forms share: the patient, the time taken, decimal fields with their errors beside."""
 
     saved = Signal(object)
+    discard_question = "Discard these results, not saved?"
+    WORDS: dict[str, str]  # each value's name, as its sentences say it
 
     def __init__(self, form: str, session: Session, study_id: str, parent: QWidget | None,
                  fields: dict[str, str], aliases: dict[str, str]):
@@ -38,16 +40,17 @@ class _MeasurementDialog(QDialog):
         load_form(form, self)
         self.session = session
         self.patient = session.store.patients.get(study_id)
-        self.at = child(self, QLineEdit, "atEdit")
-        self.fields = {name: child(self, QLineEdit, f"{key}Edit") for name, key in fields.items()}
-        self.aliases = {"count time": "at", "lab time": "at", **aliases}  # the core's field -> the form's
+        self.at = child(self, DateTimeField, "atEdit").describe("time the blood was taken", "at")
+        self.fields = {name: child(self, DecimalField, f"{key}Edit").describe(self.WORDS[name], name, _EXAMPLES[name])
+                       for name, key in fields.items()}
+        self.aliases = aliases  # the core's field -> the form's
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "at": (child(self, QLabel, "atError"), self.at),
             **{name: (child(self, QLabel, f"{key}Error"), self.fields[name]) for name, key in fields.items()}})
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.at.setText(f"{session.store.now().astimezone():%Y-%m-%d %H:%M}")
+        self.at.set_value(session.store.now())
         p = self.patient
         child(self, QLabel, "patientText").setText(f"<b>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, born "
                                                   f"{p.birth_year}")
@@ -55,11 +58,11 @@ class _MeasurementDialog(QDialog):
             edit.textChanged.connect(lambda _: self.update_reading())
         self.at.textChanged.connect(lambda _: self.update_reading())
 
-    def value(self, name: str, what: str) -> float | None:
-        return read_decimal(self.fields[name], what, name, _EXAMPLES[name])
+    def value(self, name: str) -> float | None:
+        return self.fields[name].value()
 
     def measured_at(self) -> datetime:
-        return parse_datetime(self.at.text().replace(" ", "T", 1), "count time")
+        return self.at.required("Give the time the blood was taken: YYYY-MM-DD and HH:MM.")
 
     def show_beside(self, error: ClinicalInputError) -> None:
         """The sentence beside its field, without taking the focus from where the user types."""
@@ -107,16 +110,17 @@ class BloodCountDialog(_MeasurementDialog):
             "normal opens or worsens a cytopenia; a later normal count resolves it.")
         self.update_reading()
         self.fields["neutrophils"].setFocus()
+        self.form_ready()
 
     def values(self) -> dict[str, float | None]:
-        return {name: self.value(name, words) for name, words in self.WORDS.items()}
+        return {name: self.value(name) for name in self.WORDS}
 
     def update_reading(self) -> None:
         self.errors.clear()
         for kind, name in VALUES.items():
             label = self.grade_labels[name]
             try:
-                value = self.value(name, self.WORDS[name])
+                value = self.value(name)
                 grade = None if value is None else grade_count(
                     BloodCount(self.session.store.now(), **{name: value}), self.limits)[kind]
             except USER_ERRORS as error:
@@ -169,9 +173,10 @@ class TlsLabsDialog(_MeasurementDialog):
             "≤ 1.75 mmol/L (or −25 %). The baseline is the latest set marked baseline, else the earliest set.")
         self.update_reading()
         self.fields["uric_acid"].setFocus()
+        self.form_ready()
 
     def lab_set(self) -> LabSet:
-        v = {name: self.value(name, words) for name, words in self.WORDS.items()}
+        v = {name: self.value(name) for name in self.WORDS}
         return LabSet(self.measured_at(), TlsLabs(v["uric_acid"], v["potassium"], v["phosphate"], v["calcium"]),
                       v["creatinine"], self.arrhythmia.isChecked(), self.seizure.isChecked(), self.baseline.isChecked())
 

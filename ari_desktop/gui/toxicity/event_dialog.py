@@ -12,34 +12,25 @@ reason when it corrects a resolution already recorded); it calls store.events.re
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.errors import USER_ERRORS
 from ...core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_LABELS, EVENT_SUBTYPES, ToxicityEvent
 from ..common.field_errors import FieldErrors
+from ..common.fields import DateField
+from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
-from ..common.qt_dates import from_qdate, to_qdate
 from ..common.session import Session
 
 GRADE_WORDS = ("", "1 — mild", "2 — moderate", "3 — severe", "4 — life-threatening", "5 — death related to it")
 
 
-class ToxicityEventDialog(QDialog):
+class ToxicityEventDialog(FormDialog):
     """Record a toxicity event of a patient, or (resolving=event) the day it resolved."""
 
     saved = Signal(object)  # the saved ToxicityEvent
+    discard_question = "Discard this toxicity event, not saved?"
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None, *,
                  resolving: ToxicityEvent | None = None, kind: str | None = None):
@@ -50,11 +41,10 @@ class ToxicityEventDialog(QDialog):
         self.resolving = resolving
         self.event: ToxicityEvent | None = None  # what was saved
         self.kind = child(self, QComboBox, "kindCombo")
-        self.onset = child(self, QDateEdit, "onsetEdit")
+        self.onset = child(self, DateField, "onsetEdit").describe("onset date", "onset")
         self.subtype = child(self, QComboBox, "subtypeCombo")
         self.grade = child(self, QComboBox, "gradeCombo")
-        self.resolved = child(self, QCheckBox, "resolvedCheck")
-        self.resolution = child(self, QDateEdit, "resolutionEdit")
+        self.resolution = child(self, DateField, "resolutionEdit").describe("resolution date", "resolution")
         self.notes = child(self, QLineEdit, "notesEdit")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
@@ -69,16 +59,13 @@ class ToxicityEventDialog(QDialog):
         })
         for code in EVENT_KINDS:
             self.kind.addItem(EVENT_LABELS[code], code)
-        today = to_qdate(session.today())
-        for edit in (self.onset, self.resolution):
-            edit.setMaximumDate(today)  # never in the future; the store checks the rest
-            edit.setDate(today)
         self._connect()
         if kind is not None:
             self.kind.setCurrentIndex(self.kind.findData(kind))
         self._kind_chosen()
         self._describe()
         (self.resolution if resolving is not None else self.kind).setFocus()
+        self.form_ready()
 
     # -- building --------------------------------------------------------------------------------
 
@@ -111,13 +98,12 @@ class ToxicityEventDialog(QDialog):
         why = event.grade_reason.removeprefix(f"grade {event.grade}: ")
         current.setText(f"{event.label}, grade {event.grade} — {why}; onset {event.onset}, {ended}")
         self.kind.setCurrentIndex(self.kind.findData(event.kind))
-        self.onset.setDate(to_qdate(event.onset))
+        self.onset.set_value(event.onset)
         self.subtype.setCurrentIndex(max(self.subtype.findData(event.subtype), 0))
         self.grade.setCurrentIndex(self.grade.findData(event.grade))
         self.notes.setText(event.notes)
-        self.resolved.setChecked(True)
-        self.resolution.setDate(to_qdate(event.resolution or self.session.today()))
-        for widget in (self.kind, self.onset, self.subtype, self.grade, self.resolved, self.notes):
+        self.resolution.set_value(event.resolution)
+        for widget in (self.kind, self.onset, self.subtype, self.grade, self.notes):
             widget.setEnabled(False)
         self.save_button.setText("Save correction" if correcting else "Save resolution")
 
@@ -152,13 +138,15 @@ class ToxicityEventDialog(QDialog):
         self.errors.clear()
         store = self.session.store
         study_id = self.patient.study_id
-        resolution = from_qdate(self.resolution.date()) if self.resolved.isChecked() else None
         try:
             if self.resolving is not None:
-                saved = store.events.resolve(study_id, self.resolving.id, _required(resolution),
+                resolution = self.resolution.required("Give the day it resolved: YYYY-MM-DD.")
+                saved = store.events.resolve(study_id, self.resolving.id, resolution,
                                             self.correction_reason.text() or None, expected=self.resolving)
             else:
-                saved = store.events.add(study_id, self.kind.currentData(), from_qdate(self.onset.date()),
+                onset = self.onset.required("Give the day it began: YYYY-MM-DD.")
+                resolution = self.resolution.value()
+                saved = store.events.add(study_id, self.kind.currentData(), onset,
                                         grade=self.grade.currentData(), subtype=self.subtype.currentData(),
                                         resolution=resolution, notes=self.notes.text())
         except USER_ERRORS as error:
@@ -173,8 +161,3 @@ class ToxicityEventDialog(QDialog):
             self.session.say(f"Recorded {saved.label.lower()} of {study_id}, grade {saved.grade}, onset {saved.onset}.")
         super().accept()
 
-
-def _required(resolution: date | None) -> date:
-    if resolution is None:
-        raise ClinicalInputError("Give the day it resolved.", "resolution")
-    return resolution
