@@ -129,11 +129,14 @@ class MainWindow(QMainWindow):
                                        "The worklist of the day shown in Today, with preview")
         self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
                                      "Barcoded labels for the tubes of the selected item's visit")
+        self.details_action = a("De&tails…", self.show_details, None, "Registration details, and their correction")
+        self.history_action = a("&History…", self.show_history, None, "Every change: who, when, from what to what, why")
+        self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         for action in (self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                       quit_action):
+                       self.export_action, None, quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         view_menu = menus.addMenu("&View")
         for action in (*self.view_actions, None, self.previous_day_action, self.next_day_action, None,
@@ -142,7 +145,7 @@ class MainWindow(QMainWindow):
         patient_menu = menus.addMenu("&Patient")
         for action in (self.find_action, self.register_action, None, self.bedside_action, self.fraction_action,
                        self.event_action, None, self.day0_action, self.booster_action, self.off_study_action,
-                       self.death_action):
+                       self.death_action, None, self.details_action, self.history_action):
             patient_menu.addSeparator() if action is None else patient_menu.addAction(action)
         record_menu = menus.addMenu("&Record")
         record_menu.addAction(self.record_action)
@@ -281,6 +284,25 @@ class MainWindow(QMainWindow):
             return None
         return open_dialog(ToxicityEventDialog(self.session, study_id, self.tabs.currentWidget()),
                            self._focus_back())
+
+    # -- the data manager's: details, history, export -----------------------------------------
+
+    def show_details(self, study_id: str | None = None) -> QWidget | None:
+        from .patient.details_dialog import PatientDetailsDialog
+
+        study_id = self._for_patient(study_id)
+        return open_dialog(PatientDetailsDialog(self.session, study_id, self), self._focus_back()) if study_id else None
+
+    def show_history(self, study_id: str | None = None) -> QWidget | None:
+        from .patient.history_view import HistoryDialog
+
+        study_id = self._for_patient(study_id)
+        return open_dialog(HistoryDialog(self.session, study_id, self), self._focus_back()) if study_id else None
+
+    def export(self) -> QWidget:
+        from .export_dialog import ExportDialog
+
+        return open_dialog(ExportDialog(self.session, self))
 
     # -- printing -------------------------------------------------------------------------------
 
