@@ -142,6 +142,21 @@ def test_values_are_shown_as_people_read_them():
     assert value_text("recordings", "done_at", "2025-02-26T08:40:00+00:00").startswith("20")
 
 
+def test_the_menus_open_details_and_history_of_the_patient_in_view_and_the_export(qtbot, window, patient):
+    from ari_desktop.gui.export_dialog import ExportDialog
+    from ari_desktop.gui.patient.details_dialog import PatientDetailsDialog
+    from ari_desktop.gui.patient.history_view import HistoryDialog
+
+    window.show_patient(patient)
+    for action, kind, title in ((window.details_action, PatientDetailsDialog, f"Patient details: {patient}"),
+                                (window.history_action, HistoryDialog, f"Change history: {patient}"),
+                                (window.export_action, ExportDialog, "Export")):
+        action.trigger()
+        opened = [w for w in window.findChildren(kind) if w.isVisible()]
+        assert [w.windowTitle() for w in opened] == [title]
+        opened[0].done(0)
+
+
 # -- export ---------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -262,9 +277,21 @@ def test_db_is_taken_after_the_command_as_well_as_before_it(cli_db, tmp_path, co
     assert not (tmp_path / "ari-desktop.db").exists()
 
 
-def test_db_after_the_command_wins_over_the_one_before_it(cli_db, tmp_path):
+def test_two_different_databases_before_and_after_the_command_are_refused(cli_db, tmp_path):
     result = run("--db", str(tmp_path / "other.db"), "patient", "list", "--db", str(cli_db))
-    assert result.exit_code == 0 and "ARI-001" in result.stdout
+    assert result.exit_code == 2 and "--db is given twice" in result.stderr
+    assert not (tmp_path / "other.db").exists()
+    assert run("--db", str(cli_db), "patient", "list", "--db", str(cli_db)).exit_code == 0
+
+
+def test_a_pipe_given_as_the_database_is_refused_at_once_not_waited_on(tmp_path):
+    import os
+
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    for words in (["--db", fifo, "patient", "list"], ["patient", "list", "--db", fifo]):
+        result = run(*words)
+        assert result.exit_code == 2 and "is a device, pipe or socket" in result.stderr
 
 
 def test_history_prints_readable_text_one_block_per_change_and_json_for_machines(cli_db):

@@ -37,7 +37,8 @@ def _check_utf8(ctx: click.Context) -> None:
 
 
 # --db, given before the command (`ari-desktop --db x.db patient list`) or after it (`ari-desktop
-# patient list --db x.db`): the group and every command take this one option; the last one given wins.
+# patient list --db x.db`): the group and every command take this one option. Two different files
+# are refused: which one was meant cannot be told.
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          help="Database file (default: ari-desktop.db in your user data folder).")
 
@@ -53,6 +54,9 @@ class _Command(click.Command):
         _check_utf8(ctx)
         db_path = ctx.params.pop("db_path")
         if db_path is not None:
+            before = ctx.obj["db_given"]
+            if before is not None and before != db_path:
+                raise ClinicalInputError(f"--db is given twice, as {before} and as {db_path}; give it once.", "db")
             ctx.obj["db"] = db_path
         return super().invoke(ctx)
 
@@ -100,7 +104,7 @@ def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | No
     """
     from ..paths import default_database, default_user
 
-    ctx.obj = {"db": db_path or default_database(), "user": user or default_user()}
+    ctx.obj = {"db": db_path or default_database(), "db_given": db_path, "user": user or default_user()}
     if ctx.invoked_subcommand is None:
         from ..gui.app import run
 
