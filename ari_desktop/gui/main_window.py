@@ -129,8 +129,10 @@ class MainWindow(QMainWindow):
                                        "The worklist of the day shown in Today, with preview")
         self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
                                      "Barcoded labels for the tubes of the selected item's visit")
-        self.details_action = a("De&tails…", self.show_details, None, "Registration details, and their correction")
-        self.history_action = a("&History…", self.show_history, None, "Every change: who, when, from what to what, why")
+        self.details_action = a("De&tails…", lambda: self.show_details(), None,
+                                "Registration details, and their correction")
+        self.history_action = a("&History…", lambda: self.show_history(), None,
+                                "Every change: who, when, from what to what, why")
         self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         menus = self.menuBar()
