@@ -1,4 +1,4 @@
-"""Files written for people to keep (printed PDFs, the CSV export), and the rules that keep them
+"""Files written for people to keep (printed PDFs, the CSV and Excel export), and the rules that keep them
 from destroying anything: never over the open database (or its -wal, -shm, -journal files), a
 device, a folder or any other non-regular file; never over an existing file of another kind unless
 asked; always whole (a temporary file in the target folder, renamed into place). A refusal or a
@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import stat
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -27,9 +28,11 @@ T = TypeVar("T")
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 PDF_HEADER = b"%PDF-"
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
-# The first line of a CSV of an earlier export: its column names (pandas writes an empty line for
-# a table with no columns).
-_EXPORT_HEADER = re.compile(rb"([a-z0-9_]+(,[a-z0-9_]+)*)?\r?\n")
+# The first line of a CSV of an earlier export: its column names, after a byte-order mark for Excel,
+# separated by ',' or ';' (pandas writes an empty line for a table with no columns).
+_EXPORT_HEADER = re.compile(rb"(\xef\xbb\xbf)?([a-z0-9_]+(,[a-z0-9_]+)*|[a-z0-9_]+(;[a-z0-9_]+)*)?\r?\n")
+# The sheet every workbook of an export ends with (reports.formats.DICTIONARY_SHEET).
+_EXPORT_SHEET = b'name="Data dictionary"'
 
 
 def file_error(path: Path, error: OSError, field: str = "output") -> ClinicalInputError:
@@ -67,6 +70,15 @@ def is_earlier_export(path: Path) -> bool:
     return _EXPORT_HEADER.fullmatch(first) is not None
 
 
+def is_earlier_workbook(path: Path) -> bool:
+    """An Excel workbook that an earlier export wrote: it has the data dictionary sheet."""
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            return _EXPORT_SHEET in workbook.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return False
+
+
 def check_output_file(out: Path | str, database: Path | None, kind: str, replaceable: Callable[[Path], bool],
                       replaces: str, field: str = "output") -> Path:
     """The path of a `kind` file (PDF, CSV) to write, or the sentence that refuses it: the open
@@ -100,21 +112,26 @@ def check_pdf_output(out: Path | str, database: Path | None, overwrite: bool = F
 
 
 def prepare_export_folder(folder: Path, names: list[str], database: Path) -> list[Path]:
-    """The paths of the CSV files `names` in `folder`, created if needed, or the sentence that refuses
-    them: the folder is the database or not a folder, or a file of that name is the database or is
-    not a CSV of an earlier export (those are replaced; other files in the folder are never touched)."""
+    """The paths of the files `names` (CSV files, an .xlsx workbook) in `folder`, created if needed, or
+    the sentence that refuses them: the folder is the database or not a folder, or a file of that name
+    is the database or is not a file of an earlier export (those are replaced; other files in the
+    folder are never touched)."""
     if is_database(folder, database):
-        raise ClinicalInputError(f"'{folder}' is the database itself; give a folder for the CSV files.", "out")
+        raise ClinicalInputError(f"'{folder}' is the database itself; give a folder for the export.", "out")
     try:
         exists = folder.exists()
         if exists and not folder.is_dir():
-            raise ClinicalInputError(f"'{folder}' is a file, not a folder; give a folder for the CSV files.", "out")
+            raise ClinicalInputError(f"'{folder}' is a file, not a folder; give a folder for the export.", "out")
     except OSError as error:
         raise file_error(folder, error, "out") from None
-    paths = [folder / f"{name}.csv" for name in names]
+    paths = [folder / name for name in names]
     if exists:
         for path in paths:
-            check_output_file(path, database, "CSV", is_earlier_export, "a CSV of an earlier export", "out")
+            if path.suffix == ".xlsx":
+                check_output_file(path, database, "workbook", is_earlier_workbook,
+                                  "a workbook of an earlier export", "out")
+            else:
+                check_output_file(path, database, "CSV", is_earlier_export, "a CSV of an earlier export", "out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

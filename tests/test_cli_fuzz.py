@@ -218,7 +218,8 @@ def run(case: Case, folder: Path, template: Template) -> str | None:
     """Run one case; what went wrong, or None."""
     db = prepare(folder, template.path, case.database)
     words = [str(folder / w[1:].format(db=case.database)) if w.startswith("@") else w for w in case.words]
-    opened = str(Path(words[1]).relative_to(folder))  # --db comes first
+    # --db comes first, and may come again after the command: the last one given is opened.
+    opened = str(Path(words[len(words) - 1 - words[::-1].index("--db") + 1]).relative_to(folder))
     databases = (case.database, "hardlink-to-db.pdf", opened)
     files_before = files_beside(folder, databases)
     result = CliRunner().invoke(cli, words, env={"ARI_DESKTOP_USER": "fuzz"})

@@ -176,8 +176,19 @@ def test_every_command_is_documented_in_the_readme(path):
     assert path in DOCUMENTED_COMMANDS, f"README.md has no example of `{_name(path)}`"
 
 
+# Options every command shares with the group (--db, given before or after the command): documented
+# once before a command and once after one, not for each command.
+SHARED = {option.name for option in cli.params if isinstance(option, click.Option)} & {
+    option.name for path, command in every_command() if path and not isinstance(command, click.Group)
+    for option in command.params}
+
+
 @pytest.mark.parametrize(("path", "option"), OPTIONS, ids=[_name(path, option) for path, option in OPTIONS])
 def test_every_option_is_documented_in_the_readme(path, option):
+    if path and option.name in SHARED:
+        assert any(p and name == option.name for p, name in DOCUMENTED_OPTIONS), \
+            f"README.md shows no example of `{_name((), option)}` after a command"
+        return
     assert (path, option.name) in DOCUMENTED_OPTIONS, f"README.md shows no example of `{_name(path, option)}`"
 
 

@@ -15,6 +15,7 @@ import click
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
@@ -36,9 +37,28 @@ def _check_utf8(ctx: click.Context) -> None:
                                              param.name) from None
 
 
+# --db, given before the command (`ari-desktop --db x.db patient list`) or after it (`ari-desktop
+# patient list --db x.db`): the group and every command take this one option. Two different files
+# are refused: which one was meant cannot be told.
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Database file (default: ari-desktop.db in your user data folder).")
+
+
 class _Command(click.Command):
+    """Every command takes --db after its name too (db_option), whichever module defines it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        db_option(self)
+
     def invoke(self, ctx: click.Context):
         _check_utf8(ctx)
+        db_path = ctx.params.pop("db_path")
+        if db_path is not None:
+            before = ctx.obj["db_given"]
+            if before is not None and before != db_path:
+                raise ClinicalInputError(f"--db is given twice, as {before} and as {db_path}; give it once.", "db")
+            ctx.obj["db"] = db_path
         return super().invoke(ctx)
 
 
@@ -67,8 +87,7 @@ def _date(text: str | None, what: str) -> date | None:
 
 
 @click.group(cls=_Commands, invoke_without_command=True)
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Database file (default: ari-desktop.db in your user data folder).")
+@db_option
 @click.option("--user", help="Your name, stamped on everything you record (default: asked at start, or your login "
               "name on the command line).")
 @click.option("--date", "on", help="Window only: open the Today view on this date (YYYY-MM-DD).")
@@ -86,7 +105,7 @@ def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | No
     """
     from ..paths import default_database, default_user
 
-    ctx.obj = {"db": db_path or default_database(), "user": user or default_user()}
+    ctx.obj = {"db": db_path or default_database(), "db_given": db_path, "user": user or default_user()}
     if ctx.invoked_subcommand is None:
         from ..launch import open_window
 
@@ -186,7 +205,7 @@ def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, re
 
 @patient.command("history")
 @click.argument("study_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the stored values, times in UTC.")
 @click.pass_context
 def patient_history(ctx, study_id, as_json):
     """Every change written about a patient: who, when, old and new values, and why."""
@@ -195,10 +214,10 @@ def patient_history(ctx, study_id, as_json):
         _print_json([{"at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table, "row": c.row_id,
                       "action": c.action, "old": c.old, "new": c.new, "reason": c.reason} for c in changes])
         return
-    for c in changes:
-        old = f" (was {c.old})" if c.old else ""
-        why = f" because {c.reason}" if c.reason else ""
-        click.echo(f"{c.at:%Y-%m-%d %H:%M} {c.user:<14} {c.action} {c.table}: {c.new}{old}{why}")
+    from ..reports.history import entries, text_lines
+
+    for line in text_lines(entries(changes)):
+        click.echo(line)
 
 
 @patient.command("list")
@@ -326,17 +345,23 @@ def demo_command(ctx, patients, seed):
 
 @cli.command("export")
 @click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the CSV files (created if needed); the CSVs of an earlier export are replaced, "
+              help="Folder for the files (created if needed); the files of an earlier export are replaced, "
               "no other file.")
 @click.option("--as-of", help="Statuses as of this date (default today).")
+@click.option("--csv-for", default="analysis", show_default=True, type=click.Choice(tuple(CSV_FORMATS)),
+              help="; ".join(f"{name}: {f.description}" for name, f in CSV_FORMATS.items()) + ".")
+@click.option("--xlsx", is_flag=True, help=f"Also write {WORKBOOK}: one sheet per table and a data dictionary.")
 @click.pass_context
-def export_command(ctx, folder, as_of):
-    """Write every table, the schedule with statuses and the safety endpoints as CSV files."""
+def export_command(ctx, folder, as_of, csv_for, xlsx):
+    """Write every table, the schedule with statuses and the safety endpoints as CSV files (and a workbook)."""
     from ..reports.export import export
 
     store = _store(ctx)
-    written = export(store, folder, _date(as_of, "as-of date") or store.today())
-    click.echo(f"Wrote {len(written)} files to {folder}: {', '.join(p.name for p in written)}.")
+    written = export(store, folder, _date(as_of, "as-of date") or store.today(), csv_for=csv_for, workbook=xlsx)
+    click.echo(f"Wrote {len(written)} files to {folder}:")
+    width = max(len(w.path.name) for w in written)
+    for w in written:
+        click.echo(f"  {w.path.name:<{width}}  {w.rows:>7,} {'row' if w.rows == 1 else 'rows'}")
 
 
 cli_toxicity.register(cli, _store)

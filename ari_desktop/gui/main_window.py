@@ -157,20 +157,26 @@ class MainWindow(QMainWindow):
                                        "The worklist of the day shown in Today, with preview")
         self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
                                      "Barcoded labels for the tubes of the selected item's visit")
+        self.details_action = a("De&tails…", lambda: self.show_details(), None,
+                                "Registration details, and their correction")
+        self.history_action = a("&History…", lambda: self.show_history(), None,
+                                "Every change: who, when, from what to what, why")
+        self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
         self.demo_action = a("Load &demo patients…", self.load_demo, None,
                              f"Fill an empty database with {DEMO_PATIENTS} synthetic patients, to try the program")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         # Need a patient: disabled until one is registered.
         self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
                                 self.booster_action, self.off_study_action, self.death_action, self.record_action,
-                                self.print_worksheet_action, self.print_labels_action)
+                                self.print_worksheet_action, self.print_labels_action, self.details_action,
+                                self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                   self.demo_action, None, quit_action)
+                   self.export_action, self.demo_action, None, quit_action)
         self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action, None,
                    self.refresh_action)
         self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
-                   self.off_study_action, self.death_action)
+                   self.off_study_action, self.death_action, None, self.details_action, self.history_action)
         self._menu("&Record", self.record_action)
         self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
 
@@ -459,6 +465,25 @@ class MainWindow(QMainWindow):
             return None
         return open_dialog(ToxicityEventDialog(self.session, study_id, self.current_widget()),
                            self._focus_back())
+
+    # -- the data manager's: details, history, export -----------------------------------------
+
+    def show_details(self, study_id: str | None = None) -> QWidget | None:
+        from .patient.details_dialog import PatientDetailsDialog
+
+        study_id = self._for_patient(study_id)
+        return open_dialog(PatientDetailsDialog(self.session, study_id, self), self._focus_back()) if study_id else None
+
+    def show_history(self, study_id: str | None = None) -> QWidget | None:
+        from .patient.history_view import HistoryDialog
+
+        study_id = self._for_patient(study_id)
+        return open_dialog(HistoryDialog(self.session, study_id, self), self._focus_back()) if study_id else None
+
+    def export(self) -> QWidget:
+        from .export_dialog import ExportDialog
+
+        return open_dialog(ExportDialog(self.session, self))
 
     # -- printing -------------------------------------------------------------------------------
 

@@ -153,6 +153,18 @@ EN: dict[str, str] = {
     "worklist.document": "Daily worklist {date}",
     # -- tube labels -------------------------------------------------------------------------
     "labels.title": "Tube labels",
+    "history.title": "Change history",
+    "history.document": "Change history {study_id}",
+    "history.summary": "{count} changes, oldest first: who changed what, from which value to which, and why.",
+    "history.filtered": "Only the changes that mention “{text}”.",
+    "history.none": "No change matches.",
+    "history.when": "When",
+    "history.who": "Who",
+    "history.record": "Record",
+    "history.change": "What changed",
+    "history.why": "Why",
+    "history.created": "created",
+    "history.corrected": "corrected",
 }
 
 ES: dict[str, str] = {
@@ -301,6 +313,19 @@ ES: dict[str, str] = {
     "worklist.no_missed": "Nada perdido en los últimos {days} días.",
     "worklist.document": "Lista de trabajo diaria {date}",
     "labels.title": "Etiquetas de tubos",
+    "history.title": "Historial de cambios",
+    "history.document": "Historial de cambios {study_id}",
+    "history.summary": "{count} cambios, del más antiguo al más reciente: quién cambió qué, de qué valor a cuál, "
+                       "y por qué.",
+    "history.filtered": "Solo los cambios que mencionan «{text}».",
+    "history.none": "Ningún cambio coincide.",
+    "history.when": "Cuándo",
+    "history.who": "Quién",
+    "history.record": "Registro",
+    "history.change": "Qué cambió",
+    "history.why": "Por qué",
+    "history.created": "creado",
+    "history.corrected": "corregido",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}

@@ -1,9 +1,12 @@
-"""CSV exports for the data manager: every clinical table, the schedule with statuses, the safety
+"""The export for the data manager: every clinical table, the schedule with statuses, the safety
 fields of each patient and infusion, and the cohort's endpoint table (CRS and ICANS within 30 days
-of the first infusion) with its as-of date and denominator."""
+of the first infusion) with its as-of date and denominator. One CSV per table, in the format asked
+for (reports.formats), and optionally one Excel workbook with a sheet per table and the data
+dictionary (reports.dictionary)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -14,28 +17,65 @@ from ..core.endpoints import KINDS, InfusionCourse
 from ..core.toxicity import TREATMENTS
 from ..outputs import prepare_export_folder, write_atomically
 from ..store import Store
+from . import dictionary
+from .formats import DICTIONARY_SHEET, WORKBOOK, Written, csv_format
+
+# progress(what is being done, steps done, steps in all): called before each step.
+Progress = Callable[[str, int, int], None]
 
 
-def export(store: Store, folder: Path, as_of: date) -> list[Path]:
-    """Write one CSV per table into `folder` (created if needed); the paths written. The CSVs of an
-    earlier export are replaced; the database and any other file are never written over."""
-    frames = {table: pd.DataFrame(rows, columns=columns)
-              for table in store.tables.NAMES for columns, rows in [store.tables.rows(table)]}
-    frames["schedule"] = schedule_frame(store, as_of)
-    frames["safety_endpoints"] = safety_endpoints(store, as_of)
-    frames["endpoint_table"] = endpoint_table(store, as_of)
-    paths = prepare_export_folder(folder, list(frames), store.path)
-    for path, frame in zip(paths, frames.values(), strict=True):
-        write_atomically(path, partial(frame.to_csv, index=False), "out")
-    return paths
+def export(store: Store, folder: Path, as_of: date, csv_for: str = "analysis", workbook: bool = False,
+           progress: Progress | None = None) -> list[Written]:
+    """Write one CSV per table into `folder` (created if needed), and the workbook if asked; what
+    was written. The files of an earlier export are replaced; the database and any other file are
+    never written over. Every check is made before the first file is written."""
+    written_as = csv_format(csv_for)
+    names = [*store.tables.NAMES, "schedule", "safety_endpoints", "endpoint_table"]
+    files = [f"{name}.csv" for name in names] + ([WORKBOOK] if workbook else [])
+    paths = prepare_export_folder(folder, files, store.path)
+    steps = len(names) + len(files)
+    say = progress or (lambda what, done, total: None)
+    frames = {}
+    for done, name in enumerate(names):
+        say(f"Reading {name}", done, steps)
+        frames[name] = _frame(store, name, as_of)
+    written = []
+    for done, (path, frame) in enumerate(zip(paths[:len(names)], frames.values(), strict=True), start=len(names)):
+        say(f"Writing {path.name}", done, steps)
+        write_atomically(path, partial(frame.to_csv, index=False, sep=written_as.separator,
+                                       decimal=written_as.decimal, encoding=written_as.encoding), "out")
+        written.append(Written(path, len(frame)))
+    if workbook:
+        say(f"Writing {WORKBOOK}", steps - 1, steps)
+        write_atomically(paths[-1], partial(_write_workbook, frames), "out")
+        written.append(Written(paths[-1], sum(len(frame) for frame in frames.values())))
+    return written
+
+
+def _frame(store: Store, name: str, as_of: date) -> pd.DataFrame:
+    if name == "schedule":
+        return schedule_frame(store, as_of)
+    if name == "safety_endpoints":
+        return safety_endpoints(store, as_of)
+    if name == "endpoint_table":
+        return endpoint_table(store, as_of)
+    columns, rows = store.tables.rows(name)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _write_workbook(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per table, then the data dictionary: every column of every table, what it means, its unit."""
+    terms = pd.DataFrame(dictionary.rows(), columns=["table", "column", "meaning", "unit or type"])
+    with path.open("wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+        terms.to_excel(writer, sheet_name=DICTIONARY_SHEET, index=False)
 
 
 def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:
     """Every scheduled item of every patient with its status as of a date."""
     return pd.DataFrame([entry.as_json() for patient in store.patients.all()
                          for entry in store.schedules.of(patient.study_id, as_of)])
-
-
 def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
     """One row per patient and infusion (the first; the booster when dated), as known on `as_of`:
     status (not infused with the reason, not assessed, assessed), CRS and ICANS with onset in the

@@ -313,6 +313,8 @@ def check_file(path: Path) -> bool:
     whatever the size: `check_pages` reads every page, before anything is written."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not an ARI Desktop database.")
+    if path.exists() and not path.is_file():  # reading a pipe would wait for ever
+        raise StoreError(f"{path} is a device, pipe or socket, not an ARI Desktop database.")
     if not path.parent.is_dir():
         raise StoreError(f"The folder {path.parent} does not exist.")
     if not path.exists():
