@@ -15,6 +15,7 @@ import click
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from . import accounts as account_commands
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
@@ -331,6 +332,7 @@ def export_command(ctx, folder, as_of):
 cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
+account_commands.register(cli, _store)
 
 
 def main() -> None:
