@@ -231,3 +231,40 @@ def test_the_backup_command_writes_a_checked_copy_in_the_folder_given(clinic, tm
     (made,) = (tmp_path / "copies").iterdir()
     assert result.stdout == f"Backed up {clinic} to {made} (checked).\n"
     assert backups.check(made, PROTOCOL) > 0
+
+
+def test_a_folder_restores_its_newest_backup_of_the_database(clinic, tmp_path):
+    now = [GUI_NOW]
+    with Store(clinic, "dm", now=lambda: now[0]) as store:
+        backups.make_backup(store, tmp_path / "copies")
+        store.patients.correct("ARI-003", "between the backups", initials="CD")
+        now[0] += timedelta(hours=1)
+        newest = backups.make_backup(store, tmp_path / "copies")
+    result = restore(clinic, tmp_path / "copies")
+    assert result.exit_code == 0 and f"from {newest}" in result.stdout
+    with open_store(clinic) as store:
+        assert store.patients.get("ARI-003").initials == "CD"
+
+
+def test_the_database_itself_is_not_restored_onto_itself(clinic):
+    counts = row_counts(clinic)
+    result = restore(clinic, clinic)
+    assert result.exit_code == 2 and "is the database itself: nothing was restored" in result.stderr
+    assert row_counts(clinic) == counts and not list(clinic.parent.glob("*.replaced-*"))
+
+
+def test_a_backup_into_a_folder_that_cannot_be_made_is_one_sentence(clinic, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = CliRunner().invoke(cli, ["--db", str(clinic), "backup", "--to", str(tmp_path / "a-file" / "copies")])
+    assert result.exit_code == 2 and result.stderr.startswith("ari-desktop: No backup could be written in ")
+
+
+def test_a_pipe_given_as_a_backup_or_a_database_is_refused_without_waiting_for_a_writer(clinic, tmp_path):
+    import os
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(StoreError, match="not a backup: no such file"):
+        backups.check(pipe, PROTOCOL)
+    with pytest.raises(StoreError, match="is not a file, so not an ARI Desktop database"):
+        Store(pipe, "nurse")

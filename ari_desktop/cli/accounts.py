@@ -36,7 +36,10 @@ class Passwords:
 
     def read(self, prompt: str, confirm: bool = False) -> str:
         if not self.from_stdin:
-            return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, prompt_suffix=": ")
+            try:
+                return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, prompt_suffix=": ")
+            except click.Abort:  # end of input, or Ctrl-C: nothing is done
+                raise ClinicalInputError(f"No {prompt.lower()} was typed.", "password") from None
         line = sys.stdin.readline()
         if not line:
             raise ClinicalInputError(f"Standard input holds no line for the {prompt.lower()}.", "password")
@@ -290,13 +293,9 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
 
         db, user = ctx.obj["db"], ctx.obj["user"]
         protocol = load_default()
-        if backup.is_dir():
-            found = backups.backups_of(db, backup)
-            if not found:
-                raise ClinicalInputError(f"{backup} holds no backup of {db.name}.", "backup")
-            backup = found[0][1]
+        backup = backups.chosen(backup, db)
         backups.check(backup, protocol)  # before asking anyone for a password
-        if db.exists():
+        if os.path.isfile(db):
             try:
                 current = Store(db, user, protocol)
             except StoreError:

@@ -49,24 +49,26 @@ def backups_of(database: Path, folder: Path) -> list[tuple[datetime, Path]]:
 
 def make_backup(store, folder: Path) -> Path:
     """Copy the open database into `folder`, check the copy, rotate the folder; the copy's path."""
-    at = store.now()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / backup_name(store.path, at)
-    if target.exists():
-        raise StoreError(f"{target} exists already (a backup was made this very second); try again.")
+    target = folder / backup_name(store.path, store.now())
     partial = folder / f".{target.name}.{secrets.token_hex(4)}.partial"
     try:
-        copy = sqlite3.connect(partial)
+        folder.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            raise StoreError(f"{target} exists already (a backup was made this very second); try again.")
         try:
-            store.db.backup(copy)
-            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            copy = sqlite3.connect(partial)
+            try:
+                store.db.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+            check(partial, store.protocol)
+            os.replace(partial, target)
         finally:
-            copy.close()
-        check(partial, store.protocol)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    rotate(store.path, folder)
+            partial.unlink(missing_ok=True)
+        rotate(store.path, folder)
+    except (OSError, sqlite3.OperationalError) as error:
+        raise StoreError(f"No backup could be written in {folder}: {_said(error)}.") from None
     return target
 
 
@@ -98,16 +100,35 @@ def rotate(database: Path, folder: Path) -> list[Path]:
     return removed
 
 
+def chosen(path: Path, database: Path) -> Path:
+    """The backup a restore names: a file, or a folder's newest backup of `database`."""
+    try:
+        if not path.is_dir():
+            return path
+        found = backups_of(database, path)
+    except OSError as error:
+        raise StoreError(f"{path} cannot be read: {_said(error)}.") from None
+    if not found:
+        raise StoreError(f"{path} holds no backup of {database.name}.")
+    return found[0][1]
+
+
+def _said(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error)
+
+
 def check(path: Path, protocol: Protocol) -> int:
     """Refuse, in one sentence, a file that is not a whole, undamaged ARI Desktop database of this
     protocol and of a version this program can open; the number of audit-trail entries it holds."""
-    if not path.is_file():
-        raise StoreError(f"{path} does not exist.")
     try:
+        if not path.is_file():
+            raise StoreError(f"{path} is not a backup: no such file.")
         schema.check_file(path)  # empty, not SQLite, cut short, another application's, a newer version
         return _check_content(path, protocol)
     except sqlite3.DatabaseError as error:
         raise schema.damaged(path, f"SQLite says: {error}") from None
+    except OSError as error:
+        raise StoreError(f"{path} cannot be read: {_said(error)}.") from None
 
 
 def _check_content(path: Path, protocol: Protocol) -> int:
@@ -140,20 +161,38 @@ def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> P
     has it open reads the restored records instead of writing on into a file that is gone; only a file
     SQLite cannot use at all (damaged) is replaced whole."""
     check(backup, protocol)
-    aside = None
-    if database.exists():
-        aside = database.with_name(f"{database.name}.replaced-{at.astimezone(UTC):{_STAMP}}")
-        _keep_aside(database, aside)
-    source = schema.connect_read_only(backup)
+    aside, replaced_whole = None, False
     try:
+        if database.exists():
+            if not database.is_file():
+                raise StoreError(f"{database} is not a database file: nothing was restored.")
+            if os.path.samefile(backup, database):
+                raise StoreError(f"{backup} is the database itself: nothing was restored.")
+            kept = database.with_name(f"{database.name}.replaced-{at.astimezone(UTC):{_STAMP}}")
+            if kept.exists():
+                raise StoreError(f"{kept} exists already (a restore was made this very second); try again.")
+            aside = kept
+            _keep_aside(database, aside)
+        source = schema.connect_read_only(backup)
         try:
-            _copy(source, database)
-        except sqlite3.DatabaseError as error:
-            if not _is_damage(error):
-                raise unusable(database, error) from None
-            _replace(source, database)
-    finally:
-        source.close()
+            try:
+                _copy(source, database)
+            except sqlite3.DatabaseError as error:
+                if not _is_damage(error):
+                    raise unusable(database, error) from None
+                _replace(source, database)
+                replaced_whole = True
+        finally:
+            source.close()
+    except BaseException as error:
+        if aside is not None:  # the database is as it was: its copy is not needed
+            aside.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise StoreError(f"{database} could not be restored: {_said(error)}.") from None
+        raise
+    if replaced_whole:
+        for suffix in ("-wal", "-shm"):  # the damaged file's, kept aside with it
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
     return aside
 
 
@@ -172,8 +211,6 @@ def _replace(source: sqlite3.Connection, database: Path) -> None:
         os.replace(incoming, database)
     finally:
         incoming.unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):  # the damaged file's, kept aside with it
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
 def _keep_aside(database: Path, aside: Path) -> None:

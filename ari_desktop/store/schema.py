@@ -404,6 +404,8 @@ def check_file(path: Path) -> bool:
         raise StoreError(f"The folder {path.parent} does not exist.")
     if not path.exists():
         return False
+    if not path.is_file():  # a pipe or a device: opening it would wait for a writer forever
+        raise StoreError(f"{path} is not a file, so not an ARI Desktop database.")
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:
