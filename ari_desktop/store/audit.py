@@ -29,14 +29,30 @@ def logged(values: dict | None) -> str | None:
     return json.dumps(values)
 
 
-def append(db: sqlite3.Connection, at: str, user: str, table: str, row_id: int, action: str, old_values: str | None,
-           new_values: str, reason: str | None) -> None:
-    """Add an entry to the change log, linked to the one before it (inside the writer's transaction)."""
-    last = db.execute("SELECT id, hash FROM change_log ORDER BY id DESC LIMIT 1").fetchone()
-    entry_id, previous = (last[0] + 1, last[1]) if last else (1, CHAIN_START)
-    fields = [entry_id, at, user, table, row_id, action, old_values, new_values, reason]
-    db.execute(f"INSERT INTO change_log ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [*fields, previous, entry_hash(fields, previous)])
+class Chain:
+    """Appends entries to the change log, each linked to the one before it.
+
+    Inside a transaction (BEGIN IMMEDIATE: no other program writes until it ends) the last entry's
+    number and hash are kept between writes instead of read again; the store forgets them whenever
+    a transaction begins, so an entry rolled back is never linked to."""
+
+    def __init__(self):
+        self._last: tuple[int, str] | None = None
+
+    def forget(self) -> None:
+        self._last = None
+
+    def append(self, db: sqlite3.Connection, at: str, user: str, table: str, row_id: int, action: str,
+               old_values: str | None, new_values: str, reason: str | None) -> None:
+        last = self._last if db.in_transaction else None
+        if last is None:
+            last = db.execute("SELECT id, hash FROM change_log ORDER BY id DESC LIMIT 1").fetchone() or (0, CHAIN_START)
+        entry_id, previous = last[0] + 1, last[1]
+        fields = [entry_id, at, user, table, row_id, action, old_values, new_values, reason]
+        digest = entry_hash(fields, previous)
+        db.execute(f"INSERT INTO change_log ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [*fields, previous, digest])
+        self._last = (entry_id, digest) if db.in_transaction else None
 
 
 # Entries are read a batch at a time: a large file's change log does not have to fit in memory.

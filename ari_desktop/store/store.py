@@ -82,6 +82,7 @@ class Store:
         self.tables = Tables(self)
         self.accounts = Accounts(self)
         self.audit = audit.Audit(self)
+        self._chain = audit.Chain()
         self._follow_protocol()
 
     def _connect(self) -> sqlite3.Connection:
@@ -137,6 +138,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
             raise self._refused(error) from None
+        self._chain.forget()  # another program may have written since this one's last transaction
         try:
             yield
             self.db.execute("COMMIT")
@@ -201,8 +203,8 @@ class Store:
             old = {k: old[k] for k in values}
             assignments = ", ".join(f"{k} = ?" for k in values)
             self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
-        audit.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update", audit.logged(old),
-                     audit.logged(values), reason)
+        self._chain.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update",
+                           audit.logged(old), audit.logged(values), reason)
         return row_id
 
 
