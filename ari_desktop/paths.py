@@ -27,3 +27,20 @@ def default_database() -> Path:
 
 def default_user() -> str:
     return os.environ.get("ARI_DESKTOP_USER") or getpass.getuser()
+
+
+def default_backups() -> Path:
+    """The backup folder, beside the user's database in their data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("ari-desktop", appauthor=False, ensure_exists=True) / "backups"
+
+
+def session_file(database: Path) -> Path:
+    """Where `ari-desktop login` keeps the session token for one database (the user's config folder)."""
+    import hashlib
+
+    from platformdirs import user_config_path
+
+    key = hashlib.sha256(str(database.resolve()).encode("utf-8")).hexdigest()[:16]
+    return user_config_path("ari-desktop", appauthor=False) / "sessions" / f"{database.stem}-{key}.token"

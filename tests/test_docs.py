@@ -9,7 +9,8 @@ How the README's notation is read:
 - a `\\` at the end of a line continues the command; `#` starts a comment; `&&` separates commands;
 - `[...]` is optional: every option in it must exist; it runs unless it holds a placeholder written in
   capitals (DATE, TEXT, NAME, N, MG...);
-- `a|b` is a choice: every option named must exist; the first choice runs; `--[no-]x` is `--x` and `--no-x`.
+- `a|b` is a choice: every option named must exist; the first choice runs; `--[no-]x` is `--x` and `--no-x`;
+- `printf '%s\\n' A B | ari-desktop ...` gives the command the lines A and B on standard input (passwords).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Example:
     words: list[str]  # after the program name, as the shell splits them
     env: dict[str, str] = field(default_factory=dict)
     exit_code: int = 0
+    stdin: str | None = None
 
     @property
     def command(self) -> str:
@@ -87,13 +89,17 @@ def readme_examples() -> list[Example]:
             code, comment = _split_comment(line)
             exits = EXITS.search(comment)
             for words in _and_list(shlex.split(code)):
-                env = {}
+                env, stdin = {}, None
+                if words[:1] == ["printf"] and "|" in words:
+                    fmt, *lines = words[1:words.index("|")]
+                    stdin = "".join(fmt.replace("\\n", "\n") % line for line in lines)
+                    words = words[words.index("|") + 1:]
                 while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
                     name, _, value = words.pop(0).partition("=")
                     env[name] = value
                 if words and Path(words[0]).name == PROGRAM:
                     examples.append(Example(" ".join(line.split()), words[1:], env,
-                                            int(exits.group(1)) if exits else 0))
+                                            int(exits.group(1)) if exits else 0, stdin))
     return examples
 
 
@@ -231,7 +237,7 @@ def test_the_readme_examples_run(tmp_path):
             pytest.fail(f"{PROGRAM} is not installed beside {sys.executable}")
         pytest.skip(f"{PROGRAM} is not installed beside {sys.executable}")
     env = {**os.environ, "ARI_DESKTOP_USER": "readme", "ARI_DESKTOP_SETTINGS": str(tmp_path / "settings.ini"),
-           "QT_QPA_PLATFORM": "offscreen"}
+           "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     database = ["--db", str(tmp_path / "readme.db")]
     order = sorted((pair for pair in zip(EXAMPLES, READINGS, strict=True) if pair[0].command not in NOT_RUN),
                    key=lambda pair: pair[1].path != REGISTERS)
@@ -240,7 +246,7 @@ def test_the_readme_examples_run(tmp_path):
         words = runnable(example.words)
         args = [program, *([] if "--db" in words else database), *words]
         done = subprocess.run(args, cwd=tmp_path, env={**env, **example.env}, capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, input=example.stdin)
         if done.returncode != example.exit_code:
             failures.append(f"{example.line}\n  ran: {shlex.join([PROGRAM, *args[1:]])}\n"
                             f"  exit {done.returncode}, expected {example.exit_code}: {done.stderr.strip()}")

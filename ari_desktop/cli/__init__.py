@@ -16,6 +16,7 @@ import click
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..reports.formats import CSV_FORMATS, WORKBOOK
+from . import accounts as account_commands
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import toxicity as cli_toxicity
@@ -367,6 +368,7 @@ def export_command(ctx, folder, as_of, csv_for, xlsx):
 cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
+account_commands.register(cli, _store)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ class Change:
     old: dict | None
     new: dict
     reason: str | None
+    id: int  # the entry's number in the change log, as the audit trail's verify names it
 
 
 class ChangeLog(Part):
@@ -70,10 +71,10 @@ class ChangeLog(Part):
 
     def _changes(self, where: str, params) -> list[Change]:
         rows = self.db.execute(
-            "SELECT at, user, table_name, row_id, action, old_values, new_values, reason FROM change_log"
+            "SELECT at, user, table_name, row_id, action, old_values, new_values, reason, id FROM change_log"
             f" WHERE {where} ORDER BY id", params)
         return [Change(from_utc_text(at), user, tbl, rid, action, json.loads(old) if old else None, json.loads(new),
-                       reason) for at, user, tbl, rid, action, old, new, reason in rows]
+                       reason, entry) for at, user, tbl, rid, action, old, new, reason, entry in rows]
 
 
 def _shown(value) -> str:

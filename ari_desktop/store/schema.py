@@ -300,10 +300,99 @@ def _m006_withdrawn_recordings(db) -> None:
     db.execute("ALTER TABLE recordings ADD COLUMN withdrawn_at TEXT")
 
 
+_SCHEMA_007 = (
+    # Accounts are deactivated, never deleted; a login and the person it names never change.
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE,
+        full_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        must_change_password INTEGER NOT NULL CHECK (must_change_password IN (0, 1)),
+        failed_log_ins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TRIGGER accounts_are_never_deleted BEFORE DELETE ON accounts
+        BEGIN SELECT RAISE(ABORT, 'accounts are deactivated, never deleted'); END
+    """,
+    """
+    CREATE TRIGGER accounts_are_never_renamed BEFORE UPDATE OF login, full_name, created_at, created_by ON accounts
+        BEGIN SELECT RAISE(ABORT, 'an account is never renamed or given to another person'); END
+    """,
+    # A role held from granted_at until revoked_at: the access review reads it as it is.
+    """
+    CREATE TABLE role_grants (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        role TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        granted_by TEXT NOT NULL,
+        revoked_at TEXT,
+        revoked_by TEXT
+    )
+    """,
+    "CREATE UNIQUE INDEX role_grants_held ON role_grants (account_id, role) WHERE revoked_at IS NULL",
+    # Command-line sessions: only a hash of the token is kept, so the file does not let anyone in.
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        started_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+    )
+    """,
+    # What happened that is not a change of a record: log-ins, failed log-ins, log-outs, restores.
+    """
+    CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        login TEXT NOT NULL,
+        event TEXT NOT NULL,
+        detail TEXT
+    )
+    """,
+    """
+    CREATE TRIGGER audit_events_are_append_only_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_events_are_append_only_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+    """,
+    # The hash chain: each entry carries the previous entry's hash and its own.
+    "ALTER TABLE change_log ADD COLUMN previous_hash TEXT",
+    "ALTER TABLE change_log ADD COLUMN hash TEXT",
+)
+
+
+def _m007_accounts_and_audit_chain(db) -> None:
+    """Accounts, roles, sessions and audit events; the change log's entries so far are linked into
+    the hash chain. (An entry written without its link is not refused by a trigger, which would cost
+    every write a fifth more: verify names it.)"""
+    from .audit import chain_existing
+
+    for statement in _SCHEMA_007:
+        db.execute(statement)
+    db.execute("DROP TRIGGER change_log_is_append_only_update")  # the links are written once, here
+    chain_existing(db)
+    db.execute("""
+        CREATE TRIGGER change_log_is_append_only_update BEFORE UPDATE ON change_log
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END
+    """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
-              ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings))
+              ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
+              ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain))
 
 
 def check_file(path: Path) -> bool:

@@ -5,13 +5,13 @@ appends the old and new values, who, when and why to the change log: nothing is 
 overwritten and nothing is deleted. Each kind of record is a part of its own, reached from the
 store (`store.patients`, `store.schedules`, `store.recordings`, `store.assessments`,
 `store.fractions`, `store.events`, `store.counts`, `store.labs`, `store.toxicity`,
-`store.changes`, `store.tables`); the clinical rules they enforce are pure functions of the core.
+`store.changes`, `store.tables`, `store.accounts`, `store.audit`); the clinical rules they enforce
+are pure functions of the core.
 Parts hand out plain dataclasses.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -24,7 +24,8 @@ from ..core.errors import StoreError
 from ..core.protocol import Protocol, load_default
 from ..core.text import check_user
 from ..outputs import SQLITE_COMPANIONS
-from . import schema
+from . import audit, schema
+from .accounts import Accounts
 from .assessments import Assessments
 from .changes import ChangeLog
 from .counts import Counts, Labs
@@ -79,6 +80,9 @@ class Store:
         self.toxicity = Toxicity(self)
         self.changes = ChangeLog(self)
         self.tables = Tables(self)
+        self.accounts = Accounts(self)
+        self.audit = audit.Audit(self)
+        self._chain = audit.Chain()
         self._follow_protocol()
 
     def _connect(self) -> sqlite3.Connection:
@@ -134,6 +138,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
             raise self._refused(error) from None
+        self._chain.forget()  # another program may have written since this one's last transaction
         try:
             yield
             self.db.execute("COMMIT")
@@ -204,11 +209,8 @@ class Store:
             old = {k: old[k] for k in values}
             assignments = ", ".join(f"{k} = ?" for k in values)
             self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
-        self.db.execute(
-            "INSERT INTO change_log (at, user, table_name, row_id, action, old_values, new_values, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [at, self.user, table, row_id, "insert" if old is None else "update",
-             None if old is None else json.dumps(old), json.dumps(values), reason])
+        self._chain.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update",
+                           audit.logged(old), audit.logged(values), reason)
         return row_id
 
 

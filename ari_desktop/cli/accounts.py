@@ -1,0 +1,312 @@
+"""Command-line faces of accounts, sessions, the audit trail and backups.
+
+A password is never an argument: it is asked (hidden), or read from standard input, one per line,
+with --password-stdin. A command that needs someone signed in takes `--user LOGIN` (the password is
+then read first), or else the session token of `ari-desktop login` (saved in the user's config
+folder, or given in ARI_DESKTOP_TOKEN).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..core.errors import ClinicalInputError, StoreError
+
+TOKEN_VARIABLE = "ARI_DESKTOP_TOKEN"
+
+password_stdin_option = click.option("--password-stdin", is_flag=True,
+                                     help="Read the password(s) from standard input, one per line, instead of "
+                                     "asking.")
+signer_option = click.option("--user", "signer", metavar="LOGIN",
+                             help="Sign in as LOGIN for this command (its password is asked, or read first); "
+                             "default: the session of ari-desktop login.")
+
+
+class Passwords:
+    """The passwords a command needs, in order: asked with hidden typing, or read from standard input."""
+
+    def __init__(self, from_stdin: bool):
+        self.from_stdin = from_stdin
+
+    def read(self, prompt: str, confirm: bool = False) -> str:
+        if not self.from_stdin:
+            try:
+                return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, prompt_suffix=": ")
+            except click.Abort:  # end of input, or Ctrl-C: nothing is done
+                raise ClinicalInputError(f"No {prompt.lower()} was typed.", "password") from None
+        line = sys.stdin.readline()
+        if not line:
+            raise ClinicalInputError(f"Standard input holds no line for the {prompt.lower()}.", "password")
+        return line.rstrip("\r\n")
+
+
+def _saved_token(db: Path) -> str | None:
+    from ..paths import session_file
+
+    token = os.environ.get(TOKEN_VARIABLE)
+    if token:
+        return token.strip()
+    path = session_file(db)
+    return path.read_text("utf-8").strip() if path.is_file() else None
+
+
+def sign_in(store, signer: str | None, passwords: Passwords):
+    """The account working: `--user LOGIN` with its password, or the saved session."""
+    if signer:
+        return store.accounts.sign_in(signer, passwords.read(f"Password of {signer}"))
+    token = _saved_token(store.path)
+    if token is None:
+        raise ClinicalInputError("Sign in first: ari-desktop login --user LOGIN, or give --user LOGIN.", "user")
+    return store.accounts.resume(token)
+
+
+def _authorised(store, action: str, signer: str | None, passwords: Passwords) -> None:
+    """Sign in and check `action`, once the database has accounts (before, no one can sign in)."""
+    if store.accounts.exist():
+        sign_in(store, signer, passwords)
+        store.accounts.require(action)
+
+
+def _print_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _when(moment) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> None:
+    @cli.command("login")
+    @click.option("--user", "login", metavar="LOGIN", required=True, help="Your login.")
+    @password_stdin_option
+    @click.option("--print-token", is_flag=True,
+                  help=f"Print the token (for {TOKEN_VARIABLE}) instead of saving it in your config folder.")
+    @click.pass_context
+    def login_command(ctx, login, password_stdin, print_token):
+        """Sign in: a session token that lasts a shift, so later commands need no password."""
+        from ..core.accounts import SESSION_HOURS
+        from ..paths import session_file
+
+        store = store_of(ctx)
+        account = store.accounts.sign_in(login, Passwords(password_stdin).read("Password"))
+        token = store.accounts.start_session()
+        if print_token:
+            click.echo(token)
+            return
+        path = session_file(store.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(token + "\n", "utf-8")
+        click.echo(f"Signed in as {account.login} ({account.full_name}) for {SESSION_HOURS} hours.")
+
+    @cli.command("logout")
+    @click.pass_context
+    def logout_command(ctx):
+        """End the session of ari-desktop login."""
+        from ..paths import session_file
+
+        store = store_of(ctx)
+        token = _saved_token(store.path)
+        if token:
+            store.accounts.end_session(token)
+        session_file(store.path).unlink(missing_ok=True)
+        click.echo("Signed out.")
+
+    @cli.group("user")
+    def user_group():
+        """Accounts: add, deactivate, list, passwords, roles, the access review."""
+
+    @user_group.command("add")
+    @click.option("--login", required=True, help="The login: lower-case letters, digits, '.', '_' or '-'.")
+    @click.option("--full-name", required=True, help="The person's full name, as printed beside a signature.")
+    @click.option("--role", "roles", multiple=True, required=True,
+                  help="nurse, physician, data-manager, monitor or admin (repeat for several).")
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def user_add(ctx, login, full_name, roles, password_stdin, signer):
+        """Add an account. The first account of a database is its administrator and needs no one signed in;
+        afterwards an administrator adds accounts, and each changes its password at the first log-in."""
+        store, passwords = store_of(ctx), Passwords(password_stdin)
+        if store.accounts.exist():
+            sign_in(store, signer, passwords)
+            store.accounts.require("manage-accounts")
+        account = store.accounts.add(login, full_name, roles, passwords.read(f"Password for {login}", confirm=True))
+        change = " (to be changed at the first log-in)" if account.must_change_password else ""
+        click.echo(f"Added {account.login} ({account.full_name}): {', '.join(sorted(account.roles))}; "
+                   f"password set{change}.")
+
+    @user_group.command("deactivate")
+    @click.argument("login")
+    @click.option("--reason", required=True, help="Why (kept in the audit trail).")
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def user_deactivate(ctx, login, reason, password_stdin, signer):
+        """Deactivate an account: it can no longer sign in; it stays, with everything it did."""
+        store = store_of(ctx)
+        sign_in(store, signer, Passwords(password_stdin))
+        account = store.accounts.deactivate(login, reason)
+        click.echo(f"Deactivated {account.login} ({account.full_name}).")
+
+    @user_group.command("list")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def user_list(ctx, as_json):
+        """Every account, active or not, with its roles."""
+        accounts = store_of(ctx).accounts.all()
+        if as_json:
+            _print_json([{"login": a.login, "full_name": a.full_name, "roles": sorted(a.roles), "active": a.active,
+                          "must_change_password": a.must_change_password,
+                          "locked_until": a.locked_until.isoformat() if a.locked_until else None,
+                          "created_at": a.created_at.isoformat(), "created_by": a.created_by} for a in accounts])
+            return
+        for a in accounts:
+            state = "active" if a.active else "deactivated"
+            click.echo(f"{a.login:<16} {a.full_name:<30} {state:<12} {', '.join(sorted(a.roles))}")
+
+    @user_group.command("passwd")
+    @click.option("--reset", "reset_login", metavar="LOGIN",
+                  help="Administrator: give LOGIN a new password, to be changed at its next log-in.")
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def user_passwd(ctx, reset_login, password_stdin, signer):
+        """Change your own password (the current one, then the new one), or reset another's."""
+        store, passwords = store_of(ctx), Passwords(password_stdin)
+        if reset_login:
+            sign_in(store, signer, passwords)
+            account = store.accounts.reset_password(reset_login,
+                                                    passwords.read(f"New password for {reset_login}", confirm=True))
+            click.echo(f"Reset the password of {account.login}; it is to be changed at the next log-in.")
+            return
+        login = signer or sign_in(store, None, passwords).login
+        current = passwords.read("Current password")
+        account = store.accounts.change_password(login, current, passwords.read("New password", confirm=True))
+        click.echo(f"Changed the password of {account.login}.")
+
+    @user_group.command("roles")
+    @click.argument("login")
+    @click.option("--grant", multiple=True, metavar="ROLE", help="A role to give (repeat for several).")
+    @click.option("--revoke", multiple=True, metavar="ROLE", help="A role to take away (repeat for several).")
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def user_roles(ctx, login, grant, revoke, password_stdin, signer):
+        """Grant or revoke roles; each is recorded with who and when (see the access review)."""
+        if not grant and not revoke:
+            raise ClinicalInputError("Give --grant ROLE or --revoke ROLE.", "role")
+        store = store_of(ctx)
+        sign_in(store, signer, Passwords(password_stdin))
+        with store.transaction():
+            for role in grant:
+                store.accounts.grant(login, role)
+            for role in revoke:
+                store.accounts.revoke(login, role)
+        account = store.accounts.get(login)
+        click.echo(f"{account.login} holds: {', '.join(sorted(account.roles)) or 'no role'}.")
+
+    @user_group.command("access-review")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def user_access_review(ctx, as_json):
+        """Who holds (or held) which role, since when, granted by whom."""
+        grants = store_of(ctx).accounts.access_review()
+        if as_json:
+            _print_json([{"login": g.login, "full_name": g.full_name, "role": g.role,
+                          "granted_at": g.granted_at.isoformat(), "granted_by": g.granted_by,
+                          "revoked_at": g.revoked_at.isoformat() if g.revoked_at else None,
+                          "revoked_by": g.revoked_by} for g in grants])
+            return
+        for g in grants:
+            ended = f", revoked {_when(g.revoked_at)} by {g.revoked_by}" if g.revoked_at else ""
+            click.echo(f"{g.login:<16} {g.role:<13} since {_when(g.granted_at)} granted by {g.granted_by}{ended}")
+
+    @cli.group("audit")
+    def audit_group():
+        """The audit trail: read it, and verify its hash chain."""
+
+    @audit_group.command("list")
+    @click.option("--patient", metavar="STUDY_ID", help="Only what concerns this patient.")
+    @click.option("--user", "by", metavar="LOGIN", help="Only what this user did.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def audit_list(ctx, patient, by, as_json):
+        """Every entry of the audit trail: when (your time zone), who, what, old and new values, why."""
+        changes = store_of(ctx).audit.entries(patient, by)
+        if as_json:
+            _print_json([{"entry": c.id, "at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table,
+                          "row": c.row_id, "action": c.action, "old": c.old, "new": c.new, "reason": c.reason}
+                         for c in changes])
+            return
+        for c in changes:
+            if c.table == "audit_events":
+                what = f"{c.new['event']}, login {c.new['login']}" + (f": {c.new['detail']}" if c.new["detail"] else "")
+            else:
+                what = f"{c.action} {c.table} {c.row_id}: {c.new}" + (f" (was {c.old})" if c.old else "")
+            why = f" because {c.reason}" if c.reason else ""
+            click.echo(f"{c.id:>6}  {_when(c.at)}  {c.user:<14} {what}{why}")
+
+    @audit_group.command("verify")
+    @click.pass_context
+    def audit_verify(ctx):
+        """Check the hash chain: names the first entry altered, removed or inserted outside ARI Desktop."""
+        count, broken = store_of(ctx).audit.verify()
+        if broken:
+            click.echo(f"ari-desktop: {broken}", err=True)
+            ctx.exit(1)
+        click.echo(f"{count} entries, chain intact.")
+
+    @cli.command("backup")
+    @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
+                  help="Backup folder (default: backups in your user data folder).")
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def backup_command(ctx, folder, password_stdin, signer):
+        """Copy the database, check the copy, and keep the newest of each of the last 14 days and 12 months."""
+        from ..paths import default_backups
+        from ..store import backups
+
+        store = store_of(ctx)
+        _authorised(store, "back-up", signer, Passwords(password_stdin))
+        path = backups.make_backup(store, folder or default_backups())
+        click.echo(f"Backed up {store.path} to {path} (checked).")
+
+    @cli.command("restore")
+    @click.argument("backup", type=click.Path(path_type=Path))
+    @password_stdin_option
+    @signer_option
+    @click.pass_context
+    def restore_command(ctx, backup, password_stdin, signer):
+        """Put a backup (a file, or a folder's newest backup of the database) in the place of the database;
+        the database it replaces is kept beside it."""
+        from ..core.dates import local_now
+        from ..core.protocol import load_default
+        from ..store import Store, backups
+
+        db, user = ctx.obj["db"], ctx.obj["user"]
+        protocol = load_default()
+        backup = backups.chosen(backup, db)
+        backups.check(backup, protocol)  # before asking anyone for a password
+        if os.path.isfile(db):
+            try:
+                current = Store(db, user, protocol)
+            except StoreError:
+                current = None  # a damaged database: the backup is the way back
+            if current is not None:
+                with current:
+                    _authorised(current, "restore", signer, Passwords(password_stdin))
+                    user = current.user
+        aside = backups.restore(backup, db, protocol, local_now())
+        with Store(db, user, protocol) as restored:
+            kept = f"; the database it replaced is kept as {aside}" if aside else ""
+            restored.audit.record("restore", user, f"from {backup}{kept}")
+            count, _ = restored.audit.verify()
+        click.echo(f"Restored {db} from {backup} ({count} audit-trail entries, chain intact){kept}.")
