@@ -266,5 +266,5 @@ def test_a_pipe_given_as_a_backup_or_a_database_is_refused_without_waiting_for_a
     os.mkfifo(pipe)
     with pytest.raises(StoreError, match="not a backup: no such file"):
         backups.check(pipe, PROTOCOL)
-    with pytest.raises(StoreError, match="is not a file, so not an ARI Desktop database"):
+    with pytest.raises(StoreError, match="pipe or socket, not an ARI Desktop database"):
         Store(pipe, "nurse")

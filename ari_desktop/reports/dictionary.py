@@ -186,6 +186,9 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "old_values": Column("The columns changed, with their values before (empty for an insert).", JSON),
         "new_values": Column("The columns written, with their new values.", JSON),
         "reason": Column("Why, as typed (registered, a correction's reason...).", TEXT),
+        "previous_hash": Column("The hash of the entry before, linking the audit trail into a chain "
+                                "(`ari-desktop audit verify`).", TEXT),
+        "hash": Column("SHA-256 of this entry's fields and the previous hash.", TEXT),
     },
     "schedule": {
         "study_id": Column("Trial number of the patient.", TEXT),

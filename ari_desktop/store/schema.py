@@ -408,8 +408,6 @@ def check_file(path: Path) -> bool:
         raise StoreError(f"The folder {path.parent} does not exist.")
     if not path.exists():
         return False
-    if not path.is_file():  # opening a named pipe to read its header would wait for a writer for ever
-        raise StoreError(f"{path} is not a file (a pipe or a device), not an ARI Desktop database.")
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:
