@@ -101,6 +101,18 @@ def test_ctrl_r_opens_the_record_dialog_for_the_selected_item(qtbot, store, add_
     dialog.reject()
 
 
+@pytest.mark.parametrize("action", ["day0_action", "booster_action", "off_study_action", "death_action"])
+def test_a_date_act_from_the_menu_is_for_the_patient_selected_in_today(qtbot, store, add_patient, window, action):
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))
+    window.session.events.patient_added.emit("ARI-001")
+    window.today.worklist.selectRow(0)
+    getattr(window, action).trigger()
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and "ARI-001" in dialog.windowTitle()
+    assert window.current_view() == "patient" and window.patient.study_id == "ARI-001"
+    dialog.reject()
+
+
 # -- the calendar -------------------------------------------------------------------------------
 
 def test_the_calendar_groups_every_item_by_timepoint_with_status_words_icons_who_and_why(

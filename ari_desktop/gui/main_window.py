@@ -517,12 +517,13 @@ class MainWindow(QMainWindow):
         return print_worklist(self, self.session, self.today.day, self.today.shown())
 
     def _patient_dialog(self, which: str) -> None:
-        """Open a date dialog for the patient in view (or selected in Patients)."""
-        if self.current_view() == "patients" and self.patients.selected_study_id():
-            self.show_patient(self.patients.selected_study_id())
-        if self._patient is None or self._patient.study_id is None:
+        """Open a date dialog for the patient in view: selected in Today or Patients, shown in Patient."""
+        study_id = self.current_study_id()
+        if study_id is None:
             self.session.say("Choose a patient first (Ctrl+F).")
             return
+        if self._patient is None or self._patient.study_id != study_id:
+            self.show_patient(study_id)
         self.show_view("patient")
         if which == "off_study":
             self.patient.take_off_study()
