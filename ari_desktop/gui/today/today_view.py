@@ -391,9 +391,9 @@ class TodayView(LazyView):
         chosen = [e for e in chosen if e.recording is None]
         if already and not chosen:  # a second Enter on what was just marked records nothing
             entry = already[0]
-            self.session.say(f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}) is already recorded "
-                             f"done at {entry.recording.done_at.astimezone():%H:%M} by {entry.recording.recorded_by}; "
-                             "nothing was recorded again. Ctrl+Z or Not collected after all takes it back.")
+            self.session.say(f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}): already done at "
+                             f"{entry.recording.done_at.astimezone():%H:%M} by {entry.recording.recorded_by}, "
+                             "not recorded again (Ctrl+Z takes it back).")
             return
         done_at = self._done_at()
         if done_at is None:
