@@ -206,6 +206,16 @@ def test_shifts_lists_what_moving_day0_would_move():
     assert len(moved) == len([i for i in after if i.anchor == "day0"])
 
 
+
+def test_a_death_is_not_previewed_as_cancelling_what_was_already_recorded_that_day():
+    death = DAY0 + timedelta(20)
+    before = schedule.build(P, Anchors(SCREENING, DAY0))
+    after = schedule.build(P, Anchors(SCREENING, DAY0, death=death))
+    recorded = frozenset({("D+20", "tox")})
+    listed = {(item.timepoint, item.activity) for item, _ in schedule.shifts(before, after, recorded)}
+    assert ("D+20", "tox") not in listed  # its recording stands: status() reads it first
+    assert ("D+21", "tox") in listed
+
 @given(screenings, lead_days, st.integers(min_value=100, max_value=400), st.booleans())
 def test_every_window_length_is_one_the_store_searches(screening, lead, booster_day, emd):
     day0 = screening + timedelta(lead)

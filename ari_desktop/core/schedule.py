@@ -173,11 +173,16 @@ class ScheduleEntry:
         }
 
 
-def shifts(before: list[ScheduledItem], after: list[ScheduledItem]) -> list[tuple[ScheduledItem, date | None]]:
-    """Items whose target date a change of anchor dates would move: (new item, old target or None)."""
+def shifts(before: list[ScheduledItem], after: list[ScheduledItem],
+           recorded: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[ScheduledItem, date | None]]:
+    """Items whose target date a change of anchor dates would move: (new item, old target or None).
+    An item already `recorded` keeps its result (status() reads the recording first), so it is
+    never listed as about to be cancelled."""
     old = {(i.timepoint, i.activity): i for i in before}
     moved = []
     for item in after:
+        if item.cancelled_reason and (item.timepoint, item.activity) in recorded:
+            continue
         previous = old.get((item.timepoint, item.activity))
         if previous is None or previous.target_date != item.target_date \
                 or previous.cancelled_reason != item.cancelled_reason:

@@ -123,7 +123,7 @@ class Patients(Part):
         schedules = self.store.schedules
         held, recorded = schedules.held(patient_id), schedules.recorded(patient_id)
         return schedule.shifts(schedule.build(self.protocol, patient.anchors, held, recorded),
-                               schedule.build(self.protocol, anchors, held, recorded))
+                               schedule.build(self.protocol, anchors, held, recorded), recorded)
 
     def get(self, study_id: str) -> Patient:
         return self.require(study_id)[1]

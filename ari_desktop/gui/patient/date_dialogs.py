@@ -40,7 +40,7 @@ _WORDING = {
     "booster": ("Move the booster", "Set the booster date", "Booster &date", "Move booster", "Set booster",
                 "The booster (B0) has its own monitoring; it does not move the day-0 schedule."),
     "death": ("Correct the date of death", "Record death", "Date of &death", "Correct date", "Record death",
-              "Every open item after this date is cancelled, with the reason. Recorded results stay."),
+              "Every open item on or after this date is cancelled, with the reason. Recorded results stay."),
 }
 _REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (required to remove it)",
                     "booster": "e.g. booster postponed (required to remove it)",
