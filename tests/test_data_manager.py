@@ -316,6 +316,13 @@ def test_the_text_history_aligns_the_values_of_a_record(store, patient):
                                     for line in fields)
 
 
+
+def test_a_recording_is_named_in_the_protocols_words_not_its_codes(store, patient):
+    store.recordings.record(patient, "D+7", "sbcma", done_at=store.now() - timedelta(days=13))
+    named = [e.record for e in entries(store.changes.of_patient(patient), store.protocol)]
+    assert "Recording Day +7 Soluble BCMA" in named
+    assert "Recording D+7 sbcma" in [e.record for e in entries(store.changes.of_patient(patient))]
+
 def test_export_from_the_command_line_writes_the_workbook_and_lists_row_counts(cli_db, tmp_path):
     result = run("export", "--out", str(tmp_path / "out"), "--csv-for", "excel-es", "--xlsx", "--db", str(cli_db))
     assert result.exit_code == 0, result.output

@@ -210,14 +210,15 @@ def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, re
 @click.pass_context
 def patient_history(ctx, study_id, as_json):
     """Every change written about a patient: who, when, old and new values, and why."""
-    changes = _store(ctx).changes.of_patient(study_id)
+    store = _store(ctx)
+    changes = store.changes.of_patient(study_id)
     if as_json:
         _print_json([{"at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table, "row": c.row_id,
                       "action": c.action, "old": c.old, "new": c.new, "reason": c.reason} for c in changes])
         return
     from ..reports.history import entries, text_lines
 
-    for line in text_lines(entries(changes)):
+    for line in text_lines(entries(changes, store.protocol)):
         click.echo(line)
 
 

@@ -28,7 +28,7 @@ def write(store, study_id: str, out: Path | str, *, lang: str = "en", filter_tex
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_pdf_output(out, store.path, overwrite)
     patient = store.patients.get(study_id)
-    shown = [e for e in entries(store.changes.of_patient(patient.study_id)) if e.matches(filter_text)]
+    shown = [e for e in entries(store.changes.of_patient(patient.study_id), store.protocol) if e.matches(filter_text)]
     ts = Typesetter(lang)
     title = ts.words("history.document", study_id=patient.study_id)
     story: list[Flowable] = [

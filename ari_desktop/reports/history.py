@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..core.dates import from_utc_text
+from ..core.protocol import Protocol
 from ..store.changes import Change
 from . import dictionary
 
@@ -81,15 +82,28 @@ def field_text(table: str, column: str) -> str:
     return (described.label if described and described.label else column.replace("_", " "))
 
 
-def entries(changes: Iterable[Change]) -> list[HistoryEntry]:
+def _telling(table: str, column: str, value, protocol: Protocol | None) -> str:
+    """A naming value in the protocol's words where it has them ("Day +7", "Soluble BCMA")."""
+    try:
+        if protocol is not None and column == "timepoint":
+            return protocol.timepoint(value).label
+        if protocol is not None and column == "activity":
+            return protocol.activity(value).label
+    except KeyError:  # a code an older protocol file had: shown as stored
+        pass
+    return value_text(table, column, value)
+
+
+def entries(changes: Iterable[Change], protocol: Protocol | None = None) -> list[HistoryEntry]:
     """The changes of one patient (ChangeLog.of_patient), oldest first, as people read them. A
-    correction names its record by what the record was created with (its timepoint, its time)."""
+    correction names its record by what the record was created with (its timepoint, its time), in
+    the words of `protocol` where given."""
     names: dict[tuple[str, int], str] = {}
     shown = []
     for change in changes:
         key = (change.table, change.row_id)
         if key not in names:
-            telling = [value_text(change.table, c, change.new.get(c)) for c in _NAMED_BY.get(change.table, ())
+            telling = [_telling(change.table, c, change.new.get(c), protocol) for c in _NAMED_BY.get(change.table, ())
                        if change.new.get(c) is not None]
             names[key] = " ".join([RECORDS.get(change.table, change.table.replace("_", " ")), *telling])
         old = change.old or {}

@@ -84,7 +84,7 @@ class HistoryDialog(QDialog):
         store = session.store
         self.patient = store.patients.get(study_id)
         self.setWindowTitle(f"Change history: {self.patient.study_id}")
-        self.model = HistoryModel(entries(store.changes.of_patient(self.patient.study_id)), self)
+        self.model = HistoryModel(entries(store.changes.of_patient(self.patient.study_id), store.protocol), self)
         self.shown = HistoryFilter(self)
         self.shown.setSourceModel(self.model)
         self.table = table_view(self.shown, (18, 12, 24, 50, 30), stretch=3)
