@@ -221,6 +221,9 @@ def test_the_export_dialog_writes_the_files_and_says_how_many_rows(qtbot, window
     assert (tmp_path / "out" / "patients.csv").read_bytes().startswith(b"\xef\xbb\xbfid;study_id")
     assert (tmp_path / "out" / WORKBOOK).is_file()
     assert "patients.csv" in dialog.report.text() and "6 rows" in dialog.report.text()
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.report.geometry().bottom() < dialog.buttons.geometry().top())
+    assert dialog.report.height() >= dialog.report.heightForWidth(dialog.report.width())  # no file cut off
     assert not dialog.is_running()
 
 

@@ -35,6 +35,7 @@ from ..store import Store
 from .common.field_errors import FieldErrors
 from .common.session import Session
 from .common.settings import open_settings
+from .common.widgets import fit_height
 
 _FORMAT_NAMES = {"excel-es": "Excel, Spanish settings (; and decimal comma)",
                  "excel": "Excel, English settings (, and decimal point)",
@@ -103,7 +104,9 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(choose)
         form = QFormLayout()
-        form.addRow("&Folder", folder_row)
+        folder_label = QLabel("&Folder")
+        folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own: Alt+F
+        form.addRow(folder_label, folder_row)
         form.addRow("", self.folder_error)
         form.addRow("CSV files &for", self.csv_for)
         form.addRow("", self.workbook)
@@ -158,6 +161,7 @@ class ExportDialog(QDialog):
         lines = "".join(f"<tr><td>{w.path.name}</td><td align='right'>&nbsp;&nbsp;{w.rows:,} "
                         f"{'row' if w.rows == 1 else 'rows'}</td></tr>" for w in written)
         self.report.setText(f"Wrote {len(written)} files to {folder}:<table>{lines}</table>")
+        fit_height(self)  # every file written is listed, none cut off
         self.session.say(f"Exported {len(written)} files to {folder}.")
         self.finished_export.emit(written)
 
