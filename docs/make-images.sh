@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README's window screenshots and printed-page images from a fresh demo cohort.
 # Needs: the project installed (ari-desktop on PATH) and pdftoppm (Debian: poppler-utils).
-# The bedside, go/hold and timeline images are grabbed from the dialogs by their tests' helpers.
+# The timeline image is grabbed by its test's helper; the dialogs by grab-dialogs.py.
 set -euo pipefail
 cd "$(dirname "$0")"
 work="$(mktemp -d)"
@@ -22,6 +22,7 @@ shot today --view today
 shot today-1366x768 --view today --size 1366x768
 shot patients --view patients
 shot patient --view "patient:$fraction_patient"
+"$(dirname "$(command -v ari-desktop)")/python" grab-dialogs.py "$db" "$fraction_patient"
 page() { pdftoppm -png -r 80 -f "$3" -l "$3" -singlefile "$1" "printing/$2"; }
 ari-desktop --db "$db" sheet "$fraction_patient" --timepoint "$fraction_day" -o "$work/tox.pdf" >/dev/null
 page "$work/tox.pdf" worksheet-tox-day 1

@@ -1,0 +1,74 @@
+"""Regenerates the README's dialog screenshots (bedside, go / hold, history, details, export) from a
+demo cohort, typing into the real forms as a user would. Run by make-images.sh:
+
+    python docs/grab-dialogs.py DEMO_DB STUDY_ID
+
+STUDY_ID: a patient on a fraction day (the script picks the assessment and the go / hold for them).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication
+
+from ari_desktop.gui.common.session import Session
+from ari_desktop.gui.main_window import MainWindow
+from ari_desktop.store import Store
+
+SHOTS = Path(__file__).parent / "screenshots"
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def grab(app: QApplication, widget, name: str) -> None:
+    settle(app)
+    widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+def main(db: str, study_id: str) -> None:
+    app = QApplication([])
+    QLocale.setDefault(QLocale("es_ES"))  # a Spanish ward PC: decimals typed with a point still read right
+    window = MainWindow(Session(Store(db, "Dra. Elena Ruiz")))
+    window.resize(1366, 728)
+    window.show()
+    settle(app)
+
+    bedside = window.assess(study_id)
+    bedside.temperature.setText("38.6")
+    bedside.oxygen.setCurrentIndex(bedside.oxygen.findData("nasal-cannula"))
+    bedside.flow.setText("2.5")
+    bedside.tick_all_ice()
+    grab(app, bedside, "bedside")
+    bedside.done(0)
+
+    fraction = window.decide_fraction(study_id)
+    if fraction is not None:
+        grab(app, fraction, "fraction")
+        fraction.done(0)
+
+    window.show_patient(study_id)
+    details = window.show_details(study_id)
+    born = details.birth_year.value()
+    details.birth_year.set_value(born + 1)
+    details.reason.setText("birth year as on the identity card")
+    grab(app, details, "details")
+    details.accept()
+    history = window.show_history(study_id)
+    history.resize(1200, 400)
+    history.filter.setText("birth year")
+    grab(app, history, "history")
+    history.done(0)
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
