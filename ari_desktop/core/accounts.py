@@ -8,9 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cache
 
 from .errors import ClinicalInputError
 from .roles import check_role
@@ -32,8 +30,6 @@ SESSION_HOURS = 8
 WRONG_LOG_IN = "The login or the password is wrong."
 
 _LOGIN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
-# argon2id with the library's defaults (RFC 9106's second recommended profile: 64 MiB, 3 passes).
-_HASHER = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -87,13 +83,24 @@ def check_password(password: str, login: str) -> str:
     return password
 
 
+@cache
+def _hasher():
+    """argon2id with the library's defaults (RFC 9106's second recommended profile: 64 MiB, 3
+    passes); loaded at the first log-in, not when the window starts."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _HASHER.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

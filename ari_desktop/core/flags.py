@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .endpoints import course_of, prolonged_cytopenia_on
 from .patients import Patient
 from .protocol import Protocol
 from .schedule import ScheduleEntry
@@ -43,6 +42,9 @@ def toxicity_flags(day: date, unrecorded: Iterable[ScheduleEntry], patients: Ite
         if a is not None and max(a.crs.grade, a.icans.grade) >= FLAGGED_GRADE:
             flags.append(Flag(patient.study_id, GRADE_2_OR_MORE,
                               f"Latest CRS grade {a.crs.grade}, ICANS grade {a.icans.grade} ({a.at:%d %b %H:%M})"))
+    # The endpoint rules (CTCAE, counts) load here, after the first window is painted, not with it.
+    from .endpoints import course_of, prolonged_cytopenia_on
+
     after = protocol.prolonged_cytopenia_after_day
     for patient in followed:
         if patient.anchors.day0 is None:

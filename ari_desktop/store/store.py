@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from ..core.dates import local_now, local_today, to_utc_text
@@ -25,17 +26,13 @@ from ..core.protocol import Protocol, load_default
 from ..core.text import check_user
 from ..outputs import SQLITE_COMPANIONS
 from . import audit, schema
-from .accounts import Accounts
 from .assessments import Assessments
 from .changes import ChangeLog
-from .counts import Counts, Labs
-from .events import Events
 from .fractions import Fractions
 from .patients import Patients
 from .recordings import Recordings
 from .schedules import Schedules
 from .tables import Tables
-from .toxicity import Toxicity
 
 
 class Store:
@@ -74,16 +71,43 @@ class Store:
         self.recordings = Recordings(self)
         self.assessments = Assessments(self)
         self.fractions = Fractions(self)
-        self.events = Events(self)
-        self.counts = Counts(self)
-        self.labs = Labs(self)
-        self.toxicity = Toxicity(self)
         self.changes = ChangeLog(self)
         self.tables = Tables(self)
-        self.accounts = Accounts(self)
         self.audit = audit.Audit(self)
         self._chain = audit.Chain()
         self._follow_protocol()
+
+    # Parts the first window does not need are built on first use: their rules (toxicity, CTCAE,
+    # counts, endpoints, password hashing) stay off the path that paints it.
+    @cached_property
+    def events(self):
+        from .events import Events
+
+        return Events(self)
+
+    @cached_property
+    def counts(self):
+        from .counts import Counts
+
+        return Counts(self)
+
+    @cached_property
+    def labs(self):
+        from .counts import Labs
+
+        return Labs(self)
+
+    @cached_property
+    def toxicity(self):
+        from .toxicity import Toxicity
+
+        return Toxicity(self)
+
+    @cached_property
+    def accounts(self):
+        from .accounts import Accounts
+
+        return Accounts(self)
 
     def _connect(self) -> sqlite3.Connection:
         """The connection the parts use, on a file brought to the current schema."""
