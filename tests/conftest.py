@@ -124,3 +124,11 @@ def refused(field: str, call, *args, **kwargs) -> ClinicalInputError:
     assert message.endswith("."), message
     assert "\n" not in message
     return caught.value
+
+
+def choose_findings(form, *, oxygen: str = "none", consciousness: str = "alert", seizure: str = "none",
+                    edema: str = "none") -> None:
+    """Pick each list of the bedside form as the physician would: the form itself pre-sets none."""
+    for combo, code in ((form.oxygen, oxygen), (form.consciousness, consciousness), (form.seizure, seizure),
+                        (form.edema, edema)):
+        combo.setCurrentIndex(combo.findData(code))

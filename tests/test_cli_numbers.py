@@ -47,7 +47,7 @@ def test_a_lab_set_and_an_assessment_take_decimal_commas(db):
     graded = run(db, "grade", "crs", "--temperature", "38,6", "--oxygen", "nasal-cannula", "--flow", "6,5")
     assert graded.exit_code == 0 and graded.stdout.startswith("grade 3: nasal cannula above 6 L/min (6.5 L/min)")
     assess = run(db, "assess", "ARI-001", "--at", AT, "--temperature", "38,6", "--ice", "10", "--dexamethasone",
-                 "10,5")
+                 "10,5", "--oxygen", "none", "--consciousness", "alert", "--seizure", "none", "--edema", "none")
     assert assess.exit_code == 0, assess.output
 
 

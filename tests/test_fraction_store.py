@@ -250,7 +250,8 @@ def test_the_command_line_refuses_a_bare_go_against_active_crs_and_accepts_it_wi
     run = CliRunner().invoke
     morning = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=2)
     assert run(cli, [*base, "assess", "ARI-005", "--at", morning.strftime("%Y-%m-%dT%H:%M"),
-                     "--temperature", "38.4", "--ice", "10"]).exit_code == 0
+                     "--temperature", "38.4", "--ice", "10", "--oxygen", "none",
+                     "--consciousness", "alert", "--seizure", "none", "--edema", "none"]).exit_code == 0
     bare = run(cli, [*base, "fraction", "ARI-005", "--timepoint", "D+3", "--go"])
     assert bare.exit_code == 2 and bare.stderr.count("\n") == 1 and "is an override" in bare.stderr
     saved = run(cli, [*base, "fraction", "ARI-005", "--timepoint", "D+3", "--go", "--reason", "fever only",

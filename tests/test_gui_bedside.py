@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import choose_findings
 from PySide6.QtCore import QEvent, QLocale, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QLineEdit, QToolTip
@@ -56,11 +57,18 @@ def session(store):
 
 
 @pytest.fixture
-def form(qtbot, session):
+def untouched(qtbot, session):
     dialog = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
+
+
+@pytest.fixture
+def form(untouched):
+    """A new assessment whose four lists the physician has chosen: alert, no seizure, no oedema, room air."""
+    choose_findings(untouched)
+    return untouched
 
 
 def choose(combo, code: str) -> None:
@@ -134,8 +142,9 @@ def test_without_fever_there_is_no_crs_unless_the_fever_was_masked(qtbot, form):
     assert form.crs_text() == "CRS grade 3 — one vasopressor; fever masked by treatment (37.2 °C)"
 
 
-def test_the_flow_can_be_entered_only_once_an_oxygen_device_is_chosen(form):
-    assert not form.flow.isEnabled()
+def test_the_flow_can_be_entered_only_once_an_oxygen_device_is_chosen(untouched):
+    form = untouched
+    assert form.oxygen.currentText() == "— choose —" and not form.flow.isEnabled()
     choose(form.oxygen, "facemask")
     assert form.flow.isEnabled()
     choose(form.oxygen, "none")
@@ -143,10 +152,10 @@ def test_the_flow_can_be_entered_only_once_an_oxygen_device_is_chosen(form):
 
 
 def test_every_code_of_the_grading_core_has_words_of_the_clinic_in_its_list(form):
-    assert [form.oxygen.itemData(i) for i in range(form.oxygen.count())] == list(grading.OXYGEN_DEVICES)
+    assert [form.oxygen.itemData(i) for i in range(form.oxygen.count())] == [None, *grading.OXYGEN_DEVICES]
     assert [form.oxygen.itemText(i) for i in range(form.oxygen.count())] == [
-        "None", "Blow-by", "Nasal cannula", "High-flow nasal cannula", "Facemask", "Non-rebreather", "Venturi",
-        "CPAP", "BiPAP", "Mechanical ventilation"]
+        "— choose —", "None", "Blow-by", "Nasal cannula", "High-flow nasal cannula", "Facemask", "Non-rebreather",
+        "Venturi", "CPAP", "BiPAP", "Mechanical ventilation"]
     assert set(OXYGEN_WORDS) == set(grading.OXYGEN_DEVICES)
     assert set(CONSCIOUSNESS_WORDS) == set(grading.CONSCIOUSNESS_LEVELS)
     assert set(SEIZURE_WORDS) == set(grading.SEIZURE_KINDS)
@@ -236,6 +245,7 @@ def test_enter_saves_and_escape_cancels(qtbot, session, store):
     first = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(first)
     first.show()
+    choose_findings(first)
     qtbot.keyClicks(first.temperature, "37.1")
     qtbot.keyClick(first.all_ice, Qt.Key.Key_Space)
     qtbot.keyClick(first.notes, Qt.Key.Key_Return)
@@ -517,6 +527,7 @@ def test_the_timeline_follows_a_saved_bedside_assessment(qtbot, course, timeline
     assert timeline.cell(7) == (-1, -1)
     form = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(form)
+    choose_findings(form)
     form.temperature.set_value(38.4)
     form.vasopressors.set_value(2)
     qtbot.mouseClick(form.all_ice, Qt.MouseButton.LeftButton)
@@ -602,3 +613,49 @@ def test_a_sample_asks_for_no_dose_or_weight(qtbot, session, store):
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.dose.isVisible() and not dialog.weight.isVisible()
+
+
+def test_an_untouched_form_claims_no_finding_and_cannot_be_saved(qtbot, untouched, store):
+    form = untouched
+    for combo in (form.oxygen, form.consciousness, form.seizure, form.edema):
+        assert combo.currentText() == "— choose —" and combo.currentData() is None
+    form.temperature.set_value(37.0)
+    form.tick_all_ice()
+    assert form.crs_text() == "CRS: not graded — choose the oxygen device (None for room air)"
+    assert form.icans_text() == ("ICANS: not graded — choose the level of consciousness, whether there was a seizure "
+                                 "and whether there is cerebral oedema")
+    assert not form.save_button.isEnabled()
+    form.accept()  # refused: each list says what is still to be chosen, beside it
+    assert form.error_text("oxygen") == "Choose the oxygen device (None for room air)."
+    assert form.error_text("consciousness") == "Choose the level of consciousness."
+    assert form.error_text("seizure") == "Choose whether there was a seizure."
+    assert form.error_text("edema") == "Choose whether there is cerebral oedema."
+    assert store.assessments.of("ARI-001") == [] and form.isVisible()
+
+
+def test_the_icans_grade_names_only_what_is_still_to_be_chosen(untouched):
+    form = untouched
+    form.tick_all_ice()
+    choose(form.consciousness, "alert")
+    choose(form.edema, "none")
+    assert form.icans_text() == "ICANS: not graded — choose whether there was a seizure"
+    choose(form.seizure, "none")
+    assert form.icans_text().startswith("ICANS grade 0 — ICE 10/10")
+
+
+def test_a_chosen_set_of_findings_is_saved_exactly_as_chosen(qtbot, untouched, store):
+    form = untouched
+    form.temperature.set_value(38.2)
+    choose_findings(form, oxygen="facemask", consciousness="awakens-to-voice", seizure="resolved-rapidly",
+                    edema="focal")
+    form.tick_all_ice()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    [saved] = store.assessments.of("ARI-001")
+    f = saved.findings
+    assert (f.oxygen, f.consciousness, f.seizure, f.edema) == ("facemask", "awakens-to-voice", "resolved-rapidly",
+                                                               "focal")
+
+
+def test_cannot_perform_ice_chooses_unarousable(untouched):
+    untouched.cannot_perform_ice.setChecked(True)
+    assert untouched.consciousness.currentData() == "unarousable"

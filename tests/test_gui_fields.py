@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import GUI_TODAY, row_counts
+from conftest import GUI_TODAY, choose_findings, row_counts
 from PySide6.QtCore import QLocale, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -71,7 +71,7 @@ def test_a_temperature_flow_and_dose_typed_with_a_point_or_a_comma_are_stored_as
         qtbot, session, store, locale, separator):
     form = shown(qtbot, BedsideAssessmentDialog(session, "ARI-001"))
     qtbot.keyClicks(form.temperature, f"38{separator}6")
-    form.oxygen.setCurrentIndex(form.oxygen.findData("nasal-cannula"))
+    choose_findings(form, oxygen="nasal-cannula")
     qtbot.keyClicks(form.flow, f"6{separator}5")
     qtbot.keyClicks(form.doses["dexamethasone_mg"], f"10{separator}5")
     qtbot.mouseClick(form.all_ice, Qt.MouseButton.LeftButton)
@@ -118,6 +118,7 @@ def test_a_number_that_cannot_be_read_says_so_beside_it_and_in_the_live_grade(qt
 
 def test_a_temperature_of_60_is_refused_beside_it_and_stays_as_typed(qtbot, session, store):
     form = shown(qtbot, BedsideAssessmentDialog(session, "ARI-001"))
+    choose_findings(form)
     qtbot.keyClicks(form.temperature, "60")
     qtbot.mouseClick(form.all_ice, Qt.MouseButton.LeftButton)
     assert form.error_text("temperature") == "Temperature 60.0 °C is outside the plausible range 30.0–44.0 °C."

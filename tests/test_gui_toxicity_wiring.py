@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import GUI_NOW, GUI_TODAY, GUI_USER, row_counts
+from conftest import GUI_NOW, GUI_TODAY, GUI_USER, choose_findings, row_counts
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QTableView
 
@@ -62,7 +62,7 @@ def opened(window: MainWindow, kind: type[QDialog]) -> QDialog:
 def save_fever_on_cannula(qtbot, form: BedsideAssessmentDialog) -> None:
     """CRS grade 2 (fever, low-flow nasal cannula 4 L/min), ICANS 0 (ICE 10/10)."""
     form.temperature.set_value(38.6)
-    form.oxygen.setCurrentIndex(form.oxygen.findData("nasal-cannula"))
+    choose_findings(form, oxygen="nasal-cannula")
     form.flow.set_value(4.0)
     form.tick_all_ice()
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)

@@ -136,6 +136,7 @@ def test_non_utf8_bytes_in_an_option_are_refused_naming_the_option(db, tmp_path)
                          (["record", "ARI-001", "--timepoint", "D+7", "--activity", "sbcma", "--not-done", "\udcff"],
                           "--not-done"),
                          (["assess", "ARI-001", "--at", f"{TODAY}T08:00", "--temperature", "37", "--ice", "10",
+                           "--oxygen", "none", "--consciousness", "alert", "--seizure", "none", "--edema", "none",
                            "--notes", "ok\udcff"], "--notes"),
                          (["patient", "update", "ARI-001", "--off-study", TODAY.isoformat(), "--reason", "\udcff"],
                           "--reason"),

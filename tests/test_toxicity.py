@@ -238,7 +238,8 @@ def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
                         "--infusion-date", day0.isoformat()])
     when = f"{(day0 + timedelta(days=1)).isoformat()}T08:00"
     result = runner.invoke(cli, [*base, "assess", "ARI-005", "--at", when, "--temperature", "38.7",
-                                 "--oxygen", "facemask", "--ice", "5", "--tocilizumab", "560", "--by", "Dr Vidal"])
+                                 "--oxygen", "facemask", "--ice", "5", "--tocilizumab", "560", "--by", "Dr Vidal",
+                                 "--consciousness", "alert", "--seizure", "none", "--edema", "none"])
     assert result.exit_code == 0, result.output
     assert "CRS grade 3" in result.stdout and "ICANS grade 2" in result.stdout
     data = json.loads(runner.invoke(cli, [*base, "toxicity", "ARI-005", "--json"]).stdout)
@@ -333,3 +334,11 @@ def test_the_fraction_label_drops_the_go_condition_from_the_protocol_note():
     assert fraction_label(P, "D+3") == "Fraction 2 (30 % of the dose)"
     assert fraction_label(P, "D+7") == "Fraction 3 (60 % of the dose)"
     assert fraction_label(P, "no-such-timepoint") == P.activity("infusion").label
+
+
+def test_assess_saves_no_finding_nobody_gave_and_names_every_one_left_out(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(tmp_path / "t.db"), "assess", "ARI-005", "--at", "2025-02-22T08:00",
+                                 "--temperature", "37.1", "--ice", "10", "--oxygen", "none"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "Say what was seen: give --consciousness, --seizure and --edema" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -18,10 +19,28 @@ from ..core.protocol import Protocol
 from ..core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_SUBTYPES, BedsideFindings, Treatments, grades_text
 from .numbers import DecimalNumber, WholeNumber
 
-OXYGEN_HELP = "|".join(grading.OXYGEN_DEVICES)
+# The findings chosen from a list. `grade` only computes and takes the calm one when none is given;
+# `assess` saves, so it must be told each one: a default would record "alert, no seizure" nobody said.
+CHOSEN_FINDINGS = {"oxygen": (grading.OXYGEN_DEVICES, "none"), "consciousness": (grading.CONSCIOUSNESS_LEVELS, "alert"),
+                   "seizure": (grading.SEIZURE_KINDS, "none"), "edema": (grading.EDEMA_KINDS, "none")}
 
 
-def crs_options(command: Callable) -> Callable:
+def _finding_option(name: str, saved: bool) -> Callable:
+    codes, calm = CHOSEN_FINDINGS[name]
+    return click.option(f"--{name}", default=None if saved else calm,
+                        help="|".join(codes) + (" (required)" if saved else f" (default {calm})"))
+
+
+def _say_every_finding(options: dict) -> None:
+    """Refuse an assessment that leaves a finding of a list unsaid, naming every one left out."""
+    missing = [f"--{name}" for name in CHOSEN_FINDINGS if options[name] is None]
+    if missing:
+        listed = " and ".join(filter(None, (", ".join(missing[:-1]), missing[-1])))
+        raise ClinicalInputError(f"Say what was seen: give {listed} (e.g. --oxygen none --consciousness alert "
+                                 "--seizure none --edema none).", missing[0].removeprefix("--"))
+
+
+def crs_options(command: Callable, saved: bool = False) -> Callable:
     for option in reversed([
         click.option("--temperature", type=DecimalNumber("Temperature", "38.6"),
                      required=True, help="Highest temperature, °C."),
@@ -32,21 +51,21 @@ def crs_options(command: Callable) -> Callable:
                      default=0, help="Vasopressors other than vasopressin (implies "
                      "hypotension)."),
         click.option("--vasopressin", is_flag=True, help="Vasopressin given."),
-        click.option("--oxygen", default="none", help=OXYGEN_HELP),
+        _finding_option("oxygen", saved),
         click.option("--flow", type=DecimalNumber("Oxygen flow", "4"), help="Oxygen flow, L/min."),
     ]):
         command = option(command)
     return command
 
 
-def icans_options(command: Callable, ice_required: bool) -> Callable:
+def icans_options(command: Callable, ice_required: bool, saved: bool = False) -> Callable:
     for option in reversed([
         click.option("--ice", type=WholeNumber("ICE score", "10"), required=ice_required,
                      help="ICE score 0-10 (may be left out only when the patient is unarousable)."),
-        click.option("--consciousness", default="alert", help="|".join(grading.CONSCIOUSNESS_LEVELS)),
-        click.option("--seizure", default="none", help="|".join(grading.SEIZURE_KINDS)),
+        _finding_option("consciousness", saved),
+        _finding_option("seizure", saved),
         click.option("--motor-weakness", is_flag=True, help="Deep focal motor weakness."),
-        click.option("--edema", default="none", help="|".join(grading.EDEMA_KINDS)),
+        _finding_option("edema", saved),
     ]):
         command = option(command)
     return command
@@ -108,7 +127,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @cli.command("assess")
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the patient was assessed: YYYY-MM-DDTHH:MM.")
-    @crs_options
+    @functools.partial(crs_options, saved=True)
     @click.option("--by", "assessor", help="Assessing physician (default: --user).")
     @click.option("--tocilizumab", type=DecimalNumber("The tocilizumab dose", "8"),
                   default=0.0, help="Tocilizumab given, mg.")
@@ -122,6 +141,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def assess(ctx, study_id, at_text, assessor, tocilizumab, dexamethasone, methylprednisolone, anakinra, notes,
                **options) -> None:
         """Save a bedside CRS/ICANS assessment; the grades are computed from the findings."""
+        _say_every_finding(options)
         at = parse_datetime(at_text, "assessment time")
         findings = _findings(options)
         treatments = Treatments(tocilizumab, dexamethasone, methylprednisolone, anakinra)
@@ -129,7 +149,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         click.echo(f"Saved for {study_id} at {saved.at:%Y-%m-%d %H:%M} by {saved.assessor}: "
                    f"CRS {saved.crs.reason}; ICANS {saved.icans.reason}.")
 
-    icans_options(assess, ice_required=False)
+    icans_options(assess, ice_required=False, saved=True)
 
     @cli.command("fraction")
     @click.argument("study_id")

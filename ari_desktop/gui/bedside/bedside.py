@@ -79,6 +79,11 @@ _COMBO_TIPS = {
     "edemaCombo": "Focal/local oedema on neuroimaging is grade 3; diffuse oedema, decerebrate or decorticate "
                   "posturing, cranial nerve VI palsy, papilloedema or Cushing's triad is grade 4.",
 }
+# A finding nobody has chosen yet: no entry is pre-set, so a form saved untouched claims nothing.
+NOT_CHOSEN = "— choose —"
+# The findings chosen from a list, as the form asks for one still to be chosen.
+_CHOICE_WORDS = {"oxygen": "the oxygen device (None for room air)", "consciousness": "the level of consciousness",
+                 "seizure": "whether there was a seizure", "edema": "whether there is cerebral oedema"}
 TOUCH_HEIGHT = 36  # px: a fingertip's target
 # The numbers CRS is graded from, as the live grade names one that cannot be read.
 _NUMBER_WORDS = {"temperature": "temperature", "vasopressors": "number of vasopressors", "flow": "oxygen flow"}
@@ -113,8 +118,8 @@ class BedsideAssessmentDialog(FormDialog):
             "flow": (child(self, QLabel, "flowError"), None),
             "ice": (child(self, QLabel, "iceError"), None),
             "consciousness": (child(self, QLabel, "consciousnessError"), None),
-            "seizure": (child(self, QLabel, "consciousnessError"), None),
-            "edema": (child(self, QLabel, "consciousnessError"), None),
+            "seizure": (child(self, QLabel, "seizureError"), None),
+            "edema": (child(self, QLabel, "edemaError"), None),
             **{drug: (child(self, QLabel, "treatmentsError"), None)
                for drug in ("tocilizumab", "dexamethasone", "methylprednisolone", "anakinra")},
             # Found on Save by the store: the focus goes to the field.
@@ -156,6 +161,8 @@ class BedsideAssessmentDialog(FormDialog):
         self.seizure = child(self, QComboBox, "seizureCombo")
         self.motor_weakness = child(self, QCheckBox, "motorWeakness")
         self.edema = child(self, QComboBox, "edemaCombo")
+        self.choices = {"oxygen": self.oxygen, "consciousness": self.consciousness, "seizure": self.seizure,
+                        "edema": self.edema}
         self.doses = {name: child(self, DecimalField, f"{drug}Edit").describe(f"The {drug} dose", drug, "8")
                       for name, drug in ((name, name.removesuffix("_mg")) for name in TREATMENTS)}
         self.notes = child(self, QLineEdit, "notesEdit")
@@ -171,6 +178,7 @@ class BedsideAssessmentDialog(FormDialog):
                                     (self.consciousness, CONSCIOUSNESS_WORDS, grading.CONSCIOUSNESS_LEVELS),
                                     (self.seizure, SEIZURE_WORDS, grading.SEIZURE_KINDS),
                                     (self.edema, EDEMA_WORDS, grading.EDEMA_KINDS)):
+            combo.addItem(NOT_CHOSEN, None)  # first and current: no finding until the physician picks one
             for code in codes:
                 combo.addItem(words[code], code)
                 combo.setItemData(combo.count() - 1, words[code], Qt.ItemDataRole.ToolTipRole)
@@ -239,7 +247,6 @@ class BedsideAssessmentDialog(FormDialog):
         self.vasopressors.set_value(f.vasopressors or None)
         self.vasopressin.setChecked(f.vasopressin)
         self.oxygen.setCurrentIndex(self.oxygen.findData(f.oxygen))
-        self.flow.setEnabled(f.oxygen != "none")
         self.flow.set_value(f.flow_l_min)
         items = dict(f.ice_items)
         for code, box in self.ice_items.items():
@@ -270,6 +277,7 @@ class BedsideAssessmentDialog(FormDialog):
         for combo in (self.consciousness, self.seizure, self.edema):
             combo.currentIndexChanged.connect(lambda _: self.update_grades())
         self.oxygen.currentIndexChanged.connect(self._oxygen_chosen)
+        self._enable_flow()
         self.cannot_perform_ice.toggled.connect(self._cannot_perform_ice)
         self.all_ice.clicked.connect(self.tick_all_ice)
         self.no_ice.clicked.connect(self.tick_no_ice)
@@ -282,8 +290,12 @@ class BedsideAssessmentDialog(FormDialog):
         child(self, QLabel, "dayText").setText(self.patient.anchors.study_day(at.date()) if at else "")
 
     def _oxygen_chosen(self) -> None:
-        self.flow.setEnabled(self.oxygen.currentData() != "none")
+        self._enable_flow()
         self.update_grades()
+
+    def _enable_flow(self) -> None:
+        """A flow is asked for only once a device that gives one is chosen."""
+        self.flow.setEnabled(self.oxygen.currentData() not in (None, "none"))
 
     def _ice_ticked(self) -> None:
         self._recorded_ice = None  # the items now count
@@ -331,19 +343,26 @@ class BedsideAssessmentDialog(FormDialog):
                 errors.append(error)
         return errors
 
+    def unchosen(self) -> list[ClinicalInputError]:
+        """The one place that says which finding chosen from a list is still to be chosen: its sentence,
+        about its field, in the order of the form. The live grades and Save both ask here."""
+        return [ClinicalInputError(f"Choose {_CHOICE_WORDS[field]}.", field)
+                for field, combo in self.choices.items() if combo.currentData() is None]
+
     def ice_answers(self) -> dict[str, bool]:
         return {code: box.isChecked() for code, box in self.ice_items.items()}
 
     def findings(self) -> BedsideFindings:
         """What the form says was observed. A number not typed (or not readable) is left out: the
         temperature is 0 then and crs() is not asked (update_grades says what is missing); no
-        vasopressors typed is none, and the flow counts only with an oxygen device."""
+        vasopressors typed is none, and the flow counts only with an oxygen device. A finding not
+        chosen is None: neither grade is asked from it and it cannot be saved (see unchosen())."""
         oxygen = self.oxygen.currentData()
         common = dict(
             temperature_c=self.temperature.value_or_none() or 0.0,
             fever_masked=self.fever_masked.isChecked(), hypotension=self.hypotension.isChecked(),
             vasopressors=self.vasopressors.value_or_none() or 0, vasopressin=self.vasopressin.isChecked(),
-            oxygen=oxygen, flow_l_min=self.flow.value_or_none() if oxygen != "none" else None,
+            oxygen=oxygen, flow_l_min=self.flow.value_or_none() if oxygen not in (None, "none") else None,
             consciousness=self.consciousness.currentData(),
             seizure=self.seizure.currentData(), motor_weakness=self.motor_weakness.isChecked(),
             edema=self.edema.currentData())
@@ -359,11 +378,12 @@ class BedsideAssessmentDialog(FormDialog):
 
     def update_grades(self) -> None:
         """Recompute both grades from the form; show each with its reason, or the sentence that
-        says what is wrong beside the field at fault. Save is enabled only with both grades and
-        every number typed readable."""
+        says what is wrong beside the field at fault. Save is enabled only with both grades (so with
+        every finding chosen) and every number typed readable."""
         self.errors.clear()
         findings = self.findings()
         unreadable = self.unreadable()
+        unchosen = {error.field for error in self.unchosen()}
         for error in unreadable:
             self.errors.show(error)
         not_read = [_NUMBER_WORDS[e.field] for e in unreadable if e.field in _NUMBER_WORDS]
@@ -371,12 +391,17 @@ class BedsideAssessmentDialog(FormDialog):
             self.crs_result = f"the {' and the '.join(not_read)} typed cannot be read"
         elif self.temperature.is_empty():
             self.crs_result = "enter the highest temperature to grade CRS"
+        elif "oxygen" in unchosen:
+            self.crs_result = f"choose {_CHOICE_WORDS['oxygen']}"
         else:
             self.crs_result = _grade_or_error(findings.crs)
-        if self.ice_answered:
-            self.icans_result = _grade_or_error(findings.icans)
-        else:  # an untouched ICE is not a score of 0: nothing is graded until the items are answered
+        neuro_unchosen = [_CHOICE_WORDS[field] for field in ("consciousness", "seizure", "edema") if field in unchosen]
+        if not self.ice_answered:  # an untouched ICE is not a score of 0: nothing is graded until it is answered
             self.icans_result = "tick the ICE items the patient achieved (or None achieved)"
+        elif neuro_unchosen:
+            self.icans_result = f"choose {_and(neuro_unchosen)}"
+        else:
+            self.icans_result = _grade_or_error(findings.icans)
         try:
             self.treatments()
         except USER_ERRORS as error:
@@ -427,6 +452,8 @@ class BedsideAssessmentDialog(FormDialog):
         """Save if the store accepts it; otherwise say why beside the field and write nothing."""
         self.update_grades()
         if not self.save_button.isEnabled():
+            for error in self.unchosen():  # refused: say beside each list what is still to be chosen
+                self.errors.show(error)
             return
         store = self.session.store
         try:
@@ -514,6 +541,11 @@ def _plain(scale: str, result: Grade | ClinicalInputError | str) -> str:
     if isinstance(result, Grade):
         return f"{scale} grade {result.grade} — {reason_words(result)}"
     return f"{scale}: not graded — {result}"
+
+
+def _and(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
 
 
 def _html(text: str) -> str:
