@@ -44,7 +44,9 @@ def main(db: str, study_id: str) -> None:
 
     bedside = window.assess(study_id)
     bedside.temperature.setText("38.6")
-    bedside.oxygen.setCurrentIndex(bedside.oxygen.findData("nasal-cannula"))
+    for combo, code in ((bedside.oxygen, "nasal-cannula"), (bedside.consciousness, "alert"),
+                        (bedside.seizure, "none"), (bedside.edema, "none")):
+        combo.setCurrentIndex(combo.findData(code))
     bedside.flow.setText("2.5")
     bedside.tick_all_ice()
     grab(app, bedside, "bedside")
