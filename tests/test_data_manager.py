@@ -206,6 +206,22 @@ def test_the_workbook_has_a_sheet_per_table_and_a_data_dictionary_of_every_colum
     assert len(patients) == 7
 
 
+
+def test_a_reason_typed_like_a_formula_never_runs_as_one_in_excel(store, patient, tmp_path):
+    import openpyxl
+
+    typed = '=HYPERLINK("http://x.example","look")'
+    store.patients.correct(patient, typed, birth_year=1962)
+    export(store, tmp_path / "es", GUI_TODAY, csv_for="excel-es", workbook=True)
+    export(store, tmp_path / "plain", GUI_TODAY)
+    book = openpyxl.load_workbook(tmp_path / "es" / WORKBOOK)
+    cells = [c for row in book["change_log"].iter_rows() for c in row if c.value == typed]
+    assert cells and all(c.data_type == "s" for c in cells)  # the text as typed, never a formula
+    excel = (tmp_path / "es" / "change_log.csv").read_text("utf-8-sig")
+    assert "'" + typed.replace('"', '""') in excel  # Excel shows it as text
+    assert typed.replace('"', '""') in (tmp_path / "plain" / "change_log.csv").read_text("utf-8")
+    assert "'=" not in (tmp_path / "plain" / "change_log.csv").read_text("utf-8")  # analysis: as stored
+
 def test_every_column_of_the_database_tables_has_a_dictionary_entry(store):
     for table in store.tables.NAMES:
         columns, _ = store.tables.rows(table)

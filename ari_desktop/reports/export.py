@@ -42,6 +42,8 @@ def export(store: Store, folder: Path, as_of: date, csv_for: str = "analysis", w
     written = []
     for done, (path, frame) in enumerate(zip(paths[:len(names)], frames.values(), strict=True), start=len(names)):
         say(f"Writing {path.name}", done, steps)
+        if written_as.guards_formulas:
+            frame = _formulas_as_text(frame)
         write_atomically(path, partial(frame.to_csv, index=False, sep=written_as.separator,
                                        decimal=written_as.decimal, encoding=written_as.encoding), "out")
         written.append(Written(path, len(frame)))
@@ -63,13 +65,31 @@ def _frame(store: Store, name: str, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formulas_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel would run as a formula, written after an apostrophe (numbers untouched)."""
+    guarded = frame.copy()
+    for column in guarded.columns:
+        if pd.api.types.is_numeric_dtype(guarded[column]):
+            continue
+        guarded[column] = guarded[column].map(
+            lambda value: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value)
+    return guarded
+
+
 def _write_workbook(frames: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per table, then the data dictionary: every column of every table, what it means, its unit."""
+    """One sheet per table, then the data dictionary: every column of every table, what it means, its unit.
+    No cell is a formula: a text typed as "=..." stays that text (openpyxl would make it a formula)."""
     terms = pd.DataFrame(dictionary.rows(), columns=["table", "column", "meaning", "unit or type"])
     with path.open("wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
-        for name, frame in frames.items():
+        for name, frame in {**frames, DICTIONARY_SHEET: terms}.items():
             frame.to_excel(writer, sheet_name=name, index=False)
-        terms.to_excel(writer, sheet_name=DICTIONARY_SHEET, index=False)
+            for row in writer.sheets[name].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
 
 
 def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:

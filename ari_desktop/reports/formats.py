@@ -17,6 +17,9 @@ class CsvFormat:
     decimal: str
     bom: bool  # UTF-8 with BOM: Excel then reads accents right, not as Windows-1252
     description: str
+    # Excel runs a cell that starts with = + - or @ as a formula: a reason typed "=HYPERLINK(...)"
+    # would become a live link. For Excel, such a text is written after an apostrophe.
+    guards_formulas: bool = False
 
     @property
     def encoding(self) -> str:
@@ -27,9 +30,10 @@ class CsvFormat:
 # decimal mark ','; a comma-separated file opened there lands in one column.
 CSV_FORMATS = {
     "analysis": CsvFormat(",", ".", False, "for R, Python or Stata: comma-separated, decimal point, UTF-8"),
-    "excel": CsvFormat(",", ".", True, "for Excel in English: comma-separated, decimal point, UTF-8 with BOM"),
+    "excel": CsvFormat(",", ".", True, "for Excel in English: comma-separated, decimal point, UTF-8 with BOM",
+                       guards_formulas=True),
     "excel-es": CsvFormat(";", ",", True, "for Excel in Spanish (and most of Europe): semicolon-separated, "
-                                         "decimal comma, UTF-8 with BOM"),
+                                         "decimal comma, UTF-8 with BOM", guards_formulas=True),
 }
 WORKBOOK = "ari-desktop-export.xlsx"
 DICTIONARY_SHEET = "Data dictionary"
