@@ -28,6 +28,7 @@ T = TypeVar("T")
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 PDF_HEADER = b"%PDF-"
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
+SQLITE_HEADER = b"SQLite format 3\x00"
 # The first line of a CSV of an earlier export: its column names, after a byte-order mark for Excel,
 # separated by ',' or ';' (pandas writes an empty line for a table with no columns).
 _EXPORT_HEADER = re.compile(rb"(\xef\xbb\xbf)?([a-z0-9_]+(,[a-z0-9_]+)*|[a-z0-9_]+(;[a-z0-9_]+)*)?\r?\n")
@@ -107,8 +108,13 @@ def check_output_file(out: Path | str, database: Path | None, kind: str, replace
 
 def check_pdf_output(out: Path | str, database: Path | None, overwrite: bool = False) -> Path:
     """The PDF path to write: an existing file is replaced if it is a PDF, or any file if `overwrite`
-    (never the database, a folder or a device)."""
-    return check_output_file(out, database, "PDF", (lambda _: True) if overwrite else is_pdf, "a PDF")
+    except a database (this one or another unit's: a record is never lost to a printout), a folder
+    or a device."""
+    path = check_output_file(out, database, "PDF", (lambda _: True) if overwrite else is_pdf, "a PDF")
+    if overwrite and path.is_file() and _starts_with(path, SQLITE_HEADER):
+        raise ClinicalInputError(f"'{path}' is a database; a printout never replaces one, even with --overwrite: "
+                                 "choose another name.", "output")
+    return path
 
 
 def prepare_export_folder(folder: Path, names: list[str], database: Path) -> list[Path]:

@@ -5,6 +5,7 @@ exit code 2, and nothing is written."""
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,6 +95,15 @@ def test_an_existing_file_that_is_not_a_pdf_is_left_alone_unless_asked(db, tmp_p
     assert result.exit_code == 0, result.output
     assert notes.read_bytes().startswith(b"%PDF-")
 
+
+
+@pytest.mark.parametrize("command", sorted(PRINTS))
+def test_another_database_is_never_replaced_by_a_printout_even_with_overwrite(db, tmp_path, command):
+    other = tmp_path / "other-unit.db"
+    shutil.copyfile(db, other)
+    before = other.read_bytes()
+    refused(db, [*PRINTS[command], str(other), "--overwrite"], "is a database; a printout never replaces one")
+    assert other.read_bytes() == before
 
 def test_an_earlier_printout_or_an_empty_file_is_replaced(db, tmp_path):
     for name, content in (("old.pdf", b"%PDF-1.4 yesterday's sheet"), ("empty.pdf", b"")):

@@ -19,7 +19,7 @@ from ..printing.options import LANGUAGES, PAPERS, STOCKS, Printed
 # Every printing command: an existing PDF is replaced; any other file only when asked; never the
 # database, a folder or a device (ari_desktop.outputs).
 overwrite_option = click.option("--overwrite", is_flag=True,
-                                help="Replace the output file even if it is not a PDF (never the database).")
+                                help="Replace the output file even if it is not a PDF (never a database).")
 
 
 def wrote(printed: Printed) -> None:
