@@ -230,6 +230,8 @@ def test_enter_twice_records_once_and_says_it_is_already_done(qtbot, store, add_
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert _recordings(store) == 1
     assert "already done at 09:30" in window.statusBar().currentMessage()
+    assert not window.today.mark_button.isEnabled()  # nothing left to mark in the selection
+    assert window.today.withdraw_button.isEnabled()
 
 
 def test_ctrl_z_right_after_takes_the_marking_back_and_the_log_keeps_both(qtbot, db_path, store, add_patient,

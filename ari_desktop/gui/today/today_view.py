@@ -336,7 +336,8 @@ class TodayView(LazyView):
 
     def _update_buttons(self) -> None:
         chosen = self.selected(self.worklist)
-        self.mark_button.setEnabled(bool(chosen))
+        # A sample already marked is not marked again; a new assessment can always be made.
+        self.mark_button.setEnabled(any(e.recording is None or e.item.activity == "tox" for e in chosen))
         self.withdraw_button.setEnabled(len(chosen) == 1 and chosen[0].status == DONE)
         self.not_obtained_button.setEnabled(len(chosen) == 1)
         self.record_button.setEnabled(len(chosen) == 1)
