@@ -471,3 +471,12 @@ def test_declining_the_demo_writes_nothing(qtbot, store, window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
     window.demo_action.trigger()
     assert store.patients.all() == [] and window.first_run_notice.isVisible()
+
+
+def test_the_window_writes_day_and_month_names_in_its_own_language_not_the_systems(qapp):
+    import locale
+
+    app.application()  # Qt has set the C library's locale from the system by now
+    assert locale.setlocale(locale.LC_TIME) == "C"
+    assert f"{GUI_TODAY:%A %B}".split()[1] in ("January February March April May June July August September "
+                                                "October November December").split()

@@ -14,6 +14,7 @@ The second figure (Linux only) includes the interpreter and every import.
 
 from __future__ import annotations
 
+import locale
 import os
 import re
 import sys
@@ -153,6 +154,9 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("ARI Desktop")
+    # Qt set the C library's locale from the system; dates written with strftime would then mix
+    # Spanish day and month names into the English window. Typed numbers still follow QLocale.
+    locale.setlocale(locale.LC_TIME, "C")
     return app
 
 
