@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
                    self.off_study_action, self.death_action, None, self.details_action, self.history_action)
         self._menu("&Record", self.record_action)
-        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"),
+                   a("&Roles…", self.show_roles, None, "Which role may do what"))
 
     def _menu(self, title: str, *actions: QAction | None):
         """A menu of the menu bar with these actions in order; None is a separator."""
@@ -538,6 +539,11 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_roles(self) -> QWidget:
+        from .roles_dialog import RolesDialog
+
+        return open_dialog(RolesDialog(self))
 
     # -- remembering -----------------------------------------------------------------------------
 
