@@ -9,7 +9,6 @@ nothing is written to the database, so no record is lost by it.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
@@ -39,8 +38,11 @@ class AutomaticBackups(QObject):
 
         try:
             make_due_backup(store, self.folder)
-        except (StoreError, sqlite3.DatabaseError) as error:
-            return str(store.refusal(error) or error)
+        except Exception as error:
+            refusal = error if isinstance(error, StoreError) else store.refusal(error)  # what SQLite said
+            if refusal is None:
+                raise
+            return str(refusal)
         return None
 
     def back_up(self) -> None:
