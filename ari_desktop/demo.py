@@ -1,6 +1,7 @@
 """A synthetic cohort at every stage of the trial, so the app has something real to show.
 
-No real person is in it: study IDs are DEMO-0001..., initials and dates are drawn at random.
+No real person is in it: study IDs are DEMO-0001..., initials and dates are drawn at random. A new
+database also gets one demo account per role, all with DEMO_PASSWORD, which the README prints.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from .core.gate import DoseGiven, fraction_timepoints
 from .core.patients import Anchors, check_new_patient
+from .core.roles import ADMIN, DATA_MANAGER, MONITOR, NURSE, PHYSICIAN
 from .core.schedule import build
 from .core.toxicity import BedsideFindings, Treatments
 from .store import Store
@@ -22,6 +24,26 @@ DONE_SHARE, NOT_DONE_SHARE = 0.93, 0.03  # of items whose window has closed; the
 NOT_DONE_REASONS = ("Patient declined", "Sample haemolysed", "Patient too unwell", "Missed at the ward")
 # The dose given of each aliquot, x10^6 CAR+ cells/kg: 10 %, 30 % and 60 % of 3 x10^6/kg, and the booster.
 DOSES = {"D0": 0.3, "D+3": 0.9, "D+7": 1.8, "B0": 3.0}
+# For trying the program only: a published password is no protection, so these go only into a database
+# with neither a patient nor an account, never beside real records.
+DEMO_PASSWORD = "demo-password"
+ACCOUNTS = (("admin", "Alba Demo", ADMIN), ("nurse", "Nora Demo", NURSE), ("physician", "Pau Demo", PHYSICIAN),
+            ("datamanager", "Dani Demo", DATA_MANAGER), ("monitor", "Mona Demo", MONITOR))
+
+
+def add_accounts(store: Store) -> list[str]:
+    """One demo account per role in a database with no patient and no account yet; the logins added.
+
+    The administrator comes first and adds the others, as in a real unit: it chose its own password and
+    signs in with it at once; the others were given theirs and change it at their first log-in."""
+    if store.accounts.exist() or store.patients.any():
+        return []
+    (admin, name, role), *others = ACCOUNTS
+    store.accounts.add(admin, name, [role], DEMO_PASSWORD)
+    store.accounts.sign_in(admin, DEMO_PASSWORD)
+    for login, name, role in others:
+        store.accounts.add(login, name, [role], DEMO_PASSWORD)
+    return [login for login, _, _ in ACCOUNTS]
 
 
 def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) -> int:

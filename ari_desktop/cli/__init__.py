@@ -337,12 +337,17 @@ def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, 
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
 @click.pass_context
 def demo_command(ctx, patients, seed):
-    """Fill the database with synthetic patients at every stage of the trial."""
+    """Fill the database with synthetic patients at every stage of the trial; a new database also gets one
+    demo account per role (admin, nurse, physician, datamanager, monitor; password demo-password)."""
     from .. import demo
 
     store = _store(ctx)
+    logins = demo.add_accounts(store)
     demo.fill(store, patients, seed)
     click.echo(f"Added {patients} demo patients to {store.path}.")
+    if logins:
+        click.echo(f"Added the demo accounts {', '.join(logins)}, each with the password {demo.DEMO_PASSWORD} "
+                   "(for trying the program only; all but admin change it at the first log-in).")
 
 
 @cli.command("export")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..outputs import check_output_file, is_png, write_atomically
+from ..paths import default_backups
 from ..store import Store
 from .common.settings import APPLICATION, ORGANISATION, open_settings
 from .common.who import who_is_working
@@ -65,7 +66,8 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
     window = None
     previous_hook = sys.excepthook
     try:
-        window = MainWindow(Session(store), day=on, settings=open_settings() if interactive else None)
+        window = MainWindow(Session(store), day=on, settings=open_settings() if interactive else None,
+                            backups=default_backups() if interactive else None)
         if not interactive:
             window.resize(width, height)
             window.show_view(view_name)

@@ -10,6 +10,7 @@ when first shown or asked for, and every dialog's module is imported when it fir
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
@@ -17,6 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..store.store import read_only_refusal
+from .common.backups import AutomaticBackups
 from .common.session import Session
 from .common.widgets import open_dialog
 from .today.today_view import TodayView
@@ -57,7 +59,8 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, day: date | None = None, settings: QSettings | None = None):
+    def __init__(self, session: Session, day: date | None = None, settings: QSettings | None = None,
+                 backups: Path | None = None):
         super().__init__()
         self.session = session
         self.settings = settings
@@ -96,6 +99,8 @@ class MainWindow(QMainWindow):
         if settings is not None:
             self.restore_settings(settings)
         self._update_patient_actions()
+        # Daily and at close into the folder `backups` (none given: a screenshot, a test, a timing run).
+        self.backups = AutomaticBackups(session, backups, self) if backups is not None else None
 
     def _with_notices(self, tabs: QTabWidget) -> QWidget:
         """Above every view: a file that cannot be written says so (each save is refused with it too), and
@@ -178,7 +183,8 @@ class MainWindow(QMainWindow):
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
                    self.off_study_action, self.death_action, None, self.details_action, self.history_action)
         self._menu("&Record", self.record_action)
-        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"))
+        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"),
+                   a("&Roles…", self.show_roles, None, "Which role may do what"))
 
     def _menu(self, title: str, *actions: QAction | None):
         """A menu of the menu bar with these actions in order; None is a separator."""
@@ -534,6 +540,11 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
+    def show_roles(self) -> QWidget:
+        from .roles_dialog import RolesDialog
+
+        return open_dialog(RolesDialog(self))
+
     # -- remembering -----------------------------------------------------------------------------
 
     def _remembered(self, name: str) -> dict[str, QHeaderView | QSplitter]:
@@ -584,4 +595,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.settings is not None:
             self.save_settings(self.settings)
+        if self.backups is not None:
+            self.backups.at_close()
         super().closeEvent(event)
