@@ -118,6 +118,11 @@ def test_a_record_that_does_not_exist_is_not_signed_and_no_password_is_counted(u
     assert unit.accounts.get("nuria").failed_log_ins == 0
 
 
+def test_an_id_too_long_for_the_database_names_no_record(unit):
+    refused("id", unit.signatures.sign, "assessments", 2**63, "performed", "nuria", NURSE)
+    assert unit.signatures.of("assessments", 2**63) == []
+
+
 def test_only_assessments_and_decisions_are_signed(unit):
     refused("table", unit.signatures.sign, "patients", 1, "performed", "nuria", NURSE)
 

@@ -35,6 +35,8 @@ class Signatures(Part):
     def of(self, table: str, row_id: int) -> list[tuple[Signature, str]]:
         """The signatures of a record, oldest first, each with its status against the record as it is now."""
         record = self._row(table, row_id)
+        if not _storable(row_id):
+            return []
         current = None if record is None else rules.content_hash(table, record)
         signatures = [Signature(table, row_id, content_hash, meaning, login, full_name, from_utc_text(signed_at))
                       for content_hash, meaning, login, full_name, signed_at in self.db.execute(
@@ -49,6 +51,14 @@ class Signatures(Part):
         return record
 
     def _row(self, table: str, row_id: int) -> dict | None:
-        cursor = self.db.execute(f"SELECT * FROM {rules.check_table(table)} WHERE id = ?", [row_id])
+        rules.check_table(table)
+        if not _storable(row_id):
+            return None
+        cursor = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
         row = cursor.fetchone()
         return None if row is None else dict(zip((c[0] for c in cursor.description), row, strict=True))
+
+
+def _storable(row_id: int) -> bool:
+    """Whether SQLite can hold the id at all (a number typed too long names no record)."""
+    return -(2**63) <= row_id < 2**63
