@@ -106,7 +106,7 @@ def test_the_migration_links_the_entries_of_an_earlier_database(db_path):
     from sqlite_utils.migrations import Migrations
 
     earlier = Migrations(schema.MIGRATION_SET)
-    for name, function in schema.MIGRATIONS[:-1]:
+    for name, function in [m for m in schema.MIGRATIONS if m[0] < "007"]:  # a database from before the chain
         earlier(name=name)(lambda db, function=function: function(db.conn))
     db = sqlite_utils.Database(db_path)
     db.conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")

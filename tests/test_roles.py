@@ -11,6 +11,8 @@ AGREED = {
     "assess": ({"nurse", "physician"}, "a bedside assessment is made at the bedside, by a clinician"),
     "record-toxicity": ({"nurse", "physician", "data-manager"}, "events and labs come from the bedside or the chart"),
     "decide-fraction": ({"physician"}, "giving the next fraction is a medical decision"),
+    "sign-assessment": ({"nurse", "physician"}, "who assessed at the bedside, or reviewed it, signs the assessment"),
+    "sign-decision": ({"physician"}, "the physician who decides go or hold signs it"),
     "correct": ({"nurse", "physician", "data-manager"}, "whoever may record may correct, with a reason"),
     "register": ({"physician", "data-manager"}, "enrolment is the investigator's and the data manager's"),
     "export": ({"physician", "data-manager", "monitor"}, "a monitor reads and exports, never writes"),
@@ -33,7 +35,7 @@ def test_each_row_of_the_role_table(action):
 
 def test_a_monitor_writes_nothing():
     writes = {"record-collection", "assess", "record-toxicity", "decide-fraction", "correct", "register",
-              "manage-accounts", "restore", "back-up"}
+              "sign-assessment", "sign-decision", "manage-accounts", "restore", "back-up"}
     assert not any(may(["monitor"], action) for action in writes)
 
 

@@ -19,6 +19,7 @@ from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
+from . import signatures as signature_commands
 from . import toxicity as cli_toxicity
 from .numbers import WholeNumber
 
@@ -375,6 +376,7 @@ cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 account_commands.register(cli, _store)
+signature_commands.register(cli, _store)
 
 
 def main() -> None:

@@ -24,6 +24,8 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "record-toxicity": ("record a toxicity event, a blood count or a TLS lab set",
                         frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
     "decide-fraction": ("decide go or hold for a fraction", frozenset({PHYSICIAN})),
+    "sign-assessment": ("sign a bedside assessment as performed or reviewed", frozenset({NURSE, PHYSICIAN})),
+    "sign-decision": ("sign a go/hold decision", frozenset({PHYSICIAN})),
     "correct": ("correct what was recorded, with a reason", frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
     "register": ("register a patient or change their dates", frozenset({PHYSICIAN, DATA_MANAGER})),
     "export": ("export the tables", frozenset({PHYSICIAN, DATA_MANAGER, MONITOR})),

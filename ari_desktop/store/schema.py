@@ -388,11 +388,36 @@ def _m007_accounts_and_audit_chain(db) -> None:
     """)
 
 
+def _m008_signatures(db) -> None:
+    """Electronic signatures, each bound by a hash to the content of the record signed; never changed
+    or removed (a record corrected since shows its signature void, and is signed again)."""
+    db.execute("""
+        CREATE TABLE signatures (
+            id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL CHECK (table_name IN ('assessments', 'fraction_decisions')),
+            row_id INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            meaning TEXT NOT NULL CHECK (meaning IN ('performed', 'reviewed', 'go', 'hold')),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            login TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            signed_at TEXT NOT NULL
+        )
+    """)
+    db.execute("CREATE INDEX signatures_by_record ON signatures (table_name, row_id)")
+    for action in ("update", "delete"):
+        db.execute(f"""
+            CREATE TRIGGER signatures_are_append_only_{action} BEFORE {action.upper()} ON signatures
+                BEGIN SELECT RAISE(ABORT, 'a signature is never changed or removed'); END
+        """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
               ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
-              ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain))
+              ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain),
+              ("008_signatures", _m008_signatures))
 
 
 def check_file(path: Path) -> bool:

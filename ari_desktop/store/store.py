@@ -5,7 +5,7 @@ appends the old and new values, who, when and why to the change log: nothing is 
 overwritten and nothing is deleted. Each kind of record is a part of its own, reached from the
 store (`store.patients`, `store.schedules`, `store.recordings`, `store.assessments`,
 `store.fractions`, `store.events`, `store.counts`, `store.labs`, `store.toxicity`,
-`store.changes`, `store.tables`, `store.accounts`, `store.audit`); the clinical rules they enforce
+`store.changes`, `store.tables`, `store.accounts`, `store.signatures`, `store.audit`); the clinical rules they enforce
 are pure functions of the core.
 Parts hand out plain dataclasses.
 """
@@ -108,6 +108,12 @@ class Store:
         from .accounts import Accounts
 
         return Accounts(self)
+
+    @cached_property
+    def signatures(self):
+        from .signatures import Signatures
+
+        return Signatures(self)
 
     def _connect(self) -> sqlite3.Connection:
         """The connection the parts use, on a file brought to the current schema."""
