@@ -43,7 +43,26 @@ def _refused_as(error: ClinicalInputError, field: str) -> ClinicalInputError:
     return ClinicalInputError(str(error), field)
 
 
-class TypedField(QLineEdit):
+class _Reads:
+    """What every field offers on top of its own `value()`: the value for a live preview, and the
+    value a form cannot be saved without."""
+
+    def value_or_none(self):
+        """The value typed, or None when empty or not readable (for live previews, never for saving)."""
+        try:
+            return self.value()
+        except ClinicalInputError:
+            return None
+
+    def required(self, sentence: str):
+        """The value typed; `sentence` (about this field) when nothing was typed."""
+        value = self.value()
+        if value is None:
+            raise ClinicalInputError(sentence, self.field)
+        return value
+
+
+class TypedField(_Reads, QLineEdit):
     """A line edit that reads one kind of value from its whole text; empty is None."""
 
     placeholder = ""
@@ -71,17 +90,6 @@ class TypedField(QLineEdit):
             return self.parse(self.text())
         except ClinicalInputError as error:
             raise _refused_as(error, self.field) from None
-
-    def value_or_none(self):
-        """The value typed, or None when empty or not readable (for live previews, never for saving)."""
-        try:
-            return self.value()
-        except ClinicalInputError:
-            return None
-
-    def required(self, sentence: str):
-        """The value typed; `sentence` (about this field) when nothing was typed."""
-        return _required(self, sentence)
 
     def parse(self, text: str):
         raise NotImplementedError
@@ -136,7 +144,7 @@ class TimeField(TypedField):
         return f"{value:%H:%M}"
 
 
-class DateField(QWidget):
+class DateField(_Reads, QWidget):
     """A date typed as YYYY-MM-DD, with a calendar to pick it from (the pick is written as text)."""
 
     textChanged = Signal(str)
@@ -178,15 +186,6 @@ class DateField(QWidget):
         except ClinicalInputError as error:
             raise _refused_as(error, self.field) from None
 
-    def value_or_none(self) -> date | None:
-        try:
-            return self.value()
-        except ClinicalInputError:
-            return None
-
-    def required(self, sentence: str) -> date:
-        return _required(self, sentence)
-
     def set_value(self, value: date | None) -> None:
         self.edit.setText("" if value is None else value.isoformat())
 
@@ -212,7 +211,7 @@ class DateField(QWidget):
         self.calendar_popup = popup  # for tests
 
 
-class DateTimeField(QWidget):
+class DateTimeField(_Reads, QWidget):
     """A moment: a date and a time of day, read as local time (the command line's YYYY-MM-DDTHH:MM)."""
 
     textChanged = Signal(str)
@@ -255,15 +254,6 @@ class DateTimeField(QWidget):
                                      self.field)
         return datetime.combine(day, clock).astimezone()
 
-    def value_or_none(self) -> datetime | None:
-        try:
-            return self.value()
-        except ClinicalInputError:
-            return None
-
-    def required(self, sentence: str) -> datetime:
-        return _required(self, sentence)
-
     def set_value(self, moment: datetime | None) -> None:
         if moment is None:
             self.date.set_value(None)
@@ -272,13 +262,6 @@ class DateTimeField(QWidget):
         local = moment.astimezone()
         self.date.set_value(local.date())
         self.clock.set_value(local.time().replace(second=0, microsecond=0))
-
-
-def _required(field, sentence: str):
-    value = field.value()
-    if value is None:
-        raise ClinicalInputError(sentence, field.field)
-    return value
 
 
 FIELD_CLASSES = (DecimalField, WholeNumberField, TimeField, DateField, DateTimeField)
