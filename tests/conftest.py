@@ -7,9 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import hashlib
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,19 @@ from ari_desktop.store import Store
 # A fixed clinic day, so statuses (due, overdue, missed) do not depend on when the tests run.
 GUI_TODAY = date(2025, 3, 10)
 GUI_NOW = datetime(2025, 3, 10, 9, 30).astimezone()
-GUI_USER = "nurse-test"
+GUI_USER = "clinician"
+
+# The accounts of every test database: one per role, and `clinician` (GUI_USER), who holds the three
+# clinical roles so that a test of a form is not a test of the role table. One password for all.
+TEST_PASSWORD = "test-password-9"
+TEST_ACCOUNTS = {
+    "admin": ("Ada Administradora", ("admin",)),
+    GUI_USER: ("Clara Clínica", ("nurse", "physician", "data-manager")),
+    "nurse": ("Nuria Enfermera", ("nurse",)),
+    "physician": ("Pau Metge", ("physician",)),
+    "datamanager": ("Dani Gestor", ("data-manager",)),
+    "monitor": ("Mónica Monitora", ("monitor",)),
+}
 
 
 @pytest.fixture
@@ -37,8 +52,52 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ari.db"
 
 
+@cache
+def _accounts_template() -> tuple[Path, str]:
+    """A database holding TEST_ACCOUNTS, each past its first password change, and a command-line session
+    token of GUI_USER: made once per test run (hashing a password takes a quarter of a second), copied
+    for each test that needs accounts."""
+    folder = Path(tempfile.mkdtemp(prefix="ari-accounts-"))
+    path = folder / "template.db"
+    first = GUI_NOW - timedelta(days=400)  # before any record a test writes
+    with Store(path, "set-up", today=lambda: first.date(), now=lambda: first) as store:
+        for login, (name, roles) in TEST_ACCOUNTS.items():
+            store.accounts.add(login, name, roles, TEST_PASSWORD if login == "admin" else "first-password-9")
+            if login != "admin":
+                store.accounts.change_password(login, "first-password-9", TEST_PASSWORD)
+            store.accounts.sign_in("admin", TEST_PASSWORD)
+    with Store(path, "set-up") as store:  # the token lasts SESSION_HOURS from now, as `ari-desktop login`'s
+        store.accounts.sign_in(GUI_USER, TEST_PASSWORD)
+        token = store.accounts.start_session()
+    return path, token
+
+
+def with_accounts(path: Path) -> Path:
+    """`path`, made a new database holding TEST_ACCOUNTS (as its administrator would set it up)."""
+    assert not path.exists(), path
+    shutil.copyfile(_accounts_template()[0], path)
+    return path
+
+
+def session_token() -> str:
+    """The command-line session of GUI_USER on any database made by `with_accounts`."""
+    return _accounts_template()[1]
+
+
+def sign_in(store: Store, login: str = GUI_USER) -> Store:
+    """Act as `login` in `store` without typing its password (the tests of log-in itself type it)."""
+    store.accounts._act_as(store.accounts.get(login))
+    return store
+
+
 def open_store(path: Path, user: str = GUI_USER) -> Store:
-    return Store(path, user, today=lambda: GUI_TODAY, now=lambda: GUI_NOW)
+    """The store on `path` (a new one holds TEST_ACCOUNTS), with `user` signed in when it is an account."""
+    if not path.exists():
+        with_accounts(path)
+    store = Store(path, user, today=lambda: GUI_TODAY, now=lambda: GUI_NOW)
+    if user in TEST_ACCOUNTS and store.accounts.exist():
+        sign_in(store, user)
+    return store
 
 
 @pytest.fixture

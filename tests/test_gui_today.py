@@ -81,7 +81,7 @@ def test_marking_a_sample_collected_shows_it_done_and_stamps_who_and_when(
     outcome, done_at, reason, recorded_by = recording(db_path, "ARI-001", "D+14", "sbcma")
     assert (outcome, reason, recorded_by) == (DONE, None, GUI_USER)
     assert done_at == GUI_NOW.astimezone(UTC).isoformat(timespec="seconds")
-    assert "Marked done at 09:30 by nurse-test" in window.statusBar().currentMessage()
+    assert "Marked done at 09:30 by clinician" in window.statusBar().currentMessage()
 
 
 def test_the_collected_time_can_be_changed_before_marking(qtbot, db_path, store, add_patient, window):

@@ -20,7 +20,7 @@ DAY0 = GUI_TODAY - timedelta(days=120)
 
 @pytest.fixture
 def two(db_path, add_patient):
-    """Two workstations on one database: the window here (nurse-test) and nurse.lopez elsewhere."""
+    """Two workstations on one database: the window here (clinician) and nurse.lopez elsewhere."""
     here, there = open_store(db_path), open_store(db_path, "nurse.lopez")
     add_patient(here, "ARI-014", day0=DAY0)
     yield here, there
@@ -50,7 +50,7 @@ def test_correcting_the_initials_keeps_a_birth_year_corrected_elsewhere_and_each
     changes = here.changes.all("patients")[-2:]
     assert [(c.user, c.new, c.reason) for c in changes] == [
         ("nurse.lopez", {"birth_year": 1962}, "birth year checked"),
-        ("nurse-test", {"initials": "BA"}, "initials swapped")]
+        ("clinician", {"initials": "BA"}, "initials swapped")]
 
 
 def test_the_command_line_writes_only_the_fields_it_is_given(two):
