@@ -10,6 +10,7 @@ import random
 import string
 from datetime import date, datetime, time, timedelta
 
+from .core.errors import ClinicalInputError
 from .core.gate import DoseGiven, fraction_timepoints
 from .core.patients import Anchors, check_new_patient
 from .core.roles import ADMIN, DATA_MANAGER, MONITOR, NURSE, PHYSICIAN
@@ -47,7 +48,10 @@ def add_accounts(store: Store) -> list[str]:
 
 
 def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) -> int:
-    """Add `patients` synthetic patients, with what would have been recorded so far."""
+    """Add `patients` synthetic patients, with what would have been recorded so far, each act by the demo
+    account whose role does it: the data manager registers, the nurse records samples and infusions, the
+    physician assesses and decides go or hold."""
+    staff = _Staff(store)
     rng = random.Random(seed)
     today = today or store.today()
     first = len(store.patients.all()) + 1
@@ -57,9 +61,32 @@ def fill(store: Store, patients: int, seed: int = 1, today: date | None = None) 
             patient = check_new_patient(
                 f"DEMO-{number:04d}", "".join(rng.choices(string.ascii_uppercase, k=2)), rng.choice("FM"),
                 rng.randint(1945, 1990), anchors, store.protocol, today)
+            staff.act(DATA_MANAGER)
             store.patients.add(patient)
-            _record_history(store, rng, patient.study_id, anchors, today)
+            _record_history(store, staff, rng, patient.study_id, anchors, today)
     return patients
+
+
+class _Staff:
+    """The demo's clinical accounts, signed in once (their password is the demo's), acted as in turn."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        demo_accounts = {(login, name) for login, name, _ in ACCOUNTS}
+        if not {(a.login, a.full_name) for a in store.accounts.all()} <= demo_accounts:  # a unit's own accounts
+            raise ClinicalInputError(f"The demo cohort goes only into a new database or a demo one; {store.path} "
+                                     "has accounts of its own.", "db")
+        self.accounts = {}
+        for login, _, role in ACCOUNTS:
+            if role in (NURSE, PHYSICIAN, DATA_MANAGER):
+                try:
+                    self.accounts[role] = store.accounts.authenticate(login, DEMO_PASSWORD)
+                except ClinicalInputError:
+                    raise ClinicalInputError(f"The demo account {login} no longer has the demo password, so the "
+                                             "demo cannot write as it.", "db") from None
+
+    def act(self, role: str) -> None:
+        self.store.accounts.act_as(self.accounts[role])
 
 
 def _anchors(rng: random.Random, stage: str, today: date) -> Anchors:
@@ -91,8 +118,10 @@ def _at(day: date, hour: int, rng: random.Random) -> datetime:
     return datetime.combine(day, time(hour, rng.randint(0, 59))).astimezone()
 
 
-def _record_history(store: Store, rng: random.Random, study_id: str, anchors: Anchors, today: date) -> None:
+def _record_history(store: Store, staff: _Staff, rng: random.Random, study_id: str, anchors: Anchors,
+                    today: date) -> None:
     course = _crs_course(rng)
+    staff.act(PHYSICIAN)
     assessed = _assess_daily(store, rng, study_id, anchors.day0, store.protocol.toxicity_days_after_infusion,
                              anchors, today, course)
     assessed |= _assess_daily(store, rng, study_id, anchors.booster, store.protocol.toxicity_days_after_booster,
@@ -127,6 +156,7 @@ def _record_history(store: Store, rng: random.Random, study_id: str, anchors: An
             recordings.append((item.timepoint, item.activity, _at(item.target_date, 8 + rng.randint(0, 8), rng), None))
         elif roll < DONE_SHARE + NOT_DONE_SHARE:
             recordings.append((item.timepoint, item.activity, None, rng.choice(NOT_DONE_REASONS)))
+    staff.act(NURSE)
     store.recordings.record_many(study_id, recordings, doses=doses)
 
 
@@ -150,9 +180,9 @@ def _decide(store: Store, rng: random.Random, study_id: str, timepoint: str, pla
         else:
             seen = store.fractions.seen(study_id, decided_at)
             reason = f"Grade 1 only ({seen.active[0]}), stable: benefit outweighs the risk" if seen.active else ""
-            store.fractions.decide(study_id, timepoint, "go", reason, decided_by="Dr Demo", decided_at=decided_at)
+            store.fractions.decide(study_id, timepoint, "go", reason, decided_at=decided_at)
             return decided_at + timedelta(hours=2)
-        store.fractions.decide(study_id, timepoint, "hold", reason, decided_by="Dr Demo", decided_at=decided_at)
+        store.fractions.decide(study_id, timepoint, "hold", reason, decided_at=decided_at)
     return None
 
 
@@ -197,7 +227,6 @@ def _assess_daily(store: Store, rng: random.Random, study_id: str, start: date |
             break
         crs, icans = course.get(day, (0, 0))
         treatments = Treatments(tocilizumab_mg=560.0 if crs >= 2 else 0.0, dexamethasone_mg=10.0 if icans else 0.0)
-        store.assessments.add(study_id, _at(when, 7, rng), _findings(crs, icans, rng), treatments,
-                     assessor="Dr Demo", notes="")
+        store.assessments.add(study_id, _at(when, 7, rng), _findings(crs, icans, rng), treatments)
         assessed.add(when)
     return assessed

@@ -47,6 +47,15 @@ def gui_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def signed_in_command_line(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The command line works in GUI_USER's session on any database made by `with_accounts`, as after
+    `ari-desktop login`; a test of signing in removes ARI_DESKTOP_TOKEN from the environment."""
+    token = session_token()
+    monkeypatch.setenv("ARI_DESKTOP_TOKEN", token)
+    return token
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ari.db"
@@ -79,6 +88,13 @@ def with_accounts(path: Path) -> Path:
     return path
 
 
+def cli_db(path: Path) -> str:
+    """The --db of a command-line test: a new path is first made a database holding TEST_ACCOUNTS."""
+    if not path.exists():
+        with_accounts(path)
+    return str(path)
+
+
 def session_token() -> str:
     """The command-line session of GUI_USER on any database made by `with_accounts`."""
     return _accounts_template()[1]
@@ -90,12 +106,15 @@ def sign_in(store: Store, login: str = GUI_USER) -> Store:
     return store
 
 
-def open_store(path: Path, user: str = GUI_USER) -> Store:
-    """The store on `path` (a new one holds TEST_ACCOUNTS), with `user` signed in when it is an account."""
+def open_store(path: Path, user: str = GUI_USER, **options) -> Store:
+    """The store on `path` (a new one holds TEST_ACCOUNTS), with `user` signed in when it is one of them;
+    its clocks are GUI_TODAY and GUI_NOW unless `options` give others (as they give Store's other options)."""
     if not path.exists():
         with_accounts(path)
-    store = Store(path, user, today=lambda: GUI_TODAY, now=lambda: GUI_NOW)
-    if user in TEST_ACCOUNTS and store.accounts.exist():
+    options.setdefault("today", lambda: GUI_TODAY)
+    options.setdefault("now", lambda: GUI_NOW)
+    store = Store(path, user, **options)
+    if user in TEST_ACCOUNTS and user in {account.login for account in store.accounts.all()}:
         sign_in(store, user)
     return store
 

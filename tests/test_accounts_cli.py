@@ -25,7 +25,7 @@ def config_folder(tmp_path, monkeypatch):
 
 
 def run(db, *args, input=None, env=None):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "workstation", *args], input=input, env=env)
+    return CliRunner().invoke(cli, ["--db", str(db), *args], input=input, env=env)
 
 
 @pytest.fixture

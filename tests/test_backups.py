@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import GUI_NOW, GUI_TODAY, open_store, row_counts
+from conftest import GUI_NOW, GUI_TODAY, TEST_PASSWORD, open_store, row_counts
 
 from ari_desktop.cli import cli
 from ari_desktop.core.errors import StoreError
@@ -28,7 +28,9 @@ def clinic(db_path, add_patient):
 
 
 def restore(db, backup, *extra):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "admin", "restore", str(backup), *extra])
+    """`ari-desktop restore` by the administrator, whose password is typed."""
+    return CliRunner().invoke(cli, ["--db", str(db), "--user", "admin", "--password-stdin", "restore", str(backup),
+                                    *extra], input=TEST_PASSWORD + "\n")
 
 
 def every_row(path):
@@ -167,14 +169,15 @@ def test_a_restore_into_a_damaged_database_replaces_it_and_keeps_it_aside(clinic
         assert len(store.patients.all()) == 3
 
 
-def test_the_restore_asks_an_administrator_once_the_database_has_accounts(clinic, tmp_path):
+def test_the_restore_asks_for_an_administrator(clinic, tmp_path, monkeypatch):
     with open_store(clinic) as store:
-        store.accounts.add("ana", "Ana García", ["admin"], "admin-passphrase")
         made = backups.make_backup(store, tmp_path)
-    refused = restore(clinic, made)
-    assert refused.exit_code == 2 and "Sign in first" in refused.stderr
-    done = CliRunner().invoke(cli, ["--db", str(clinic), "restore", str(made), "--user", "ana", "--password-stdin"],
-                              input="admin-passphrase\n")
+    clinician = CliRunner().invoke(cli, ["--db", str(clinic), "restore", str(made)])  # the session of GUI_USER
+    assert clinician.exit_code == 2 and "You may not restore a backup" in clinician.stderr
+    monkeypatch.delenv("ARI_DESKTOP_TOKEN")
+    nobody = CliRunner().invoke(cli, ["--db", str(clinic), "restore", str(made)], input="")
+    assert nobody.exit_code == 2 and "Sign in first" in nobody.stderr
+    done = restore(clinic, made)
     assert done.exit_code == 0, done.output
 
 
@@ -215,7 +218,7 @@ def test_rotation_leaves_other_files_and_other_databases_backups_alone(tmp_path)
 
 def test_the_due_backup_is_made_once_a_day(clinic, tmp_path):
     now = [GUI_NOW]
-    with Store(clinic, "nurse", today=lambda: now[0].date(), now=lambda: now[0]) as store:
+    with open_store(clinic, today=lambda: now[0].date(), now=lambda: now[0]) as store:
         first = backups.make_due_backup(store, tmp_path)
         assert first is not None and first.exists()
         now[0] += timedelta(hours=3)
@@ -235,7 +238,7 @@ def test_the_backup_command_writes_a_checked_copy_in_the_folder_given(clinic, tm
 
 def test_a_folder_restores_its_newest_backup_of_the_database(clinic, tmp_path):
     now = [GUI_NOW]
-    with Store(clinic, "dm", now=lambda: now[0]) as store:
+    with open_store(clinic, now=lambda: now[0]) as store:
         backups.make_backup(store, tmp_path / "copies")
         store.patients.correct("ARI-003", "between the backups", initials="CD")
         now[0] += timedelta(hours=1)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli_db
 
 from ari_desktop.cli import cli
 from ari_desktop.core.dates import local_today
@@ -18,7 +19,7 @@ DAY0 = (TODAY - timedelta(days=10)).isoformat()
 
 
 def run(db, *args):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "dm.lopez", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(db), *args])
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import row_counts
+from conftest import cli_db, row_counts
 
 from ari_desktop.cli import cli
 from ari_desktop.core.dates import local_today
@@ -19,7 +19,7 @@ AT = f"{TODAY - timedelta(days=1)}T08:00"
 
 
 def run(db, *args):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "dm.lopez", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(db), *args])
 
 
 @pytest.fixture

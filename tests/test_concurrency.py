@@ -17,10 +17,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import open_store
 
 from ari_desktop.core.dates import local_today, to_utc_text
 from ari_desktop.core.patients import Anchors, check_new_patient
-from ari_desktop.store import Store
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 TODAY = local_today()
@@ -34,7 +34,7 @@ STALE_BIRTH_YEAR = re.compile(r"The birth year of ARI-014 was changed by w\d at 
 def db(tmp_path) -> Path:
     """A database with ARI-014 registered (born 1950, initials AB, F, day 0 160 days ago)."""
     path = tmp_path / "shared.db"
-    with Store(path, "registrar") as store:
+    with open_store(path) as store:
         anchors = Anchors(screening=DAY0 - timedelta(days=40), day0=DAY0)
         store.patients.add(check_new_patient("ARI-014", "AB", "F", 1950, anchors, store.protocol, TODAY))
     return path
@@ -62,7 +62,7 @@ def _workers(db: Path, scenario: str, users: list[str], writes: int) -> list[dic
 
 def test_first_recordings_and_corrections_of_one_item_at_once_keep_every_acknowledged_write(db):
     lines = _workers(db, "item", ["w0", "w1", "w2", "w3"], 12)
-    with Store(db, "reader") as store:
+    with open_store(db) as store:
         changes = store.changes.all("recordings")
         final = next(e.recording for e in store.schedules.of("ARI-014", TODAY)
                      if (e.item.timepoint, e.item.activity) == ("D+7", "sbcma"))
@@ -79,7 +79,7 @@ def test_corrections_of_different_fields_of_one_patient_at_once_keep_every_field
     writes = 8
     lines = _workers(db, "field", ["birth", "initials", "sex", "pet"], writes)
     assert not [line for line in lines if "refused" in line]
-    with Store(db, "reader") as store:
+    with open_store(db) as store:
         patient, changes = store.patients.get("ARI-014"), store.changes.all("patients")[1:]
         pet_ct = any(e.item.activity == "pet_ct" for e in store.schedules.of("ARI-014", TODAY))
     for user in ("birth", "initials", "sex", "pet"):
@@ -96,7 +96,7 @@ def test_corrections_of_different_fields_of_one_patient_at_once_keep_every_field
 def test_a_booster_and_a_date_of_death_entered_at_once_are_both_kept(db):
     lines = _workers(db, "dates", ["booster", "death"], 10)
     assert not [line for line in lines if "refused" in line]
-    with Store(db, "reader") as store:
+    with open_store(db) as store:
         patient, changes = store.patients.get("ARI-014"), store.changes.all("patients")[1:]
     for user in ("booster", "death"):
         assert [c.new for c in changes if c.user == user] == [
@@ -107,7 +107,7 @@ def test_a_booster_and_a_date_of_death_entered_at_once_are_both_kept(db):
 
 def test_corrections_typed_on_stale_views_at_once_are_refused_with_who_and_never_applied(db):
     lines = _workers(db, "stale", ["w0", "w1", "w2", "w3"], 8)
-    with Store(db, "reader") as store:
+    with open_store(db) as store:
         patient, changes = store.patients.get("ARI-014"), store.changes.all("patients")[1:]
     acknowledged = [line for line in lines if "refused" not in line]
     # Each write accepted was typed on the value then stored: the log's old value is what its user saw.
@@ -145,7 +145,7 @@ def test_the_command_line_racing_on_one_item_and_one_patient_prints_no_traceback
         assert (done.returncode, done.stderr) in ((0, ""), (2, f"ari-desktop: {FIRST_AGAIN}\n")), (user, done)
     assert sorted(runs[user].returncode for user in ("w0", "w1", "w2")) == [0, 2, 2]
     assert all(runs[user].returncode == 0 for user in ("birth", "initials", "booster", "death"))
-    with Store(db, "reader") as store:
+    with open_store(db) as store:
         patient = store.patients.get("ARI-014")
         changes = store.changes.all("patients")[1:]
     assert (patient.birth_year, patient.initials, patient.anchors.booster, patient.anchors.death) == (

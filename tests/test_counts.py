@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core import protocol
@@ -31,7 +32,7 @@ def at(day: int, hour: int = 9) -> datetime:
 
 @pytest.fixture
 def store(tmp_path):
-    with Store(tmp_path / "unit.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
+    with open_store(tmp_path / "unit.db", today=lambda: TODAY, now=lambda: NOW) as store:
         for study_id, sex in (("ARI-001", "F"), ("ARI-002", "M")):
             store.patients.add(check_new_patient(study_id, "AB", sex, 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
@@ -201,7 +202,7 @@ def test_events_recorded_before_the_migration_keep_a_null_subtype(tmp_path, monk
                " VALUES (1, 'infection', 3, 'grade 3: CTCAE, as assessed', '2026-11-20', '', 'dr')")
     db.commit()
     db.close()
-    with Store(path, "dr", today=lambda: TODAY, now=lambda: NOW) as store:
+    with open_store(path, today=lambda: TODAY, now=lambda: NOW) as store:
         (event,) = store.events.of("ARI-001")
         assert (event.kind, event.subtype, event.label) == ("infection", None, "Infection")
         assert store.counts.of("ARI-001") == []
@@ -210,7 +211,7 @@ def test_events_recorded_before_the_migration_keep_a_null_subtype(tmp_path, monk
 # -- command line ---------------------------------------------------------------------------------
 
 def run(path, *args):
-    return CliRunner().invoke(cli, ["--db", str(path), "--user", "nurse", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(path), *args])
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import open_store
+from conftest import cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core.errors import StoreError
@@ -31,7 +31,7 @@ BACKUP = "restore it from your last backup copy"
 
 
 def run(db: Path, *args: str):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "nurse", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(db), *args])
 
 
 def said_once(result, sentence: str) -> None:

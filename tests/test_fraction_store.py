@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli_db, open_store
 from hypothesis import HealthCheck, given, settings
 from test_gate import operations  # the same generated courses as the pure rules' properties
 
@@ -42,7 +43,7 @@ def at(day: int, hour: int = 8, minute: int = 0) -> datetime:
 
 
 def open_unit(path: Path) -> Store:
-    return Store(path, "dr.ruiz", today=lambda: TODAY, now=lambda: NOW)
+    return open_store(path, today=lambda: TODAY, now=lambda: NOW)
 
 
 @pytest.fixture
@@ -236,7 +237,7 @@ def check_accepted(store: Store, timepoint: str, moment: datetime, before: dict[
 def unit(tmp_path):
     """A patient 3 days after day 0 (today), through the command line."""
     db = tmp_path / "cli.db"
-    base = ["--db", str(db), "--user", "dr.ruiz"]
+    base = ["--db", cli_db(db)]
     day0 = date.today() - timedelta(days=3)
     run = CliRunner().invoke
     assert run(cli, [*base, "patient", "add", "--study-id", "ARI-005", "--initials", "GH", "--sex", "M",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import file_digest
+from conftest import cli_db, file_digest
 
 from ari_desktop.cli import cli
 from ari_desktop.core.dates import local_today
@@ -23,7 +23,7 @@ LONG_NAME = "n" * 300 + ".pdf"  # over the 255 bytes a file name may have
 
 
 def run(db: Path, *args: str):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "dm.lopez", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(db), *args])
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import open_store
 from pypdf import PdfReader
 
 from ari_desktop.cli.printing import register
@@ -46,7 +47,7 @@ def register_patient(store: Store, study_id: str, day0: date | None, booster: da
 def clinic(tmp_path: Path):
     """A unit on 2025-03-10: ARI-003 at day +3 (fraction 2), ARI-028 at day +28 (with month 1),
     ARI-100 at day +100 (with month 3), ARI-SCR in screening."""
-    store = Store(tmp_path / "clinic.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "clinic.db", today=lambda: FIXED, now=lambda: NOW)
     register_patient(store, "ARI-003", FIXED - timedelta(days=3), initials="MG", birth_year=1961)
     register_patient(store, "ARI-028", FIXED - timedelta(days=28))
     register_patient(store, "ARI-100", FIXED - timedelta(days=100))
@@ -136,7 +137,7 @@ def test_the_worksheet_holds_no_name_or_hospital_number_only_study_id_and_initia
 
 
 def test_after_a_booster_the_visit_day_is_counted_from_day_0_and_from_the_booster(tmp_path, out):
-    store = Store(tmp_path / "booster.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "booster.db", today=lambda: FIXED, now=lambda: NOW)
     register_patient(store, "ARI-B", FIXED - timedelta(days=150), booster=FIXED - timedelta(days=14))
     visit_worksheet(store, "ARI-B", "B+14", out)
     text = pdf_text(out)

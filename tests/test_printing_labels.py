@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import open_store
 from pypdf import PdfReader
 from reportlab.graphics.barcode.code128 import Code128, _patterns
 from reportlab.lib.units import mm
@@ -104,7 +105,7 @@ def register_patient(store: Store, study_id: str, day0: date) -> None:
 
 @pytest.fixture
 def store(tmp_path: Path):
-    store = Store(tmp_path / "labels.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "labels.db", today=lambda: FIXED, now=lambda: NOW)
     register_patient(store, "ARI-028", FIXED - timedelta(days=28))  # D+28 with month 1, today
     register_patient(store, "HCB-22-0003", FIXED - timedelta(days=100))  # D+100 with month 3, today
     register_patient(store, "ARI-020", FIXED - timedelta(days=20))  # D+28 in 8 days
@@ -159,7 +160,7 @@ def test_trial_style_study_ids_get_bars_of_at_least_7_mil_on_both_stocks(store, 
 
 
 def test_an_identifier_too_long_to_scan_is_refused_before_printing(tmp_path):
-    store = Store(tmp_path / "long.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "long.db", today=lambda: FIXED, now=lambda: NOW)
     register_patient(store, "A" * 32, FIXED - timedelta(days=100))
     with pytest.raises(ClinicalInputError, match="too long for a barcode"):
         tube_labels(store, "A" * 32, "M3", tmp_path / "labels.pdf", stock="roll")

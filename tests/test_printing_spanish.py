@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import open_store
 from pypdf import PdfReader
 
 from ari_desktop.core.errors import ClinicalInputError
@@ -14,7 +15,6 @@ from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.printing import daily_worklist, tube_labels, visit_worksheet
 from ari_desktop.printing.labels import labels_for
 from ari_desktop.printing.visits import find_visit
-from ari_desktop.store import Store
 
 FIXED = date(2025, 3, 10)
 NOW = datetime(2025, 3, 10, 8, 30).astimezone()
@@ -29,7 +29,7 @@ def text_of(path: Path) -> str:
 @pytest.fixture
 def clinic(tmp_path: Path):
     """ARI-007 at day +7 (fraction 3), ARI-005 at day +5 with fraction 2 held, ARI-028 at day +28."""
-    store = Store(tmp_path / "clinic.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "clinic.db", today=lambda: FIXED, now=lambda: NOW)
     for study_id, days in (("ARI-007", 7), ("ARI-005", 5), ("ARI-028", 28)):
         day0 = FIXED - timedelta(days=days)
         anchors = Anchors(screening=day0 - timedelta(days=40), day0=day0)

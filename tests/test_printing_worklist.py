@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import open_store
 from pypdf import PdfReader
 
 from ari_desktop.core.gate import DoseGiven
@@ -51,7 +52,7 @@ def register_patient(store: Store, study_id: str, day0: date, initials: str = "J
 
 @pytest.fixture
 def store(tmp_path: Path):
-    store = Store(tmp_path / "ward.db", "nurse", today=lambda: FIXED, now=lambda: NOW)
+    store = open_store(tmp_path / "ward.db", today=lambda: FIXED, now=lambda: NOW)
     yield store
     store.close()
 

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import GUI_NOW, GUI_TODAY, GUI_USER, refused
+from conftest import GUI_NOW, GUI_TODAY, GUI_USER, open_store, refused
 
 from ari_desktop.core.dates import to_utc_text
 from ari_desktop.core.recording import UNDO_MINUTES
@@ -17,7 +17,7 @@ from ari_desktop.store import Store
 
 
 def store_at(path, now, user=GUI_USER) -> Store:
-    return Store(path, user, today=lambda: now.date(), now=lambda: now)
+    return open_store(path, user, today=lambda: now.date(), now=lambda: now)
 
 
 @pytest.fixture

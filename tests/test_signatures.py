@@ -39,11 +39,12 @@ def unit(tmp_path):
             store.accounts.add(login, name, [role], "given-by-the-admin")
         for login, _, _, password in staff:
             store.accounts.change_password(login, "given-by-the-admin", password)
+        store.accounts.sign_in("pablo", DOCTOR)  # a physician registers, assesses and decides
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0),
                                              store.protocol, TODAY))
         store.assessments.add("ARI-001", at(3), BedsideFindings(37.0))
         store.assessments.add("ARI-001", at(3, 9), BedsideFindings(37.1))
-        store.fractions.decide("ARI-001", "D+3", "go", "", "Dr Ruiz", at(3, 10))
+        store.fractions.decide("ARI-001", "D+3", "go", "", at(3, 10))
         yield store
 
 
@@ -130,7 +131,7 @@ def test_only_assessments_and_decisions_are_signed(unit):
 # -- the command line ---------------------------------------------------------------------------------
 
 def run(db, *args, input=None):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "workstation", *args], input=input)
+    return CliRunner().invoke(cli, ["--db", str(db), *args], input=input)
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 import sqlite3
 from datetime import date, datetime, timedelta
 
+import conftest
 import pytest
 
 from ari_desktop.core import protocol
 from ari_desktop.core.errors import ClinicalInputError, StoreError
 from ari_desktop.core.patients import Anchors, check_new_patient
-from ari_desktop.store import Store, schema
+from ari_desktop.store import schema
 from ari_desktop.store.schema import APPLICATION_ID
 
 P = protocol.load_default()
@@ -16,8 +17,8 @@ TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 15, 0).astimezone()
 
 
-def open_store(path, user="nurse.garcia"):
-    return Store(path, user, today=lambda: TODAY, now=lambda: NOW)
+def open_store(path, user=conftest.GUI_USER):
+    return conftest.open_store(path, user, today=lambda: TODAY, now=lambda: NOW)
 
 
 def register(store, study_id, screening, day0=None, **anchors):
@@ -264,7 +265,7 @@ def test_an_edited_protocol_file_rebuilds_every_schedule_and_logs_it(tmp_path):
                              'code = "D+28"\nlabel = "Day +28"\nanchor = "day0"\nday = 28\nwindow = [-3, 3]')
     assert edited != shipped
     site = protocol.parse(edited, "site.toml")
-    with Store(path, "dm", protocol=site, today=lambda: TODAY, now=lambda: NOW) as store:
+    with open_store(path, protocol=site, today=lambda: TODAY, now=lambda: NOW) as store:
         item = next(e.item for e in store.schedules.of("ARI-001", TODAY) if e.item.timepoint == "D+28"
                     and e.item.activity == "sbcma")
         assert (item.target_date - item.window_start).days == 3

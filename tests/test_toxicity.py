@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core import grading, protocol
@@ -21,7 +22,6 @@ from ari_desktop.core.toxicity import (
     fraction_label,
     split_at_booster,
 )
-from ari_desktop.store import Store
 
 P = protocol.load_default()
 TODAY = date(2026, 11, 26)
@@ -35,7 +35,7 @@ def at(day: int, hour: int = 8) -> datetime:
 
 @pytest.fixture
 def store(tmp_path):
-    with Store(tmp_path / "unit.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
+    with open_store(tmp_path / "unit.db", today=lambda: TODAY, now=lambda: NOW) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
@@ -166,7 +166,7 @@ def test_bad_events_are_refused(store, kwargs, sentence):
 
 def test_flags_show_missing_assessment_grade_2_and_prolonged_cytopenia(tmp_path):
     today = DAY0 + timedelta(days=40)
-    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
+    with open_store(tmp_path / "f.db", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
         for study_id, day0 in (("ARI-001", DAY0), ("ARI-002", today - timedelta(days=5))):
             store.patients.add(check_new_patient(study_id, "AB", "F", 1960, Anchors(date(2026, 9, 1), day0), P, today))
         store.events.add("ARI-001", "thrombocytopenia", DAY0 + timedelta(days=10), grade=4)
@@ -231,7 +231,7 @@ def test_absurd_values_exit_2_with_one_sentence(args):
 def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
     db = tmp_path / "cli.db"
     runner = CliRunner()
-    base = ["--db", str(db), "--user", "dr.ruiz"]
+    base = ["--db", cli_db(db)]
     screening, day0 = date.today() - timedelta(days=60), date.today() - timedelta(days=3)
     runner.invoke(cli, [*base, "patient", "add", "--study-id", "ARI-005", "--initials", "GH", "--sex", "M",
                         "--birth-year", "1958", "--screening-date", screening.isoformat(),
@@ -284,7 +284,7 @@ def test_a_decision_before_day0_or_after_the_fraction_was_given_is_refused(store
 
 def test_prolonged_cytopenia_is_not_flagged_for_a_patient_who_died(tmp_path):
     today = DAY0 + timedelta(days=40)
-    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
+    with open_store(tmp_path / "f.db", today=lambda: today, now=lambda: NOW + timedelta(days=30)) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, today))
         store.events.add("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4)
         assert [f.kind for f in store.toxicity.flags(today)] == ["prolonged_cytopenia"]

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core import protocol
@@ -44,7 +45,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def store(db):
-    with Store(db, "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
+    with open_store(db, today=lambda: TODAY, now=lambda: NOW) as store:
         register(store, "ARI-001")
         yield store
 
@@ -113,7 +114,7 @@ def test_the_cohort_lists_apart_a_patient_who_died_before_day_0(store):
 @pytest.mark.parametrize(("resolved_day", "flagged_on"), [(31, False), (32, True)])
 def test_the_prolonged_cytopenia_flag_begins_on_day_31_not_day_30(tmp_path, resolved_day, flagged_on):
     today = DAY0 + timedelta(days=31)
-    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW) as store:
+    with open_store(tmp_path / "f.db", today=lambda: today, now=lambda: NOW) as store:
         register(store, "ARI-001")
         store.events.add("ARI-001", "neutropenia", DAY0 + timedelta(days=10), grade=4,
                         resolution=DAY0 + timedelta(days=resolved_day) if resolved_day <= 31 else None)
@@ -128,7 +129,7 @@ def test_the_prolonged_cytopenia_flag_begins_on_day_31_not_day_30(tmp_path, reso
 def test_after_a_booster_a_new_cytopenia_counts_from_b0(tmp_path):
     day0, booster = date(2024, 6, 3), date(2024, 10, 1)
     today = booster + timedelta(days=20)
-    with Store(tmp_path / "f.db", "dr", today=lambda: today, now=lambda: NOW) as store:
+    with open_store(tmp_path / "f.db", today=lambda: today, now=lambda: NOW) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2024, 4, 1), day0, booster),
                                             P, today))
         store.events.add("ARI-001", "thrombocytopenia", booster + timedelta(days=5), grade=4)
@@ -140,7 +141,7 @@ def test_after_a_booster_a_new_cytopenia_counts_from_b0(tmp_path):
 # -- command line and export -----------------------------------------------------------------------
 
 def run(db, *args):
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", "dm.lopez", *args])
+    return CliRunner().invoke(cli, ["--db", cli_db(db), *args])
 
 
 def test_toxicity_json_carries_the_episode_past_day_30_and_the_late_events(store, db):

@@ -44,23 +44,39 @@ def _check_utf8(ctx: click.Context) -> None:
 # are refused: which one was meant cannot be told.
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          help="Database file (default: ari-desktop.db in your user data folder).")
+# Who works: --user LOGIN (its password asked, or read from standard input with --password-stdin),
+# else the session of `ari-desktop login`. Given before or after the command, as --db is.
+login_option = click.option("--user", "signer_login", metavar="LOGIN",
+                            help="Sign in as LOGIN for this command (default: the session of ari-desktop login).")
+password_stdin_option = account_commands.password_stdin_option
 
 
 class _Command(click.Command):
-    """Every command takes --db after its name too (db_option), whichever module defines it."""
+    """Every command takes --db, --user and --password-stdin after its name too, whichever module defines
+    it (a command with a --user of its own, as audit's filter, keeps it: sign in before its name then)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        names = {opt for param in self.params for opt in param.opts}
+        self.shared = [("db_path", "db", "--db")]
         db_option(self)
+        if "--user" not in names:
+            self.shared.append(("signer_login", "login", "--user"))
+            login_option(self)
+        if "--password-stdin" not in names:
+            self.shared.append(("password_stdin", "password_stdin", "--password-stdin"))
+            password_stdin_option(self)
 
     def invoke(self, ctx: click.Context):
         _check_utf8(ctx)
-        db_path = ctx.params.pop("db_path")
-        if db_path is not None:
-            before = ctx.obj["db_given"]
-            if before is not None and before != db_path:
-                raise ClinicalInputError(f"--db is given twice, as {before} and as {db_path}; give it once.", "db")
-            ctx.obj["db"] = db_path
+        for name, key, option in self.shared:
+            value = ctx.params.pop(name)
+            if value:
+                before = ctx.obj[f"{key}_given"]
+                if before and before != value:
+                    raise ClinicalInputError(f"{option} is given twice, as {before} and as {value}; give it once.",
+                                             key)
+                ctx.obj[key] = value
         return super().invoke(ctx)
 
 
@@ -90,8 +106,8 @@ def _date(text: str | None, what: str) -> date | None:
 
 @click.group(cls=_Commands, invoke_without_command=True)
 @db_option
-@click.option("--user", help="Your name, stamped on everything you record (default: asked at start, or your login "
-              "name on the command line).")
+@login_option
+@password_stdin_option
 @click.option("--date", "on", help="Window only: open the Today view on this date (YYYY-MM-DD).")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
               help="Window only: render the window to this PNG file and exit.")
@@ -99,27 +115,39 @@ def _date(text: str | None, what: str) -> date | None:
               help="Window only, with --screenshot: today, patients or patient:STUDY_ID.")
 @click.option("--size", default=None, help="Window only, with --screenshot: WIDTHxHEIGHT, e.g. 1366x768.")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, user: str | None, on: str | None, screenshot: Path | None,
-        view: str, size: str | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, signer_login: str | None, password_stdin: bool, on: str | None,
+        screenshot: Path | None, view: str, size: str | None) -> None:
     """ARI Desktop: schedules, worklists and records of the ARI0002h CAR-T trial.
 
     Without a command, opens the window.
     """
-    from ..paths import default_database, default_user
+    from ..paths import default_database
 
-    ctx.obj = {"db": db_path or default_database(), "db_given": db_path, "user": user or default_user()}
+    ctx.obj = {"db": db_path or default_database(), "db_given": db_path, "login": signer_login,
+               "login_given": signer_login,
+               "password_stdin": password_stdin, "password_stdin_given": password_stdin}
     if ctx.invoked_subcommand is None:
         from ..launch import open_window
 
-        ctx.exit(open_window(ctx.obj["db"], user=user, on=_date(on, "date"), screenshot=screenshot, view=view,
+        ctx.exit(open_window(ctx.obj["db"], user=signer_login, on=_date(on, "date"), screenshot=screenshot, view=view,
                              size=size))
 
 
-def _store(ctx: click.Context):
+def _opened(ctx: click.Context):
+    """The database, nobody signed in yet (the commands of accounts and signatures sign in themselves)."""
+    from ..paths import default_user
     from ..store import Store
 
-    store = Store(ctx.obj["db"], ctx.obj["user"])
+    store = Store(ctx.obj["db"], default_user())
     ctx.call_on_close(store.close)
+    return store
+
+
+def _store(ctx: click.Context):
+    """The database, with the user signed in once it has accounts (before, nothing clinical is written)."""
+    store = _opened(ctx)
+    if store.accounts.exist():
+        account_commands.sign_in(store, ctx.obj["login"], account_commands.Passwords(ctx.obj["password_stdin"]))
     return store
 
 
@@ -342,7 +370,7 @@ def demo_command(ctx, patients, seed):
     demo account per role (admin, nurse, physician, datamanager, monitor; password demo-password)."""
     from .. import demo
 
-    store = _store(ctx)
+    store = _opened(ctx)  # the demo acts as its own accounts
     logins = demo.add_accounts(store)
     demo.fill(store, patients, seed)
     click.echo(f"Added {patients} demo patients to {store.path}.")
@@ -375,8 +403,8 @@ def export_command(ctx, folder, as_of, csv_for, xlsx):
 cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
-account_commands.register(cli, _store)
-signature_commands.register(cli, _store)
+account_commands.register(cli, _opened)
+signature_commands.register(cli, _opened)
 
 
 def main() -> None:

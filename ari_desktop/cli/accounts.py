@@ -23,9 +23,6 @@ TOKEN_VARIABLE = "ARI_DESKTOP_TOKEN"
 password_stdin_option = click.option("--password-stdin", is_flag=True,
                                      help="Read the password(s) from standard input, one per line, instead of "
                                      "asking.")
-signer_option = click.option("--user", "signer", metavar="LOGIN",
-                             help="Sign in as LOGIN for this command (its password is asked, or read first); "
-                             "default: the session of ari-desktop login.")
 
 
 class Passwords:
@@ -66,10 +63,19 @@ def sign_in(store, signer: str | None, passwords: Passwords):
     return store.accounts.resume(token)
 
 
-def _authorised(store, action: str, signer: str | None, passwords: Passwords) -> None:
+def passwords_of(ctx: click.Context) -> Passwords:
+    return Passwords(ctx.obj["password_stdin"])
+
+
+def signed_in(ctx: click.Context, store, passwords: Passwords | None = None):
+    """Sign in the user of the command line (--user, or the session) in `store`."""
+    return sign_in(store, ctx.obj["login"], passwords or passwords_of(ctx))
+
+
+def _authorised(ctx: click.Context, store, action: str, passwords: Passwords | None = None) -> None:
     """Sign in and check `action`, once the database has accounts (before, no one can sign in)."""
     if store.accounts.exist():
-        sign_in(store, signer, passwords)
+        signed_in(ctx, store, passwords)
         store.accounts.require(action)
 
 
@@ -83,18 +89,19 @@ def _when(moment) -> str:
 
 def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> None:
     @cli.command("login")
-    @click.option("--user", "login", metavar="LOGIN", required=True, help="Your login.")
-    @password_stdin_option
     @click.option("--print-token", is_flag=True,
                   help=f"Print the token (for {TOKEN_VARIABLE}) instead of saving it in your config folder.")
     @click.pass_context
-    def login_command(ctx, login, password_stdin, print_token):
-        """Sign in: a session token that lasts a shift, so later commands need no password."""
+    def login_command(ctx, print_token):
+        """Sign in with --user LOGIN: a session token that lasts a shift, so later commands need no password."""
         from ..core.accounts import SESSION_HOURS
         from ..paths import session_file
 
+        login = ctx.obj["login"]
+        if not login:
+            raise ClinicalInputError("Say who signs in: ari-desktop login --user LOGIN.", "user")
         store = store_of(ctx)
-        account = store.accounts.sign_in(login, Passwords(password_stdin).read("Password"))
+        account = store.accounts.sign_in(login, passwords_of(ctx).read("Password"))
         token = store.accounts.start_session()
         if print_token:
             click.echo(token)
@@ -127,15 +134,13 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @click.option("--full-name", required=True, help="The person's full name, as printed beside a signature.")
     @click.option("--role", "roles", multiple=True, required=True,
                   help="nurse, physician, data-manager, monitor or admin (repeat for several).")
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def user_add(ctx, login, full_name, roles, password_stdin, signer):
+    def user_add(ctx, login, full_name, roles):
         """Add an account. The first account of a database is its administrator and needs no one signed in;
         afterwards an administrator adds accounts, and each changes its password at the first log-in."""
-        store, passwords = store_of(ctx), Passwords(password_stdin)
+        store, passwords = store_of(ctx), passwords_of(ctx)
         if store.accounts.exist():
-            sign_in(store, signer, passwords)
+            signed_in(ctx, store, passwords)
             store.accounts.require("manage-accounts")
         account = store.accounts.add(login, full_name, roles, passwords.read(f"Password for {login}", confirm=True))
         change = " (to be changed at the first log-in)" if account.must_change_password else ""
@@ -145,13 +150,11 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @user_group.command("deactivate")
     @click.argument("login")
     @click.option("--reason", required=True, help="Why (kept in the audit trail).")
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def user_deactivate(ctx, login, reason, password_stdin, signer):
+    def user_deactivate(ctx, login, reason):
         """Deactivate an account: it can no longer sign in; it stays, with everything it did."""
         store = store_of(ctx)
-        sign_in(store, signer, Passwords(password_stdin))
+        signed_in(ctx, store)
         account = store.accounts.deactivate(login, reason)
         click.echo(f"Deactivated {account.login} ({account.full_name}).")
 
@@ -160,7 +163,9 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @click.pass_context
     def user_list(ctx, as_json):
         """Every account, active or not, with its roles."""
-        accounts = store_of(ctx).accounts.all()
+        store = store_of(ctx)
+        _authorised(ctx, store, "manage-accounts")
+        accounts = store.accounts.all()
         if as_json:
             _print_json([{"login": a.login, "full_name": a.full_name, "roles": sorted(a.roles), "active": a.active,
                           "must_change_password": a.must_change_password,
@@ -174,19 +179,17 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @user_group.command("passwd")
     @click.option("--reset", "reset_login", metavar="LOGIN",
                   help="Administrator: give LOGIN a new password, to be changed at its next log-in.")
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def user_passwd(ctx, reset_login, password_stdin, signer):
+    def user_passwd(ctx, reset_login):
         """Change your own password (the current one, then the new one), or reset another's."""
-        store, passwords = store_of(ctx), Passwords(password_stdin)
+        store, passwords = store_of(ctx), passwords_of(ctx)
         if reset_login:
-            sign_in(store, signer, passwords)
+            signed_in(ctx, store, passwords)
             account = store.accounts.reset_password(reset_login,
                                                     passwords.read(f"New password for {reset_login}", confirm=True))
             click.echo(f"Reset the password of {account.login}; it is to be changed at the next log-in.")
             return
-        login = signer or sign_in(store, None, passwords).login
+        login = ctx.obj["login"] or sign_in(store, None, passwords).login
         current = passwords.read("Current password")
         account = store.accounts.change_password(login, current, passwords.read("New password", confirm=True))
         click.echo(f"Changed the password of {account.login}.")
@@ -195,15 +198,13 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @click.argument("login")
     @click.option("--grant", multiple=True, metavar="ROLE", help="A role to give (repeat for several).")
     @click.option("--revoke", multiple=True, metavar="ROLE", help="A role to take away (repeat for several).")
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def user_roles(ctx, login, grant, revoke, password_stdin, signer):
+    def user_roles(ctx, login, grant, revoke):
         """Grant or revoke roles; each is recorded with who and when (see the access review)."""
         if not grant and not revoke:
             raise ClinicalInputError("Give --grant ROLE or --revoke ROLE.", "role")
         store = store_of(ctx)
-        sign_in(store, signer, Passwords(password_stdin))
+        signed_in(ctx, store)
         with store.transaction():
             for role in grant:
                 store.accounts.grant(login, role)
@@ -217,7 +218,9 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @click.pass_context
     def user_access_review(ctx, as_json):
         """Who holds (or held) which role, since when, granted by whom."""
-        grants = store_of(ctx).accounts.access_review()
+        store = store_of(ctx)
+        _authorised(ctx, store, "read-audit")
+        grants = store.accounts.access_review()
         if as_json:
             _print_json([{"login": g.login, "full_name": g.full_name, "role": g.role,
                           "granted_at": g.granted_at.isoformat(), "granted_by": g.granted_by,
@@ -266,35 +269,32 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @cli.command("backup")
     @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
                   help="Backup folder (default: backups in your user data folder).")
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def backup_command(ctx, folder, password_stdin, signer):
+    def backup_command(ctx, folder):
         """Copy the database, check the copy, and keep the newest of each of the last 14 days and 12 months."""
         from ..paths import default_backups
         from ..store import backups
 
         store = store_of(ctx)
-        _authorised(store, "back-up", signer, Passwords(password_stdin))
+        _authorised(ctx, store, "back-up")
         path = backups.make_backup(store, folder or default_backups())
         click.echo(f"Backed up {store.path} to {path} (checked).")
 
     @cli.command("restore")
     @click.argument("backup", type=click.Path(path_type=Path))
-    @password_stdin_option
-    @signer_option
     @click.pass_context
-    def restore_command(ctx, backup, password_stdin, signer):
+    def restore_command(ctx, backup):
         """Put a backup (a file, or a folder's newest backup of the database) in the place of the database;
         the database it replaces is kept beside it."""
         from ..core.dates import local_now
         from ..core.protocol import load_default
+        from ..paths import default_user
         from ..store import Store, backups
 
-        db, user = ctx.obj["db"], ctx.obj["user"]
+        db, user = ctx.obj["db"], default_user()
         protocol = load_default()
         backup = backups.chosen(backup, db)
-        backups.check(backup, protocol)  # before asking anyone for a password
+        backups.check_restorable(backup, Path(db), protocol)  # before asking anyone for a password
         if os.path.isfile(db):
             try:
                 current = Store(db, user, protocol)
@@ -302,7 +302,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                 current = None  # a damaged database: the backup is the way back
             if current is not None:
                 with current:
-                    _authorised(current, "restore", signer, Passwords(password_stdin))
+                    _authorised(ctx, current, "restore")
                     user = current.user
         aside = backups.restore(backup, db, protocol, local_now())
         with Store(db, user, protocol) as restored:

@@ -8,12 +8,10 @@ from collections.abc import Callable
 
 import click
 
-from .accounts import Passwords, password_stdin_option
+from .accounts import passwords_of, sign_in
 
 # What the command line calls a signable record -> its table.
 RECORDS = {"assessment": "assessments", "decision": "fraction_decisions"}
-_login_option = click.option("--user", "login", metavar="LOGIN", required=True,
-                             help="Who signs (their password is asked, or read from standard input).")
 
 
 def _when(moment) -> str:
@@ -34,25 +32,23 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     @click.argument("record_id", metavar="ID", type=int)
     @click.option("--meaning", type=click.Choice(["performed", "reviewed"]), required=True,
                   help="performed (you assessed the patient) or reviewed (you checked it).")
-    @_login_option
-    @password_stdin_option
     @click.pass_context
-    def sign_assessment(ctx, record_id, meaning, login, password_stdin):
-        """Sign a bedside assessment as performed or reviewed."""
-        store = store_of(ctx)
-        password = Passwords(password_stdin).read(f"Password of {login}")
-        click.echo(_signed(store.signatures.sign("assessments", record_id, meaning, login, password)))
+    def sign_assessment(ctx, record_id, meaning):
+        """Sign a bedside assessment as performed or reviewed (as --user, or the session's account)."""
+        click.echo(_signed(_sign(ctx, "assessments", record_id, meaning)))
 
     @sign.command("decision")
     @click.argument("record_id", metavar="ID", type=int)
-    @_login_option
-    @password_stdin_option
     @click.pass_context
-    def sign_decision(ctx, record_id, login, password_stdin):
-        """Sign a go/hold decision: its meaning is the decision."""
-        store = store_of(ctx)
-        password = Passwords(password_stdin).read(f"Password of {login}")
-        click.echo(_signed(store.signatures.sign("fraction_decisions", record_id, None, login, password)))
+    def sign_decision(ctx, record_id):
+        """Sign a go/hold decision: its meaning is the decision (as --user, or the session's account)."""
+        click.echo(_signed(_sign(ctx, "fraction_decisions", record_id, None)))
+
+    def _sign(ctx, table, record_id, meaning):
+        """The signer's password is entered again, even within a session."""
+        store, passwords = store_of(ctx), passwords_of(ctx)
+        login = ctx.obj["login"] or sign_in(store, None, passwords).login
+        return store.signatures.sign(table, record_id, meaning, login, passwords.read(f"Password of {login}"))
 
     @cli.command("signatures")
     @click.argument("record", type=click.Choice(list(RECORDS)))
@@ -62,7 +58,9 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     def signatures_command(ctx, record, record_id, as_json):
         """The signatures of an assessment or a decision: printed name, date and time, meaning, and whether
         each is valid or void (the record changed since it was signed)."""
-        signed = store_of(ctx).signatures.of(RECORDS[record], record_id)
+        store = store_of(ctx)
+        sign_in(store, ctx.obj["login"], passwords_of(ctx))
+        signed = store.signatures.of(RECORDS[record], record_id)
         if as_json:
             click.echo(json.dumps([{"full_name": s.full_name, "login": s.login, "signed_at": s.signed_at.isoformat(),
                                     "meaning": s.meaning, "status": status, "content_hash": s.content_hash}

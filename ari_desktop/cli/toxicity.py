@@ -128,7 +128,6 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the patient was assessed: YYYY-MM-DDTHH:MM.")
     @functools.partial(crs_options, saved=True)
-    @click.option("--by", "assessor", help="Assessing physician (default: --user).")
     @click.option("--tocilizumab", type=DecimalNumber("The tocilizumab dose", "8"),
                   default=0.0, help="Tocilizumab given, mg.")
     @click.option("--dexamethasone", type=DecimalNumber("The dexamethasone dose", "8"),
@@ -138,14 +137,14 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.option("--anakinra", type=DecimalNumber("The anakinra dose", "8"), default=0.0, help="Anakinra given, mg.")
     @click.option("--notes", default="", help="Free text.")
     @click.pass_context
-    def assess(ctx, study_id, at_text, assessor, tocilizumab, dexamethasone, methylprednisolone, anakinra, notes,
+    def assess(ctx, study_id, at_text, tocilizumab, dexamethasone, methylprednisolone, anakinra, notes,
                **options) -> None:
-        """Save a bedside CRS/ICANS assessment; the grades are computed from the findings."""
+        """Save a bedside CRS/ICANS assessment, assessed by you; the grades are computed from the findings."""
         _say_every_finding(options)
         at = parse_datetime(at_text, "assessment time")
         findings = _findings(options)
         treatments = Treatments(tocilizumab, dexamethasone, methylprednisolone, anakinra)
-        saved = get_store(ctx).assessments.add(study_id, at, findings, treatments, assessor=assessor, notes=notes)
+        saved = get_store(ctx).assessments.add(study_id, at, findings, treatments, notes=notes)
         click.echo(f"Saved for {study_id} at {saved.at:%Y-%m-%d %H:%M} by {saved.assessor}: "
                    f"CRS {saved.crs.reason}; ICANS {saved.icans.reason}.")
 
@@ -159,17 +158,16 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                   "needs --reason).")
     @click.option("--hold", "decision", flag_value="hold", help="Hold the fraction (needs --reason).")
     @click.option("--reason", default="", help="Why (required to hold, and for a go against active CRS/ICANS).")
-    @click.option("--by", "decided_by", help="Deciding physician (default: --user).")
     @click.option("--at", "at_text", help="When decided (default: now).")
     @click.option("--json", "as_json", is_flag=True, help="Print the decision recorded, with what was seen, as JSON.")
     @click.pass_context
-    def fraction(ctx, study_id, timepoint, decision, reason, decided_by, at_text, as_json) -> None:
-        """Record a physician's go or hold before fraction 2 or 3, with what was seen at the decision time."""
+    def fraction(ctx, study_id, timepoint, decision, reason, at_text, as_json) -> None:
+        """Record your go or hold (a physician's) before fraction 2 or 3, with what was seen at the decision time."""
         if decision is None:
             raise ClinicalInputError("Say --go or --hold.", "decision")
         at = parse_datetime(at_text, "decision time") if at_text else None  # None: now, by the store's clock
         store = get_store(ctx)
-        saved = store.fractions.decide(study_id, timepoint, decision, reason, decided_by, at)
+        saved = store.fractions.decide(study_id, timepoint, decision, reason, at)
         if as_json:
             click.echo(json.dumps(decision_json(saved, store.protocol), indent=2, ensure_ascii=False))
             return

@@ -36,6 +36,30 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+# The action a write to each table needs, checked by the store's one write path for whoever is signed
+# in; a correction of a clinical record (a change with a reason) needs "correct" instead. None: the
+# part that writes the table checks for itself (log-ins, sessions and a failed log-in are written for
+# someone not yet signed in; accounts and grants need manage-accounts; a signature needs the sign action
+# of what it signs) or it follows from the protocol file, not from anyone.
+WRITES: dict[str, str | None] = {
+    "patients": "register",
+    "recordings": "record-collection",
+    "assessments": "assess",
+    "fraction_decisions": "decide-fraction",
+    "toxicity_events": "record-toxicity",
+    "blood_counts": "record-toxicity",
+    "tls_labs": "record-toxicity",
+    "signatures": None,
+    "accounts": None,
+    "role_grants": None,
+    "sessions": None,
+    "audit_events": None,
+    "protocol_in_use": None,
+}
+
+CORRECTION = "correct"
+
+
 class NotAllowed(ClinicalInputError):
     """An action the account's roles do not allow: refused before anything is written."""
 
@@ -55,6 +79,12 @@ def check_may(roles: Iterable[str], action: str, login: str | None = None) -> No
     who = f"{login} ({', '.join(roles) or 'no role'})" if login else ", ".join(roles) or "no role"
     raise NotAllowed(f"You may not {what}: {who} does not hold the role it needs "
                      f"({' or '.join(r for r in ROLES if r in allowed)}).", "role")
+
+
+def write_action(table: str, correction: bool) -> str | None:
+    """The action writing to `table` needs (None: checked by the part that writes it)."""
+    action = WRITES[table]
+    return CORRECTION if correction and action is not None else action
 
 
 def check_role(role: str) -> str:

@@ -9,7 +9,7 @@ from ..core import grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
-from ..core.text import NAME_LIMIT, NOTES_LIMIT, REASON_LIMIT, check_text
+from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import Assessment, BedsideFindings, Treatments
 from .part import Part
 
@@ -34,10 +34,9 @@ _ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items
 
 class Assessments(Part):
     def add(self, study_id: str, at: datetime, findings: BedsideFindings, treatments: Treatments | None = None,
-            assessor: str | None = None, notes: str = "") -> Assessment:
-        """Save a bedside assessment with its computed CRS and ICANS grades; it also marks that
-        day's scheduled toxicity assessment done."""
-        check_text(assessor, "assessing physician's name", "assessor", NAME_LIMIT)
+            notes: str = "") -> Assessment:
+        """Save a bedside assessment with its computed CRS and ICANS grades, assessed by the signed-in
+        account; it also marks that day's scheduled toxicity assessment done."""
         check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
         crs, icans = findings.crs(), findings.icans()
         treatments = treatments or Treatments()
@@ -45,7 +44,7 @@ class Assessments(Part):
             patient_id, patient = self.store.patients.require(study_id)
             check_moment(patient, at, "assessment time", self.store.now())
             row_id = self.store.write("assessments", None, {
-                "patient_id": patient_id, "at": to_utc_text(at), "assessor": (assessor or self.store.user).strip(),
+                "patient_id": patient_id, "at": to_utc_text(at), "assessor": self.store.user,
                 **_findings_values(findings, crs, icans, treatments), "notes": notes.strip(),
                 "recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())})
             self.store.recordings.assessment_saved(patient.study_id, patient_id, at)
@@ -70,7 +69,7 @@ class Assessments(Part):
             crs, icans = findings.crs(), findings.icans()
             self.store.write("assessments", assessment_id, {
                 **_findings_values(findings, crs, icans, treatments),
-                "notes": old.notes if notes is None else notes.strip()}, reason.strip())
+                "notes": old.notes if notes is None else notes.strip()}, reason.strip(), correction=True)
         return self.get(assessment_id)
 
     def _seen_changes(self, now: Assessment, seen: Assessment, findings: BedsideFindings, treatments: Treatments,

@@ -153,6 +153,17 @@ def _check_content(path: Path, protocol: Protocol) -> int:
         connection.close()
 
 
+def check_restorable(backup: Path, database: Path, protocol: Protocol) -> None:
+    """Refuse, before anyone is asked for a password, a backup that is not one (check) or a restore onto
+    something that is not a database file or onto the backup itself."""
+    check(backup, protocol)
+    if database.exists():
+        if not database.is_file():
+            raise StoreError(f"{database} is not a database file: nothing was restored.")
+        if os.path.samefile(backup, database):
+            raise StoreError(f"{backup} is the database itself: nothing was restored.")
+
+
 def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> Path | None:
     """Put a checked backup in the place of `database`; the database it replaced is kept beside it (its
     path is returned; None when there was none). The caller logs the restore in the restored file.
@@ -160,14 +171,10 @@ def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> P
     The backup is copied into the database with the backup API, under SQLite's lock, so a window that
     has it open reads the restored records instead of writing on into a file that is gone; only a file
     SQLite cannot use at all (damaged) is replaced whole."""
-    check(backup, protocol)
+    check_restorable(backup, database, protocol)
     aside, replaced_whole = None, False
     try:
         if database.exists():
-            if not database.is_file():
-                raise StoreError(f"{database} is not a database file: nothing was restored.")
-            if os.path.samefile(backup, database):
-                raise StoreError(f"{backup} is the database itself: nothing was restored.")
             kept = database.with_name(f"{database.name}.replaced-{at.astimezone(UTC):{_STAMP}}")
             if kept.exists():
                 raise StoreError(f"{kept} exists already (a restore was made this very second); try again.")

@@ -66,7 +66,8 @@ class Events(Part):
                     expected.resolution, event.resolution, "resolution")
             if event.resolution is not None and not (reason or "").strip():
                 raise ClinicalInputError("This event is already resolved; a correction needs a reason.", "reason")
-            self.store.write("toxicity_events", event_id, {"resolution_date": resolution.isoformat()}, reason)
+            self.store.write("toxicity_events", event_id, {"resolution_date": resolution.isoformat()}, reason,
+                             correction=event.resolution is not None)
         return next(e for e in self.of(study_id) if e.id == event_id)
 
     def of(self, study_id: str) -> list[ToxicityEvent]:

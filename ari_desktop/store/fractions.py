@@ -13,14 +13,14 @@ from ..core.errors import ClinicalInputError
 from ..core.gate import FractionDecision
 from ..core.patients import check_moment
 from ..core.schedule import DONE
-from ..core.text import NAME_LIMIT, REASON_LIMIT, check_text
+from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
 
 class Fractions(Part):
-    def decide(self, study_id: str, timepoint: str, decision: str, reason: str, decided_by: str | None = None,
+    def decide(self, study_id: str, timepoint: str, decision: str, reason: str,
                decided_at: datetime | None = None) -> FractionDecision:
-        """Record a physician's go or hold before a fraction, with what they saw at the decision time:
+        """Record the signed-in physician's go or hold before a fraction, with what they saw at the decision time:
         the latest assessment made up to then, its grades and age. A go against active toxicity is an
         override and needs a reason (gate.decision_refusal); a go with no reason stores none."""
         if timepoint not in self.protocol.go_decision_before:
@@ -28,7 +28,6 @@ class Fractions(Part):
                 f"No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
                 f"{' and '.join(self.protocol.go_decision_before)}.", "timepoint")
         check_text(reason, "reason", "reason", REASON_LIMIT)
-        check_text(decided_by, "deciding physician's name", "decided_by", NAME_LIMIT)
         if decision not in gate.DECISIONS:
             raise ClinicalInputError(f"The decision must be go or hold, not '{decision}'.", "decision")
         decided_at = decided_at or self.store.now()
@@ -52,7 +51,7 @@ class Fractions(Part):
             age = seen.age
             self.store.write("fraction_decisions", None, {
                 "patient_id": patient_id, "timepoint": timepoint, "decision": decision,
-                "reason": reason.strip() or None, "decided_by": (decided_by or self.store.user).strip(),
+                "reason": reason.strip() or None, "decided_by": self.store.user,
                 "decided_at": to_utc_text(decided_at),
                 "crs_grade_seen": seen.crs_grade, "icans_grade_seen": seen.icans_grade,
                 "assessment_seen": seen.assessment_id,

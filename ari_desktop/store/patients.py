@@ -101,7 +101,7 @@ class Patients(Part):
             values = {"initials": corrected.initials, "sex": corrected.sex, "birth_year": corrected.birth_year,
                       "extramedullary": int(anchors.extramedullary)}
             if asked:
-                self.store.write("patients", patient_id, {k: values[k] for k in asked}, reason.strip())
+                self.store.write("patients", patient_id, {k: values[k] for k in asked}, reason.strip(), correction=True)
             if anchors != patient.anchors:
                 self.store.schedules.rebuild(patient_id, anchors)
         return corrected

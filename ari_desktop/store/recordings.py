@@ -61,10 +61,11 @@ class Recordings(Part):
                                          f"schedule of {patient.study_id}.", "activity")
             now = self.store.now()
             check_withdrawal(found[0], self.store.user, now, reason)
-            reason = reason.strip() if reason and reason.strip() else (
+            given = bool(reason and reason.strip())  # past the undo: a correction of what was recorded
+            reason = reason.strip() if given else (
                 f"undone by the one who recorded it, within {UNDO_MINUTES} minutes")
             self.store.write("recordings", self._row_id(patient_id, timepoint, activity),
-                             {"withdrawn_at": to_utc_text(now)}, reason)
+                             {"withdrawn_at": to_utc_text(now)}, reason, correction=given)
             return self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
                                                 [(timepoint, activity)])[0]
 
@@ -113,7 +114,7 @@ class Recordings(Part):
                 elif entry.recording is None:  # recorded again after a withdrawal: the log keeps both
                     self.store.write("recordings", row_id, {**values, "withdrawn_at": None}, correction_reason)
                 else:
-                    self.store.write("recordings", row_id, values, correction_reason.strip())
+                    self.store.write("recordings", row_id, values, correction_reason.strip(), correction=True)
 
     def _row_id(self, patient_id: int, timepoint: str, activity: str) -> int | None:
         row = self.db.execute("SELECT id FROM recordings WHERE patient_id = ? AND timepoint = ? AND activity = ?",

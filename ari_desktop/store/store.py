@@ -20,6 +20,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
+from ..core import roles
 from ..core.dates import local_now, local_today, to_utc_text
 from ..core.errors import StoreError
 from ..core.protocol import Protocol, load_default
@@ -33,6 +34,11 @@ from .patients import Patients
 from .recordings import Recordings
 from .schedules import Schedules
 from .tables import Tables
+
+NO_ACCOUNT_YET = ("This database has no account yet: its administrator is created first (in the window, or "
+                  "ari-desktop user add --login LOGIN --full-name \"NAME\" --role admin), then the accounts of the "
+                  "unit.")
+NOT_SIGNED_IN = "Sign in first: in the window, or ari-desktop login --user LOGIN, or give --user LOGIN."
 
 
 class Store:
@@ -220,9 +226,12 @@ class Store:
 
     # -- the one write path ------------------------------------------------------------------
 
-    def write(self, table: str, row_id: int | None, values: dict, reason: str | None = None) -> int:
-        """Insert (row_id None) or update a clinical row, and log old and new values: the one way
-        the parts write. Only the columns whose value changes are updated and logged."""
+    def write(self, table: str, row_id: int | None, values: dict, reason: str | None = None,
+              correction: bool = False) -> int:
+        """Insert (row_id None) or update a row, and log old and new values: the one way the parts write.
+        Only the columns whose value changes are updated and logged. The signed-in account must hold a role
+        that may write the table (a `correction` of what was recorded: that may correct): core/roles.WRITES."""
+        self._check_may(roles.write_action(table, correction))
         at = to_utc_text(self.now())
         if row_id is None:
             columns = ", ".join(values)
@@ -242,6 +251,14 @@ class Store:
         self._chain.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update",
                            audit.logged(old), audit.logged(values), reason)
         return row_id
+
+    def _check_may(self, action: str | None) -> None:
+        if action is None:
+            return
+        account = self.accounts.signed_in
+        if account is None:
+            raise roles.NotAllowed(NO_ACCOUNT_YET if not self.accounts.exist() else NOT_SIGNED_IN, "user")
+        roles.check_may(account.roles, action, account.login)
 
 
 def _writable(path: Path) -> bool:
