@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.dates import to_utc_text
+from ..core.dates import from_utc_text, to_utc_text
 from ..outputs import check_output_file, is_earlier_export, write_atomically
 from ..store.audit import TrailEntry
 from .history import RECORDS, field_text, moment_text, value_text
@@ -72,11 +72,25 @@ def _changes(entry: TrailEntry) -> tuple[str, ...]:
     for column, value in entry.new.items():
         if column in _NOT_SHOWN or (entry.old is None and value in (None, "")):
             continue
-        new = value_text(entry.table, column, value)
+        new = _value(entry.table, column, value)
         label = field_text(entry.table, column)
         shown.append(f"{label}: {new}" if entry.old is None else
-                     f"{label}: {value_text(entry.table, column, old.get(column))} → {new}")
+                     f"{label}: {_value(entry.table, column, old.get(column))} → {new}")
     return tuple(shown)
+
+
+# An account's columns the data dictionary does not describe: yes/no, and times.
+_ACCOUNT_YES_NO = {"active", "must_change_password"}
+_ACCOUNT_TIMES = {"locked_until", "created_at"}
+
+
+def _value(table: str, column: str, value) -> str:
+    if table == "accounts" and value is not None:
+        if column in _ACCOUNT_YES_NO:
+            return "yes" if value else "no"
+        if column in _ACCOUNT_TIMES:
+            return moment_text(from_utc_text(value))
+    return value_text(table, column, value)
 
 
 def as_json(entry: TrailEntry) -> dict:

@@ -115,7 +115,7 @@ class AuditDialog(QDialog):
         form.addRow(first)
         form.addRow(second)
         self.model = RowTableModel[AuditLine](TRAIL_COLUMNS, self)
-        self.table = table_view(self.model, (7, 20, 22, 13, 10, 40, 45, 25), stretch=6)
+        self.table = table_view(self.model, (5, 18, 16, 12, 9, 26, 30, 18), stretch=6)
         self.table.setSortingEnabled(False)  # the order is the order of the entries
         self.table.setWordWrap(True)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
