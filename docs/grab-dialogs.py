@@ -1,4 +1,4 @@
-"""Regenerates the README's dialog screenshots (bedside, go / hold, history, details, export) from a
+"""Regenerates the README's dialog screenshots (bedside, go / hold, history, details, audit trail) from a
 demo cohort, typing into the real forms as a user would. Run by make-images.sh:
 
     python docs/grab-dialogs.py DEMO_DB STUDY_ID
@@ -17,11 +17,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from ari_desktop.demo import DEMO_PASSWORD
+from ari_desktop.gui.audit.audit_dialog import AuditDialog
 from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.store import Store
 
 SHOTS = Path(__file__).parent / "screenshots"
+IMAGES = Path(__file__).parent / "images"
 
 
 def settle(app: QApplication) -> None:
@@ -69,6 +72,17 @@ def main(db: str, study_id: str) -> None:
     history.filter.setText("birth year")
     grab(app, history, "history")
     history.done(0)
+
+    window.session.store.accounts.sign_in("admin", DEMO_PASSWORD)  # an account that may read the audit trail
+    audit = AuditDialog(window.session)
+    audit.resize(1366, 600)
+    audit.patient.setText(study_id)
+    audit.show_entries()
+    audit.show()
+    audit.table.scrollToBottom()  # the correction just made
+    settle(app)
+    audit.grab().save(str(IMAGES / "audit-view.png"))
+    audit.done(0)
     app.quit()
 
 

@@ -146,14 +146,14 @@ def test_the_lists_and_the_access_review_as_json(unit):
     accounts = json.loads(run(unit, "user", "list", "--json").stdout)
     assert [(a["login"], a["roles"], a["active"]) for a in accounts] == [("ana", ["admin"], True),
                                                                         ("nuria", ["nurse"], True)]
-    review = json.loads(run(unit, "user", "access-review", "--json").stdout)
+    review = json.loads(run(unit, "access-review", "--json").stdout)  # ana, an administrator, may read it
     assert [(g["login"], g["role"], g["granted_by"], g["revoked_at"]) for g in review] == [
         ("ana", "admin", "workstation", None), ("nuria", "nurse", "ana", None)]
 
 
 def test_the_audit_list_shows_log_ins_by_user(unit):
     run(unit, "login", "--user", "nuria", "--password-stdin", input="not-the-password\n")
-    listed = run(unit, "audit", "list", "--user", "workstation").stdout
-    assert "log-in failed, login nuria: wrong password (1 of 5)" in listed
-    entries = json.loads(run(unit, "audit", "list", "--user", "ana", "--json").stdout)
+    listed = run(unit, "audit", "--user", "nuria").stdout
+    assert "nuria (Nuria López)  Failed log-in  wrong password (1 of 5)" in listed
+    entries = json.loads(run(unit, "audit", "--user", "ana", "--json").stdout)
     assert {e["table"] for e in entries} >= {"accounts", "role_grants", "sessions"}

@@ -153,7 +153,7 @@ def read(example: Example) -> Reading:
                 break
             command = command.commands[word]
             reading.path += (word,)
-    if isinstance(command, click.Group) and command is not cli:
+    if isinstance(command, click.Group) and not command.invoke_without_command:  # `audit` alone lists
         reading.unknown.append(f"{' '.join([PROGRAM, *reading.path])} needs a command")
     return reading
 

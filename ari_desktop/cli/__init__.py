@@ -17,6 +17,7 @@ from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
+from . import audit as audit_commands
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
 from . import signatures as signature_commands
@@ -308,7 +309,7 @@ def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):
     if pdf is not None:
         from ..printing.worklist import write
 
-        printing_commands.wrote(write(store, day, pdf, lang=lang, overwrite=overwrite))
+        printing_commands.wrote(write(store, day, pdf, lang=lang, overwrite=overwrite), store, f"worklist of {day}")
         return
     entries = store.schedules.worklist(day, kind)
     if as_json:
@@ -394,6 +395,7 @@ def export_command(ctx, folder, as_of, csv_for, xlsx):
 
     store = _store(ctx)
     written = export(store, folder, _date(as_of, "as-of date") or store.today(), csv_for=csv_for, workbook=xlsx)
+    store.audit.exported(f"{len(written)} files of the tables ({csv_for})", folder)
     click.echo(f"Wrote {len(written)} files to {folder}:")
     width = max(len(w.path.name) for w in written)
     for w in written:
@@ -404,6 +406,7 @@ cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 account_commands.register(cli, _opened)
+audit_commands.register(cli, _opened)
 signature_commands.register(cli, _opened)
 
 

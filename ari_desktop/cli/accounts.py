@@ -1,4 +1,4 @@
-"""Command-line faces of accounts, sessions, the audit trail and backups.
+"""Command-line faces of accounts, sessions and backups (the audit trail: cli.audit).
 
 A password is never an argument: it is asked (hidden), or read from standard input, one per line,
 with --password-stdin. A command that needs someone signed in takes `--user LOGIN` (the password is
@@ -127,7 +127,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
 
     @cli.group("user")
     def user_group():
-        """Accounts: add, deactivate, list, passwords, roles, the access review."""
+        """Accounts: add, deactivate, list, passwords, roles (the access review: ari-desktop access-review)."""
 
     @user_group.command("add")
     @click.option("--login", required=True, help="The login: lower-case letters, digits, '.', '_' or '-'.")
@@ -212,59 +212,6 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                 store.accounts.revoke(login, role)
         account = store.accounts.get(login)
         click.echo(f"{account.login} holds: {', '.join(sorted(account.roles)) or 'no role'}.")
-
-    @user_group.command("access-review")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-    @click.pass_context
-    def user_access_review(ctx, as_json):
-        """Who holds (or held) which role, since when, granted by whom."""
-        store = store_of(ctx)
-        _authorised(ctx, store, "read-audit")
-        grants = store.accounts.access_review()
-        if as_json:
-            _print_json([{"login": g.login, "full_name": g.full_name, "role": g.role,
-                          "granted_at": g.granted_at.isoformat(), "granted_by": g.granted_by,
-                          "revoked_at": g.revoked_at.isoformat() if g.revoked_at else None,
-                          "revoked_by": g.revoked_by} for g in grants])
-            return
-        for g in grants:
-            ended = f", revoked {_when(g.revoked_at)} by {g.revoked_by}" if g.revoked_at else ""
-            click.echo(f"{g.login:<16} {g.role:<13} since {_when(g.granted_at)} granted by {g.granted_by}{ended}")
-
-    @cli.group("audit")
-    def audit_group():
-        """The audit trail: read it, and verify its hash chain."""
-
-    @audit_group.command("list")
-    @click.option("--patient", metavar="STUDY_ID", help="Only what concerns this patient.")
-    @click.option("--user", "by", metavar="LOGIN", help="Only what this user did.")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-    @click.pass_context
-    def audit_list(ctx, patient, by, as_json):
-        """Every entry of the audit trail: when (your time zone), who, what, old and new values, why."""
-        changes = store_of(ctx).audit.entries(patient, by)
-        if as_json:
-            _print_json([{"entry": c.id, "at": c.at.isoformat(timespec="seconds"), "user": c.user, "table": c.table,
-                          "row": c.row_id, "action": c.action, "old": c.old, "new": c.new, "reason": c.reason}
-                         for c in changes])
-            return
-        for c in changes:
-            if c.table == "audit_events":
-                what = f"{c.new['event']}, login {c.new['login']}" + (f": {c.new['detail']}" if c.new["detail"] else "")
-            else:
-                what = f"{c.action} {c.table} {c.row_id}: {c.new}" + (f" (was {c.old})" if c.old else "")
-            why = f" because {c.reason}" if c.reason else ""
-            click.echo(f"{c.id:>6}  {_when(c.at)}  {c.user:<14} {what}{why}")
-
-    @audit_group.command("verify")
-    @click.pass_context
-    def audit_verify(ctx):
-        """Check the hash chain: names the first entry altered, removed or inserted outside ARI Desktop."""
-        count, broken = store_of(ctx).audit.verify()
-        if broken:
-            click.echo(f"ari-desktop: {broken}", err=True)
-            ctx.exit(1)
-        click.echo(f"{count} entries, chain intact.")
 
     @cli.command("backup")
     @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),

@@ -22,8 +22,9 @@ overwrite_option = click.option("--overwrite", is_flag=True,
                                 help="Replace the output file even if it is not a PDF (never a database).")
 
 
-def wrote(printed: Printed) -> None:
-    """Say what was written, for every printing command."""
+def wrote(printed: Printed, store, what: str) -> None:
+    """Log the print in the audit trail and say what was written, for every printing command."""
+    store.audit.printed(what, printed.path)
     pages = "1 page" if printed.pages == 1 else f"{printed.pages} pages"
     click.echo(f"Wrote {printed.path} ({pages}).")
 
@@ -50,7 +51,9 @@ def register(cli_group: click.Group, get_store: Callable[[click.Context], object
         """Print the visit worksheet of a patient's timepoint (and what is held with it) to a PDF."""
         from ..printing.worksheet import write
 
-        wrote(write(get_store(ctx), study_id, timepoint, out, paper=paper, lang=lang, overwrite=overwrite))
+        store = get_store(ctx)
+        wrote(write(store, study_id, timepoint, out, paper=paper, lang=lang, overwrite=overwrite), store,
+              f"worksheet of {study_id} at {timepoint}")
 
     @cli_group.command("labels")
     @click.argument("study_id")
@@ -66,4 +69,6 @@ def register(cli_group: click.Group, get_store: Callable[[click.Context], object
         """Print barcoded tube labels for the samples of a patient's visit to a PDF."""
         from ..printing.labels import write
 
-        wrote(write(get_store(ctx), study_id, timepoint, out, stock=stock, lang=lang, overwrite=overwrite))
+        store = get_store(ctx)
+        wrote(write(store, study_id, timepoint, out, stock=stock, lang=lang, overwrite=overwrite), store,
+              f"tube labels of {study_id} at {timepoint}")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..reports.formats import CSV_FORMATS, WORKBOOK, Written, excel_format_for
 from ..store import Store
+from .audit import log_output
 from .common.field_errors import FieldErrors
 from .common.session import Session
 from .common.settings import open_settings
@@ -163,6 +164,8 @@ class ExportDialog(QDialog):
         self.report.setText(f"Wrote {len(written)} files to {folder}:<table>{lines}</table>")
         fit_height(self)  # every file written is listed, none cut off
         self.session.say(f"Exported {len(written)} files to {folder}.")
+        log_output(self.session, "export", f"{len(written)} files of the tables ({self.csv_for.currentData()})",
+                   folder)
         self.finished_export.emit(written)
 
     def _refused(self, error) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..store.store import read_only_refusal
+from .audit import AuditAction
 from .common.backups import AutomaticBackups
 from .common.session import Session
 from .common.widgets import open_dialog
@@ -177,8 +178,11 @@ class MainWindow(QMainWindow):
                                 self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
                    self.export_action, self.demo_action, None, quit_action)
-        self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action, None,
-                   self.refresh_action)
+        self.audit_action = AuditAction(self.session, self)  # disabled, saying why, for who may not read it
+        view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
+                               None, self.refresh_action, None, self.audit_action)
+        view_menu.setToolTipsVisible(True)
+        view_menu.aboutToShow.connect(self.audit_action.check_allowed)
         self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
                    self.off_study_action, self.death_action, None, self.details_action, self.history_action)

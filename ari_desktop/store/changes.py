@@ -28,6 +28,13 @@ class Change:
     id: int  # the entry's number in the change log, as the audit trail's verify names it
 
 
+# The change-log entries of the patient whose row number is :patient: their registration and every
+# record about them (each table's rows are found by the index on table_name, row_id).
+OF_PATIENT = "(table_name = 'patients' AND row_id = :patient) OR " + " OR ".join(
+    f"(table_name = '{table}' AND row_id IN (SELECT id FROM {table} WHERE patient_id = :patient))"
+    for table in CLINICAL_TABLES if table != "patients")
+
+
 class ChangeLog(Part):
     def all(self, table: str | None = None, row_id: int | None = None) -> list[Change]:
         """Every change, or those of one table (and one row of it)."""
@@ -42,11 +49,7 @@ class ChangeLog(Part):
 
     def of_patient(self, study_id: str) -> list[Change]:
         """Every change to a patient's registration and to everything recorded about them."""
-        patient_id = self.store.patients.require_id(study_id)
-        owned = " OR ".join(
-            f"(table_name = '{table}' AND row_id IN (SELECT id FROM {table} WHERE patient_id = :patient))"
-            for table in CLINICAL_TABLES if table != "patients")
-        return self._changes(f"(table_name = 'patients' AND row_id = :patient) OR {owned}", {"patient": patient_id})
+        return self._changes(OF_PATIENT, {"patient": self.store.patients.require_id(study_id)})
 
     def last_of(self, table: str, row_id: int, column: str | None = None) -> Change | None:
         """The latest change of one row (its insert or a correction), or the latest that wrote `column`."""

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 from ... import printing
 from ...core.errors import ClinicalInputError
 from ...outputs import check_pdf_output, write_atomically
+from ..audit import log_output
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.forms import child, load_form
 from ..common.session import Session
@@ -356,6 +357,7 @@ class PrintPreviewDialog(QDialog):
             where = printer.outputFileName() or printer.printerName() or "the printer"
             self.session.say(f"Sent {pages} {'page' if pages == 1 else 'pages'} of the {WHAT[self.kind]} "
                              f"({self.subject()}) to {where}.")
+            log_output(self.session, "print", f"{WHAT[self.kind]} of {self.subject()}", where)
             self.printed.emit(pages)
         else:
             name = printer.printerName() or printer.outputFileName()
@@ -478,6 +480,7 @@ class PrintPreviewDialog(QDialog):
             return None
         self.settings.setValue(SETTING.format("folder"), str(target.parent))
         self.session.say(f"Saved the {WHAT[self.kind]} ({self.subject()}) as {target}.")
+        log_output(self.session, "print", f"{WHAT[self.kind]} of {self.subject()}", target)
         self.saved.emit(str(target))
         return target
 

@@ -1,0 +1,59 @@
+"""The Audit trail window (audit_dialog: loaded when opened), and its menu item: View → Audit trail,
+disabled with the reason as its tip for an account that may not read the audit trail."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from ...core.errors import USER_ERRORS, ClinicalInputError
+from ..common.session import Session
+from ..common.widgets import open_dialog
+
+TIP = "Every change, log-in, export and print, filtered; the access review"
+
+
+def refusal(store) -> str | None:
+    """Why the signed-in account may not read the audit trail (None: it may, or the file has no accounts)."""
+    try:
+        if store.accounts.exist():
+            store.accounts.require("read-audit")
+    except ClinicalInputError as refused:
+        return str(refused)
+    return None
+
+
+def log_output(session: Session, event: str, what: str, where) -> bool:
+    """Log a print or an export of the window in the audit trail (store.audit); False, the reason said in
+    the status bar, if the file refuses it (read-only, damaged)."""
+    try:
+        (session.store.audit.printed if event == "print" else session.store.audit.exported)(what, where)
+    except USER_ERRORS as error:
+        session.say(f"The {event} of the {what} could not be logged in the audit trail: {error}")
+        return False
+    return True
+
+
+class AuditAction(QAction):
+    def __init__(self, session: Session, window: QWidget):
+        super().__init__("A&udit trail…", window)
+        self.session, self.owner = session, window
+        self.triggered.connect(self.open)
+        window.addAction(self)
+        self.check_allowed()
+
+    def check_allowed(self) -> None:
+        """Enabled for an account that may read the audit trail; else disabled, its tip saying why."""
+        refused = refusal(self.session.store)
+        self.setEnabled(refused is None)
+        self.setToolTip(refused or TIP)
+        self.setStatusTip(refused or TIP)
+
+    def open(self) -> QWidget | None:
+        refused = refusal(self.session.store)
+        if refused:
+            self.session.say(refused)
+            return None
+        from .audit_dialog import AuditDialog
+
+        return open_dialog(AuditDialog(self.session, self.owner))
