@@ -1,5 +1,6 @@
-"""Regenerates the README's dialog screenshots (bedside, go / hold, history, details, audit trail) from a
-demo cohort, typing into the real forms as a user would. Run by make-images.sh:
+"""Regenerates the README's dialog screenshots (bedside, go / hold, signing, history, details, audit trail)
+from a demo cohort, typing into the real forms as a user would, signed in as the demo physician. Run by
+make-images.sh:
 
     python docs/grab-dialogs.py DEMO_DB STUDY_ID
 
@@ -25,6 +26,7 @@ from ari_desktop.store import Store
 
 SHOTS = Path(__file__).parent / "screenshots"
 IMAGES = Path(__file__).parent / "images"
+SIGNING_PASSWORD = "ward-round-2025"  # the demo physician's, after the first log-in's change
 
 
 def settle(app: QApplication) -> None:
@@ -40,7 +42,10 @@ def grab(app: QApplication, widget, name: str) -> None:
 def main(db: str, study_id: str) -> None:
     app = QApplication([])
     QLocale.setDefault(QLocale("es_ES"))  # a Spanish ward PC: decimals typed with a point still read right
-    window = MainWindow(Session(Store(db, "Dra. Elena Ruiz")))
+    store = Store(db, "physician")
+    store.accounts.change_password("physician", DEMO_PASSWORD, SIGNING_PASSWORD)
+    store.accounts.sign_in("physician", SIGNING_PASSWORD)
+    window = MainWindow(Session(store))
     window.resize(1366, 728)
     window.show()
     settle(app)
@@ -53,7 +58,15 @@ def main(db: str, study_id: str) -> None:
     bedside.flow.setText("2.5")
     bedside.tick_all_ice()
     grab(app, bedside, "bedside")
-    bedside.done(0)
+    bedside.save_and_sign()
+    sign = bedside.sign_dialog
+    sign.password.setText("x" * len(SIGNING_PASSWORD))  # the dots only: the shot shows no password
+    grab(app, sign, "signature")
+    sign.password.setText(SIGNING_PASSWORD)
+    sign.sign()
+    # The demo records no signature: sign the patient's last go/hold, for the worksheet's signature block.
+    for decision in store.fractions.of(study_id)[-1:]:
+        store.signatures.sign("fraction_decisions", decision.id, None, "physician", SIGNING_PASSWORD)
 
     fraction = window.decide_fraction(study_id)
     if fraction is not None:

@@ -27,6 +27,11 @@ page() { pdftoppm -png -r 80 -f "$3" -l "$3" -singlefile "$1" "printing/$2"; }
 ari-desktop --db "$db" sheet "$fraction_patient" --timepoint "$fraction_day" -o "$work/tox.pdf" >/dev/null
 page "$work/tox.pdf" worksheet-tox-day 1
 page "$work/tox.pdf" worksheet-tox-day-2 2
+# The page with the electronic signatures of the assessment and the go/hold signed by grab-dialogs.py.
+pages=$(pdfinfo "$work/tox.pdf" | awk '/^Pages:/ {print $2}')
+for n in $(seq 1 "$pages"); do
+  if pdftotext -f "$n" -l "$n" "$work/tox.pdf" - | grep -q "Electronic signatures"; then page "$work/tox.pdf" worksheet-signatures "$n"; fi
+done
 ari-desktop --db "$db" sheet "$d100" --timepoint D+100 -o "$work/d100.pdf" >/dev/null
 page "$work/d100.pdf" worksheet-a4 1
 ari-desktop --db "$db" worklist --pdf "$work/worklist.pdf" >/dev/null

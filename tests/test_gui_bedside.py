@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import choose_findings
+from conftest import GUI_USER, choose_findings, sign_in, with_accounts
 from PySide6.QtCore import QEvent, QLocale, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QLineEdit, QToolTip
@@ -40,13 +40,30 @@ NOW = datetime(2026, 11, 26, 15, 0).astimezone()
 ALL_ICE = {code: True for code, _, _ in grading.ICE_ITEMS}
 
 
+def as_account(store, login: str, write, *args, **kwargs):
+    """A record written by another account (the store stamps who is signed in); then back to GUI_USER."""
+    sign_in(store, login)
+    try:
+        return write(*args, **kwargs)
+    finally:
+        sign_in(store, GUI_USER)
+
+
+def assess_as(store, login: str, *args, **kwargs):
+    return as_account(store, login, store.assessments.add, *args, **kwargs)
+
+
+def decide_as(store, login: str, *args, **kwargs):
+    return as_account(store, login, store.fractions.decide, *args, **kwargs)
+
+
 def at(day: int, hour: int = 8, day0: date = DAY0) -> datetime:
     return datetime.combine(day0 + timedelta(days=day), datetime.min.time()).replace(hour=hour).astimezone()
 
 
 @pytest.fixture
 def store(tmp_path):
-    with Store(tmp_path / "t.db", "dr.ruiz", today=lambda: TODAY, now=lambda: NOW) as store:
+    with sign_in(Store(with_accounts(tmp_path / "t.db"), GUI_USER, today=lambda: TODAY, now=lambda: NOW)) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 
@@ -221,9 +238,8 @@ def test_an_assessment_time_in_the_future_is_refused_beside_the_time(qtbot, form
 
 def test_save_stores_the_computed_grades_with_reason_assessor_and_time_and_marks_the_days_tox_done(
         qtbot, form, session, store):
-    assert form.assessor.text() == "dr.ruiz"  # the person working, by default
+    assert form.assessor.text() == "Assessed by Clara Clínica (clinician)"  # the account signed in, not typed
     fever_on_cannula(qtbot, form, flow=4.0, ice_ticked=8)
-    form.assessor.setText("Dr Vidal")
     form.doses["tocilizumab_mg"].set_value(560)
     form.notes.setText("paracetamol at 06:00")
     with qtbot.waitSignal(form.saved) as saved_signal, qtbot.waitSignal(session.events.recorded) as recorded:
@@ -232,7 +248,7 @@ def test_save_stores_the_computed_grades_with_reason_assessor_and_time_and_marks
     assert saved_signal.args == [saved] and recorded.args == ["ARI-001"]
     assert (saved.crs.grade, saved.crs.reason) == (2, "grade 2: low-flow nasal cannula ≤ 6 L/min (4 L/min)")
     assert (saved.icans.grade, saved.icans.reason) == (1, "grade 1: ICE 8/10")
-    assert saved.assessor == "Dr Vidal" and saved.at == NOW and saved.notes == "paracetamol at 06:00"
+    assert saved.assessor == GUI_USER and saved.at == NOW and saved.notes == "paracetamol at 06:00"
     assert saved.treatments.tocilizumab_mg == 560
     assert dict(saved.findings.ice_items) == {code: i < 8 for i, (code, _, _) in enumerate(grading.ICE_ITEMS)}
     tox = next(e for e in store.schedules.of("ARI-001", TODAY)
@@ -259,13 +275,13 @@ def test_enter_saves_and_escape_cancels(qtbot, session, store):
 
 
 def test_the_header_shows_the_study_day_and_the_latest_grades(qtbot, session, store):
-    store.assessments.add("ARI-001", at(6), BedsideFindings(38.4, ice=10), assessor="Dr Vidal")
+    assess_as(store, "physician", "ARI-001", at(6), BedsideFindings(38.4, ice=10))
     dialog = BedsideAssessmentDialog(session, "ARI-001")
     qtbot.addWidget(dialog)
     day_text = dialog.findChild(QLabel, "dayText")
     latest = dialog.findChild(QLabel, "latestText")
     assert day_text.text() == "D+7"
-    assert "CRS grade 1, ICANS grade 0" in latest.text() and "Dr Vidal" in latest.text()
+    assert "CRS grade 1, ICANS grade 0" in latest.text() and "physician" in latest.text()
     dialog.at_edit.set_value(at(5))
     assert day_text.text() == "D+5"
 
@@ -318,8 +334,8 @@ def test_the_targets_are_large_enough_for_a_fingertip(form):
 
 
 def test_a_correction_prefills_needs_a_reason_and_the_change_log_keeps_the_original(qtbot, session, store):
-    original = store.assessments.add("ARI-001", at(6), BedsideFindings.with_ice_items(
-        ALL_ICE, temperature_c=38.9, oxygen="nasal-cannula", flow_l_min=4.0), assessor="Dr Vidal")
+    original = assess_as(store, "physician", "ARI-001", at(6), BedsideFindings.with_ice_items(
+        ALL_ICE, temperature_c=38.9, oxygen="nasal-cannula", flow_l_min=4.0))
     dialog = BedsideAssessmentDialog(session, "ARI-001", correcting=original)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -338,7 +354,7 @@ def test_a_correction_prefills_needs_a_reason_and_the_change_log_keeps_the_origi
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert [a.id for a in store.assessments.of("ARI-001")] == [original.id]
     corrected = store.assessments.get(original.id)
-    assert corrected.crs.grade == 3 and corrected.assessor == "Dr Vidal" and corrected.at == original.at
+    assert corrected.crs.grade == 3 and corrected.assessor == "physician" and corrected.at == original.at
     change = store.changes.all("assessments", original.id)[-1]
     assert change.old["crs_grade"] == 2 and change.old["oxygen"] == "nasal-cannula"
     assert change.new["crs_grade"] == 3 and change.reason == "the device was a facemask"
@@ -359,8 +375,8 @@ def test_correcting_a_score_saved_without_its_items_keeps_the_score_until_items_
 
 @pytest.fixture
 def fraction(qtbot, session, store):
-    store.assessments.add("ARI-001", at(6, 20), BedsideFindings(38.7, oxygen="nasal-cannula", flow_l_min=3.0, ice=10),
-                 assessor="Dr Vidal")
+    assess_as(store, "physician", "ARI-001", at(6, 20),
+              BedsideFindings(38.7, oxygen="nasal-cannula", flow_l_min=3.0, ice=10))
     dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -374,7 +390,7 @@ def test_the_decision_dialog_shows_the_fraction_and_what_is_seen_at_the_decision
     assert "Fraction 3 (60 % of the dose)" in shown["fractionText"] and "D+7" in shown["fractionText"]
     assert "CRS grade 2" in shown["crsText"] and "low-flow nasal cannula" in shown["crsText"]
     assert "ICANS grade 0" in shown["icansText"]
-    assert "2026-11-25 20:00 by Dr Vidal (19 h before the decision time)" in shown["assessedText"]
+    assert "2026-11-25 20:00 by physician (19 h before the decision time)" in shown["assessedText"]
     assert shown["previousText"] == "None yet"
     assert "Active toxicity in the last 24 h (CRS grade 2 at 25 Nov 20:00)" in shown["warningText"]
     assert "a go is an override" in shown["reasonCaption"]  # the reason turns required
@@ -382,7 +398,7 @@ def test_the_decision_dialog_shows_the_fraction_and_what_is_seen_at_the_decision
     assert "a late fraction does not move the next one" in shown["rulesText"]
     assert shown["validText"].startswith("Fri 2026-11-27 15:00 (24 h after the decision at 15:00)")
     assert fraction.go_button.text() == "&Go — give the fraction" and fraction.hold_button.text() == "&Hold"
-    assert fraction.physician.text() == "dr.ruiz"
+    assert fraction.physician.text() == "Decided by Clara Clínica (clinician)"
 
 
 def test_a_decision_entered_late_shows_what_was_seen_then_not_the_assessment_made_after(qtbot, fraction):
@@ -408,7 +424,7 @@ def test_hold_with_a_reason_is_stored_and_the_d7_infusion_shows_as_held(qtbot, f
     stored = store.fractions.latest("ARI-001", "D+7")
     assert decided.args == [stored]
     assert (stored.decision, stored.reason, stored.decided_by) == (
-        "hold", "CRS grade 2 on nasal cannula since last night", "dr.ruiz")
+        "hold", "CRS grade 2 on nasal cannula since last night", GUI_USER)
     assert stored.decided_at == NOW and (stored.crs_grade_seen, stored.icans_grade_seen) == (2, 0)
     infusion = next(e for e in store.schedules.of("ARI-001", TODAY)
                     if e.item.timepoint == "D+7" and e.item.activity == "infusion")
@@ -418,7 +434,6 @@ def test_hold_with_a_reason_is_stored_and_the_d7_infusion_shows_as_held(qtbot, f
 
 def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_stored_as_an_override(
         qtbot, fraction, session, store):
-    fraction.physician.setText("Dr Vidal")
     qtbot.mouseClick(fraction.go_button, Qt.MouseButton.LeftButton)
     assert fraction.error_text("reason").startswith("Active toxicity before this go (CRS grade 2 at 25 Nov 20:00)")
     assert fraction.isVisible() and store.fractions.of("ARI-001") == []
@@ -429,11 +444,11 @@ def test_a_go_against_active_toxicity_needs_a_reason_beside_the_field_then_is_st
     again = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(again)
     previous = again.findChild(QLabel, "previousText").text()
-    assert "GO</b> — override of active toxicity by Dr Vidal" in previous and "assessed 19 h before" in previous
+    assert f"GO</b> — override of active toxicity by {GUI_USER}" in previous and "assessed 19 h before" in previous
 
 
 def test_a_go_without_toxicity_and_without_a_reason_stores_no_reason_and_says_so(qtbot, session, store):
-    store.assessments.add("ARI-001", at(7, 7), BedsideFindings(36.9, ice=10), assessor="Dr Vidal")
+    assess_as(store, "physician", "ARI-001", at(7, 7), BedsideFindings(36.9, ice=10))
     dialog = FractionDecisionDialog(session, "ARI-001", "D+7")
     qtbot.addWidget(dialog)
     assert not dialog.findChild(QLabel, "warningText").isVisibleTo(dialog)
@@ -468,11 +483,11 @@ def test_enter_never_takes_the_decision(qtbot, fraction, store):
 def course(store):
     """Fraction 1 given; D+2 fever; D+4 worse then better (two assessments) with tocilizumab; go on D+3."""
     store.recordings.record("ARI-001", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70))
-    store.assessments.add("ARI-001", at(2), BedsideFindings(38.2, ice=10), assessor="Dr Vidal")
-    store.fractions.decide("ARI-001", "D+3", "go", "", decided_by="Dr Vidal", decided_at=at(3, 9))
-    store.assessments.add("ARI-001", at(4, 8), BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8),
-                 Treatments(tocilizumab_mg=560), assessor="Dr Vidal")
-    store.assessments.add("ARI-001", at(4, 20), BedsideFindings(38.1, ice=10), assessor="Dr Puig")
+    assess_as(store, "physician", "ARI-001", at(2), BedsideFindings(38.2, ice=10))
+    decide_as(store, "physician", "ARI-001", "D+3", "go", "", decided_at=at(3, 9))
+    assess_as(store, "physician", "ARI-001", at(4, 8),
+              BedsideFindings(38.9, oxygen="nasal-cannula", flow_l_min=4.0, ice=8), Treatments(tocilizumab_mg=560))
+    assess_as(store, "nurse", "ARI-001", at(4, 20), BedsideFindings(38.1, ice=10))
     return store
 
 
@@ -494,7 +509,7 @@ def test_the_timeline_shows_the_worst_grade_of_each_day_in_that_days_cell(course
     strip = timeline.strip("D")
     assert len(strip.columns) == 31 and strip.columns[3].decisions[-1].decision == "go"
     tip = strip.tooltip(4, 1)
-    assert "D+4" in tip and "CRS grade 2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)" in tip and "Dr Vidal" in tip
+    assert "D+4" in tip and "CRS grade 2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)" in tip and "by physician" in tip
     assert "not assessed" in strip.tooltip(3, 1)
     point = strip.cell_rect(4, 2).center().toPoint()  # pointing at the ICANS cell of D+4
     QApplication.sendEvent(strip, QHelpEvent(QEvent.Type.ToolTip, point, strip.mapToGlobal(point)))

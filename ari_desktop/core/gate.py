@@ -65,6 +65,7 @@ class FractionDecision:
     assessment_seen: int | None = None
     assessment_age_seen: timedelta | None = None
     override: bool | None = None
+    id: int | None = None  # the record's id, which a signature names
 
     def valid_until(self, protocol: Protocol) -> datetime | None:
         """Until when a go clears the aliquot (None for a hold)."""

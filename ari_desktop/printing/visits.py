@@ -12,13 +12,14 @@ worklist, through `item_label`) looks its words up in the protocol file's transl
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from ..core.errors import ClinicalInputError
 from ..core.patients import Patient
 from ..core.protocol import Protocol, day_code
 from ..core.schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
+from ..core.signatures import Signature
 from .strings import Words
 
 
@@ -141,6 +142,31 @@ def find_visit(store, study_id: str, timepoint: str) -> Visit:
     entries = tuple(e for e in schedule if e.status != CANCELLED and (
         e.item.target_date == target or _held_until(e, target)))
     return Visit(patient, protocol, code, target, entries)
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    """An assessment or a go/hold decision recorded for a visit, with its signatures as they stand."""
+
+    table: str  # "assessments" or "fraction_decisions"
+    at: datetime
+    fields: dict  # the words of the record line: time, crs, icans (assessment); timepoint, decision (decision)
+    signatures: tuple[tuple[Signature, str], ...]  # (signature, "valid" | "void"), oldest first
+
+
+def signed_records(store, visit: Visit) -> tuple[SignedRecord, ...]:
+    """The bedside assessments made on the visit's day and the go/hold decisions for its fractions, in
+    time order, each with its signatures (store.signatures.of)."""
+    study_id = visit.patient.study_id
+    fractions = {e.item.timepoint for e in visit.entries if e.item.activity == "infusion"}
+    records = [SignedRecord("assessments", a.at, {"time": f"{a.at.astimezone():%H:%M}", "crs": a.crs.grade,
+                                                  "icans": a.icans.grade},
+                            tuple(store.signatures.of("assessments", a.id)))
+               for a in store.assessments.of(study_id) if a.at.astimezone().date() == visit.target_date]
+    records += [SignedRecord("fraction_decisions", d.decided_at, {"timepoint": d.timepoint, "decision": d.decision},
+                             tuple(store.signatures.of("fraction_decisions", d.id)))
+                for d in store.fractions.of(study_id) if d.timepoint in fractions]
+    return tuple(sorted(records, key=lambda r: r.at))
 
 
 def _held_until(entry: ScheduleEntry, day: date) -> bool:

@@ -2,7 +2,9 @@
 
 Header (trial, study ID, initials, year of birth, visit, day, target date, window), the samples to
 draw, the assessments due, vital signs, CRS and ICANS with the ten ICE items on toxicity days, the
-go / hold box on infusion days, the response assessment at month visits, notes and signatures.
+go / hold box on infusion days, the response assessment at month visits, the electronic signatures of
+the assessments and go/hold decisions already recorded for the visit (printed name, date and time with
+the zone, meaning; or not signed, or void after a correction), notes and signatures.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .layout import (
     word_width,
 )
 from .options import LANGUAGES, PAPERS, Printed, check_choice
-from .visits import Visit, find_visit
+from .visits import SignedRecord, Visit, find_visit, signed_records
 
 WRITE_ROW = 6.5 * mm  # room for handwriting
 TICK_ROW = 5 * mm
@@ -55,7 +57,7 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
     visit = find_visit(store, study_id, timepoint).in_language(lang)
     ts = Typesetter(lang)
     pagesize = PAGE_SIZES[paper]
-    story = _story(visit, ts, content_width(pagesize), store.protocol)
+    story = _story(visit, ts, content_width(pagesize), store.protocol, signed_records(store, visit))
     patient = visit.patient
     codes = " + ".join(code for code, _ in visit.timepoints)
     footer = Footer(ts, f"{store.protocol.code} · {ts.words('worksheet.title')} · {patient.study_id} "
@@ -69,7 +71,8 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
     return Printed(out, write_atomically(out, render))
 
 
-def _story(visit: Visit, ts: Typesetter, width: float, protocol) -> list[Flowable]:
+def _story(visit: Visit, ts: Typesetter, width: float, protocol,
+           signed: tuple[SignedRecord, ...]) -> list[Flowable]:
     story: list[Flowable] = [Paragraph(ts.t("worksheet.title"), ts.title), _header(visit, ts, width)]
     story.append(_section(ts, "samples.heading", _samples(visit, ts, width)))
     tasks = [e for e in visit.entries if e.item.kind != "sample"]
@@ -94,6 +97,9 @@ def _story(visit: Visit, ts: Typesetter, width: float, protocol) -> list[Flowabl
                                              interval=protocol.min_hours_between_fractions), ts.small)))
     if visit.is_response_visit:
         story.append(_section(ts, "response.heading", _response(visit, ts, width)))
+    if signed:
+        story.append(_section(ts, "esign.heading", _electronic_signatures(signed, ts, width),
+                              Paragraph(ts.t("esign.note"), ts.small)))
     story.append(NotesAndSignatures(Paragraph(ts.t("notes.heading"), ts.heading), _signatures(ts, width)))
     return story
 
@@ -282,6 +288,36 @@ def _response(visit: Visit, ts: Typesetter, width: float) -> Table:
         ("SPAN", (1, 0), (-1, 0)), ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("BACKGROUND", (2, -1), (2, -1), LIGHT),
     ] + ([("SPAN", (1, 1), (-1, 1))] if len(rows) == 3 else [])))
     return table
+
+
+def _electronic_signatures(records: tuple[SignedRecord, ...], ts: Typesetter, width: float) -> Table:
+    """One line per valid signature of each record; a record without one says "not signed", or "void"
+    when a correction made after signing voided every signature it had."""
+    rows: list[list] = [[ts.p(ts.t(f"esign.{key}")) for key in ("record", "signed_by", "signed_at", "meaning")]]
+    spans = []
+    for record in records:
+        if record.table == "assessments":
+            what = ts.t("esign.assessment", **record.fields)
+        else:
+            what = ts.t("esign.decision", timepoint=record.fields["timepoint"],
+                        decision=ts.words(f"esign.decision.{record.fields['decision']}"))
+        valid = [s for s, status in record.signatures if status == "valid"]
+        for signature in valid:
+            rows.append([ts.p(what), ts.text(signature.full_name), ts.text(_when(signature.signed_at)),
+                         ts.p(ts.t(f"esign.meaning.{signature.meaning}"))])
+        if not valid:
+            missing = "esign.void" if record.signatures else "esign.not_signed"
+            rows.append([ts.p(what), ts.p(f"<i>{ts.t(missing)}</i>"), "", ""])
+            spans.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
+    widths = _fit_header(ts, width, rows[0], [80, 34, 40, 26], stretch=0)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(grid_style() + spans))
+    return table
+
+
+def _when(moment) -> str:
+    """Local time, with the zone: '2025-03-10 09:30 CET'."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
 
 
 class NotesAndSignatures(Flowable):

@@ -66,12 +66,12 @@ class Fractions(Part):
         patient_id = self.store.patients.require_id(study_id)
         rows = self.db.execute(
             "SELECT timepoint, decision, reason, decided_by, decided_at, crs_grade_seen, icans_grade_seen,"
-            " assessment_seen, assessment_age_minutes, override"
+            " assessment_seen, assessment_age_minutes, override, id"
             " FROM fraction_decisions WHERE patient_id = ? ORDER BY decided_at, id", [patient_id])
         return [FractionDecision(t, d, r, by, from_utc_text(at), c, i, seen,
                                  None if age is None else timedelta(minutes=age),
-                                 None if override is None else bool(override))
-                for t, d, r, by, at, c, i, seen, age, override in rows]
+                                 None if override is None else bool(override), row_id)
+                for t, d, r, by, at, c, i, seen, age, override, row_id in rows]
 
     def latest(self, study_id: str, timepoint: str, before: datetime | None = None) -> FractionDecision | None:
         """The last go or hold for the fraction at `timepoint`, taken no later than `before` if given."""

@@ -6,7 +6,8 @@ motor weakness and oedema. The CRS and ICANS grades are computed live by the dom
 can never be typed in. An input the core refuses (a nasal cannula without its flow, an
 unarousable patient with an ICE score) shows the core's sentence beside the field at fault and
 disables Save. Save calls store.assessments.add (the day's scheduled toxicity item is marked done) and
-emits `saved(Assessment)`.
+emits `saved(Assessment)`. The assessor is the account signed in, shown, never typed; "Save and sign…"
+saves, then opens the sign dialog (gui/signing) with the meaning "performed".
 
 Correction mode (`correcting=assessment`) prefills the form from a saved assessment, needs a reason
 and calls store.assessments.correct: the change log keeps the original.
@@ -32,12 +33,14 @@ from PySide6.QtWidgets import (
 from ...core import grading
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.grading import Grade
+from ...core.signatures import PERFORMED
 from ...core.toxicity import TREATMENTS, Assessment, BedsideFindings, Treatments
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateTimeField, DecimalField, WholeNumberField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
+from ..signing.sign_dialog import SignDialog, account_words, sign_assessment, why_not
 from ..toxicity.timeline import grade_box_height, grade_style, reason_words
 
 # The words of the clinic for the codes of the grading core. Every code has its words (a test checks).
@@ -124,7 +127,6 @@ class BedsideAssessmentDialog(FormDialog):
                for drug in ("tocilizumab", "dexamethasone", "methylprednisolone", "anakinra")},
             # Found on Save by the store: the focus goes to the field.
             "at": (child(self, QLabel, "atError"), self.at_edit),
-            "assessor": (child(self, QLabel, "assessorError"), self.assessor),
             "reason": (child(self, QLabel, "correctionReasonError"), self.correction_reason),
         })
         self._describe()
@@ -132,7 +134,6 @@ class BedsideAssessmentDialog(FormDialog):
             self._prefill(correcting)
         else:
             self.at_edit.set_value(session.store.now())
-            self.assessor.setText(session.user)
         self._connect()
         self.update_grades()
         (self.temperature if correcting is None else self.correction_reason).setFocus()
@@ -142,7 +143,7 @@ class BedsideAssessmentDialog(FormDialog):
 
     def _find_widgets(self) -> None:
         self.at_edit = child(self, DateTimeField, "atEdit").describe("time of assessment", "at")
-        self.assessor = child(self, QLineEdit, "assessorEdit")
+        self.assessor = child(self, QLabel, "assessorText")
         self.temperature = child(self, DecimalField, "temperatureEdit").describe("Temperature", "temperature", "38.6")
         self.fever_masked = child(self, QCheckBox, "feverMasked")
         self.hypotension = child(self, QCheckBox, "hypotension")
@@ -170,6 +171,8 @@ class BedsideAssessmentDialog(FormDialog):
         self.crs_label = child(self, QLabel, "crsGradeText")
         self.icans_label = child(self, QLabel, "icansGradeText")
         self.buttons = child(self, QDialogButtonBox, "buttons")
+        self.save_sign_button = self.buttons.addButton("Save and si&gn…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.sign_dialog: SignDialog | None = None  # opened by "Save and sign…"
         for label in (self.crs_label, self.icans_label):
             label.setMinimumHeight(grade_box_height(label, 17, 11))
 
@@ -223,6 +226,7 @@ class BedsideAssessmentDialog(FormDialog):
                                 f"CRS grade {a.crs.grade}, ICANS grade {a.icans.grade}")
             self.setWindowTitle(f"Correct a bedside assessment: {p.study_id}")
             self.save_button.setText("Save correction")
+            self.save_sign_button.setText("Save correction and si&gn…")
         else:
             latest_text.setText(_latest_words(latest))
             self.setWindowTitle(f"Bedside assessment: {p.study_id}")
@@ -235,12 +239,17 @@ class BedsideAssessmentDialog(FormDialog):
                 notes_grid.setColumnStretch(3, 0)
         # What a correction cannot change: when and by whom (the change log is about the findings).
         self.at_edit.setEnabled(self.correcting is None)
-        self.assessor.setEnabled(self.correcting is None)
+        account = self.session.store.accounts.signed_in
+        self.assessor.setText(f"Assessed by {a.assessor}; corrected by {account_words(account)}"
+                              if (a := self.correcting) is not None else f"Assessed by {account_words(account)}")
+        refusal = why_not(self.session, "assessments")
+        self.save_sign_button.setToolTip(refusal or "Save, then sign it as performed: your password again. A "
+                                         "correction voids the signatures given before it.")
+        self._may_sign = refusal is None
 
     def _prefill(self, a: Assessment) -> None:
         f = a.findings
         self.at_edit.set_value(a.at)
-        self.assessor.setText(a.assessor)
         self.temperature.set_value(f.temperature_c)
         self.fever_masked.setChecked(f.fever_masked)
         self.hypotension.setChecked(f.hypotension)
@@ -266,6 +275,7 @@ class BedsideAssessmentDialog(FormDialog):
 
     def _connect(self) -> None:
         self.buttons.accepted.connect(self.accept)
+        self.save_sign_button.clicked.connect(self.save_and_sign)
         self.buttons.rejected.connect(self.reject)
         self.at_edit.textChanged.connect(lambda _: self._show_day())
         for field in self.typed_numbers():
@@ -416,6 +426,7 @@ class BedsideAssessmentDialog(FormDialog):
             label.setVisible(bool(label.text()))
         self.save_button.setEnabled(isinstance(self.crs_result, Grade) and isinstance(self.icans_result, Grade)
                                     and not unreadable)
+        self.save_sign_button.setEnabled(self.save_button.isEnabled() and self._may_sign)
 
     def _show_ice_score(self, findings: BedsideFindings) -> None:
         if not self.ice_answered:
@@ -458,12 +469,9 @@ class BedsideAssessmentDialog(FormDialog):
         store = self.session.store
         try:
             if self.correcting is None:
-                assessor = self.assessor.text().strip()
-                if not assessor:
-                    raise ClinicalInputError("Say who assessed the patient.", "assessor")
                 at = self.at_edit.required("Give the time of the assessment: YYYY-MM-DD and HH:MM.")
                 saved = store.assessments.add(self.patient.study_id, at, self.findings(), self.treatments(),
-                                              assessor=assessor, notes=self.notes.text())
+                                              notes=self.notes.text())
             else:
                 saved = store.assessments.correct(self.correcting.id, self.findings(), self.treatments(),
                                                  self.correction_reason.text(), notes=self.notes.text(),
@@ -478,6 +486,14 @@ class BedsideAssessmentDialog(FormDialog):
         self.session.say(f"{verb} bedside assessment of {self.patient.study_id} at {saved.at.astimezone():%H:%M}: "
                          f"CRS grade {saved.crs.grade}, ICANS grade {saved.icans.grade}.")
         super().accept()
+
+    def save_and_sign(self) -> None:
+        """Save; once saved, the sign dialog opens over the form's parent: a new assessment is signed as
+        performed, a correction as performed by its assessor, else as reviewed."""
+        self.accept()
+        if self.assessment is not None:
+            self.sign_dialog = sign_assessment(self.session, self.patient.study_id, self.assessment,
+                                               self.parentWidget(), PERFORMED if self.correcting is None else None)
 
 
 def make_touchable(form: QWidget) -> None:

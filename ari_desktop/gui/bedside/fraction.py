@@ -5,10 +5,12 @@ patient and records an explicit decision. The dialog shows the fraction, what is
 decision time (the latest assessment made up to then, its CRS and ICANS grades and age; it follows
 the time of the decision when that is changed), the warning when CRS or ICANS is active, the
 protocol's go / hold rules, until when a go is valid, and the decisions already taken for that
-fraction. Two explicit buttons, "Go — give the fraction" and "Hold", record the decision at once
-through store.fractions.decide. Holding needs a reason; with active toxicity a go is an override and
-needs one too: the reason turns required, and the store's sentence is shown beside it when it is
-missing. There is deliberately no default button: Enter never decides.
+fraction, each with its signature. The physician is the account signed in (shown, never typed). Two
+explicit buttons, "Go — give the fraction" and "Hold", record the decision at once through
+store.fractions.decide, then the sign dialog asks for the physician's password to sign it as go or hold
+(cancelled: the decision stays recorded and shows "not signed"). Holding needs a reason; with active
+toxicity a go is an override and needs one too: the reason turns required, and the store's sentence is
+shown beside it when it is missing. There is deliberately no default button: Enter never decides.
 Emits `decided(FractionDecision)`.
 """
 
@@ -19,7 +21,7 @@ from datetime import timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
-from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.errors import USER_ERRORS
 from ...core.gate import FractionDecision, Seen, age_text, decision_warnings
 from ...core.protocol import Protocol
 from ...core.schedule import DONE
@@ -31,6 +33,7 @@ from ..common.forms import child, load_form
 from ..common.session import Session
 from ..common.statuses import look
 from ..common.widgets import fit_height
+from ..signing.sign_dialog import SignDialog, account_words, sign_decision, signature_words
 from ..toxicity.timeline import grade_box_height, grade_style, reason_words
 from .bedside import make_touchable
 
@@ -41,6 +44,7 @@ _BUTTON_STYLE = ("QPushButton {{ background: {background}; color: {text}; border
 _GO_STYLE = _BUTTON_STYLE.format(background="#e6f4ea", text="#17582b", border="#1e8e3e")
 _HOLD_STYLE = _BUTTON_STYLE.format(background="#fff0d4", text="#7a3e00", border="#d97706")
 DECISION_HEIGHT = 52
+TABLE = "fraction_decisions"
 
 
 class FractionDecisionDialog(FormDialog):
@@ -58,20 +62,20 @@ class FractionDecisionDialog(FormDialog):
         self.timepoint = timepoint
         self.decision: FractionDecision | None = None
         self.reason = child(self, QLineEdit, "reasonEdit")
-        self.physician = child(self, QLineEdit, "physicianEdit")
+        self.physician = child(self, QLabel, "physicianText")
+        self.sign_dialog: SignDialog | None = None  # opened once the decision is recorded
         self.decided_at = child(self, DateTimeField, "decidedAtEdit").describe("time of the decision", "at")
         self.go_button = child(self, QPushButton, "goButton")
         self.hold_button = child(self, QPushButton, "holdButton")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "reason": (child(self, QLabel, "reasonError"), self.reason),
-            "decided_by": (child(self, QLabel, "physicianError"), self.physician),
             "at": (child(self, QLabel, "decidedAtError"), self.decided_at),
         })
         make_touchable(self)
         for button, style in ((self.go_button, _GO_STYLE), (self.hold_button, _HOLD_STYLE)):
             button.setStyleSheet(style)
             button.setMinimumHeight(DECISION_HEIGHT)
-        self.physician.setText(session.user)
+        self.physician.setText(f"Decided by {account_words(session.store.accounts.signed_in)}")
         self.decided_at.set_value(session.store.now())
         self.seen: Seen | None = None
         self._describe()
@@ -179,21 +183,19 @@ class FractionDecisionDialog(FormDialog):
         if not mine:
             text.setText("None yet")
             return
-        text.setText("<br>".join(_decision_words(d) for d in mine))
+        signatures = self.session.store.signatures
+        text.setText("<br>".join(f"{_decision_words(d)} — <i>{_html(signature_words(signatures.of(TABLE, d.id)))}</i>"
+                                 for d in mine))
 
     # -- deciding --------------------------------------------------------------------------------
 
     def decide(self, decision: str) -> None:
         """Record go or hold if the store accepts it; otherwise say why beside the field."""
         self.errors.clear()
-        physician = self.physician.text().strip()
         try:
-            if not physician:
-                raise ClinicalInputError("Say which physician takes the decision.", "decided_by")
             at = self.decided_at.required("Give the time of the decision: YYYY-MM-DD and HH:MM.")
             recorded = self.session.store.fractions.decide(
-                self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_by=physician,
-                decided_at=at)
+                self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_at=at)
         except USER_ERRORS as error:
             self.errors.show(error)
             return
@@ -206,6 +208,7 @@ class FractionDecisionDialog(FormDialog):
         self.session.say(f"{verb} recorded for {self.fraction_label()} of {self.patient.study_id} "
                          f"at {self.timepoint}, by {recorded.decided_by}{valid}.")
         self.accept()
+        self.sign_dialog = sign_decision(self.session, self.patient.study_id, recorded, self.parentWidget())
 
     def error_text(self, field: str) -> str:
         return self.errors.text(field)

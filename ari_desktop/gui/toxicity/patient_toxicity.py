@@ -1,6 +1,6 @@
 """The Toxicity part of the Patient view: the CRS / ICANS timeline, the bedside assessments and
-the toxicity events of one patient, with what a physician does from there (assess, correct,
-go / hold before a fraction, record an event or its resolution).
+the toxicity events of one patient, with what a physician does from there (assess, correct, sign an
+assessment as performed or reviewed, go / hold before a fraction, record an event or its resolution).
 
 Also the small pieces the main window shares for those dialogs: how one is opened, and asking
 which fraction a go / hold is for (store.fractions.awaiting_decision says which one waits).
@@ -29,11 +29,13 @@ from ...core.toxicity import Assessment, ToxicityEvent, fraction_label
 from ..common.models import SORT_ROLE
 from ..common.session import Session
 from ..common.widgets import open_dialog, table_view, widget_action
+from ..signing.sign_dialog import SIGN_AGAIN, assessment_meaning, is_void, why_not
 from .timeline import ToxicityTimeline
 from .toxicity_models import AssessmentRow, AssessmentTableModel, EventTableModel
 
 if TYPE_CHECKING:  # the dialogs load when first opened, to keep the first paint light
     from ..bedside.bedside import BedsideAssessmentDialog
+    from ..signing.sign_dialog import SignDialog
     from .count_dialog import BloodCountDialog, TlsLabsDialog
     from .event_dialog import ToxicityEventDialog
 
@@ -90,7 +92,7 @@ class PatientToxicity(QWidget):
         self.nothing_recorded = True  # no assessment and no event: the tables take two rows' height
         self.timeline = ToxicityTimeline(session, self)
         self.assessment_model = AssessmentTableModel(self)
-        self.assessments = table_view(_sorted(self.assessment_model), (16, 5, 10, 40, 34, 18, 10), stretch=6)
+        self.assessments = table_view(_sorted(self.assessment_model), (16, 5, 10, 40, 34, 18, 10, 34), stretch=6)
         self.assessments.setObjectName("assessments")
         self.assessments.setAccessibleName("Bedside assessments")
         self.assessments.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -103,6 +105,7 @@ class PatientToxicity(QWidget):
         self.events.setToolTip("Double-click or Enter: record the day it resolved.")
         self.assess_button = QPushButton("Bedside &assessment…", toolTip="Record a CRS / ICANS assessment (Ctrl+B)")
         self.correct_button = QPushButton("Correc&t…", toolTip="Correct the selected assessment, with a reason")
+        self.sign_button = QPushButton("&Sign…")
         self.decide_button = QPushButton("&Go / hold fraction…", toolTip="Record a physician's go or hold before "
                                          f"the next fraction ({session.store.protocol.go_decision_days})")
         self.event_button = QPushButton("Record &event…", toolTip="Record an event graded by a physician: TLS, an "
@@ -114,7 +117,8 @@ class PatientToxicity(QWidget):
                                        "Cairo-Bishop tumour lysis")
         self.resolve_button = QPushButton("Reso&lved…", toolTip="Record the day the selected event resolved")
         self.tabs = QTabWidget(documentMode=True)
-        self.tabs.addTab(self._page(self.assessments, self.assess_button, self.correct_button, self.decide_button),
+        self.tabs.addTab(self._page(self.assessments, self.assess_button, self.correct_button, self.sign_button,
+                                    self.decide_button),
                          "Bedside assessments")
         self.tabs.addTab(self._page(self.events, self.event_button, self.resolve_button, self.count_button,
                                     self.labs_button), "Toxicity events")
@@ -158,6 +162,7 @@ class PatientToxicity(QWidget):
         self.timeline.refreshed.connect(self._fit)
         self.assess_button.clicked.connect(lambda: self.assess())
         self.correct_button.clicked.connect(lambda: self.correct_selected())
+        self.sign_button.clicked.connect(lambda: self.sign_selected())
         self.decide_button.clicked.connect(lambda: self.study_id and self.fraction_requested.emit(self.study_id))
         self.event_button.clicked.connect(lambda: self.record_event())
         self.count_button.clicked.connect(lambda: self.record_count())
@@ -166,6 +171,8 @@ class PatientToxicity(QWidget):
         self.assessments.doubleClicked.connect(lambda _: self.correct_selected())
         self.events.doubleClicked.connect(lambda _: self.resolve_selected())
         widget_action(self.assessments, "Correct…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.correct_selected)
+        self.sign_action = widget_action(self.assessments, "Sign…", ("Ctrl+Shift+S",), self.sign_selected)
+        self.assessments.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         widget_action(self.events, "Resolved…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.resolve_selected)
         for table in (self.assessments, self.events):
             table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -187,7 +194,8 @@ class PatientToxicity(QWidget):
         chosen = (self.selected_assessment(), self.selected_event())
         assessments = store.assessments.of(self.study_id)
         days = {a.id: patient.anchors.study_day(a.at.astimezone().date()) for a in assessments}
-        self.assessment_model.set_rows([AssessmentRow(a, days[a.id]) for a in reversed(assessments)])
+        self.assessment_model.set_rows([AssessmentRow(a, days[a.id], store.signatures.of("assessments", a.id))
+                                        for a in reversed(assessments)])
         events = store.events.of(self.study_id)
         self.event_model.set_rows(events)
         ongoing = sum(1 for e in events if e.resolution is None)
@@ -230,10 +238,8 @@ class PatientToxicity(QWidget):
         table.selectRow(index.row())
 
     def selected_assessment(self) -> Assessment | None:
-        rows = self.assessments.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.assessment_model.row(self.assessments.model().mapToSource(rows[0]).row()).assessment
+        row = self.selected_row()
+        return row.assessment if row else None
 
     def selected_event(self) -> ToxicityEvent | None:
         rows = self.events.selectionModel().selectedRows()
@@ -241,11 +247,48 @@ class PatientToxicity(QWidget):
 
     def _update_buttons(self) -> None:
         self.correct_button.setEnabled(self.selected_assessment() is not None)
+        self._update_sign()
         self.resolve_button.setEnabled(self.selected_event() is not None)
         for button in (self.assess_button, self.event_button, self.count_button, self.labs_button):
             button.setEnabled(self.study_id is not None)
 
+    def selected_row(self) -> AssessmentRow | None:
+        rows = self.assessments.selectionModel().selectedRows()
+        return self.assessment_model.row(self.assessments.model().mapToSource(rows[0]).row()) if rows else None
+
+    def _update_sign(self) -> None:
+        """Sign… needs an assessment selected and the right to sign one (the sentence of core/roles.py
+        says why not); a signature voided by a correction asks to be given again."""
+        row = self.selected_row()
+        refusal = why_not(self.session, "assessments")
+        if refusal:
+            tip = refusal
+        elif row is None:
+            tip = "Select an assessment to sign first."
+        elif is_void(row.signatures):
+            tip = f"{SIGN_AGAIN.capitalize()}: the assessment was corrected after it was signed."
+        else:
+            tip = (f"Sign the selected assessment as {assessment_meaning(self.session, row.assessment)} "
+                   "(your password again).")
+        self.sign_button.setText("&Sign again…" if row is not None and is_void(row.signatures) else "&Sign…")
+        for widget in (self.sign_button, self.sign_action):
+            widget.setEnabled(refusal is None and row is not None)
+            widget.setToolTip(tip)
+
     # -- dialogs ---------------------------------------------------------------------------------
+
+    def sign_selected(self) -> SignDialog | None:
+        from ..signing.sign_dialog import sign_assessment
+
+        row = self.selected_row()
+        if row is None or self.study_id is None:
+            self.session.say("Select an assessment to sign first.")
+            return None
+        refusal = why_not(self.session, "assessments")
+        if refusal:
+            self.session.say(refusal)
+            return None
+        return sign_assessment(self.session, self.study_id, row.assessment, self)
 
     def assess(self) -> BedsideAssessmentDialog | None:
         from ..bedside.bedside import BedsideAssessmentDialog

@@ -31,6 +31,7 @@ from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
 from ..common.session import Session
 from ..common.widgets import LazyView, caption
+from ..signing.sign_dialog import NOT_SIGNED, signature_words
 
 # --------------------------------------------------------------------------------------------
 # How a grade looks: a background from white (0) to deep red (4) and a text colour readable on it.
@@ -152,6 +153,7 @@ class GradeStrip(QWidget):
         self.columns: list[DayColumn] = []
         self.slots = 1  # column widths as for this many days, so that two strips line up day under day
         self.today: date | None = None
+        self.signed: dict[tuple[str, int | None], str] = {}  # (table, id) -> its signatures in words
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Toxicity grades per day")
@@ -362,7 +364,9 @@ class GradeStrip(QWidget):
             count = len(column.assessments)
             of = f"worst of {count} assessments" if count > 1 else "one assessment"
             return (f"{title}\n{grade_sentence(scale, grade)}\n"
-                    f"{of}; this one at {worst.at.astimezone():%H:%M} by {worst.assessor}")
+                    f"{of}; this one at {worst.at.astimezone():%H:%M} by {worst.assessor}\n"
+                    f"Signed: {self.signed.get(('assessments', worst.id), NOT_SIGNED)}\n"
+                    "Sign it from the table of bedside assessments (Sign…).")
         if row == 3:
             if not column.doses:
                 return ""
@@ -373,7 +377,8 @@ class GradeStrip(QWidget):
         if not column.decisions:
             return f"{title}\nNo go/hold decision recorded before this fraction yet."
         lines = [f"{d.decision.upper()}{' (override)' if d.override else ''} by {d.decided_by} at "
-                 f"{d.decided_at.astimezone():%d %b %H:%M}: {d.reason or 'no reason given'}" for d in column.decisions]
+                 f"{d.decided_at.astimezone():%d %b %H:%M}: {d.reason or 'no reason given'}; signed: "
+                 f"{self.signed.get(('fraction_decisions', d.id), NOT_SIGNED)}" for d in column.decisions]
         return f"{title}\n" + "\n".join(lines)
 
 
@@ -511,6 +516,11 @@ class ToxicityTimeline(LazyView):
         booster = anchors.booster
         decision_days = {code: protocol.timepoint(code).day for code in protocol.go_decision_before}
         before, after = split_at_booster(assessments, booster)
+        signatures = store.signatures
+        signed = {("assessments", a.id): signature_words(signatures.of("assessments", a.id)) for a in assessments}
+        signed |= {("fraction_decisions", d.id): signature_words(signatures.of("fraction_decisions", d.id))
+                   for d in decisions}
+        self.first.signed = self.booster.signed = signed
         self.first.set_columns(day_columns(before, "D", anchors.day0, protocol.toxicity_days_after_infusion,
                                            decisions, decision_days), today)
         self.first_summary.setText(course_sentence(summary.first_infusion))

@@ -6,7 +6,7 @@ take the grade's colours of the timeline, always with the number and the reason 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -14,8 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ...core.grading import Grade
+from ...core.signatures import Signature
 from ...core.toxicity import Assessment, ToxicityEvent
 from ..common.models import Column, RowTableModel, bold_font, day_text
+from ..signing.sign_dialog import SIGN_AGAIN, is_void, signature_words
 from .timeline import grade_colours, reason_words
 
 
@@ -23,6 +25,11 @@ from .timeline import grade_colours, reason_words
 class AssessmentRow:
     assessment: Assessment
     day: str  # "D+4", "B+2": the study day of the assessment
+    signatures: list[tuple[Signature, str]] = field(default_factory=list)  # store.signatures.of, with status
+
+    @property
+    def signed(self) -> str:
+        return signature_words(self.signatures)
 
 
 TREATMENT_WORDS = (("tocilizumab_mg", "tocilizumab"), ("dexamethasone_mg", "dexamethasone"),
@@ -51,6 +58,8 @@ ASSESSMENT_COLUMNS: list[Column[AssessmentRow]] = [
            help="ASTCT ICANS grade, and the finding that decided it"),
     Column("Treatments", lambda r: treatments_text(r.assessment), help="Given since the last assessment"),
     Column("Notes", lambda r: r.assessment.notes),
+    Column("Signed", lambda r: r.signed, help="The electronic signatures: printed name, meaning, date and time "
+           "(local, with the zone); void once the assessment is corrected after signing"),
 ]
 
 
@@ -73,12 +82,15 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
             return background if role == Qt.ItemDataRole.BackgroundRole else foreground
         if grade is not None and role == Qt.ItemDataRole.FontRole and grade.grade >= 2:
             return bold_font()
+        if column.header == "Signed" and role == Qt.ItemDataRole.ForegroundRole and is_void(row.signatures):
+            return QBrush(QColor("#b00020"))
         if role == Qt.ItemDataRole.ToolTipRole:
             a = row.assessment
             return (f"{row.day}, {a.at.astimezone():%Y-%m-%d %H:%M}, assessed by {a.assessor}\n"
                     f"CRS grade {a.crs.grade} — {reason_words(a.crs)}\nICANS grade {a.icans.grade} — "
                     f"{reason_words(a.icans)}\nTreatments: {treatments_text(a)}"
-                    f"{chr(10) + 'Notes: ' + a.notes if a.notes else ''}\nDouble-click or Enter to correct it.")
+                    f"{chr(10) + 'Notes: ' + a.notes if a.notes else ''}\nSigned: "
+                    f"{SIGN_AGAIN if is_void(row.signatures) else row.signed}\nDouble-click or Enter to correct it.")
         return None
 
 
