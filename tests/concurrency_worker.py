@@ -20,6 +20,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from conftest import sign_in
+
 from ari_desktop.core.dates import to_utc_text
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.store import Store
@@ -63,6 +65,7 @@ def stale(store: Store, user: str, n: int, writes: int) -> dict:
 def main(db: str, user: str, scenario: str, writes: int, start: str) -> None:
     write = {"item": item, "field": field, "dates": dates, "stale": stale}[scenario]
     with Store(db, user) as store:
+        sign_in(store, user)  # the writer's account (tests/test_concurrency.py made one per writer)
         print(json.dumps({"ready": user}), flush=True)
         while not Path(start).exists():
             time.sleep(0.001)

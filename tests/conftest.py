@@ -100,6 +100,17 @@ def session_token() -> str:
     return _accounts_template()[1]
 
 
+def make_demo(path: Path, patients: int, seed: int = 1) -> Path:
+    """A new demo database on the fixed clinic day: the demo's accounts, and `patients` written by them."""
+    from ari_desktop import demo
+
+    assert not path.exists(), path
+    with Store(path, "demo", today=lambda: GUI_TODAY, now=lambda: GUI_NOW) as store:
+        demo.add_accounts(store)
+        demo.fill(store, patients, seed)
+    return path
+
+
 def sign_in(store: Store, login: str = GUI_USER) -> Store:
     """Act as `login` in `store` without typing its password (the tests of log-in itself type it)."""
     store.accounts._act_as(store.accounts.get(login))

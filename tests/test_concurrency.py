@@ -8,6 +8,7 @@ nothing prints a traceback; a refusal is one sentence (exit code 2 on the comman
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,10 +18,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import open_store
+from conftest import TEST_PASSWORD, open_store, sign_in
 
 from ari_desktop.core.dates import local_today, to_utc_text
 from ari_desktop.core.patients import Anchors, check_new_patient
+from ari_desktop.store import Store
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 TODAY = local_today()
@@ -30,10 +32,30 @@ STALE_BIRTH_YEAR = re.compile(r"The birth year of ARI-014 was changed by w\d at 
                               r"\(\d{4} → \d{4}\) since you opened it; look again and correct it if still needed\.")
 
 
+# One account per writer, holding the clinical roles; the command line's session token of each.
+WRITERS = ("w0", "w1", "w2", "w3", "birth", "initials", "sex", "pet", "booster", "death")
+TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def writers_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("writers") / "template.db"
+    with open_store(path, "admin") as store:
+        for login in WRITERS:
+            store.accounts.add(login, f"Writer {login.capitalize()}", ["nurse", "physician", "data-manager"],
+                               TEST_PASSWORD)
+    with Store(path, "set-up") as store:
+        for login in WRITERS:
+            sign_in(store, login)
+            TOKENS[login] = store.accounts.start_session()
+    return path
+
+
 @pytest.fixture
-def db(tmp_path) -> Path:
+def db(tmp_path, writers_template) -> Path:
     """A database with ARI-014 registered (born 1950, initials AB, F, day 0 160 days ago)."""
     path = tmp_path / "shared.db"
+    shutil.copyfile(writers_template, path)
     with open_store(path) as store:
         anchors = Anchors(screening=DAY0 - timedelta(days=40), day0=DAY0)
         store.patients.add(check_new_patient("ARI-014", "AB", "F", 1950, anchors, store.protocol, TODAY))
@@ -138,8 +160,9 @@ def test_the_command_line_racing_on_one_item_and_one_patient_prints_no_traceback
     program = [*_program(), "--db", str(db)]
     with ThreadPoolExecutor(len(commands)) as pool:
         runs = dict(zip(commands, pool.map(
-            lambda user: subprocess.run([*program, "--user", user, *commands[user]], capture_output=True, text=True,
-                                        timeout=60), commands), strict=True))
+            lambda user: subprocess.run([*program, *commands[user]], capture_output=True, text=True, timeout=60,
+                                        env={**os.environ, "ARI_DESKTOP_TOKEN": TOKENS[user]}), commands),
+            strict=True))
     for user, done in runs.items():
         assert "Traceback" not in done.stderr
         assert (done.returncode, done.stderr) in ((0, ""), (2, f"ari-desktop: {FIRST_AGAIN}\n")), (user, done)

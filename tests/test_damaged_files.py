@@ -23,7 +23,8 @@ from conftest import cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core.errors import StoreError
-from ari_desktop.store import schema
+from ari_desktop.demo import DEMO_PASSWORD
+from ari_desktop.store import Store, schema
 
 ADD = ("patient", "add", "--study-id", "ARI-900", "--initials", "AB", "--sex", "F", "--birth-year", "1960",
        "--screening-date", "2025-03-01")
@@ -52,14 +53,28 @@ def files_of(path: Path) -> dict[str, bytes]:
 def demo(tmp_path_factory) -> Path:
     """A real demo file: 20 patients with their schedules, records and change log, checkpointed."""
     path = tmp_path_factory.mktemp("demo") / "ward.db"
-    assert run(path, "demo", "--patients", "20").exit_code == 0
+    assert CliRunner().invoke(cli, ["--db", str(path), "demo", "--patients", "20"]).exit_code == 0
     return path
 
 
+@pytest.fixture(scope="module")
+def demo_session(demo) -> str:
+    """A command-line session of the demo's data manager (past the first log-in's password change), which
+    every copy of the demo file holds."""
+    with Store(demo, "set-up") as store:
+        store.accounts.change_password("datamanager", DEMO_PASSWORD, "the data manager's own")
+        token = store.accounts.start_session()
+    checkpoint = sqlite3.connect(demo)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    return token
+
+
 @pytest.fixture
-def ward(demo, tmp_path) -> Path:
+def ward(demo, demo_session, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "ward.db"
     shutil.copy(demo, path)
+    monkeypatch.setenv("ARI_DESKTOP_TOKEN", demo_session)
     return path
 
 
@@ -275,8 +290,9 @@ def as_unprivileged(function: Callable[[], object]) -> object:
 
 
 @pytest.fixture
-def shared_folder(demo) -> Iterator[Path]:
+def shared_folder(demo, demo_session, monkeypatch) -> Iterator[Path]:
     """A folder any user can reach (pytest's own are its user's alone), with a copy of the demo file."""
+    monkeypatch.setenv("ARI_DESKTOP_TOKEN", demo_session)
     folder = Path(tempfile.mkdtemp(prefix="ari-read-only-"))
     folder.chmod(0o777)
     shutil.copy(demo, folder / "ward.db")

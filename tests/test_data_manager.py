@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import GUI_TODAY, file_digest, open_store, row_counts
+from conftest import GUI_TODAY, file_digest, make_demo, open_store, row_counts, with_accounts
 from PySide6.QtCore import QLocale, Qt
 
 from ari_desktop.cli import cli
@@ -85,7 +85,7 @@ def test_a_birth_year_that_is_not_one_is_refused_beside_the_field(qtbot, window,
 def test_a_correction_made_elsewhere_since_the_dialog_opened_is_not_overwritten(qtbot, window, store, db_path,
                                                                                  patient):
     dialog = window.show_details(patient)
-    with open_store(db_path, "dm.other") as other:
+    with open_store(db_path, "datamanager") as other:
         other.patients.correct(patient, "checked the CRF", birth_year=1959)
     retype(qtbot, dialog.birth_year, "1962")
     qtbot.keyClicks(dialog.reason, "typed from the wrong form")
@@ -160,11 +160,10 @@ def test_the_menus_open_details_and_history_of_the_patient_in_view_and_the_expor
 # -- export ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def filled(store):
-    from ari_desktop import demo
-
-    demo.fill(store, 6, seed=3)
-    return store
+def filled(db_path):
+    make_demo(db_path, 6, seed=3)
+    with open_store(db_path) as store:
+        yield store
 
 
 def test_csv_for_spanish_excel_has_a_bom_semicolons_and_decimal_commas(filled, tmp_path):
@@ -228,7 +227,7 @@ def test_every_column_of_the_database_tables_has_a_dictionary_entry(store):
         assert set(columns) <= set(dictionary.COLUMNS[table]), table
 
 
-def test_the_export_dialog_writes_the_files_and_says_how_many_rows(qtbot, window, filled, tmp_path):
+def test_the_export_dialog_writes_the_files_and_says_how_many_rows(qtbot, filled, window, tmp_path):
     dialog = window.export()
     dialog.folder.setText(str(tmp_path / "out"))
     dialog.csv_for.setCurrentIndex(dialog.csv_for.findData("excel-es"))
@@ -273,12 +272,12 @@ def test_the_window_starts_without_loading_pandas_or_openpyxl(store, patient, db
 # -- command line ---------------------------------------------------------------------------------
 
 def run(*args):
-    return CliRunner().invoke(cli, ["--user", "dm.lopez", *args])
+    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture
-def cli_db(tmp_path):
-    path = tmp_path / "unit.db"
+def unit_db(tmp_path):
+    path = with_accounts(tmp_path / "unit.db")
     result = run("patient", "add", "--db", str(path), "--study-id", "ARI-001", "--initials", "AB", "--sex", "F",
                  "--birth-year", "1961", "--screening-date", "2025-01-08")
     assert result.exit_code == 0, result.output
@@ -288,19 +287,19 @@ def cli_db(tmp_path):
 @pytest.mark.parametrize("command", [["patient", "list", "--json"], ["schedule", "ARI-001", "--json"],
                                      ["worklist", "--date", "2025-01-08", "--json"], ["toxicity", "ARI-001", "--json"],
                                      ["patient", "history", "ARI-001", "--json"]])
-def test_db_is_taken_after_the_command_as_well_as_before_it(cli_db, tmp_path, command):
-    after = run(*command, "--db", str(cli_db))
-    before = run("--db", str(cli_db), *command)
+def test_db_is_taken_after_the_command_as_well_as_before_it(unit_db, tmp_path, command):
+    after = run(*command, "--db", str(unit_db))
+    before = run("--db", str(unit_db), *command)
     assert after.exit_code == 0, after.output
     assert after.stdout == before.stdout and "ARI-001" in after.stdout
     assert not (tmp_path / "ari-desktop.db").exists()
 
 
-def test_two_different_databases_before_and_after_the_command_are_refused(cli_db, tmp_path):
-    result = run("--db", str(tmp_path / "other.db"), "patient", "list", "--db", str(cli_db))
+def test_two_different_databases_before_and_after_the_command_are_refused(unit_db, tmp_path):
+    result = run("--db", str(tmp_path / "other.db"), "patient", "list", "--db", str(unit_db))
     assert result.exit_code == 2 and "--db is given twice" in result.stderr
     assert not (tmp_path / "other.db").exists()
-    assert run("--db", str(cli_db), "patient", "list", "--db", str(cli_db)).exit_code == 0
+    assert run("--db", str(unit_db), "patient", "list", "--db", str(unit_db)).exit_code == 0
 
 
 def test_a_pipe_given_as_the_database_is_refused_at_once_not_waited_on(tmp_path):
@@ -313,16 +312,16 @@ def test_a_pipe_given_as_the_database_is_refused_at_once_not_waited_on(tmp_path)
         assert result.exit_code == 2 and "is a device, pipe or socket" in result.stderr
 
 
-def test_history_prints_readable_text_one_block_per_change_and_json_for_machines(cli_db):
+def test_history_prints_readable_text_one_block_per_change_and_json_for_machines(unit_db):
     assert run("patient", "correct", "ARI-001", "--birth-year", "1962", "--reason", "typed from the wrong form",
-               "--db", str(cli_db)).exit_code == 0
-    text = run("patient", "history", "ARI-001", "--db", str(cli_db)).stdout
+               "--db", str(unit_db)).exit_code == 0
+    text = run("patient", "history", "ARI-001", "--db", str(unit_db)).stdout
     assert "{" not in text and "'" not in text
     block = text[text.index("Registration corrected"):].splitlines()
     assert block[1].split() == ["birth", "year", "1961", "→", "1962"]
     assert block[2].strip() == "why: typed from the wrong form"
-    assert "dm.lopez" in text
-    changes = json.loads(run("patient", "history", "ARI-001", "--json", "--db", str(cli_db)).stdout)
+    assert "clinician" in text
+    changes = json.loads(run("patient", "history", "ARI-001", "--json", "--db", str(unit_db)).stdout)
     assert changes[-1]["old"] == {"birth_year": 1961} and changes[-1]["reason"] == "typed from the wrong form"
 
 
@@ -342,8 +341,8 @@ def test_a_recording_is_named_in_the_protocols_words_not_its_codes(store, patien
     assert "Recording Day +7 Soluble BCMA" in named
     assert "Recording D+7 sbcma" in [e.record for e in entries(store.changes.of_patient(patient))]
 
-def test_export_from_the_command_line_writes_the_workbook_and_lists_row_counts(cli_db, tmp_path):
-    result = run("export", "--out", str(tmp_path / "out"), "--csv-for", "excel-es", "--xlsx", "--db", str(cli_db))
+def test_export_from_the_command_line_writes_the_workbook_and_lists_row_counts(unit_db, tmp_path):
+    result = run("export", "--out", str(tmp_path / "out"), "--csv-for", "excel-es", "--xlsx", "--db", str(unit_db))
     assert result.exit_code == 0, result.output
     assert "patients.csv" in result.stdout and "1 row" in result.stdout and WORKBOOK in result.stdout
     assert (tmp_path / "out" / "patients.csv").read_bytes().startswith(b"\xef\xbb\xbf")

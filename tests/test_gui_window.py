@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import GUI_TODAY, GUI_USER, open_store
+from conftest import GUI_TODAY, GUI_USER, make_demo, open_store
 from PySide6.QtCore import QMargins, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
-from ari_desktop import demo, launch
+from ari_desktop import launch
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.gui import app, main_window
@@ -385,9 +385,12 @@ def test_settings_from_a_larger_screen_are_fitted_to_this_one(qtbot, store, gui_
     assert room.contains(second.geometry())
 
 
-def test_every_view_fits_a_1366x768_laptop_even_for_a_patient_with_a_booster(qtbot, store, window):
-    demo.fill(store, 25)  # every stage of the trial, boosters included
-    window.refresh_current()
+def test_every_view_fits_a_1366x768_laptop_even_for_a_patient_with_a_booster(qtbot, db_path, gui_settings):
+    make_demo(db_path, 25)  # every stage of the trial, boosters included
+    store = open_store(db_path)
+    window = main_window.MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.show()
     window.resize(1366, 728)
     boosted = [p.study_id for p in store.patients.all() if p.anchors.booster]
     assert boosted

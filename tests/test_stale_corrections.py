@@ -20,8 +20,8 @@ DAY0 = GUI_TODAY - timedelta(days=120)
 
 @pytest.fixture
 def two(db_path, add_patient):
-    """Two workstations on one database: the window here (clinician) and nurse.lopez elsewhere."""
-    here, there = open_store(db_path), open_store(db_path, "nurse.lopez")
+    """Two workstations on one database: the window here (clinician) and physician elsewhere."""
+    here, there = open_store(db_path), open_store(db_path, "physician")
     add_patient(here, "ARI-014", day0=DAY0)
     yield here, there
     here.close()
@@ -33,7 +33,7 @@ def test_a_birth_year_corrected_elsewhere_since_the_view_was_opened_is_refused_w
     seen = here.patients.get("ARI-014")
     there.patients.correct("ARI-014", "typo at registration", birth_year=1962)
     error = refused("birth_year", here.patients.correct, "ARI-014", "typo", birth_year=1961, expected=seen)
-    assert str(error) == f"The birth year of ARI-014 was changed by nurse.lopez at {WHEN} (1960 → 1962) {STALE}"
+    assert str(error) == f"The birth year of ARI-014 was changed by physician at {WHEN} (1960 → 1962) {STALE}"
     assert here.patients.get("ARI-014").birth_year == 1962
     assert [c.reason for c in here.changes.all("patients")][-1] == "typo at registration"
 
@@ -49,7 +49,7 @@ def test_correcting_the_initials_keeps_a_birth_year_corrected_elsewhere_and_each
     assert (patient.initials, patient.birth_year) == ("BA", 1962)
     changes = here.changes.all("patients")[-2:]
     assert [(c.user, c.new, c.reason) for c in changes] == [
-        ("nurse.lopez", {"birth_year": 1962}, "birth year checked"),
+        ("physician", {"birth_year": 1962}, "birth year checked"),
         ("clinician", {"initials": "BA"}, "initials swapped")]
 
 
@@ -67,7 +67,7 @@ def test_a_booster_moved_elsewhere_since_the_dialog_opened_is_refused(two):
     there.patients.update_dates("ARI-014", booster=DAY0 + timedelta(days=110))
     error = refused("booster", here.patients.update_dates, "ARI-014", expected=seen,
                     booster=DAY0 + timedelta(days=112))
-    assert str(error) == (f"The booster date of ARI-014 was changed by nurse.lopez at {WHEN} "
+    assert str(error) == (f"The booster date of ARI-014 was changed by physician at {WHEN} "
                           f"(none → {DAY0 + timedelta(days=110)}) {STALE}")
 
 
@@ -92,7 +92,7 @@ def test_a_date_dialog_refuses_beside_the_date_when_it_was_changed_elsewhere(qtb
     there.patients.update_dates("ARI-014", death=GUI_TODAY - timedelta(days=3))
     dialog.new_date.set_value(GUI_TODAY - timedelta(days=1))
     dialog.accept()
-    assert dialog.errors.text("death") == (f"The date of death of ARI-014 was changed by nurse.lopez at {WHEN} "
+    assert dialog.errors.text("death") == (f"The date of death of ARI-014 was changed by physician at {WHEN} "
                                            f"(none → {GUI_TODAY - timedelta(days=3)}) {STALE}")
     assert not dialog.saved and here.patients.get("ARI-014").anchors.death == GUI_TODAY - timedelta(days=3)
 
@@ -105,7 +105,7 @@ def test_a_recording_corrected_elsewhere_since_it_was_seen_is_refused(two):
                             correction_reason="time on the tube")
     error = refused("done_at", here.recordings.record, "ARI-014", "D+7", "sbcma", not_done_reason="haemolysed",
                     correction_reason="sample was haemolysed", expected=seen)
-    assert str(error) == (f"Soluble BCMA at D+7 of ARI-014 was changed by nurse.lopez at {WHEN} "
+    assert str(error) == (f"Soluble BCMA at D+7 of ARI-014 was changed by physician at {WHEN} "
                           f"(done {first:%Y-%m-%d} 09:00 → done {first:%Y-%m-%d} 09:30) {STALE}")
     fresh = here.recordings.record("ARI-014", "D+7", "sbcma", not_done_reason="haemolysed",
                                    correction_reason="sample was haemolysed",
@@ -141,7 +141,7 @@ def test_an_assessment_finding_corrected_elsewhere_since_it_was_seen_is_refused(
                     "typo", expected=saved)
     at = saved.at.astimezone()
     assert str(error) == (f"The temperature of the assessment of ARI-014 at {at:%Y-%m-%d %H:%M} was changed by "
-                          f"nurse.lopez at {WHEN} (38.9 → 39.4) {STALE}")
+                          f"physician at {WHEN} (38.9 → 39.4) {STALE}")
 
 
 def test_an_event_resolved_elsewhere_since_it_was_seen_is_refused(two):
@@ -151,7 +151,7 @@ def test_an_event_resolved_elsewhere_since_it_was_seen_is_refused(two):
     error = refused("resolution", here.events.resolve, "ARI-014", seen.id, GUI_TODAY - timedelta(days=5),
                     expected=seen)
     assert str(error) == (f"The resolution date of {seen.label.lower()} (event {seen.id}) of ARI-014 was changed by "
-                          f"nurse.lopez at {WHEN} (none → {GUI_TODAY - timedelta(days=4)}) {STALE}")
+                          f"physician at {WHEN} (none → {GUI_TODAY - timedelta(days=4)}) {STALE}")
 
 
 # -- the window's correction dialogs pass what they showed ----------------------------------------
@@ -196,7 +196,7 @@ def test_a_record_dialog_refuses_a_correction_of_a_recording_corrected_elsewhere
     dialog.correction_reason.setText("time on the tube")
     dialog.done_at.clock.setText("09:30")
     dialog.accept()
-    assert dialog.errors.text("done_at") == (f"Soluble BCMA at D+7 of ARI-014 was changed by nurse.lopez at {WHEN} "
+    assert dialog.errors.text("done_at") == (f"Soluble BCMA at D+7 of ARI-014 was changed by physician at {WHEN} "
                                              f"(done {first:%Y-%m-%d} 09:00 → not done: haemolysed) {STALE}")
     assert not dialog.saved
 
@@ -213,5 +213,5 @@ def test_an_event_dialog_refuses_a_resolution_recorded_elsewhere_since_it_opened
     dialog.resolution.set_value(GUI_TODAY - timedelta(days=6))
     dialog.accept()
     assert dialog.error_text("resolution").startswith(f"The resolution date of {event.label.lower()} (event {event.id})"
-                                                      f" of ARI-014 was changed by nurse.lopez at {WHEN}")
+                                                      f" of ARI-014 was changed by physician at {WHEN}")
     assert here.events.of("ARI-014")[0].resolution == GUI_TODAY - timedelta(days=4)

@@ -15,6 +15,7 @@ import click
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from ..core.text import check_user
 from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
 from . import audit as audit_commands
@@ -72,6 +73,8 @@ class _Command(click.Command):
         _check_utf8(ctx)
         for name, key, option in self.shared:
             value = ctx.params.pop(name)
+            if name == "signer_login" and value is not None:
+                check_user(value)
             if value:
                 before = ctx.obj[f"{key}_given"]
                 if before and before != value:
@@ -124,6 +127,8 @@ def cli(ctx: click.Context, db_path: Path | None, signer_login: str | None, pass
     """
     from ..paths import default_database
 
+    if signer_login is not None:
+        check_user(signer_login)  # a pasted page is refused before any file is opened
     ctx.obj = {"db": db_path or default_database(), "db_given": db_path, "login": signer_login,
                "login_given": signer_login,
                "password_stdin": password_stdin, "password_stdin_given": password_stdin}
