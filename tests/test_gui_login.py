@@ -379,3 +379,16 @@ def test_screenshot_mode_asks_no_password_and_opens_with_nobody_signed_in(qapp, 
     assert app.run(db_path, user="nurse", screenshot=tmp_path / "shot.png", on=GUI_TODAY) == 0
     assert (tmp_path / "shot.png").exists()
     assert audit(db_path) == before  # nobody signed in, nobody logged out
+
+
+# -- File → Accounts… ---------------------------------------------------------------------------------------
+
+def test_an_administrator_sees_every_account_and_a_clinician_is_told_who_may(qtbot, store, window):
+    assert window.sign_ins.show_accounts() is None
+    assert "Only an administrator sees the accounts" in window.statusBar().currentMessage()
+    sign_in(store, "admin")
+    dialog = window.sign_ins.show_accounts()
+    table = dialog.table
+    rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 3).text())
+            for r in range(table.rowCount())}
+    assert rows == {login: (name, "active") for login, (name, _) in TEST_ACCOUNTS.items()}

@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
                                     "Another person signs in: the open forms are closed first")
         self.lock_action = a("Loc&k now", lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
                              "Cover the window until your password is typed; your open forms stay as they are")
+        self.accounts_action = a("A&ccounts…", lambda: self.sign_ins.show_accounts(), None,
+                                 "Every account of this database (for an administrator)")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         # Need a patient: disabled until one is registered.
         self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
@@ -182,8 +184,8 @@ class MainWindow(QMainWindow):
                                 self.print_worksheet_action, self.print_labels_action, self.details_action,
                                 self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                   self.export_action, self.demo_action, None, self.switch_user_action, self.lock_action, None,
-                   quit_action)
+                   self.export_action, self.demo_action, None, self.switch_user_action, self.lock_action,
+                   self.accounts_action, None, quit_action)
         self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action, None,
                    self.refresh_action)
         self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,

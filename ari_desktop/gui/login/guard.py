@@ -20,7 +20,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from ...core.errors import USER_ERRORS
+from ...core.roles import may
 from ..common.settings import open_settings
+from ..common.widgets import open_dialog
 
 if TYPE_CHECKING:
     from ...core.accounts import Account
@@ -213,6 +215,16 @@ class SignIns(QObject):
         self.show_who()
         self.window.session.say(f"Signed in as {account.full_name} ({account.login}).")
         self.watch()
+
+    def show_accounts(self) -> QDialog | None:
+        """Every account, for an administrator."""
+        account = self.account
+        if account is None or not may(account.roles, "manage-accounts"):
+            self.window.session.say("Only an administrator sees the accounts: File → Switch user… to sign in as one.")
+            return None
+        from .accounts_dialog import AccountsDialog
+
+        return open_dialog(AccountsDialog(self.store.accounts.all(), self.store.now(), self.window))
 
     # -- inside -------------------------------------------------------------------------------------
 
