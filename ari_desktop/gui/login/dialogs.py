@@ -111,6 +111,7 @@ class LogInDialog(_Form):
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
         self.login.setText(login.strip())
+        self.typed_password = ""  # kept for the change of a given password, which needs the old one
         (self.password if self.login.text() else self.login).setFocus()
 
     def attempt(self) -> Account:

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 LOCK_KEY, LOG_OUT_KEY = "login/lock_minutes", "login/log_out_minutes"
 DEFAULT_LOCK_MINUTES, DEFAULT_LOG_OUT_MINUTES = 5.0, 30.0
-ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
-                      QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate})
+ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.HoverMove,
+                      QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate})
 COVER_STYLE = "QLabel { background: #dde3ea; color: #1a3d7c; font-size: 16pt; }"
 
 
