@@ -1,6 +1,6 @@
-"""Regenerates the README's dialog screenshots (bedside, go / hold, signing, history, details, audit trail)
-from a demo cohort, typing into the real forms as a user would, signed in as the demo physician. Run by
-make-images.sh:
+"""Regenerates the README's dialog screenshots (log-in, lock screen, bedside, go / hold, signing, history,
+details, audit trail) from a demo cohort, typing into the real forms as a user would, signed in as the demo
+physician. Run by make-images.sh:
 
     python docs/grab-dialogs.py DEMO_DB STUDY_ID
 
@@ -39,9 +39,25 @@ def grab(app: QApplication, widget, name: str) -> None:
     widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
+def grab_log_in(app: QApplication, store: Store) -> None:
+    """The log-in with the demo nurse's login filled in and a password typed, and the lock screen."""
+    from ari_desktop.gui.login.dialogs import LockDialog, LogInDialog
+
+    log_in = LogInDialog(store, "nurse")
+    log_in.open()
+    log_in.password.setText("demo-password")
+    grab(app, log_in, "log-in")
+    log_in.done(0)
+    lock = LockDialog(store, store.accounts.get("nurse"), 5, 30)
+    lock.open()
+    grab(app, lock, "lock")
+    lock.done(0)
+
+
 def main(db: str, study_id: str) -> None:
     app = QApplication([])
     QLocale.setDefault(QLocale("es_ES"))  # a Spanish ward PC: decimals typed with a point still read right
+    grab_log_in(app, Store(db, "ward-pc"))
     store = Store(db, "physician")
     store.accounts.change_password("physician", DEMO_PASSWORD, SIGNING_PASSWORD)
     store.accounts.sign_in("physician", SIGNING_PASSWORD)

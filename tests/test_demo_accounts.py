@@ -63,5 +63,7 @@ def test_the_window_opens_on_a_demo_database_as_before(qtbot, db_path, gui_setti
         qtbot.addWidget(window)
         window.show()
         assert window.bedside_action.isEnabled() and not window.first_run_notice.isVisible()
-        assert window.user_label.text().startswith(f"Working as <b>{store.user}</b>")
+        account = store.accounts.signed_in
+        assert window.user_label.text().startswith(f"Working as <b>{account.full_name}</b> ({account.login})"
+                                                   if account else "Nobody is signed in")
         window.close()

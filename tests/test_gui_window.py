@@ -1,4 +1,4 @@
-"""The main window: three views, keyboard shortcuts, what it remembers, who is working, the
+"""The main window: three views, keyboard shortcuts, what it remembers, the
 screenshot mode and the fast start (nothing heavy imported before the first paint)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import GUI_TODAY, GUI_USER, make_demo, open_store
+from conftest import GUI_TODAY, GUI_USER, TEST_PASSWORD, make_demo, open_store
 from PySide6.QtCore import QMargins, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ari_desktop import launch
 from ari_desktop.core.errors import ClinicalInputError
@@ -23,7 +23,6 @@ from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.gui import app, main_window
 from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.common.settings import open_settings
-from ari_desktop.gui.common.who import who_is_working
 from ari_desktop.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
@@ -181,29 +180,6 @@ def test_the_window_remembers_its_size_last_view_and_columns(qtbot, store, gui_s
     assert second.patients.table.horizontalHeader().sectionSize(0) == 222
 
 
-def test_the_name_given_on_the_command_line_is_used_without_asking(monkeypatch):
-    monkeypatch.setenv("ARI_DESKTOP_USER", "login-name")
-    assert who_is_working("  Marta  ") == "Marta"
-    assert who_is_working(None, ask=False) == "login-name"
-
-
-def test_the_name_is_asked_once_prefilled_with_the_login_name(qtbot, monkeypatch):
-    monkeypatch.setenv("ARI_DESKTOP_USER", "login-name")
-    seen = {}
-
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, QInputDialog)
-        field = dialog.findChild(QLineEdit)
-        seen["prefilled"] = field.text()
-        field.setText("Nurse Marta")
-        dialog.accept()
-
-    QTimer.singleShot(0, answer)
-    assert who_is_working(None, ask=True) == "Nurse Marta"
-    assert seen["prefilled"] == "login-name"
-
-
 # -- screenshot mode and start-up ---------------------------------------------------------------
 
 @pytest.fixture
@@ -265,7 +241,8 @@ NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli
                 "ari_desktop.gui.patients.register_dialog", "ari_desktop.gui.patient.record_dialog",
                 "ari_desktop.gui.patient.date_dialogs", "ari_desktop.gui.bedside.bedside",
                 "ari_desktop.gui.toxicity.patient_toxicity", "ari_desktop.gui.printing.print_preview",
-                "ari_desktop.gui.common.forms", "argon2", "ari_desktop.core.endpoints", "ari_desktop.core.ctcae")
+                "ari_desktop.gui.common.forms", "argon2", "ari_desktop.gui.login.flow",
+                "ari_desktop.gui.login.dialogs", "ari_desktop.core.endpoints", "ari_desktop.core.ctcae")
 
 
 def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it_does_not_show(demo_db):
@@ -325,30 +302,36 @@ def watchdog(seconds: int = 10) -> Iterator[None]:
         timer.stop()
 
 
-def test_declining_to_give_a_name_opens_nothing(qapp, demo_db, monkeypatch):
+def test_quitting_the_log_in_opens_nothing(qapp, demo_db, monkeypatch):
     monkeypatch.delenv(app.FIRST_PAINT_ENV, raising=False)
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
     with watchdog():
         assert app.run(demo_db) == 1
 
 
-def test_the_window_opens_for_the_named_user_and_saves_its_settings_on_closing(qapp, demo_db, gui_settings,
-                                                                             monkeypatch):
+def test_the_window_opens_for_the_account_signed_in_and_saves_its_settings_on_closing(qapp, demo_db, gui_settings,
+                                                                                    monkeypatch):
     monkeypatch.delenv(app.FIRST_PAINT_ENV, raising=False)
     seen = {}
 
     def look_and_close() -> None:
         window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-                      and w.session.user == "Dr Vega")
+                      and w.session.user == GUI_USER)
         seen["user"] = window.session.user
         seen["rows"] = window.today.worklist.model().rowCount()
         window.show_view("patients")
         window.close()
 
-    QTimer.singleShot(50, look_and_close)
+    def log_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.password.setText(TEST_PASSWORD)
+        dialog.accept()
+        QTimer.singleShot(50, look_and_close)
+
+    QTimer.singleShot(0, log_in)
     with watchdog():
-        assert app.run(demo_db, user="Dr Vega", on=GUI_TODAY) == 0
-    assert seen["user"] == "Dr Vega" and seen["rows"] > 0
+        assert app.run(demo_db, user=GUI_USER, on=GUI_TODAY) == 0
+    assert seen["user"] == GUI_USER and seen["rows"] > 0
     assert QSettings(str(gui_settings), QSettings.Format.IniFormat).value("window/view") == "patients"
 
 

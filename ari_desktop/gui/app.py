@@ -1,11 +1,11 @@
-"""Start-up: the Qt application, who is working, the store, the main window; screenshot mode.
+"""Start-up: the Qt application, the store, the log-in, the main window; screenshot mode.
 
 Kept light on purpose: nothing here (or in the views it opens) imports pandas, reportlab or
 sqlite_utils, and the Patients and Patient views read the database only when first shown.
 
 For benchmarks: with ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT=1 in the environment, `ari-desktop` opens the
-window on today's worklist without asking for a name or reading saved settings, waits for the
-worklist to paint, prints one line on stderr and exits 0:
+window on today's worklist without a log-in (nobody is signed in: the views only) or saved settings, waits
+for the worklist to paint, prints one line on stderr and exits 0:
 
     ari-desktop: first paint 0.123 s after run(), 0.456 s after process start; 87 worklist items
 
@@ -27,10 +27,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..outputs import check_output_file, is_png, write_atomically
-from ..paths import default_backups
+from ..paths import default_backups, default_user
 from ..store import Store
 from .common.settings import APPLICATION, ORGANISATION, open_settings
-from .common.who import who_is_working
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
 DEFAULT_SIZE = (1280, 800)  # of a screenshot; the window itself opens at its preferred size, fitted to the screen
@@ -39,8 +38,9 @@ FRAME_GUESS = QMargins(4, 40, 4, 4)  # a desktop's title bar and borders, until 
 
 def run(db_path: Path | str, user: str | None = None, on: date | None = None, screenshot: Path | None = None,
         view: str = "today", size: str | None = None) -> int:
-    """Open the window on the database; return the exit code. With `screenshot`, render the
-    requested view (today, patients or patient:STUDY_ID) to that PNG and return at once."""
+    """Open the window on the database once someone has signed in (`user`: the login filled in); return the
+    exit code. With `screenshot`, render the requested view (today, patients or patient:STUDY_ID) to that
+    PNG and return at once, with nobody signed in."""
     started = time.perf_counter()
     first_paint = os.environ.get(FIRST_PAINT_ENV, "") not in ("", "0")
     width, height = parse_size(size) if size else DEFAULT_SIZE
@@ -49,15 +49,11 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         screenshot = check_output_file(screenshot, Path(db_path), "PNG", is_png, "a PNG image", "screenshot")
     app = application()
     interactive = screenshot is None and not first_paint
-    name = who_is_working(user, ask=interactive)
-    if name is None:
-        print("ari-desktop: no name given; nothing was opened.", file=sys.stderr)
-        return 1
     from .common.session import Session
     from .main_window import MainWindow
 
     try:
-        store = Store(db_path, name)
+        store = Store(db_path, default_user())  # nobody is signed in yet: the store refuses every write
     except USER_ERRORS as error:
         if not interactive:
             raise
@@ -66,6 +62,12 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
     window = None
     previous_hook = sys.excepthook
     try:
+        if interactive:  # a screenshot and a timing run ask no password: argon2 stays unloaded
+            from .login.flow import ask_log_in
+
+            if ask_log_in(store, user or "") is None:
+                print("ari-desktop: nobody signed in; nothing was opened.", file=sys.stderr)
+                return 1
         window = MainWindow(Session(store), day=on, settings=open_settings() if interactive else None,
                             backups=default_backups() if interactive else None)
         if not interactive:

@@ -22,6 +22,7 @@ from .audit import AuditAction
 from .common.backups import AutomaticBackups
 from .common.session import Session
 from .common.widgets import open_dialog
+from .login.guard import SignIns
 from .today.today_view import TodayView
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ SHORTCUTS = (
     ("Ctrl+Left, Ctrl+Right", "Previous / next day in Today"),
     ("F5", "Read the current view again from the database"),
     ("Ctrl+P, Ctrl+L", "Print the selected item's visit worksheet, or its tube labels"),
+    ("Ctrl+Shift+L", "Lock the window now (your password unlocks it)"),
     ("Ctrl+Shift+P", "Print the day's worklist"),
 )
 
@@ -66,7 +68,6 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = settings
         store = session.store
-        self.setWindowTitle(f"{store.protocol.code} follow-up: {store.path.name}")  # Qt adds "ARI Desktop"
         self.today = TodayView(session, day)
         self._patients: PatientsView | None = None  # built when first shown or asked for: a light start
         self._patient: PatientView | None = None
@@ -87,9 +88,10 @@ class MainWindow(QMainWindow):
         self.first_run_notice.linkActivated.connect(lambda link: self.register_patient() if link == "register"
                                                     else self.load_demo())
         self.setCentralWidget(self._with_notices(self.tabs))
-        self.user_label = QLabel(f"Working as <b>{session.user}</b> &nbsp;·&nbsp; {store.path}")
+        self.user_label = QLabel()
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
+        self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._actions()
         self._connect()
         self.tabs.currentChanged.connect(lambda index: self.view(VIEWS[index]))
@@ -170,6 +172,12 @@ class MainWindow(QMainWindow):
         self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
         self.demo_action = a("Load &demo patients…", self.load_demo, None,
                              f"Fill an empty database with {DEMO_PATIENTS} synthetic patients, to try the program")
+        self.switch_user_action = a("S&witch user…", lambda: self.sign_ins.switch_user(), None,
+                                    "Another person signs in: the open forms are closed first")
+        self.lock_action = a("Loc&k now", lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
+                             "Cover the window until your password is typed; your open forms stay as they are")
+        self.accounts_action = a("A&ccounts…", lambda: self.sign_ins.show_accounts(), None,
+                                 "Every account of this database (for an administrator)")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
         # Need a patient: disabled until one is registered.
         self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
@@ -177,7 +185,8 @@ class MainWindow(QMainWindow):
                                 self.print_worksheet_action, self.print_labels_action, self.details_action,
                                 self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                   self.export_action, self.demo_action, None, quit_action)
+                   self.export_action, self.demo_action, None, self.switch_user_action, self.lock_action,
+                   self.accounts_action, None, quit_action)
         self.audit_action = AuditAction(self.session, self)  # disabled, saying why, for who may not read it
         view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
                                None, self.refresh_action, None, self.audit_action)
@@ -601,4 +610,5 @@ class MainWindow(QMainWindow):
             self.save_settings(self.settings)
         if self.backups is not None:
             self.backups.at_close()
+        self.sign_ins.at_close()  # the log-out is recorded
         super().closeEvent(event)
