@@ -111,6 +111,15 @@ def make_demo(path: Path, patients: int, seed: int = 1) -> Path:
     return path
 
 
+def demo_session(path: Path, login: str = "datamanager") -> str:
+    """A command-line session of a demo account of the demo database `path`, past its first password change."""
+    from ari_desktop.demo import DEMO_PASSWORD
+
+    with Store(path, "set-up") as store:
+        store.accounts.change_password(login, DEMO_PASSWORD, TEST_PASSWORD)
+        return store.accounts.start_session()
+
+
 def sign_in(store: Store, login: str = GUI_USER) -> Store:
     """Act as `login` in `store` without typing its password (the tests of log-in itself type it)."""
     store.accounts._act_as(store.accounts.get(login))

@@ -47,7 +47,7 @@ def trail(db_path, **chosen):
 
 def run(db, *args, token=None):
     """A command in the clinician's session (export and sheet: stamped with the clinician's login)."""
-    return CliRunner().invoke(cli, ["--db", str(db), "--user", GUI_USER, *args],
+    return CliRunner().invoke(cli, ["--db", str(db), *args],
                               env={"ARI_DESKTOP_TOKEN": token or session_token()})
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import cli_db
+from conftest import GUI_USER, cli_db, demo_session
 
 from ari_desktop.cli import cli
 from ari_desktop.core.dates import local_today
@@ -89,10 +89,17 @@ def test_update_moves_day0_and_off_study_cancels(db):
     assert "Consent withdrawn" in later[0]["cancelled_reason"]
 
 
+def run_demo(path, *args):
+    """`ari-desktop demo` on a new database, and the demo data manager's session for what follows."""
+    assert CliRunner().invoke(cli, ["--db", str(path), "demo", *args]).exit_code == 0
+    return {"ARI_DESKTOP_TOKEN": demo_session(path)}
+
+
 def test_demo_fills_every_stage(tmp_path):
     path = tmp_path / "demo.db"
-    assert run(path, "demo", "--patients", "40", "--seed", "3").exit_code == 0
-    stages = {row["stage"] for row in json.loads(run(path, "patient", "list", "--json").stdout)}
+    session = run_demo(path, "--patients", "40", "--seed", "3")
+    listed = CliRunner().invoke(cli, ["--db", str(path), "patient", "list", "--json"], env=session).stdout
+    stages = {row["stage"] for row in json.loads(listed)}
     assert stages >= {"screening", "infusion", "follow-up", "booster", "off study", "died"}
 
 
@@ -167,8 +174,8 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
     import csv
 
     path = tmp_path / "demo.db"
-    assert run(path, "demo", "--patients", "30", "--seed", "2").exit_code == 0
-    result = run(path, "export", "--out", str(tmp_path / "out"))
+    session = run_demo(path, "--patients", "30", "--seed", "2")
+    result = CliRunner().invoke(cli, ["--db", str(path), "export", "--out", str(tmp_path / "out")], env=session)
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
@@ -209,7 +216,7 @@ def test_a_registration_entry_is_corrected_with_a_reason_and_the_history_keeps_b
     correction = history[-1]
     assert correction["old"] == {"birth_year": 1961, "extramedullary": 0}
     assert correction["new"] == {"birth_year": 1962, "extramedullary": 1}
-    assert correction["reason"] == "typed from the wrong form" and correction["user"] == "dm.lopez"
+    assert correction["reason"] == "typed from the wrong form" and correction["user"] == GUI_USER
 
 
 def test_a_correction_without_a_reason_or_with_a_bad_value_is_refused(db):

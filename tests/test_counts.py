@@ -48,7 +48,7 @@ def test_a_count_is_stored_in_utc_with_who_recorded_it_and_through_the_change_lo
     saved = store.counts.add("ARI-001", at(2), neutrophils=0.4, platelets=40)
     assert {k: g.grade for k, g in saved.grades.items()} == {"neutropenia": 4, "thrombocytopenia": 3}
     stored = store.db.execute("SELECT measured_at, haemoglobin, recorded_by FROM blood_counts").fetchone()
-    assert stored == (to_utc_text(at(2)), None, "dr.ruiz") and stored[0].endswith("+00:00")
+    assert stored == (to_utc_text(at(2)), None, "clinician") and stored[0].endswith("+00:00")
     (change,) = store.changes.all("blood_counts")
     assert change.action == "insert" and change.new["neutrophils"] == 0.4
 

@@ -90,7 +90,7 @@ def test_a_correction_made_elsewhere_since_the_dialog_opened_is_not_overwritten(
     retype(qtbot, dialog.birth_year, "1962")
     qtbot.keyClicks(dialog.reason, "typed from the wrong form")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert "was changed by dm.other" in dialog.errors.text("birth_year")
+    assert "was changed by datamanager" in dialog.errors.text("birth_year")
     assert store.patients.get(patient).birth_year == 1959
 
 

@@ -179,7 +179,7 @@ def test_the_demo_cohort_instead_adds_the_demo_accounts_and_patients_then_asks_t
                                                                                           monkeypatch):
     from ari_desktop import demo
 
-    monkeypatch.setattr(main_window, "DEMO_PATIENTS", 3)
+    monkeypatch.setattr(login_flow, "DEMO_PATIENTS", 3)
     first = Flow(qtbot, empty)
     first.dialog.demo_button.click()
     log_in = first.dialog

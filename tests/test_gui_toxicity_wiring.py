@@ -121,7 +121,7 @@ def test_enter_on_a_tox_item_assesses_instead_of_ticking_it_done(qtbot, store, a
 def test_the_flags_show_grade_2_or_more_and_prolonged_cytopenia_with_words_and_distinct_icons(
         qtbot, store, add_patient, window):
     add_patient(store, "ARI-CRS", day0=GUI_TODAY - timedelta(days=3))
-    store.assessments.add("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA, assessor="Dr Vidal")
+    store.assessments.add("ARI-CRS", GUI_NOW - timedelta(hours=2), FEVER_ON_CANNULA)
     add_patient(store, "ARI-CYT", day0=GUI_TODAY - timedelta(days=45))
     store.events.add("ARI-CYT", "neutropenia", GUI_TODAY - timedelta(days=20), grade=4)
     read_today(qtbot, window)

@@ -15,7 +15,7 @@ import pytest
 from conftest import GUI_TODAY, GUI_USER, TEST_PASSWORD, make_demo, open_store
 from PySide6.QtCore import QMargins, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ari_desktop import launch
 from ari_desktop.core.errors import ClinicalInputError
@@ -393,7 +393,7 @@ def test_only_another_connections_write_changes_the_data_version(store, db_path,
     before = store.data_version()
     add_patient(store, "ARI-OWN", day0=GUI_TODAY)
     assert store.data_version() == before  # this connection's own write refreshes the views as it is made
-    with open_store(db_path, "Dr Vega") as other:
+    with open_store(db_path, "physician") as other:
         add_patient(other, "ARI-CLI", day0=GUI_TODAY)
     assert store.data_version() != before
 
@@ -402,7 +402,7 @@ def test_a_patient_registered_elsewhere_appears_in_the_worklist_without_f5(qtbot
     window.outside_timer.setInterval(50)
     assert window.outside_timer.isActive()
     assert window.today.worklist_model.rowCount() == 0
-    with open_store(db_path, "Dr Vega") as other:  # the command line, or another workstation
+    with open_store(db_path, "physician") as other:  # the command line, or another workstation
         other.patients.add(check_new_patient("ARI-CLI", "AB", "F", 1960, Anchors(GUI_TODAY), other.protocol,
                                              GUI_TODAY))
     qtbot.waitUntil(lambda: any(e.study_id == "ARI-CLI" for e in window.today.worklist_model.rows), timeout=5000)
@@ -429,34 +429,13 @@ def test_the_windows_own_write_is_not_announced_as_made_elsewhere(qtbot, store, 
 def test_an_empty_database_says_what_to_do_first_and_keeps_off_what_needs_a_patient(qtbot, store, add_patient,
                                                                                   window):
     assert window.first_run_notice.isVisible()
-    assert "Register patient" in window.first_run_notice.text() and "demo patients" in window.first_run_notice.text()
+    assert "Register patient" in window.first_run_notice.text()
     assert not any(action.isEnabled() for action in window.patient_actions)
-    assert window.register_action.isEnabled() and window.demo_action.isEnabled()
+    assert window.register_action.isEnabled()
     add_patient(store, "ARI-001", day0=GUI_TODAY)
     window.session.events.patient_added.emit("ARI-001")  # as the registration form does
     assert all(action.isEnabled() for action in window.patient_actions)
-    assert not window.first_run_notice.isVisible() and not window.demo_action.isEnabled()
-
-
-def test_demo_patients_load_into_an_empty_database_after_saying_they_are_not_real(qtbot, store, window,
-                                                                                monkeypatch):
-    asked = []
-    monkeypatch.setattr(main_window, "DEMO_PATIENTS", 5)
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
-                        or QMessageBox.StandardButton.Yes)
-    window.demo_action.trigger()
-    assert "None of them is a real person" in asked[0]
-    assert [p.study_id for p in store.patients.all()] == [f"DEMO-{n:04d}" for n in range(1, 6)]
-    assert window.statusBar().currentMessage().startswith("Added 5 demo patients")
-    assert not window.demo_action.isEnabled() and window.bedside_action.isEnabled()
-    window.load_demo()  # never into a database with patients
-    assert len(store.patients.all()) == 5
-
-
-def test_declining_the_demo_writes_nothing(qtbot, store, window, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
-    window.demo_action.trigger()
-    assert store.patients.all() == [] and window.first_run_notice.isVisible()
+    assert not window.first_run_notice.isVisible()
 
 
 def test_the_window_writes_day_and_month_names_in_its_own_language_not_the_systems(qapp):

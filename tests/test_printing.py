@@ -157,7 +157,7 @@ def test_every_page_says_page_n_of_m_when_and_by_whom_it_was_printed(clinic, out
 
 def test_printed_by_defaults_to_the_user_of_the_store(clinic, out):
     visit_worksheet(clinic, "ARI-SCR", "SCR", out)
-    assert "Printed 2025-03-10 08:30 by nurse" in pdf_text(out)
+    assert "Printed 2025-03-10 08:30 by clinician" in pdf_text(out)
 
 
 @pytest.mark.parametrize("paper, size", [("a4", (595, 842)), ("letter", (612, 792))])
@@ -172,7 +172,7 @@ def test_the_spanish_worksheet_uses_clinical_spanish_and_the_protocol_files_span
     text = pdf_text(out)
     for expected in ("Hoja de visita", "Muestras a extraer", "Tubo", "Volumen", "Destino", "Hora", "Iniciales",
                      "Firma de enfermería", "Fecha prevista", "Fracción", "Administrar / Aplazar",
-                     "Impreso el 2025-03-10 08:30 por nurse", "Página 1 de", "Orientación: dice el año",
+                     "Impreso el 2025-03-10 08:30 por clinician", "Página 1 de", "Orientación: dice el año",
                      "Temperatura (°C)", "2025-03-10 (lunes)"):
         assert expected in text, expected
     # the protocol file's Spanish words (tests/test_printing_spanish.py has the rest)

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import GUI_NOW, GUI_TODAY, GUI_USER, open_store, refused
+from conftest import GUI_NOW, GUI_TODAY, GUI_USER, TEST_PASSWORD, open_store, refused
 
 from ari_desktop.core.dates import to_utc_text
 from ari_desktop.core.recording import UNDO_MINUTES
@@ -102,10 +102,10 @@ def test_the_command_line_withdraws_with_the_same_rule(db_path, collected):
     from ari_desktop.cli import cli
 
     collected.close()
-    args = ["--db", str(db_path), "--user", "another-nurse", "record", "ARI-001", "--timepoint", "D+14",
-            "--activity", "cbc", "--withdraw"]
-    result = CliRunner().invoke(cli, args)
+    args = ["--db", str(db_path), "--user", "nurse", "--password-stdin", "record", "ARI-001", "--timepoint", "D+14",
+            "--activity", "cbc", "--withdraw"]  # another nurse than the clinician who recorded it
+    result = CliRunner().invoke(cli, args, input=TEST_PASSWORD + "\n")
     assert result.exit_code == 2 and "needs a reason" in result.output
-    result = CliRunner().invoke(cli, [*args, "--reason", "recorded on the wrong patient"])
+    result = CliRunner().invoke(cli, [*args, "--reason", "recorded on the wrong patient"], input=TEST_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     assert "Withdrew Blood count at D+14 for ARI-001" in result.output

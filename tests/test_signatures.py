@@ -145,11 +145,12 @@ def test_the_command_line_signs_and_lists_name_time_zone_meaning_and_status(unit
                input=NURSE + "\n")
     assert done.exit_code == 0, done.output
     assert "Signed as performed by Nuria López (nuria)" in done.output
-    listed = run(unit_db, "signatures", "assessment", "1")
+    listed = run(unit_db, "signatures", "assessment", "1", "--user", "marta", "--password-stdin", input=MONITOR + "\n")
     assert re.fullmatch(r"Nuria López  \d{4}-\d\d-\d\d \d\d:\d\d \S+  performed  valid\n", listed.output), listed.output
     assert run(unit_db, "sign", "decision", "1", "--user", "pablo", "--password-stdin",
                input=DOCTOR + "\n").exit_code == 0
-    assert '"meaning": "go"' in run(unit_db, "signatures", "decision", "1", "--json").output
+    assert '"meaning": "go"' in run(unit_db, "signatures", "decision", "1", "--json", "--user", "marta",
+                                    "--password-stdin", input=MONITOR + "\n").output
 
 
 @pytest.mark.parametrize(("args", "password", "sentence"), [
@@ -166,6 +167,10 @@ def test_a_refused_signature_is_one_sentence_and_exit_2(unit_db, args, password,
 
 
 def test_listing_signatures_writes_nothing(unit_db):
+    with Store(unit_db, "set-up") as store:  # the monitor's session, as after ari-desktop login
+        store.accounts.sign_in("marta", MONITOR)
+        session = {"ARI_DESKTOP_TOKEN": store.accounts.start_session()}
     digest = file_digest(unit_db)
-    assert run(unit_db, "signatures", "assessment", "1").output == "The assessment 1 is not signed.\n"
+    listed = CliRunner().invoke(cli, ["--db", str(unit_db), "signatures", "assessment", "1"], env=session)
+    assert listed.output == "The assessment 1 is not signed.\n"
     assert file_digest(unit_db) == digest

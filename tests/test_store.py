@@ -17,8 +17,8 @@ TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 15, 0).astimezone()
 
 
-def open_store(path, user=conftest.GUI_USER):
-    return conftest.open_store(path, user, today=lambda: TODAY, now=lambda: NOW)
+def open_store(path, user=conftest.GUI_USER, **options):
+    return conftest.open_store(path, user, **{"today": lambda: TODAY, "now": lambda: NOW, **options})
 
 
 def register(store, study_id, screening, day0=None, **anchors):
@@ -161,7 +161,7 @@ def test_moving_day0_moves_the_schedule_and_keeps_what_was_recorded(store):
     assert d0.status == "done" and d0.in_window is False
     change = store.changes.all("patients")[-1]
     assert change.old == {"day0_date": "2026-11-16"} and change.new == {"day0_date": "2026-11-18"}
-    assert change.reason == "manufacturing delay" and change.user == "nurse.garcia"
+    assert change.reason == "manufacturing delay" and change.user == conftest.GUI_USER
 
 
 def test_off_study_cancels_open_items_after_that_date(store):

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import cli_db, open_store
+from conftest import GUI_USER, cli_db, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core import grading, protocol
@@ -50,11 +50,10 @@ def give(store, timepoint: str, moment: datetime):
 
 
 def test_an_assessment_saves_the_computed_grades_with_reason_and_assessor(store):
-    saved = store.assessments.add("ARI-001", at(2), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560),
-                                  assessor="Dr Ruiz")
+    saved = store.assessments.add("ARI-001", at(2), FEVER_ON_CANNULA, Treatments(tocilizumab_mg=560))
     assert (saved.crs.grade, saved.icans.grade) == (2, 1)
     assert "nasal cannula" in saved.crs.reason and "ICE 8/10" in saved.icans.reason
-    assert saved.assessor == "Dr Ruiz" and store.assessments.of("ARI-001") == [saved]
+    assert saved.assessor == GUI_USER and store.assessments.of("ARI-001") == [saved]
 
 
 def test_an_assessment_marks_that_days_toxicity_item_done(store):
@@ -101,9 +100,8 @@ def test_fraction_2_cannot_be_recorded_without_a_go(store):
 def test_a_go_records_who_decided_and_the_grades_seen_then_the_fraction_can_be_given(store):
     give(store, "D0", at(0, 11))
     store.assessments.add("ARI-001", at(3, 7), BedsideFindings(38.2))
-    decision = store.fractions.decide("ARI-001", "D+3", "go", "fever only, settling", decided_by="Dr Ruiz",
-                                     decided_at=at(3, 9))
-    assert (decision.decided_by, decision.crs_grade_seen, decision.icans_grade_seen) == ("Dr Ruiz", 1, 0)
+    decision = store.fractions.decide("ARI-001", "D+3", "go", "fever only, settling", decided_at=at(3, 9))
+    assert (decision.decided_by, decision.crs_grade_seen, decision.icans_grade_seen) == (GUI_USER, 1, 0)
     assert decision.override is True  # CRS grade 1 is active toxicity: the go overrode it, with a reason
     assert give(store, "D+3", at(3, 11)).status == "done"
 
@@ -238,12 +236,12 @@ def test_assess_then_toxicity_json_through_the_command_line(tmp_path):
                         "--infusion-date", day0.isoformat()])
     when = f"{(day0 + timedelta(days=1)).isoformat()}T08:00"
     result = runner.invoke(cli, [*base, "assess", "ARI-005", "--at", when, "--temperature", "38.7",
-                                 "--oxygen", "facemask", "--ice", "5", "--tocilizumab", "560", "--by", "Dr Vidal",
+                                 "--oxygen", "facemask", "--ice", "5", "--tocilizumab", "560",
                                  "--consciousness", "alert", "--seizure", "none", "--edema", "none"])
     assert result.exit_code == 0, result.output
     assert "CRS grade 3" in result.stdout and "ICANS grade 2" in result.stdout
     data = json.loads(runner.invoke(cli, [*base, "toxicity", "ARI-005", "--json"]).stdout)
-    assert data["assessments"][0]["assessor"] == "Dr Vidal" and data["assessments"][0]["day"] == 1
+    assert data["assessments"][0]["assessor"] == GUI_USER and data["assessments"][0]["day"] == 1
     summary = data["summary"]["first_infusion"]
     assert summary["status"] == "not_infused"  # fraction 1 is not recorded as given yet
     given = f"{day0.isoformat()}T10:00"

@@ -42,10 +42,8 @@ REMEMBERED = {
 PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
 PREFERRED_SIZE = (1280, 800)  # shrunk to the screen by fit_to_screen: a 1366x768 laptop sees the status bar
 OUTSIDE_WRITES_MS = 2000  # how often a visible window asks SQLite whether another connection wrote
-DEMO_PATIENTS = 60
 FIRST_RUN = ("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
-             "(Ctrl+N). To try the program first, <a href='demo'>load demo patients…</a> into this empty "
-             "database (synthetic, DEMO-0001 onwards; keep real patients in a database of their own).")
+             "(Ctrl+N).")
 SHORTCUTS = (
     ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
     ("Ctrl+F", "Find a patient"),
@@ -85,8 +83,7 @@ class MainWindow(QMainWindow):
         self.read_only_notice = None
         self.first_run_notice = QLabel(FIRST_RUN, wordWrap=True, visible=False)
         self.first_run_notice.setStyleSheet("QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }")
-        self.first_run_notice.linkActivated.connect(lambda link: self.register_patient() if link == "register"
-                                                    else self.load_demo())
+        self.first_run_notice.linkActivated.connect(lambda link: self.register_patient())
         self.setCentralWidget(self._with_notices(self.tabs))
         self.user_label = QLabel()
         self.user_label.setToolTip("Your name is stamped on everything you record.")
@@ -170,8 +167,6 @@ class MainWindow(QMainWindow):
         self.history_action = a("&History…", lambda: self.show_history(), None,
                                 "Every change: who, when, from what to what, why")
         self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
-        self.demo_action = a("Load &demo patients…", self.load_demo, None,
-                             f"Fill an empty database with {DEMO_PATIENTS} synthetic patients, to try the program")
         self.switch_user_action = a("S&witch user…", lambda: self.sign_ins.switch_user(), None,
                                     "Another person signs in: the open forms are closed first")
         self.lock_action = a("Loc&k now", lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
@@ -185,7 +180,7 @@ class MainWindow(QMainWindow):
                                 self.print_worksheet_action, self.print_labels_action, self.details_action,
                                 self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                   self.export_action, self.demo_action, None, self.switch_user_action, self.lock_action,
+                   self.export_action, None, self.switch_user_action, self.lock_action,
                    self.accounts_action, None, quit_action)
         self.audit_action = AuditAction(self.session, self)  # disabled, saying why, for who may not read it
         view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
@@ -212,7 +207,6 @@ class MainWindow(QMainWindow):
         any_patient = store.patients.any()
         for action in self.patient_actions:
             action.setEnabled(any_patient)
-        self.demo_action.setEnabled(not any_patient and not store.read_only)
         self.first_run_notice.setVisible(not any_patient and not store.read_only)
 
     def _connect(self) -> None:
@@ -342,35 +336,6 @@ class MainWindow(QMainWindow):
             self._follow_outside_writes()
         elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.outside_timer.isActive():
             self.check_outside_writes()
-
-    def load_demo(self) -> None:
-        """Fill an empty database with synthetic patients, after a confirmation that says what they are."""
-        store = self.session.store
-        if store.patients.any() or store.read_only:
-            self.session.say("Demo patients go only into an empty database that can be written.")
-            return
-        answer = QMessageBox.question(
-            self, "Load demo patients",
-            f"Fill {store.path.name} with {DEMO_PATIENTS} synthetic patients (DEMO-0001 onwards) at every stage "
-            "of the trial, with what would have been recorded so far?\n\nNone of them is a real person: keep "
-            "the ward's real patients in a database of their own.")
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        from .. import demo
-
-        try:
-            demo.fill(store, DEMO_PATIENTS)
-        except Exception as error:
-            refusal = store.refusal(error)
-            if refusal is None:
-                raise
-            self.session.say(str(refusal))
-            return
-        self.today.mark_stale()
-        if self._patients is not None:
-            self._patients.mark_stale()
-        self._update_patient_actions()
-        self.session.say(f"Added {DEMO_PATIENTS} demo patients (DEMO-0001 onwards) to {store.path.name}.")
 
     # -- navigation ------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from ...paths import default_user
 from ...store import Store
 from .dialogs import DEMO, ChangePasswordDialog, FirstAdministratorDialog, LogInDialog, busy
 
+DEMO_PATIENTS = 60  # the demo cohort a new database can start with
+
 
 def sign_out(store: Store) -> None:
     """Nobody acts in the store any more: it refuses every write that needs an account."""
@@ -68,7 +70,6 @@ class LogIn(QObject):
     # -- a new database ---------------------------------------------------------------------------
 
     def _first_administrator(self) -> None:
-        from ..main_window import DEMO_PATIENTS
 
         dialog = FirstAdministratorDialog(self.store, DEMO_PATIENTS, self.parent_widget)
 
@@ -83,7 +84,6 @@ class LogIn(QObject):
     def _load_demo(self, dialog: FirstAdministratorDialog) -> None:
         """The demo accounts and patients, as `ari-desktop demo` adds them; then the log-in, which lists them."""
         from ... import demo
-        from ..main_window import DEMO_PATIENTS
 
         try:
             with busy():
