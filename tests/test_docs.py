@@ -37,11 +37,14 @@ NOT_RUN = {
     "ari-desktop": "opens the window and waits for its user; the --screenshot example starts the window and exits",
 }
 
-# The examples that register patients run first: every other example names them, in whatever section.
+# The examples that register patients run first (after the set-up): every other example names them, in
+# whatever section. The demo goes only into a new database: its examples share one of their own.
 REGISTERS = ("patient", "add")
+DEMO = ("demo",)
 
 PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*")
 EXITS = re.compile(r"\bexits (?:with code )?(\d+)")
+SET_UP = re.compile(r"^\s*set-up\b")
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Example:
     env: dict[str, str] = field(default_factory=dict)
     exit_code: int = 0
     stdin: str | None = None
+    set_up: bool = False  # `# set-up` in its comment: it runs before all others (accounts come first)
 
     @property
     def command(self) -> str:
@@ -99,7 +103,8 @@ def readme_examples() -> list[Example]:
                     env[name] = value
                 if words and Path(words[0]).name == PROGRAM:
                     examples.append(Example(" ".join(line.split()), words[1:], env,
-                                            int(exits.group(1)) if exits else 0, stdin))
+                                            int(exits.group(1)) if exits else 0, stdin,
+                                            SET_UP.search(comment) is not None))
     return examples
 
 
@@ -229,22 +234,24 @@ def runnable(words: list[str]) -> list[str]:
 
 
 def test_the_readme_examples_run(tmp_path):
-    """Every example runs, the registrations first, then in README order, on one database (or on the one it
-    names with --db, a fresh file in the same folder)."""
+    """Every example runs, the set-up first, then the registrations, then in README order, on one database (or
+    on the one it names with --db, a fresh file in the same folder)."""
     program = shutil.which(PROGRAM, path=str(Path(sys.executable).parent))
     if program is None:
         if os.environ.get("ARI_DESKTOP_TEST_INSTALLED"):
             pytest.fail(f"{PROGRAM} is not installed beside {sys.executable}")
         pytest.skip(f"{PROGRAM} is not installed beside {sys.executable}")
-    env = {**os.environ, "ARI_DESKTOP_USER": "readme", "ARI_DESKTOP_SETTINGS": str(tmp_path / "settings.ini"),
+    env = {name: value for name, value in os.environ.items() if name != "ARI_DESKTOP_TOKEN"}  # `login`'s, below
+    env = {**env, "ARI_DESKTOP_USER": "readme", "ARI_DESKTOP_SETTINGS": str(tmp_path / "settings.ini"),
            "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     database = ["--db", str(tmp_path / "readme.db")]
     order = sorted((pair for pair in zip(EXAMPLES, READINGS, strict=True) if pair[0].command not in NOT_RUN),
-                   key=lambda pair: pair[1].path != REGISTERS)
+                   key=lambda pair: (not pair[0].set_up, pair[1].path != REGISTERS))
     failures = []
     for example, _ in order:
         words = runnable(example.words)
-        args = [program, *([] if "--db" in words else database), *words]
+        own = ["--db", str(tmp_path / "demo.db")] if READINGS[EXAMPLES.index(example)].path == DEMO else database
+        args = [program, *([] if "--db" in words else own), *words]
         done = subprocess.run(args, cwd=tmp_path, env={**env, **example.env}, capture_output=True, text=True,
                               timeout=120, input=example.stdin)
         if done.returncode != example.exit_code:

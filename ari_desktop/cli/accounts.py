@@ -164,7 +164,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     def user_list(ctx, as_json):
         """Every account, active or not, with its roles."""
         store = store_of(ctx)
-        _authorised(ctx, store, "manage-accounts")
+        signed_in(ctx, store)
         accounts = store.accounts.all()
         if as_json:
             _print_json([{"login": a.login, "full_name": a.full_name, "roles": sorted(a.roles), "active": a.active,
