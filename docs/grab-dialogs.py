@@ -25,7 +25,6 @@ from ari_desktop.gui.main_window import MainWindow
 from ari_desktop.store import Store
 
 SHOTS = Path(__file__).parent / "screenshots"
-IMAGES = Path(__file__).parent / "images"
 SIGNING_PASSWORD = "ward-round-2025"  # the demo physician's, after the first log-in's change
 
 
@@ -110,7 +109,7 @@ def main(db: str, study_id: str) -> None:
     audit.show()
     audit.table.scrollToBottom()  # the correction just made
     settle(app)
-    audit.grab().save(str(IMAGES / "audit-view.png"))
+    audit.grab().save(str(SHOTS / "audit-view.png"))
     audit.done(0)
     app.quit()
 
