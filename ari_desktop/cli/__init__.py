@@ -49,7 +49,9 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 # Who works: --user LOGIN (its password asked, or read from standard input with --password-stdin),
 # else the session of `ari-desktop login`. Given before or after the command, as --db is.
 login_option = click.option("--user", "signer_login", metavar="LOGIN",
-                            help="Sign in as LOGIN for this command (default: the session of ari-desktop login).")
+                            help="Sign in as LOGIN for this command, its password asked or read with "
+                            "--password-stdin (default: the session of ari-desktop login); the window: the login "
+                            "its log-in starts with.")
 password_stdin_option = account_commands.password_stdin_option
 
 
