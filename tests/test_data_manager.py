@@ -122,6 +122,9 @@ def test_the_history_saved_as_pdf_reads_back_with_the_change_and_its_reason(qtbo
     assert "ARI-001" in text and "typed from the wrong form" in text
     assert "1960 → 1962" in text or "1960 -> 1962" in text  # the fallback font has no arrow
     assert "screening date" not in text  # filtered: the registration itself is left out
+    (logged,) = store.db.execute("SELECT new_values FROM change_log WHERE table_name = 'audit_events'"
+                                 " AND new_values LIKE '%change history of ARI-001%'").fetchall()
+    assert '"print"' in logged[0] and str(out) in logged[0] and store.user in logged[0]
 
 
 def test_a_long_note_corrected_still_prints_across_pages(store, patient, tmp_path):

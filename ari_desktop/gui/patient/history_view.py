@@ -136,12 +136,16 @@ class HistoryDialog(QDialog):
         self.error.hide()
         lang = open_settings().value("printing/lang", "en")
         try:
-            return write(self.session.store, self.patient.study_id, out, lang=lang, filter_text=self.filter.text(),
-                         printed_by=self.session.user).path
+            written = write(self.session.store, self.patient.study_id, out, lang=lang, filter_text=self.filter.text(),
+                            printed_by=self.session.user).path
         except USER_ERRORS as error:
             self.error.setText(ERROR_PREFIX + str(error))
             self.error.show()
             return None
+        from ..audit import log_output
+
+        log_output(self.session, "print", f"change history of {self.patient.study_id}", written)
+        return written
 
     def save_as_pdf(self, out: Path | None = None) -> Path | None:
         if not out:
