@@ -47,6 +47,41 @@ def gui_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+POSTGRES_VARIABLE = "ARI_DESKTOP_TEST_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> Iterator[str]:
+    """The address of a PostgreSQL server's `postgres` database: the one `.ci/run` started (its address in
+    ARI_DESKTOP_TEST_POSTGRES), or else a throwaway cluster for this test run."""
+    given = os.environ.get(POSTGRES_VARIABLE)
+    if given:
+        yield given
+        return
+    import postgres_cluster
+
+    folder = Path(tempfile.mkdtemp(prefix="ari-postgres-"))
+    try:
+        yield postgres_cluster.start(folder)
+    finally:
+        postgres_cluster.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def server_database(postgres_server, request) -> Iterator[str]:
+    """A new, empty database on the test server, for this test only (dropped after it)."""
+    import psycopg
+
+    name = "ari_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_server.replace("/postgres?", f"/{name}?", 1)
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(autouse=True)
 def signed_in_command_line(monkeypatch: pytest.MonkeyPatch) -> str:
     """The command line works in GUI_USER's session on any database made by `with_accounts`, as after
