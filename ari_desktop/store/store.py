@@ -26,7 +26,7 @@ from ..core.errors import StoreError
 from ..core.protocol import Protocol, load_default
 from ..core.text import check_user
 from ..outputs import SQLITE_COMPANIONS
-from . import audit, schema
+from . import audit, location, schema
 from .assessments import Assessments
 from .changes import ChangeLog
 from .fractions import Fractions
@@ -60,6 +60,7 @@ class Store:
         # Every page is read once before the first write: the check at open only looks at the small tables.
         self._pages_checked = False
         self._damage: StoreError | None = None
+        location.check_local(self.path)
         try:
             self.read_only = read_only or not _writable(self.path)
             if not schema.check_file(self.path):
