@@ -142,3 +142,20 @@ def test_the_window_says_the_refusal_beside_the_form_and_writes_nothing(qtbot, d
         assert row_counts(db_path) == before
         dialog.done(0)
         window.close()
+
+
+def test_the_window_keeps_off_what_the_signed_in_role_may_not_do_and_says_why(qtbot, unit, gui_settings):
+    from ari_desktop.gui.common.session import Session
+    from ari_desktop.gui.main_window import MainWindow
+
+    sign_in(unit, "nurse")
+    window = MainWindow(Session(unit))
+    qtbot.addWidget(window)
+    assert window.bedside_action.isEnabled() and window.record_action.isEnabled()
+    for action in (window.register_action, window.fraction_action, window.death_action, window.export_action):
+        assert not action.isEnabled()
+        assert action.toolTip().startswith("You may not ") and "nurse (nurse)" in action.toolTip()
+    sign_in(unit, "physician")
+    window.update_actions()  # as after a switch of user
+    assert window.register_action.isEnabled() and window.fraction_action.isEnabled()
+    assert window.register_action.toolTip() == "Register a new patient"

@@ -88,8 +88,8 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
-        self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._actions()
+        self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._connect()
         self.tabs.currentChanged.connect(lambda index: self.view(VIEWS[index]))
         self.data_version = store.data_version()
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.resize(*PREFERRED_SIZE)
         if settings is not None:
             self.restore_settings(settings)
-        self._update_patient_actions()
+        self.update_actions()
         # Daily and at close into the folder `backups` (none given: a screenshot, a test, a timing run).
         self.backups = AutomaticBackups(session, backups, self) if backups is not None else None
 
@@ -174,6 +174,12 @@ class MainWindow(QMainWindow):
         self.accounts_action = a("A&ccounts…", lambda: self.sign_ins.show_accounts(), None,
                                  "Every account of this database (for an administrator)")
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
+        # Need a role that may do them (core/roles.ACTIONS): disabled for another, saying why.
+        self.role_actions = {self.register_action: "register", self.bedside_action: "assess",
+                             self.fraction_action: "decide-fraction", self.event_action: "record-toxicity",
+                             self.day0_action: "register", self.booster_action: "register",
+                             self.off_study_action: "register", self.death_action: "register",
+                             self.record_action: "record-collection", self.export_action: "export"}
         # Need a patient: disabled until one is registered.
         self.patient_actions = (self.bedside_action, self.fraction_action, self.event_action, self.day0_action,
                                 self.booster_action, self.off_study_action, self.death_action, self.record_action,
@@ -201,12 +207,16 @@ class MainWindow(QMainWindow):
             menu.addSeparator() if action is None else menu.addAction(action)
         return menu
 
-    def _update_patient_actions(self) -> None:
-        """A first run, on an empty database: say what to do first, and keep off what needs a patient."""
+    def update_actions(self) -> None:
+        """Keep off what needs a patient on an empty database (saying what to do first), and what the signed-in
+        account's roles do not allow, its tooltip saying why (the store refuses it anyway)."""
         store = self.session.store
         any_patient = store.patients.any()
-        for action in self.patient_actions:
-            action.setEnabled(any_patient)
+        for action in (*self.patient_actions, *self.role_actions):
+            needed = self.role_actions.get(action)
+            refused = self.session.refusal(needed) if needed else None
+            action.setEnabled((any_patient or action not in self.patient_actions) and refused is None)
+            action.setToolTip(refused or action.statusTip())
         self.first_run_notice.setVisible(not any_patient and not store.read_only)
 
     def _connect(self) -> None:
@@ -284,7 +294,7 @@ class MainWindow(QMainWindow):
         self.today.mark_stale()  # screening items may be due today
         if self._patients is not None:
             self._patients.patient_changed(study_id)
-        self._update_patient_actions()
+        self.update_actions()
 
     # -- writes made elsewhere: the command line, another workstation ------------------------------
 
@@ -310,7 +320,7 @@ class MainWindow(QMainWindow):
             self._patient.mark_stale()
             if self._patient.toxicity is not None:
                 self._patient.toxicity.timeline.mark_stale()
-        self._update_patient_actions()
+        self.update_actions()
         self.session.say("The lists were updated: another workstation or the command line wrote to the database.")
         return True
 
@@ -354,7 +364,7 @@ class MainWindow(QMainWindow):
         self.patient.show_patient(study_id)
         self.show_view("patient")
         self.patient.tree.setFocus()
-        self._update_patient_actions()
+        self.update_actions()
 
     def find_patient(self) -> None:
         self.show_view("patients")
@@ -366,7 +376,7 @@ class MainWindow(QMainWindow):
 
     def refresh_current(self) -> None:
         self.current_widget().update_now()
-        self._update_patient_actions()
+        self.update_actions()
         self.session.say("Read again from the database.")
 
     def register_patient(self) -> RegisterPatientDialog:

@@ -6,21 +6,11 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.errors import USER_ERRORS
 from ..common.session import Session
 from ..common.widgets import open_dialog
 
 TIP = "Every change, log-in, export and print, filtered; the access review"
-
-
-def refusal(store) -> str | None:
-    """Why the signed-in account may not read the audit trail (None: it may, or the file has no accounts)."""
-    try:
-        if store.accounts.exist():
-            store.accounts.require("read-audit")
-    except ClinicalInputError as refused:
-        return str(refused)
-    return None
 
 
 def log_output(session: Session, event: str, what: str, where) -> bool:
@@ -44,13 +34,13 @@ class AuditAction(QAction):
 
     def check_allowed(self) -> None:
         """Enabled for an account that may read the audit trail; else disabled, its tip saying why."""
-        refused = refusal(self.session.store)
+        refused = self.session.refusal("read-audit")
         self.setEnabled(refused is None)
         self.setToolTip(refused or TIP)
         self.setStatusTip(refused or TIP)
 
     def open(self) -> QWidget | None:
-        refused = refusal(self.session.store)
+        refused = self.session.refusal("read-audit")
         if refused:
             self.session.say(refused)
             return None

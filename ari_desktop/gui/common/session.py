@@ -7,6 +7,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject, Signal
 
+from ...core.errors import ClinicalInputError
 from ...store import Store
 
 
@@ -33,3 +34,12 @@ class Session:
 
     def say(self, text: str) -> None:
         self.events.message.emit(text)
+
+    def refusal(self, action: str) -> str | None:
+        """Why the signed-in account may not do `action` (core/roles.ACTIONS), or None if it may: for a
+        menu item or a button, off with that sentence as its tooltip. The store checks it again."""
+        try:
+            self.store.accounts.require(action)
+        except ClinicalInputError as refused:
+            return str(refused)
+        return None

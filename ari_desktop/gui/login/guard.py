@@ -74,6 +74,7 @@ class SignIns(QObject):
         who = (f"Working as <b>{escape(account.full_name)}</b> ({escape(account.login)})" if account
                else "Nobody is signed in: the views only")
         self.window.user_label.setText(f"{who} &nbsp;·&nbsp; {escape(str(store.path))}")
+        self.window.update_actions()  # what this account's roles allow
 
     # -- idle ---------------------------------------------------------------------------------------
 
