@@ -1,0 +1,62 @@
+"""Team mode's live updates, on a real PostgreSQL server: a write announced by another connection reaches
+the window's listener within a second; a lost connection is said, and the listener reconnects by itself."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from ari_desktop.gui.common.server_listener import CHANNEL, ServerListener
+
+
+@pytest.fixture
+def listener(qtbot, server_database):
+    own = psycopg.connect(server_database, autocommit=True)  # the window's own store connection
+    listening = ServerListener(server_database, own_backend_pid=own.info.backend_pid)
+    listening.start()
+    qtbot.waitUntil(lambda: listening.connected, timeout=5000)
+    yield listening, own
+    listening.stop()
+    own.close()
+
+
+def test_another_workstations_write_arrives_within_a_second(qtbot, listener, server_database):
+    listening, _ = listener
+    with psycopg.connect(server_database, autocommit=True) as other:
+        started = time.monotonic()
+        with qtbot.waitSignal(listening.changed, timeout=1000):
+            other.execute(f"NOTIFY {CHANNEL}")
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_windows_own_write_is_not_announced_to_itself(qtbot, listener):
+    listening, own = listener
+    with qtbot.assertNotEmitted(listening.changed, wait=800):
+        own.execute(f"NOTIFY {CHANNEL}")
+
+
+def test_a_write_rolled_back_is_never_announced(qtbot, listener, server_database):
+    listening, _ = listener
+    with psycopg.connect(server_database) as other, qtbot.assertNotEmitted(listening.changed, wait=800):
+        other.execute(f"NOTIFY {CHANNEL}")
+        other.rollback()
+
+
+def test_a_lost_connection_is_said_and_the_listener_reconnects_by_itself(qtbot, listener, server_database,
+                                                                           postgres_server):
+    listening, _ = listener
+    database = conninfo_to_dict(server_database)["dbname"]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        with qtbot.waitSignal(listening.lost, timeout=3000) as said:  # as a server restart or a cut cable does
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = %s AND query LIKE 'LISTEN%%'", [database])
+        assert said.args[0].startswith("The connection to the server was lost")
+        assert "read-only" in said.args[0]
+        with qtbot.waitSignal(listening.restored, timeout=5000):
+            pass
+    with psycopg.connect(server_database, autocommit=True) as other, \
+            qtbot.waitSignal(listening.changed, timeout=1000):
+        other.execute(f"NOTIFY {CHANNEL}")
