@@ -7,6 +7,7 @@ import time
 
 import psycopg
 import pytest
+from conftest import GUI_TODAY, open_store
 from psycopg.conninfo import conninfo_to_dict
 
 from ari_desktop.gui.common.server_listener import CHANNEL, ServerListener
@@ -60,3 +61,24 @@ def test_a_lost_connection_is_said_and_the_listener_reconnects_by_itself(qtbot, 
     with psycopg.connect(server_database, autocommit=True) as other, \
             qtbot.waitSignal(listening.changed, timeout=1000):
         other.execute(f"NOTIFY {CHANNEL}")
+
+
+def test_the_window_rereads_on_news_and_keeps_the_screen_read_only_while_the_server_is_away(
+        qtbot, listener, server_database, postgres_server, window, add_patient):
+    listening, _ = listener
+    window.follow_server(listening)
+    window.show_view("today")
+    with open_store(window.session.store.path, "physician") as elsewhere:  # what another workstation wrote
+        add_patient(elsewhere, "ARI-077", day0=GUI_TODAY)
+    with psycopg.connect(server_database, autocommit=True) as other:
+        other.execute(f"NOTIFY {CHANNEL}")
+    qtbot.waitUntil(lambda: "ARI-077" in {row.study_id for row in window.today.worklist_model.rows}, timeout=1000)
+
+    database = conninfo_to_dict(server_database)["dbname"]
+    with psycopg.connect(postgres_server, autocommit=True) as admin, qtbot.waitSignal(listening.lost, timeout=3000):
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                      " WHERE datname = %s AND query LIKE 'LISTEN%%'", [database])
+    assert window.connection_notice.isVisible() and "read-only" in window.connection_notice.text()
+    assert not window.bedside_action.isEnabled() and "lost" in window.bedside_action.toolTip()
+    qtbot.waitUntil(lambda: not window.connection_notice.isVisible(), timeout=5000)
+    assert window.bedside_action.isEnabled()

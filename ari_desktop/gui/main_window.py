@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
+        self.offline: str | None = None  # team mode: why the server cannot be reached now
         self._actions()
         self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._connect()
@@ -113,6 +114,11 @@ class MainWindow(QMainWindow):
             self.read_only_notice.setStyleSheet("QLabel { background: #fff3cd; color: #7a3e00; font-weight: bold;"
                                                 " padding: 6px; }")
             layout.addWidget(self.read_only_notice)
+        # Team mode: the connection to the server was lost (follow_server); hidden until then.
+        self.connection_notice = QLabel(wordWrap=True, visible=False)
+        self.connection_notice.setStyleSheet("QLabel { background: #fde2e1; color: #8a1c13; font-weight: bold;"
+                                             " padding: 6px; }")
+        layout.addWidget(self.connection_notice)
         layout.addWidget(self.first_run_notice)
         layout.addWidget(tabs)
         return page
@@ -214,7 +220,7 @@ class MainWindow(QMainWindow):
         any_patient = store.patients.any()
         for action in (*self.patient_actions, *self.role_actions):
             needed = self.role_actions.get(action)
-            refused = self.session.refusal(needed) if needed else None
+            refused = (self.offline or self.session.refusal(needed)) if needed else None
             action.setEnabled((any_patient or action not in self.patient_actions) and refused is None)
             action.setToolTip(refused or action.statusTip())
         self.first_run_notice.setVisible(not any_patient and not store.read_only)
@@ -313,6 +319,11 @@ class MainWindow(QMainWindow):
         if version == self.data_version:
             return False
         self.data_version = version
+        self.reread("The lists were updated: another workstation or the command line wrote to the database.")
+        return True
+
+    def reread(self, said: str) -> None:
+        """Every view reads the database again when next shown (the one in front at once)."""
         self.today.mark_stale()
         if self._patients is not None:
             self._patients.mark_stale()  # every row: patients may have been registered there
@@ -321,8 +332,26 @@ class MainWindow(QMainWindow):
             if self._patient.toxicity is not None:
                 self._patient.toxicity.timeline.mark_stale()
         self.update_actions()
-        self.session.say("The lists were updated: another workstation or the command line wrote to the database.")
-        return True
+        self.session.say(said)
+
+    def follow_server(self, listener) -> None:
+        """Team mode: another workstation's write, announced by the server (gui/common/server_listener.py),
+        re-reads the views at once; a lost connection shows a banner and keeps what is on screen, read-only
+        (open forms stay as they are), until the listener is connected again and every view is read anew."""
+        listener.changed.connect(lambda: self.reread("Updated: another workstation wrote to the database."))
+        listener.lost.connect(self._connection_lost)
+        listener.restored.connect(self._connection_restored)
+
+    def _connection_lost(self, sentence: str) -> None:
+        self.offline = sentence
+        self.connection_notice.setText(sentence)
+        self.connection_notice.show()
+        self.update_actions()
+
+    def _connection_restored(self) -> None:
+        self.offline = None
+        self.connection_notice.hide()
+        self.reread("The connection to the server is back; every list was read again.")
 
     def _follow_outside_writes(self) -> None:
         """Ask while the window can be seen (not minimised); at once when it comes to the front."""
