@@ -237,8 +237,13 @@ class Accounts(Part):
         if not account.active:
             self.store.audit.record("log-in failed", login, "deactivated")
             return f"The account {login} is deactivated; ask an administrator."
-        self.store.write("accounts", account.id, {"failed_log_ins": 0, "locked_until": None})
-        self.store.audit.record("log-in", login, "must change the password" if account.must_change_password else None)
+        before, self.store.user = self.store.user, account.login  # a log-in is its account's own act
+        try:
+            self.store.write("accounts", account.id, {"failed_log_ins": 0, "locked_until": None})
+            self.store.audit.record("log-in", login, "must change the password" if account.must_change_password
+                                    else None)
+        finally:
+            self.store.user = before
         return None
 
     def act_as(self, account: Account) -> Account:
