@@ -259,17 +259,16 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def row_counts(path: Path | str) -> dict[str, int]:
-    """Rows of every clinical table and of the change log (of a file, or of a server database)."""
+def row_counts(path: Path | str, tables=("patients", "scheduled_items", "recordings", "change_log")) -> dict[str, int]:
+    """Rows of every clinical table and of the change log, or of `tables` (of a file, or of a server database)."""
     if is_server(path):
         import psycopg
 
-        connection = psycopg.connect(path)
+        connection = psycopg.connect(str(getattr(path, "url", path)))
     else:
         connection = sqlite3.connect(path)
     try:
-        return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("patients", "scheduled_items", "recordings", "change_log")}
+        return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
     finally:
         connection.close()
 
@@ -338,3 +337,9 @@ def schema_refusal(store: Store) -> type[Exception]:
 
         return psycopg.IntegrityError
     return sqlite3.IntegrityError
+
+
+def snapshot(address: Path | str):
+    """What shows that nothing was written: a file's bytes, a server database's row counts (every write adds
+    to the change log)."""
+    return row_counts(address) if is_server(address) else file_digest(address)

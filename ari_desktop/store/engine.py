@@ -53,6 +53,7 @@ class ServerAddress(str):
     masked address, and its name is the database's name (the window's title, a session's key)."""
 
     def __new__(cls, url: str):
+        url = getattr(url, "url", url)  # a store's address, opened again
         address = super().__new__(cls, masked(url))
         address.url = url
         address.name = address.stem = urlsplit(url).path.lstrip("/") or "postgres"
