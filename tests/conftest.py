@@ -121,7 +121,7 @@ def with_accounts(path: Path | str) -> Path | str:
     """`path`, made a new database holding TEST_ACCOUNTS (as its administrator would set it up); a server
     database gets the template's rows (the hash chain and the session as they are)."""
     if is_server(path):
-        _copy_to_server(_accounts_template()[0], path)
+        copy_to_server(_accounts_template()[0], path)
         return path
     assert not path.exists(), path
     shutil.copyfile(_accounts_template()[0], path)
@@ -159,7 +159,7 @@ def _is_new(address: Path | str) -> bool:
                                   " WHERE table_schema = 'public'").fetchone()[0] == 0
 
 
-def _copy_to_server(template: Path, url: str) -> None:
+def copy_to_server(template: Path, url: str) -> None:
     """Every row of the SQLite `template` into the empty server database `url`, at the current schema."""
     from ari_desktop.store import engine, schema
 
