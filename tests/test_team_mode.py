@@ -12,7 +12,7 @@ import sys
 import psycopg
 import pytest
 from click.testing import CliRunner
-from conftest import open_store
+from conftest import GUI_TODAY, open_store
 
 from ari_desktop.cli import cli
 from ari_desktop.core.errors import StoreError
@@ -108,3 +108,35 @@ def test_a_store_opened_again_from_its_address_reaches_the_same_database(server_
             assert again.execute("SELECT count(*) FROM accounts").fetchone() == (6,)
         finally:
             again.close()
+
+
+def test_a_write_waiting_for_another_workstation_too_long_gets_a_sentence_and_the_store_stays_usable(
+        server_database, add_patient, monkeypatch):
+    from ari_desktop.store import engine
+
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 0.5)
+    with open_store(server_database) as store, psycopg.connect(server_database) as other:
+        other.execute(f"SELECT pg_advisory_xact_lock({engine.WRITE_LOCK})")  # another workstation, writing
+        with pytest.raises(StoreError, match="is in use by another workstation"):
+            add_patient(store, "ARI-001")
+        other.rollback()
+        add_patient(store, "ARI-001")
+        assert [p.study_id for p in store.patients.all()] == ["ARI-001"]
+
+
+def test_the_command_line_and_the_window_take_a_server_address_as_they_take_a_file(qtbot, server_database,
+                                                                                    add_patient, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from ari_desktop import launch
+    from ari_desktop.gui import app
+
+    with open_store(server_database) as store:
+        add_patient(store, "ARI-001", day0=GUI_TODAY)
+    listed = CliRunner().invoke(cli, ["--db", server_database, "patient", "list"])
+    assert listed.exit_code == 0 and "ARI-001" in listed.stdout, listed.output
+    assert launch.window_options(["--db", server_database, "--user", "nurse"]) == {"db": server_database,
+                                                                                  "user": "nurse"}
+    shot = tmp_path / "patients.png"
+    assert app.run(server_database, screenshot=shot, view="patients", on=GUI_TODAY) == 0
+    assert QImage(str(shot)).width() == 1280

@@ -70,21 +70,38 @@ class ServerConnection:
     def __init__(self, address: ServerAddress):
         import psycopg
 
+        self.address = address
         self._connection = psycopg.connect(address.url, autocommit=True,
                                            options=f"-c lock_timeout={LOCK_SECONDS}s")
         self._idle = psycopg.pq.TransactionStatus.IDLE
+        self._unusable = psycopg.OperationalError
+        self._busy = psycopg.errors.LockNotAvailable
 
     @property
     def in_transaction(self) -> bool:
         return self._connection.info.transaction_status != self._idle
 
     def execute(self, sql: str, params=()):
-        statements = _STATEMENTS.get(sql)
-        if statements:
-            for statement in statements:
-                cursor = self._connection.execute(statement)
-            return cursor
-        return self._connection.execute(placeholders(sql), _values(params))
+        try:
+            statements = _STATEMENTS.get(sql)
+            if statements:
+                for statement in statements:
+                    cursor = self._connection.execute(statement)
+                return cursor
+            return self._connection.execute(placeholders(sql), _values(params))
+        except self._unusable as error:
+            if sql == "BEGIN IMMEDIATE" and not self._connection.closed:
+                self._connection.execute("ROLLBACK")  # the lock was not had: no transaction was begun
+            raise self._refusal(error) from None
+
+    def _refusal(self, error: Exception):
+        """One sentence for a server busy, gone or refusing: what a user can do about it."""
+        from ..core.errors import StoreError
+
+        if isinstance(error, self._busy):
+            return StoreError(f"{self.address} is in use by another workstation (waited {LOCK_SECONDS:g} seconds); "
+                              "try again in a moment.")
+        return StoreError(f"The server database {self.address} could not be used (PostgreSQL says: {_said(error)}).")
 
     def executemany(self, sql: str, rows) -> None:
         with self._connection.cursor() as cursor:
@@ -131,5 +148,8 @@ def connect(address: ServerAddress) -> ServerConnection:
     try:
         return ServerConnection(address)
     except psycopg.OperationalError as error:
-        said = str(error).strip().splitlines()[-1].removeprefix("FATAL:").strip()
-        raise StoreError(f"The server database {address} cannot be opened (PostgreSQL says: {said}).") from None
+        raise StoreError(f"The server database {address} cannot be opened (PostgreSQL says: {_said(error)}).") from None
+
+
+def _said(error: Exception) -> str:
+    return str(error).strip().splitlines()[-1].removeprefix("FATAL:").strip().rstrip(".")
