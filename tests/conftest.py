@@ -182,9 +182,10 @@ def copy_to_server(template: Path, url: str) -> None:
         db.close()
 
 
-def cli_db(path: Path) -> str:
-    """The --db of a command-line test: a new path is first made a database holding TEST_ACCOUNTS."""
-    if not path.exists():
+def cli_db(path: Path | str) -> str:
+    """The --db of a command-line test: a new path (or an empty server database) is first made a database
+    holding TEST_ACCOUNTS."""
+    if _is_new(path):
         with_accounts(path)
     return str(path)
 
