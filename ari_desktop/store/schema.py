@@ -1,4 +1,5 @@
-"""The database schema, as sqlite-utils migrations, and the checks made before a file is used.
+"""The database schema, as sqlite-utils migrations, and the checks made before a file is used; the same
+migrations run on a PostgreSQL server database (team mode), each statement translated by `for_server`.
 
 sqlite_utils (which imports pandas) is imported only when a migration has to run, so opening an
 up-to-date database for the window stays fast.

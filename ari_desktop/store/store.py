@@ -30,7 +30,7 @@ from ..outputs import SQLITE_COMPANIONS
 from . import audit, schema
 from .assessments import Assessments
 from .changes import ChangeLog
-from .engine import ServerAddress, is_server
+from .engine import ServerAddress, connect, is_server
 from .fractions import Fractions
 from .patients import Patients
 from .recordings import Recordings
@@ -135,8 +135,6 @@ class Store:
 
     def _connect_server(self):
         """The connection to the server database, brought to the current schema."""
-        from .engine import connect
-
         db = connect(self.path)
         try:
             if schema.server_pending(db):
