@@ -57,8 +57,9 @@ def open_window(db: Path | str | None = None, user: str | None = None, **options
     cause, and a file SQLite cannot use, is one sentence on stderr and code 2."""
     from .gui.app import run
     from .paths import default_database
+    from .store.engine import is_server
 
-    path = Path(db) if db is not None else default_database()
+    path = db if is_server(db) else Path(db) if db is not None else default_database()
     try:
         return run(path, user=user, **options)
     except USER_ERRORS as error:

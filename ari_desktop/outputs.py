@@ -42,7 +42,12 @@ def file_error(path: Path, error: OSError, field: str = "output") -> ClinicalInp
 
 
 def is_database(path: Path, database: Path) -> bool:
-    """`path` names the database or one of its companion files, by any name (a link, another case)."""
+    """`path` names the database or one of its companion files, by any name (a link, another case); a
+    database on a server is no file here."""
+    from .store.engine import is_server
+
+    if is_server(database):
+        return False
     target = os.path.normcase(os.path.realpath(path))
     for suffix in ("", *SQLITE_COMPANIONS):
         companion = database.with_name(database.name + suffix)

@@ -20,6 +20,7 @@ import pytest
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, Patient, check_new_patient
 from ari_desktop.store import Store
+from ari_desktop.store.engine import is_server
 
 # A fixed clinic day, so statuses (due, overdue, missed) do not depend on when the tests run.
 GUI_TODAY = date(2025, 3, 10)
@@ -116,16 +117,75 @@ def _accounts_template() -> tuple[Path, str]:
     return path, token
 
 
-def with_accounts(path: Path) -> Path:
-    """`path`, made a new database holding TEST_ACCOUNTS (as its administrator would set it up)."""
+def with_accounts(path: Path | str) -> Path | str:
+    """`path`, made a new database holding TEST_ACCOUNTS (as its administrator would set it up); a server
+    database gets the template's rows (the hash chain and the session as they are)."""
+    if is_server(path):
+        copy_to_server(_accounts_template()[0], path)
+        return path
     assert not path.exists(), path
     shutil.copyfile(_accounts_template()[0], path)
     return path
 
 
-def cli_db(path: Path) -> str:
-    """The --db of a command-line test: a new path is first made a database holding TEST_ACCOUNTS."""
-    if not path.exists():
+# -- both engines: the tests of the store run on an SQLite file and on a PostgreSQL server database ------
+
+ENGINES = ("file", "server")
+
+
+def pytest_generate_tests(metafunc):
+    """A test asking for `database` runs on each engine, unless marked file_only (what it checks is the
+    SQLite file's: its bytes, its pages, sqlite3 on it)."""
+    if "database" in metafunc.fixturenames:
+        file_only = metafunc.definition.get_closest_marker("file_only")
+        metafunc.parametrize("database", ("file",) if file_only else ENGINES, indirect=True)
+
+
+@pytest.fixture
+def database(request, tmp_path: Path) -> Path | str:
+    """The test's new database: an SQLite file not made yet, or an empty database of the test server."""
+    if request.param == "server":
+        return request.getfixturevalue("server_database")
+    return tmp_path / "ari.db"
+
+
+def _is_new(address: Path | str) -> bool:
+    if not is_server(address):
+        return not address.exists()
+    import psycopg
+
+    with psycopg.connect(address) as connection:
+        return connection.execute("SELECT count(*) FROM information_schema.tables"
+                                  " WHERE table_schema = 'public'").fetchone()[0] == 0
+
+
+def copy_to_server(template: Path, url: str) -> None:
+    """Every row of the SQLite `template` into the empty server database `url`, at the current schema."""
+    from ari_desktop.store import engine, schema
+
+    db = engine.connect(engine.ServerAddress(url))
+    source = sqlite3.connect(template)
+    try:
+        schema.migrate_server(db)
+        db.execute("BEGIN IMMEDIATE")
+        for (table,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
+                                       " '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY rootpage"):
+            cursor = source.execute(f"SELECT * FROM {table}")
+            columns = ", ".join(f'"{c[0]}"' for c in cursor.description)
+            rows = cursor.fetchall()
+            if rows:
+                db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
+                db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        db.execute("COMMIT")
+    finally:
+        source.close()
+        db.close()
+
+
+def cli_db(path: Path | str) -> str:
+    """The --db of a command-line test: a new path (or an empty server database) is first made a database
+    holding TEST_ACCOUNTS."""
+    if _is_new(path):
         with_accounts(path)
     return str(path)
 
@@ -164,7 +224,7 @@ def sign_in(store: Store, login: str = GUI_USER) -> Store:
 def open_store(path: Path, user: str = GUI_USER, **options) -> Store:
     """The store on `path` (a new one holds TEST_ACCOUNTS), with `user` signed in when it is one of them;
     its clocks are GUI_TODAY and GUI_NOW unless `options` give others (as they give Store's other options)."""
-    if not path.exists():
+    if _is_new(path):
         with_accounts(path)
     options.setdefault("today", lambda: GUI_TODAY)
     options.setdefault("now", lambda: GUI_NOW)
@@ -200,12 +260,16 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def row_counts(path: Path) -> dict[str, int]:
-    """Rows of every clinical table and of the change log."""
-    connection = sqlite3.connect(path)
+def row_counts(path: Path | str, tables=("patients", "scheduled_items", "recordings", "change_log")) -> dict[str, int]:
+    """Rows of every clinical table and of the change log, or of `tables` (of a file, or of a server database)."""
+    if is_server(path):
+        import psycopg
+
+        connection = psycopg.connect(str(getattr(path, "url", path)))
+    else:
+        connection = sqlite3.connect(path)
     try:
-        return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("patients", "scheduled_items", "recordings", "change_log")}
+        return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
     finally:
         connection.close()
 
@@ -265,3 +329,18 @@ def choose_findings(form, *, oxygen: str = "none", consciousness: str = "alert",
     for combo, code in ((form.oxygen, oxygen), (form.consciousness, consciousness), (form.seizure, seizure),
                         (form.edema, edema)):
         combo.setCurrentIndex(combo.findData(code))
+
+
+def schema_refusal(store: Store) -> type[Exception]:
+    """What a rule of the schema (a trigger, a constraint) raises on the store's engine."""
+    if store.server:
+        import psycopg
+
+        return psycopg.IntegrityError
+    return sqlite3.IntegrityError
+
+
+def snapshot(address: Path | str):
+    """What shows that nothing was written: a file's bytes, a server database's row counts (every write adds
+    to the change log)."""
+    return row_counts(address) if is_server(address) else file_digest(address)

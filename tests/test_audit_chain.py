@@ -1,5 +1,6 @@
 """The audit trail is tamper-evident: each change-log entry carries the hash of the one before it, and
-verify names the first entry edited, removed or added outside ARI Desktop (here, with sqlite3)."""
+verify names the first entry edited, removed or added outside ARI Desktop (here, with sqlite3 on the file, or
+as the server's superuser). Each test of a database runs on an SQLite file and on a server database."""
 
 import sqlite3
 
@@ -10,6 +11,12 @@ from conftest import open_store
 from ari_desktop.cli import cli
 from ari_desktop.core.audit import CHAIN_START, Entry, entry_hash, first_break
 from ari_desktop.store import schema
+from ari_desktop.store.engine import is_server
+
+
+@pytest.fixture
+def db_path(database):
+    return database
 
 
 @pytest.fixture
@@ -25,7 +32,16 @@ def recorded(db_path, add_patient):
 
 
 def by_hand(path, *statements):
-    """What someone with the file and the sqlite3 module can do: the triggers go first."""
+    """What someone with the file and the sqlite3 module, or with the server's superuser, can do: the triggers
+    go first."""
+    if is_server(path):
+        import psycopg
+
+        with psycopg.connect(path) as connection:
+            connection.execute("ALTER TABLE change_log DISABLE TRIGGER USER")
+            for statement in statements:
+                connection.execute(statement)
+        return
     connection = sqlite3.connect(path)
     for trigger in ("change_log_is_append_only_update", "change_log_is_append_only_delete"):
         connection.execute(f"DROP TRIGGER {trigger}")
@@ -64,8 +80,9 @@ def test_a_change_log_entry_removed_by_hand_is_named(recorded):
 def test_a_change_log_entry_inserted_by_hand_is_named(recorded):
     with open_store(recorded) as store:
         last = len(store.changes.all())
-    by_hand(recorded, "INSERT INTO change_log (at, user, table_name, row_id, action, new_values)"
-                      " VALUES ('2025-03-10T08:00:00+00:00', 'nobody', 'patients', 1, 'update', '{}')")
+    by_hand(recorded, "INSERT INTO change_log (id, at, \"user\", table_name, row_id, action, new_values)"
+                      " SELECT max(id) + 1, '2025-03-10T08:00:00+00:00', 'nobody', 'patients', 1, 'update', '{}'"
+                      " FROM change_log")
     result = verify(recorded)
     assert result.exit_code == 1
     assert f"The change-log entry {last + 1} (2025-03-10T08:00:00+00:00, nobody, update of patients 1) was " \
@@ -73,8 +90,9 @@ def test_a_change_log_entry_inserted_by_hand_is_named(recorded):
 
 
 def test_an_entry_inserted_with_a_copied_link_but_no_true_hash_is_named(recorded):
-    by_hand(recorded, "INSERT INTO change_log (at, user, table_name, row_id, action, new_values, previous_hash, hash)"
-                      " SELECT at, user, table_name, row_id, action, new_values, hash, hash FROM change_log"
+    by_hand(recorded, "INSERT INTO change_log (id, at, \"user\", table_name, row_id, action, new_values,"
+                      " previous_hash, hash) SELECT id + 1, at, \"user\", table_name, row_id, action, new_values,"
+                      " hash, hash FROM change_log"
                       " WHERE id = (SELECT max(id) FROM change_log)")
     assert "was altered (or inserted)" in verify(recorded).stderr
 
@@ -101,6 +119,7 @@ def test_two_entries_removed_are_named_as_a_range():
     assert broken.startswith("Change-log entries 2 to 3 were removed")
 
 
+@pytest.mark.file_only
 def test_the_migration_links_the_entries_of_an_earlier_database(db_path):
     import sqlite_utils
     from sqlite_utils.migrations import Migrations

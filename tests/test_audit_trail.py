@@ -22,6 +22,12 @@ YESTERDAY = GUI_TODAY - timedelta(days=1)
 
 
 @pytest.fixture
+def db_path(database):
+    """Each test of a database here runs on an SQLite file and on a server database."""
+    return database
+
+
+@pytest.fixture
 def unit(db_path, add_patient):
     """ARI-001 registered yesterday by the clinician and corrected today ('=HYPERLINK' as its reason, as
     a prankster would type it); ARI-002 registered today; the nurse printed ARI-001's worksheet; a failed

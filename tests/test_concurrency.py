@@ -1,7 +1,8 @@
-"""Writers at once on one SQLite file (two workstations, or the window and the command line) never
-lose an update. Real processes, each with its own store (tests/concurrency_worker.py), race as fast
-as they can on the same item, on different fields of one patient, on a booster against a date of
-death, and on corrections typed from stale views; the command line races as the testers did.
+"""Writers at once on one database (two workstations, or the window and the command line), an SQLite file
+or a database of a PostgreSQL server (each test runs on both), never lose an update. Real processes, each
+with its own store (tests/concurrency_worker.py), race as fast as they can on the same item, on different
+fields of one patient, on a booster against a date of death, and on corrections typed from stale views; the
+command line races as the testers did, and registers one study ID from five workstations at once.
 Every acknowledged write is in the final row and in the change log, under its own user and reason;
 nothing prints a traceback; a refusal is one sentence (exit code 2 on the command line)."""
 
@@ -13,12 +14,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PASSWORD, open_store, sign_in
+from conftest import TEST_PASSWORD, copy_to_server, open_store, sign_in
 
 from ari_desktop.core.dates import local_today, to_utc_text
 from ari_desktop.core.patients import Anchors, check_new_patient
@@ -52,20 +54,24 @@ def writers_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path, writers_template) -> Path:
-    """A database with ARI-014 registered (born 1950, initials AB, F, day 0 160 days ago)."""
-    path = tmp_path / "shared.db"
-    shutil.copyfile(writers_template, path)
+def db(database, writers_template) -> Path | str:
+    """A database with the writers' accounts and ARI-014 registered (born 1950, initials AB, F, day 0 160 days
+    ago): a file, or a server database."""
+    if isinstance(database, Path):
+        shutil.copyfile(writers_template, database)
+    else:
+        copy_to_server(writers_template, database)
+    path = database
     with open_store(path) as store:
         anchors = Anchors(screening=DAY0 - timedelta(days=40), day0=DAY0)
         store.patients.add(check_new_patient("ARI-014", "AB", "F", 1950, anchors, store.protocol, TODAY))
     return path
 
 
-def _workers(db: Path, scenario: str, users: list[str], writes: int) -> list[dict]:
+def _workers(db: Path | str, scenario: str, users: list[str], writes: int) -> list[dict]:
     """Run one worker process per user, all started together once each has opened its store; every
     write's outcome, after checking that no worker printed anything on stderr (a traceback)."""
-    start = db.with_name(f"start-{scenario}")
+    start = Path(tempfile.mkdtemp(prefix="ari-start-")) / scenario
     processes = [subprocess.Popen([sys.executable, str(WORKER), str(db), user, scenario, str(writes), str(start)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for user in users]
     for process in processes:
@@ -175,3 +181,20 @@ def test_the_command_line_racing_on_one_item_and_one_patient_prints_no_traceback
         1962, "CD", booster, death)
     assert sorted((c.user, c.reason) for c in changes) == [
         ("birth", "birth year checked"), ("booster", None), ("death", None), ("initials", "initials swapped")]
+
+
+def test_the_same_study_id_registered_at_once_from_five_workstations_is_registered_once(db):
+    """One registration wins; each other one is told the study ID is taken, in one sentence."""
+    add = ["patient", "add", "--study-id", "ARI-020", "--initials", "CD", "--sex", "M", "--birth-year", "1955",
+           "--screening-date", TODAY.isoformat()]
+    program = [*_program(), "--db", str(db)]
+    users = ("w0", "w1", "w2", "w3", "birth")
+    with ThreadPoolExecutor(len(users)) as pool:
+        runs = list(pool.map(lambda user: subprocess.run(
+            [*program, *add], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "ARI_DESKTOP_TOKEN": TOKENS[user]}), users))
+    assert sorted((done.returncode, done.stderr) for done in runs) == [(0, "")] + [
+        (2, "ari-desktop: A patient with study ID ARI-020 is already registered.\n")] * 4
+    with open_store(db) as store:
+        assert [p.study_id for p in store.patients.all()] == ["ARI-014", "ARI-020"]
+        assert len([c for c in store.changes.all("patients") if c.action == "insert"]) == 2

@@ -31,8 +31,9 @@ def at(day: int, hour: int = 9) -> datetime:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "unit.db", today=lambda: TODAY, now=lambda: NOW) as store:
+def store(database):
+    """Two patients, on an SQLite file and on a server database."""
+    with open_store(database, today=lambda: TODAY, now=lambda: NOW) as store:
         for study_id, sex in (("ARI-001", "F"), ("ARI-002", "M")):
             store.patients.add(check_new_patient(study_id, "AB", sex, 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store

@@ -47,8 +47,9 @@ def open_unit(path: Path) -> Store:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_unit(tmp_path / "unit.db") as store:
+def store(database):
+    """ARI-001, on an SQLite file and on a server database."""
+    with open_unit(database) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 

@@ -21,6 +21,12 @@ def store_at(path, now, user=GUI_USER) -> Store:
 
 
 @pytest.fixture
+def db_path(database):
+    """Each test of a database here runs on an SQLite file and on a server database."""
+    return database
+
+
+@pytest.fixture
 def collected(db_path, store, add_patient):
     """ARI-001's D+14 blood count, marked collected at 09:30 by the nurse."""
     add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=14))

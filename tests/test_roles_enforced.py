@@ -1,5 +1,6 @@
 """The role table is enforced where the data is written, in the store's one write path: whichever front
-end calls it, a role acting outside its rights is refused in one sentence and nothing is written."""
+end calls it, a role acting outside its rights is refused in one sentence and nothing is written. Each test
+of a database runs on an SQLite file and on a server database."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from ari_desktop.core.toxicity import BedsideFindings
 from ari_desktop.store import Store
 
 DAY0 = GUI_TODAY - timedelta(days=3)
+
+
+@pytest.fixture
+def db_path(database):
+    return database
 
 
 @pytest.fixture
@@ -92,8 +98,8 @@ def test_nobody_signed_in_writes_nothing(db_path):
     assert row_counts(db_path) == before
 
 
-def test_a_database_without_accounts_asks_for_its_administrator_first(tmp_path):
-    with Store(tmp_path / "new.db", "workstation") as store:
+def test_a_database_without_accounts_asks_for_its_administrator_first(database):
+    with Store(database, "workstation") as store:
         error = refused("user", register, store)
     assert "has no account yet: its administrator is created first" in str(error)
 
@@ -116,7 +122,8 @@ def test_the_command_line_is_refused_by_the_same_rule_with_exit_2(unit, db_path)
 def test_what_is_recorded_is_stamped_with_the_signed_in_login(unit):
     sign_in(unit, "nurse")
     unit.recordings.record("ARI-001", "D+3", "sbcma", done_at=GUI_NOW)
-    (user,) = unit.db.execute("SELECT user FROM change_log WHERE table_name = 'recordings' ORDER BY id DESC").fetchone()
+    (user,) = unit.db.execute('SELECT "user" FROM change_log WHERE table_name = \'recordings\' ORDER BY id DESC'
+                              ).fetchone()
     assert user == "nurse"
     assert unit.assessments.of("ARI-001")[0].assessor == "clinician"  # who was signed in then
 

@@ -19,6 +19,12 @@ DAY0 = GUI_TODAY - timedelta(days=120)
 
 
 @pytest.fixture
+def db_path(database):
+    """Every test here runs on an SQLite file and on a server database."""
+    return database
+
+
+@pytest.fixture
 def two(db_path, add_patient):
     """Two workstations on one database: the window here (clinician) and physician elsewhere."""
     here, there = open_store(db_path), open_store(db_path, "physician")

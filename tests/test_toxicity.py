@@ -34,8 +34,9 @@ def at(day: int, hour: int = 8) -> datetime:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "unit.db", today=lambda: TODAY, now=lambda: NOW) as store:
+def store(database):
+    """ARI-001, on an SQLite file and on a server database."""
+    with open_store(database, today=lambda: TODAY, now=lambda: NOW) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
         yield store
 

@@ -39,8 +39,9 @@ def register(store: Store, study_id: str, day0: date | None = DAY0, infused: boo
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "unit.db"
+def db(database):
+    """An SQLite file, or a server database: each test here runs on both."""
+    return database
 
 
 @pytest.fixture

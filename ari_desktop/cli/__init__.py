@@ -44,8 +44,18 @@ def _check_utf8(ctx: click.Context) -> None:
 # --db, given before the command (`ari-desktop --db x.db patient list`) or after it (`ari-desktop
 # patient list --db x.db`): the group and every command take this one option. Two different files
 # are refused: which one was meant cannot be told.
-db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-                         help="Database file (default: ari-desktop.db in your user data folder).")
+class _Database(click.Path):
+    """A database file, or a server database's address (postgresql://user@host/dbname), kept as typed."""
+
+    def convert(self, value, param, ctx):
+        from ..store.engine import is_server
+
+        return value if is_server(value) else super().convert(value, param, ctx)
+
+
+db_option = click.option("--db", "db_path", type=_Database(dir_okay=False, path_type=Path),
+                         help="Database file (default: ari-desktop.db in your user data folder), or a server "
+                         "database: postgresql://USER@HOST/DBNAME.")
 # Who works: --user LOGIN (its password asked, or read from standard input with --password-stdin),
 # else the session of `ari-desktop login`. Given before or after the command, as --db is.
 login_option = click.option("--user", "signer_login", metavar="LOGIN",

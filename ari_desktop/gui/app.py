@@ -29,6 +29,7 @@ from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..outputs import check_output_file, is_png, write_atomically
 from ..paths import default_backups, default_user
 from ..store import Store
+from ..store.engine import is_server
 from .common.settings import APPLICATION, ORGANISATION, open_settings
 
 FIRST_PAINT_ENV = "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT"
@@ -46,7 +47,8 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
     width, height = parse_size(size) if size else DEFAULT_SIZE
     view_name, study_id = parse_view(view)
     if screenshot is not None:  # by the printouts' rules: never over the database or another kind of file
-        screenshot = check_output_file(screenshot, Path(db_path), "PNG", is_png, "a PNG image", "screenshot")
+        database = None if is_server(db_path) else Path(db_path)
+        screenshot = check_output_file(screenshot, database, "PNG", is_png, "a PNG image", "screenshot")
     app = application()
     interactive = screenshot is None and not first_paint
     from .common.session import Session

@@ -25,7 +25,7 @@ from .schema import CLINICAL_TABLES
 NOT_LOGGED = frozenset({"password_hash", "token_hash"})
 HIDDEN = "(not kept in the log)"
 
-_ENTRY_COLUMNS = "id, at, user, table_name, row_id, action, old_values, new_values, reason, previous_hash, hash"
+_ENTRY_COLUMNS = 'id, at, "user", table_name, row_id, action, old_values, new_values, reason, previous_hash, hash'
 
 
 def logged(values: dict | None) -> str | None:
@@ -65,6 +65,8 @@ class Chain:
 
 # Entries are read a batch at a time: a large file's change log does not have to fit in memory.
 _BATCH = 10_000
+# A LIMIT that is no limit, on both engines (SQLite reads -1 so; the server refuses it).
+_ALL = 2**62
 
 
 def entries(db: sqlite3.Connection):
@@ -176,9 +178,10 @@ _PATIENT_ROW = "CASE c.table_name WHEN 'patients' THEN c.row_id " + " ".join(
     f"WHEN '{table}' THEN (SELECT patient_id FROM {table} WHERE id = c.row_id)"
     for table in CLINICAL_TABLES if table != "patients") + (
     " WHEN 'signatures' THEN CASE json_extract(c.new_values, '$.table_name')"
-    " WHEN 'assessments' THEN (SELECT patient_id FROM assessments WHERE id = json_extract(c.new_values, '$.row_id'))"
+    " WHEN 'assessments' THEN (SELECT patient_id FROM assessments"
+    " WHERE id = CAST(json_extract(c.new_values, '$.row_id') AS INTEGER))"
     " WHEN 'fraction_decisions' THEN (SELECT patient_id FROM fraction_decisions"
-    " WHERE id = json_extract(c.new_values, '$.row_id')) END END")
+    " WHERE id = CAST(json_extract(c.new_values, '$.row_id') AS INTEGER)) END END")
 _ACCOUNT = ("CASE c.table_name WHEN 'accounts' THEN (SELECT login FROM accounts WHERE id = c.row_id)"
             " WHEN 'role_grants' THEN (SELECT a.login FROM role_grants g JOIN accounts a ON a.id = g.account_id"
             " WHERE g.id = c.row_id)"
@@ -186,7 +189,7 @@ _ACCOUNT = ("CASE c.table_name WHEN 'accounts' THEN (SELECT login FROM accounts 
             " WHERE s.id = c.row_id) END")
 _ROLE = "CASE c.table_name WHEN 'role_grants' THEN (SELECT role FROM role_grants WHERE id = c.row_id) END"
 # Who acted: an event's login, else the user the entry is stamped with.
-_WHO = "CASE c.table_name WHEN 'audit_events' THEN json_extract(c.new_values, '$.login') ELSE c.user END"
+_WHO = "CASE c.table_name WHEN 'audit_events' THEN json_extract(c.new_values, '$.login') ELSE c.\"user\" END"
 _TRAIL_COLUMNS = (f"c.id, c.at, {_WHO}, c.table_name, c.row_id, c.action, c.old_values, c.new_values, c.reason, "
                   f"(SELECT study_id FROM patients WHERE id = {_PATIENT_ROW}), {_ACCOUNT}, {_ROLE}")
 
@@ -222,7 +225,7 @@ class Audit(Part):
         where, params["after"] = f"c.id > :after AND ({where})", after
         names = dict(self.db.execute("SELECT login, full_name FROM accounts"))
         rows = self.db.execute(f"SELECT {_TRAIL_COLUMNS} FROM change_log c WHERE {where} ORDER BY c.id"
-                               " LIMIT :limit OFFSET :offset", {**params, "limit": -1 if limit is None else limit,
+                               " LIMIT :limit OFFSET :offset", {**params, "limit": _ALL if limit is None else limit,
                                                                 "offset": offset})
         entries = []
         for entry_id, at, who, table, row_id, action, old, new, reason, patient, account, role in rows:
@@ -251,10 +254,11 @@ class Audit(Part):
             study_id = patient.study_id
             # Its records, the signatures of them, and the prints and exports that name it (as a word).
             where.append(f"({OF_PATIENT} OR (table_name = 'signatures' AND ("
-                         "(json_extract(new_values, '$.table_name') = 'assessments' AND json_extract(new_values, "
-                         "'$.row_id') IN (SELECT id FROM assessments WHERE patient_id = :patient)) OR "
-                         "(json_extract(new_values, '$.table_name') = 'fraction_decisions' AND json_extract("
-                         "new_values, '$.row_id') IN (SELECT id FROM fraction_decisions WHERE patient_id = :patient))"
+                         "(json_extract(new_values, '$.table_name') = 'assessments' AND CAST(json_extract(new_values, "
+                         "'$.row_id') AS INTEGER) IN (SELECT id FROM assessments WHERE patient_id = :patient)) OR "
+                         "(json_extract(new_values, '$.table_name') = 'fraction_decisions' AND CAST(json_extract("
+                         "new_values, '$.row_id') AS INTEGER) IN (SELECT id FROM fraction_decisions"
+                         " WHERE patient_id = :patient))"
                          ")) OR (table_name = 'audit_events' AND ' ' || json_extract(new_values, '$.detail') || ' '"
                          " LIKE :named ESCAPE '\\'))")
             escaped = study_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -275,7 +279,7 @@ class Audit(Part):
         if chosen.end:
             where.append("at < :end")
             params["end"] = _local_midnight(chosen.end + timedelta(days=1))
-        return " AND ".join(f"({w})" for w in where) or "1", params
+        return " AND ".join(f"({w})" for w in where) or "1 = 1", params
 
     def verify(self) -> tuple[int, str | None]:
         return verify_connection(self.db)

@@ -22,6 +22,7 @@ from ..core.errors import StoreError
 from ..core.protocol import Protocol
 from . import schema
 from .audit import verify_connection
+from .engine import is_server
 from .store import _is_damage, unusable
 
 # Two weeks of dailies reach back past a weekend and a holiday before anyone noticed a mistake;
@@ -30,6 +31,11 @@ DAILY_KEPT = 14
 MONTHLY_KEPT = 12
 
 _STAMP = "%Y%m%dT%H%M%SZ"
+
+
+# Backup files are SQLite's; a server database is the server's to back up.
+SERVER_BACKUP = ("A server database is backed up by its server (pg_dump, and pg_restore to put a copy back), not "
+                 "by ARI Desktop.")
 
 
 def backup_name(database: Path, at: datetime) -> str:
@@ -49,6 +55,8 @@ def backups_of(database: Path, folder: Path) -> list[tuple[datetime, Path]]:
 
 def make_backup(store, folder: Path) -> Path:
     """Copy the open database into `folder`, check the copy, rotate the folder; the copy's path."""
+    if store.server:
+        raise StoreError(SERVER_BACKUP)
     target = folder / backup_name(store.path, store.now())
     partial = folder / f".{target.name}.{secrets.token_hex(4)}.partial"
     try:
@@ -75,6 +83,8 @@ def make_backup(store, folder: Path) -> Path:
 def make_due_backup(store, folder: Path) -> Path | None:
     """A backup unless one was made today (the window calls this at close and once a day)."""
     today = store.today()
+    if store.server:
+        return None
     if any(at.astimezone().date() == today for at, _ in backups_of(store.path, folder)):
         return None
     return make_backup(store, folder)
@@ -102,6 +112,8 @@ def rotate(database: Path, folder: Path) -> list[Path]:
 
 def chosen(path: Path, database: Path) -> Path:
     """The backup a restore names: a file, or a folder's newest backup of `database`."""
+    if is_server(database):
+        raise StoreError(SERVER_BACKUP)
     try:
         if not path.is_dir():
             return path

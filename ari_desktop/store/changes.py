@@ -45,7 +45,7 @@ class ChangeLog(Part):
         if row_id is not None:
             where.append("row_id = ?")
             params.append(row_id)
-        return self._changes(" AND ".join(where) or "1", params)
+        return self._changes(" AND ".join(where) or "1 = 1", params)
 
     def of_patient(self, study_id: str) -> list[Change]:
         """Every change to a patient's registration and to everything recorded about them."""
@@ -54,7 +54,7 @@ class ChangeLog(Part):
     def last_of(self, table: str, row_id: int, column: str | None = None) -> Change | None:
         """The latest change of one row (its insert or a correction), or the latest that wrote `column`."""
         changes = self._changes("id = (SELECT max(id) FROM change_log WHERE table_name = ? AND row_id = ?"
-                                " AND (? IS NULL OR json_type(new_values, '$.' || ?) IS NOT NULL))",
+                                " AND (CAST(? AS TEXT) IS NULL OR json_type(new_values, '$.' || ?) IS NOT NULL))",
                                 [table, row_id, column, column])
         return changes[0] if changes else None
 
@@ -74,7 +74,7 @@ class ChangeLog(Part):
 
     def _changes(self, where: str, params) -> list[Change]:
         rows = self.db.execute(
-            "SELECT at, user, table_name, row_id, action, old_values, new_values, reason, id FROM change_log"
+            'SELECT at, "user", table_name, row_id, action, old_values, new_values, reason, id FROM change_log'
             f" WHERE {where} ORDER BY id", params)
         return [Change(from_utc_text(at), user, tbl, rid, action, json.loads(old) if old else None, json.loads(new),
                        reason, entry) for at, user, tbl, rid, action, old, new, reason, entry in rows]

@@ -1,4 +1,5 @@
-"""The one place that reads and writes the SQLite file.
+"""The one place that reads and writes the database: an SQLite file (one PC, the default) or a database on
+a PostgreSQL server (team mode, `postgresql://user@host/dbname`; engine.py), with the same SQL.
 
 `Store` opens the database and owns the transaction and the one write path, `write`, which also
 appends the old and new values, who, when and why to the change log: nothing is silently
@@ -29,6 +30,7 @@ from ..outputs import SQLITE_COMPANIONS
 from . import audit, location, schema
 from .assessments import Assessments
 from .changes import ChangeLog
+from .engine import ServerAddress, connect, is_server
 from .fractions import Fractions
 from .patients import Patients
 from .recordings import Recordings
@@ -48,8 +50,10 @@ class Store:
     def __init__(self, path: Path | str, user: str, protocol: Protocol | None = None,
                  today: Callable[[], date] = local_today, now: Callable[[], datetime] = local_now,
                  read_only: bool = False):
-        self.path = Path(path)
-        for suffix in SQLITE_COMPANIONS:  # created there, it would pass for another database's journal
+        self.server = is_server(path)
+        self.path = ServerAddress(path) if self.server else Path(path)
+        # Created there, a file would pass for another database's journal.
+        for suffix in () if self.server else SQLITE_COMPANIONS:
             if self.path.name.endswith(suffix):
                 raise StoreError(f"{self.path} is named like a file SQLite keeps beside a database (ending in "
                                  f"{suffix}); give the database's own name.")
@@ -57,22 +61,15 @@ class Store:
         self.protocol = protocol or load_default()
         self.today = today
         self.now = now
-        # Every page is read once before the first write: the check at open only looks at the small tables.
-        self._pages_checked = False
+        # Every page is read once before the first write: the check at open only looks at the small tables
+        # (a file's damage is SQLite's to find; a server keeps its own pages).
+        self._pages_checked = self.server
         self._damage: StoreError | None = None
-        location.check_local(self.path)
-        try:
-            self.read_only = read_only or not _writable(self.path)
-            if not schema.check_file(self.path):
-                if self.read_only:
-                    raise StoreError(f"{self.path} cannot be created: the folder {self.path.parent} is read-only here.")
-                schema.create(self.path)
-                self._pages_checked = True
-            self.db = self._connect()
-        except sqlite3.DatabaseError as error:
-            raise unusable(self.path, error) from None
-        except OSError as error:  # a name too long, a folder that cannot be read
-            raise StoreError(f"{self.path} cannot be opened: {error.strerror or error}.") from None
+        self.read_only = read_only
+        if self.server:
+            self.db = self._connect_server()
+        else:
+            self._open_file()
         self.patients = Patients(self)
         self.schedules = Schedules(self)
         self.recordings = Recordings(self)
@@ -121,6 +118,35 @@ class Store:
         from .signatures import Signatures
 
         return Signatures(self)
+
+    def _open_file(self) -> None:
+        location.check_local(self.path)
+        try:
+            self.read_only = self.read_only or not _writable(self.path)
+            if not schema.check_file(self.path):
+                if self.read_only:
+                    raise StoreError(f"{self.path} cannot be created: the folder {self.path.parent} is read-only here.")
+                schema.create(self.path)
+                self._pages_checked = True
+            self.db = self._connect()
+        except sqlite3.DatabaseError as error:
+            raise unusable(self.path, error) from None
+        except OSError as error:  # a name too long, a folder that cannot be read
+            raise StoreError(f"{self.path} cannot be opened: {error.strerror or error}.") from None
+
+    def _connect_server(self):
+        """The connection to the server database, brought to the current schema."""
+        db = connect(self.path)
+        try:
+            if schema.server_pending(db):
+                if self.read_only:
+                    raise StoreError(f"{self.path} must be brought up to date first, which cannot be done by a "
+                                     "store opened to be read.")
+                schema.migrate_server(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _connect(self) -> sqlite3.Connection:
         """The connection the parts use, on a file brought to the current schema."""
@@ -237,8 +263,8 @@ class Store:
         if row_id is None:
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
-            row_id = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                                     list(values.values())).lastrowid
+            row_id = self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id",
+                                     list(values.values())).fetchone()[0]
             old = None
         else:
             cursor = self.db.execute(f"SELECT {', '.join(values)} FROM {table} WHERE id = ?", [row_id])

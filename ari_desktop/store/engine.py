@@ -1,0 +1,155 @@
+"""Team mode: the store on a PostgreSQL server, through a connection with the small surface of
+sqlite3.Connection that the store's parts use (execute with ? or :name placeholders, executemany,
+fetchone/fetchall, in_transaction, close), so every part's SQL is written once for both engines.
+
+psycopg is imported only when a postgresql:// address is opened: the SQLite path (one PC, the
+default) loads none of it, and paints its first window as fast as before.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+# How long a workstation waits for another one's write before saying the server is busy.
+LOCK_SECONDS = 5
+# The key of the server's write lock (pg_advisory_xact_lock): "ARI0" in ASCII, as the SQLite file's
+# application_id.
+WRITE_LOCK = 0x41524930
+
+# The SQLite statements the store uses that the server says otherwise (each one runs as is on SQLite).
+_STATEMENTS = {
+    # SQLite's BEGIN IMMEDIATE takes the write lock at once, so one program writes at a time and what a
+    # transaction reads (the value a correction replaces, the hash chain's last link, a study ID looked
+    # for) stays true until it commits. The server does the same with one lock every writer takes first,
+    # in READ COMMITTED: each statement after the lock sees every write committed before it. No update is
+    # lost, and no transaction fails for a conflict and has to be run again.
+    "BEGIN IMMEDIATE": ("BEGIN", f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"),
+    # SQLite's data_version changes when another connection writes. Every write adds to the change log;
+    # on the server this connection's own writes change the number too (a window refreshes once more).
+    "PRAGMA data_version": ("SELECT coalesce(max(id), 0) FROM change_log",),
+}
+
+
+def is_server(address) -> bool:
+    """Whether `address` names a database on a PostgreSQL server (else it is an SQLite file)."""
+    return isinstance(address, str) and address.startswith(SERVER_SCHEMES)
+
+
+def masked(url: str) -> str:
+    """The address as shown in a message: never its password (in the address or in its query)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+class ServerAddress(str):
+    """A server database's address, where the store keeps a file's path (store.path): it reads as the
+    masked address, and its name is the database's name (the window's title, a session's key)."""
+
+    def __new__(cls, url: str):
+        url = getattr(url, "url", url)  # a store's address, opened again
+        address = super().__new__(cls, masked(url))
+        address.url = url
+        address.name = address.stem = urlsplit(url).path.lstrip("/") or "postgres"
+        return address
+
+    def resolve(self) -> ServerAddress:
+        return self
+
+
+class ServerConnection:
+    """A connection to the server, outside a transaction in autocommit (each read sees the latest
+    writes), inside one from BEGIN IMMEDIATE to COMMIT or ROLLBACK, as the store's SQLite connection."""
+
+    def __init__(self, address: ServerAddress):
+        import psycopg
+
+        self.address = address
+        self._connection = psycopg.connect(address.url, autocommit=True,
+                                           options=f"-c lock_timeout={LOCK_SECONDS}s")
+        self._idle = psycopg.pq.TransactionStatus.IDLE
+        self._unusable = psycopg.OperationalError
+        self._busy = psycopg.errors.LockNotAvailable
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection.info.transaction_status != self._idle
+
+    def execute(self, sql: str, params=()):
+        try:
+            statements = _STATEMENTS.get(sql)
+            if statements:
+                for statement in statements:
+                    cursor = self._connection.execute(statement)
+                return cursor
+            return self._connection.execute(placeholders(sql), _values(params))
+        except self._unusable as error:
+            if sql == "BEGIN IMMEDIATE" and not self._connection.closed:
+                self._connection.execute("ROLLBACK")  # the lock was not had: no transaction was begun
+            raise self._refusal(error) from None
+
+    def _refusal(self, error: Exception):
+        """One sentence for a server busy, gone or refusing: what a user can do about it."""
+        from ..core.errors import StoreError
+
+        if isinstance(error, self._busy):
+            return StoreError(f"{self.address} is in use by another workstation (waited {LOCK_SECONDS:g} seconds); "
+                              "try again in a moment.")
+        return StoreError(f"The server database {self.address} could not be used (PostgreSQL says: {_said(error)}).")
+
+    def executemany(self, sql: str, rows) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.executemany(placeholders(sql), [_values(row) for row in rows])
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+# A quoted text or name (copied, its % doubled), SQLite's ? and :name placeholders, a cast (::), a %.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:(\w+)|%")
+
+
+@lru_cache(maxsize=1024)
+def placeholders(sql: str) -> str:
+    """The statement with psycopg's placeholders (%s, %(name)s) for SQLite's (?, :name), and every other %
+    doubled: the one place the store's SQL is translated for the server's driver."""
+
+    def replace(match: re.Match) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return token.replace("%", "%%")
+
+    return _TOKEN.sub(replace, sql)
+
+
+def _values(params):
+    """SQLite stores True and False as 1 and 0 in the INTEGER columns the schema gives them; the server
+    is told the same numbers."""
+    if isinstance(params, dict):
+        return {key: int(value) if isinstance(value, bool) else value for key, value in params.items()}
+    return [int(value) if isinstance(value, bool) else value for value in params]
+
+
+def connect(address: ServerAddress) -> ServerConnection:
+    """The connection, or one sentence for a server that cannot be reached or refuses the account."""
+    import psycopg
+
+    from ..core.errors import StoreError
+
+    try:
+        return ServerConnection(address)
+    except psycopg.OperationalError as error:
+        raise StoreError(f"The server database {address} cannot be opened (PostgreSQL says: {_said(error)}).") from None
+
+
+def _said(error: Exception) -> str:
+    return str(error).strip().splitlines()[-1].removeprefix("FATAL:").strip().rstrip(".")
