@@ -124,7 +124,7 @@ def test_a_successful_log_in_is_recorded_and_clears_the_failures(unit):
     unit.accounts.authenticate("nuria", NURSE_PASSWORD)
     assert events(unit)[-1] == ("log-in", "nuria", "must change the password")
     assert unit.accounts.get("nuria").failed_log_ins == 0
-    (who,) = unit.db.execute("SELECT user FROM change_log ORDER BY id DESC LIMIT 1").fetchone()
+    (who,) = unit.db.execute('SELECT "user" FROM change_log ORDER BY id DESC LIMIT 1').fetchone()
     assert who == "nuria"  # the log-in is the account's own act, not the workstation's
 
 
