@@ -82,3 +82,36 @@ def test_the_window_rereads_on_news_and_keeps_the_screen_read_only_while_the_ser
     assert not window.bedside_action.isEnabled() and "lost" in window.bedside_action.toolTip()
     qtbot.waitUntil(lambda: not window.connection_notice.isVisible(), timeout=5000)
     assert window.bedside_action.isEnabled()
+
+
+def test_a_sample_marked_on_one_workstation_is_done_in_the_others_today_within_a_second(qtbot, server_database,
+                                                                                     gui_settings, add_patient):
+    """Two workstations on one server: this window, and another program (the command line) marking a sample
+    collected; the item shows done in this window's Today without F5."""
+    import subprocess
+    import sys
+
+    from ari_desktop.gui.app import follow_server
+    from ari_desktop.gui.common.session import Session
+    from ari_desktop.gui.main_window import MainWindow
+
+    store = open_store(server_database)
+    add_patient(store, "ARI-031", day0=GUI_TODAY)
+    window = MainWindow(Session(store), day=GUI_TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    listener = follow_server(window, store)
+    qtbot.waitUntil(lambda: listener.connected, timeout=5000)
+    def status():
+        return {(r.study_id, r.item.timepoint, r.item.activity): r.status for r in window.today.worklist_model.rows}
+
+    assert status()[("ARI-031", "D0", "sbcma")] != "done"
+    done = subprocess.run([sys.executable, "-m", "ari_desktop", "--db", server_database, "record", "ARI-031",
+                           "--timepoint", "D0", "--activity", "sbcma", "--done-at", f"{GUI_TODAY}T09:00"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: status()[("ARI-031", "D0", "sbcma")] == "done", timeout=1000)
+    assert time.monotonic() - started < 1.0
+    window.close()
+    store.close()

@@ -72,6 +72,8 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
                 return 1
         window = MainWindow(Session(store), day=on, settings=open_settings() if interactive else None,
                             backups=default_backups() if interactive else None)
+        if store.server and interactive:
+            follow_server(window, store)
         if not interactive:
             window.resize(width, height)
             window.show_view(view_name)
@@ -103,6 +105,17 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
             window.close()
             window.deleteLater()
         store.close()
+
+
+def follow_server(window, store):
+    """Team mode: the window hears of the other workstations' writes from the server, on a connection of its
+    own in a thread (stopped when the window closes)."""
+    from .common.server_listener import ServerListener
+
+    listener = ServerListener(store.path.url, store.db.backend_pid, window)
+    window.follow_server(listener)
+    listener.start()
+    return listener
 
 
 def file_errors_said(store, window: QWidget, previous):

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
         self.offline: str | None = None  # team mode: why the server cannot be reached now
+        self.listener = None  # team mode: the server's announcements of other workstations' writes
         self._actions()
         self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._connect()
@@ -338,6 +339,8 @@ class MainWindow(QMainWindow):
         """Team mode: another workstation's write, announced by the server (gui/common/server_listener.py),
         re-reads the views at once; a lost connection shows a banner and keeps what is on screen, read-only
         (open forms stay as they are), until the listener is connected again and every view is read anew."""
+        self.listener = listener
+        self.outside_timer.stop()  # the server says when: no need to ask it every few seconds
         listener.changed.connect(lambda: self.reread("Updated: another workstation wrote to the database."))
         listener.lost.connect(self._connection_lost)
         listener.restored.connect(self._connection_restored)
@@ -355,6 +358,8 @@ class MainWindow(QMainWindow):
 
     def _follow_outside_writes(self) -> None:
         """Ask while the window can be seen (not minimised); at once when it comes to the front."""
+        if self.listener is not None:
+            return
         if self.isVisible() and not self.isMinimized():
             if not self.outside_timer.isActive():
                 self.outside_timer.start()
@@ -615,4 +620,6 @@ class MainWindow(QMainWindow):
         if self.backups is not None:
             self.backups.at_close()
         self.sign_ins.at_close()  # the log-out is recorded
+        if self.listener is not None:
+            self.listener.stop()
         super().closeEvent(event)

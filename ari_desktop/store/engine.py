@@ -12,12 +12,17 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
+from ..core.addresses import is_server_address
+
 # How long a workstation waits for another one's write before saying the server is busy.
 LOCK_SECONDS = 5
 # The key of the server's write lock (pg_advisory_xact_lock): "ARI0" in ASCII, as the SQLite file's
 # application_id.
 WRITE_LOCK = 0x41524930
+
+# The channel of the server's announcements of committed writes, which the windows of the unit's other
+# workstations listen to (gui/common/server_listener.py).
+CHANGES_CHANNEL = "ari_desktop_changes"
 
 # The SQLite statements the store uses that the server says otherwise (each one runs as is on SQLite).
 _STATEMENTS = {
@@ -30,12 +35,15 @@ _STATEMENTS = {
     # SQLite's data_version changes when another connection writes. Every write adds to the change log;
     # on the server this connection's own writes change the number too (a window refreshes once more).
     "PRAGMA data_version": ("SELECT coalesce(max(id), 0) FROM change_log",),
+    # Every transaction is announced to the other workstations' windows as it commits (NOTIFY is delivered
+    # only then: a transaction rolled back is never announced).
+    "COMMIT": (f"NOTIFY {CHANGES_CHANNEL}", "COMMIT"),
 }
 
 
 def is_server(address) -> bool:
     """Whether `address` names a database on a PostgreSQL server (else it is an SQLite file)."""
-    return isinstance(address, str) and address.startswith(SERVER_SCHEMES)
+    return isinstance(address, str) and is_server_address(address)
 
 
 def masked(url: str) -> str:
@@ -76,6 +84,11 @@ class ServerConnection:
         self._idle = psycopg.pq.TransactionStatus.IDLE
         self._unusable = psycopg.OperationalError
         self._busy = psycopg.errors.LockNotAvailable
+
+    @property
+    def backend_pid(self) -> int:
+        """The server's process for this connection: the announcements it sends carry it."""
+        return self._connection.info.backend_pid
 
     @property
     def in_transaction(self) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QThread, Signal
 
-CHANNEL = "ari_desktop_changes"
+from ...store.engine import CHANGES_CHANNEL as CHANNEL
+
 RECONNECT_SECONDS = 1.0
 WAIT_SECONDS = 0.25  # how long one wait for a notification lasts: the thread checks for its stop between
 
