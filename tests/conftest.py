@@ -160,26 +160,10 @@ def _is_new(address: Path | str) -> bool:
 
 
 def copy_to_server(template: Path, url: str) -> None:
-    """Every row of the SQLite `template` into the empty server database `url`, at the current schema."""
-    from ari_desktop.store import engine, schema
+    """Every row of the SQLite `template` into the empty server database `url`, as a unit moves to its server."""
+    from ari_desktop.store.move import move_to_server
 
-    db = engine.connect(engine.ServerAddress(url))
-    source = sqlite3.connect(template)
-    try:
-        schema.migrate_server(db)
-        db.execute("BEGIN IMMEDIATE")
-        for (table,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
-                                       " '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY rootpage"):
-            cursor = source.execute(f"SELECT * FROM {table}")
-            columns = ", ".join(f'"{c[0]}"' for c in cursor.description)
-            rows = cursor.fetchall()
-            if rows:
-                db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
-                db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        db.execute("COMMIT")
-    finally:
-        source.close()
-        db.close()
+    move_to_server(template, url)
 
 
 def cli_db(path: Path | str) -> str:

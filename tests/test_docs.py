@@ -38,6 +38,8 @@ NOT_RUN = {
     # Team mode: the README's server is the unit's; tests/test_team_mode.py runs these on a test server.
     "ari-desktop --db postgresql://nurse@ward-server/ari_unit --user nurse": "opens the window, on a server",
     "ari-desktop --db postgresql://nurse@ward-server/ari_unit patient list": "needs the unit's server",
+    "ari-desktop migrate --from unit.db --to postgresql://ari@ward-server/ari_unit --user ana --password-stdin":
+        "needs the unit's server; tests/test_move_to_server.py moves a file to a test server",
 }
 
 # The examples that register patients run first (after the set-up): every other example names them, in

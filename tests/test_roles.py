@@ -20,6 +20,7 @@ AGREED = {
     "manage-accounts": ({"admin"}, "accounts are the administrator's alone"),
     "back-up": ({"data-manager", "admin"}, "keeping the data safe is the system's keepers' task"),
     "restore": ({"admin"}, "a restore replaces the whole database"),
+    "move-to-server": ({"admin"}, "moving the unit's records is the system's keeper's task"),
 }
 
 
@@ -35,7 +36,8 @@ def test_each_row_of_the_role_table(action):
 
 def test_a_monitor_writes_nothing():
     writes = {"record-collection", "assess", "record-toxicity", "decide-fraction", "correct", "register",
-              "sign-assessment", "sign-decision", "manage-accounts", "restore", "back-up"}
+              "sign-assessment", "sign-decision", "manage-accounts", "restore", "back-up",
+              "move-to-server"}
     assert not any(may(["monitor"], action) for action in writes)
 
 

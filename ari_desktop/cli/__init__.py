@@ -397,6 +397,34 @@ def demo_command(ctx, patients, seed):
                    "(for trying the program only; all but admin change it at the first log-in).")
 
 
+@cli.command("migrate")
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The unit's database file.")
+@click.option("--to", "address", required=True, help="A new, empty database on the team's PostgreSQL server: "
+              "postgresql://USER@HOST/DATABASE.")
+@click.pass_context
+def migrate_command(ctx, source, address):
+    """Move a unit's database file to its team's server: every record, account and signature, and the change
+    log with its hash chain, counted and verified there. An administrator of the file signs in."""
+    from ..core.addresses import check_server_address
+    from ..paths import default_user
+    from ..store import Store
+    from ..store.move import move_to_server
+
+    address = check_server_address(address)
+    with Store(source, default_user()) as store:  # checked, and brought to the current schema
+        account_commands.signed_in(ctx, store)
+        store.accounts.require("move-to-server")
+        login = store.user
+    moved = move_to_server(source, address)
+    with Store(address, login) as server:
+        server.audit.record("moved to the server", login, f"from {source}")
+    for table, count in moved.rows.items():
+        click.echo(f"{table:<22} {count:>10,}")
+    click.echo(f"Moved {source} to {server.path}: {sum(moved.rows.values()):,} rows, counted again there; "
+               f"{moved.audit_entries:,} audit-trail entries, chain intact.")
+
+
 @cli.command("export")
 @click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the files (created if needed); the files of an earlier export are replaced, "

@@ -33,6 +33,7 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "manage-accounts": ("add, deactivate or reset accounts and grant or revoke roles", frozenset({ADMIN})),
     "back-up": ("make a backup", frozenset({DATA_MANAGER, ADMIN})),
     "restore": ("restore a backup", frozenset({ADMIN})),
+    "move-to-server": ("move the unit's database to its server", frozenset({ADMIN})),
 }
 
 

@@ -116,6 +116,17 @@ class ServerConnection:
                               "try again in a moment.")
         return StoreError(f"The server database {self.address} could not be used (PostgreSQL says: {_said(error)}).")
 
+    def copy_rows(self, table: str, columns: list[str], rows) -> int:
+        """Write `rows` into `table` with the server's COPY (many times faster than INSERTs); how many."""
+        count = 0
+        with self._connection.cursor() as cursor:
+            names = ", ".join(f'"{c}"' for c in columns)
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_values(row))
+                    count += 1
+        return count
+
     def executemany(self, sql: str, rows) -> None:
         with self._connection.cursor() as cursor:
             cursor.executemany(placeholders(sql), [_values(row) for row in rows])
