@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--patients 5000] [--db PATH] [--reuse]
     python benchmarks/bench.py --start-up [--runs 15] [--db PATH] [--patients 60]
+    python benchmarks/bench.py --server postgresql://USER@HOST/EMPTY_DATABASE [--db PATH] [--reuse]
 
 Prints a Markdown table: the figures the README's performance section quotes. Times are medians
 of repeated runs on a warm file cache; this is a measurement, not a test. `--start-up` times only
@@ -68,6 +69,8 @@ def demo_database(path: Path, patients: int) -> None:
     with Store(path, "benchmark") as store:
         demo.add_accounts(store)
         demo.fill(store, patients, seed=1)
+        # The data manager past the first log-in's change, to write on the server (seen_elsewhere).
+        store.accounts.change_password("datamanager", demo.DEMO_PASSWORD, "benchmark-password")
 
 
 def start_up_rows(db: Path, repeat: int) -> list[tuple[str, str]]:
@@ -78,6 +81,55 @@ def start_up_rows(db: Path, repeat: int) -> list[tuple[str, str]]:
             ("Start to first paint of a bare PySide6 window with one label",
              f"{bare_wall:.2f} s ({bare_cpu:.2f} s CPU)"),
             ("App / bare window", f"{app_wall / bare_wall:.2f}x ({app_cpu / bare_cpu:.2f}x CPU)")]
+
+
+def server_rows(db: Path, address: str, repeat: int) -> list[tuple[str, str]]:
+    """Team mode on the same cohort: the file moved to the (empty) server database, today's worklist read
+    there and from the file, the first paint on each, and how soon a write reaches another workstation."""
+    from ari_desktop.store.move import move_to_server
+
+    start = time.perf_counter()
+    moved = move_to_server(db, address)
+    rows = [(f"migrate the file to the server ({sum(moved.rows.values()):,} rows, verified)",
+             f"{time.perf_counter() - start:.1f} s")]
+    today = local_today()
+    with Store(db, "benchmark") as on_file, Store(address, "benchmark") as on_server:
+        file_ms = median_ms(lambda: on_file.schedules.worklist(today), 15)
+        server_ms = median_ms(lambda: on_server.schedules.worklist(today), 15)
+    rows += [("Today's worklist in process, file", f"{file_ms:.0f} ms"),
+             ("Today's worklist in process, server", f"{server_ms:.0f} ms"),
+             ("Server / file", f"{server_ms / file_ms:.2f}x")]
+    figures = process_seconds({"file": [*APP, str(db)], "server": [*APP, address]}, repeat)
+    (file_wall, _), (server_wall, _) = figures["file"], figures["server"]
+    rows += [("Start to first paint on the file", f"{file_wall:.2f} s"),
+             ("Start to first paint on the server", f"{server_wall:.2f} s"),
+             ("Server / file", f"{server_wall / file_wall:.2f}x")]
+    seen = seen_elsewhere(address, 100)
+    rows.append(("A write seen on a second workstation (100 writes): median, worst",
+                 f"{statistics.median(seen) * 1000:.1f} ms, {max(seen) * 1000:.1f} ms"))
+    return rows
+
+
+def seen_elsewhere(address: str, writes: int) -> list[float]:
+    """Seconds from a write's commit in one store to its announcement reaching a listener of its own (the
+    window's), for `writes` corrections of one patient by the demo's data manager."""
+    import psycopg
+
+    from ari_desktop.store.engine import CHANGES_CHANNEL
+
+    listener = psycopg.connect(address, autocommit=True)
+    listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+    delays = []
+    with Store(address, "benchmark") as store:
+        store.accounts.act_as(store.accounts.authenticate("datamanager", "benchmark-password"))
+        study_id = store.patients.all()[0].study_id
+        for n in range(writes):
+            store.patients.correct(study_id, f"benchmark write {n}", birth_year=1950 + n % 2)
+            committed = time.perf_counter()
+            next(listener.notifies(timeout=5, stop_after=1))
+            delays.append(time.perf_counter() - committed)
+    listener.close()
+    return delays
 
 
 def printing_rows(folder: Path) -> list[tuple[str, str]]:
@@ -115,6 +167,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="Use an existing database at --db.")
     parser.add_argument("--start-up", action="store_true", help="Time only the window's start to first paint.")
     parser.add_argument("--runs", type=int, default=7, help="Runs of each process for the start-up figures.")
+    parser.add_argument("--server", help="Time team mode too: the cohort moved to this empty server database.")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     if args.start_up:
@@ -150,6 +203,8 @@ def main() -> None:
                      f"{median_ms(lambda: store.toxicity.endpoints(today), 3) / 1000:.1f} s"))
 
     rows += start_up_rows(args.db, args.runs)
+    if args.server:
+        rows += server_rows(args.db, args.server, args.runs)
 
     with tempfile.TemporaryDirectory() as folder:
         rows += printing_rows(Path(folder))

@@ -90,7 +90,10 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         if interactive:  # the window manager's frame is known once shown: fit again if it does not fit
             QTimer.singleShot(200, window, lambda: fit_to_screen(window))
         sys.excepthook = file_errors_said(store, window, previous_hook)
-        return app.exec()
+        code = app.exec()
+        chosen = window.database_chosen
+        if chosen is None:
+            return code
     except Exception as error:
         refusal = store.refusal(error)  # a page SQLite finds damaged while the views are read
         if refusal is None:
@@ -105,6 +108,8 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
             window.close()
             window.deleteLater()
         store.close()
+    # File → Connect to server…: the window closed, to open again on the unit's server (its own log-in).
+    return run(chosen, on=on)
 
 
 def follow_server(window, store):

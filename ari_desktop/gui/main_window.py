@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self.offline: str | None = None  # team mode: why the server cannot be reached now
         self.listener = None  # team mode: the server's announcements of other workstations' writes
+        self.database_chosen: str | None = None  # File → Connect to server…: the window opens again there
         self._actions()
         self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._connect()
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         self.history_action = a("&History…", lambda: self.show_history(), None,
                                 "Every change: who, when, from what to what, why")
         self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
+        self.connect_action = a("Co&nnect to server…", self.connect_to_server, None,
+                                "Team mode: work on the unit's PostgreSQL server, with the other workstations")
         self.switch_user_action = a("S&witch user…", lambda: self.sign_ins.switch_user(), None,
                                     "Another person signs in: the open forms are closed first")
         self.lock_action = a("Loc&k now", lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
                                 self.print_worksheet_action, self.print_labels_action, self.details_action,
                                 self.history_action)
         self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
-                   self.export_action, None, self.switch_user_action, self.lock_action,
+                   self.export_action, None, self.connect_action, None, self.switch_user_action, self.lock_action,
                    self.accounts_action, None, quit_action)
         self.audit_action = AuditAction(self.session, self)  # disabled, saying why, for who may not read it
         view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
@@ -334,6 +337,20 @@ class MainWindow(QMainWindow):
                 self._patient.toxicity.timeline.mark_stale()
         self.update_actions()
         self.session.say(said)
+
+    def connect_to_server(self) -> QWidget:
+        """Ask for the server's address; once given, the window closes and opens again on the server, where
+        one signs in again (its accounts are the server database's)."""
+        from .connect_dialog import ConnectServerDialog
+
+        dialog = ConnectServerDialog(self)
+
+        def connected() -> None:
+            self.database_chosen = dialog.chosen
+            self.close()
+
+        dialog.accepted.connect(connected)
+        return open_dialog(dialog)
 
     def follow_server(self, listener) -> None:
         """Team mode: another workstation's write, announced by the server (gui/common/server_listener.py),
