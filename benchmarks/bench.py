@@ -111,8 +111,9 @@ def server_rows(db: Path, address: str, repeat: int) -> list[tuple[str, str]]:
 
 
 def seen_elsewhere(address: str, writes: int) -> list[float]:
-    """Seconds from a write's commit in one store to its announcement reaching a listener of its own (the
-    window's), for `writes` corrections of one patient by the demo's data manager."""
+    """Seconds from the start of a write in one store (a correction of one patient by the demo's data
+    manager: checked, written, chained, committed) to its announcement reaching a listener on a connection
+    of its own, as another workstation's window listens; `writes` times."""
     import psycopg
 
     from ari_desktop.store.engine import CHANGES_CHANNEL
@@ -124,10 +125,10 @@ def seen_elsewhere(address: str, writes: int) -> list[float]:
         store.accounts.act_as(store.accounts.authenticate("datamanager", "benchmark-password"))
         study_id = store.patients.all()[0].study_id
         for n in range(writes):
+            began = time.perf_counter()
             store.patients.correct(study_id, f"benchmark write {n}", birth_year=1950 + n % 2)
-            committed = time.perf_counter()
             next(listener.notifies(timeout=5, stop_after=1))
-            delays.append(time.perf_counter() - committed)
+            delays.append(time.perf_counter() - began)
     listener.close()
     return delays
 
