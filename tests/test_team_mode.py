@@ -140,3 +140,17 @@ def test_the_command_line_and_the_window_take_a_server_address_as_they_take_a_fi
     shot = tmp_path / "patients.png"
     assert app.run(server_database, screenshot=shot, view="patients", on=GUI_TODAY) == 0
     assert QImage(str(shot)).width() == 1280
+
+
+def test_a_connection_the_server_cut_is_made_again_by_the_next_action(server_database, postgres_server,
+                                                                        add_patient):
+    """A server restart or a cut cable between two actions: the next one connects again and is done."""
+    with open_store(server_database) as store:
+        for _ in range(2):
+            with psycopg.connect(postgres_server, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [store.db.backend_pid])
+            store.patients.all()  # a read
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [store.db.backend_pid])
+        add_patient(store, "ARI-040", day0=GUI_TODAY)  # a write: its transaction begins on the new connection
+        assert [p.study_id for p in store.patients.all()] == ["ARI-040"]

@@ -79,11 +79,15 @@ class ServerConnection:
         import psycopg
 
         self.address = address
-        self._connection = psycopg.connect(address.url, autocommit=True,
-                                           options=f"-c lock_timeout={LOCK_SECONDS}s")
+        self._connection = self._open()
         self._idle = psycopg.pq.TransactionStatus.IDLE
         self._unusable = psycopg.OperationalError
         self._busy = psycopg.errors.LockNotAvailable
+
+    def _open(self):
+        import psycopg
+
+        return psycopg.connect(self.address.url, autocommit=True, options=f"-c lock_timeout={LOCK_SECONDS}s")
 
     @property
     def backend_pid(self) -> int:
@@ -92,20 +96,32 @@ class ServerConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self._connection.info.transaction_status != self._idle
+        return not self._connection.broken and self._connection.info.transaction_status != self._idle
 
     def execute(self, sql: str, params=()):
+        outside = not self.in_transaction
         try:
-            statements = _STATEMENTS.get(sql)
-            if statements:
-                for statement in statements:
-                    cursor = self._connection.execute(statement)
-                return cursor
-            return self._connection.execute(placeholders(sql), _values(params))
+            try:
+                return self._execute(sql, params)
+            except self._unusable:
+                # The server restarted, or the network cut the connection: outside a transaction nothing was
+                # done, so the statement runs again on a new connection; inside one, that action fails.
+                if not (outside and self._connection.broken):
+                    raise
+                self._connection = self._open()
+                return self._execute(sql, params)
         except self._unusable as error:
-            if sql == "BEGIN IMMEDIATE" and not self._connection.closed:
+            if sql == "BEGIN IMMEDIATE" and not self._connection.closed and not self._connection.broken:
                 self._connection.execute("ROLLBACK")  # the lock was not had: no transaction was begun
             raise self._refusal(error) from None
+
+    def _execute(self, sql: str, params):
+        statements = _STATEMENTS.get(sql)
+        if statements:
+            for statement in statements:
+                cursor = self._connection.execute(statement)
+            return cursor
+        return self._connection.execute(placeholders(sql), _values(params))
 
     def _refusal(self, error: Exception):
         """One sentence for a server busy, gone or refusing: what a user can do about it."""
