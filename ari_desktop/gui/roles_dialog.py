@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTableWidget, QTableWidgetItem, QWidget
 
 from ..core.roles import ACTIONS, ROLES, may
+from .common.widgets import lay_out_table
 
 YES, NO = "✓", "—"
 
@@ -26,12 +27,6 @@ class RolesDialog(QDialog):
                 cell.setToolTip(f"A {role} {'may' if allowed else 'may not'} {ACTIONS[action][0]}.")
                 self.table.setItem(row, column, cell)
         self.table.resizeColumnsToContents()
-        note = QLabel("An account may hold several roles: it may do what any of them allows. The monitor reads and "
-                      "exports, never writes; the administrator keeps accounts and backups.", wordWrap=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
-        self.resize(900, 460)
+        lay_out_table(self, self.table, "An account may hold several roles: it may do what any of them allows. The "
+                      "monitor reads and exports, never writes; the administrator keeps accounts and backups.",
+                      (900, 460))

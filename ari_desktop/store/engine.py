@@ -9,6 +9,8 @@ default) loads none of it, and paints its first window as fast as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -177,6 +179,20 @@ def _values(params):
     if isinstance(params, dict):
         return {key: int(value) if isinstance(value, bool) else value for key, value in params.items()}
     return [int(value) if isinstance(value, bool) else value for value in params]
+
+
+@contextmanager
+def locked(db) -> Iterator[None]:
+    """One transaction on the server under its write lock, outside the store (its migrations, a unit's move):
+    all of it is written, or none of it."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def connect(address: ServerAddress) -> ServerConnection:

@@ -56,19 +56,13 @@ def _copy(reader: sqlite3.Connection, target) -> dict[str, int]:
     """Every table's rows, in the order the tables were made (a row's references come before it), in one
     transaction on the server; each table's id sequence then continues after its last id."""
     copied = {}
-    target.execute("BEGIN IMMEDIATE")
-    try:
+    with engine.locked(target):
         for table in _tables(target):
             cursor = reader.execute(f"SELECT * FROM {table} ORDER BY rowid")
             columns = [c[0] for c in cursor.description]
             copied[table] = target.copy_rows(table, columns, cursor)
             if "id" in columns and copied[table]:
                 target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        target.execute("COMMIT")
-    except BaseException:
-        if target.in_transaction:
-            target.execute("ROLLBACK")
-        raise
     return copied
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import StoreError
+from .engine import locked
 
 MIGRATION_SET = "ari_desktop"
 # PRAGMA application_id marks a file as ARI Desktop's ("ARI0" in ASCII).
@@ -671,8 +672,7 @@ def server_pending(db) -> bool:
 def migrate_server(db) -> None:
     """Bring a server database to the current schema, in one transaction under the write lock (DDL is
     transactional there): a workstation that waited finds the work done and does nothing."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with locked(db):
         if server_pending(db):
             for statement in _SERVER_FUNCTIONS:
                 db.execute(statement)
@@ -683,8 +683,3 @@ def migrate_server(db) -> None:
                     db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
                                [MIGRATION_SET, name, datetime.now(UTC).isoformat()])
             db.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(APPEND_ONLY)} FROM PUBLIC, CURRENT_USER")
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise

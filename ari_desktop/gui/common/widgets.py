@@ -6,7 +6,16 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def table_view(model: QAbstractItemModel, widths: Sequence[int], parent: QWidget | None = None,
@@ -113,3 +122,14 @@ def fit_height(window: QWidget) -> None:
         height = min(height, screen.availableGeometry().height() - 40)  # leave room for the title bar
     if height > window.height():
         window.resize(window.width(), height)
+
+
+def lay_out_table(dialog: QDialog, table: QWidget, note: str, size: tuple[int, int]) -> None:
+    """A read-only table above a note and a Close button: the layout of the dialogs that only show."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table)
+    layout.addWidget(QLabel(note, wordWrap=True))
+    layout.addWidget(buttons)
+    dialog.resize(*size)

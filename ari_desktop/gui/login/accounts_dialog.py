@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTableWidget, QTableWidgetItem, QWidget
 
 from ...core.accounts import Account
 from ...core.accounts import is_locked as locked
+from ..common.widgets import lay_out_table
 
 COLUMNS = ("Login", "Full name", "Roles", "Status", "Failed log-ins", "Created")
 
@@ -35,14 +36,7 @@ class AccountsDialog(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
-        note = QLabel("Accounts are added, deactivated and given new passwords or roles with the command line "
-                      "(ari-desktop user add | deactivate | passwd --reset LOGIN | roles); each change is recorded "
-                      "with who made it. ari-desktop user access-review lists who held which role since when.",
-                      wordWrap=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
-        self.resize(960, 380)
+        lay_out_table(self, self.table, "Accounts are added, deactivated and given new passwords or roles with the "
+                      "command line (ari-desktop user add | deactivate | passwd --reset LOGIN | roles); each change "
+                      "is recorded with who made it. ari-desktop access-review lists who held which role since "
+                      "when.", (960, 380))
