@@ -445,3 +445,17 @@ def test_the_window_writes_day_and_month_names_in_its_own_language_not_the_syste
     assert locale.setlocale(locale.LC_TIME) == "C"
     assert f"{GUI_TODAY:%A %B}".split()[1] in ("January February March April May June July August September "
                                                 "October November December").split()
+
+
+def test_nobody_signed_in_is_shown_in_words_not_as_markup(qtbot, db_path, gui_settings):
+    """The status bar's "who" is rich text whether or not it holds a name in bold: the separator between
+    it and the database is a dot, never a literal "&nbsp;"."""
+    from PySide6.QtGui import QTextDocumentFragment
+
+    with open_store(db_path, "workstation") as store:  # not an account: nobody signed in
+        window = main_window.MainWindow(Session(store))
+        qtbot.addWidget(window)
+        assert window.user_label.textFormat() == Qt.TextFormat.RichText
+        shown = QTextDocumentFragment.fromHtml(window.user_label.text()).toPlainText()
+        assert shown.startswith("Nobody is signed in: the views only") and "&nbsp;" not in shown
+        window.close()

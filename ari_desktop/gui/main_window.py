@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.first_run_notice.setStyleSheet("QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }")
         self.first_run_notice.linkActivated.connect(lambda link: self.register_patient())
         self.setCentralWidget(self._with_notices(self.tabs))
-        self.user_label = QLabel()
+        self.user_label = QLabel(textFormat=Qt.TextFormat.RichText)  # "nobody signed in" has no tag to tell Qt
         self.user_label.setToolTip("Your name is stamped on everything you record.")
         self.statusBar().addPermanentWidget(self.user_label)
         self.offline: str | None = None  # team mode: why the server cannot be reached now
