@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
+from importlib import import_module
 from pathlib import Path
 
 from ..core import roles
@@ -41,6 +42,16 @@ NO_ACCOUNT_YET = ("This database has no account yet: its administrator is create
                   "ari-desktop user add --login LOGIN --full-name \"NAME\" --role admin), then the accounts of the "
                   "unit.")
 NOT_SIGNED_IN = "Sign in first: in the window, or ari-desktop login --user LOGIN, or give --user LOGIN."
+
+
+def _built_on_first_use(module: str, part: str) -> cached_property:
+    """A part of the store, imported and built the first time it is asked for."""
+
+    def build(store):
+        return getattr(import_module(f".{module}", __package__), part)(store)
+
+    build.__doc__ = f"store.{part.lower()}: {part}, built on first use."
+    return cached_property(build)
 
 
 class Store:
@@ -83,41 +94,12 @@ class Store:
 
     # Parts the first window does not need are built on first use: their rules (toxicity, CTCAE,
     # counts, endpoints, password hashing) stay off the path that paints it.
-    @cached_property
-    def events(self):
-        from .events import Events
-
-        return Events(self)
-
-    @cached_property
-    def counts(self):
-        from .counts import Counts
-
-        return Counts(self)
-
-    @cached_property
-    def labs(self):
-        from .counts import Labs
-
-        return Labs(self)
-
-    @cached_property
-    def toxicity(self):
-        from .toxicity import Toxicity
-
-        return Toxicity(self)
-
-    @cached_property
-    def accounts(self):
-        from .accounts import Accounts
-
-        return Accounts(self)
-
-    @cached_property
-    def signatures(self):
-        from .signatures import Signatures
-
-        return Signatures(self)
+    events = _built_on_first_use("events", "Events")
+    counts = _built_on_first_use("counts", "Counts")
+    labs = _built_on_first_use("counts", "Labs")
+    toxicity = _built_on_first_use("toxicity", "Toxicity")
+    accounts = _built_on_first_use("accounts", "Accounts")
+    signatures = _built_on_first_use("signatures", "Signatures")
 
     def _open_file(self) -> None:
         location.check_local(self.path)
