@@ -395,6 +395,7 @@ def test_the_nadir_is_the_lowest_of_screening_and_the_assessments_before():
     pytest.param({"serum_ife": "neg"}, "serum_ife", id="an unknown immunofixation result"),
     pytest.param({"pet_ct": "better"}, "pet_ct", id="an unknown PET-CT response"),
     pytest.param({"clonality_method": "guess"}, "clonality_method", id="an unknown clonality method"),
+    pytest.param({"new_lesion": "yes"}, "new_lesion", id="a new lesion is yes or no"),
 ])
 def test_impossible_values_are_refused_in_one_sentence(values, field):
     with pytest.raises(ClinicalInputError) as refused:

@@ -122,6 +122,7 @@ _NUMBERS = {
     "marrow_plasma_cells_pct": ("marrow plasma cells", "%", 100.0),
     "plasmacytoma_spd_mm2": ("sum of products of plasmacytoma diameters", "mm²", 1_000_000.0),
 }
+_YES_NO = {"marrow_clonal": "clonal plasma cells in the marrow", "new_lesion": "a new lesion"}
 _CHOICES = {
     "serum_ife": ("serum immunofixation", IMMUNOFIXATION),
     "urine_ife": ("urine immunofixation", IMMUNOFIXATION),
@@ -154,6 +155,10 @@ class ResponseAssessment:
             if value is not None and not 0 <= as_number(value, what=what, field=name) <= largest:
                 raise ClinicalInputError(f"The {what} must be between 0 and {as_written(largest)} {unit} "
                                          f"(got {as_written(value)}).", field=name)
+        for name, what in _YES_NO.items():
+            if not (getattr(self, name) is None or isinstance(getattr(self, name), bool)):
+                raise ClinicalInputError(f"Whether there is {what} must be yes, no or not assessed "
+                                         f"(got {getattr(self, name)!r}).", field=name)
         for name, (what, allowed) in _CHOICES.items():
             value = getattr(self, name)
             if value is not None and value not in allowed:
