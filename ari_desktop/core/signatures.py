@@ -15,8 +15,8 @@ from datetime import datetime
 
 from .errors import ClinicalInputError
 
-PERFORMED, REVIEWED, GO, HOLD = "performed", "reviewed", "go", "hold"
-MEANINGS = (PERFORMED, REVIEWED, GO, HOLD)
+PERFORMED, REVIEWED, GO, HOLD, CONFIRMED = "performed", "reviewed", "go", "hold", "confirmed"
+MEANINGS = (PERFORMED, REVIEWED, GO, HOLD, CONFIRMED)
 VALID, VOID = "valid", "void"
 
 # table -> (the record in the clinic's words, the meanings it may be signed with, the action of core/roles.py).
@@ -24,6 +24,7 @@ VALID, VOID = "valid", "void"
 SIGNABLE: dict[str, tuple[str, tuple[str, ...], str]] = {
     "assessments": ("assessment", (PERFORMED, REVIEWED), "sign-assessment"),
     "fraction_decisions": ("go/hold decision", (GO, HOLD), "sign-decision"),
+    "response_reviews": ("response review", (CONFIRMED,), "confirm-response"),
 }
 
 # Who typed the record in and when is bookkeeping kept by the change log, not what was assessed or
@@ -58,6 +59,8 @@ def check_meaning(table: str, meaning: str | None, record: Mapping[str, object])
     """The meaning a signature of `record` may have: performed or reviewed for an assessment, the
     decision itself for a go/hold decision (None: the decision)."""
     what, meanings, _ = SIGNABLE[check_table(table)]
+    if meaning is None and len(meanings) == 1:  # a response review is signed as confirmed
+        return meanings[0]
     if table == "fraction_decisions" and meaning is None:
         return str(record["decision"])
     if table == "fraction_decisions" and meaning != record["decision"]:

@@ -18,9 +18,11 @@ NOTHING = "—"  # no value: before a record existed, or a value removed
 # What each table's rows are, in the clinic's words, and the columns that tell one row from another.
 RECORDS = {"patients": "Registration", "recordings": "Recording", "assessments": "Bedside assessment",
            "fraction_decisions": "Go / hold decision", "toxicity_events": "Toxicity event",
-           "blood_counts": "Blood count", "tls_labs": "TLS labs"}
+           "blood_counts": "Blood count", "tls_labs": "TLS labs", "results": "Result",
+           "response_reviews": "Response review", "progressions": "Progression"}
 _NAMED_BY = {"recordings": ("timepoint", "activity"), "assessments": ("at",), "fraction_decisions": ("timepoint",),
-             "toxicity_events": ("kind", "onset_date"), "blood_counts": ("measured_at",), "tls_labs": ("measured_at",)}
+             "toxicity_events": ("kind", "onset_date"), "blood_counts": ("measured_at",), "tls_labs": ("measured_at",),
+             "results": ("timepoint", "activity"), "response_reviews": ("timepoint",), "progressions": ()}
 _HIDDEN = {"patient_id"}  # the row number of the patient the history is about
 
 

@@ -25,7 +25,7 @@ APPLICATION_ID = 0x41524930
 # The tables of what was recorded (each but patients has a patient_id), as the export and a
 # patient's history list them.
 CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
-                   "tls_labs")
+                   "tls_labs", "results", "response_reviews", "progressions")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # How long to wait for another program to finish writing before saying the file is in use.
 BUSY_SECONDS = 5.0
@@ -416,12 +416,108 @@ def _m008_signatures(db) -> None:
         """)
 
 
+_SCHEMA_009 = (
+    # The values measured on a scheduled item, one row per item; a value is NULL until typed. Numbers in
+    # the units of core/results.py, choices as their codes, yes/no as 'yes' or 'no'.
+    """
+    CREATE TABLE results (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        timepoint TEXT NOT NULL,
+        activity TEXT NOT NULL,
+        serum_m_g_dl REAL,
+        urine_m_mg_24h REAL,
+        serum_ife TEXT,
+        urine_ife TEXT,
+        kappa_mg_l REAL,
+        lambda_mg_l REAL,
+        igg_g_l REAL,
+        marrow_plasma_cells_pct REAL,
+        marrow_clonal TEXT,
+        clonality_method TEXT,
+        plasmacytoma_spd_mm2 REAL,
+        new_lesion TEXT,
+        mrd_method TEXT,
+        mrd_sensitivity TEXT,
+        mrd_result TEXT,
+        pet_ct TEXT,
+        car_copies_per_ug REAL,
+        car_cells_per_ul REAL,
+        sbcma_ng_ml REAL,
+        bcma_pct REAL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (patient_id, timepoint, activity)
+    )
+    """,
+    # The physician's reading of a response assessment: the category the numbers proposed and the one
+    # confirmed (the same, or an override with its reason). Signed as confirmed.
+    """
+    CREATE TABLE response_reviews (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        timepoint TEXT NOT NULL,
+        proposed TEXT,
+        criterion TEXT NOT NULL,
+        category TEXT NOT NULL,
+        reason TEXT,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        UNIQUE (patient_id, timepoint)
+    )
+    """,
+    # The first progression (PFS ends there): its date and how it was found.
+    """
+    CREATE TABLE progressions (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL UNIQUE REFERENCES patients(id),
+        progressed_on TEXT NOT NULL,
+        found_by TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )
+    """,
+)
+
+
+def _m009_results(db) -> None:
+    """Results on the items that produce them, the physician's response reviews, progression; a response
+    review is signed, so the signatures table takes it (rebuilt: SQLite cannot change a CHECK)."""
+    for statement in _SCHEMA_009:
+        db.execute(statement)
+    db.execute("""
+        CREATE TABLE signatures_009 (
+            id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL CHECK (table_name IN ('assessments', 'fraction_decisions', 'response_reviews')),
+            row_id INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            meaning TEXT NOT NULL CHECK (meaning IN ('performed', 'reviewed', 'go', 'hold', 'confirmed')),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            login TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            signed_at TEXT NOT NULL
+        )
+    """)
+    columns = "id, table_name, row_id, content_hash, meaning, account_id, login, full_name, signed_at"
+    db.execute(f"INSERT INTO signatures_009 ({columns}) SELECT {columns} FROM signatures")
+    db.execute("DROP TABLE signatures")  # its triggers go with it, and are made again below
+    db.execute("ALTER TABLE signatures_009 RENAME TO signatures")
+    if getattr(db, "server", False):  # rows copied with their ids: the server numbers new ones after them
+        db.execute("SELECT setval(pg_get_serial_sequence('signatures', 'id'), GREATEST((SELECT max(id) FROM signatures), 1))")
+    db.execute("CREATE INDEX signatures_by_record ON signatures (table_name, row_id)")
+    for action in ("update", "delete"):
+        db.execute(f"""
+            CREATE TRIGGER signatures_are_append_only_{action} BEFORE {action.upper()} ON signatures
+                BEGIN SELECT RAISE(ABORT, 'a signature is never changed or removed'); END
+        """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
               ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
               ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain),
-              ("008_signatures", _m008_signatures))
+              ("008_signatures", _m008_signatures), ("009_results", _m009_results))
 
 
 def check_file(path: Path) -> bool:
@@ -636,6 +732,8 @@ def for_server(statement: str) -> list[str]:
 
 class _ServerMigration:
     """The connection a migration function is given on the server: each statement said the server's way."""
+
+    server = True
 
     def __init__(self, db):
         self.db = db

@@ -6,7 +6,7 @@ appends the old and new values, who, when and why to the change log: nothing is 
 overwritten and nothing is deleted. Each kind of record is a part of its own, reached from the
 store (`store.patients`, `store.schedules`, `store.recordings`, `store.assessments`,
 `store.fractions`, `store.events`, `store.counts`, `store.labs`, `store.toxicity`,
-`store.changes`, `store.tables`, `store.accounts`, `store.signatures`, `store.audit`); the clinical rules they enforce
+`store.changes`, `store.tables`, `store.accounts`, `store.signatures`, `store.audit`, `store.results`); the clinical rules they enforce
 are pure functions of the core.
 Parts hand out plain dataclasses.
 """
@@ -100,6 +100,7 @@ class Store:
     toxicity = _built_on_first_use("toxicity", "Toxicity")
     accounts = _built_on_first_use("accounts", "Accounts")
     signatures = _built_on_first_use("signatures", "Signatures")
+    results = _built_on_first_use("results", "Results")
 
     def _open_file(self) -> None:
         location.check_local(self.path)

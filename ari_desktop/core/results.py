@@ -1,0 +1,292 @@
+"""Results: what a sample or an assessment measured, on the scheduled item that produced it.
+
+The fields each activity gives, their units and the values they may take are data here, so the
+command line, the window, the export's data dictionary and the store check and name them alike.
+A value is None until it is typed: nothing is assumed from a field left empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .errors import ClinicalInputError
+from .grading import as_number, as_written
+from .response import (
+    CATEGORIES,
+    CLONALITY_METHODS,
+    IMMUNOFIXATION,
+    MRD_METHODS,
+    PET_CT_RESPONSES,
+    Confirmation,
+    Mrd,
+    MrdStatus,
+    ResponseAssessment,
+    confirmations,
+    mrd_negative,
+)
+from .text import parse_decimal
+
+NUMBER, CHOICE, YES_NO = "number", "choice", "yes_no"
+YES, NO = "yes", "no"
+MRD_SENSITIVITIES = ("1e-4", "1e-5", "1e-6")  # one cell in 10^4, 10^5, 10^6
+
+
+@dataclass(frozen=True)
+class ResultField:
+    """One value a result holds, as the laboratory reports it."""
+
+    name: str  # the column, the command line's option (with dashes) and the export's header
+    label: str  # in the clinic's words
+    kind: str  # NUMBER, CHOICE or YES_NO
+    unit: str = ""
+    largest: float = 0.0  # a NUMBER is between 0 and this
+    choices: tuple[str, ...] = ()
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def heading(self) -> str:
+        """The label with its unit, as a form or a table shows it."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def check(self, value: object) -> float | str | None:
+        """The value as stored (a float, a choice, "yes"/"no") or the sentence that refuses it.
+        Text is read as typed: "0,5" and "0.5" are the same; an empty text is no value."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if self.kind == NUMBER:
+            number = (parse_decimal(value, self.label.capitalize(), self.name, "0.5") if isinstance(value, str)
+                      else as_number(value, what=self.label.capitalize(), field=self.name))
+            if not 0 <= number <= self.largest:
+                raise ClinicalInputError(f"The {self.label} must be between 0 and {as_written(self.largest)} "
+                                         f"{self.unit} (got {as_written(number)}).", self.name)
+            return number
+        allowed = (YES, NO) if self.kind == YES_NO else self.choices
+        if isinstance(value, bool) and self.kind == YES_NO:
+            return YES if value else NO
+        typed = str(value).strip().lower()
+        if typed not in allowed:
+            raise ClinicalInputError(f"The {self.label} '{str(value).strip()}' is not one of: {', '.join(allowed)}.",
+                                     self.name)
+        return typed
+
+
+def _number(name: str, label: str, unit: str, largest: float) -> ResultField:
+    return ResultField(name, label, NUMBER, unit, largest)
+
+
+def _choice(name: str, label: str, choices: tuple[str, ...]) -> ResultField:
+    return ResultField(name, label, CHOICE, choices=choices)
+
+
+# activity -> the fields its result holds, in the order a form asks for them. Response labs carry the
+# marrow and plasmacytoma findings of the same visit: IMWG reads them together.
+ACTIVITY_FIELDS: dict[str, tuple[ResultField, ...]] = {
+    "response": (
+        _number("serum_m_g_dl", "serum M-protein", "g/dL", 20.0),
+        _number("urine_m_mg_24h", "urine M-protein", "mg/24 h", 100_000.0),
+        _choice("serum_ife", "serum immunofixation", IMMUNOFIXATION),
+        _choice("urine_ife", "urine immunofixation", IMMUNOFIXATION),
+        _number("kappa_mg_l", "kappa free light chain", "mg/L", 1_000_000.0),
+        _number("lambda_mg_l", "lambda free light chain", "mg/L", 1_000_000.0),
+        _number("igg_g_l", "IgG", "g/L", 150.0),
+        _number("marrow_plasma_cells_pct", "marrow plasma cells", "%", 100.0),
+        ResultField("marrow_clonal", "clonal plasma cells in the marrow", YES_NO),
+        _choice("clonality_method", "clonality method", CLONALITY_METHODS),
+        _number("plasmacytoma_spd_mm2", "plasmacytomas, sum of products of diameters", "mm²", 1_000_000.0),
+        ResultField("new_lesion", "new lesion", YES_NO),
+    ),
+    "mrd_bm": (
+        _choice("mrd_method", "MRD method", MRD_METHODS),
+        _choice("mrd_sensitivity", "MRD sensitivity", MRD_SENSITIVITIES),
+        _choice("mrd_result", "MRD result", IMMUNOFIXATION),
+    ),
+    "pet_ct": (_choice("pet_ct", "extramedullary response on PET-CT", PET_CT_RESPONSES),),
+    "cart_pb": (
+        _number("car_copies_per_ug", "CAR transgene", "copies/µg DNA", 10_000_000.0),
+        _number("car_cells_per_ul", "CAR+ T cells", "cells/µL", 100_000.0),
+    ),
+    "sbcma": (_number("sbcma_ng_ml", "soluble BCMA", "ng/mL", 100_000.0),),
+    "bcma_bm": (_number("bcma_pct", "BCMA expression", "% of plasma cells", 100.0),),
+}
+FIELDS: dict[str, ResultField] = {f.name: f for fields in ACTIVITY_FIELDS.values() for f in fields}
+ACTIVITY_OF: dict[str, str] = {f.name: activity for activity, fields in ACTIVITY_FIELDS.items() for f in fields}
+
+# How a progression was found (the registry forms ask it).
+PROGRESSION_FOUND_BY = ("biochemical", "imaging", "marrow", "clinical")
+
+
+def check_activity(activity: str, label: str) -> tuple[ResultField, ...]:
+    if activity not in ACTIVITY_FIELDS:
+        raise ClinicalInputError(f"{label} gives no result to record here.", "activity")
+    return ACTIVITY_FIELDS[activity]
+
+
+def check_values(activity: str, label: str, values: Mapping[str, object]) -> dict[str, float | str | None]:
+    """The values as stored, every one checked; a field the activity does not give is refused by name."""
+    fields = {f.name: f for f in check_activity(activity, label)}
+    for name in values:
+        if name not in fields:
+            raise ClinicalInputError(f"{label} gives no {FIELDS[name].label if name in FIELDS else name}.", name)
+    return {name: fields[name].check(value) for name, value in values.items()}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The values measured on one scheduled item (done at `done_at`)."""
+
+    id: int
+    timepoint: str
+    activity: str
+    done_at: datetime  # when the sample was taken or the assessment done
+    values: Mapping[str, float | str | None]
+    recorded_by: str
+    recorded_at: datetime
+
+    @property
+    def day(self) -> date:
+        return self.done_at.astimezone().date()
+
+    def get(self, name: str) -> float | str | None:
+        return self.values.get(name)
+
+    def complete_mrd(self) -> Mrd | None:
+        """The MRD test, when its method, sensitivity and result are all typed."""
+        method, sensitivity, result = (self.get(n) for n in ("mrd_method", "mrd_sensitivity", "mrd_result"))
+        if None in (method, sensitivity, result):
+            return None
+        return Mrd(method, float(sensitivity), result)
+
+
+def _yes_no(value: float | str | None) -> bool | None:
+    return None if value is None else value == YES
+
+
+def response_assessment(labs: Result | None, mrd: Result | None = None, pet_ct: Result | None = None
+                        ) -> ResponseAssessment:
+    """What IMWG reads at one timepoint: its response labs with the marrow and imaging findings, the
+    marrow's MRD and the PET-CT of the same timepoint."""
+    get = labs.get if labs else (lambda _: None)
+    numbers = {n: get(n) for n in ("serum_m_g_dl", "urine_m_mg_24h", "kappa_mg_l", "lambda_mg_l",
+                                   "marrow_plasma_cells_pct", "plasmacytoma_spd_mm2")}
+    return ResponseAssessment(**numbers, serum_ife=get("serum_ife"), urine_ife=get("urine_ife"),
+                              marrow_clonal=_yes_no(get("marrow_clonal")), clonality_method=get("clonality_method"),
+                              new_lesion=_yes_no(get("new_lesion")),
+                              pet_ct=pet_ct.get("pet_ct") if pet_ct else None,
+                              mrd=mrd.complete_mrd() if mrd else None)
+
+
+def shown(field: ResultField, value: float | str | None) -> str:
+    """A stored value as a person reads it, with its unit; empty when nothing was typed."""
+    if value is None:
+        return ""
+    if field.kind == NUMBER:
+        return f"{as_written(value)} {field.unit}"
+    return str(value)
+
+
+def check_complete(activity: str, values: Mapping[str, float | str | None]) -> None:
+    """What a result must hold together once saved: an MRD result is read with its method and sensitivity."""
+    if activity == "mrd_bm" and values.get("mrd_result") is not None and (
+            values.get("mrd_method") is None or values.get("mrd_sensitivity") is None):
+        raise ClinicalInputError("An MRD result is recorded with its method and its sensitivity: without them it "
+                                 "cannot be read.", "mrd_method" if values.get("mrd_method") is None
+                                 else "mrd_sensitivity")
+
+
+def check_progression(found_by: str) -> str:
+    typed = (found_by or "").strip().lower()
+    if typed not in PROGRESSION_FOUND_BY:
+        raise ClinicalInputError(f"How the progression was found '{(found_by or '').strip()}' is not one of: "
+                                 f"{', '.join(PROGRESSION_FOUND_BY)}.", "found_by")
+    return typed
+
+
+# -- the response at each assessment ----------------------------------------------------------------
+# The rules, decided once here:
+# - Baseline is the screening (SCR) response labs; each later timepoint with response labs is an
+#   assessment, read with the MRD and PET-CT of the same timepoint, in the order they were done.
+# - Proposed: the category IMWG confirms over two consecutive assessments (core/response.confirmations)
+#   when it confirms one, else the assessment's own category (awaiting confirmation).
+# - The physician's review confirms the proposal or overrides it with a reason; the category of the
+#   assessment is then the physician's. Unreviewed, it is the confirmed category of the numbers, and the
+#   endpoints say how many are not reviewed yet.
+
+BASELINE_TIMEPOINT = "SCR"
+
+
+@dataclass(frozen=True)
+class ResponseReview:
+    """The physician's category for one assessment: the proposal confirmed, or overridden with a reason."""
+
+    id: int
+    timepoint: str
+    proposed: str | None  # what the numbers proposed when the physician looked
+    criterion: str
+    category: str
+    reason: str | None
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def override(self) -> bool:
+        return self.category != self.proposed
+
+
+@dataclass(frozen=True)
+class AssessedResponse:
+    """One response assessment: what the numbers show, what they confirm, and the physician's review."""
+
+    timepoint: str
+    day: date
+    proposal: Confirmation  # .proposed is this assessment's own IMWG reading, .category the confirmed one
+    mrd: MrdStatus
+    review: ResponseReview | None = None
+
+    @property
+    def proposed(self) -> str | None:
+        return self.proposal.category or self.proposal.proposed.category
+
+    @property
+    def category(self) -> str | None:
+        """The physician's category when reviewed, else the category the numbers confirm (None: none yet)."""
+        return self.review.category if self.review else self.proposal.category
+
+    @property
+    def review_stale(self) -> bool:
+        """The results were corrected since the review: the numbers now propose something else."""
+        return self.review is not None and self.review.proposed != self.proposed
+
+
+def response_course(results: Sequence[Result], reviews: Sequence[ResponseReview] = ()) -> list[AssessedResponse]:
+    """Every response assessment of a patient after screening, in the order done, with its proposal.
+    Empty without screening response labs: there is nothing to measure a response against."""
+    at = {(r.timepoint, r.activity): r for r in results}
+    baseline_labs = at.get((BASELINE_TIMEPOINT, "response"))
+    if baseline_labs is None:
+        return []
+    baseline = response_assessment(baseline_labs)
+    labs = sorted((r for r in results if r.activity == "response" and r.timepoint != BASELINE_TIMEPOINT),
+                  key=lambda r: r.done_at)
+    assessed = [response_assessment(r, at.get((r.timepoint, "mrd_bm")), at.get((r.timepoint, "pet_ct"))) for r in labs]
+    by_timepoint = {review.timepoint: review for review in reviews}
+    return [AssessedResponse(r.timepoint, r.day, confirmation, mrd_negative(assessment.mrd),
+                             by_timepoint.get(r.timepoint))
+            for r, assessment, confirmation in zip(labs, assessed, confirmations(baseline, assessed), strict=True)]
+
+
+def check_review(proposed: str | None, category: str, reason: str | None) -> str:
+    """The physician's category: one of IMWG's; a category other than the proposal needs its reason."""
+    typed = (category or "").strip()
+    known = {c.lower(): c for c in CATEGORIES}
+    if typed.lower() not in known:
+        raise ClinicalInputError(f"The response category '{typed}' is not one of: {', '.join(CATEGORIES)}.", "category")
+    category = known[typed.lower()]
+    if category != proposed and not (reason and reason.strip()):
+        raise ClinicalInputError(f"The numbers propose {proposed or 'no category'}: recording {category} instead "
+                                 "is an override and needs its reason.", "reason")
+    return category

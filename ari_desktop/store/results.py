@@ -1,0 +1,209 @@
+"""Results on the items that produced them, the physician's response reviews, and progression.
+
+A result belongs to a scheduled item recorded done: its date is the item's. Typing a value into an
+empty field adds it; changing a value already stored is a correction and needs a reason (the change
+log keeps the old one). The checks are core/results.py's, the same for every front end.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..core import results as rules
+from ..core.dates import from_utc_text, to_utc_text
+from ..core.errors import ClinicalInputError
+from ..core.recording import check_known
+from ..core.results import FIELDS, AssessedResponse, ResponseReview, Result
+from ..core.schedule import DONE
+from ..core.text import REASON_LIMIT, check_text
+from .part import Part
+
+_VALUE_COLUMNS = tuple(FIELDS)
+_RESULT_SELECT = (f"r.id, r.timepoint, r.activity, c.done_at, r.recorded_by, r.recorded_at, "
+                  f"{', '.join('r.' + name for name in _VALUE_COLUMNS)}")
+_FROM = (" FROM results r JOIN recordings c ON c.patient_id = r.patient_id AND c.timepoint = r.timepoint"
+         " AND c.activity = r.activity")
+_REVIEW_SELECT = "id, timepoint, proposed, criterion, category, reason, decided_by, decided_at"
+
+
+@dataclass(frozen=True)
+class Progression:
+    progressed_on: date
+    found_by: str  # one of core/results.PROGRESSION_FOUND_BY
+    recorded_by: str
+
+
+class Results(Part):
+    def record(self, study_id: str, timepoint: str, activity: str, values: Mapping[str, object],
+               reason: str | None = None, expected: Mapping[str, object] | None = None) -> Result:
+        """Save the values typed for one item (fields left out keep what they hold). A value that replaces
+        another is a correction and needs `reason`. `expected` is the result as the user saw it: a field
+        changed since by someone else is refused with who and when, not overwritten."""
+        check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            check_known(self.protocol, timepoint, activity)
+            label = f"{self.protocol.activity(activity).label} at {timepoint}"
+            typed = rules.check_values(activity, label, values)
+            entry = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
+                                                 [(timepoint, activity)])
+            if not entry:
+                raise ClinicalInputError(f"{label} is not on the schedule of {patient.study_id}.", "timepoint")
+            if entry[0].recording is None or entry[0].recording.outcome != DONE:
+                raise ClinicalInputError(f"{label} of {patient.study_id} is not recorded done: record it done "
+                                         "(when the sample was taken) before its result.", "timepoint")
+            row_id, stored = self._stored(patient_id, timepoint, activity)
+            what = f"The {label} result of {patient.study_id}"
+            for name in typed:
+                if expected is not None and name in expected:
+                    self.store.changes.refuse_stale("results", row_id, name, what, expected[name],
+                                                    stored.get(name), name)
+            replaced = {n: v for n, v in typed.items() if stored.get(n) is not None and stored[n] != v}
+            if replaced and not (reason and reason.strip()):
+                first = next(iter(replaced))
+                raise ClinicalInputError(
+                    f"The {FIELDS[first].label} of {patient.study_id} at {timepoint} already reads "
+                    f"{rules.shown(FIELDS[first], stored[first])}: changing it is a correction and needs its "
+                    "reason.", "reason")
+            rules.check_complete(activity, {**stored, **typed})
+            stamp = {"recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())}
+            if row_id is None:
+                row_id = self.store.write("results", None, {"patient_id": patient_id, "timepoint": timepoint,
+                                                            "activity": activity, **typed, **stamp})
+            else:
+                changed = {n: v for n, v in typed.items() if stored.get(n) != v}
+                if changed:
+                    self.store.write("results", row_id, {**changed, **stamp},
+                                     reason.strip() if replaced else None, correction=bool(replaced))
+        return self._result(row_id)
+
+    def of(self, study_id: str) -> list[Result]:
+        """A patient's results in the order they were taken."""
+        return self._results("r.patient_id = ?", [self.store.patients.require_id(study_id)])
+
+    def by_patient(self) -> dict[int, list[Result]]:
+        """Every patient's results by row id of the patient, in the order taken: one read for a cohort."""
+        cohort: dict[int, list[Result]] = defaultdict(list)
+        for patient_id, result in self._rows("1 = 1", []):
+            cohort[patient_id].append(result)
+        return dict(cohort)
+
+    def stored(self, study_id: str, timepoint: str, activity: str) -> dict[str, float | str | None]:
+        """The values stored for one item (empty when none), as a form shows them before editing."""
+        return self._stored(self.store.patients.require_id(study_id), timepoint, activity)[1]
+
+    # -- response ------------------------------------------------------------------------------
+
+    def responses(self, study_id: str) -> list[AssessedResponse]:
+        """Each response assessment after screening with its IMWG proposal and the physician's review."""
+        patient_id = self.store.patients.require_id(study_id)
+        return rules.response_course(self.of(study_id), self._reviews("patient_id = ?", [patient_id])[patient_id])
+
+    def reviews_by_patient(self) -> dict[int, list[ResponseReview]]:
+        return self._reviews("1 = 1", [])
+
+    def review(self, study_id: str, timepoint: str, category: str, reason: str | None = None,
+               correction_reason: str | None = None) -> AssessedResponse:
+        """The physician's category for the response assessment at `timepoint`: the proposal confirmed, or
+        another with its `reason`. Reviewing again is a correction and needs `correction_reason`."""
+        check_text(reason, "reason for the override", "reason", REASON_LIMIT)
+        check_text(correction_reason, "reason for the correction", "correction_reason", REASON_LIMIT)
+        with self.store.transaction():
+            patient_id = self.store.patients.require_id(study_id)
+            assessed = {a.timepoint: a for a in self.responses(study_id)}.get(timepoint)
+            if assessed is None:
+                raise ClinicalInputError(f"{study_id} has no response assessment at {timepoint} to review (it needs "
+                                         "its response labs, and the screening ones).", "timepoint")
+            category = rules.check_review(assessed.proposed, category, reason)
+            values = {"proposed": assessed.proposed, "criterion": assessed.proposal.proposed.criterion,
+                      "category": category, "reason": reason.strip() if reason and reason.strip() else None,
+                      "decided_by": self.store.user, "decided_at": to_utc_text(self.store.now())}
+            if assessed.review is None:
+                self.store.write("response_reviews", None, {"patient_id": patient_id, "timepoint": timepoint,
+                                                            **values})
+            else:
+                if not (correction_reason and correction_reason.strip()):
+                    raise ClinicalInputError(f"The response at {timepoint} of {study_id} was reviewed by "
+                                             f"{assessed.review.decided_by} as {assessed.review.category}: reviewing "
+                                             "it again is a correction and needs its reason.", "correction_reason")
+                self.store.write("response_reviews", assessed.review.id, values, correction_reason.strip(),
+                                 correction=True)
+        return {a.timepoint: a for a in self.responses(study_id)}[timepoint]
+
+    # -- progression ---------------------------------------------------------------------------
+
+    def record_progression(self, study_id: str, progressed_on: date, found_by: str,
+                           reason: str | None = None) -> Progression:
+        """The first progression: its date and how it was found. Changing it is a correction with a reason."""
+        found_by = rules.check_progression(found_by)
+        check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            day0 = patient.anchors.day0
+            if day0 is None or progressed_on < day0:
+                raise ClinicalInputError(f"A progression of {patient.study_id} is dated on or after day 0"
+                                         f"{f' ({day0})' if day0 else ', which is not set yet'}.", "progressed_on")
+            if progressed_on > self.store.today():
+                raise ClinicalInputError(f"The progression date {progressed_on} is in the future.", "progressed_on")
+            row = self.db.execute("SELECT id, progressed_on, found_by FROM progressions WHERE patient_id = ?",
+                                  [patient_id]).fetchone()
+            values = {"progressed_on": progressed_on.isoformat(), "found_by": found_by,
+                      "recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())}
+            if row is None:
+                self.store.write("progressions", None, {"patient_id": patient_id, **values})
+            elif (row[1], row[2]) != (values["progressed_on"], found_by):
+                if not (reason and reason.strip()):
+                    raise ClinicalInputError(f"{patient.study_id} progressed on {row[1]} ({row[2]}) as recorded: "
+                                             "changing it is a correction and needs its reason.", "reason")
+                self.store.write("progressions", row[0], values, reason.strip(), correction=True)
+        return self.progression(study_id)
+
+    def progression(self, study_id: str) -> Progression | None:
+        return self.progressions().get(self.store.patients.require_id(study_id))
+
+    def progressions(self) -> dict[int, Progression]:
+        """Every recorded progression, by row id of the patient."""
+        return {patient_id: Progression(date.fromisoformat(on), found_by, by) for patient_id, on, found_by, by in
+                self.db.execute("SELECT patient_id, progressed_on, found_by, recorded_by FROM progressions")}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _stored(self, patient_id: int, timepoint: str, activity: str) -> tuple[int | None, dict]:
+        row = self.db.execute(f"SELECT id, {', '.join(_VALUE_COLUMNS)} FROM results WHERE patient_id = ? "
+                              "AND timepoint = ? AND activity = ?", [patient_id, timepoint, activity]).fetchone()
+        if row is None:
+            return None, {}
+        return row[0], _measured(activity, row[1:])
+
+    def _result(self, row_id: int) -> Result:
+        return self._rows("r.id = ?", [row_id])[0][1]
+
+    def _results(self, where: str, params: list) -> list[Result]:
+        return [result for _, result in self._rows(where, params)]
+
+    def _rows(self, where: str, params: list) -> list[tuple[int, Result]]:
+        rows = self.db.execute(f"SELECT r.patient_id, {_RESULT_SELECT}{_FROM} WHERE {where} AND c.outcome = 'done'"
+                               " AND c.withdrawn_at IS NULL ORDER BY r.patient_id, c.done_at, r.id", params)
+        out = []
+        for patient_id, row_id, timepoint, activity, done_at, by, at, *values in rows:
+            out.append((patient_id, Result(row_id, timepoint, activity, from_utc_text(done_at),
+                                           _measured(activity, values), by, from_utc_text(at))))
+        return out
+
+    def _reviews(self, where: str, params: list) -> dict[int, list[ResponseReview]]:
+        reviews: dict[int, list[ResponseReview]] = defaultdict(list)
+        for patient_id, row_id, timepoint, proposed, criterion, category, reason, by, at in self.db.execute(
+                f"SELECT patient_id, {_REVIEW_SELECT} FROM response_reviews WHERE {where} ORDER BY id", params):
+            reviews[patient_id].append(ResponseReview(row_id, timepoint, proposed, criterion, category, reason, by,
+                                                      from_utc_text(at)))
+        return reviews
+
+
+def _measured(activity: str, values) -> dict[str, float | str]:
+    """The values typed for an item of `activity`, by field name: an empty field is not there."""
+    fields = {f.name for f in rules.ACTIVITY_FIELDS.get(activity, ())}
+    return {name: value for name, value in zip(_VALUE_COLUMNS, values, strict=True)
+            if name in fields and value is not None}
