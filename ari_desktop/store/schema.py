@@ -503,7 +503,8 @@ def _m009_results(db) -> None:
     db.execute("DROP TABLE signatures")  # its triggers go with it, and are made again below
     db.execute("ALTER TABLE signatures_009 RENAME TO signatures")
     if getattr(db, "server", False):  # rows copied with their ids: the server numbers new ones after them
-        db.execute("SELECT setval(pg_get_serial_sequence('signatures', 'id'), GREATEST((SELECT max(id) FROM signatures), 1))")
+        db.execute("SELECT setval(pg_get_serial_sequence('signatures', 'id'),"
+                   " GREATEST((SELECT max(id) FROM signatures), 1))")
     db.execute("CREATE INDEX signatures_by_record ON signatures (table_name, row_id)")
     for action in ("update", "delete"):
         db.execute(f"""

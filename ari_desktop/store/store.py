@@ -6,8 +6,8 @@ appends the old and new values, who, when and why to the change log: nothing is 
 overwritten and nothing is deleted. Each kind of record is a part of its own, reached from the
 store (`store.patients`, `store.schedules`, `store.recordings`, `store.assessments`,
 `store.fractions`, `store.events`, `store.counts`, `store.labs`, `store.toxicity`,
-`store.changes`, `store.tables`, `store.accounts`, `store.signatures`, `store.audit`, `store.results`); the clinical rules they enforce
-are pure functions of the core.
+`store.changes`, `store.tables`, `store.accounts`, `store.signatures`, `store.audit`,
+`store.results`); the clinical rules they enforce are pure functions of the core.
 Parts hand out plain dataclasses.
 """
 
