@@ -179,7 +179,8 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
-                     "toxicity_events.csv", "blood_counts.csv", "tls_labs.csv", "change_log.csv", "schedule.csv",
+                     "toxicity_events.csv", "blood_counts.csv", "tls_labs.csv", "results.csv", "response_reviews.csv",
+                     "progressions.csv", "change_log.csv", "schedule.csv",
                      "safety_endpoints.csv", "endpoint_table.csv"}
     with (tmp_path / "out" / "patients.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 30

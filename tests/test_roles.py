@@ -21,6 +21,8 @@ AGREED = {
     "back-up": ({"data-manager", "admin"}, "keeping the data safe is the system's keepers' task"),
     "restore": ({"admin"}, "a restore replaces the whole database"),
     "move-to-server": ({"admin"}, "moving the unit's records is the system's keeper's task"),
+    "record-results": ({"nurse", "physician", "data-manager"}, "a result is transcribed from the lab's report"),
+    "confirm-response": ({"physician"}, "the response category is the investigator's judgement"),
 }
 
 

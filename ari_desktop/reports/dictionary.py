@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core import results
 from ..core.endpoints import KINDS
+from ..core.response import CATEGORIES
 from ..core.toxicity import TREATMENTS
 
 # The types, as the sheet says them. Times are stored in UTC; dates and times are ISO 8601 text.
@@ -69,6 +71,15 @@ def _course(kind: str) -> dict[str, Column]:
         f"{kind}_ongoing": Column(f"The {name} episode has no grade 0 after it yet.", YES_NO),
         f"{kind}_episodes": Column(f"Number of {name} episodes with onset in the window.", WHOLE),
     }
+
+
+def _result(field: results.ResultField) -> Column:
+    """A result's column, from the one table of result fields (core/results.py)."""
+    activity = results.ACTIVITY_OF[field.name]
+    if field.kind == results.NUMBER:
+        return Column(f"{field.label.capitalize()} ({activity} result).", field.unit, field.label)
+    allowed = "yes or no" if field.kind == results.YES_NO else ", ".join(field.choices)
+    return Column(f"{field.label.capitalize()} ({activity} result): {allowed}.", CODE, field.label)
 
 
 COLUMNS: dict[str, dict[str, Column]] = {
@@ -174,6 +185,29 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "arrhythmia": Column("Cardiac arrhythmia (clinical TLS).", YES_NO),
         "seizure": Column("Seizure (clinical TLS).", YES_NO),
         "baseline": Column("The baseline lab set the changes are measured from.", YES_NO),
+        **_RECORDED,
+    },
+    "results": {
+        **_OWNED,
+        "timepoint": Column("Timepoint code of the item that produced the result.", CODE),
+        "activity": Column("Activity code of that item (response, mrd_bm, pet_ct, cart_pb, sbcma, bcma_bm).", CODE),
+        **{name: _result(field) for name, field in results.FIELDS.items()},
+        **_RECORDED,
+    },
+    "response_reviews": {
+        **_OWNED,
+        "timepoint": Column("Timepoint of the response assessment reviewed.", CODE),
+        "proposed": Column(f"The IMWG category the numbers proposed ({', '.join(CATEGORIES)}); empty: none.", CODE),
+        "criterion": Column("The criterion that decided the proposal, in words.", TEXT),
+        "category": Column("The category the physician confirmed, or chose instead (an override).", CODE),
+        "reason": Column("Why the physician chose another category than the proposal.", TEXT),
+        "decided_by": Column("The physician who reviewed it.", TEXT),
+        "decided_at": Column("When it was reviewed.", MOMENT),
+    },
+    "progressions": {
+        **_OWNED,
+        "progressed_on": Column("Date of the first progression.", DATE),
+        "found_by": Column(f"How it was found: {', '.join(results.PROGRESSION_FOUND_BY)}.", CODE),
         **_RECORDED,
     },
     "change_log": {
