@@ -21,6 +21,7 @@ from . import accounts as account_commands
 from . import audit as audit_commands
 from . import endpoints as endpoint_commands
 from . import printing as printing_commands
+from . import results as result_commands
 from . import signatures as signature_commands
 from . import toxicity as cli_toxicity
 from .numbers import WholeNumber
@@ -449,6 +450,7 @@ def export_command(ctx, folder, as_of, csv_for, xlsx):
 
 cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
+result_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 account_commands.register(cli, _opened)
 audit_commands.register(cli, _opened)

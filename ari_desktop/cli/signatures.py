@@ -11,7 +11,7 @@ import click
 from .accounts import passwords_of, sign_in
 
 # What the command line calls a signable record -> its table.
-RECORDS = {"assessment": "assessments", "decision": "fraction_decisions"}
+RECORDS = {"assessment": "assessments", "decision": "fraction_decisions", "review": "response_reviews"}
 
 
 def _when(moment) -> str:
@@ -26,7 +26,7 @@ def _signed(signature) -> str:
 def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> None:
     @cli.group("sign")
     def sign() -> None:
-        """Sign an assessment or a go/hold decision (the password is entered again)."""
+        """Sign an assessment, a go/hold decision or a response review (the password is entered again)."""
 
     @sign.command("assessment")
     @click.argument("record_id", metavar="ID", type=int)
@@ -43,6 +43,13 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     def sign_decision(ctx, record_id):
         """Sign a go/hold decision: its meaning is the decision (as --user, or the session's account)."""
         click.echo(_signed(_sign(ctx, "fraction_decisions", record_id, None)))
+
+    @sign.command("review")
+    @click.argument("record_id", metavar="ID", type=int)
+    @click.pass_context
+    def sign_review(ctx, record_id):
+        """Sign a response review (a category confirmed or overridden) as confirmed."""
+        click.echo(_signed(_sign(ctx, "response_reviews", record_id, None)))
 
     def _sign(ctx, table, record_id, meaning):
         """The signer's password is entered again, even within a session."""

@@ -37,7 +37,8 @@ MRD_SENSITIVITIES = ("1e-4", "1e-5", "1e-6")  # one cell in 10^4, 10^5, 10^6
 class ResultField:
     """One value a result holds, as the laboratory reports it."""
 
-    name: str  # the column, the command line's option (with dashes) and the export's header
+    name: str  # the column and the export's header
+    option: str  # the command line's option, as the clinic shortens it
     label: str  # in the clinic's words
     kind: str  # NUMBER, CHOICE or YES_NO
     unit: str = ""
@@ -45,8 +46,9 @@ class ResultField:
     choices: tuple[str, ...] = ()
 
     @property
-    def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
+    def title(self) -> str:
+        """The label starting a sentence ("IgG" stays IgG)."""
+        return self.label[:1].upper() + self.label[1:]
 
     @property
     def heading(self) -> str:
@@ -59,8 +61,8 @@ class ResultField:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if self.kind == NUMBER:
-            number = (parse_decimal(value, self.label.capitalize(), self.name, "0.5") if isinstance(value, str)
-                      else as_number(value, what=self.label.capitalize(), field=self.name))
+            number = (parse_decimal(value, self.title, self.name, "0.5") if isinstance(value, str)
+                      else as_number(value, what=self.title, field=self.name))
             if not 0 <= number <= self.largest:
                 raise ClinicalInputError(f"The {self.label} must be between 0 and {as_written(self.largest)} "
                                          f"{self.unit} (got {as_written(number)}).", self.name)
@@ -75,43 +77,48 @@ class ResultField:
         return typed
 
 
-def _number(name: str, label: str, unit: str, largest: float) -> ResultField:
-    return ResultField(name, label, NUMBER, unit, largest)
+def _number(name: str, option: str, label: str, unit: str, largest: float) -> ResultField:
+    return ResultField(name, option, label, NUMBER, unit, largest)
 
 
-def _choice(name: str, label: str, choices: tuple[str, ...]) -> ResultField:
-    return ResultField(name, label, CHOICE, choices=choices)
+def _choice(name: str, option: str, label: str, choices: tuple[str, ...]) -> ResultField:
+    return ResultField(name, option, label, CHOICE, choices=choices)
+
+
+def _yes_no_field(name: str, option: str, label: str) -> ResultField:
+    return ResultField(name, option, label, YES_NO)
 
 
 # activity -> the fields its result holds, in the order a form asks for them. Response labs carry the
 # marrow and plasmacytoma findings of the same visit: IMWG reads them together.
 ACTIVITY_FIELDS: dict[str, tuple[ResultField, ...]] = {
     "response": (
-        _number("serum_m_g_dl", "serum M-protein", "g/dL", 20.0),
-        _number("urine_m_mg_24h", "urine M-protein", "mg/24 h", 100_000.0),
-        _choice("serum_ife", "serum immunofixation", IMMUNOFIXATION),
-        _choice("urine_ife", "urine immunofixation", IMMUNOFIXATION),
-        _number("kappa_mg_l", "kappa free light chain", "mg/L", 1_000_000.0),
-        _number("lambda_mg_l", "lambda free light chain", "mg/L", 1_000_000.0),
-        _number("igg_g_l", "IgG", "g/L", 150.0),
-        _number("marrow_plasma_cells_pct", "marrow plasma cells", "%", 100.0),
-        ResultField("marrow_clonal", "clonal plasma cells in the marrow", YES_NO),
-        _choice("clonality_method", "clonality method", CLONALITY_METHODS),
-        _number("plasmacytoma_spd_mm2", "plasmacytomas, sum of products of diameters", "mm²", 1_000_000.0),
-        ResultField("new_lesion", "new lesion", YES_NO),
+        _number("serum_m_g_dl", "--serum-m", "serum M-protein", "g/dL", 20.0),
+        _number("urine_m_mg_24h", "--urine-m", "urine M-protein", "mg/24 h", 100_000.0),
+        _choice("serum_ife", "--ife-serum", "serum immunofixation", IMMUNOFIXATION),
+        _choice("urine_ife", "--ife-urine", "urine immunofixation", IMMUNOFIXATION),
+        _number("kappa_mg_l", "--kappa", "kappa free light chain", "mg/L", 1_000_000.0),
+        _number("lambda_mg_l", "--lambda", "lambda free light chain", "mg/L", 1_000_000.0),
+        _number("igg_g_l", "--igg", "IgG", "g/L", 150.0),
+        _number("marrow_plasma_cells_pct", "--marrow-plasma-cells", "marrow plasma cells", "%", 100.0),
+        _yes_no_field("marrow_clonal", "--marrow-clonal", "clonal plasma cells in the marrow"),
+        _choice("clonality_method", "--clonality-method", "clonality method", CLONALITY_METHODS),
+        _number("plasmacytoma_spd_mm2", "--plasmacytoma-spd", "plasmacytomas, sum of products of diameters", "mm²",
+                1_000_000.0),
+        _yes_no_field("new_lesion", "--new-lesion", "new lesion"),
     ),
     "mrd_bm": (
-        _choice("mrd_method", "MRD method", MRD_METHODS),
-        _choice("mrd_sensitivity", "MRD sensitivity", MRD_SENSITIVITIES),
-        _choice("mrd_result", "MRD result", IMMUNOFIXATION),
+        _choice("mrd_method", "--mrd-method", "MRD method", MRD_METHODS),
+        _choice("mrd_sensitivity", "--mrd-sensitivity", "MRD sensitivity", MRD_SENSITIVITIES),
+        _choice("mrd_result", "--mrd-result", "MRD result", IMMUNOFIXATION),
     ),
-    "pet_ct": (_choice("pet_ct", "extramedullary response on PET-CT", PET_CT_RESPONSES),),
+    "pet_ct": (_choice("pet_ct", "--pet-ct", "extramedullary response on PET-CT", PET_CT_RESPONSES),),
     "cart_pb": (
-        _number("car_copies_per_ug", "CAR transgene", "copies/µg DNA", 10_000_000.0),
-        _number("car_cells_per_ul", "CAR+ T cells", "cells/µL", 100_000.0),
+        _number("car_copies_per_ug", "--car-copies", "CAR transgene", "copies/µg DNA", 10_000_000.0),
+        _number("car_cells_per_ul", "--car-cells", "CAR+ T cells", "cells/µL", 100_000.0),
     ),
-    "sbcma": (_number("sbcma_ng_ml", "soluble BCMA", "ng/mL", 100_000.0),),
-    "bcma_bm": (_number("bcma_pct", "BCMA expression", "% of plasma cells", 100.0),),
+    "sbcma": (_number("sbcma_ng_ml", "--sbcma", "soluble BCMA", "ng/mL", 100_000.0),),
+    "bcma_bm": (_number("bcma_pct", "--bcma", "BCMA expression", "% of plasma cells", 100.0),),
 }
 FIELDS: dict[str, ResultField] = {f.name: f for fields in ACTIVITY_FIELDS.values() for f in fields}
 ACTIVITY_OF: dict[str, str] = {f.name: activity for activity, fields in ACTIVITY_FIELDS.items() for f in fields}

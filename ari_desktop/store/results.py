@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..core import results as rules
+from ..core.counts import GradedCount
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.recording import check_known
@@ -22,6 +23,7 @@ from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
 _VALUE_COLUMNS = tuple(FIELDS)
+COUNT_ACTIVITY = "cbc"  # its result is a blood count, kept with the others by store.counts
 _RESULT_SELECT = (f"r.id, r.timepoint, r.activity, c.done_at, r.recorded_by, r.recorded_at, "
                   f"{', '.join('r.' + name for name in _VALUE_COLUMNS)}")
 _FROM = (" FROM results r JOIN recordings c ON c.patient_id = r.patient_id AND c.timepoint = r.timepoint"
@@ -45,16 +47,8 @@ class Results(Part):
         check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            check_known(self.protocol, timepoint, activity)
-            label = f"{self.protocol.activity(activity).label} at {timepoint}"
+            label = self._check_done(patient_id, patient.study_id, timepoint, activity)
             typed = rules.check_values(activity, label, values)
-            entry = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
-                                                 [(timepoint, activity)])
-            if not entry:
-                raise ClinicalInputError(f"{label} is not on the schedule of {patient.study_id}.", "timepoint")
-            if entry[0].recording is None or entry[0].recording.outcome != DONE:
-                raise ClinicalInputError(f"{label} of {patient.study_id} is not recorded done: record it done "
-                                         "(when the sample was taken) before its result.", "timepoint")
             row_id, stored = self._stored(patient_id, timepoint, activity)
             what = f"The {label} result of {patient.study_id}"
             for name in typed:
@@ -79,6 +73,27 @@ class Results(Part):
                     self.store.write("results", row_id, {**changed, **stamp},
                                      reason.strip() if replaced else None, correction=bool(replaced))
         return self._result(row_id)
+
+    def record_count(self, study_id: str, timepoint: str, **values: float | None) -> GradedCount:
+        """The blood count of a cbc item recorded done, taken when the item was done (store.counts keeps it)."""
+        with self.store.transaction():
+            patient_id, patient = self.store.patients.require(study_id)
+            self._check_done(patient_id, patient.study_id, timepoint, COUNT_ACTIVITY)
+            done_at = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
+                                                   [(timepoint, COUNT_ACTIVITY)])[0].recording.done_at
+            return self.store.counts.add(patient.study_id, done_at, **values)
+
+    def _check_done(self, patient_id: int, study_id: str, timepoint: str, activity: str) -> str:
+        """The item in words ("Soluble BCMA at D+7"), once it is on the schedule and recorded done."""
+        check_known(self.protocol, timepoint, activity)
+        label = f"{self.protocol.activity(activity).label} at {timepoint}"
+        entry = self.store.schedules.entries(study_id, patient_id, self.store.today(), [(timepoint, activity)])
+        if not entry:
+            raise ClinicalInputError(f"{label} is not on the schedule of {study_id}.", "timepoint")
+        if entry[0].recording is None or entry[0].recording.outcome != DONE:
+            raise ClinicalInputError(f"{label} of {study_id} is not recorded done: record it done (when the sample "
+                                     "was taken) before its result.", "timepoint")
+        return label
 
     def of(self, study_id: str) -> list[Result]:
         """A patient's results in the order they were taken."""
