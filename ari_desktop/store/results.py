@@ -52,8 +52,8 @@ class Results(Part):
             row_id, stored = self._stored(patient_id, timepoint, activity)
             what = f"The {label} result of {patient.study_id}"
             for name in typed:
-                if expected is not None and name in expected:
-                    self.store.changes.refuse_stale("results", row_id, name, what, expected[name],
+                if expected is not None:  # what the form showed, an empty field included
+                    self.store.changes.refuse_stale("results", row_id, name, what, expected.get(name),
                                                     stored.get(name), name)
             replaced = {n: v for n, v in typed.items() if stored.get(n) is not None and stored[n] != v}
             if replaced and not (reason and reason.strip()):
@@ -65,6 +65,9 @@ class Results(Part):
             rules.check_complete(activity, {**stored, **typed})
             stamp = {"recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())}
             if row_id is None:
+                if all(value is None for value in typed.values()):
+                    raise ClinicalInputError(f"Type at least one value of the {label} result.",
+                                             next(iter(typed), "activity"))
                 row_id = self.store.write("results", None, {"patient_id": patient_id, "timepoint": timepoint,
                                                             "activity": activity, **typed, **stamp})
             else:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the dialogs load when first opened
     from ..toxicity.patient_toxicity import PatientToxicity
     from .date_dialogs import MoveDateDialog, OffStudyDialog
     from .record_dialog import RecordItemDialog
+    from .responses import ResponsePanel
+    from .result_dialog import ResultDialog
 
 
 class PatientView(LazyView):
@@ -52,6 +54,8 @@ class PatientView(LazyView):
         self.header = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.record_button = QPushButton("&Record…", toolTip="Record or correct the selected item (Ctrl+R, Enter)")
+        self.result_button = QPushButton("Res&ult…", toolTip="Type or correct the result of the selected item, "
+                                         "once recorded done (response labs, MRD, PET-CT, CAR-T, BCMA)")
         self.day0_button = QPushButton("Move day &0…", toolTip="Set or move day 0; shows what will shift first")
         self.booster_button = QPushButton("&Booster…", toolTip=self._booster_tip)
         self.off_study_button = QPushButton("&Off study…", toolTip="Take the patient off study, with a reason")
@@ -78,8 +82,8 @@ class PatientView(LazyView):
                             "or double-click a patient.", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
 
         buttons = QHBoxLayout()
-        for button in (self.record_button, self.day0_button, self.booster_button, self.off_study_button,
-                       self.death_button):
+        for button in (self.record_button, self.result_button, self.day0_button, self.booster_button,
+                       self.off_study_button, self.death_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(show_label)
@@ -90,6 +94,7 @@ class PatientView(LazyView):
         page_layout.addWidget(self.header)
         page_layout.addLayout(buttons)
         self.toxicity: PatientToxicity | None = None  # built with the first patient shown: a light start
+        self.responses: ResponsePanel | None = None  # a tab of the toxicity part, built with it
         self.header_states: dict[str, QByteArray] = {}  # the toxicity tables' saved columns, until built
         self.splitter_restored = False  # the calendar / toxicity sizes came from the settings
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -105,10 +110,11 @@ class PatientView(LazyView):
         self.pages.addWidget(page)
         layout = QVBoxLayout(self)
         layout.addLayout(self.pages)
-        chain_tab_order(self.record_button, self.day0_button, self.booster_button, self.off_study_button,
-                        self.death_button, self.show_choice, self.tree)
+        chain_tab_order(self.record_button, self.result_button, self.day0_button, self.booster_button,
+                        self.off_study_button, self.death_button, self.show_choice, self.tree)
 
         self.record_button.clicked.connect(lambda: self.record_selected())
+        self.result_button.clicked.connect(lambda: self.result_selected())
         self.day0_button.clicked.connect(lambda: self.change_date("day0"))
         self.booster_button.clicked.connect(lambda: self.change_date("booster"))
         self.death_button.clicked.connect(lambda: self.change_date("death"))
@@ -116,6 +122,7 @@ class PatientView(LazyView):
         self.show_choice.currentIndexChanged.connect(self._filter)
         self.tree.doubleClicked.connect(lambda _: self.record_selected())
         widget_action(self.tree, "Record…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.record_selected)
+        self.tree.selectionModel().currentChanged.connect(lambda *_: self._update_result_button())
 
     def show_patient(self, study_id: str) -> None:
         """Show a patient's calendar; an unknown study ID is refused with the store's sentence."""
@@ -141,14 +148,19 @@ class PatientView(LazyView):
         self._describe(self.patient)
         self.pages.setCurrentIndex(1)
         self._restore_selection(selected)
+        self._update_result_button()
         self.toxicity_part().show_patient(self.study_id)
+        self.responses.show_patient(self.study_id)
 
     def toxicity_part(self) -> PatientToxicity:
         """The timeline, assessments and events under the calendar, built when first needed."""
         if self.toxicity is None:
             from ..toxicity.patient_toxicity import PatientToxicity
+            from .responses import ResponsePanel
 
             t = self.toxicity = PatientToxicity(self.session)
+            self.responses = ResponsePanel(self.session)
+            t.tabs.addTab(self.responses, "Response (IMWG)")
             self.splitter.replaceWidget(1, t).deleteLater()
             if not self.splitter_restored:
                 QTimer.singleShot(0, self, self._share_splitter)
@@ -235,6 +247,30 @@ class PatientView(LazyView):
             self.session.say("Select an item of the calendar (not a timepoint) first.")
             return None
         return self._open(RecordItemDialog(self.session, entry, parent=self))
+
+    def _update_result_button(self) -> None:
+        from .result_dialog import has_result
+
+        entry = self.selected_entry()
+        done = has_result(entry) and entry.recording is not None and entry.recording.outcome == "done"
+        refusal = self.session.refusal("record-results")
+        self.result_button.setEnabled(done and refusal is None)
+        self.result_button.setToolTip(refusal or (
+            "Type or correct the result of the selected item" if done else
+            "Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item recorded done: its result is typed here"))
+
+    def result_selected(self) -> ResultDialog | None:
+        from .result_dialog import ResultDialog, has_result
+
+        entry = self.selected_entry()
+        if not has_result(entry):
+            self.session.say("Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item of the calendar first.")
+            return None
+        try:
+            return self._open(ResultDialog(self.session, entry, parent=self))
+        except ClinicalInputError as error:
+            self.session.say(str(error))
+            return None
 
     def change_date(self, anchor: str) -> MoveDateDialog | None:
         from .date_dialogs import MoveDateDialog

@@ -31,6 +31,7 @@ MEANING_WORDS = {
     rules.REVIEWED: "Reviewed: I checked this assessment and agree with it.",
     rules.GO: "Approved go: the fraction may be given.",
     rules.HOLD: "Hold: the fraction is not given now.",
+    rules.CONFIRMED: "Confirmed: this is my reading of the patient's response at this assessment.",
 }
 NOT_SIGNED = "not signed"
 VOID = "void: corrected after signing"

@@ -1,0 +1,108 @@
+"""The result of one item recorded done (ui/result.ui): the fields its activity gives, from the one table
+of result fields (core/results.py), each with its unit.
+
+A number is typed as text and read the same in every locale ("0.4" or "0,4"); a choice starts empty
+("—", not measured) and stays so until chosen. Only what changed is written; changing a value already
+recorded asks for the reason (the store's sentence says so beside the field), and a value changed by
+someone else since the form opened is refused with who and when.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QGridLayout, QLabel, QLineEdit, QWidget
+
+from ...core.errors import USER_ERRORS
+from ...core.results import ACTIVITY_FIELDS, NUMBER, YES_NO, ResultField, shown
+from ...core.schedule import ScheduleEntry
+from ..common.field_errors import FieldErrors
+from ..common.fields import DecimalField, guard_wheel
+from ..common.form_dialog import FormDialog
+from ..common.forms import child, load_form
+from ..common.session import Session
+
+NOT_MEASURED = "—"
+
+
+def has_result(entry: ScheduleEntry | None) -> bool:
+    """Whether the item gives a result the window takes here, once recorded done."""
+    return entry is not None and entry.item.activity in ACTIVITY_FIELDS
+
+
+class ResultDialog(FormDialog):
+    discard_question = "Discard this result, not saved?"
+
+    def __init__(self, session: Session, entry: ScheduleEntry, parent: QWidget | None = None):
+        super().__init__(parent)
+        load_form("result.ui", self)
+        self.session, self.entry = session, entry
+        item = entry.item
+        self.fields = ACTIVITY_FIELDS[item.activity]
+        self.stored = session.store.results.stored(entry.study_id, item.timepoint, item.activity)
+        self.setWindowTitle(f"Result: {entry.study_id}, {item.label} at {item.timepoint}")
+        child(self, QLabel, "patientText").setText(entry.study_id)
+        done = entry.recording.done_at.astimezone() if entry.recording and entry.recording.done_at else None
+        child(self, QLabel, "itemText").setText(
+            f"{item.label}\n{item.timepoint_label} ({item.timepoint})"
+            + (f", taken {done:%Y-%m-%d %H:%M}" if done else ", not recorded done yet: record it first"))
+        child(self, QLabel, "currentText").setText(
+            "; ".join(f"{f.label} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
+            or "Nothing yet")
+        self.reason = child(self, QLineEdit, "reasonEdit")
+        self.buttons = child(self, QDialogButtonBox, "buttons")
+        self.inputs: dict[str, QWidget] = {}
+        errors = {"reason": (child(self, QLabel, "reasonError"), self.reason)}
+        grid = child(self, QGridLayout, "values")
+        for row, field in enumerate(self.fields):
+            widget = self._input(field)
+            caption = QLabel(f"{field.title}:", buddy=widget)
+            error = QLabel(wordWrap=True)
+            grid.addWidget(caption, 2 * row, 0)
+            grid.addWidget(widget, 2 * row, 1)
+            grid.addWidget(QLabel(field.unit), 2 * row, 2)
+            grid.addWidget(error, 2 * row + 1, 1, 1, 3)
+            self.inputs[field.name] = widget
+            errors[field.name] = (error, widget)
+        self.errors = FieldErrors(child(self, QLabel, "formError"), errors)
+        guard_wheel(self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        if self.inputs:
+            next(iter(self.inputs.values())).setFocus()
+        self.form_ready()
+
+    def _input(self, field: ResultField) -> QWidget:
+        value = self.stored.get(field.name)
+        if field.kind == NUMBER:
+            edit = DecimalField().describe(field.title, field.name, "0.5")
+            edit.setObjectName(field.name)
+            edit.set_value(value)
+            return edit
+        combo = QComboBox(objectName=field.name)
+        combo.addItem(NOT_MEASURED, None)
+        for choice in ("yes", "no") if field.kind == YES_NO else field.choices:
+            combo.addItem(choice, choice)
+        combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
+        return combo
+
+    def typed(self) -> dict[str, str | None]:
+        """What the form holds, field by field, as typed (the store reads and checks it)."""
+        return {name: widget.text() if isinstance(widget, QLineEdit) else widget.currentData()
+                for name, widget in self.inputs.items()}
+
+    def accept(self) -> None:
+        """Save if the store accepts it (it writes only what changed); otherwise its sentence beside the
+        field, and nothing written."""
+        self.errors.clear()
+        item = self.entry.item
+        try:
+            saved = self.session.store.results.record(self.entry.study_id, item.timepoint, item.activity,
+                                                      self.typed(), self.reason.text(), expected=self.stored)
+        except USER_ERRORS as error:
+            self.errors.show(error)
+            return
+        self.session.events.recorded.emit(self.entry.study_id)
+        self.session.say(f"Saved the {item.label} result of {self.entry.study_id} at {item.timepoint}: "
+                         + "; ".join(f"{f.label} {shown(f, saved.values[f.name])}" for f in self.fields
+                                     if f.name in saved.values) + ".")
+        super().accept()
+
