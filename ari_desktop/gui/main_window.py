@@ -26,18 +26,20 @@ from .login.guard import SignIns
 from .today.today_view import TodayView
 
 if TYPE_CHECKING:
+    from .analysis.analysis_view import AnalysisView
     from .bedside.bedside import BedsideAssessmentDialog
     from .patient.patient_view import PatientView
     from .patients.patients_view import PatientsView
     from .patients.register_dialog import RegisterPatientDialog
     from .toxicity.event_dialog import ToxicityEventDialog
 
-VIEWS = ("today", "patients", "patient")
+VIEWS = ("today", "patients", "patient", "analysis")
 # What the window remembers of each view between sessions (column widths, splitters), by settings key.
 REMEMBERED = {
     "today": ("today/worklist/header", "today/missed/header", "today/flags/header", "today/splitter"),
     "patients": ("patients/table/header",),
     "patient": ("patient/calendar/header", "patient/splitter"),
+    "analysis": ("analysis/endpoints/header",),
 }
 PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
 PREFERRED_SIZE = (1280, 800)  # shrunk to the screen by fit_to_screen: a 1366x768 laptop sees the status bar
@@ -45,7 +47,7 @@ OUTSIDE_WRITES_MS = 2000  # how often a visible window asks SQLite whether anoth
 FIRST_RUN = ("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
              "(Ctrl+N).")
 SHORTCUTS = (
-    ("Ctrl+1, Ctrl+2, Ctrl+3", "Today, Patients, Patient"),
+    ("Ctrl+1, Ctrl+2, Ctrl+3, Ctrl+4", "Today, Patients, Patient, Analysis"),
     ("Ctrl+F", "Find a patient"),
     ("Ctrl+N", "Register a patient"),
     ("Enter or Space", "Mark the selected worklist item collected"),
@@ -69,16 +71,18 @@ class MainWindow(QMainWindow):
         self.today = TodayView(session, day)
         self._patients: PatientsView | None = None  # built when first shown or asked for: a light start
         self._patient: PatientView | None = None
+        self._analysis: AnalysisView | None = None
         self.saved_states: dict[str, QByteArray] = {}  # restored settings of the views not built yet
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.today, "Today")
-        for title in ("Patients", "Patient"):  # each view goes into its page when built
+        for title in ("Patients", "Patient", "Analysis"):  # each view goes into its page when built
             page = QWidget()
             QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(page, title)
         for number, tip in enumerate(("What is due, overdue and missed on a day (Ctrl+1)",
                                       "Every patient and their stage (Ctrl+2)",
-                                      "One patient's whole calendar (Ctrl+3)")):
+                                      "One patient's whole calendar (Ctrl+3)",
+                                      "The trial's endpoint tables and the cohort's figures (Ctrl+4)")):
             self.tabs.setTabToolTip(number, tip)
         self.read_only_notice = None
         self.first_run_notice = QLabel(FIRST_RUN, wordWrap=True, visible=False)
@@ -144,6 +148,7 @@ class MainWindow(QMainWindow):
             a("&Today", lambda: self.show_view("today"), "Ctrl+1", "The worklist of a day"),
             a("&Patients", lambda: self.show_view("patients"), "Ctrl+2", "Every patient"),
             a("P&atient", lambda: self.show_view("patient"), "Ctrl+3", "One patient's calendar"),
+            a("A&nalysis", lambda: self.show_view("analysis"), "Ctrl+4", "Endpoint tables and figures"),
         ]
         self.find_action = a("&Find patient…", self.find_patient, "Ctrl+F", "Find a patient by study ID or initials")
         self.register_action = a("&Register patient…", self.register_patient, "Ctrl+N", "Register a new patient")
@@ -266,6 +271,15 @@ class MainWindow(QMainWindow):
             self._place(view, "patient")
         return self._patient
 
+    @property
+    def analysis(self) -> AnalysisView:
+        if self._analysis is None:
+            from .analysis.analysis_view import AnalysisView
+
+            self._analysis = AnalysisView(self.session)
+            self._place(self._analysis, "analysis")
+        return self._analysis
+
     def _place(self, view: QWidget, name: str) -> None:
         """Put a new view in its tab's page with its remembered sizes; read it now if the page is shown."""
         for key, part in self._remembered(name).items():
@@ -280,10 +294,12 @@ class MainWindow(QMainWindow):
 
     def view(self, name: str) -> QWidget:
         """The view by name, built if it was not yet."""
-        return self.today if name == "today" else self.patients if name == "patients" else self.patient
+        return {"today": lambda: self.today, "patients": lambda: self.patients, "patient": lambda: self.patient,
+                "analysis": lambda: self.analysis}[name]()
 
     def built_views(self) -> list[str]:
-        return [name for name, view in zip(VIEWS, (self.today, self._patients, self._patient), strict=True)
+        return [name for name, view in zip(VIEWS, (self.today, self._patients, self._patient, self._analysis),
+                                           strict=True)
                 if view is not None]
 
     # -- what changed: each view re-reads only what concerns it ----------------------------------
@@ -292,6 +308,8 @@ class MainWindow(QMainWindow):
         self.today.mark_stale()
         if self._patient is not None:  # a view not built yet reads everything when it is
             self._patient.patient_changed(study_id)
+        if self._analysis is not None:
+            self._analysis.mark_stale()
 
     def _patient_changed(self, study_id: str) -> None:
         self.today.mark_stale()
@@ -335,6 +353,8 @@ class MainWindow(QMainWindow):
             self._patient.mark_stale()
             if self._patient.toxicity is not None:
                 self._patient.toxicity.timeline.mark_stale()
+        if self._analysis is not None:
+            self._analysis.mark_stale()
         self.update_actions()
         self.session.say(said)
 
@@ -594,6 +614,8 @@ class MainWindow(QMainWindow):
                      today.flags.table.horizontalHeader(), today.splitter)
         elif name == "patients":
             parts = (self.patients.table.horizontalHeader(),)
+        elif name == "analysis":
+            parts = (self.analysis.table.header(),)
         else:
             parts = (self.patient.tree.header(), self.patient.splitter)
         return dict(zip(REMEMBERED[name], parts, strict=True))
