@@ -117,3 +117,18 @@ def test_the_response_tab_shows_the_proposal_and_the_physician_confirms_and_sign
     assert sign.signature is not None and sign.signature.meaning == "confirmed"
     qtbot.waitUntil(lambda: "confirmed" in (panel.table.item(1, 7).text() if panel.table.item(1, 7) else ""))
     assert panel.table.item(1, 5).text() == "PR"
+
+
+def test_a_sample_collected_today_takes_its_result_from_today(qtbot, window, store, add_patient):
+    from test_gui_today import row_of, select
+
+    add_patient(store, "ARI-002", day0=GUI_TODAY - timedelta(days=14))
+    window.today.update_now()
+    table = window.today.worklist
+    select(qtbot, table, row_of(table, "ARI-002", "Soluble BCMA"))
+    qtbot.mouseClick(window.today.mark_button, Qt.MouseButton.LeftButton)
+    select(qtbot, table, row_of(table, "ARI-002", "Soluble BCMA", "Day +14"))
+    dialog = window.today.result_selected(table)
+    type_into(qtbot, dialog, "sbcma_ng_ml", "12,5")
+    dialog.accept()
+    assert store.results.stored("ARI-002", "D+14", "sbcma") == {"sbcma_ng_ml": 12.5}

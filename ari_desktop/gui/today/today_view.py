@@ -520,6 +520,16 @@ class TodayView(LazyView):
             return None
         return open_dialog(RecordItemDialog(self.session, chosen[0], not_obtained=not_obtained, parent=self), table)
 
+    def result_selected(self, table: QTableView) -> QWidget | None:
+        """Open the result form of the one item selected in `table`, recorded done."""
+        from ..patient.result_dialog import ResultDialog
+
+        chosen = self.selected(table)
+        if len(chosen) != 1:
+            self.session.say("Select one item first.")
+            return None
+        return open_dialog(ResultDialog(self.session, chosen[0], parent=self), table)
+
     def selected_study_id(self) -> str | None:
         """The patient of the selected flag, missed item or worklist item (whichever has the focus)."""
         if self.flags.table.hasFocus() and self.flags.selected() is not None:
@@ -573,8 +583,13 @@ class TodayView(LazyView):
                 menu.addAction(self.undo_action)
         menu.addAction("Not obtained…", lambda: self.record_selected(table, not_obtained=True))
         menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
-        menu.addSeparator()
         entry = self.selected(table)
+        if len(entry) == 1 and entry[0].recording is not None and entry[0].recording.outcome == "done":
+            from ..patient.result_dialog import has_result
+
+            if has_result(entry[0]):
+                menu.addAction("Result…", lambda: self.result_selected(table))
+        menu.addSeparator()
         if len({e.study_id for e in entry}) == 1:
             menu.addAction(flag_icon("tox_not_recorded"), "Bedside assessment…\tCtrl+B",
                            lambda: self.assess_requested.emit(entry[0].study_id))
