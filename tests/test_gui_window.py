@@ -245,7 +245,7 @@ NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli
                 "ari_desktop.gui.login.dialogs", "ari_desktop.core.endpoints", "ari_desktop.core.ctcae", "psycopg",
                 "ari_desktop.core.response", "ari_desktop.gui.patient.result_dialog",
                 "ari_desktop.gui.patient.responses", "ari_desktop.gui.analysis.analysis_view", "matplotlib",
-                "lifelines", "ari_desktop.figures", "ari_desktop.analysis")
+                "lifelines", "ari_desktop.figures", "ari_desktop.analysis", "ari_desktop.core.efficacy")
 
 
 def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it_does_not_show(demo_db):
