@@ -78,8 +78,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         persistence and BCMA, each with its denominator, who is evaluable and the patients listed apart."""
         store = get_store(ctx)
         day = parse_date(as_of, "as-of date") if as_of else None
-        safety = store.toxicity.endpoints(day)
-        efficacy = store.efficacy.endpoints(day)
+        safety, efficacy = store.efficacy.tables(day)
         if as_json:
             click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,
                                    "safety": safety.as_json(), "efficacy": efficacy.as_json()},

@@ -44,11 +44,11 @@ progression. The rules, decided once here:
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .endpoints import NotInfused, ToxicitySummary, not_infused
@@ -74,48 +74,14 @@ NO_PET_CT = "no PET-CT"
 # -- proportions -------------------------------------------------------------------------------------
 
 
-def _continued_fraction(a: float, b: float, x: float) -> float:
-    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
-    tiny, h = 1e-300, 1.0
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 10_000):
-        for aa in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                   -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1) < 1e-15:
-            break
-    return h
-
-
-def _beta_cdf(x: float, a: float, b: float) -> float:
-    """The regularized incomplete beta function I_x(a, b)."""
-    if x <= 0 or x >= 1:
-        return 0.0 if x <= 0 else 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _continued_fraction(a, b, x) / a
-    return 1 - front * _continued_fraction(b, a, 1 - x) / b
-
-
-def _beta_quantile(q: float, a: float, b: float) -> float:
-    low, high = 0.0, 1.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        low, high = (middle, high) if _beta_cdf(middle, a, b) < q else (low, middle)
-    return (low + high) / 2
-
-
 def clopper_pearson(count: int, of: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The exact (Clopper-Pearson) confidence interval of count / of: the beta quantiles."""
+    """The exact (Clopper-Pearson) confidence interval of count / of: the beta quantiles (scipy's,
+    loaded when a table is computed)."""
+    from scipy.stats import beta
+
     tail = (1 - confidence) / 2
-    lower = 0.0 if count == 0 else _beta_quantile(tail, count, of - count + 1)
-    upper = 1.0 if count == of else _beta_quantile(1 - tail, count + 1, of - count)
+    lower = 0.0 if count == 0 else float(beta.ppf(tail, count, of - count + 1))
+    upper = 1.0 if count == of else float(beta.ppf(1 - tail, count + 1, of - count))
     return lower, upper
 
 
@@ -183,7 +149,11 @@ class PatientCourse:
         return min((d for d in (self.progressed_on, self.died_on, self.off_study_on) if d), default=None)
 
     def result(self, timepoint: str, activity: str) -> Result | None:
-        return next((r for r in self.results if r.timepoint == timepoint and r.activity == activity), None)
+        return self._by_item.get((timepoint, activity))
+
+    @cached_property
+    def _by_item(self) -> dict[tuple[str, str], Result]:
+        return {(r.timepoint, r.activity): r for r in self.results}
 
 
 def patient_course(patient: Patient, infusion: Recording | None, results: Iterable[Result],

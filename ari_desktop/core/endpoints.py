@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from . import ctcae
 from .schedule import DONE, NOT_DONE, Recording
-from .toxicity import TREATMENTS, Assessment, ToxicityEvent
+from .toxicity import TREATMENTS, Assessment, GradedAssessment, ToxicityEvent
 
 if TYPE_CHECKING:
     from .patients import Anchors, Patient
@@ -65,8 +65,12 @@ def _day(when: date, anchor_date: date) -> int:
     return (when - anchor_date).days
 
 
-def _date_of(assessment: Assessment) -> date:
-    return assessment.at.astimezone().date()
+# What the rules read of an assessment: a whole one, or the graded part the cohort's tables read in bulk.
+Assessed = Assessment | GradedAssessment
+
+
+def _date_of(assessment: Assessed) -> date:
+    return assessment.day
 
 
 def _iso(day: date | None) -> str | None:
@@ -83,9 +87,13 @@ class TreatmentTotals:
     anakinra_mg: float = 0.0
 
     @classmethod
-    def of(cls, assessments: Iterable[Assessment]) -> TreatmentTotals:
-        rows = list(assessments)
-        return cls(**{name: round(sum(getattr(a.treatments, name) for a in rows), 1) for name in TREATMENTS})
+    def of(cls, assessments: Iterable[Assessed]) -> TreatmentTotals:
+        totals = dict.fromkeys(TREATMENTS, 0.0)
+        for a in assessments:
+            if a.treatments.any:  # most assessments give nothing: the cohort's tables read thousands
+                for name in TREATMENTS:
+                    totals[name] += getattr(a.treatments, name)
+        return cls(**{name: round(total, 1) for name, total in totals.items()})
 
     def as_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -121,16 +129,16 @@ class Episode:
                 "assessment_ids": list(self.assessment_ids)}
 
 
-def _grade(assessment: Assessment, kind: str) -> int:
+def _grade(assessment: Assessed, kind: str) -> int:
     return (assessment.crs if kind == "crs" else assessment.icans).grade
 
 
-def episodes(assessments: Iterable[Assessment], kind: str, anchor_date: date) -> tuple[Episode, ...]:
+def episodes(assessments: Iterable[Assessed], kind: str, anchor_date: date) -> tuple[Episode, ...]:
     """Every CRS (kind "crs") or ICANS ("icans") episode in these assessments, in order of onset."""
     found: list[Episode] = []
-    run: list[Assessment] = []
+    run: list[Assessed] = []
 
-    def close(resolving: Assessment | None) -> None:
+    def close(resolving: Assessed | None) -> None:
         onset, last = _date_of(run[0]), _date_of(run[-1])
         resolution = _date_of(resolving) if resolving else None
         seen = run + ([resolving] if resolving else [])
@@ -322,7 +330,7 @@ class InfusionCourse:
 
 def infusion_course(patient: Patient, *, infusion: str, anchor_date: date | None, until: date | None,
                     window_days: int, prolonged_after_day: int, recording: Recording | None,
-                    assessments: Iterable[Assessment], events: Iterable[ToxicityEvent],
+                    assessments: Iterable[Assessed], events: Iterable[ToxicityEvent],
                     as_of: date) -> InfusionCourse:
     """The course after the infusion on `anchor_date`, from the assessments and events before `until`
     (the next infusion; None: no later one) known by `as_of`."""
@@ -442,7 +450,7 @@ def infusion_timepoint(protocol: TrialProtocol, anchor: str) -> str:
     return next(t.code for t in protocol.timepoints if t.anchor == anchor and t.day == 0 and "infusion" in t.activities)
 
 
-def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessment],
+def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessed],
                      events: Iterable[ToxicityEvent], infusions: Mapping[str, Recording], as_of: date
                      ) -> ToxicitySummary:
     """The courses of one patient as known on `as_of`; `infusions` are the recordings of the

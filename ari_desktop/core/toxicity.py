@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -196,7 +197,7 @@ class Treatments:
                 drug = name.removesuffix("_mg")
                 raise ClinicalInputError(f"The {drug} dose {dose:g} mg is outside 0–5000 mg.", drug)
 
-    @property
+    @cached_property
     def any(self) -> bool:
         return any(getattr(self, name) for name in TREATMENTS)
 
@@ -213,6 +214,24 @@ class Assessment:
     crs: grading.Grade
     icans: grading.Grade
     notes: str = ""
+
+    @property
+    def day(self) -> date:
+        """The local day it was made."""
+        return self.at.astimezone().date()
+
+
+@dataclass(frozen=True)
+class GradedAssessment:
+    """What the cohort's endpoint tables read of an assessment (core/endpoints.py): when, its two grades
+    and the doses given with it. Thousands are read at once, so the findings are left in the database."""
+
+    id: int
+    at: datetime
+    day: date  # the local day it was made
+    treatments: Treatments
+    crs: grading.Grade
+    icans: grading.Grade
 
 
 def daily_worst(assessments: Iterable[Assessment], anchor_date: date, days: int) -> list[tuple[int, int, int, bool]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 
 from ..core import grading
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
 from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
-from ..core.toxicity import Assessment, BedsideFindings, Treatments
+from ..core.toxicity import Assessment, BedsideFindings, GradedAssessment, Treatments
 from .part import Part
 
 _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
@@ -107,12 +108,16 @@ class Assessments(Part):
                                [patient_id])
         return [_assessment(row) for row in rows]
 
-    def by_patient(self) -> dict[int, list[Assessment]]:
-        """Every patient's assessments in order, by row id of the patient: one read for a cohort."""
-        cohort: dict[int, list[Assessment]] = defaultdict(list)
-        for patient_id, *row in self.db.execute(f"SELECT patient_id, {_ASSESSMENT_SELECT} FROM assessments"
-                                                " ORDER BY patient_id, at"):
-            cohort[patient_id].append(_assessment(row))
+    def graded_by_patient(self) -> dict[int, list[GradedAssessment]]:
+        """Every patient's assessments in order, by row id of the patient, as the cohort's endpoint tables read
+        them (time, grades, doses): one read of the columns they need."""
+        cohort: dict[int, list[GradedAssessment]] = defaultdict(list)
+        for patient_id, row_id, at, crs, crs_reason, icans, icans_reason, *doses in self.db.execute(
+                "SELECT patient_id, id, at, crs_grade, crs_reason, icans_grade, icans_reason, "
+                f"{', '.join(_TREATMENTS)} FROM assessments ORDER BY patient_id, at"):
+            moment = from_utc_text(at)
+            cohort[patient_id].append(GradedAssessment(row_id, moment, moment.date(), _treatments(*doses),
+                                                       _grade(crs, crs_reason), _grade(icans, icans_reason)))
         return dict(cohort)
 
     def latest_grades(self) -> dict[str, Assessment]:
@@ -144,6 +149,12 @@ def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: gradi
     values["ice_items"] = json.dumps(dict(findings.ice_items)) if findings.ice_items else None
     return {**values, "crs_grade": crs.grade, "crs_reason": crs.reason, "icans_grade": icans.grade,
             "icans_reason": icans.reason, **{name: float(getattr(treatments, name)) for name in _TREATMENTS}}
+
+
+# The same doses and the same graded sentences recur over thousands of assessments: each is checked and
+# built once per read of the cohort, not once per row.
+_treatments = lru_cache(maxsize=4096)(Treatments)
+_grade = lru_cache(maxsize=4096)(grading.Grade)
 
 
 def _assessment(row) -> Assessment:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from ..core import endpoints
+from ..core.dates import from_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.flags import Flag, toxicity_flags
 from ..core.recording import TOXICITY_ACTIVITY
+from ..core.schedule import Recording
 from .part import Part
 
 
@@ -26,11 +28,39 @@ class Toxicity(Part):
         return endpoints.toxicity_summary(patient, self.protocol, self.store.assessments.of(patient.study_id),
                                           self.store.events.of(patient.study_id), infusions, as_of)
 
-    def endpoints(self, as_of: date | None = None) -> endpoints.SafetyEndpoints:
-        """CRS and ICANS within 30 days of the first infusion for every patient, on `as_of` (default today)."""
+    def summaries(self, as_of: date | None = None) -> dict[int, endpoints.ToxicitySummary]:
+        """Every patient's course (as `summary` gives it), by row id of the patient, read in a few queries for
+        the cohort: the safety and the efficacy tables both count from them."""
         as_of = self._as_of(as_of)
-        return endpoints.safety_endpoints([self.summary(p.study_id, as_of) for p in self.store.patients.all()],
-                                          as_of, self.protocol.toxicity_days_after_infusion)
+        infusions = self.infusions()
+        assessments = self.store.assessments.graded_by_patient()
+        events = self.store.events.by_patient()
+        return {patient_id: endpoints.toxicity_summary(patient, self.protocol, assessments.get(patient_id, []),
+                                                       events.get(patient.study_id, []),
+                                                       infusions.get(patient_id, {}), as_of)
+                for patient_id, patient in self.store.patients.with_ids()}
+
+    def endpoints(self, as_of: date | None = None,
+                  summaries: dict[int, endpoints.ToxicitySummary] | None = None) -> endpoints.SafetyEndpoints:
+        """CRS and ICANS within 30 days of the first infusion for every patient, on `as_of` (default today);
+        from `summaries` when they were read already for that date."""
+        as_of = self._as_of(as_of)
+        summaries = self.summaries(as_of) if summaries is None else summaries
+        return endpoints.safety_endpoints(summaries.values(), as_of, self.protocol.toxicity_days_after_infusion)
+
+    def infusions(self) -> dict[int, dict[str, Recording]]:
+        """The recordings of fraction 1 and of the booster, by row id of the patient, then timepoint."""
+        wanted = [endpoints.infusion_timepoint(self.protocol, anchor) for anchor in ("day0", "booster")]
+        rows = self.db.execute(
+            "SELECT patient_id, timepoint, activity, outcome, done_at, reason, recorded_by, recorded_at,"
+            " dose_million_cells_per_kg, weight_kg FROM recordings WHERE activity = 'infusion'"
+            f" AND withdrawn_at IS NULL AND timepoint IN ({', '.join('?' for _ in wanted)})", wanted)
+        found: dict[int, dict[str, Recording]] = {}
+        for patient_id, timepoint, activity, outcome, done_at, reason, by, at, dose, weight in rows:
+            found.setdefault(patient_id, {})[timepoint] = Recording(
+                timepoint, activity, outcome, from_utc_text(done_at) if done_at else None, reason, by,
+                from_utc_text(at), dose, weight)
+        return found
 
     def flags(self, day: date) -> list[Flag]:
         """The day's flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia."""

@@ -97,8 +97,7 @@ class AnalysisView(LazyView):
             as_of = self.as_of()
             with _busy():
                 started = time.perf_counter()
-                efficacy = self.session.store.efficacy.endpoints(as_of)
-                safety = self.session.store.toxicity.endpoints(as_of)
+                safety, efficacy = self.session.store.efficacy.tables(as_of)
                 self.timings["endpoints"] = time.perf_counter() - started
         except USER_ERRORS as error:
             self.said.setText(f"⚠ {error}")
