@@ -171,7 +171,7 @@ def test_an_export_and_a_print_are_in_the_audit_trail_with_the_login(unit, tmp_p
     logged = [(e["login"], e["kind"], e["what"]) for e in json.loads(
         run(unit, "audit", "--user", GUI_USER, "--from", str(GUI_TODAY), "--json").stdout)
         if e["kind"] in ("export", "print")]
-    assert logged[0] == (GUI_USER, "export", f"14 files of the tables (analysis) → {tmp_path / 'export'}")
+    assert logged[0] == (GUI_USER, "export", f"15 files of the tables (analysis) → {tmp_path / 'export'}")
     assert logged[1] == (GUI_USER, "print", f"worksheet of ARI-001 at D+7 → {tmp_path / 'sheet.pdf'}")
     assert logged[2] == (GUI_USER, "export", f"audit trail (every entry) → {tmp_path / 'trail.csv'}")
     # The print names the patient: it is in the patient's trail too.

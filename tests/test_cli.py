@@ -180,7 +180,7 @@ def test_export_writes_every_table_and_the_safety_endpoints(tmp_path):
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"patients.csv", "recordings.csv", "assessments.csv", "fraction_decisions.csv",
                      "toxicity_events.csv", "blood_counts.csv", "tls_labs.csv", "results.csv", "response_reviews.csv",
-                     "progressions.csv", "change_log.csv", "schedule.csv",
+                     "progressions.csv", "change_log.csv", "schedule.csv", "responses.csv",
                      "safety_endpoints.csv", "endpoint_table.csv"}
     with (tmp_path / "out" / "patients.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 30

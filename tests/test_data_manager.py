@@ -195,10 +195,11 @@ def test_the_analysis_csv_stays_comma_and_point_without_a_bom(filled, tmp_path):
 def test_the_workbook_has_a_sheet_per_table_and_a_data_dictionary_of_every_column(filled, tmp_path):
     import openpyxl
 
-    written = export(filled, tmp_path, GUI_TODAY, workbook=True)
+    written = export(filled, tmp_path, GUI_TODAY, workbook=True, registry=True)
     book = openpyxl.load_workbook(tmp_path / WORKBOOK, read_only=True)
     tables = [w.path.stem for w in written if w.path.suffix == ".csv"]
     assert book.sheetnames == [*tables, "Data dictionary"]
+    assert {"results", "response_reviews", "progressions", "responses", "registry"} <= set(tables)
     terms = list(book["Data dictionary"].iter_rows(values_only=True))
     assert terms[0] == ("table", "column", "meaning", "unit or type")
     described = {(table, column) for table, column, meaning, kind in terms[1:] if meaning and kind}
@@ -207,6 +208,20 @@ def test_the_workbook_has_a_sheet_per_table_and_a_data_dictionary_of_every_colum
     patients = list(book["patients"].iter_rows(values_only=True))
     assert len(patients) == 7
 
+
+
+def test_the_responses_csv_has_each_assessment_with_its_proposal_review_and_mrd(filled, tmp_path):
+    written = {w.path.name: w.rows for w in export(filled, tmp_path, GUI_TODAY)}
+    assert "registry.csv" not in written  # only when asked for
+    with (tmp_path / "responses.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = [(p.study_id, a.timepoint, a.day.isoformat(), a.proposed or "", a.review.category if a.review else "",
+                 a.category or "", str(a.mrd.negative)) for p in filled.patients.all()
+                for a in filled.results.responses(p.study_id)]
+    assert expected and written["responses.csv"] == len(expected)
+    assert [(r["study_id"], r["timepoint"], r["assessed_on"], r["proposed"], r["reviewed"], r["category"],
+             r["mrd_negative"]) for r in rows] == expected
+    assert all(int(r["day"]) > 0 and r["criterion"] for r in rows)
 
 
 def test_a_reason_typed_like_a_formula_never_runs_as_one_in_excel(store, patient, tmp_path):

@@ -434,14 +434,19 @@ def migrate_command(ctx, source, address):
 @click.option("--csv-for", default="analysis", show_default=True, type=click.Choice(tuple(CSV_FORMATS)),
               help="; ".join(f"{name}: {f.description}" for name, f in CSV_FORMATS.items()) + ".")
 @click.option("--xlsx", is_flag=True, help=f"Also write {WORKBOOK}: one sheet per table and a data dictionary.")
+@click.option("--registry", is_flag=True, help="Also write registry.csv: the fields of EBMT's MED-A Day-100 form "
+              "and CIBMTR form 4100, one row per patient and infusion (a sheet of the workbook too).")
 @click.pass_context
-def export_command(ctx, folder, as_of, csv_for, xlsx):
-    """Write every table, the schedule with statuses and the safety endpoints as CSV files (and a workbook)."""
+def export_command(ctx, folder, as_of, csv_for, xlsx, registry):
+    """Write every table, the schedule with statuses, the responses and the safety endpoints as CSV files (and a
+    workbook); with --registry, the registry export too."""
     from ..reports.export import export
 
     store = _store(ctx)
-    written = export(store, folder, _date(as_of, "as-of date") or store.today(), csv_for=csv_for, workbook=xlsx)
-    store.audit.exported(f"{len(written)} files of the tables ({csv_for})", folder)
+    written = export(store, folder, _date(as_of, "as-of date") or store.today(), csv_for=csv_for, workbook=xlsx,
+                     registry=registry)
+    store.audit.exported(f"{len(written)} files of the tables{' and the registry export' if registry else ''} "
+                         f"({csv_for})", folder)
     click.echo(f"Wrote {len(written)} files to {folder}:")
     width = max(len(w.path.name) for w in written)
     for w in written:

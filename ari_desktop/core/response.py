@@ -253,16 +253,24 @@ class Nadir:
 
 def nadir_of(baseline: ResponseAssessment, earlier: Sequence[ResponseAssessment]) -> Nadir:
     """The nadir progression is measured from: the lowest of screening and the assessments before."""
-    seen = [baseline, *earlier]
+    return _nadirs(baseline, earlier)[-1]
+
+
+def _lowest(nadir: float | None, value: float | None) -> float | None:
+    return value if nadir is None else nadir if value is None else min(nadir, value)
+
+
+def _nadirs(baseline: ResponseAssessment, assessments: Sequence[ResponseAssessment]) -> list[Nadir]:
+    """The nadir before each assessment, and after the last one: in one pass, not one per assessment."""
     involved = _involved_chain(baseline)
-
-    def lowest(values):
-        values = [v for v in values if v is not None]
-        return min(values) if values else None
-
-    return Nadir(**{f.name: lowest(getattr(a, f.name) for a in seen)
-                    for f in fields(Nadir) if f.name != "flc_difference_mg_l"},
-                 flc_difference_mg_l=lowest(a.flc_difference(involved) for a in seen) if involved else None)
+    out = [Nadir()]
+    for a in [baseline, *assessments]:
+        last = out[-1]
+        out.append(Nadir(**{f.name: _lowest(getattr(last, f.name), getattr(a, f.name))
+                            for f in fields(Nadir) if f.name != "flc_difference_mg_l"},
+                         flc_difference_mg_l=_lowest(last.flc_difference_mg_l, a.flc_difference(involved))
+                         if involved else None))
+    return out[1:]
 
 
 # -- the pieces each category is made of ---------------------------------------------------------
@@ -559,9 +567,10 @@ def _with_marrow_of(assessment: ResponseAssessment, other: ResponseAssessment) -
 
 def confirmations(baseline: ResponseAssessment, assessments: Sequence[ResponseAssessment]) -> list[Confirmation]:
     """For each assessment in order, the category confirmed by it and the one before."""
-    out = []
+    out, owns, nadirs = [], [], _nadirs(baseline, assessments)
     for i, current in enumerate(assessments):
-        own = imwg_response(baseline, nadir_of(baseline, assessments[:i]), current)
+        own = imwg_response(baseline, nadirs[i], current)
+        owns.append(own)
         if not own.needs_confirmation:
             reason = (f"{own.category} needs no confirmation." if own.category else own.criterion)
             out.append(Confirmation(own.category, reason, own))
@@ -569,9 +578,11 @@ def confirmations(baseline: ResponseAssessment, assessments: Sequence[ResponseAs
         if i == 0:
             out.append(Confirmation(None, f"{own.category} awaits confirmation at the next assessment.", own))
             continue
+        # Each read again with the other's marrow when only the other has one, else as read already.
         previous = assessments[i - 1]
-        before = imwg_response(baseline, nadir_of(baseline, assessments[:i - 1]), _with_marrow_of(previous, current))
-        now = imwg_response(baseline, nadir_of(baseline, assessments[:i]), _with_marrow_of(current, previous))
+        previous_read, current_read = _with_marrow_of(previous, current), _with_marrow_of(current, previous)
+        before = owns[i - 1] if previous_read is previous else imwg_response(baseline, nadirs[i - 1], previous_read)
+        now = own if current_read is current else imwg_response(baseline, nadirs[i], current_read)
         out.append(Confirmation(*_pair(before.category, now.category), own))
     return out
 

@@ -82,6 +82,77 @@ def _result(field: results.ResultField) -> Column:
     return Column(f"{field.title} ({activity} result): {allowed}.", CODE, field.label)
 
 
+MED_A, FORM_4100 = "EBMT MED-A Cellular Therapy Day 100", "CIBMTR form 4100"
+
+
+def _registry_columns() -> dict[str, Column]:
+    """The registry export's columns, each naming the field of the two forms it fills."""
+    def both(what: str, kind: str, med_a: str, cibmtr: str) -> Column:
+        return Column(f"{what} — {MED_A}: {med_a}; {FORM_4100}: {cibmtr}.", kind)
+
+    columns = {
+        "study_id": Column("Trial number of the patient (the unit's own patient code on both forms).", TEXT),
+        "infusion": Column("first (fraction 1, day 0) or booster: the infusion the row reports.", CODE),
+        "infusion_date": both("Day of the infusion", DATE, "date of cell infusion", "date of product infusion"),
+    }
+    for kind, name in (("crs", "CRS"), ("icans", "ICANS")):
+        scale = "cytokine release syndrome" if kind == "crs" else "neurotoxicity (ICANS)"
+        columns |= {
+            kind: both(f"{name} with onset in the infusion's window (30 days; 14 after a booster); empty: not "
+                       "assessed", YES_NO, f"{scale}, yes/no", f"{scale} after the infusion"),
+            f"{kind}_max_grade": both(f"Highest {name} grade (ASTCT 2019) of those episodes, followed to their end",
+                                      WHOLE, f"{name} maximum grade, ASTCT", f"{name} maximum grade (ASTCT)"),
+            f"{kind}_onset_date": both(f"Onset of the first such {name} episode", DATE, f"{name} date of onset",
+                                       f"{name} onset date"),
+            f"{kind}_resolution_date": both("The grade-0 assessment that ended the last one; empty while ongoing",
+                                            DATE, f"{name} date of resolution", f"{name} resolution date"),
+        }
+    columns |= {
+        "tocilizumab": both("Tocilizumab given for those episodes or in the window", YES_NO,
+                            "treatment of CRS/ICANS: tocilizumab", "tocilizumab given"),
+        "tocilizumab_total_mg": Column("Tocilizumab given in all (the treatment totals of the safety endpoints).",
+                                       "mg"),
+        "corticosteroids": both("Dexamethasone or methylprednisolone given for those episodes or in the window",
+                                YES_NO, "treatment of CRS/ICANS: corticosteroids", "corticosteroids given"),
+        "dexamethasone_total_mg": Column("Dexamethasone given in all.", "mg"),
+        "methylprednisolone_total_mg": Column("Methylprednisolone given in all.", "mg"),
+        "best_response": both(f"Best IMWG category of the response assessments after the infusion (reviewed, else "
+                              f"confirmed; {', '.join(CATEGORIES)}; PD only when nothing better)", CODE,
+                              "best response", "best response to the cellular therapy"),
+        "best_response_date": both("First assessment with that category", DATE, "date best response first "
+                                   "observed", "date of best response"),
+        "progression": both("Progression recorded after the infusion", YES_NO, "disease progression or relapse",
+                            "disease relapse or progression"),
+        "progression_date": both("Date of the first progression", DATE, "date of progression",
+                                 "date of relapse or progression"),
+        "progression_found_by": both(f"How it was found: {', '.join(results.PROGRESSION_FOUND_BY)}", CODE,
+                                     "method of detection", "how relapse or progression was detected"),
+        "car_t_detectable": both("CAR-T cells detectable in blood at the last measurement (a value above 0)",
+                                 YES_NO, "CAR-T persistence, detectable", "persistence of the product, detected"),
+        "car_t_last_date": both("Day of the last CAR-T measurement in blood", DATE, "date of last persistence "
+                                "assessment", "date of persistence assessment"),
+        "car_t_copies_per_ug": both("CAR transgene at the last measurement (qPCR)", "copies/µg DNA",
+                                    "persistence by molecular assay", "persistence: copies per µg DNA"),
+        "car_t_cells_per_ul": both("CAR+ T cells at the last measurement (flow cytometry)", "cells/µL",
+                                   "persistence by flow cytometry", "persistence: CAR+ cells per µL"),
+        "infections": both("Infections (toxicity events) with onset after the infusion", WHOLE,
+                           "infections, yes/no and number", "infections since the infusion"),
+        "infection_max_grade": both("Highest grade of those infections (CTCAE v5.0)", WHOLE,
+                                    "infection severity", "infection severity"),
+        "infection_first_onset": both("Onset of the first of them", DATE, "date of infection",
+                                      "date of infection onset"),
+        "survival_status": both("alive or dead on the as-of date", CODE, "survival status", "survival status"),
+        "last_contact_date": both("Date of death, else the last day something was recorded done for the patient "
+                                  "(or the off-study day, if later)", DATE, "date of last contact or death",
+                                  "date of last contact"),
+        "death_date": both("Date of death", DATE, "date of death", "date of death"),
+        "death_cause": both("Cause of death, the subtype of the death toxicity event (progression, crs, icans, "
+                            "infection, iec_hs, other); empty when not recorded", CODE, "main cause of death",
+                            "primary cause of death"),
+    }
+    return columns
+
+
 COLUMNS: dict[str, dict[str, Column]] = {
     "patients": {
         **_ROW_ID,
@@ -210,6 +281,27 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "found_by": Column(f"How it was found: {', '.join(results.PROGRESSION_FOUND_BY)}.", CODE),
         **_RECORDED,
     },
+    "responses": {
+        "study_id": Column("Trial number of the patient.", TEXT),
+        "timepoint": Column("Timepoint of the response assessment (M1, M2, M3...).", CODE),
+        "assessed_on": Column("Day the response labs were taken.", DATE),
+        "day": Column("Days after day 0.", "days"),
+        "measured": Column(f"The IMWG 2016 category this assessment's numbers show against screening and the nadir "
+                           f"({', '.join(CATEGORIES)}); empty when they allow none.", CODE),
+        "criterion": Column("The criterion that decided it, or what is missing, in words.", TEXT),
+        "confirmed": Column("The category confirmed over this and the previous assessment (marrow and SD need no "
+                            "confirmation); empty: nothing confirmed yet.", CODE),
+        "proposed": Column("What the physician is asked to confirm: the confirmed category, else the measured one.",
+                           CODE),
+        "reviewed": Column("The physician's category (response_reviews); empty: not reviewed yet.", CODE),
+        "reviewed_by": Column("The physician who reviewed it.", TEXT),
+        "override": Column("The physician chose another category than the proposal, with a reason.", YES_NO),
+        "review_stale": Column("The results were corrected after the review: the numbers now propose something "
+                               "else.", YES_NO),
+        "category": Column("The assessment's category: the reviewed one, else the confirmed one.", CODE),
+        "mrd_negative": Column("Marrow MRD negative at 10⁻⁵ or deeper at this timepoint (IMWG 2016).", YES_NO),
+    },
+    "registry": _registry_columns(),
     "change_log": {
         **_ROW_ID,
         "at": Column("When the change was written.", MOMENT),

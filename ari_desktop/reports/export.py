@@ -1,7 +1,8 @@
-"""The export for the data manager: every clinical table, the schedule with statuses, the safety
-fields of each patient and infusion, and the cohort's endpoint table (CRS and ICANS within 30 days
-of the first infusion) with its as-of date and denominator. One CSV per table, in the format asked
-for (reports.formats), and optionally one Excel workbook with a sheet per table and the data
+"""The export for the data manager: every clinical table, the schedule with statuses, each response
+assessment with its IMWG proposal and review, the safety fields of each patient and infusion, the
+cohort's endpoint table (CRS and ICANS within 30 days of the first infusion) with its as-of date and
+denominator, and on request the registry export (reports.registry). One CSV per table, in the format
+asked for (reports.formats), and optionally one Excel workbook with a sheet per table and the data
 dictionary (reports.dictionary)."""
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ from ..outputs import prepare_export_folder, write_atomically
 from ..store import Store
 from . import dictionary
 from .formats import DICTIONARY_SHEET, WORKBOOK, Written, csv_format
+from .registry import registry_frame, results_as_of
 
 # progress(what is being done, steps done, steps in all): called before each step.
 Progress = Callable[[str, int, int], None]
 
 
 def export(store: Store, folder: Path, as_of: date, csv_for: str = "analysis", workbook: bool = False,
-           progress: Progress | None = None) -> list[Written]:
-    """Write one CSV per table into `folder` (created if needed), and the workbook if asked; what
-    was written. The files of an earlier export are replaced; the database and any other file are
-    never written over. Every check is made before the first file is written."""
+           progress: Progress | None = None, registry: bool = False) -> list[Written]:
+    """Write one CSV per table into `folder` (created if needed), and the workbook if asked; with
+    `registry`, the registry export too (reports.registry). What was written. The files of an earlier
+    export are replaced; the database and any other file are never written over. Every check is made
+    before the first file is written."""
     written_as = csv_format(csv_for)
-    names = [*store.tables.NAMES, "schedule", "safety_endpoints", "endpoint_table"]
+    names = [*store.tables.NAMES, "schedule", "responses", "safety_endpoints", "endpoint_table",
+             *(["registry"] if registry else [])]
     files = [f"{name}.csv" for name in names] + ([WORKBOOK] if workbook else [])
     paths = prepare_export_folder(folder, files, store.path)
     steps = len(names) + len(files)
@@ -61,6 +65,10 @@ def _frame(store: Store, name: str, as_of: date) -> pd.DataFrame:
         return safety_endpoints(store, as_of)
     if name == "endpoint_table":
         return endpoint_table(store, as_of)
+    if name == "responses":
+        return responses_frame(store, as_of)
+    if name == "registry":
+        return registry_frame(store, as_of)
     columns, rows = store.tables.rows(name)
     return pd.DataFrame(rows, columns=columns)
 
@@ -96,6 +104,29 @@ def schedule_frame(store: Store, as_of: date) -> pd.DataFrame:
     """Every scheduled item of every patient with its status as of a date."""
     return pd.DataFrame([entry.as_json() for patient in store.patients.all()
                          for entry in store.schedules.of(patient.study_id, as_of)])
+def responses_frame(store: Store, as_of: date) -> pd.DataFrame:
+    """One row per patient and response assessment after screening, as known on `as_of`: what the numbers
+    show and confirm (IMWG 2016, core/results.response_course), the physician's review, MRD."""
+    rows = []
+    for _, patient, _, course in results_as_of(store, as_of):
+        for a in course:
+            review = a.review
+            rows.append({
+                "study_id": patient.study_id, "timepoint": a.timepoint, "assessed_on": a.day,
+                "day": (a.day - patient.anchors.day0).days if patient.anchors.day0 else None,
+                "measured": a.proposal.proposed.category, "criterion": a.proposal.proposed.criterion,
+                "confirmed": a.proposal.category, "proposed": a.proposed,
+                "reviewed": review.category if review else None, "reviewed_by": review.decided_by if review else None,
+                "override": review.override if review else None,
+                "review_stale": a.review_stale if review else None,
+                "category": a.category, "mrd_negative": a.mrd.negative})
+    frame = pd.DataFrame(rows, columns=list(dictionary.COLUMNS["responses"]))
+    frame["day"] = frame["day"].astype("Int64")
+    for column in ("override", "review_stale", "mrd_negative"):
+        frame[column] = frame[column].astype("boolean")
+    return frame
+
+
 def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
     """One row per patient and infusion (the first; the booster when dated), as known on `as_of`:
     status (not infused with the reason, not assessed, assessed), CRS and ICANS with onset in the

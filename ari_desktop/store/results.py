@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..core import results as rules
@@ -140,16 +140,17 @@ class Results(Part):
                       "category": category, "reason": reason.strip() if reason and reason.strip() else None,
                       "decided_by": self.store.user, "decided_at": to_utc_text(self.store.now())}
             if assessed.review is None:
-                self.store.write("response_reviews", None, {"patient_id": patient_id, "timepoint": timepoint,
-                                                            **values})
+                row_id = self.store.write("response_reviews", None, {"patient_id": patient_id,
+                                                                     "timepoint": timepoint, **values})
             else:
                 if not (correction_reason and correction_reason.strip()):
                     raise ClinicalInputError(f"The response at {timepoint} of {study_id} was reviewed by "
                                              f"{assessed.review.decided_by} as {assessed.review.category}: reviewing "
                                              "it again is a correction and needs its reason.", "correction_reason")
-                self.store.write("response_reviews", assessed.review.id, values, correction_reason.strip(),
-                                 correction=True)
-        return {a.timepoint: a for a in self.responses(study_id)}[timepoint]
+                row_id = assessed.review.id
+                self.store.write("response_reviews", row_id, values, correction_reason.strip(), correction=True)
+        # The numbers are as they were: only the review is new (the course is not read again).
+        return replace(assessed, review=self._reviews("id = ?", [row_id])[patient_id][0])
 
     # -- progression ---------------------------------------------------------------------------
 
