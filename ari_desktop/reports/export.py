@@ -133,11 +133,10 @@ def safety_endpoints(store: Store, as_of: date) -> pd.DataFrame:
     window followed to their end, late episodes and events, prolonged cytopenia, treatment totals.
     A field that does not apply (a patient not infused, or not assessed) is empty, never 0."""
     rows = []
-    for patient in store.patients.all():
-        summary = store.toxicity.summary(patient.study_id, as_of)
+    for summary in store.toxicity.summaries(as_of).values():  # in the order of the patients
         for course in (summary.first_infusion, summary.booster):
             if course is not None:
-                rows.append(_course_row(patient.study_id, course))
+                rows.append(_course_row(summary.study_id, course))
     frame = pd.DataFrame(rows)
     for column in frame.columns:
         if column.endswith(("_day", "_days", "_grade", "_episodes", "_events")):

@@ -31,6 +31,7 @@ ALIVE, DEAD = "alive", "dead"
 def registry_frame(store: Store, as_of: date) -> pd.DataFrame:
     """One row per patient and infusion given by `as_of`, in the order of the patients."""
     progressions, events = store.results.progressions(), store.events.by_patient()
+    summaries = store.toxicity.summaries(as_of)
     last_seen = _last_contact(store, as_of)
     rows = []
     for patient_id, patient, known, course in results_as_of(store, as_of):
@@ -38,7 +39,7 @@ def registry_frame(store: Store, as_of: date) -> pd.DataFrame:
         anchors = patient.anchors
         dead = anchors.death is not None and anchors.death <= as_of
         death = next((e for e in events.get(patient.study_id, []) if e.kind == "death"), None) if dead else None
-        summary = store.toxicity.summary(patient.study_id, as_of)
+        summary = summaries[patient_id]
         for infusion in (summary.first_infusion, summary.booster):
             if infusion is None or not infusion.infused:
                 continue
