@@ -8,6 +8,7 @@ and the denominator; `save` writes it as PNG or PDF by the file's suffix.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from ..core.errors import ClinicalInputError
@@ -16,10 +17,42 @@ from ..outputs import check_output_file, is_pdf, is_png, write_atomically
 DAYS_PER_MONTH = 30.4375  # months on the survival and follow-up axes are days / 30.4375
 FORMATS = {".png": ("PNG image", is_png), ".pdf": ("PDF", is_pdf)}
 DPI = 150
+FIGURES = {
+    "swimmer": "the cohort's swimmer plot",
+    "pfs": "Kaplan-Meier curve of progression-free survival",
+    "os": "Kaplan-Meier curve of overall survival",
+    "expansion": "CAR-T expansion curves",
+    "sbcma": "soluble BCMA over time",
+}
+FOR_ONE_PATIENT = ("expansion", "sbcma")  # the figures that can show one patient
 
 
 def months(days: float) -> float:
     return days / DAYS_PER_MONTH
+
+
+def draw(name: str, store, as_of: date | None = None, study_id: str | None = None):
+    """The Figure `name` (one of FIGURES) as known on `as_of`; `study_id` for the figures FOR_ONE_PATIENT."""
+    if study_id is not None and name not in FOR_ONE_PATIENT:
+        raise ClinicalInputError(f"A patient is drawn on the {' and '.join(FOR_ONE_PATIENT)} figures; the {name} "
+                                 "figure shows the cohort.", "patient")
+    if name == "swimmer":
+        from .swimmer import swimmer
+
+        return swimmer(store, as_of)
+    if name in ("pfs", "os"):
+        from .survival import survival
+
+        return survival(store, name, as_of)
+    if name == "expansion":
+        from .expansion import expansion
+
+        return expansion(store, as_of, study_id)
+    if name == "sbcma":
+        from .sbcma import sbcma
+
+        return sbcma(store, as_of, study_id)
+    raise ClinicalInputError(f"There is no figure '{name}': the figures are {', '.join(FIGURES)}.", "figure")
 
 
 def save(figure, out: Path | str, database=None) -> Path:
