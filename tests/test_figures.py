@@ -96,10 +96,10 @@ def test_the_swimmer_as_of_an_earlier_date_shows_only_what_was_known_then(store)
     assert "Progression" not in [c.get_label() for c in ax.collections]
 
 
-def test_a_large_cohort_shows_its_most_recently_infused_and_says_so(store):
+def test_a_large_cohort_shows_its_first_infused_the_longest_followed_and_says_so(store):
     figure = swimmer(store, TODAY, lines=2)
-    assert tick_labels(figure.axes[0]) == ["ARI-003", "ARI-002"]
-    assert "the 2 most recently infused of 3 infused (fraction 1 given)" in figure.get_suptitle()
+    assert tick_labels(figure.axes[0]) == ["ARI-002", "ARI-001"]
+    assert "the first 2 infused of 3 infused (fraction 1 given)" in figure.get_suptitle()
 
 
 def test_a_patients_expansion_marks_cmax_at_tmax_and_writes_the_auc(store):

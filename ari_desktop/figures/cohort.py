@@ -8,7 +8,7 @@ as-of date, a physician's response review when it was decided by then.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..core.endpoints import infusion_timepoint, not_infused
@@ -47,8 +47,9 @@ class Cohort:
         return f"{len(self.infused):,} infused (fraction 1 given)"
 
 
-def read(store, as_of: date | None = None) -> Cohort:
-    """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it)."""
+def read(store, as_of: date | None = None, every_result: bool = True) -> Cohort:
+    """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
+    with every patient's results, or none yet (`every_result` False: see `with_results`)."""
     as_of = store.toxicity._as_of(as_of)
     fraction_1 = store.schedules.recordings_of(infusion_timepoint(store.protocol, "day0"), "infusion")
     infused, apart = [], 0
@@ -59,9 +60,19 @@ def read(store, as_of: date | None = None) -> Cohort:
         else:
             apart += 1
     infused.sort(key=lambda p: (p.fraction_1, p.study_id))
-    results = {patient_id: known for patient_id, rows in store.results.by_patient().items()
-               if (known := [r for r in rows if r.day <= as_of])}
+    results = _known(store.results.by_patient(), as_of) if every_result else {}
     return Cohort(as_of, store.protocol.code, tuple(infused), apart, results)
+
+
+def with_results(store, cohort: Cohort, patients: Iterable[Infused]) -> Cohort:
+    """The cohort with the results of these patients only: a read each, for a figure that shows a few."""
+    return replace(cohort, results=_known({p.patient_id: store.results.of(p.study_id) for p in patients},
+                                          cohort.as_of))
+
+
+def _known(by_patient: dict[int, list[Result]], as_of: date) -> dict[int, list[Result]]:
+    return {patient_id: known for patient_id, rows in by_patient.items() if (known := [r for r in rows
+                                                                                      if r.day <= as_of])}
 
 
 def responses(store, cohort: Cohort, patients: Iterable[Infused]) -> dict[int, list[AssessedResponse]]:

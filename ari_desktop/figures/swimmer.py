@@ -10,10 +10,11 @@ from matplotlib.figure import Figure
 from ..core.endpoints import ASSESSED
 from ..core.response import CATEGORIES
 from . import months
-from .cohort import Cohort, Infused, read, responses
+from .cohort import Cohort, Infused, read, responses, with_results
 
-# More lines than this cannot be read on one page: the most recently infused are shown, and the title
-# says so (the unit follows those now; the endpoint tables count everyone).
+# More lines than this cannot be read on one page: the first infused are shown, those with the longest
+# follow-up (the most recent ones have lines too short to show a response's course), and the title says
+# so; the endpoint tables count everyone.
 SWIMMER_LINES = 50
 # IMWG categories, greens for complete responses, blues for partial ones, grey for stable, red for
 # progressive disease; the legend names each.
@@ -33,13 +34,18 @@ def _end(patient: Infused, as_of: date) -> tuple[date, str]:
 
 
 def swimmer(store, as_of: date | None = None, lines: int = SWIMMER_LINES) -> Figure:
-    """The cohort's swimmer plot as known on `as_of` (default today): the `lines` most recently infused."""
-    cohort = read(store, as_of)
-    shown = cohort.infused[-lines:]
-    figure = Figure(figsize=(11, 2.4 + 0.24 * max(len(shown), 4)), layout="constrained")
+    """The cohort's swimmer plot as known on `as_of` (default today): the first `lines` infused."""
+    cohort = read(store, as_of, every_result=False)
+    shown = cohort.infused[:lines]
+    cohort = with_results(store, cohort, shown)
+    # Margins fixed in inches rather than a constrained layout: measuring a hundred tick labels again and
+    # again would take most of the time on a full page.
+    height = 2.6 + 0.24 * max(len(shown), 4)
+    figure = Figure(figsize=(11, height))
+    figure.subplots_adjust(left=1.25 / 11, right=1 - 1.45 / 11, top=1 - 1.05 / height, bottom=1.25 / height)
     title = (f"Swimmer plot, {cohort.protocol}, as of {cohort.as_of}: "
              + (f"all {cohort.denominator}" if len(shown) == len(cohort.infused)
-                else f"the {len(shown)} most recently infused of {cohort.denominator}"))
+                else f"the first {len(shown)} infused of {cohort.denominator}"))
     figure.suptitle(f"{title}\n{cohort.not_infused:,} enrolled but not infused, not shown", fontsize=11)
     if not shown:
         figure.text(0.5, 0.5, f"No patient had fraction 1 by {cohort.as_of}.", ha="center", va="center")
@@ -114,8 +120,8 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
             label.set_fontweight("bold")
     grades.set_title(f"Maximum grade (ASTCT),\nonset D0 to D+{store.protocol.toxicity_days_after_infusion}",
                      loc="right", fontsize=8)
-    figure.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower center", ncol=6, fontsize=8,
-                  frameon=False)
+    figure.legend(handles=ax.get_legend_handles_labels()[0], loc="lower center",
+                  bbox_to_anchor=(0.5, 0.1 / figure.get_figheight()), ncol=6, fontsize=8, frameon=False)
 
 
 def _grades(summary) -> str:
