@@ -243,7 +243,7 @@ NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli
                 "ari_desktop.gui.toxicity.patient_toxicity", "ari_desktop.gui.printing.print_preview",
                 "ari_desktop.gui.common.forms", "argon2", "ari_desktop.gui.login.flow",
                 "ari_desktop.gui.login.dialogs", "ari_desktop.core.endpoints", "ari_desktop.core.ctcae", "psycopg",
-                "matplotlib", "ari_desktop.figures")
+                "matplotlib", "ari_desktop.figures", "lifelines", "ari_desktop.analysis")
 
 
 def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it_does_not_show(demo_db):

@@ -1,5 +1,5 @@
-"""Command-line face of the trial's endpoint tables (CLINICAL.md section 7): the safety endpoints
-now; each table states its as-of date, its denominator and who is evaluable."""
+"""Command-line face of the trial's endpoint tables (CLINICAL.md section 7): the safety endpoints, then
+the efficacy ones; each table states its as-of date, its denominator and who is evaluable."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 import click
 
 from ..core.dates import parse_date
+from ..core.efficacy import MONTH_DAYS, EfficacyEndpoints
 from ..core.endpoints import NOT_EVALUABLE_REASONS, SafetyEndpoints
 from ..core.protocol import Protocol
 
@@ -45,6 +46,25 @@ def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
     return lines
 
 
+def efficacy_lines(table: EfficacyEndpoints, protocol: Protocol) -> list[str]:
+    """The efficacy tables as a person reads them, by section: each endpoint's value, then its
+    denominator and what it counts (the rows the window's Analysis view shows)."""
+    lines = [f"Efficacy endpoints of {protocol.code} as of {table.as_of}",
+             f"Denominator: {len(table.infused)} infused (fraction 1 recorded given); {len(table.not_infused)} not "
+             "infused, listed apart above.",
+             f"Proportions with their exact (Clopper-Pearson) 95 % CI; months = days / {MONTH_DAYS}."]
+    section = None
+    for row in table.rows():
+        if row.section != section:
+            section = row.section
+            lines += ["", section]
+        lines.append(f"  {row.label}: {row.value}")
+        if row.note:
+            note = row.note if row.evaluable is None else f"n = {row.evaluable}; {row.note}"
+            lines += textwrap.wrap(note, width=100, initial_indent="      ", subsequent_indent="      ")
+    return lines
+
+
 def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
     """Add the endpoint commands to the main command group."""
 
@@ -53,13 +73,17 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (codes, not labels).")
     @click.pass_context
     def endpoints(ctx, as_of, as_json) -> None:
-        """The trial's endpoint table: CRS and ICANS within 30 days of the first infusion, with the
-        denominator, who is evaluable and the patients listed apart."""
+        """The trial's endpoint tables: CRS and ICANS within 30 days of the first infusion, then response,
+        MRD, time to CR, duration of response, PFS, OS, extramedullary response, late toxicity, CAR-T
+        persistence and BCMA, each with its denominator, who is evaluable and the patients listed apart."""
         store = get_store(ctx)
-        safety = store.toxicity.endpoints(parse_date(as_of, "as-of date") if as_of else None)
+        day = parse_date(as_of, "as-of date") if as_of else None
+        safety = store.toxicity.endpoints(day)
+        efficacy = store.efficacy.endpoints(day)
         if as_json:
             click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,
-                                   "safety": safety.as_json()}, indent=2, ensure_ascii=False))
+                                   "safety": safety.as_json(), "efficacy": efficacy.as_json()},
+                                  indent=2, ensure_ascii=False))
             return
-        for line in safety_lines(safety, store.protocol):
+        for line in [*safety_lines(safety, store.protocol), "", *efficacy_lines(efficacy, store.protocol)]:
             click.echo(line)

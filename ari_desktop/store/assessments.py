@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from datetime import datetime
 
 from ..core import grading
@@ -105,6 +106,14 @@ class Assessments(Part):
         rows = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE patient_id = ? ORDER BY at",
                                [patient_id])
         return [_assessment(row) for row in rows]
+
+    def by_patient(self) -> dict[int, list[Assessment]]:
+        """Every patient's assessments in order, by row id of the patient: one read for a cohort."""
+        cohort: dict[int, list[Assessment]] = defaultdict(list)
+        for patient_id, *row in self.db.execute(f"SELECT patient_id, {_ASSESSMENT_SELECT} FROM assessments"
+                                                " ORDER BY patient_id, at"):
+            cohort[patient_id].append(_assessment(row))
+        return dict(cohort)
 
     def latest_grades(self) -> dict[str, Assessment]:
         """Each patient's most recent assessment, by study ID."""

@@ -101,6 +101,7 @@ class Store:
     accounts = _built_on_first_use("accounts", "Accounts")
     signatures = _built_on_first_use("signatures", "Signatures")
     results = _built_on_first_use("results", "Results")
+    efficacy = _built_on_first_use("efficacy", "Efficacy")
 
     def _open_file(self) -> None:
         location.check_local(self.path)

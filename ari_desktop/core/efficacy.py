@@ -1,0 +1,552 @@
+"""The trial's efficacy endpoints (CLINICAL.md section 7): response at months 3, 6 and 12, MRD, time to
+CR, duration of response, PFS and OS, extramedullary response, late toxicity, CAR-T persistence and
+BCMA, for the cohort on an as-of date.
+
+Pure functions over each patient's dates, infusion recording, results, response reviews and recorded
+progression. The rules, decided once here:
+
+- **Known by the as-of date**: results done on or before it, reviews decided on or before it, a
+  progression, death or leaving the study dated on or before it.
+- **Denominator**: the patients infused with fraction 1 by the as-of date (core/endpoints.not_infused,
+  the safety table's rule); the others are listed apart with the reason.
+- **Best confirmed response by month N** (N = 3, 6, 12): the best AssessedResponse.category (the
+  physician's review, else the category the numbers confirm) of the response assessments at the
+  month-N timepoint or an earlier one of the schedule (by its day from day 0), done by the as-of date.
+  Ranked sCR, CR, VGPR, PR, MR, SD, PD; an assessment with no category yet adds nothing. Each table
+  says how many of the best responses it counts rest on a category no physician has reviewed yet.
+- **Evaluable at month N**: infused, and the month-N timepoint's window has ended by the as-of date
+  (its last day, D+107 for M3), or follow-up for response ended before: progression, death or leaving
+  the study. Without a response by then such a patient counts as **no response** (it is not left
+  out); a response reached before the progression still counts. Overall response = PR or better;
+  CR rate = CR or sCR.
+- **MRD negative at month N**: the month-N marrow MRD negative at 10^-5 by next-generation flow or
+  sequencing (core/response.mrd_negative), over the evaluable at month N; no MRD result counts as not
+  negative, and the table says how many had none.
+- **Progression** is the recorded one (its date, the physician's); a PD category without it is not.
+- **Time to CR**: from the fraction 1 given date to the first response assessment whose category is CR
+  or sCR (the confirming assessment); median and range among the patients who reached it.
+- **Duration of response**: among patients with a PR or better, from the first such assessment to
+  progression or death from any cause; **censored** at the last response assessment done by the as-of
+  date otherwise (Kaplan-Meier).
+- **PFS**: from the fraction 1 given date to progression or death from any cause; censored at the last
+  response assessment done by the as-of date (at the infusion when none yet).
+- **OS**: from the fraction 1 given date to death from any cause; censored on the date the patient
+  left the study, else on the as-of date (followed and not known dead).
+- Months = days / 30.4375. Proportions carry an exact (Clopper-Pearson) 95 % CI.
+- **Extramedullary response** (patients with extramedullary disease only, Anchors.extramedullary):
+  the PET-CT at M3, over those evaluable at M3; and the best PET-CT after screening up to M36
+  (complete, partial, stable, progressive: best first), over the infused.
+- **Late toxicity**: the first infusion's course (core/endpoints.py): CRS/ICANS episodes and
+  toxicity events with onset after D+30 up to month 36, and prolonged cytopenia, over the infused.
+- **CAR-T persistence, sBCMA, BCMA expression**: each timepoint's values of the infused, done by the
+  as-of date; CAR-T detectable = a value above 0 in copies/µg DNA or CAR+ cells/µL.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .endpoints import NotInfused, ToxicitySummary, not_infused
+from .response import CATEGORIES, PET_CT_RESPONSES, is_overall_response, mrd_negative
+from .results import AssessedResponse, ResponseReview, Result, response_course
+
+if TYPE_CHECKING:
+    from ..analysis.survival import KaplanMeier
+    from .patients import Patient
+    from .protocol import Protocol as TrialProtocol
+    from .schedule import Recording
+
+MONTH_DAYS = 30.4375
+RESPONSE_MONTHS = (3, 6, 12)
+MRD_MONTHS = (3, 6)
+COMPLETE = ("sCR", "CR")
+CONFIDENCE = 0.95
+PERSISTENCE_TIMEPOINTS = ("M1", "M2", "M3", "M4", "M5", "M6", "M12", "M18", "M24")
+LAST_MONTH = 36  # late toxicity and extramedullary response are followed up to month 36
+NO_CATEGORY = "none yet"
+NO_PET_CT = "no PET-CT"
+
+# -- proportions -------------------------------------------------------------------------------------
+
+
+def _continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
+    tiny, h = 1e-300, 1.0
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        for aa in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                   -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def _beta_cdf(x: float, a: float, b: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0 or x >= 1:
+        return 0.0 if x <= 0 else 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _continued_fraction(a, b, x) / a
+    return 1 - front * _continued_fraction(b, a, 1 - x) / b
+
+
+def _beta_quantile(q: float, a: float, b: float) -> float:
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if _beta_cdf(middle, a, b) < q else (low, middle)
+    return (low + high) / 2
+
+
+def clopper_pearson(count: int, of: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) confidence interval of count / of: the beta quantiles."""
+    tail = (1 - confidence) / 2
+    lower = 0.0 if count == 0 else _beta_quantile(tail, count, of - count + 1)
+    upper = 1.0 if count == of else _beta_quantile(1 - tail, count + 1, of - count)
+    return lower, upper
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}"
+
+
+@dataclass(frozen=True)
+class Proportion:
+    count: int
+    of: int
+
+    @property
+    def share(self) -> float | None:
+        return self.count / self.of if self.of else None
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        return clopper_pearson(self.count, self.of) if self.of else None
+
+    def __str__(self) -> str:
+        if not self.of:
+            return f"{self.count} / 0 (none evaluable)"
+        low, high = self.ci
+        return f"{self.count} / {self.of} ({_pct(self.share)} %, 95 % CI {_pct(low)}–{_pct(high)})"
+
+    def as_json(self) -> dict:
+        ci = self.ci
+        return {"count": self.count, "of": self.of, "proportion": _round(self.share),
+                "ci_lower": _round(ci and ci[0]), "ci_upper": _round(ci and ci[1])}
+
+
+# -- one patient ---------------------------------------------------------------------------------------
+
+
+def months(start: date, end: date) -> float:
+    return (end - start).days / MONTH_DAYS
+
+
+@dataclass(frozen=True)
+class PatientCourse:
+    """What is known of one patient's response and follow-up on the as-of date."""
+
+    patient: Patient
+    not_infused: NotInfused | None
+    infused_on: date | None  # fraction 1 given (its recording's date)
+    responses: tuple[AssessedResponse, ...]
+    results: tuple[Result, ...]
+    progressed_on: date | None
+    died_on: date | None
+    off_study_on: date | None
+    toxicity: ToxicitySummary | None = None
+
+    @property
+    def study_id(self) -> str:
+        return self.patient.study_id
+
+    @property
+    def infused(self) -> bool:
+        return self.not_infused is None
+
+    @property
+    def follow_up_ended(self) -> date | None:
+        """The first of progression, death and leaving the study: response is followed no further."""
+        return min((d for d in (self.progressed_on, self.died_on, self.off_study_on) if d), default=None)
+
+    def result(self, timepoint: str, activity: str) -> Result | None:
+        return next((r for r in self.results if r.timepoint == timepoint and r.activity == activity), None)
+
+
+def patient_course(patient: Patient, infusion: Recording | None, results: Iterable[Result],
+                   reviews: Iterable[ResponseReview], progressed_on: date | None, as_of: date,
+                   toxicity: ToxicitySummary | None = None) -> PatientCourse:
+    """The patient as known on `as_of`; `infusion` is the recording of fraction 1."""
+    known = tuple(r for r in results if r.day <= as_of)
+    reviewed = [r for r in reviews if r.decided_at.astimezone().date() <= as_of]
+    a = patient.anchors
+    why = not_infused(patient, a.day0, infusion, as_of)
+    return PatientCourse(
+        patient, why, infusion.done_at.astimezone().date() if why is None else None,
+        tuple(response_course(known, reviewed)), known,
+        progressed_on if progressed_on and progressed_on <= as_of else None,
+        a.death if a.death and a.death <= as_of else None,
+        a.off_study if a.off_study and a.off_study <= as_of else None, toxicity)
+
+
+def _rank(category: str | None) -> int:
+    return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
+
+
+def best_response(responses: Iterable[AssessedResponse], timepoints: Iterable[str] | None = None
+                  ) -> AssessedResponse | None:
+    """The first assessment with the best category (of these timepoints, when given); None with no category."""
+    wanted = None if timepoints is None else set(timepoints)
+    rated = [r for r in responses if r.category is not None and (wanted is None or r.timepoint in wanted)]
+    return min(rated, key=lambda r: _rank(r.category), default=None)
+
+
+def by_month(protocol: TrialProtocol, month: int) -> tuple[str, ...]:
+    """The timepoints of the schedule up to month N (its day from day 0 included)."""
+    last = protocol.timepoint(f"M{month}").day
+    return tuple(t.code for t in protocol.timepoints if t.anchor == "day0" and t.day <= last)
+
+
+def window_ended(course: PatientCourse, protocol: TrialProtocol, timepoint: str, as_of: date) -> bool:
+    t = protocol.timepoint(timepoint)
+    return (as_of - course.patient.anchors.day0).days >= t.day + t.window_after
+
+
+def evaluable_at(course: PatientCourse, protocol: TrialProtocol, month: int, as_of: date) -> bool:
+    """Infused, and the month's window over by `as_of` or response followed no further before it."""
+    return course.infused and (window_ended(course, protocol, f"M{month}", as_of)
+                               or course.follow_up_ended is not None)
+
+
+# -- the cohort's table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    """One line of the efficacy tables, the same in the window and on the command line."""
+
+    section: str
+    code: str
+    label: str
+    value: str  # as a person reads it
+    evaluable: int | None  # the denominator
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and spread of some values: the range (time to CR) or the interquartile range."""
+
+    values: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+    @property
+    def quartiles(self) -> tuple[float, float] | None:
+        if not self.values:
+            return None
+        if len(self.values) == 1:
+            return self.values[0], self.values[0]
+        q1, _, q3 = statistics.quantiles(self.values, n=4, method="inclusive")
+        return q1, q3
+
+    def as_json(self) -> dict:
+        q = self.quartiles
+        return {"n": self.n, "median": _round(self.median), "q1": _round(q and q[0]), "q3": _round(q and q[1]),
+                "min": _round(min(self.values, default=None)), "max": _round(max(self.values, default=None))}
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+@dataclass
+class EfficacyEndpoints:
+    """The efficacy tables of the cohort on the as-of date."""
+
+    as_of: date
+    infused: tuple[str, ...]
+    not_infused: tuple[tuple[str, NotInfused], ...]
+    numbers: dict[str, dict] = field(default_factory=dict)  # code -> its numbers, for the JSON
+    _rows: list[EndpointRow] = field(default_factory=list)
+    curves: dict[str, KaplanMeier] = field(default_factory=dict)  # "pfs", "os", "duration_of_response"
+
+    def add(self, section: str, code: str, label: str, value: str, evaluable: int | None, note: str = "",
+            **numbers) -> None:
+        self._rows.append(EndpointRow(section, code, label, value, evaluable, note))
+        self.numbers[code] = {"label": label, "evaluable": evaluable, **numbers}
+
+    def rows(self) -> list[EndpointRow]:
+        return list(self._rows)
+
+    def as_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "month_days": MONTH_DAYS,
+                "confidence_interval": "Clopper-Pearson 95 %", "infused": list(self.infused),
+                "not_infused": [{"study_id": s, **why.as_json()} for s, why in self.not_infused],
+                "endpoints": self.numbers, "curves": {name: km.as_json() for name, km in self.curves.items()}}
+
+
+def _unreviewed(best: Iterable[AssessedResponse | None]) -> int:
+    return sum(1 for b in best if b is not None and b.review is None)
+
+
+def _review_note(best: Iterable[AssessedResponse | None]) -> str:
+    rated = [b for b in best if b is not None]
+    if not rated:
+        return "no response category yet"
+    unreviewed = _unreviewed(rated)
+    return (f"{unreviewed} of the {len(rated)} best responses counted not reviewed by a physician yet" if unreviewed
+            else f"all {len(rated)} best responses counted reviewed by a physician")
+
+
+def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
+                   as_of: date) -> None:
+    for month in RESPONSE_MONTHS:
+        evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
+        codes = by_month(protocol, month)
+        best = {c.study_id: best_response(c.responses, codes) for c in evaluable}
+        category = {s: b.category if b else None for s, b in best.items()}
+        ended = [c.study_id for c in evaluable if c.follow_up_ended is not None
+                 and not is_overall_response(category[c.study_id])
+                 and not window_ended(c, protocol, f"M{month}", as_of)]
+        common = (f"best confirmed response up to M{month}; {_review_note(best.values())}; "
+                  f"{len(infused) - len(evaluable)} infused not evaluable yet (M{month} window open)")
+        if ended:
+            common += f"; {len(ended)} counted as no response (progressed, died or left the study before M{month})"
+        wanted = [("orr", "Overall response (PR or better)", is_overall_response)] if month != 12 else []
+        wanted.append(("cr", "CR or sCR", lambda cat: cat in COMPLETE))
+        for code, words, counts in wanted:
+            hits = [s for s, cat in category.items() if counts(cat)]
+            share = Proportion(len(hits), len(evaluable))
+            primary = " (primary endpoint)" if (code, month) == ("orr", 3) else ""
+            table.add("Response", f"{code}_month_{month}", f"{words} at month {month}{primary}", str(share),
+                      len(evaluable), common, **share.as_json(), patient_ids=hits,
+                      not_evaluable=[c.study_id for c in infused if c not in evaluable],
+                      unreviewed=_unreviewed(best.values()))
+        if month == 12:
+            counts = {cat: sum(1 for v in category.values() if v == cat) for cat in CATEGORIES}
+            counts[NO_CATEGORY] = sum(1 for v in category.values() if v is None)
+            value = ", ".join(f"{cat} {n}" for cat, n in counts.items())
+            table.add("Response", "best_response_first_year", "Best response in the first year (to M12)", value,
+                      len(evaluable), common, by_category=counts)
+
+
+def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
+              as_of: date) -> None:
+    for month in MRD_MONTHS:
+        evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
+        tests = {c.study_id: c.result(f"M{month}", "mrd_bm") for c in evaluable}
+        negative = [s for s, r in tests.items() if r is not None and mrd_negative(r.complete_mrd()).negative]
+        untested = sum(1 for r in tests.values() if r is None or r.complete_mrd() is None)
+        share = Proportion(len(negative), len(evaluable))
+        table.add("MRD", f"mrd_negative_month_{month}", f"Marrow MRD negative at 10^-5 at month {month}", str(share),
+                  len(evaluable), f"M{month} marrow by next-generation flow or sequencing; {untested} evaluable "
+                  "with no MRD result (counted as not negative)", **share.as_json(), patient_ids=negative,
+                  no_mrd_result=untested)
+
+
+def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> AssessedResponse | None:
+    return next((r for r in course.responses if wanted(r.category)), None)
+
+
+def _time_to_response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse],
+                           fit: Callable[..., KaplanMeier]) -> None:
+    reached = [(c.study_id, months(c.infused_on, r.day)) for c in infused if (r := _first(c, lambda x: x in COMPLETE))]
+    times = Summary(tuple(t for _, t in reached))
+    value = (f"median {times.median:.1f} months (range {min(times.values):.1f}–{max(times.values):.1f}), "
+             f"{times.n} / {len(infused)} reached CR" if reached else f"0 / {len(infused)} reached CR")
+    table.add("Time to response", "time_to_cr", "Time to CR (infusion to first CR or sCR)", value, len(infused),
+              "among the patients who reached CR; months = days / 30.4375", **times.as_json(),
+              patient_ids=[s for s, _ in reached])
+    durations, events, labels = [], [], []
+    for c in infused:
+        first = _first(c, is_overall_response)
+        if first is None:
+            continue
+        end = min((d for d in (c.progressed_on, c.died_on) if d), default=None)
+        last = c.responses[-1].day  # the last response assessment done by the as-of date
+        durations.append(months(first.day, max(end or last, first.day)))
+        events.append(end is not None)
+        labels.append(c.study_id)
+    _curve(table, fit, "duration_of_response", "Duration of response (first PR or better to progression or death)",
+           "Time to response", durations, events, labels, "responders; censored at the last response assessment")
+
+
+def _curve(table: EfficacyEndpoints, fit: Callable[..., KaplanMeier], code: str, label: str, section: str,
+           durations: list[float], events: list[bool], labels: list[str], censoring: str,
+           at_month: int | None = None) -> None:
+    km = fit(durations, events, labels)
+    table.curves[code] = km
+    median = ("not reached" if km.median is None else
+              f"{km.median:.1f} months (95 % CI {_months(km.median_ci[0])}–{_months(km.median_ci[1])})")
+    value = f"median {median}; {km.events} events, {km.censored} censored"
+    extra = {}
+    if at_month is not None:
+        at = km.survival_at(at_month)
+        value += (f"; at {at_month} months {_pct(at.survival)} % (95 % CI {_pct(at.ci_lower)}–{_pct(at.ci_upper)})"
+                  if at else f"; at {at_month} months: nobody followed that long yet")
+        extra[f"at_{at_month}_months"] = (None if at is None else {"survival": round(at.survival, 4),
+                                                                    "ci_lower": round(at.ci_lower, 4),
+                                                                    "ci_upper": round(at.ci_upper, 4)})
+    at_risk = ", ".join(f"{m}: {n}" for m, n in km.at_risk.items())
+    table.add(section, code, label, value, len(durations),
+              f"Kaplan-Meier, 95 % CI exponential Greenwood; {censoring}; at risk (months) {at_risk}",
+              median_months=_round(km.median), median_ci=[_round(m) for m in km.median_ci], events=km.events,
+              censored=km.censored, at_risk={str(m): n for m, n in km.at_risk.items()}, **extra)
+
+
+def _months(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.1f}"
+
+
+def _survival_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], as_of: date,
+                   fit: Callable[..., KaplanMeier]) -> None:
+    pfs, os_ = ([], [], []), ([], [], [])
+    for c in infused:
+        end = min((d for d in (c.progressed_on, c.died_on) if d), default=None)
+        last = max((r.day for r in c.responses), default=c.infused_on)
+        for (durations, events, labels), (when, seen) in (
+                (pfs, (end, True) if end else (last, False)),
+                (os_, (c.died_on, True) if c.died_on else (c.off_study_on or as_of, False))):
+            durations.append(months(c.infused_on, max(when, c.infused_on)))
+            events.append(seen)
+            labels.append(c.study_id)
+    _curve(table, fit, "pfs", "Progression-free survival", "Survival", *pfs,
+           "censored at the last response assessment (the infusion when none)", at_month=12)
+    _curve(table, fit, "os", "Overall survival", "Survival", *os_,
+           "censored on leaving the study, else on the as-of date", at_month=12)
+
+
+def _pet_ct(result: Result | None) -> str | None:
+    return result.get("pet_ct") if result else None
+
+
+def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
+                         as_of: date) -> None:
+    patients = [c for c in infused if c.patient.anchors.extramedullary]
+    evaluable = [c for c in patients if evaluable_at(c, protocol, 3, as_of)]
+    at_m3 = {c.study_id: _pet_ct(c.result("M3", "pet_ct")) for c in evaluable}
+    counts = {answer: sum(1 for v in at_m3.values() if v == answer) for answer in PET_CT_RESPONSES}
+    counts[NO_PET_CT] = sum(1 for v in at_m3.values() if v is None)
+    complete = Proportion(counts["complete"], len(evaluable))
+    note = f"extramedullary patients only ({len(patients)} infused); PET-CT complete / partial / stable / progressive"
+    table.add("Extramedullary", "extramedullary_response_month_3", "Extramedullary complete response on PET-CT at M3",
+              f"{complete}; " + ", ".join(f"{k} {n}" for k, n in counts.items()), len(evaluable), note,
+              **complete.as_json(), by_answer=counts)
+    codes = set(by_month(protocol, LAST_MONTH)) - {"SCR"}
+    best = {}
+    for c in patients:
+        answers = [v for r in c.results if r.activity == "pet_ct" and r.timepoint in codes
+                   if (v := _pet_ct(r)) is not None]
+        best[c.study_id] = min(answers, key=PET_CT_RESPONSES.index, default=None)
+    counts = {answer: sum(1 for v in best.values() if v == answer) for answer in PET_CT_RESPONSES}
+    counts[NO_PET_CT] = sum(1 for v in best.values() if v is None)
+    complete = Proportion(counts["complete"], len(patients))
+    table.add("Extramedullary", "extramedullary_best_response_36_months",
+              f"Best extramedullary response on PET-CT up to M{LAST_MONTH}",
+              f"complete {complete}; " + ", ".join(f"{k} {n}" for k, n in counts.items()), len(patients),
+              note + "; over the infused", **complete.as_json(), by_answer=counts)
+
+
+def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
+    last_day = protocol.timepoint(f"M{LAST_MONTH}").day
+    courses = [(c.study_id, c.toxicity.first_infusion) for c in infused if c.toxicity is not None]
+    late: dict[str, set[str]] = {}
+    severe: dict[str, set[str]] = {}
+    for study_id, course in courses:
+        found = [(e.kind, e.max_grade) for e in course.late_episodes if e.onset_day <= last_day]
+        found += [(e.kind, e.grade) for e in course.late_events if e.onset_day <= last_day]
+        for kind, grade in found:
+            late.setdefault(kind, set()).add(study_id)
+            if grade >= 3:
+                severe.setdefault(kind, set()).add(study_id)
+    window = protocol.toxicity_days_after_infusion
+    note = f"onset after D+{window} up to M{LAST_MONTH} (D+{last_day}), after the first infusion; over the infused"
+    for kind in sorted(late):
+        share = Proportion(len(late[kind]), len(courses))
+        table.add("Late toxicity", f"late_{kind}", f"Late {kind.upper() if kind in ('crs', 'icans', 'tls') else kind}",
+                  f"{share}; grade >= 3 in {len(severe.get(kind, ()))}", len(courses), note, **share.as_json(),
+                  grade_3_or_more=len(severe.get(kind, ())), patient_ids=sorted(late[kind]))
+    if not late:
+        table.add("Late toxicity", "late_any", "Late toxicity", f"none recorded among {len(courses)} infused",
+                  len(courses), note, count=0, of=len(courses))
+    prolonged = [s for s, course in courses if course.prolonged_cytopenia]
+    share = Proportion(len(prolonged), len(courses))
+    table.add("Late toxicity", "prolonged_cytopenia", "Prolonged cytopenia", str(share), len(courses),
+              f"grade >= 3 neutropenia or thrombocytopenia past D+{protocol.prolonged_cytopenia_after_day}",
+              **share.as_json(), patient_ids=prolonged)
+
+
+def _values(infused: Sequence[PatientCourse], timepoint: str, activity: str, name: str) -> list[float]:
+    return [v for c in infused if (r := c.result(timepoint, activity)) is not None and (v := r.get(name)) is not None]
+
+
+def _spread(summary: Summary, unit: str) -> str:
+    if not summary.n:
+        return "no values"
+    q1, q3 = summary.quartiles
+    return f"n {summary.n}, median {_number(summary.median)} {unit} (IQR {_number(q1)}–{_number(q3)})"
+
+
+def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
+    for timepoint in PERSISTENCE_TIMEPOINTS:
+        copies = Summary(tuple(_values(infused, timepoint, "cart_pb", "car_copies_per_ug")))
+        cells = Summary(tuple(_values(infused, timepoint, "cart_pb", "car_cells_per_ul")))
+        measured = [[v for name in ("car_copies_per_ug", "car_cells_per_ul") if (v := r.get(name)) is not None]
+                    for c in infused if (r := c.result(timepoint, "cart_pb")) is not None]
+        tested = [values for values in measured if values]
+        detectable = sum(1 for values in tested if max(values) > 0)
+        value = (f"{len(tested)} with a value, {detectable} detectable; copies/µg DNA median "
+                 f"{_number(copies.median) if copies.n else '—'}; CAR+ cells/µL median "
+                 f"{_number(cells.median) if cells.n else '—'}") if tested else "no values"
+        table.add("CAR-T persistence", f"car_t_{timepoint}", f"CAR-T in blood at {timepoint}", value, len(tested),
+                  "detectable: above 0 copies/µg DNA or CAR+ cells/µL", with_value=len(tested), detectable=detectable,
+                  copies_per_ug=copies.as_json(), cells_per_ul=cells.as_json())
+    for activity, name, section, unit in (("sbcma", "sbcma_ng_ml", "Soluble BCMA", "ng/mL"),
+                                          ("bcma_bm", "bcma_pct", "BCMA expression", "% of plasma cells")):
+        for t in protocol.timepoints:
+            if activity in t.activities:
+                summary = Summary(tuple(_values(infused, t.code, activity, name)))
+                table.add(section, f"{activity}_{t.code}", f"{section} at {t.code}", _spread(summary, unit),
+                          summary.n, "median and interquartile range of the infused", **summary.as_json())
+
+
+def efficacy_endpoints(courses: Iterable[PatientCourse], protocol: TrialProtocol, as_of: date,
+                       fit: Callable[[Sequence[float], Sequence[bool], Sequence[str]], KaplanMeier]
+                       ) -> EfficacyEndpoints:
+    """The cohort's efficacy tables on `as_of`; `fit` draws a Kaplan-Meier curve (analysis/survival.py)."""
+    courses = list(courses)
+    infused = [c for c in courses if c.infused]
+    table = EfficacyEndpoints(as_of, tuple(c.study_id for c in infused),
+                              tuple((c.study_id, c.not_infused) for c in courses if not c.infused))
+    _response_rows(table, infused, protocol, as_of)
+    _mrd_rows(table, infused, protocol, as_of)
+    _time_to_response_rows(table, infused, fit)
+    _survival_rows(table, infused, as_of, fit)
+    _extramedullary_rows(table, infused, protocol, as_of)
+    _late_toxicity_rows(table, infused, protocol)
+    _biomarker_rows(table, infused, protocol)
+    return table
