@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from ari_desktop.cli import cli
 from ari_desktop.core.errors import ClinicalInputError
-from ari_desktop.figures import months, save
+from ari_desktop.figures import draw, months, save
 from ari_desktop.figures.cohort import read
 from ari_desktop.figures.expansion import expansion
 from ari_desktop.figures.sbcma import sbcma
@@ -152,11 +152,34 @@ def test_sbcma_draws_the_patient_asked_for_on_top(store):
     assert [v for _, v in line(ax, "ARI-002")] == [90.0, 80.0, 30.0, 8.0]
 
 
-@pytest.mark.parametrize("draw", [lambda s: swimmer(s, TODAY), lambda s: expansion(s, TODAY, "ARI-001"),
-                                  lambda s: expansion(s, TODAY), lambda s: sbcma(s, TODAY)],
-                         ids=["swimmer", "expansion", "expansion-cohort", "sbcma"])
-def test_each_figure_saves_as_a_real_png_and_a_pdf_with_its_title(store, tmp_path, draw):
-    figure = draw(store)
+@pytest.mark.parametrize(("which", "durations", "events", "at_risk"), [
+    # progression; the last response assessment; no assessment: fraction 1
+    ("pfs", (300, 60, 0), (True, False, False), ["3", "1", "1", "0"]),
+    # death; followed on the as-of date; leaving the study
+    ("os", (350, 200, 60), (True, False, False), ["3", "2", "2", "0"]),
+])
+def test_the_kaplan_meier_figure_draws_the_efficacy_tables_own_fit(store, which, durations, events, at_risk):
+    km = store.efficacy.endpoints(TODAY).curves[which]
+    assert km.durations == tuple(months(d) for d in durations) and km.observed == events
+    figure = draw(which, store, TODAY)
+    curve, risk = figure.axes
+    assert line(curve, "Kaplan-Meier") == list(zip(km.timeline, km.survival, strict=True))
+    band = next(c for c in curve.collections if c.get_label().startswith("95 % confidence band"))
+    assert band.get_paths()
+    assert [(round(x, 6), y) for x, y in line(curve, "Censored")] == sorted(
+        (round(months(d), 6), km.survival_at(months(d)).survival) for d, seen in zip(durations, events, strict=True)
+        if not seen)
+    assert [t.get_text() for t in risk.texts] == [f"{km.at_risk[m]:,}" for m in (0, 3, 6, 12, 18, 24, 36)]
+    assert [t.get_text() for t in risk.texts][:4] == at_risk  # months 0, 3, 6, 12
+    assert "as of 2026-06-01: 3 infused (fraction 1 given), 1 event, 2 censored" in figure.get_suptitle()
+
+
+@pytest.mark.parametrize("make", [lambda s: swimmer(s, TODAY), lambda s: expansion(s, TODAY, "ARI-001"),
+                                  lambda s: expansion(s, TODAY), lambda s: sbcma(s, TODAY),
+                                  lambda s: draw("pfs", s, TODAY), lambda s: draw("os", s, TODAY)],
+                         ids=["swimmer", "expansion", "expansion-cohort", "sbcma", "pfs", "os"])
+def test_each_figure_saves_as_a_real_png_and_a_pdf_with_its_title(store, tmp_path, make):
+    figure = make(store)
     png, pdf = save(figure, tmp_path / "figure.png"), save(figure, tmp_path / "figure.PDF")
     image = matplotlib.image.imread(png)
     assert image.shape[0] > 400 and image.shape[1] > 1000

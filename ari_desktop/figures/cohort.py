@@ -51,10 +51,11 @@ def read(store, as_of: date | None = None, every_result: bool = True) -> Cohort:
     """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
     with every patient's results, or none yet (`every_result` False: see `with_results`)."""
     as_of = store.toxicity._as_of(as_of)
-    fraction_1 = store.schedules.recordings_of(infusion_timepoint(store.protocol, "day0"), "infusion")
+    timepoint = infusion_timepoint(store.protocol, "day0")
+    infusions = store.efficacy._infusions()  # the efficacy tables' one read of every infusion recording
     infused, apart = [], 0
     for patient_id, patient in store.patients.with_ids():
-        recording = fraction_1.get(patient_id)
+        recording = infusions.get(patient_id, {}).get(timepoint)
         if not_infused(patient, patient.anchors.day0, recording, as_of) is None:
             infused.append(Infused(patient_id, patient, recording.done_at.astimezone().date()))
         else:

@@ -42,13 +42,6 @@ class Schedules(Part):
             params += [value for pair in only for value in pair]
         return [self._entry(row, as_of) for row in self.db.execute(sql + " ORDER BY s.sequence", params)]
 
-    def recordings_of(self, timepoint: str, activity: str) -> dict[int, Recording]:
-        """Every patient's recording of one item (fraction 1 at D0, say), by row id of the patient: one
-        read for a cohort."""
-        rows = self.db.execute(f"SELECT r.patient_id, {_RECORDING_SELECT} FROM recordings r WHERE r.timepoint = ?"
-                               " AND r.activity = ? AND r.withdrawn_at IS NULL", [timepoint, activity])
-        return {patient_id: _recording(timepoint, activity, *values) for patient_id, *values in rows}
-
     def worklist(self, day: date, kind: str = "all", done_that_day: bool = False) -> list[ScheduleEntry]:
         """Every open item whose window holds the day, across all patients, by patient; with
         `done_that_day`, also those recorded done on that day (the nurse sees what she collected)."""
@@ -138,8 +131,8 @@ class Schedules(Part):
                              sequence, cancelled, bool(held))
         recording = None
         if outcome is not None:
-            recording = _recording(timepoint, activity, outcome, done_at, reason, recorded_by, recorded_at, dose,
-                                   weight)
+            recording = Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None,
+                                  reason, recorded_by, from_utc_text(recorded_at), dose, weight)
         return ScheduleEntry(study_id, item, schedule.status(item, as_of, recording), recording)
 
     @cached_property
@@ -154,9 +147,3 @@ def _item_values(item: ScheduledItem) -> tuple:
     return (item.timepoint, item.activity, item.kind, item.anchor, item.day, item.target_date.isoformat(),
             item.window_start.isoformat(), item.window_end.isoformat(), item.sequence, item.cancelled_reason,
             item.held)
-
-
-def _recording(timepoint: str, activity: str, outcome: str, done_at: str | None, reason: str | None,
-               recorded_by: str, recorded_at: str, dose: float | None, weight: float | None) -> Recording:
-    return Recording(timepoint, activity, outcome, from_utc_text(done_at) if done_at else None, reason, recorded_by,
-                     from_utc_text(recorded_at), dose, weight)
