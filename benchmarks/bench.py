@@ -215,6 +215,8 @@ def main() -> None:
                      f"{median_ms(lambda: store.toxicity.flags(today), 5):.0f} ms"))
         rows.append((f"Safety endpoint table, every patient's course ({len(ids):,} patients)",
                      f"{median_ms(lambda: store.toxicity.endpoints(today), 3) / 1000:.1f} s"))
+        rows.append((f"Efficacy endpoint tables, read in bulk ({len(ids):,} patients)",
+                     f"{median_ms(lambda: store.efficacy.endpoints(today), 3) / 1000:.1f} s"))
         with tempfile.TemporaryDirectory() as folder:
             rows += figure_rows(store, Path(folder))
 

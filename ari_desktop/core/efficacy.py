@@ -344,7 +344,7 @@ def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], p
             primary = " (primary endpoint)" if (code, month) == ("orr", 3) else ""
             table.add("Response", f"{code}_month_{month}", f"{words} at month {month}{primary}", str(share),
                       len(evaluable), common, **share.as_json(), patient_ids=hits,
-                      not_evaluable=[c.study_id for c in infused if c not in evaluable],
+                      not_evaluable=[c.study_id for c in infused if c.study_id not in best],
                       unreviewed=_unreviewed(best.values()))
         if month == 12:
             counts = {cat: sum(1 for v in category.values() if v == cat) for cat in CATEGORIES}
