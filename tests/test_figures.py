@@ -244,3 +244,32 @@ def test_the_figure_command_refuses_in_one_sentence_with_exit_2(store, tmp_path,
     assert done.exit_code == 2
     assert says in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_holds_the_endpoint_tables_and_every_figure_in_one_pdf(store, tmp_path):
+    from ari_desktop.reports.efficacy_report import write
+
+    printed = write(store, tmp_path / "report.pdf", TODAY)
+    pages = PdfReader(printed.path).pages
+    assert len(pages) == printed.pages
+    text = "".join(page.extract_text() for page in pages)
+    assert "Safety and efficacy report as of 2026-06-01" in text
+    assert "Denominator: 3 patients with fraction 1 recorded given" in text
+    assert "CRS within 30 days" in text and "Progression-free survival" in text
+    assert "Overall response (PR or" in text  # wrapped in its cell
+    images = sum(len(page.images) for page in pages)
+    assert images == 5  # swimmer, PFS, OS, expansion, sBCMA
+
+
+def test_the_report_command_writes_the_pdf_and_logs_the_export(store, tmp_path):
+    out = tmp_path / "report.pdf"
+    done = run("--db", cli_db(store.path), "report", "--out", str(out), "--as-of", "2026-06-01")
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"Wrote {out} (")
+    logged = [e for e in store.audit.trail() if e.new.get("event") == "export"]
+    assert logged[-1].new["detail"] == f"safety and efficacy report as of 2026-06-01 → {out}"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("kept")
+    refused = run("--db", cli_db(store.path), "report", "--out", str(notes))
+    assert refused.exit_code == 2 and "is not a PDF" in refused.stderr
+    assert notes.read_text() == "kept"

@@ -1,8 +1,10 @@
-"""The `figure` command: the cohort's figures saved as PNG or PDF (matplotlib, loaded only when it runs).
+"""The `figure` and `report` commands: the cohort's figures saved as PNG or PDF, and the safety and efficacy
+report as one PDF (matplotlib and reportlab loaded only when they run).
 
     ari-desktop figure {swimmer,pfs,os,expansion,sbcma} --out FILE.png|pdf [--patient ID] [--as-of DATE]
+    ari-desktop report --out FILE.pdf [--as-of DATE]
 
-A figure saved is an export: the audit trail records what was drawn, as of when, and where it went.
+Each file saved is an export: the audit trail records what was written, as of when, and where it went.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ..figures import FIGURES, FOR_ONE_PATIENT
 
 
 def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
-    """Add `figure` to the main command group."""
+    """Add `figure` and `report` to the main command group."""
 
     @cli.command("figure")
     @click.argument("name", metavar="{" + ",".join(FIGURES) + "}", type=click.Choice(tuple(FIGURES)))
@@ -38,3 +40,19 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         who = f" of {study_id}" if study_id else ""
         store.audit.exported(f"{FIGURES[name]}{who} as of {day}", path)
         click.echo(f"Wrote {path}.")
+
+    @cli.command("report")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="The PDF file to write (an existing PDF is replaced).")
+    @click.option("--as-of", help="Report what was known on this date, YYYY-MM-DD (default today).")
+    @click.pass_context
+    def report(ctx, out, as_of) -> None:
+        """Save the safety and efficacy report: the endpoint tables, then the swimmer plot, the PFS and OS
+        curves, CAR-T expansion and soluble BCMA, in one PDF."""
+        from ..reports.efficacy_report import write
+
+        store = get_store(ctx)
+        day = parse_date(as_of, "as-of date") if as_of else store.today()
+        printed = write(store, out, day)
+        store.audit.exported(f"safety and efficacy report as of {day}", printed.path)
+        click.echo(f"Wrote {printed.path} ({printed.pages} pages).")

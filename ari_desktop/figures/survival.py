@@ -13,9 +13,10 @@ CURVE_COLOUR, BAND_COLOUR = "#1e63b4", "#bbdefb"
 SHORT = {"pfs": "PFS", "os": "OS"}
 
 
-def survival(store, which: str, as_of: date | None = None) -> Figure:
-    """The Kaplan-Meier curve `which` ("pfs" or "os") of the infused, as known on `as_of` (default today)."""
-    table = store.efficacy.endpoints(as_of)
+def survival(store, which: str, as_of: date | None = None, table=None) -> Figure:
+    """The Kaplan-Meier curve `which` ("pfs" or "os") of the infused, as known on `as_of` (default today);
+    from `table`, the efficacy tables already computed on that date, when given."""
+    table = table or store.efficacy.endpoints(as_of)
     km = table.curves[which]
     row = next(r for r in table.rows() if r.code == which)
     figure = Figure(figsize=(10, 6.5), layout="constrained")
