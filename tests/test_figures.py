@@ -273,3 +273,14 @@ def test_the_report_command_writes_the_pdf_and_logs_the_export(store, tmp_path):
     refused = run("--db", cli_db(store.path), "report", "--out", str(notes))
     assert refused.exit_code == 2 and "is not a PDF" in refused.stderr
     assert notes.read_text() == "kept"
+
+
+def test_a_large_cohorts_expansion_draws_its_first_infused_lines_and_counts_everyone(store, monkeypatch):
+    from ari_desktop.figures import expansion as module
+
+    monkeypatch.setattr(module, "LINES_DRAWN", 1)
+    copies = expansion(store, TODAY).axes[0]
+    lines = next(c for c in copies.collections if isinstance(c, LineCollection))
+    assert lines.get_label() == "Each patient (the first 1 infused of 2)"
+    assert len(lines.get_segments()) == 1
+    assert "n = 2" in copies.get_title(loc="left")

@@ -23,6 +23,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import pairwise
 
 from .results import ACTIVITY_FIELDS, FIELDS, Result
@@ -52,7 +53,7 @@ class Expansion:
     def unit(self) -> str:
         return FIELDS[self.measure].unit
 
-    @property
+    @cached_property
     def peak(self) -> Point | None:
         """The highest value (Cmax) at its first day (Tmax); None without measurements."""
         return max(self.points, key=lambda p: (p.value, -p.day), default=None)
@@ -68,8 +69,8 @@ class Expansion:
 
 def points(results: Iterable[Result], fraction_1: date, measure: str, as_of: date) -> tuple[Point, ...]:
     """The measured values of `measure` by day from fraction 1, known on `as_of` (see the module's rules)."""
-    found = [Point((r.day - fraction_1).days, float(r.get(measure))) for r in results
-             if r.activity == CART_ACTIVITY and r.get(measure) is not None and fraction_1 <= r.day <= as_of]
+    found = [Point((day - fraction_1).days, float(r.get(measure))) for r in results
+             if r.activity == CART_ACTIVITY and r.get(measure) is not None and fraction_1 <= (day := r.day) <= as_of]
     return tuple(sorted(found, key=lambda p: p.day))
 
 
@@ -102,7 +103,8 @@ def expansion(results: Iterable[Result], fraction_1: date, measure: str, as_of: 
 
 def expansions(results: Sequence[Result], fraction_1: date, as_of: date) -> dict[str, Expansion]:
     """Each measure's expansion of one patient (core/kinetics.MEASURES)."""
-    return {measure: expansion(results, fraction_1, measure, as_of) for measure in MEASURES}
+    samples = [r for r in results if r.activity == CART_ACTIVITY]
+    return {measure: expansion(samples, fraction_1, measure, as_of) for measure in MEASURES}
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,9 @@ class Cohort:
         return f"{len(self.infused):,} infused (fraction 1 given)"
 
 
-def read(store, as_of: date | None = None, every_result: bool = True) -> Cohort:
+def read(store, as_of: date | None = None, activities: tuple[str, ...] | None = None) -> Cohort:
     """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
-    with every patient's results, or none yet (`every_result` False: see `with_results`)."""
+    with every patient's results of these `activities` (None: all; (): none yet, see `with_results`)."""
     as_of = store.toxicity._as_of(as_of)
     timepoint = infusion_timepoint(store.protocol, "day0")
     infusions = store.efficacy._infusions()  # the efficacy tables' one read of every infusion recording
@@ -61,7 +61,7 @@ def read(store, as_of: date | None = None, every_result: bool = True) -> Cohort:
         else:
             apart += 1
     infused.sort(key=lambda p: (p.fraction_1, p.study_id))
-    results = _known(store.results.by_patient(), as_of) if every_result else {}
+    results = {} if activities == () else _known(store.results.by_patient(activities or ()), as_of)
     return Cohort(as_of, store.protocol.code, tuple(infused), apart, results)
 
 

@@ -18,6 +18,7 @@ from .cohort import Cohort, read
 LINE_COLOUR = "#1e63b4"
 PEAK_COLOUR = "#e53935"
 INDIVIDUAL_COLOUR = "#90a4ae"
+LINES_DRAWN = 1000
 
 
 def _amount(value: float) -> str:
@@ -42,7 +43,7 @@ def _no_values(ax, sentence: str) -> None:
 
 def expansion(store, as_of: date | None = None, study_id: str | None = None) -> Figure:
     """One patient's expansion curves when `study_id` is given, else the cohort's overlay, on `as_of`."""
-    cohort = read(store, as_of)
+    cohort = read(store, as_of, (CART_ACTIVITY,))
     if study_id is not None:
         return _patient_figure(store, cohort, study_id)
     return _cohort_figure(store, cohort)
@@ -125,16 +126,22 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
         _no_values(ax, f"No {label} measured by {as_of}.")
         return
     ax.set_yscale("log")
+    # More lines than this are a grey cloud that takes seconds to draw: the first infused are drawn, and the
+    # medians and the summary count everyone.
+    label = (f"Each patient ({len(drawn):,})" if len(drawn) <= LINES_DRAWN
+             else f"Each patient (the first {LINES_DRAWN:,} infused of {len(drawn):,})")
+    drawn = drawn[:LINES_DRAWN]
     alpha = max(0.05, min(0.6, 20 / len(drawn)))
-    ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha,
-                                     label=f"Each patient ({len(drawn):,})"))
-    # A patient measured once has no line: the points show every measurement.
-    ax.scatter([d for line in drawn for d, _ in line], [v for line in drawn for _, v in line], s=8,
-               color=INDIVIDUAL_COLOUR, alpha=max(alpha, 0.3), zorder=2)
+    ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha, label=label))
+    once = [line[0] for line in drawn if len(line) == 1]  # a patient measured once has no line: a point
+    if once:
+        ax.scatter(*zip(*once, strict=True), s=8, color=INDIVIDUAL_COLOUR, alpha=max(alpha, 0.3), zorder=2)
     order = sorted(by_timepoint, key=lambda code: store.protocol.timepoint(code).day)
-    medians = [(store.protocol.timepoint(code).day, spread(by_timepoint[code])) for code in order]
-    ax.plot([d for d, _ in medians], [s.median for _, s in medians], marker="o", color=LINE_COLOUR, linewidth=2,
+    medians = [(code, store.protocol.timepoint(code).day, spread(by_timepoint[code]).median) for code in order]
+    drawable = [(day, median) for _, day, median in medians if median > 0]
+    ax.plot([d for d, _ in drawable], [m for _, m in drawable], marker="o", color=LINE_COLOUR, linewidth=2,
             label="Median at each timepoint (its protocol day)", zorder=4)
+    nil = [code for code, _, median in medians if median <= 0]
     ax.autoscale_view()
     with_peak = [c for c in curves if c.cmax]
     cmax, tmax = spread([c.cmax for c in with_peak]), spread([float(c.tmax) for c in with_peak])
@@ -144,5 +151,8 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
     summary.append(f"AUC D0 to D+{AUC_LAST_DAY} median {_amount(aucs.median)} {unit} × days (IQR {_amount(aucs.q1)} "
                    f"to {_amount(aucs.q3)}), n = {aucs.n:,}" if aucs else
                    f"AUC D0 to D+{AUC_LAST_DAY}: no patient measured close enough to D+{AUC_LAST_DAY}")
+    if nil:
+        summary.append(f"Median 0 at {', '.join(nil)} (not drawn on a log scale)")
     ax.set_title("\n".join(summary), loc="left", fontsize=9)
-    ax.legend(loc="upper right", fontsize=8)
+    for handle in ax.legend(loc="upper right", fontsize=8).legend_handles:
+        handle.set_alpha(1)  # the faint lines of a large cohort, legible in the legend

@@ -20,7 +20,7 @@ MEDIAN_COLOUR, BAND_COLOUR, LINE_COLOUR, PATIENT_COLOUR = "#1e63b4", "#bbdefb", 
 
 def sbcma(store, as_of: date | None = None, study_id: str | None = None) -> Figure:
     """sBCMA by timepoint as known on `as_of` (default today); `study_id` draws that patient's line on top."""
-    cohort = read(store, as_of)
+    cohort = read(store, as_of, (SBCMA_ACTIVITY,))
     highlighted = None
     if study_id is not None:
         study_id = store.patients.require(study_id)[1].study_id
