@@ -284,3 +284,11 @@ def test_a_large_cohorts_expansion_draws_its_first_infused_lines_and_counts_ever
     assert lines.get_label() == "Each patient (the first 1 infused of 2)"
     assert len(lines.get_segments()) == 1
     assert "n = 2" in copies.get_title(loc="left")
+
+
+def test_a_curve_with_many_censored_times_says_so_rather_than_hide_the_curve(store, monkeypatch):
+    from ari_desktop.figures import survival as module
+
+    monkeypatch.setattr(module, "CENSOR_MARKS", 1)
+    curve = draw("os", store, TODAY).axes[0]
+    assert [li.get_label() for li in curve.get_lines()][1] == "2 censored times, not marked"

@@ -11,6 +11,7 @@ from matplotlib.ticker import PercentFormatter
 
 CURVE_COLOUR, BAND_COLOUR = "#1e63b4", "#bbdefb"
 SHORT = {"pfs": "PFS", "os": "OS"}
+CENSOR_MARKS = 300  # more censored times than this are not marked one by one
 
 
 def survival(store, which: str, as_of: date | None = None, table=None) -> Figure:
@@ -38,9 +39,11 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
                            label="95 % confidence band (exponential Greenwood)")
         curve.step(km.timeline, km.survival, where="post", color=CURVE_COLOUR, linewidth=2, label="Kaplan-Meier")
         censored = km.censored_times
-        if censored:
+        if 0 < len(censored) <= CENSOR_MARKS:
             curve.plot(censored, [km.survival_at(t).survival for t in censored], linestyle="none", marker="|",
                        markersize=8, color=CURVE_COLOUR, label="Censored")
+        elif censored:  # thousands of ticks would hide the curve
+            curve.plot([], [], linestyle="none", label=f"{len(censored):,} censored times, not marked")
         if km.median is not None:
             curve.plot([0, km.median, km.median], [0.5, 0.5, 0], color="#757575", linestyle="--", linewidth=1)
         curve.set_title(f"{row.value}\n{row.note.split('; at risk')[0]}", loc="left", fontsize=8)
