@@ -161,6 +161,19 @@ def printing_rows(folder: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def figure_rows(store: Store, folder: Path) -> list[tuple[str, str]]:
+    """Each figure of the whole cohort drawn from the store and saved as a PNG, as `ari-desktop figure` does
+    (after one figure drawn to load matplotlib and its fonts)."""
+    from ari_desktop.figures import FIGURES, draw, save
+
+    save(draw("sbcma", store), folder / "warm-up.png")
+    rows = []
+    for name, words in FIGURES.items():
+        seconds = median_ms(lambda name=name: save(draw(name, store), folder / f"{name}.png"), 3) / 1000
+        rows.append((f"Figure: {words}, drawn and saved as PNG", f"{seconds:.2f} s"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=5000)
@@ -202,6 +215,8 @@ def main() -> None:
                      f"{median_ms(lambda: store.toxicity.flags(today), 5):.0f} ms"))
         rows.append((f"Endpoint tables, safety and efficacy, from one read of every course ({len(ids):,} patients)",
                      f"{median_ms(lambda: store.efficacy.tables(today), 3) / 1000:.1f} s"))
+        with tempfile.TemporaryDirectory() as folder:
+            rows += figure_rows(store, Path(folder))
 
     rows += start_up_rows(args.db, args.runs)
     if args.server:

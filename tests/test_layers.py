@@ -23,6 +23,8 @@ FORBIDDEN = {
     "printing": {"PySide6", "sqlite3", "sqlite_utils", "click", "ari_desktop.gui", "ari_desktop.cli"},
     "reports": {"PySide6", "sqlite3", "click", "ari_desktop.gui", "ari_desktop.cli"},
     "gui": {"sqlite3", "sqlite_utils", "ari_desktop.cli"},
+    "figures": {"PySide6", "sqlite3", "sqlite_utils", "click", "matplotlib.pyplot", "ari_desktop.gui",
+                "ari_desktop.cli"},
 }
 
 
@@ -56,6 +58,14 @@ def test_each_layer_imports_only_what_is_below_it(layer):
     wrong = {f"{path.relative_to(PACKAGE)}: {name}"
              for path in files for name in imports_of(path) if breaks(name, FORBIDDEN[layer])}
     assert not wrong, "imports against the layers:\n" + "\n".join(sorted(wrong))
+
+
+def test_matplotlib_is_imported_by_the_figures_only():
+    """So that it stays off every path but drawing one, and its object API is used (no pyplot state)."""
+    wrong = {str(path.relative_to(PACKAGE)) for path in sorted(PACKAGE.rglob("*.py"))
+             if path.relative_to(PACKAGE).parts[0] != "figures" and any(breaks(n, {"matplotlib"}) for n in
+                                                                          imports_of(path))}
+    assert not wrong, wrong
 
 
 def test_the_layer_check_sees_a_forbidden_lazy_import(tmp_path):

@@ -20,6 +20,7 @@ from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
 from . import audit as audit_commands
 from . import endpoints as endpoint_commands
+from . import figures as figure_commands
 from . import printing as printing_commands
 from . import results as result_commands
 from . import signatures as signature_commands
@@ -456,6 +457,7 @@ def export_command(ctx, folder, as_of, csv_for, xlsx, registry):
 cli_toxicity.register(cli, _store)
 endpoint_commands.register(cli, _store)
 result_commands.register(cli, _store)
+figure_commands.register(cli, _store)
 printing_commands.register(cli, _store)
 account_commands.register(cli, _opened)
 audit_commands.register(cli, _opened)

@@ -102,10 +102,12 @@ class Results(Part):
         """A patient's results in the order they were taken."""
         return self._results("r.patient_id = ?", [self.store.patients.require_id(study_id)])
 
-    def by_patient(self) -> dict[int, list[Result]]:
-        """Every patient's results by row id of the patient, in the order taken: one read for a cohort."""
+    def by_patient(self, activities: tuple[str, ...] = ()) -> dict[int, list[Result]]:
+        """Every patient's results (of these `activities` only, when given) by row id of the patient, in the
+        order taken: one read for a cohort."""
         cohort: dict[int, list[Result]] = defaultdict(list)
-        for patient_id, result in self._rows("1 = 1", []):
+        where = f"r.activity IN ({', '.join('?' for _ in activities)})" if activities else "1 = 1"
+        for patient_id, result in self._rows(where, list(activities)):
             cohort[patient_id].append(result)
         return dict(cohort)
 

@@ -77,6 +77,7 @@ class AnalysisView(LazyView):
         layout.addWidget(self.tabs, 1)
         guard_wheel(self)
         self.figures: dict[str, object] = {}  # name -> the matplotlib Figure drawn for the current choices
+        self.efficacy = None  # the efficacy tables shown: the survival curves are drawn from their fits
         self.timings: dict[str, float] = {}  # what took how long (seconds), last time it was drawn
         self.update_button.clicked.connect(self.update_now)
         self.tabs.currentChanged.connect(lambda _: self._show_figure())
@@ -102,6 +103,7 @@ class AnalysisView(LazyView):
         except USER_ERRORS as error:
             self.said.setText(f"⚠ {error}")
             return
+        self.efficacy = efficacy
         self._fill_table(efficacy, safety)
         self._fill_patients(efficacy.infused)
         self._show_figure()
@@ -166,7 +168,7 @@ class AnalysisView(LazyView):
         try:
             with _busy():
                 started = time.perf_counter()
-                figure = figures.draw(name, self.session.store, self.as_of(), study_id)
+                figure = figures.draw(name, self.session.store, self.as_of(), study_id, self.efficacy)
                 self.timings[name] = time.perf_counter() - started
         except USER_ERRORS as error:
             self.said.setText(f"⚠ {error}")

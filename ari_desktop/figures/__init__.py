@@ -1,0 +1,69 @@
+"""The cohort's figures, drawn with matplotlib's object API (matplotlib.figure.Figure, never pyplot) so
+they can be drawn off the window's thread and shown in it by a FigureCanvasQTAgg. matplotlib is imported
+in this package only, and this package only by the paths that draw (never before the first paint).
+
+Each figure function takes the store and the as-of date and returns a Figure whose title says the date
+and the denominator; `save` writes it as PNG or PDF by the file's suffix.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..core.errors import ClinicalInputError
+from ..outputs import check_output_file, is_pdf, is_png, write_atomically
+
+DAYS_PER_MONTH = 30.4375  # months on the survival and follow-up axes are days / 30.4375
+FORMATS = {".png": ("PNG image", is_png), ".pdf": ("PDF", is_pdf)}
+DPI = 150
+FIGURES = {
+    "swimmer": "the cohort's swimmer plot",
+    "pfs": "Kaplan-Meier curve of progression-free survival",
+    "os": "Kaplan-Meier curve of overall survival",
+    "expansion": "CAR-T expansion curves",
+    "sbcma": "soluble BCMA over time",
+}
+FOR_ONE_PATIENT = ("expansion", "sbcma")  # the figures that can show one patient
+
+
+def months(days: float) -> float:
+    return days / DAYS_PER_MONTH
+
+
+def draw(name: str, store, as_of: date | None = None, study_id: str | None = None, table=None):
+    """The Figure `name` (one of FIGURES) as known on `as_of`; `study_id` for the figures FOR_ONE_PATIENT;
+    `table`, the efficacy tables already computed on that date, for the survival curves."""
+    if study_id is not None and name not in FOR_ONE_PATIENT:
+        raise ClinicalInputError(f"A patient is drawn on the {' and '.join(FOR_ONE_PATIENT)} figures; the {name} "
+                                 "figure shows the cohort.", "patient")
+    if name == "swimmer":
+        from .swimmer import swimmer
+
+        return swimmer(store, as_of)
+    if name in ("pfs", "os"):
+        from .survival import survival
+
+        return survival(store, name, as_of, table)
+    if name == "expansion":
+        from .expansion import expansion
+
+        return expansion(store, as_of, study_id)
+    if name == "sbcma":
+        from .sbcma import sbcma
+
+        return sbcma(store, as_of, study_id)
+    raise ClinicalInputError(f"There is no figure '{name}': the figures are {', '.join(FIGURES)}.", "figure")
+
+
+def save(figure, out: Path | str, database=None) -> Path:
+    """Write `figure` to `out`, PNG or PDF by its suffix; an existing file is replaced only if it is one of
+    the same kind, never the open `database`, a folder or a device (ari_desktop.outputs)."""
+    path = Path(out)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise ClinicalInputError(f"A figure is saved as .png or .pdf; '{path.name}' is neither.", "output")
+    words, replaceable = kind
+    path = check_output_file(path, database, words, replaceable, f"a {words}")
+    write_atomically(path, lambda temporary: figure.savefig(temporary, format=path.suffix[1:].lower(), dpi=DPI))
+    return path

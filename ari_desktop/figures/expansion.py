@@ -1,0 +1,158 @@
+"""CAR-T expansion in the blood: one patient's curves with Cmax, Tmax and AUC D0-D+28 (core/kinetics.py),
+or every infused patient's curves overlaid with the median at each protocol timepoint."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from ..core.errors import ClinicalInputError
+from ..core.grading import as_written
+from ..core.kinetics import AUC_LAST_DAY, CART_ACTIVITY, MEASURES, Expansion, expansions, spread
+from ..core.results import FIELDS
+from .cohort import Cohort, read
+
+LINE_COLOUR = "#1e63b4"
+PEAK_COLOUR = "#e53935"
+INDIVIDUAL_COLOUR = "#90a4ae"
+LINES_DRAWN = 1000
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else as_written(round(value, 2))
+
+
+def _measure_axes(figure: Figure) -> list:
+    axes = figure.subplots(len(MEASURES), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, measure in zip(axes, MEASURES, strict=True):
+        ax.set_ylabel(f"{FIELDS[measure].label}\n({FIELDS[measure].unit}, log scale)")
+        ax.axvspan(0, AUC_LAST_DAY, color="#fff3e0", zorder=0, label=f"D0 to D+{AUC_LAST_DAY} (AUC interval)")
+        ax.grid(color="#eeeeee", zorder=0)
+    axes[-1].set_xlabel("Days since fraction 1")
+    return list(axes)
+
+
+def _no_values(ax, sentence: str) -> None:
+    ax.set_yscale("linear")
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, sentence, transform=ax.transAxes, ha="center", va="center", color="#616161")
+
+
+def expansion(store, as_of: date | None = None, study_id: str | None = None) -> Figure:
+    """One patient's expansion curves when `study_id` is given, else the cohort's overlay, on `as_of`."""
+    cohort = read(store, as_of, (CART_ACTIVITY,))
+    if study_id is not None:
+        return _patient_figure(store, cohort, study_id)
+    return _cohort_figure(store, cohort)
+
+
+def _patient_figure(store, cohort: Cohort, study_id: str) -> Figure:
+    study_id = store.patients.require(study_id)[1].study_id
+    patient = cohort.of(study_id)
+    if patient is None:
+        raise ClinicalInputError(f"{study_id} had no fraction 1 given by {cohort.as_of}: there is no CAR-T expansion "
+                                 "to draw.", "patient")
+    curves = expansions(cohort.results_of(patient), patient.fraction_1, cohort.as_of)
+    figure = Figure(figsize=(9, 7), layout="constrained")
+    figure.suptitle(f"CAR-T expansion of {study_id}, {cohort.protocol}, as of {cohort.as_of}\n"
+                    f"fraction 1 given on {patient.fraction_1} (day 0)", fontsize=11)
+    axes = _measure_axes(figure)
+    for ax, measure in zip(axes, MEASURES, strict=True):
+        _draw_patient(ax, curves[measure], cohort.as_of)
+    last = max((p.day for curve in curves.values() for p in curve.points), default=AUC_LAST_DAY)
+    axes[-1].set_xlim(-2, max(last, AUC_LAST_DAY) * 1.05 + 2)
+    return figure
+
+
+def _draw_patient(ax, curve: Expansion, as_of: date) -> None:
+    label = FIELDS[curve.measure].label
+    if not curve.points:
+        _no_values(ax, f"No {label} measured by {as_of}.")
+        return
+    shown = [p for p in curve.points if p.value > 0]
+    ax.set_yscale("log")
+    ax.plot([p.day for p in shown], [p.value for p in shown], marker="o", color=LINE_COLOUR, label="Measured")
+    peak = curve.peak
+    lines = []
+    if peak.value > 0:
+        ax.scatter([peak.day], [peak.value], marker="*", s=220, color=PEAK_COLOUR, zorder=4,
+                   label=f"Cmax {_amount(peak.value)} {curve.unit}, Tmax D+{peak.day}")
+    else:
+        lines.append(f"Cmax 0 {curve.unit}: nothing detected")
+    zeros = len(curve.points) - len(shown)
+    if zeros:
+        lines.append(f"{zeros} measurement{'s' if zeros > 1 else ''} of 0 (not drawn on a log scale)")
+    auc = (f"AUC D0 to D+{AUC_LAST_DAY}: {_amount(curve.auc)} {curve.unit} × days (linear trapezoids, D0 = 0)"
+           if curve.auc is not None else f"AUC D0 to D+{AUC_LAST_DAY}: none, {curve.no_auc}")
+    ax.set_title("\n".join([auc, *lines]), loc="left", fontsize=9)
+    if shown:
+        ax.legend(loc="upper right", fontsize=8)
+
+
+def _cohort_figure(store, cohort: Cohort) -> Figure:
+    curves = {p.patient_id: expansions(cohort.results_of(p), p.fraction_1, cohort.as_of) for p in cohort.infused}
+    figure = Figure(figsize=(10, 8), layout="constrained")
+    measured = sum(1 for c in curves.values() if any(e.points for e in c.values()))
+    figure.suptitle(f"CAR-T expansion, {cohort.protocol}, as of {cohort.as_of}: {measured:,} of "
+                    f"{cohort.denominator} with a measurement", fontsize=11)
+    axes = _measure_axes(figure)
+    by_timepoint = _values_by_timepoint(cohort)
+    for ax, measure in zip(axes, MEASURES, strict=True):
+        _draw_cohort(ax, store, measure, [c[measure] for c in curves.values()], by_timepoint[measure], cohort.as_of)
+    return figure
+
+
+def _values_by_timepoint(cohort: Cohort) -> dict[str, dict[str, list[float]]]:
+    """measure -> timepoint -> the infused patients' values there."""
+    found: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MEASURES}
+    for p in cohort.infused:
+        for r in cohort.results_of(p):
+            if r.activity == CART_ACTIVITY and r.day >= p.fraction_1:
+                for measure in MEASURES:
+                    if r.get(measure) is not None:
+                        found[measure][r.timepoint].append(float(r.get(measure)))
+    return found
+
+
+def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint: dict[str, list[float]],
+                 as_of: date) -> None:
+    label, unit = FIELDS[measure].label, FIELDS[measure].unit
+    drawn = [[(p.day, p.value) for p in c.points if p.value > 0] for c in curves]
+    drawn = [line for line in drawn if line]
+    if not drawn:
+        _no_values(ax, f"No {label} measured by {as_of}.")
+        return
+    ax.set_yscale("log")
+    # More lines than this are a grey cloud that takes seconds to draw: the first infused are drawn, and the
+    # medians and the summary count everyone.
+    label = (f"Each patient ({len(drawn):,})" if len(drawn) <= LINES_DRAWN
+             else f"Each patient (the first {LINES_DRAWN:,} infused of {len(drawn):,})")
+    drawn = drawn[:LINES_DRAWN]
+    alpha = max(0.05, min(0.6, 20 / len(drawn)))
+    ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha, label=label))
+    once = [line[0] for line in drawn if len(line) == 1]  # a patient measured once has no line: a point
+    if once:
+        ax.scatter(*zip(*once, strict=True), s=8, color=INDIVIDUAL_COLOUR, alpha=max(alpha, 0.3), zorder=2)
+    order = sorted(by_timepoint, key=lambda code: store.protocol.timepoint(code).day)
+    medians = [(code, store.protocol.timepoint(code).day, spread(by_timepoint[code]).median) for code in order]
+    drawable = [(day, median) for _, day, median in medians if median > 0]
+    ax.plot([d for d, _ in drawable], [m for _, m in drawable], marker="o", color=LINE_COLOUR, linewidth=2,
+            label="Median at each timepoint (its protocol day)", zorder=4)
+    nil = [code for code, _, median in medians if median <= 0]
+    ax.autoscale_view()
+    with_peak = [c for c in curves if c.cmax]
+    cmax, tmax = spread([c.cmax for c in with_peak]), spread([float(c.tmax) for c in with_peak])
+    aucs = spread([c.auc for c in curves if c.auc is not None])
+    summary = [f"Cmax median {_amount(cmax.median)} {unit} (IQR {_amount(cmax.q1)} to {_amount(cmax.q3)}), "
+               f"Tmax median D+{tmax.median:.0f}, n = {cmax.n:,}" if cmax else f"No {label} above 0"]
+    summary.append(f"AUC D0 to D+{AUC_LAST_DAY} median {_amount(aucs.median)} {unit} × days (IQR {_amount(aucs.q1)} "
+                   f"to {_amount(aucs.q3)}), n = {aucs.n:,}" if aucs else
+                   f"AUC D0 to D+{AUC_LAST_DAY}: no patient measured close enough to D+{AUC_LAST_DAY}")
+    if nil:
+        summary.append(f"Median 0 at {', '.join(nil)} (not drawn on a log scale)")
+    ax.set_title("\n".join(summary), loc="left", fontsize=9)
+    for handle in ax.legend(loc="upper right", fontsize=8).legend_handles:
+        handle.set_alpha(1)  # the faint lines of a large cohort, legible in the legend
