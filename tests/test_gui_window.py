@@ -205,7 +205,8 @@ def test_screenshot_mode_writes_a_png_of_the_requested_view_and_size(qtbot, demo
 
 
 @pytest.mark.parametrize(("view", "size", "message"), [
-    ("calendar", None, "The view 'calendar' is not today, patients or patient:STUDY_ID."),
+    ("calendar", None, "The view 'calendar' is not today, patients, patient:STUDY_ID, analysis or "
+     "analysis:swimmer|pfs|os|expansion|sbcma."),
     ("patient:NOBODY", None, "There is no patient with study ID 'NOBODY'."),
     ("today", "big", "The size 'big' is not WIDTHxHEIGHT, e.g. 1366x768."),
 ])

@@ -130,7 +130,8 @@ def _date(text: str | None, what: str) -> date | None:
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
               help="Window only: render the window to this PNG file and exit.")
 @click.option("--view", default="today", show_default=True,
-              help="Window only, with --screenshot: today, patients or patient:STUDY_ID.")
+              help="Window only, with --screenshot: today, patients, patient:STUDY_ID, analysis or "
+              "analysis:swimmer|pfs|os|expansion|sbcma.")
 @click.option("--size", default=None, help="Window only, with --screenshot: WIDTHxHEIGHT, e.g. 1366x768.")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, signer_login: str | None, password_stdin: bool, on: str | None,

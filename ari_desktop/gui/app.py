@@ -40,12 +40,12 @@ FRAME_GUESS = QMargins(4, 40, 4, 4)  # a desktop's title bar and borders, until 
 def run(db_path: Path | str, user: str | None = None, on: date | None = None, screenshot: Path | None = None,
         view: str = "today", size: str | None = None) -> int:
     """Open the window on the database once someone has signed in (`user`: the login filled in); return the
-    exit code. With `screenshot`, render the requested view (today, patients or patient:STUDY_ID) to that
-    PNG and return at once, with nobody signed in."""
+    exit code. With `screenshot`, render the requested view (today, patients, patient:STUDY_ID,
+    analysis[:FIGURE]) to that PNG and return at once, with nobody signed in."""
     started = time.perf_counter()
     first_paint = os.environ.get(FIRST_PAINT_ENV, "") not in ("", "0")
     width, height = parse_size(size) if size else DEFAULT_SIZE
-    view_name, study_id = parse_view(view)
+    view_name, detail = parse_view(view)
     if screenshot is not None:  # by the printouts' rules: never over the database or another kind of file
         database = None if is_server(db_path) else Path(db_path)
         screenshot = check_output_file(screenshot, database, "PNG", is_png, "a PNG image", "screenshot")
@@ -77,8 +77,10 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         if not interactive:
             window.resize(width, height)
             window.show_view(view_name)
-            if study_id:
-                window.show_patient(study_id)
+            if view_name == "patient":
+                window.show_patient(detail)
+            elif detail:
+                window.analysis.show_figure(detail)
         if screenshot is not None:
             return save_screenshot(window, screenshot)
         if first_paint:
@@ -192,13 +194,18 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_view(text: str) -> tuple[str, str | None]:
-    """today, patients or patient:STUDY_ID."""
-    name, _, study_id = text.strip().partition(":")
-    if name in ("today", "patients") and not study_id:
+    """today, patients, patient:STUDY_ID, analysis or analysis:FIGURE (the tab of one figure)."""
+    name, _, detail = text.strip().partition(":")
+    if name in ("today", "patients", "analysis") and not detail:
         return name, None
-    if name == "patient" and study_id.strip():
-        return name, study_id.strip()
-    raise ClinicalInputError(f"The view '{text}' is not today, patients or patient:STUDY_ID.", "view")
+    if name == "patient" and detail.strip():
+        return name, detail.strip()
+    from ..figures import FIGURES  # the figures' names only: matplotlib loads when one is drawn
+
+    if name == "analysis" and detail.strip() in FIGURES:
+        return name, detail.strip()
+    raise ClinicalInputError(f"The view '{text}' is not today, patients, patient:STUDY_ID, analysis or "
+                             f"analysis:{'|'.join(FIGURES)}.", "view")
 
 
 def save_screenshot(window: QWidget, path: Path) -> int:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -68,8 +69,10 @@ class AnalysisView(LazyView):
         self.tabs.addTab(self.table, "Endpoints")
         self.canvases: dict[str, QWidget | None] = {}
         for title, name in FIGURE_TABS.items():
-            page = QWidget(objectName=f"{name}Page")
-            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            # The figure keeps the size it is saved at (its margins are set in inches): it scrolls rather
+            # than squeezes, and the screen shows what the PNG holds.
+            page = QScrollArea(objectName=f"{name}Page", widgetResizable=False)
+            page.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.tabs.addTab(page, title)
             self.canvases[name] = None
         layout = QVBoxLayout(self)
@@ -150,6 +153,10 @@ class AnalysisView(LazyView):
         index = self.tabs.currentIndex()
         return list(FIGURE_TABS.values())[index - 1] if index > 0 else None
 
+    def show_figure(self, name: str) -> None:
+        """Bring the tab of the figure `name` (of ari_desktop.figures) to the front."""
+        self.tabs.setCurrentIndex(1 + list(FIGURE_TABS.values()).index(name))
+
     def _patient_chosen(self) -> None:
         for name in ("expansion", "sbcma"):
             self.figures.pop(name, None)
@@ -174,13 +181,11 @@ class AnalysisView(LazyView):
             self.said.setText(f"⚠ {error}")
             return
         self.figures[name] = figure
-        page = self.tabs.currentWidget()
-        if self.canvases[name] is not None:
-            page.layout().removeWidget(self.canvases[name])
-            self.canvases[name].deleteLater()
         canvas = self.canvases[name] = FigureCanvasQTAgg(figure)
         canvas.setObjectName(f"{name}Canvas")
-        page.layout().addWidget(canvas)
+        width, height = figure.get_size_inches() * figure.dpi / canvas.devicePixelRatioF()
+        canvas.setFixedSize(int(width), int(height))
+        self.tabs.currentWidget().setWidget(canvas)  # the page deletes the figure it showed before
         self._update_buttons()
 
     def _update_buttons(self) -> None:
