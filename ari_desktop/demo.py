@@ -246,7 +246,7 @@ def _assess_daily(store: Store, rng: random.Random, study_id: str, start: date |
 # -- results ---------------------------------------------------------------------------------------
 # Orders of magnitude of the published cohort (CLINICAL.md section 7): nearly every patient responds,
 # about half reach CR or better, progression-free survival has a median of about 17 months.
-BEST_RESPONSES = {"sCR": 25, "CR": 40, "VGPR": 20, "PR": 13, "SD": 2}
+BEST_RESPONSES = {"sCR": 30, "CR": 45, "VGPR": 13, "PR": 10, "SD": 2}
 # The depth shown at each response assessment on the way to the best one: one step per assessment.
 _ON_THE_WAY = {"sCR": ("PR", "VGPR", "sCR"), "CR": ("PR", "VGPR", "CR"), "VGPR": ("PR", "VGPR"), "PR": ("PR",),
                "SD": ("SD",)}
@@ -441,6 +441,7 @@ class _Course:
                 store.results.record(study_id, timepoint, activity, values)
         staff.act(PHYSICIAN)
         assessments = store.results.responses(study_id)
+        reviews = []
         for number, assessed in enumerate(assessments, start=1):
             if assessed.proposed is None or (number == len(assessments) and self.rng.random() < 0.5):
                 continue  # the latest one often waits for the physician
@@ -448,9 +449,10 @@ class _Course:
             if roll < 0.05:
                 continue
             if roll < 0.10 and assessed.proposed in OVERRIDES:
-                store.results.review(study_id, assessed.timepoint, *OVERRIDES[assessed.proposed])
+                reviews.append((assessed.timepoint, *OVERRIDES[assessed.proposed]))
             else:
-                store.results.review(study_id, assessed.timepoint, assessed.proposed)
+                reviews.append((assessed.timepoint, assessed.proposed, None))
+        store.results.review_many(study_id, reviews)
         if self.progressed_on is not None:
             store.results.record_progression(study_id, self.progressed_on, self.found_by)
         self._infections(store, study_id)

@@ -140,3 +140,15 @@ def test_a_progression_is_dated_after_day_0_and_corrected_with_a_reason(store):
         store.results.record_progression("ARI-001", DAY0 + timedelta(days=140), "imaging")
     moved = store.results.record_progression("ARI-001", DAY0 + timedelta(days=140), "imaging", reason="scan re-read")
     assert moved.progressed_on == DAY0 + timedelta(days=140)
+
+
+def test_several_reviews_of_a_patient_are_written_together_or_not_at_all(store):
+    labs(store, "SCR", -30, serum_m_g_dl="3.0", urine_m_mg_24h="50")
+    labs(store, "M1", 28, serum_m_g_dl="1.2", urine_m_mg_24h="20")
+    labs(store, "M2", 60, serum_m_g_dl="1.0", urine_m_mg_24h="20")
+    with pytest.raises(ClinicalInputError, match="is an override and needs its reason"):
+        store.results.review_many("ARI-001", [("M1", "PR", None), ("M2", "CR", None)])
+    assert all(a.review is None for a in store.results.responses("ARI-001"))
+    reviewed = store.results.review_many("ARI-001", [("M1", "PR", None), ("M2", "VGPR", "IFE pending")])
+    assert [(a.timepoint, a.category, a.review.override) for a in reviewed] == [("M1", "PR", False),
+                                                                                ("M2", "VGPR", True)]

@@ -8,7 +8,7 @@ log keeps the old one). The checks are core/results.py's, the same for every fro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -129,30 +129,42 @@ class Results(Part):
                correction_reason: str | None = None) -> AssessedResponse:
         """The physician's category for the response assessment at `timepoint`: the proposal confirmed, or
         another with its `reason`. Reviewing again is a correction and needs `correction_reason`."""
-        check_text(reason, "reason for the override", "reason", REASON_LIMIT)
+        return self.review_many(study_id, [(timepoint, category, reason)], correction_reason)[0]
+
+    def review_many(self, study_id: str, reviews: Sequence[tuple[str, str, str | None]],
+                    correction_reason: str | None = None) -> list[AssessedResponse]:
+        """Several assessments of one patient reviewed at once, (timepoint, category, reason) each, in one
+        transaction: all are written or none. The course is read once: a review changes no proposal."""
+        for _, _, reason in reviews:
+            check_text(reason, "reason for the override", "reason", REASON_LIMIT)
         check_text(correction_reason, "reason for the correction", "correction_reason", REASON_LIMIT)
+        reviewed = []
         with self.store.transaction():
             patient_id = self.store.patients.require_id(study_id)
-            assessed = {a.timepoint: a for a in self.responses(study_id)}.get(timepoint)
-            if assessed is None:
-                raise ClinicalInputError(f"{study_id} has no response assessment at {timepoint} to review (it needs "
-                                         "its response labs, and the screening ones).", "timepoint")
-            category = rules.check_review(assessed.proposed, category, reason)
-            values = {"proposed": assessed.proposed, "criterion": assessed.proposal.proposed.criterion,
-                      "category": category, "reason": reason.strip() if reason and reason.strip() else None,
-                      "decided_by": self.store.user, "decided_at": to_utc_text(self.store.now())}
-            if assessed.review is None:
-                row_id = self.store.write("response_reviews", None, {"patient_id": patient_id,
-                                                                     "timepoint": timepoint, **values})
-            else:
-                if not (correction_reason and correction_reason.strip()):
-                    raise ClinicalInputError(f"The response at {timepoint} of {study_id} was reviewed by "
-                                             f"{assessed.review.decided_by} as {assessed.review.category}: reviewing "
-                                             "it again is a correction and needs its reason.", "correction_reason")
-                row_id = assessed.review.id
-                self.store.write("response_reviews", row_id, values, correction_reason.strip(), correction=True)
-        # The numbers are as they were: only the review is new (the course is not read again).
-        return replace(assessed, review=self._reviews("id = ?", [row_id])[patient_id][0])
+            course = {a.timepoint: a for a in self.responses(study_id)}
+            for timepoint, category, reason in reviews:
+                assessed = course.get(timepoint)
+                if assessed is None:
+                    raise ClinicalInputError(f"{study_id} has no response assessment at {timepoint} to review (it "
+                                             "needs its response labs, and the screening ones).", "timepoint")
+                category = rules.check_review(assessed.proposed, category, reason)
+                values = {"proposed": assessed.proposed, "criterion": assessed.proposal.proposed.criterion,
+                          "category": category, "reason": reason.strip() if reason and reason.strip() else None,
+                          "decided_by": self.store.user, "decided_at": to_utc_text(self.store.now())}
+                if assessed.review is None:
+                    row_id = self.store.write("response_reviews", None, {"patient_id": patient_id,
+                                                                         "timepoint": timepoint, **values})
+                else:
+                    if not (correction_reason and correction_reason.strip()):
+                        raise ClinicalInputError(
+                            f"The response at {timepoint} of {study_id} was reviewed by {assessed.review.decided_by} "
+                            f"as {assessed.review.category}: reviewing it again is a correction and needs its "
+                            "reason.", "correction_reason")
+                    row_id = assessed.review.id
+                    self.store.write("response_reviews", row_id, values, correction_reason.strip(), correction=True)
+                course[timepoint] = replace(assessed, review=self._reviews("id = ?", [row_id])[patient_id][0])
+                reviewed.append(course[timepoint])
+        return reviewed
 
     # -- progression ---------------------------------------------------------------------------
 
