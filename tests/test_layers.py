@@ -60,12 +60,21 @@ def test_each_layer_imports_only_what_is_below_it(layer):
     assert not wrong, "imports against the layers:\n" + "\n".join(sorted(wrong))
 
 
+# Beside the figures, the one module that shows them: the Analysis view puts each Figure in its Qt canvas.
+FIGURE_CANVAS = "gui/analysis/analysis_view.py"
+
+
 def test_matplotlib_is_imported_by_the_figures_only():
     """So that it stays off every path but drawing one, and its object API is used (no pyplot state)."""
     wrong = {str(path.relative_to(PACKAGE)) for path in sorted(PACKAGE.rglob("*.py"))
              if path.relative_to(PACKAGE).parts[0] != "figures" and any(breaks(n, {"matplotlib"}) for n in
                                                                           imports_of(path))}
-    assert not wrong, wrong
+    assert wrong == {FIGURE_CANVAS}, wrong
+
+
+def test_the_analysis_view_takes_only_the_qt_canvas_of_matplotlib():
+    names = {n for n in imports_of(PACKAGE / FIGURE_CANVAS) if breaks(n, {"matplotlib"})}
+    assert {n.removesuffix(".FigureCanvasQTAgg") for n in names} == {"matplotlib.backends.backend_qtagg"}, names
 
 
 def test_the_layer_check_sees_a_forbidden_lazy_import(tmp_path):
