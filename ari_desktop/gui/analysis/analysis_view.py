@@ -64,7 +64,7 @@ class AnalysisView(LazyView):
         self.table.setHeaderLabels(("Endpoint", "Value", "Evaluable", "Note"))
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
-        set_widths(self.table.header(), (44, 44, 9, 60))
+        set_widths(self.table.header(), (36, 74, 8, 60))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.table, "Endpoints")
         self.canvases: dict[str, QWidget | None] = {}
