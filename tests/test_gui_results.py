@@ -37,8 +37,8 @@ def open_result(qtbot, window, timepoint: str) -> ResultDialog:
     window.show_patient("ARI-001")
     select(window, timepoint, "response")
     assert window.patient.result_button.isEnabled()
-    qtbot.mouseClick(window.patient.result_button, Qt.MouseButton.LeftButton)
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ResultDialog) and w.isVisible())
+    dialog = window.patient.result_selected()  # what the button opens
+    assert isinstance(dialog, ResultDialog) and dialog.isVisible()
     return dialog
 
 
@@ -104,8 +104,9 @@ def test_the_response_tab_shows_the_proposal_and_the_physician_confirms_and_sign
     if os.environ.get("ARI_DESKTOP_SHOTS"):
         window.grab().save(str(tmp_path / "responses.png"))
     panel.table.selectRow(1)
-    qtbot.mouseClick(panel.confirm_button, Qt.MouseButton.LeftButton)
-    review = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ResponseReviewDialog) and w.isVisible())
+    assert panel.confirm_button.isEnabled()
+    review = panel.review_selected()  # what the button opens
+    assert isinstance(review, ResponseReviewDialog)
     review.accept()
     assert "Choose the category" in review.errors.text("category")  # nothing is chosen for the physician
     review.category.setCurrentIndex(review.category.findData("PR"))
