@@ -235,8 +235,11 @@ class Results(Part):
         return reviews
 
 
+# activity -> (position in the row, field name) of the values its result holds.
+_POSITIONS = {activity: tuple((_VALUE_COLUMNS.index(f.name), f.name) for f in fields)
+              for activity, fields in rules.ACTIVITY_FIELDS.items()}
+
+
 def _measured(activity: str, values) -> dict[str, float | str]:
     """The values typed for an item of `activity`, by field name: an empty field is not there."""
-    fields = {f.name for f in rules.ACTIVITY_FIELDS.get(activity, ())}
-    return {name: value for name, value in zip(_VALUE_COLUMNS, values, strict=True)
-            if name in fields and value is not None}
+    return {name: values[i] for i, name in _POSITIONS.get(activity, ()) if values[i] is not None}
