@@ -11,6 +11,7 @@ from ari_desktop.core import protocol
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.roles import NotAllowed
+from ari_desktop.store import Store
 
 P = protocol.load_default()
 TODAY = date(2026, 11, 26)
@@ -152,3 +153,35 @@ def test_several_reviews_of_a_patient_are_written_together_or_not_at_all(store):
     reviewed = store.results.review_many("ARI-001", [("M1", "PR", None), ("M2", "VGPR", "IFE pending")])
     assert [(a.timepoint, a.category, a.review.override) for a in reviewed] == [("M1", "PR", False),
                                                                                 ("M2", "VGPR", True)]
+
+
+def test_signatures_made_before_results_existed_are_kept_and_new_ones_numbered_after_them(database, monkeypatch):
+    """Migration 009 rebuilds the signatures table (a response review is signed too): on a file and on a
+    server, the signatures already made stay as they were, and the next one is numbered after them."""
+    import sqlite3
+
+    from ari_desktop.store import schema
+    from ari_desktop.store.engine import ServerAddress, connect, is_server
+
+    server = is_server(database)
+    with monkeypatch.context() as old_version:
+        old_version.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:8])
+        if server:
+            db = connect(ServerAddress(database))
+            schema.migrate_server(db)
+        else:
+            schema.migrate(database)
+            db = sqlite3.connect(database, isolation_level=None)
+    db.execute("INSERT INTO accounts (login, full_name, password_hash, must_change_password, created_at, "
+               "created_by) VALUES ('pau', 'Pau Metge', 'x', 0, '2026-01-01T00:00:00+00:00', 'set-up')")
+    signature = ("INSERT INTO signatures (table_name, row_id, content_hash, meaning, account_id, login, full_name, "
+                 "signed_at) VALUES (?, 1, 'h', ?, (SELECT id FROM accounts), 'pau', 'Pau Metge', "
+                 "'2026-01-01T00:00:00+00:00')")
+    db.execute(signature, ["assessments", "performed"])
+    db.close()
+    Store(database, "set-up").close()  # brought up to date
+    db = connect(ServerAddress(database)) if server else sqlite3.connect(database, isolation_level=None)
+    db.execute(signature, ["response_reviews", "confirmed"])
+    assert [tuple(r) for r in db.execute("SELECT id, table_name, meaning FROM signatures ORDER BY id")] == [
+        (1, "assessments", "performed"), (2, "response_reviews", "confirmed")]
+    db.close()
