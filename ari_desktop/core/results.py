@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 
 from .errors import ClinicalInputError
@@ -154,8 +155,9 @@ class Result:
     recorded_by: str
     recorded_at: datetime
 
-    @property
+    @cached_property
     def day(self) -> date:
+        """The local day it was taken (read once: the cohort's tables ask it of every result many times)."""
         return self.done_at.astimezone().date()
 
     def get(self, name: str) -> float | str | None:
