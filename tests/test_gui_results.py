@@ -133,3 +133,19 @@ def test_a_sample_collected_today_takes_its_result_from_today(qtbot, window, sto
     type_into(qtbot, dialog, "sbcma_ng_ml", "12,5")
     dialog.accept()
     assert store.results.stored("ARI-002", "D+14", "sbcma") == {"sbcma_ng_ml": 12.5}
+
+
+def test_a_progression_is_typed_with_how_it_was_found_and_moved_only_with_a_reason(qtbot, window, store, patient):
+    window.show_patient("ARI-001")
+    dialog = window.patient.record_progression()
+    dialog.date.set_value(DAY0 + timedelta(days=50))
+    dialog.accept()
+    assert "Choose how the progression was found" in dialog.errors.text("found_by")  # nothing chosen for them
+    dialog.found_by.setCurrentIndex(dialog.found_by.findData("imaging"))
+    dialog.accept()
+    assert store.results.progression("ARI-001").progressed_on == DAY0 + timedelta(days=50)
+    again = window.patient.record_progression()
+    again.date.set_value(DAY0 + timedelta(days=40))
+    again.accept()
+    assert "needs its reason" in again.errors.text("reason")
+    assert store.results.progression("ARI-001").progressed_on == DAY0 + timedelta(days=50)

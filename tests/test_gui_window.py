@@ -245,7 +245,8 @@ NOT_AT_START = ("click", "pandas", "reportlab", "sqlite_utils", "ari_desktop.cli
                 "ari_desktop.gui.common.forms", "argon2", "ari_desktop.gui.login.flow",
                 "ari_desktop.gui.login.dialogs", "ari_desktop.core.endpoints", "ari_desktop.core.ctcae", "psycopg",
                 "ari_desktop.core.response", "ari_desktop.gui.patient.result_dialog",
-                "ari_desktop.gui.patient.responses", "ari_desktop.gui.analysis.analysis_view", "matplotlib",
+                "ari_desktop.gui.patient.responses", "ari_desktop.gui.patient.progression_dialog",
+                "ari_desktop.gui.analysis.analysis_view", "matplotlib",
                 "lifelines", "ari_desktop.figures", "ari_desktop.analysis", "ari_desktop.core.efficacy")
 
 

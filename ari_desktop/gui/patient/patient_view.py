@@ -60,6 +60,8 @@ class PatientView(LazyView):
         self.booster_button = QPushButton("&Booster…", toolTip=self._booster_tip)
         self.off_study_button = QPushButton("&Off study…", toolTip="Take the patient off study, with a reason")
         self.death_button = QPushButton("&Death…", toolTip="Record the date of death; later items are cancelled")
+        self.progression_button = QPushButton("Pro&gression…", toolTip="Record the first progression: its date "
+                                              "and how it was found (progression-free survival ends there)")
         self.show_choice = QComboBox(toolTip="Show every item, or only some statuses")
         for text, wanted in SHOW_CHOICES:
             self.show_choice.addItem(text, wanted)
@@ -83,7 +85,7 @@ class PatientView(LazyView):
 
         buttons = QHBoxLayout()
         for button in (self.record_button, self.result_button, self.day0_button, self.booster_button,
-                       self.off_study_button, self.death_button):
+                       self.off_study_button, self.death_button, self.progression_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(show_label)
@@ -111,7 +113,8 @@ class PatientView(LazyView):
         layout = QVBoxLayout(self)
         layout.addLayout(self.pages)
         chain_tab_order(self.record_button, self.result_button, self.day0_button, self.booster_button,
-                        self.off_study_button, self.death_button, self.show_choice, self.tree)
+                        self.off_study_button, self.death_button, self.progression_button, self.show_choice,
+                        self.tree)
 
         self.record_button.clicked.connect(lambda: self.record_selected())
         self.result_button.clicked.connect(lambda: self.result_selected())
@@ -119,6 +122,7 @@ class PatientView(LazyView):
         self.booster_button.clicked.connect(lambda: self.change_date("booster"))
         self.death_button.clicked.connect(lambda: self.change_date("death"))
         self.off_study_button.clicked.connect(self.take_off_study)
+        self.progression_button.clicked.connect(lambda: self.record_progression())
         self.show_choice.currentIndexChanged.connect(self._filter)
         self.tree.doubleClicked.connect(lambda _: self.record_selected())
         widget_action(self.tree, "Record…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.record_selected)
@@ -282,6 +286,17 @@ class PatientView(LazyView):
         except ClinicalInputError as error:
             self.session.say(str(error))
             return None
+
+    def record_progression(self) -> QWidget | None:
+        from .progression_dialog import ProgressionDialog
+
+        if self.study_id is None:
+            return None
+        refusal = self.session.refusal("record-results")
+        if refusal:
+            self.session.say(refusal)
+            return None
+        return self._open(ProgressionDialog(self.session, self.study_id, parent=self))
 
     def take_off_study(self) -> OffStudyDialog | None:
         from .date_dialogs import OffStudyDialog
