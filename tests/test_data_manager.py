@@ -260,6 +260,16 @@ def test_the_export_dialog_writes_the_files_and_says_how_many_rows(qtbot, filled
     assert not dialog.is_running()
 
 
+def test_the_export_dialog_writes_the_registry_export_when_ticked(qtbot, filled, window, tmp_path):
+    dialog = window.export()
+    assert not dialog.registry.isChecked()  # only when asked for, as on the command line
+    dialog.folder.setText(str(tmp_path / "out"))
+    dialog.registry.setChecked(True)
+    assert dialog.start() is not None
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled() and bool(dialog.written), timeout=60_000)
+    assert (tmp_path / "out" / "registry.csv").is_file() and "registry.csv" in dialog.report.text()
+
+
 def test_the_export_dialog_shows_a_refusal_beside_the_folder(qtbot, window, patient, db_path, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "patients.csv").write_text("Name,Date of birth\n")

@@ -50,10 +50,12 @@ class ExportRun(QThread):
     succeeded = Signal(list)  # [Written]
     refused = Signal(object)  # the ClinicalInputError or StoreError
 
-    def __init__(self, store: Store, folder: Path, as_of: date, csv_for: str, workbook: bool, parent=None):
+    def __init__(self, store: Store, folder: Path, as_of: date, csv_for: str, workbook: bool, registry: bool = False,
+                 parent=None):
         super().__init__(parent)
         self.path, self.user, self.today, self.now = store.path, store.user, store.today, store.now
         self.folder, self.as_of, self.csv_for, self.workbook = folder, as_of, csv_for, workbook
+        self.registry = registry
 
     def run(self) -> None:
         from ..reports.export import export
@@ -61,7 +63,7 @@ class ExportRun(QThread):
         try:
             with Store(self.path, self.user, today=self.today, now=self.now, read_only=True) as store:
                 written = export(store, self.folder, self.as_of, csv_for=self.csv_for, workbook=self.workbook,
-                                 progress=self.progressed.emit)
+                                 progress=self.progressed.emit, registry=self.registry)
         except USER_ERRORS as error:
             self.refused.emit(error)
         except Exception as error:  # the dialog must not wait for ever on a failure it did not foresee
@@ -97,6 +99,8 @@ class ExportDialog(QDialog):
         chosen = self.settings.value("export/csv_for", excel_format_for(QLocale().decimalPoint()))
         self.csv_for.setCurrentIndex(max(0, self.csv_for.findData(chosen)))
         self.workbook = QCheckBox(f"Also an Excel &workbook ({WORKBOOK})", checked=True)
+        self.registry = QCheckBox("Also the &registry export (registry.csv: EBMT MED-A Day 100 and CIBMTR 4100 "
+                                  "fields, one row per patient and infusion)", checked=False)
         self.folder_error, self.form_error, self.report = QLabel(wordWrap=True), QLabel(wordWrap=True), QLabel()
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.errors = FieldErrors(self.form_error, {"out": (self.folder_error, self.folder),
@@ -111,6 +115,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.folder_error)
         form.addRow("CSV files &for", self.csv_for)
         form.addRow("", self.workbook)
+        form.addRow("", self.registry)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setDefault(True)
@@ -143,7 +148,8 @@ class ExportDialog(QDialog):
         self.progress.setWindowTitle("Exporting")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
-        self.run = ExportRun(self.session.store, folder, self.session.today(), csv_for, self.workbook.isChecked(), self)
+        self.run = ExportRun(self.session.store, folder, self.session.today(), csv_for, self.workbook.isChecked(),
+                             self.registry.isChecked(), self)
         self.run.progressed.connect(self._progressed)
         self.run.succeeded.connect(self._succeeded)
         self.run.refused.connect(self._refused)
@@ -164,8 +170,9 @@ class ExportDialog(QDialog):
         self.report.setText(f"Wrote {len(written)} files to {folder}:<table>{lines}</table>")
         fit_height(self)  # every file written is listed, none cut off
         self.session.say(f"Exported {len(written)} files to {folder}.")
-        log_output(self.session, "export", f"{len(written)} files of the tables ({self.csv_for.currentData()})",
-                   folder)
+        registry = " and the registry export" if self.run.registry else ""
+        log_output(self.session, "export",
+                   f"{len(written)} files of the tables{registry} ({self.csv_for.currentData()})", folder)
         self.finished_export.emit(written)
 
     def _refused(self, error) -> None:
