@@ -50,7 +50,7 @@ class Cohort:
 def read(store, as_of: date | None = None, activities: tuple[str, ...] | None = None) -> Cohort:
     """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
     with every patient's results of these `activities` (None: all; (): none yet, see `with_results`)."""
-    as_of = store.toxicity._as_of(as_of)
+    as_of = store.toxicity.checked_as_of(as_of)
     timepoint = infusion_timepoint(store.protocol, "day0")
     infusions = store.toxicity.infusions()  # the one read of every infusion recording the tables use too
     infused, apart = [], 0

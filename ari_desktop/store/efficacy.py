@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..core import efficacy, endpoints
+from ..core.schedule import Recording
 from .part import Part
 
 
@@ -14,19 +15,20 @@ class Efficacy(Part):
     def tables(self, as_of: date | None = None) -> tuple[endpoints.SafetyEndpoints, efficacy.EfficacyEndpoints]:
         """The safety and the efficacy tables on one date, from one read of every patient's course: what
         `ari-desktop endpoints` prints and the Analysis view shows."""
-        as_of = self.store.toxicity._as_of(as_of)
-        summaries = self.store.toxicity.summaries(as_of)
-        return self.store.toxicity.endpoints(as_of, summaries), self.endpoints(as_of, summaries)
+        as_of = self.store.toxicity.checked_as_of(as_of)
+        infusions = self.store.toxicity.infusions()
+        summaries = self.store.toxicity.summaries(as_of, infusions)
+        return self.store.toxicity.endpoints(as_of, summaries), self.endpoints(as_of, summaries, infusions)
 
-    def endpoints(self, as_of: date | None = None,
-                  summaries: dict[int, endpoints.ToxicitySummary] | None = None) -> efficacy.EfficacyEndpoints:
+    def endpoints(self, as_of: date | None = None, summaries: dict[int, endpoints.ToxicitySummary] | None = None,
+                  infusions: dict[int, dict[str, Recording]] | None = None) -> efficacy.EfficacyEndpoints:
         """The efficacy tables on `as_of` (default today; a future date is refused); from the toxicity
-        `summaries` when they were read already for that date."""
+        `summaries` and the `infusions` when they were read already for that date."""
         from ..analysis.survival import kaplan_meier  # lifelines: only when the tables are computed
 
-        as_of = self.store.toxicity._as_of(as_of)
-        summaries = self.store.toxicity.summaries(as_of) if summaries is None else summaries
-        infusions = self.store.toxicity.infusions()
+        as_of = self.store.toxicity.checked_as_of(as_of)
+        infusions = self.store.toxicity.infusions() if infusions is None else infusions
+        summaries = self.store.toxicity.summaries(as_of, infusions) if summaries is None else summaries
         results = self.store.results.by_patient()
         reviews = self.store.results.reviews_by_patient()
         progressions = self.store.results.progressions()

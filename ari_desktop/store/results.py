@@ -18,7 +18,7 @@ from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.recording import check_known
 from ..core.results import FIELDS, AssessedResponse, ResponseReview, Result
-from ..core.schedule import DONE
+from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from .part import Part
 
@@ -47,7 +47,7 @@ class Results(Part):
         check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            label = self._check_done(patient_id, patient.study_id, timepoint, activity)
+            label, _ = self._done_item(patient_id, patient.study_id, timepoint, activity)
             typed = rules.check_values(activity, label, values)
             row_id, stored = self._stored(patient_id, timepoint, activity)
             what = f"The {label} result of {patient.study_id}"
@@ -81,13 +81,12 @@ class Results(Part):
         """The blood count of a cbc item recorded done, taken when the item was done (store.counts keeps it)."""
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            self._check_done(patient_id, patient.study_id, timepoint, COUNT_ACTIVITY)
-            done_at = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
-                                                   [(timepoint, COUNT_ACTIVITY)])[0].recording.done_at
-            return self.store.counts.add(patient.study_id, done_at, **values)
+            _, entry = self._done_item(patient_id, patient.study_id, timepoint, COUNT_ACTIVITY)
+            return self.store.counts.add(patient.study_id, entry.recording.done_at, **values)
 
-    def _check_done(self, patient_id: int, study_id: str, timepoint: str, activity: str) -> str:
-        """The item in words ("Soluble BCMA at D+7"), once it is on the schedule and recorded done."""
+    def _done_item(self, patient_id: int, study_id: str, timepoint: str, activity: str) -> tuple[str, ScheduleEntry]:
+        """The item in words ("Soluble BCMA at D+7") and its schedule entry, once it is on the schedule and
+        recorded done."""
         check_known(self.protocol, timepoint, activity)
         label = f"{self.protocol.activity(activity).label} at {timepoint}"
         entry = self.store.schedules.entries(study_id, patient_id, self.store.today(), [(timepoint, activity)])
@@ -96,7 +95,7 @@ class Results(Part):
         if entry[0].recording is None or entry[0].recording.outcome != DONE:
             raise ClinicalInputError(f"{label} of {study_id} is not recorded done: record it done (when the sample "
                                      "was taken) before its result.", "timepoint")
-        return label
+        return label, entry[0]
 
     def of(self, study_id: str) -> list[Result]:
         """A patient's results in the order they were taken."""

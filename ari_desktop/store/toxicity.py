@@ -20,7 +20,7 @@ class Toxicity(Part):
         today): status, CRS and ICANS within the window followed to their end, late episodes and
         events, prolonged cytopenia, treatment totals (core/endpoints.py)."""
         patient_id, patient = self.store.patients.require(study_id)
-        as_of = self._as_of(as_of)
+        as_of = self.checked_as_of(as_of)
         wanted = [(endpoints.infusion_timepoint(self.protocol, anchor), "infusion") for anchor in ("day0", "booster")]
         infusions = {e.item.timepoint: e.recording
                      for e in self.store.schedules.entries(patient.study_id, patient_id, as_of, wanted)
@@ -28,11 +28,13 @@ class Toxicity(Part):
         return endpoints.toxicity_summary(patient, self.protocol, self.store.assessments.of(patient.study_id),
                                           self.store.events.of(patient.study_id), infusions, as_of)
 
-    def summaries(self, as_of: date | None = None) -> dict[int, endpoints.ToxicitySummary]:
+    def summaries(self, as_of: date | None = None, infusions: dict[int, dict[str, Recording]] | None = None
+                  ) -> dict[int, endpoints.ToxicitySummary]:
         """Every patient's course (as `summary` gives it), by row id of the patient, read in a few queries for
-        the cohort: the safety and the efficacy tables both count from them."""
-        as_of = self._as_of(as_of)
-        infusions = self.infusions()
+        the cohort: the safety and the efficacy tables both count from them. `infusions`: as `infusions()`
+        gives them, when read already."""
+        as_of = self.checked_as_of(as_of)
+        infusions = self.infusions() if infusions is None else infusions
         assessments = self.store.assessments.graded_by_patient()
         events = self.store.events.by_patient()
         return {patient_id: endpoints.toxicity_summary(patient, self.protocol, assessments.get(patient_id, []),
@@ -44,7 +46,7 @@ class Toxicity(Part):
                   summaries: dict[int, endpoints.ToxicitySummary] | None = None) -> endpoints.SafetyEndpoints:
         """CRS and ICANS within 30 days of the first infusion for every patient, on `as_of` (default today);
         from `summaries` when they were read already for that date."""
-        as_of = self._as_of(as_of)
+        as_of = self.checked_as_of(as_of)
         summaries = self.summaries(as_of) if summaries is None else summaries
         return endpoints.safety_endpoints(summaries.values(), as_of, self.protocol.toxicity_days_after_infusion)
 
@@ -69,7 +71,7 @@ class Toxicity(Part):
         return toxicity_flags(day, unrecorded, self.store.patients.all(), self.store.assessments.latest_grades(),
                               self.store.events.by_patient(), self.protocol)
 
-    def _as_of(self, as_of: date | None) -> date:
+    def checked_as_of(self, as_of: date | None) -> date:
         """The date an endpoint is counted on: today, or a day already past (a later one would claim
         follow-up that has not happened)."""
         if as_of is not None and as_of > self.store.today():

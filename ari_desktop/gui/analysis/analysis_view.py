@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import USER_ERRORS
 from ..common.fields import DateField, guard_wheel
 from ..common.session import Session
-from ..common.widgets import LazyView, set_widths
+from ..common.widgets import LazyView, busy, set_widths
 
 # Tab title -> the figure's name in ari_desktop.figures.
 FIGURE_TABS = {"Swimmer plot": "swimmer", "PFS": "pfs", "OS": "os", "CAR-T expansion": "expansion",
@@ -99,7 +98,7 @@ class AnalysisView(LazyView):
         self.figures.clear()
         try:
             as_of = self.as_of()
-            with _busy():
+            with busy():
                 started = time.perf_counter()
                 safety, efficacy = self.session.store.efficacy.tables(as_of)
                 self.timings["endpoints"] = time.perf_counter() - started
@@ -173,7 +172,7 @@ class AnalysisView(LazyView):
 
         study_id = self.patient_choice.currentData() if name in figures.FOR_ONE_PATIENT else None
         try:
-            with _busy():
+            with busy():
                 started = time.perf_counter()
                 figure = figures.draw(name, self.session.store, self.as_of(), study_id, self.efficacy)
                 self.timings[name] = time.perf_counter() - started
@@ -222,13 +221,3 @@ def _row(parent: QTreeWidgetItem, label: str, value: str, evaluable: int | None,
     for column in range(4):
         item.setToolTip(column, item.text(column))
     item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-
-class _busy:
-    """The wait cursor while the cohort is read or a figure drawn."""
-
-    def __enter__(self):
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc):
-        QGuiApplication.restoreOverrideCursor()

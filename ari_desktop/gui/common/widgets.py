@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -133,3 +134,13 @@ def lay_out_table(dialog: QDialog, table: QWidget, note: str, size: tuple[int, i
     layout.addWidget(QLabel(note, wordWrap=True))
     layout.addWidget(buttons)
     dialog.resize(*size)
+
+
+@contextmanager
+def busy() -> Iterator[None]:
+    """The wait cursor while something takes a moment (a password hashed, the cohort's tables read)."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()

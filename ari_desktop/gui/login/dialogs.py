@@ -5,11 +5,9 @@ when the store has accepted; hashing a password (a quarter of a second) happens 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton
 
 from ...core.accounts import Account
 from ...core.errors import USER_ERRORS, ClinicalInputError
@@ -17,21 +15,11 @@ from ...core.roles import ADMIN
 from ...store import Store
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
-from ..common.widgets import fit_height
+from ..common.widgets import busy, fit_height
 
 DEMO = 2  # the first administrator's dialog's result when the demo cohort is asked for instead
 SWITCH = 2  # the lock screen's result when another person signs in instead
 NOTICE_STYLE = "QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }"
-
-
-@contextmanager
-def busy():
-    """A wait cursor while a password is hashed or checked (a quarter of a second each)."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
 
 
 def who(account: Account) -> str:

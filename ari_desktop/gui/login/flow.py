@@ -17,7 +17,8 @@ from ...core.accounts import Account
 from ...core.errors import USER_ERRORS
 from ...paths import default_user
 from ...store import Store
-from .dialogs import DEMO, ChangePasswordDialog, FirstAdministratorDialog, LogInDialog, busy
+from ..common.widgets import busy
+from .dialogs import DEMO, ChangePasswordDialog, FirstAdministratorDialog, LogInDialog
 
 DEMO_PATIENTS = 60  # the demo cohort a new database can start with
 

@@ -253,10 +253,9 @@ class PatientView(LazyView):
         return self._open(RecordItemDialog(self.session, entry, parent=self))
 
     def _update_result_button(self) -> None:
-        from .result_dialog import has_result
+        from .result_dialog import takes_result
 
-        entry = self.selected_entry()
-        done = has_result(entry) and entry.recording is not None and entry.recording.outcome == "done"
+        done = takes_result(self.selected_entry())
         refusal = self.session.refusal("record-results")
         self.result_button.setEnabled(done and refusal is None)
         self.result_button.setToolTip(refusal or (
@@ -264,10 +263,10 @@ class PatientView(LazyView):
             "Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item recorded done: its result is typed here"))
 
     def result_selected(self) -> ResultDialog | None:
-        from .result_dialog import ResultDialog, has_result
+        from .result_dialog import ResultDialog, gives_result
 
         entry = self.selected_entry()
-        if not has_result(entry):
+        if not gives_result(entry):
             self.session.say("Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item of the calendar first.")
             return None
         try:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QGridLayout, QLabel, 
 
 from ...core.errors import USER_ERRORS
 from ...core.results import ACTIVITY_FIELDS, NUMBER, YES_NO, ResultField, shown
-from ...core.schedule import ScheduleEntry
+from ...core.schedule import DONE, ScheduleEntry
 from ..common.field_errors import FieldErrors
 from ..common.fields import DecimalField, guard_wheel
 from ..common.form_dialog import FormDialog
@@ -23,9 +23,15 @@ from ..common.session import Session
 NOT_MEASURED = "—"
 
 
-def has_result(entry: ScheduleEntry | None) -> bool:
-    """Whether the item gives a result the window takes here, once recorded done."""
+def gives_result(entry: ScheduleEntry | None) -> bool:
+    """Whether the item gives a result the window takes here (once it is recorded done)."""
     return entry is not None and entry.item.activity in ACTIVITY_FIELDS
+
+
+def takes_result(entry: ScheduleEntry | None) -> bool:
+    """Whether the item's result can be typed now: it gives one and is recorded done (the store checks it
+    again where the result is written)."""
+    return gives_result(entry) and entry.recording is not None and entry.recording.outcome == DONE
 
 
 class ResultDialog(FormDialog):

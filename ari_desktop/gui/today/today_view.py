@@ -584,10 +584,10 @@ class TodayView(LazyView):
         menu.addAction("Not obtained…", lambda: self.record_selected(table, not_obtained=True))
         menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
         entry = self.selected(table)
-        if len(entry) == 1 and entry[0].recording is not None and entry[0].recording.outcome == "done":
-            from ..patient.result_dialog import has_result
+        if len(entry) == 1:
+            from ..patient.result_dialog import takes_result
 
-            if has_result(entry[0]):
+            if takes_result(entry[0]):
                 menu.addAction("Result…", lambda: self.result_selected(table))
         menu.addSeparator()
         if len({e.study_id for e in entry}) == 1:
