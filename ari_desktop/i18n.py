@@ -1,0 +1,77 @@
+"""The app's words in English, Spanish and Catalan: one gettext catalog per language.
+
+English is the source language: a message is written in English where it is used, marked with `_()`
+(or `ngettext()` where a number decides its form, `pgettext()` where one English word has two
+meanings), and looked up in `resources/locale/<lang>/LC_MESSAGES/ari_desktop.mo`. A word kept in a
+table at import time is marked with `N_()` and translated with `_()` where it is shown. The window,
+its Designer forms, the printouts and the command line all read these catalogs (no Qt here).
+"""
+
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+from functools import cache
+
+from .paths import shipped
+
+# Each language in its own name, as the View → Language menu and the print options list them.
+LANGUAGES = {"en": "English", "es": "Español", "ca": "Català"}
+SOURCE_LANGUAGE = "en"
+DOMAIN = "ari_desktop"
+
+
+@cache
+def catalog(lang: str) -> gettext.NullTranslations:
+    """The catalog of `lang` (English: the messages as written)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    if lang == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, str(shipped("resources") / "locale"), [lang])
+
+
+_active: gettext.NullTranslations = catalog(SOURCE_LANGUAGE)
+_active_lang = SOURCE_LANGUAGE
+
+
+def use(lang: str) -> None:
+    """Speak `lang` from now on (every `_()` after this call)."""
+    global _active, _active_lang
+    _active, _active_lang = catalog(lang), lang
+
+
+def current() -> str:
+    return _active_lang
+
+
+def _(message: str) -> str:
+    return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _active.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _active.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks `message` for the catalog without translating it yet (it is translated where shown)."""
+    return message
+
+
+def system_language() -> str:
+    """The language of the user's system among the three, English when it is none of them."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        for part in value.split(":"):
+            code = part[:2].lower()
+            if code in LANGUAGES:
+                return code
+        if value:
+            break
+    code = (locale.getlocale()[0] or "")[:2].lower()
+    return code if code in LANGUAGES else SOURCE_LANGUAGE
