@@ -10,7 +10,7 @@ from ari_desktop.analysis.survival import kaplan_meier
 from ari_desktop.core import efficacy, protocol
 from ari_desktop.core.efficacy import MONTH_DAYS, Proportion, clopper_pearson, efficacy_endpoints, patient_course
 from ari_desktop.core.patients import Anchors, Patient
-from ari_desktop.core.results import ResponseReview, Result
+from ari_desktop.core.results import ResponseReview, Result, counted_course, kept_course
 from ari_desktop.core.schedule import Recording
 
 P = protocol.load_default()
@@ -31,6 +31,13 @@ def labs(timepoint: str, day: int, serum: float = 3.0) -> Result:
     return result(timepoint, "response", day, serum_m_g_dl=serum)
 
 
+def known(patient, infusion, results, reviews, progressed, as_of):
+    """The patient's course on `as_of` as the store reads it: from the readings kept of every result."""
+    kept = kept_course(results)
+    return patient_course(patient, infusion, kept.measured, counted_course(kept, reviews, as_of, lambda: results),
+                          progressed, as_of)
+
+
 def review(timepoint: str, category: str, day: int) -> ResponseReview:
     return ResponseReview(next(_ids), timepoint, None, "", category, "read by the physician", "physician", when(day))
 
@@ -47,7 +54,7 @@ def course(study_id: str, *categories: tuple[str, str], results=(), progressed=N
     infusion = Recording("D0", "infusion", "done", when(0), None, "nurse", when(0)) if infused else None
     assessed = [labs("SCR", -10)] + [labs(tp, DAYS[tp]) for tp, _ in categories]
     reviews = [review(tp, cat, DAYS[tp]) for tp, cat in categories] if reviewed else []
-    return patient_course(patient, infusion, [*assessed, *results], reviews, progressed, as_of)
+    return known(patient, infusion, [*assessed, *results], reviews, progressed, as_of)
 
 
 def table(*courses, as_of=AS_OF):
@@ -110,9 +117,9 @@ def test_a_review_decided_after_the_as_of_date_is_not_known_yet():
     patient = Patient("A", "AB", "F", 1960, Anchors(DAY0 - timedelta(days=20), DAY0))
     infusion = Recording("D0", "infusion", "done", when(0), None, "nurse", when(0))
     results = [labs("SCR", -10), labs("M3", 100)]
-    known = patient_course(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=150))
-    assert known.responses[0].review is None and known.responses[0].category == "SD"  # the numbers' reading
-    later = patient_course(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=200))
+    before = known(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=150))
+    assert before.responses[0].review is None and before.responses[0].category == "SD"  # the numbers' reading
+    later = known(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=200))
     assert later.responses[0].category == "CR"
 
 

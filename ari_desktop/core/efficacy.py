@@ -9,7 +9,7 @@ progression. The rules, decided once here:
   progression, death or leaving the study dated on or before it.
 - **Denominator**: the patients infused with fraction 1 by the as-of date (core/endpoints.not_infused,
   the safety table's rule); the others are listed apart with the reason.
-- **Best confirmed response by month N** (N = 3, 6, 12): the best AssessedResponse.category (the
+- **Best confirmed response by month N** (N = 3, 6, 12): the best CountedResponse.category (the
   physician's review, else the category the numbers confirm) of the response assessments at the
   month-N timepoint or an earlier one of the schedule (by its day from day 0), done by the as-of date.
   Ranked sCR, CR, VGPR, PR, MR, SD, PD; an assessment with no category yet adds nothing. Each table
@@ -45,6 +45,7 @@ progression. The rules, decided once here:
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,7 +54,7 @@ from typing import TYPE_CHECKING
 
 from .endpoints import NotInfused, ToxicitySummary, not_infused
 from .response import CATEGORIES, PET_CT_RESPONSES, is_overall_response, mrd_negative
-from .results import AssessedResponse, ResponseReview, Result, response_course
+from .results import CountedResponse, Measured, Result
 
 if TYPE_CHECKING:
     from ..analysis.survival import KaplanMeier
@@ -128,8 +129,8 @@ class PatientCourse:
     patient: Patient
     not_infused: NotInfused | None
     infused_on: date | None  # fraction 1 given (its recording's date)
-    responses: tuple[AssessedResponse, ...]
-    results: tuple[Result, ...]
+    responses: tuple[CountedResponse, ...]
+    results: tuple[Result | Measured, ...]  # done by the as-of date
     progressed_on: date | None
     died_on: date | None
     off_study_on: date | None
@@ -148,25 +149,24 @@ class PatientCourse:
         """The first of progression, death and leaving the study: response is followed no further."""
         return min((d for d in (self.progressed_on, self.died_on, self.off_study_on) if d), default=None)
 
-    def result(self, timepoint: str, activity: str) -> Result | None:
+    def result(self, timepoint: str, activity: str) -> Result | Measured | None:
         return self._by_item.get((timepoint, activity))
 
     @cached_property
-    def _by_item(self) -> dict[tuple[str, str], Result]:
+    def _by_item(self) -> dict[tuple[str, str], Result | Measured]:
         return {(r.timepoint, r.activity): r for r in self.results}
 
 
-def patient_course(patient: Patient, infusion: Recording | None, results: Iterable[Result],
-                   reviews: Iterable[ResponseReview], progressed_on: date | None, as_of: date,
+def patient_course(patient: Patient, infusion: Recording | None, results: Iterable[Result | Measured],
+                   responses: Sequence[CountedResponse], progressed_on: date | None, as_of: date,
                    toxicity: ToxicitySummary | None = None) -> PatientCourse:
-    """The patient as known on `as_of`; `infusion` is the recording of fraction 1."""
-    known = tuple(r for r in results if r.day <= as_of)
-    reviewed = [r for r in reviews if r.decided_at.astimezone().date() <= as_of]
+    """The patient as known on `as_of`; `infusion` is the recording of fraction 1, `responses` the response
+    course on `as_of` (core/results.counted_course)."""
     a = patient.anchors
     why = not_infused(patient, a.day0, infusion, as_of)
     return PatientCourse(
         patient, why, infusion.done_at.astimezone().date() if why is None else None,
-        tuple(response_course(known, reviewed)), known,
+        tuple(responses), tuple(r for r in results if r.day <= as_of),
         progressed_on if progressed_on and progressed_on <= as_of else None,
         a.death if a.death and a.death <= as_of else None,
         a.off_study if a.off_study and a.off_study <= as_of else None, toxicity)
@@ -176,8 +176,8 @@ def _rank(category: str | None) -> int:
     return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
 
 
-def best_response(responses: Iterable[AssessedResponse], timepoints: Iterable[str] | None = None
-                  ) -> AssessedResponse | None:
+def best_response(responses: Iterable[CountedResponse], timepoints: Iterable[str] | None = None
+                  ) -> CountedResponse | None:
     """The first assessment with the best category (of these timepoints, when given); None with no category."""
     wanted = None if timepoints is None else set(timepoints)
     rated = [r for r in responses if r.category is not None and (wanted is None or r.timepoint in wanted)]
@@ -279,11 +279,11 @@ class EfficacyEndpoints:
                 "endpoints": self.numbers, "curves": {name: km.as_json() for name, km in self.curves.items()}}
 
 
-def _unreviewed(best: Iterable[AssessedResponse | None]) -> int:
+def _unreviewed(best: Iterable[CountedResponse | None]) -> int:
     return sum(1 for b in best if b is not None and b.review is None)
 
 
-def _review_note(best: Iterable[AssessedResponse | None]) -> str:
+def _review_note(best: Iterable[CountedResponse | None]) -> str:
     rated = [b for b in best if b is not None]
     if not rated:
         return "no response category yet"
@@ -338,7 +338,7 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
                   no_mrd_result=untested)
 
 
-def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> AssessedResponse | None:
+def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> CountedResponse | None:
     return next((r for r in course.responses if wanted(r.category)), None)
 
 
@@ -470,8 +470,17 @@ def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCours
               **share.as_json(), patient_ids=prolonged)
 
 
-def _values(infused: Sequence[PatientCourse], timepoint: str, activity: str, name: str) -> list[float]:
-    return [v for c in infused if (r := c.result(timepoint, activity)) is not None and (v := r.get(name)) is not None]
+def _by_item(infused: Sequence[PatientCourse]) -> dict[tuple[str, str], list[Result | Measured]]:
+    """The infused patients' results by (timepoint, activity): each result read once for every table."""
+    found = defaultdict(list)
+    for c in infused:
+        for r in c.results:
+            found[r.timepoint, r.activity].append(r)
+    return found
+
+
+def _values(results: Sequence[Result | Measured], name: str) -> list[float]:
+    return [v for r in results if (v := r.get(name)) is not None]
 
 
 def _spread(summary: Summary, unit: str) -> str:
@@ -482,11 +491,13 @@ def _spread(summary: Summary, unit: str) -> str:
 
 
 def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
+    by_item = _by_item(infused)
     for timepoint in PERSISTENCE_TIMEPOINTS:
-        copies = Summary(tuple(_values(infused, timepoint, "cart_pb", "car_copies_per_ug")))
-        cells = Summary(tuple(_values(infused, timepoint, "cart_pb", "car_cells_per_ul")))
+        car_t = by_item.get((timepoint, "cart_pb"), [])
+        copies = Summary(tuple(_values(car_t, "car_copies_per_ug")))
+        cells = Summary(tuple(_values(car_t, "car_cells_per_ul")))
         measured = [[v for name in ("car_copies_per_ug", "car_cells_per_ul") if (v := r.get(name)) is not None]
-                    for c in infused if (r := c.result(timepoint, "cart_pb")) is not None]
+                    for r in car_t]
         tested = [values for values in measured if values]
         detectable = sum(1 for values in tested if max(values) > 0)
         value = (f"{len(tested)} with a value, {detectable} detectable; copies/µg DNA median "
@@ -499,7 +510,7 @@ def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], 
                                           ("bcma_bm", "bcma_pct", "BCMA expression", "% of plasma cells")):
         for t in protocol.timepoints:
             if activity in t.activities:
-                summary = Summary(tuple(_values(infused, t.code, activity, name)))
+                summary = Summary(tuple(_values(by_item.get((t.code, activity), []), name)))
                 table.add(section, f"{activity}_{t.code}", f"{section} at {t.code}", _spread(summary, unit),
                           summary.n, "median and interquartile range of the infused", **summary.as_json())
 

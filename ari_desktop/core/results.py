@@ -7,7 +7,7 @@ A value is None until it is typed: nothing is assumed from a field left empty.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -143,8 +143,24 @@ def check_values(activity: str, label: str, values: Mapping[str, object]) -> dic
     return {name: fields[name].check(value) for name, value in values.items()}
 
 
+class _Values:
+    """What a result's values say, read alike from a stored result and from what the tables keep of one."""
+
+    values: Mapping[str, float | str | None]
+
+    def get(self, name: str) -> float | str | None:
+        return self.values.get(name)
+
+    def complete_mrd(self) -> Mrd | None:
+        """The MRD test, when its method, sensitivity and result are all typed."""
+        method, sensitivity, result = (self.get(n) for n in ("mrd_method", "mrd_sensitivity", "mrd_result"))
+        if None in (method, sensitivity, result):
+            return None
+        return Mrd(method, float(sensitivity), result)
+
+
 @dataclass(frozen=True)
-class Result:
+class Result(_Values):
     """The values measured on one scheduled item (done at `done_at`)."""
 
     id: int
@@ -160,15 +176,15 @@ class Result:
         """The local day it was taken (read once: the cohort's tables ask it of every result many times)."""
         return self.done_at.astimezone().date()
 
-    def get(self, name: str) -> float | str | None:
-        return self.values.get(name)
 
-    def complete_mrd(self) -> Mrd | None:
-        """The MRD test, when its method, sensitivity and result are all typed."""
-        method, sensitivity, result = (self.get(n) for n in ("mrd_method", "mrd_sensitivity", "mrd_result"))
-        if None in (method, sensitivity, result):
-            return None
-        return Mrd(method, float(sensitivity), result)
+@dataclass(frozen=True)
+class Measured(_Values):
+    """What the endpoint tables read of a result: its item, the local day it was taken, its values."""
+
+    timepoint: str
+    activity: str
+    day: date
+    values: Mapping[str, float | str | None]
 
 
 def _yes_no(value: float | str | None) -> bool | None:
@@ -263,12 +279,30 @@ class AssessedResponse:
     @property
     def category(self) -> str | None:
         """The physician's category when reviewed, else the category the numbers confirm (None: none yet)."""
-        return self.review.category if self.review else self.proposal.category
+        return self.counted.category
+
+    @property
+    def counted(self) -> CountedResponse:
+        return CountedResponse(self.timepoint, self.day, self.proposal.category, self.review)
 
     @property
     def review_stale(self) -> bool:
         """The results were corrected since the review: the numbers now propose something else."""
         return self.review is not None and self.review.proposed != self.proposed
+
+
+@dataclass(frozen=True)
+class CountedResponse:
+    """An assessment as the endpoints count it: its day, the category the numbers confirm, the review."""
+
+    timepoint: str
+    day: date
+    confirmed: str | None
+    review: ResponseReview | None = None
+
+    @property
+    def category(self) -> str | None:
+        return self.review.category if self.review else self.confirmed
 
 
 def response_course(results: Sequence[Result], reviews: Sequence[ResponseReview] = ()) -> list[AssessedResponse]:
@@ -299,3 +333,62 @@ def check_review(proposed: str | None, category: str, reason: str | None) -> str
         raise ClinicalInputError(f"The numbers propose {proposed or 'no category'}: recording {category} instead "
                                  "is an override and needs its reason.", "reason")
     return category
+
+
+# -- the course kept between reads ----------------------------------------------------------------
+# A patient's course changes only when their results do, so the store keeps what the endpoint tables read of
+# each patient (KeptCourse) and reads the course on a date as the assessments done by then: an assessment's
+# confirmation rests on it and the one before, never on a later one. The reviews are joined when read (a
+# review changes no proposal).
+
+# The results the tables read beside the response course: MRD, PET-CT, CAR-T persistence and BCMA.
+COUNTED_RESULTS = ("mrd_bm", "pet_ct", "cart_pb", "sbcma", "bcma_bm")
+
+
+@dataclass(frozen=True)
+class ResponseReading:
+    """One assessment of the course: its day, the category the numbers confirm, and the first day every
+    result it rests on was done (screening, its own labs, MRD and PET-CT, and those of the one before)."""
+
+    timepoint: str
+    day: date
+    known_on: date
+    confirmed: str | None
+
+
+@dataclass(frozen=True)
+class KeptCourse:
+    """What the endpoint tables read of one patient's results, whatever the date they are counted on."""
+
+    readings: tuple[ResponseReading, ...] = ()
+    measured: tuple[Measured, ...] = ()  # the COUNTED_RESULTS, in the order taken
+
+
+def kept_course(results: Sequence[Result]) -> KeptCourse:
+    """What the store keeps of every result a patient has."""
+    days = {(r.timepoint, r.activity): r.day for r in results}
+    known_on = days.get((BASELINE_TIMEPOINT, "response"))
+    readings = []
+    for assessed in response_course(results):
+        own = [day for activity in ("response", "mrd_bm", "pet_ct")
+               if (day := days.get((assessed.timepoint, activity))) is not None]
+        known_on = max(known_on, *own)
+        readings.append(ResponseReading(assessed.timepoint, assessed.day, known_on, assessed.proposal.category))
+    return KeptCourse(tuple(readings), tuple(Measured(r.timepoint, r.activity, r.day, r.values) for r in results
+                                             if r.activity in COUNTED_RESULTS))
+
+
+def _decided_by(review: ResponseReview, as_of: date) -> bool:
+    return review.decided_at.astimezone().date() <= as_of
+
+
+def counted_course(kept: KeptCourse, reviews: Sequence[ResponseReview], as_of: date,
+                   results: Callable[[], Sequence[Result]]) -> list[CountedResponse]:
+    """The assessments done by `as_of`, with the reviews decided by then. From the `kept` readings; from the
+    patient's `results` (read only then) when a result one of them rests on was done after `as_of`."""
+    reviewed = {r.timepoint: r for r in reviews if _decided_by(r, as_of)}
+    known = [r for r in kept.readings if r.day <= as_of]
+    if known and known[-1].known_on > as_of:
+        done = [r for r in results() if r.day <= as_of]
+        return [a.counted for a in response_course(done, list(reviewed.values()))]
+    return [CountedResponse(r.timepoint, r.day, r.confirmed, reviewed.get(r.timepoint)) for r in known]

@@ -1,12 +1,15 @@
-"""The cohort's efficacy endpoint tables (the rules are core/efficacy.py), read in a few queries for
-the whole cohort: patients, fraction 1 recordings, results, reviews, progressions, and each patient's
-toxicity course (store.toxicity.summaries, which the safety table counts from too)."""
+"""The cohort's efficacy endpoint tables (the rules are core/efficacy.py), read in a few queries for the
+whole cohort: patients, fraction 1 recordings, what the tables read of each patient's results as kept
+between reads (store.results.kept: the response course, MRD, PET-CT, CAR-T, BCMA), reviews, progressions,
+and each patient's toxicity course (store.toxicity.summaries, which the safety table counts from too)."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from ..core import efficacy, endpoints
+from ..core.results import KeptCourse, counted_course
 from ..core.schedule import Recording
 from .part import Part
 
@@ -29,15 +32,17 @@ class Efficacy(Part):
         as_of = self.store.toxicity.checked_as_of(as_of)
         infusions = self.store.toxicity.infusions() if infusions is None else infusions
         summaries = self.store.toxicity.summaries(as_of, infusions) if summaries is None else summaries
-        results = self.store.results.by_patient()
+        kept = self.store.results.kept()
         reviews = self.store.results.reviews_by_patient()
         progressions = self.store.results.progressions()
         first = endpoints.infusion_timepoint(self.protocol, "day0")
         courses = []
         for patient_id, patient in self.store.patients.with_ids():
             progression = progressions.get(patient_id)
+            course = kept.get(patient_id, KeptCourse())
+            responses = counted_course(course, reviews.get(patient_id, []), as_of,
+                                       partial(self.store.results.of, patient.study_id))
             courses.append(efficacy.patient_course(
-                patient, infusions.get(patient_id, {}).get(first), results.get(patient_id, []),
-                reviews.get(patient_id, []), progression.progressed_on if progression else None, as_of,
-                summaries.get(patient_id)))
+                patient, infusions.get(patient_id, {}).get(first), course.measured, responses,
+                progression.progressed_on if progression else None, as_of, summaries.get(patient_id)))
         return efficacy.efficacy_endpoints(courses, self.protocol, as_of, kaplan_meier)

@@ -7,17 +7,22 @@ log keeps the old one). The checks are core/results.py's, the same for every fro
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
+from pathlib import Path
 
+from ..core import response
 from ..core import results as rules
 from ..core.counts import GradedCount
 from ..core.dates import from_utc_text, to_utc_text
-from ..core.errors import ClinicalInputError
+from ..core.errors import ClinicalInputError, StoreError
 from ..core.recording import check_known
-from ..core.results import FIELDS, AssessedResponse, ResponseReview, Result
+from ..core.results import FIELDS, AssessedResponse, KeptCourse, Measured, ResponseReading, ResponseReview, Result
 from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from .part import Part
@@ -201,6 +206,35 @@ class Results(Part):
         return {patient_id: Progression(date.fromisoformat(on), found_by, by) for patient_id, on, found_by, by in
                 self.db.execute("SELECT patient_id, progressed_on, found_by, recorded_by FROM progressions")}
 
+    # -- the response course kept between reads -------------------------------------------------
+
+    def kept(self) -> dict[int, KeptCourse]:
+        """What the endpoint tables read of every patient's results, by row id of the patient (core/results
+        .KeptCourse). Kept in response_readings; a patient whose row was emptied by a write (schema
+        .READINGS_FROM), or made by other rules, has it made again here."""
+        digest = _rules_digest()
+        kept, missing = {}, []
+        for patient_id, text in self.db.execute("SELECT p.id, r.readings FROM patients p LEFT JOIN response_readings"
+                                                " r ON r.patient_id = p.id AND r.rules = ?", [digest]):
+            if text is None:
+                missing.append(patient_id)
+            else:
+                kept[patient_id] = _kept(text)
+        if not missing:
+            return kept
+        results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
+                   {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
+        made = {patient_id: rules.kept_course(results.get(patient_id, [])) for patient_id in missing}
+        try:
+            with self.store.transaction():
+                for patient_id, course in made.items():
+                    self.db.execute("INSERT INTO response_readings (patient_id, rules, readings) VALUES (?, ?, ?)"
+                                    " ON CONFLICT (patient_id) DO UPDATE SET rules = excluded.rules,"
+                                    " readings = excluded.readings", [patient_id, digest, _kept_text(course)])
+        except StoreError:
+            pass  # a file open to be read (or in use): made again at the next read
+        return kept | made
+
     # -- reading -------------------------------------------------------------------------------
 
     def _stored(self, patient_id: int, timepoint: str, activity: str) -> tuple[int | None, dict]:
@@ -242,3 +276,31 @@ _POSITIONS = {activity: tuple((_VALUE_COLUMNS.index(f.name), f.name) for f in fi
 def _measured(activity: str, values) -> dict[str, float | str]:
     """The values typed for an item of `activity`, by field name: an empty field is not there."""
     return {name: values[i] for i, name in _POSITIONS.get(activity, ()) if values[i] is not None}
+
+
+_READ_ONE_BY_ONE = 50  # more patients to read again than this: the cohort's results in one query
+
+
+@cache
+def _rules_digest() -> str:
+    """The rules in use (the source of core/response.py and core/results.py): what other rules kept is made
+    again."""
+    digest = hashlib.sha256()
+    for module in (response, rules):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _kept_text(course: KeptCourse) -> str:
+    return json.dumps({"readings": [[r.timepoint, r.day.isoformat(), r.known_on.isoformat(), r.confirmed]
+                                    for r in course.readings],
+                       "measured": [[m.timepoint, m.activity, m.day.isoformat(), m.values] for m in course.measured]})
+
+
+def _kept(text: str) -> KeptCourse:
+    stored = json.loads(text)
+    day = date.fromisoformat
+    return KeptCourse(tuple(ResponseReading(timepoint, day(on), day(known_on), confirmed)
+                            for timepoint, on, known_on, confirmed in stored["readings"]),
+                      tuple(Measured(timepoint, activity, day(on), values)
+                            for timepoint, activity, on, values in stored["measured"]))

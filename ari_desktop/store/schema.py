@@ -26,6 +26,10 @@ APPLICATION_ID = 0x41524930
 # patient's history list them.
 CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
                    "tls_labs", "results", "response_reviews", "progressions")
+# Rows the store derives from the clinical ones and makes again at will: not written through the change log.
+DERIVED_TABLES = ("scheduled_items", "response_readings")
+# A write to these empties the response_readings of its row's patient (a recording gives its result its date).
+READINGS_FROM = ("results", "recordings")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # How long to wait for another program to finish writing before saying the file is in use.
 BUSY_SECONDS = 5.0
@@ -513,12 +517,26 @@ def _m009_results(db) -> None:
         """)
 
 
+def _m010_response_readings(db) -> None:
+    """Each patient's response course as the endpoints count it (core/results.ResponseReading), kept between
+    reads: derived rows, emptied for a patient whenever one of their results or recordings is written and
+    made again when next read; `rules` names the response rules that made them (others make them again)."""
+    db.execute("""
+        CREATE TABLE response_readings (
+            patient_id INTEGER PRIMARY KEY REFERENCES patients(id),
+            rules TEXT NOT NULL,
+            readings TEXT NOT NULL
+        )
+    """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
               ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
               ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain),
-              ("008_signatures", _m008_signatures), ("009_results", _m009_results))
+              ("008_signatures", _m008_signatures), ("009_results", _m009_results),
+              ("010_response_readings", _m010_response_readings))
 
 
 def check_file(path: Path) -> bool:

@@ -261,6 +261,9 @@ class Store:
             self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
         self._chain.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update",
                            audit.logged(old), audit.logged(values), reason)
+        if table in schema.READINGS_FROM:  # the patient's response course, made again when next read
+            self.db.execute(f"DELETE FROM response_readings WHERE patient_id = (SELECT patient_id FROM {table}"
+                            " WHERE id = ?)", [row_id])
         return row_id
 
     def _check_may(self, action: str | None) -> None:
