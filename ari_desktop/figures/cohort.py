@@ -13,7 +13,7 @@ from datetime import date
 
 from ..core.endpoints import infusion_timepoint, not_infused
 from ..core.patients import Patient
-from ..core.results import AssessedResponse, Result, response_course
+from ..core.results import AssessedResponse, Measured, Result, response_course
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,12 @@ class Cohort:
     protocol: str  # the protocol's code, for the titles
     infused: tuple[Infused, ...]  # in the order fraction 1 was given
     not_infused: int
-    results: dict[int, list[Result]]  # by patient row id, done by the as-of date
+    results: dict[int, list[Result | Measured]]  # by patient row id, done by the as-of date
 
     def of(self, study_id: str) -> Infused | None:
         return next((p for p in self.infused if p.study_id == study_id), None)
 
-    def results_of(self, patient: Infused) -> list[Result]:
+    def results_of(self, patient: Infused) -> list[Result | Measured]:
         return self.results.get(patient.patient_id, [])
 
     @property
@@ -47,9 +47,10 @@ class Cohort:
         return f"{len(self.infused):,} infused (fraction 1 given)"
 
 
-def read(store, as_of: date | None = None, activities: tuple[str, ...] | None = None) -> Cohort:
+def read(store, as_of: date | None = None, activities: tuple[str, ...] = ()) -> Cohort:
     """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
-    with every patient's results of these `activities` (None: all; (): none yet, see `with_results`)."""
+    with every patient's results of these `activities` (of core/results.COUNTED_RESULTS: what the endpoint
+    tables keep of each patient, store.results.kept)."""
     as_of = store.toxicity.checked_as_of(as_of)
     timepoint = infusion_timepoint(store.protocol, "day0")
     infusions = store.toxicity.infusions()  # the one read of every infusion recording the tables use too
@@ -61,7 +62,9 @@ def read(store, as_of: date | None = None, activities: tuple[str, ...] | None = 
         else:
             apart += 1
     infused.sort(key=lambda p: (p.fraction_1, p.study_id))
-    results = {} if activities == () else _known(store.results.by_patient(activities or ()), as_of)
+    kept = store.results.kept() if activities else {}
+    results = _known({patient_id: [m for m in course.measured if m.activity in activities]
+                      for patient_id, course in kept.items()}, as_of)
     return Cohort(as_of, store.protocol.code, tuple(infused), apart, results)
 
 
@@ -71,7 +74,7 @@ def with_results(store, cohort: Cohort, patients: Iterable[Infused]) -> Cohort:
                                           cohort.as_of))
 
 
-def _known(by_patient: dict[int, list[Result]], as_of: date) -> dict[int, list[Result]]:
+def _known(by_patient: dict[int, list[Result | Measured]], as_of: date) -> dict[int, list[Result | Measured]]:
     return {patient_id: known for patient_id, rows in by_patient.items() if (known := [r for r in rows
                                                                                       if r.day <= as_of])}
 

@@ -35,7 +35,7 @@ def _end(patient: Infused, as_of: date) -> tuple[date, str]:
 
 def swimmer(store, as_of: date | None = None, lines: int = SWIMMER_LINES) -> Figure:
     """The cohort's swimmer plot as known on `as_of` (default today): the first `lines` infused."""
-    cohort = read(store, as_of, activities=())
+    cohort = read(store, as_of)
     shown = cohort.infused[:lines]
     cohort = with_results(store, cohort, shown)
     # Margins fixed in inches rather than a constrained layout: measuring a hundred tick labels again and
