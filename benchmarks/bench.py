@@ -2,12 +2,15 @@
 
     python benchmarks/bench.py [--patients 5000] [--db PATH] [--reuse]
     python benchmarks/bench.py --start-up [--runs 15] [--db PATH] [--patients 60]
+    python benchmarks/bench.py --catalogs [--runs 15] [--db PATH] [--patients 60]
     python benchmarks/bench.py --server postgresql://USER@HOST/EMPTY_DATABASE [--db PATH] [--reuse]
 
 Prints a Markdown table: the figures the README's performance section quotes. Times are medians
 of repeated runs on a warm file cache; this is a measurement, not a test. `--start-up` times only
 the window's start to first paint against a bare PySide6 window, the two run in turn so that the
-machine's other load falls on both alike (wall time and the processes' own CPU time).
+machine's other load falls on both alike (wall time and the processes' own CPU time). `--catalogs` times
+only what a language costs at start: a catalog's first load in a fresh process, and the first paint with
+Spanish remembered against English.
 
 The processes run with Python's compiled-module cache (as an installed program does), whatever
 PYTHONDONTWRITEBYTECODE says: compiling every module on every start would be timed otherwise.
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from ari_desktop import demo
+from ari_desktop import demo, i18n
 from ari_desktop.core.dates import local_today
 from ari_desktop.store import Store
 
@@ -46,18 +49,20 @@ APP = [sys.executable, "-m", "ari_desktop", "--db"]
 BARE = [sys.executable, str(Path(__file__).with_name("bare_window.py"))]
 
 
-def process_seconds(commands: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float]]:
+def process_seconds(commands: dict[str, list[str]], repeat: int,
+                    settings: dict[str, dict[str, str]] | None = None) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) seconds of whole processes: interpreter, imports, window, first paint, exit.
-    The commands run in turn, after one warm-up run each."""
+    The commands run in turn, after one warm-up run each; `settings`: environment variables of some."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ARI_DESKTOP_EXIT_AFTER_FIRST_PAINT": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for command in commands.values():
-        subprocess.run(command, env=env, check=True, capture_output=True)
+    envs = {name: env | (settings or {}).get(name, {}) for name in commands}
+    for name, command in commands.items():
+        subprocess.run(command, env=envs[name], check=True, capture_output=True)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
             before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-            subprocess.run(command, env=env, check=True, capture_output=True)
+            subprocess.run(command, env=envs[name], check=True, capture_output=True)
             wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
             times[name].append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
     return {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
@@ -81,6 +86,30 @@ def start_up_rows(db: Path, repeat: int) -> list[tuple[str, str]]:
             ("Start to first paint of a bare PySide6 window with one label",
              f"{bare_wall:.2f} s ({bare_cpu:.2f} s CPU)"),
             ("App / bare window", f"{app_wall / bare_wall:.2f}x ({app_cpu / bare_cpu:.2f}x CPU)")]
+
+
+# A catalog's first load, in a process that has imported i18n and nothing else of a language.
+_FIRST_LOAD = ("import sys, time; from ari_desktop import i18n; start = time.perf_counter(); "
+               "i18n.catalog(sys.argv[1]); print((time.perf_counter() - start) * 1000)")
+
+
+def catalog_rows(db: Path, repeat: int) -> list[tuple[str, str]]:
+    """What a language costs at start: the Spanish and the Catalan catalog's first load (median ms of fresh
+    processes), and the window's start to first paint with Spanish remembered against English."""
+    loads = {lang: statistics.median(
+        float(subprocess.run([sys.executable, "-c", _FIRST_LOAD, lang], check=True, capture_output=True,
+                             text=True).stdout) for _ in range(repeat)) for lang in ("es", "ca")}
+    with tempfile.TemporaryDirectory() as folder:
+        remembered = {}
+        for lang in ("en", "es"):
+            (Path(folder) / lang).write_text(lang + "\n", encoding="utf-8")
+            remembered[lang] = {i18n.LANGUAGE_FILE_ENV: str(Path(folder) / lang)}
+        figures = process_seconds({lang: [*APP, str(db)] for lang in remembered}, repeat, remembered)
+    (en_wall, _), (es_wall, _) = figures["en"], figures["es"]
+    return [("Loading a catalog, first time in a fresh process (Spanish, Catalan); start to first paint with "
+             "Spanish remembered vs English",
+             f"{loads['es']:.1f} ms, {loads['ca']:.1f} ms; {es_wall:.2f} s vs {en_wall:.2f} s "
+             f"({(es_wall - en_wall) * 1000:+.0f} ms)")]
 
 
 def server_rows(db: Path, address: str, repeat: int) -> list[tuple[str, str]]:
@@ -180,16 +209,19 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "ari-bench.db")
     parser.add_argument("--reuse", action="store_true", help="Use an existing database at --db.")
     parser.add_argument("--start-up", action="store_true", help="Time only the window's start to first paint.")
+    parser.add_argument("--catalogs", action="store_true",
+                        help="Time only a catalog's first load and the first paint in Spanish against English.")
     parser.add_argument("--runs", type=int, default=7, help="Runs of each process for the start-up figures.")
     parser.add_argument("--server", help="Time team mode too: the cohort moved to this empty server database.")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
-    if args.start_up:
+    if args.start_up or args.catalogs:
         if not args.reuse or not args.db.exists():
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{args.db}{suffix}").unlink(missing_ok=True)
             demo_database(args.db, args.patients)
-        print_table(args.db, start_up_rows(args.db, args.runs))
+        print_table(args.db, (start_up_rows(args.db, args.runs) if args.start_up else [])
+                    + (catalog_rows(args.db, args.runs) if args.catalogs else []))
         return
 
     if not args.reuse:
@@ -218,7 +250,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             rows += figure_rows(store, Path(folder))
 
-    rows += start_up_rows(args.db, args.runs)
+    rows += start_up_rows(args.db, args.runs) + catalog_rows(args.db, args.runs)
     if args.server:
         rows += server_rows(args.db, args.server, args.runs)
 

@@ -15,15 +15,17 @@ from pathlib import Path
 import click
 
 from ..i18n import LANGUAGES as LANGUAGE_NAMES
-from ..i18n import ngettext
+from ..i18n import ngettext, remembered_language
 from ..printing.options import LANGUAGES, PAPERS, STOCKS, Printed
 
 # Every printing command: an existing PDF is replaced; any other file only when asked; never the
 # database, a folder or a device (ari_desktop.outputs).
 overwrite_option = click.option("--overwrite", is_flag=True,
                                 help="Replace the output file even if it is not a PDF (never a database).")
-# The language of a printout's own words (the protocol's words too), whatever the command line speaks.
-lang_option = click.option("--lang", default="en", show_default=True,
+# The language of a printout's own words (the protocol's words too): the one chosen in View → Language unless
+# given, so a unit that chose Català prints in Català without typing it (read when the command runs).
+lang_option = click.option("--lang", default=remembered_language,
+                           show_default="the language chosen in View → Language",
                            type=click.Choice(LANGUAGES, case_sensitive=False),
                            help="Language of the printed words: "
                                 + ", ".join(f"{code} {LANGUAGE_NAMES[code]}" for code in LANGUAGES) + ".")

@@ -15,7 +15,7 @@ from .. import i18n
 from ..core.errors import ClinicalInputError
 from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
-from ..reports.audit import lines
+from ..reports.audit import described, lines
 from ..reports.history import moment_text
 from ..store.audit import TrailFilter
 from .layout import Footer, Typesetter, build, content_width, document, fit_widths, grid_style
@@ -78,16 +78,17 @@ def write_trail(store, chosen: TrailFilter, out: Path | str, *, printed_by: str 
     if count > MOST_ENTRIES:
         raise ClinicalInputError(f"The filter holds {count:,} entries, more than a PDF holds ({MOST_ENTRIES:,}): "
                                  "narrow it (a patient, a user, a kind, dates), or save it as CSV.", "output")
-    shown = lines(store.audit.trail(chosen))
     ts = Typesetter(lang or i18n.current())
+    shown = lines(store.audit.trail(chosen), ts.lang)
     title = ts.words(N_("Audit trail"))
     story, footer = _start(store, ts, title, ts.ngettext("Filter: {filter} · {count} entry, oldest first",
                                                          "Filter: {filter} · {count} entries, oldest first", count,
-                                                         filter=chosen.described()), printed_by)
+                                                         filter=described(chosen, ts.lang)), printed_by)
     rows = [[str(e.entry), e.when, e.who, e.kind, e.patient, e.what, "\n".join(e.changes), e.reason] for e in shown]
     story.append(_table(ts, _TRAIL_HEADINGS, rows, [12 * mm, 30 * mm, 32 * mm, 22 * mm, 20 * mm, 45 * mm,
                                                     60 * mm, 35 * mm], 6,
-                        [["999999"], ["2025-12-31 23:59 CEST"], [], ["Failed log-in"], ["DEMO-0000"], [], [], []])
+                        [["999999"], ["2025-12-31 23:59 CEST"], [], [ts.words("Failed log-in")], ["DEMO-0000"], [], [],
+                         []])
                  if rows else Paragraph(ts.t(N_("No entry matches the filter.")), ts.body))
     return _write(store, out, title, story, footer)
 

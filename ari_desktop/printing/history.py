@@ -1,7 +1,8 @@
 """A patient's change history on paper (A4 landscape): every change, oldest first, with who, when,
 which record, each field from what to what, and why; optionally only the changes a filter matches.
 The table header is repeated on every page. What the entries say comes from reports.history, as
-the window shows it; the sheet's own words are in the chosen language.
+the window shows it; the sheet's words and the entries' are in the chosen language (what was stored,
+as stored).
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ from .options import LANGUAGES, Printed, check_choice
 
 PAGE = landscape(A4)
 _HEADINGS = (N_("When"), N_("Who"), N_("Record"), N_("What changed"), N_("Why"))
-ACTIONS = {"created": N_("created"), "corrected": N_("corrected")}
 
 
 def write(store, study_id: str, out: Path | str, *, lang: str = "en", filter_text: str = "",
           printed_by: str | None = None, overwrite: bool = False) -> Printed:
-    """Write the change history of `study_id` (only the changes matching `filter_text`, if given);
-    every check is made before the file is touched."""
+    """Write the change history of `study_id` (only the changes matching `filter_text`, if given: matched as
+    the language spoken now shows them, the words typed in the filter box); every check is made before the
+    file is touched."""
     lang = check_choice(lang, LANGUAGES, "language")
     out = check_pdf_output(out, store.path, overwrite)
     patient = store.patients.get(study_id)
-    shown = [e for e in entries(store.changes.of_patient(patient.study_id), store.protocol) if e.matches(filter_text)]
+    changes = store.changes.of_patient(patient.study_id)
+    matching = [e.matches(filter_text) for e in entries(changes, store.protocol)]
+    shown = [e for e, keep in zip(entries(changes, store.protocol, lang), matching, strict=True) if keep]
     ts = Typesetter(lang)
     title = ts.words(N_("Change history {study_id}"), study_id=patient.study_id)
     story: list[Flowable] = [
@@ -59,7 +62,7 @@ def _table(shown: list[HistoryEntry], ts: Typesetter) -> Table:
         rows.append([
             Paragraph(ts.esc(entry.when), cell),
             Paragraph(ts.esc(entry.user), cell),
-            Paragraph(f"{ts.esc(entry.record)} ({ts.t(ACTIONS[entry.action])})", cell),
+            Paragraph(ts.esc(f"{entry.record} ({entry.action})"), cell),
             Paragraph("<br/>".join(ts.esc(line) for line in entry.change_lines()), cell),
             Paragraph(ts.esc(entry.reason or ""), cell),
         ])

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from ..core.audit import CHAIN_START, Entry, entry_hash, first_break
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
+from ..i18n import N_
 from .changes import OF_PATIENT
 from .part import Part
 from .schema import CLINICAL_TABLES
@@ -103,22 +104,22 @@ class Kind:
 
 EXPORT, PRINT = "export", "print"
 KINDS = (
-    Kind("record", "Record change", CLINICAL_TABLES),
-    Kind("signature", "Signature", ("signatures",)),
-    Kind("log-in", "Log-in", event="log-in"),
-    Kind("failed-log-in", "Failed log-in", event="log-in failed"),
-    Kind("log-out", "Log-out", event="log-out"),
-    Kind("role", "Role change", ("role_grants",)),
-    Kind("account", "Account change", ("accounts", "sessions")),
-    Kind(EXPORT, "Export", event=EXPORT),
-    Kind(PRINT, "Print", event=PRINT),
-    Kind("restore", "Restore", event="restore"),
-    Kind("protocol", "Protocol file", ("protocol_in_use",)),
+    Kind("record", N_("Record change"), CLINICAL_TABLES),
+    Kind("signature", N_("Signature"), ("signatures",)),
+    Kind("log-in", N_("Log-in"), event="log-in"),
+    Kind("failed-log-in", N_("Failed log-in"), event="log-in failed"),
+    Kind("log-out", N_("Log-out"), event="log-out"),
+    Kind("role", N_("Role change"), ("role_grants",)),
+    Kind("account", N_("Account change"), ("accounts", "sessions")),
+    Kind(EXPORT, N_("Export"), event=EXPORT),
+    Kind(PRINT, N_("Print"), event=PRINT),
+    Kind("restore", N_("Restore"), event="restore"),
+    Kind("protocol", N_("Protocol file"), ("protocol_in_use",)),
 )
 KIND_CODES = tuple(k.code for k in KINDS)
 _BY_TABLE = {table: kind for kind in KINDS for table in kind.tables}
 _BY_EVENT = {kind.event: kind for kind in KINDS if kind.event}
-OTHER = Kind("other", "Other")
+OTHER = Kind("other", N_("Other"))
 
 
 def kind_of(table: str, event: str | None) -> Kind:
