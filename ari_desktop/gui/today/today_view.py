@@ -64,6 +64,11 @@ def to_do_text(kind: str, count: int) -> str:
     return said.format(count=count)
 
 
+def status_width() -> int:
+    """The status column's width in characters: its longest word (bold, after the icon) in this language."""
+    return max(10, max(len(statuses.status_text(status)) for status in statuses.LOOKS) + 2)
+
+
 def item_words(entry: ScheduleEntry) -> str:
     """ "ARI-014 sBCMA (D+7)": the patient, the item and its timepoint, as the status bar names them."""
     return f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label})"
@@ -133,7 +138,8 @@ class TodayView(LazyView):
         self.worklist_model = EntryTableModel(protocol, worklist_columns(protocol), self)
         self.worklist_proxy = TextFilter((0,), self)
         self.worklist_proxy.setSourceModel(self.worklist_model)
-        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, 10, 9, 11, 20, 20, 20), stretch=2)
+        status = status_width()
+        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, status, 9, 11, 20, 20, 20), stretch=2)
         self.worklist.setObjectName("worklist")
         self.worklist.setAccessibleName(_("Worklist"))
         self.worklist.setToolTip(_("Enter or Space: mark collected. Double-click: record with another time or a "
@@ -186,7 +192,7 @@ class TodayView(LazyView):
         self.missed_model = EntryTableModel(protocol, missed_columns(protocol), self)
         self.missed_proxy = TextFilter((0,), self)
         self.missed_proxy.setSourceModel(self.missed_model)
-        self.missed = table_view(self.missed_proxy, (9, 14, 34, 10, 9, 11, 20), stretch=2)
+        self.missed = table_view(self.missed_proxy, (9, 14, 34, status, 9, 11, 20), stretch=2)
         self.missed.setObjectName("missed")
         self.missed.setAccessibleName(_("Missed items"))
         self.missed.setToolTip(_("Enter: give the reason it was not obtained, or when it was done."))
