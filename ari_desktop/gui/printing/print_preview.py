@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ... import printing
+from ... import i18n, printing
 from ...core.errors import ClinicalInputError
 from ...i18n import LANGUAGES, N_, _, ngettext
 from ...outputs import check_pdf_output, write_atomically
@@ -197,7 +197,7 @@ class PrintPreviewDialog(QDialog):
 
         fill(self.paper, PAPER_NAMES, printing.PAPERS, "paper", "a4")
         fill(self.stock, STOCK_NAMES, printing.STOCKS, "stock", "a4-3x8")
-        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", "en", shown=str)  # each in its own name
+        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", i18n.current(), shown=str)  # each in its own name
         fill(self.zoom, {code: name for code, (name, _mode) in ZOOMS.items()}, tuple(ZOOMS), f"zoom_{kind}",
              DEFAULT_ZOOM[kind])
         for combo, caption, shown in ((self.paper, "paperCaption", kind == "worksheet"),

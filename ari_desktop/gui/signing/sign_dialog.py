@@ -103,9 +103,9 @@ def assessment_words(a: Assessment) -> str:
 
 
 def decision_words(d: FractionDecision) -> str:
-    said = _("{decision} for the fraction at {timepoint}, decided {when} by {physician}").format(
-        decision=meaning_name(d.decision).upper(), timepoint=d.timepoint, when=when_text(d.decided_at),
-        physician=d.decided_by)
+    said = (_("GO for the fraction at {timepoint}, decided {when} by {physician}") if d.decision == rules.GO else
+            _("HOLD for the fraction at {timepoint}, decided {when} by {physician}")).format(
+        timepoint=d.timepoint, when=when_text(d.decided_at), physician=d.decided_by)
     return f"{said}: {d.reason}" if d.reason else said
 
 
