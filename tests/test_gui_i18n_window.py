@@ -19,7 +19,7 @@ from conftest import (
     sign_in,
     untranslated_texts,
 )
-from PySide6.QtCore import QLocale, Qt, QTranslator
+from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ari_desktop import i18n
@@ -148,11 +148,9 @@ def test_the_dialogs_of_signing_in_and_signing_speak_the_catalog(qtbot, store, a
 
 @pytest.fixture
 def speaking(qapp) -> Iterator:
-    """Switch the window's language as View → Language does (catalog, Qt's own words, QLocale); English and
-    the test run's locale again afterwards."""
+    """Switch the window's language as View → Language does (catalog, Qt's own words, QLocale); English
+    again afterwards (and the C locale: conftest's `english`)."""
     from ari_desktop.gui.common import language
-
-    before = QLocale()
 
     def speak(lang: str) -> None:
         language.install(qapp, lang)
@@ -161,15 +159,16 @@ def speaking(qapp) -> Iterator:
     for translator in qapp.findChildren(QTranslator, "ari-language"):
         QApplication.removeTranslator(translator)
     i18n.use("en")
-    QLocale.setDefault(before)
 
 
 DAY_FIRST = re.compile(r"\b10/03/2025\b")
 WORDS = {
     "es": {"tab": "Hoy", "heading": "Hoy, lunes, 10 de marzo de 2025:", "status": "Estado", "mark": "Marcar",
-           "missed": "Perdidas, necesitan un motivo"},
+           "missed": "Perdidas, necesitan un motivo", "target": "Fecha prevista", "specimen": "Muestra",
+           "blood": "Sangre periférica"},
     "ca": {"tab": "Avui", "heading": "Avui, dilluns, 10 de març del 2025:", "status": "Estat", "mark": "Marca",
-           "missed": "Perdudes, necessiten un motiu"},
+           "missed": "Perdudes, necessiten un motiu", "target": "Data prevista", "specimen": "Mostra",
+           "blood": "Sang perifèrica"},
 }
 
 
@@ -187,8 +186,9 @@ def test_today_reads_in_the_language_with_its_dates_day_first(qtbot, store, add_
     model = window.today.worklist_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert words["status"] in headers
-    target = headers.index("Fecha prevista" if lang == "es" else "Data prevista")
-    days = {model.index(row, target).data() for row in range(model.rowCount())}
-    assert days and all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", day) for day in days)
+    column = {header: [model.index(row, headers.index(header)).data() for row in range(model.rowCount())]
+              for header in (words["target"], words["specimen"])}
+    assert column[words["target"]] and all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", day) for day in column[words["target"]])
+    assert words["blood"] in column[words["specimen"]]  # the protocol file's words in the language
     assert DAY_FIRST.search(window.today.missed_caption.text())
     assert window.today.missed_caption.text().startswith(words["missed"])

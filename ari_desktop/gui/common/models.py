@@ -16,11 +16,13 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 
+from ... import i18n
 from ...core.flags import Flag
 from ...core.patients import Patient
 from ...core.protocol import Protocol
 from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
 from ...i18n import N_, _
+from ...printing.visits import item_label, timepoint_label
 from . import statuses
 from .qt_dates import format_date, format_moment
 
@@ -49,6 +51,21 @@ class Column(Generic[R]):
 
 def day_text(day: date | None) -> str:
     return format_date(day)
+
+
+# The protocol file's words (what an item is, its timepoint, sample, tube, laboratory) in the window's
+# language: the file gives them in Spanish and Catalan beside the English.
+
+def what_text(protocol: Protocol, item: ScheduledItem) -> str:
+    return item_label(protocol, item, i18n.current())
+
+
+def timepoint_text(protocol: Protocol, item: ScheduledItem) -> str:
+    return timepoint_label(protocol, item, i18n.current())
+
+
+def local_activity(protocol: Protocol, code: str):
+    return protocol.in_language(i18n.current()).activity(code)
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -125,13 +142,13 @@ class EntryTableModel(RowTableModel[ScheduleEntry]):
 
 def entry_tooltip(entry: ScheduleEntry, protocol: Protocol) -> str:
     item = entry.item
-    lines = [f"{entry.study_id}: {item.label}",
-             _("{timepoint} ({code}), target {day}").format(timepoint=item.timepoint_label, code=item.timepoint,
-                                                           day=format_date(item.target_date)),
+    lines = [f"{entry.study_id}: {what_text(protocol, item)}",
+             _("{timepoint} ({code}), target {day}").format(timepoint=timepoint_text(protocol, item),
+                                                           code=item.timepoint, day=format_date(item.target_date)),
              _("Window {start} to {end}").format(start=format_date(item.window_start),
                                                  end=format_date(item.window_end)),
              f"{statuses.status_text(entry.status)}: {statuses.explanation(entry.status)}"]
-    activity = protocol.activity(item.activity)
+    activity = local_activity(protocol, item.activity)
     if activity.tube:
         lines.append(_("{sample}: {tube}, {volume}, to {lab}").format(
             sample=activity.sample or _("Sample"), tube=activity.tube, volume=volume_text(activity.volume_ml),
@@ -165,12 +182,12 @@ def recording_text(entry: ScheduleEntry) -> str:
 
 def _activity_field(protocol: Protocol, name: str) -> Callable[[ScheduleEntry], str]:
     def text(entry: ScheduleEntry) -> str:
-        return getattr(protocol.activity(entry.item.activity), name) or ""
+        return getattr(local_activity(protocol, entry.item.activity), name) or ""
     return text
 
 
 def tube_text(protocol: Protocol, entry: ScheduleEntry) -> str:
-    activity = protocol.activity(entry.item.activity)
+    activity = local_activity(protocol, entry.item.activity)
     if not activity.tube:
         return ""
     return f"{activity.tube}, {volume_text(activity.volume_ml)}" if activity.volume_ml else activity.tube
@@ -179,9 +196,9 @@ def tube_text(protocol: Protocol, entry: ScheduleEntry) -> str:
 def worklist_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
     return [
         Column(N_("Patient"), lambda e: e.study_id, help=N_("Study ID")),
-        Column(N_("Timepoint"), lambda e: e.item.timepoint_label, lambda e: (e.item.anchor, e.item.day),
+        Column(N_("Timepoint"), lambda e: timepoint_text(protocol, e.item), lambda e: (e.item.anchor, e.item.day),
                help=N_("When in the trial (day counted from day 0, or from the booster)")),
-        Column(N_("What"), lambda e: e.item.label, help=N_("Sample or assessment")),
+        Column(N_("What"), lambda e: what_text(protocol, e.item), help=N_("Sample or assessment")),
         Column(N_("Status"), lambda e: statuses.status_text(e.status), lambda e: statuses.URGENCY.index(e.status),
                help=N_("Due: window open. Overdue: target day passed, window still open."), status=True),
         Column(N_("Target"), lambda e: day_text(e.item.target_date), help=N_("The day the protocol asks for")),
@@ -196,8 +213,8 @@ def worklist_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
 def missed_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
     return [
         Column(N_("Patient"), lambda e: e.study_id, help=N_("Study ID")),
-        Column(N_("Timepoint"), lambda e: e.item.timepoint_label, lambda e: (e.item.anchor, e.item.day)),
-        Column(N_("What"), lambda e: e.item.label),
+        Column(N_("Timepoint"), lambda e: timepoint_text(protocol, e.item), lambda e: (e.item.anchor, e.item.day)),
+        Column(N_("What"), lambda e: what_text(protocol, e.item)),
         Column(N_("Status"), lambda e: statuses.status_text(e.status), status=True,
                help=N_("The window closed with nothing recorded")),
         Column(N_("Target"), lambda e: day_text(e.item.target_date)),

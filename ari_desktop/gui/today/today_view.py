@@ -35,13 +35,21 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.protocol import Protocol
 from ...core.recording import undo_without_reason, window_note
 from ...core.schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
 from ...i18n import N_, _, ngettext
 from ..common import statuses
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.fields import DateField, TimeField
-from ..common.models import EntryTableModel, TextFilter, missed_columns, worklist_columns
+from ..common.models import (
+    EntryTableModel,
+    TextFilter,
+    missed_columns,
+    timepoint_text,
+    what_text,
+    worklist_columns,
+)
 from ..common.qt_dates import format_date, format_long_date, format_moment, format_time
 from ..common.session import Session
 from ..common.widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
@@ -69,9 +77,9 @@ def status_width() -> int:
     return max(10, max(len(statuses.status_text(status)) for status in statuses.LOOKS) + 2)
 
 
-def item_words(entry: ScheduleEntry) -> str:
-    """ "ARI-014 sBCMA (D+7)": the patient, the item and its timepoint, as the status bar names them."""
-    return f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label})"
+def item_words(protocol: Protocol, entry: ScheduleEntry) -> str:
+    """ "ARI-014 Soluble BCMA (Day +7)": the patient, the item and its timepoint, as the status bar names them."""
+    return f"{entry.study_id} {what_text(protocol, entry.item)} ({timepoint_text(protocol, entry.item)})"
 
 
 def some_items(entries: list[ScheduleEntry], words) -> str:
@@ -434,7 +442,8 @@ class TodayView(LazyView):
         if already and not chosen:  # a second Enter on what was just marked records nothing
             entry = already[0]
             self.session.say(_("{item}: already done at {time} by {user}, not recorded again (Ctrl+Z takes it "
-                               "back).").format(item=item_words(entry), time=format_time(entry.recording.done_at),
+                               "back).").format(item=item_words(self.store.protocol, entry),
+                                                time=format_time(entry.recording.done_at),
                                                 user=entry.recording.recorded_by))
             return
         done_at = self._done_at()
@@ -463,7 +472,8 @@ class TodayView(LazyView):
             self.last_marked = written
             self.undo_action.setEnabled(True)
             self.session.say(_("Marked done at {time} by {user}: {items}. Ctrl+Z: undo.").format(
-                time=format_time(done_at), user=self.session.user, items=some_items(written, item_words)))
+                time=format_time(done_at), user=self.session.user,
+                items=some_items(written, lambda e: item_words(self.store.protocol, e))))
             notes = {note for note in (window_note(e, done_at) for e in written) if note}
             if notes:  # recorded (the command line says "outside its window" too), but shown beside the time
                 self.time_error.setText(ERROR_PREFIX + " ".join(sorted(notes)))
@@ -491,7 +501,7 @@ class TodayView(LazyView):
     def _confirm_backdate(self, entries: list[ScheduleEntry], done_at) -> bool:
         """On a past day, ask before recording on that day, with the time to confirm (Enter alone
         never backdates: the dialog has no default button)."""
-        dialog = BackdateDialog(self.day, entries, self.collected_at.text(), self)
+        dialog = BackdateDialog(self.store.protocol, self.day, entries, self.collected_at.text(), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             self.session.say(_("Nothing recorded: {day} is a past day. To record another day or time, use Record… "
                                "(Ctrl+R).").format(day=format_date(self.day)))
@@ -527,7 +537,7 @@ class TodayView(LazyView):
             reason, accepted = QInputDialog.getText(
                 self, _("Not collected after all"), _("{item} was recorded done by {user} at {moment}.\nWhy is it "
                                                       "taken back?").format(
-                    item=item_words(entry), user=entry.recording.recorded_by,
+                    item=item_words(self.store.protocol, entry), user=entry.recording.recorded_by,
                     moment=format_moment(entry.recording.recorded_at)))
             if not accepted:
                 return
@@ -545,7 +555,7 @@ class TodayView(LazyView):
         self.undo_action.setEnabled(bool(self.last_marked))
         for study_id in {e.study_id for e in entries}:
             self.session.events.recorded.emit(study_id)
-        what = ", ".join(item_words(e) for e in entries)
+        what = ", ".join(item_words(self.store.protocol, e) for e in entries)
         self.session.say(_("Not collected after all: {items} is open again; the change log keeps both.").format(
             items=what))
 
@@ -668,10 +678,11 @@ class BackdateDialog(QDialog):
     """Asks before a collection is recorded on a past day, with the time to confirm. No default
     button: Enter alone does not record."""
 
-    def __init__(self, day: date, entries: list[ScheduleEntry], time_text: str, parent: QWidget | None = None):
+    def __init__(self, protocol: Protocol, day: date, entries: list[ScheduleEntry], time_text: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Record on a past day?"))
-        what = some_items(entries, lambda e: f"{e.study_id} {e.item.label}")
+        what = some_items(entries, lambda e: f"{e.study_id} {what_text(protocol, e.item)}")
         question = QLabel(_("{day} is a past day. Record {items} collected on that day, at the time below?").format(
             day=format_long_date(day), items=what), wordWrap=True)
         self.time = TimeField().describe(_("time collected"), "done_at")
