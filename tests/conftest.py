@@ -61,8 +61,21 @@ def english(request, monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> Itera
     monkeypatch.setenv(i18n.LANGUAGE_FILE_ENV, str(folder / key))
     monkeypatch.setenv("LANGUAGE", "en")  # what i18n.system_language() reads first
     i18n.use("en")
+    _c_locale()
     yield
     i18n.use("en")
+    _c_locale()
+
+
+def _c_locale() -> None:
+    """Qt's default locale is C (ISO dates) in every test whatever the machine's, and again after a test that
+    chose a language (the window's dates follow QLocale's default)."""
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QLocale
+
+        QLocale.setDefault(QLocale.c())
 
 
 class PseudoTranslations(gettext.NullTranslations):
@@ -183,7 +196,9 @@ def untranslated_texts(widget, data: tuple[str, ...] = ()) -> list[str]:
         visible = _visible(text)
         if not visible or visible in data or visible in found:
             continue
-        outside = re.sub(r"⟪.*?⟫", " ", visible, flags=re.DOTALL)
+        outside = visible
+        while re.search(r"⟪[^⟪⟫]*⟫", outside):  # innermost first: a translated text may hold another
+            outside = re.sub(r"⟪[^⟪⟫]*⟫", " ", outside)
         for known in data:
             outside = outside.replace(known, " ")
         words = [word for word in outside.split() if any(c.isalpha() for c in word)]

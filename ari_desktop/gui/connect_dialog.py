@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPus
 
 from ..core.addresses import check_server_address
 from ..core.errors import ClinicalInputError
+from ..i18n import _
 from .common.field_errors import FieldErrors
 from .common.forms import child, load_form
 from .common.settings import open_settings
@@ -22,7 +23,7 @@ class ConnectServerDialog(QDialog):
         self.address.setText(str(open_settings().value(ADDRESS_KEY, "") or ""))
         self.buttons = child(self, QDialogButtonBox, "buttons")
         connect: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        connect.setText("&Connect")
+        connect.setText(_("&Connect"))
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "address": (child(self, QLabel, "addressError"), self.address)})
         self.buttons.accepted.connect(self.accept)

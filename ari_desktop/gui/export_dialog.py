@@ -30,17 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from ..i18n import N_, _, ngettext
 from ..reports.formats import CSV_FORMATS, WORKBOOK, Written, excel_format_for
 from ..store import Store
 from .audit import log_output
 from .common.field_errors import FieldErrors
+from .common.qt_dates import format_date
 from .common.session import Session
 from .common.settings import open_settings
 from .common.widgets import fit_height
 
-_FORMAT_NAMES = {"excel-es": "Excel, Spanish settings (; and decimal comma)",
-                 "excel": "Excel, English settings (, and decimal point)",
-                 "analysis": "Analysis: R, Python, Stata (, and decimal point, no BOM)"}
+_FORMAT_NAMES = {"excel-es": N_("Excel, Spanish settings (; and decimal comma)"),
+                 "excel": N_("Excel, English settings (, and decimal point)"),
+                 "analysis": N_("Analysis: R, Python, Stata (, and decimal point, no BOM)")}
 
 
 class ExportRun(QThread):
@@ -68,7 +70,7 @@ class ExportRun(QThread):
             self.refused.emit(error)
         except Exception as error:  # the dialog must not wait for ever on a failure it did not foresee
             logging.getLogger(__name__).exception("The export failed")
-            self.refused.emit(ClinicalInputError(f"The export failed: {error}.", None))
+            self.refused.emit(ClinicalInputError(_("The export failed: {error}.").format(error=error), None))
         else:
             self.succeeded.emit(written)
 
@@ -83,24 +85,24 @@ class ExportDialog(QDialog):
         self.run: ExportRun | None = None
         self.progress: QProgressDialog | None = None
         self.written: list[Written] = []
-        self.setWindowTitle("Export")
-        intro = QLabel("Every table, the schedule with its statuses and the safety endpoints, as of "
-                       f"{session.today().isoformat()}: one CSV file per table and, if ticked, one Excel workbook "
-                       "with a sheet per table and a data dictionary. The files of an earlier export in the folder "
-                       "are replaced; no other file is touched.", wordWrap=True)
+        self.setWindowTitle(_("Export"))
+        intro = QLabel(_("Every table, the schedule with its statuses and the safety endpoints, as of {day}: one CSV "
+                         "file per table and, if ticked, one Excel workbook with a sheet per table and a data "
+                         "dictionary. The files of an earlier export in the folder are replaced; no other file is "
+                         "touched.").format(day=format_date(session.today())), wordWrap=True)
         documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         self.folder = QLineEdit(str(self.settings.value("export/folder", str(Path(documents) / "ari-desktop-export"))))
-        choose = QPushButton("&Choose…", clicked=self.choose_folder)
+        choose = QPushButton(_("&Choose…"), clicked=self.choose_folder)
         self.csv_for = QComboBox()
         for code in ("excel-es", "excel", "analysis"):
-            self.csv_for.addItem(_FORMAT_NAMES[code], code)
+            self.csv_for.addItem(_(_FORMAT_NAMES[code]), code)
             self.csv_for.setItemData(self.csv_for.count() - 1, CSV_FORMATS[code].description,
                                      Qt.ItemDataRole.ToolTipRole)
         chosen = self.settings.value("export/csv_for", excel_format_for(QLocale().decimalPoint()))
         self.csv_for.setCurrentIndex(max(0, self.csv_for.findData(chosen)))
-        self.workbook = QCheckBox(f"Also an Excel &workbook ({WORKBOOK})", checked=True)
-        self.registry = QCheckBox("Also the &registry export (registry.csv: EBMT MED-A Day 100 and CIBMTR 4100 "
-                                  "fields, one row per patient and infusion)", checked=False)
+        self.workbook = QCheckBox(_("Also an Excel &workbook ({file})").format(file=WORKBOOK), checked=True)
+        self.registry = QCheckBox(_("Also the &registry export (registry.csv: EBMT MED-A Day 100 and CIBMTR 4100 "
+                                    "fields, one row per patient and infusion)"), checked=False)
         self.folder_error, self.form_error, self.report = QLabel(wordWrap=True), QLabel(wordWrap=True), QLabel()
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.errors = FieldErrors(self.form_error, {"out": (self.folder_error, self.folder),
@@ -109,15 +111,15 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(choose)
         form = QFormLayout()
-        folder_label = QLabel("&Folder")
+        folder_label = QLabel(_("&Folder"))
         folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own: Alt+F
         form.addRow(folder_label, folder_row)
         form.addRow("", self.folder_error)
-        form.addRow("CSV files &for", self.csv_for)
+        form.addRow(_("CSV files &for"), self.csv_for)
         form.addRow("", self.workbook)
         form.addRow("", self.registry)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button = self.buttons.addButton(_("&Export"), QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
@@ -127,7 +129,7 @@ class ExportDialog(QDialog):
         self.resize(720, 0)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the export", self.folder.text())
+        folder = QFileDialog.getExistingDirectory(self, _("Folder for the export"), self.folder.text())
         if folder:
             self.folder.setText(folder)
 
@@ -137,15 +139,15 @@ class ExportDialog(QDialog):
         self.report.clear()
         text = self.folder.text().strip()
         if not text:
-            self.errors.show(ClinicalInputError("Choose the folder to write the export to.", "out"))
+            self.errors.show(ClinicalInputError(_("Choose the folder to write the export to."), "out"))
             return None
         folder = Path(text).expanduser()
         csv_for = self.csv_for.currentData()
         self.settings.setValue("export/folder", str(folder))
         self.settings.setValue("export/csv_for", csv_for)
         self.export_button.setEnabled(False)
-        self.progress = QProgressDialog("Reading the database…", None, 0, 1, self)
-        self.progress.setWindowTitle("Exporting")
+        self.progress = QProgressDialog(_("Reading the database…"), None, 0, 1, self)
+        self.progress.setWindowTitle(_("Exporting"))
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
         self.run = ExportRun(self.session.store, folder, self.session.today(), csv_for, self.workbook.isChecked(),
@@ -165,11 +167,15 @@ class ExportDialog(QDialog):
     def _succeeded(self, written: list[Written]) -> None:
         self.written = written
         folder = written[0].path.parent if written else Path(self.folder.text())
-        lines = "".join(f"<tr><td>{w.path.name}</td><td align='right'>&nbsp;&nbsp;{w.rows:,} "
-                        f"{'row' if w.rows == 1 else 'rows'}</td></tr>" for w in written)
-        self.report.setText(f"Wrote {len(written)} files to {folder}:<table>{lines}</table>")
+        rows = (ngettext("{count} row", "{count} rows", w.rows).format(count=QLocale().toString(w.rows))
+                for w in written)
+        lines = "".join(f"<tr><td>{w.path.name}</td><td align='right'>&nbsp;&nbsp;{count}</td></tr>"
+                        for w, count in zip(written, rows, strict=True))
+        files = ngettext("Wrote {count} file to {folder}:", "Wrote {count} files to {folder}:", len(written))
+        self.report.setText(f"{files.format(count=len(written), folder=folder)}<table>{lines}</table>")
         fit_height(self)  # every file written is listed, none cut off
-        self.session.say(f"Exported {len(written)} files to {folder}.")
+        self.session.say(ngettext("Exported {count} file to {folder}.", "Exported {count} files to {folder}.",
+                                   len(written)).format(count=len(written), folder=folder))
         registry = " and the registry export" if self.run.registry else ""
         log_output(self.session, "export",
                    f"{len(written)} files of the tables{registry} ({self.csv_for.currentData()})", folder)
@@ -187,6 +193,6 @@ class ExportDialog(QDialog):
 
     def reject(self) -> None:
         if self.is_running():  # the files are being written: the dialog stays until they are
-            self.session.say("The export is still being written; the dialog closes when it is done.")
+            self.session.say(_("The export is still being written; the dialog closes when it is done."))
             return
         super().reject()

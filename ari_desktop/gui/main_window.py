@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..i18n import N_, _
 from ..store.store import read_only_refusal
 from .audit import AuditAction
 from .common.backups import AutomaticBackups
@@ -45,20 +46,20 @@ REMEMBERED = {
 PATIENT_TOXICITY_HEADERS = ("assessments", "events")  # restored when the patient's toxicity part is built
 PREFERRED_SIZE = (1280, 800)  # shrunk to the screen by fit_to_screen: a 1366x768 laptop sees the status bar
 OUTSIDE_WRITES_MS = 2000  # how often a visible window asks SQLite whether another connection wrote
-FIRST_RUN = ("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
+FIRST_RUN = N_("<b>No patients yet.</b> Register the first one: <a href='register'>Register patient…</a> "
              "(Ctrl+N).")
 SHORTCUTS = (
-    ("Ctrl+1, Ctrl+2, Ctrl+3, Ctrl+4", "Today, Patients, Patient, Analysis"),
-    ("Ctrl+F", "Find a patient"),
-    ("Ctrl+N", "Register a patient"),
-    ("Enter or Space", "Mark the selected worklist item collected"),
-    ("Ctrl+R", "Record the selected item (another time, not obtained, or a correction)"),
-    ("Ctrl+B", "Bedside CRS / ICANS assessment of the selected patient"),
-    ("Ctrl+Left, Ctrl+Right", "Previous / next day in Today"),
-    ("F5", "Read the current view again from the database"),
-    ("Ctrl+P, Ctrl+L", "Print the selected item's visit worksheet, or its tube labels"),
-    ("Ctrl+Shift+L", "Lock the window now (your password unlocks it)"),
-    ("Ctrl+Shift+P", "Print the day's worklist"),
+    ("Ctrl+1, Ctrl+2, Ctrl+3, Ctrl+4", N_("Today, Patients, Patient, Analysis")),
+    ("Ctrl+F", N_("Find a patient")),
+    ("Ctrl+N", N_("Register a patient")),
+    (N_("Enter or Space"), N_("Mark the selected worklist item collected")),
+    ("Ctrl+R", N_("Record the selected item (another time, not obtained, or a correction)")),
+    ("Ctrl+B", N_("Bedside CRS / ICANS assessment of the selected patient")),
+    ("Ctrl+Left, Ctrl+Right", N_("Previous / next day in Today")),
+    ("F5", N_("Read the current view again from the database")),
+    ("Ctrl+P, Ctrl+L", N_("Print the selected item's visit worksheet, or its tube labels")),
+    ("Ctrl+Shift+L", N_("Lock the window now (your password unlocks it)")),
+    ("Ctrl+Shift+P", N_("Print the day's worklist")),
 )
 
 
@@ -75,23 +76,23 @@ class MainWindow(QMainWindow):
         self._analysis: AnalysisView | None = None
         self.saved_states: dict[str, QByteArray] = {}  # restored settings of the views not built yet
         self.tabs = QTabWidget(documentMode=True)
-        self.tabs.addTab(self.today, "Today")
-        for title in ("Patients", "Patient", "Analysis"):  # each view goes into its page when built
+        self.tabs.addTab(self.today, _("Today"))
+        for title in (_("Patients"), _("Patient"), _("Analysis")):  # each view goes into its page when built
             page = QWidget()
             QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(page, title)
-        for number, tip in enumerate(("What is due, overdue and missed on a day (Ctrl+1)",
-                                      "Every patient and their stage (Ctrl+2)",
-                                      "One patient's whole calendar (Ctrl+3)",
-                                      "The trial's endpoint tables and the cohort's figures (Ctrl+4)")):
+        for number, tip in enumerate((_("What is due, overdue and missed on a day (Ctrl+1)"),
+                                      _("Every patient and their stage (Ctrl+2)"),
+                                      _("One patient's whole calendar (Ctrl+3)"),
+                                      _("The trial's endpoint tables and the cohort's figures (Ctrl+4)"))):
             self.tabs.setTabToolTip(number, tip)
         self.read_only_notice = None
-        self.first_run_notice = QLabel(FIRST_RUN, wordWrap=True, visible=False)
+        self.first_run_notice = QLabel(_(FIRST_RUN), wordWrap=True, visible=False)
         self.first_run_notice.setStyleSheet("QLabel { background: #e8f0fe; color: #1a3d7c; padding: 6px; }")
         self.first_run_notice.linkActivated.connect(lambda link: self.register_patient())
         self.setCentralWidget(self._with_notices(self.tabs))
         self.user_label = QLabel(textFormat=Qt.TextFormat.RichText)  # "nobody signed in" has no tag to tell Qt
-        self.user_label.setToolTip("Your name is stamped on everything you record.")
+        self.user_label.setToolTip(_("Your name is stamped on everything you record."))
         self.statusBar().addPermanentWidget(self.user_label)
         self.offline: str | None = None  # team mode: why the server cannot be reached now
         self.listener = None  # team mode: the server's announcements of other workstations' writes
@@ -147,50 +148,55 @@ class MainWindow(QMainWindow):
     def _actions(self) -> None:
         a = self._action
         self.view_actions = [
-            a("&Today", lambda: self.show_view("today"), "Ctrl+1", "The worklist of a day"),
-            a("&Patients", lambda: self.show_view("patients"), "Ctrl+2", "Every patient"),
-            a("P&atient", lambda: self.show_view("patient"), "Ctrl+3", "One patient's calendar"),
-            a("A&nalysis", lambda: self.show_view("analysis"), "Ctrl+4", "Endpoint tables and figures"),
+            a(_("&Today"), lambda: self.show_view("today"), "Ctrl+1", _("The worklist of a day")),
+            a(_("&Patients"), lambda: self.show_view("patients"), "Ctrl+2", _("Every patient")),
+            a(_("P&atient"), lambda: self.show_view("patient"), "Ctrl+3", _("One patient's calendar")),
+            a(_("A&nalysis"), lambda: self.show_view("analysis"), "Ctrl+4", _("Endpoint tables and figures")),
         ]
-        self.find_action = a("&Find patient…", self.find_patient, "Ctrl+F", "Find a patient by study ID or initials")
-        self.register_action = a("&Register patient…", self.register_patient, "Ctrl+N", "Register a new patient")
-        self.record_action = a("&Record…", self.record_selected, "Ctrl+R",
-                               "Record the selected item: another time, not obtained, or a correction")
-        self.refresh_action = a("Re&fresh", self.refresh_current, "F5", "Read the current view again")
-        self.previous_day_action = a("Pre&vious day", lambda: self.shift_day(-1), "Ctrl+Left",
-                                     "Worklist of the day before")
-        self.next_day_action = a("&Next day", lambda: self.shift_day(1), "Ctrl+Right", "Worklist of the day after")
-        self.day0_action = a("Move day &0…", lambda: self._patient_dialog("day0"), None, "Set or move day 0")
-        self.booster_action = a("&Booster…", lambda: self._patient_dialog("booster"), None, "Set or move the booster")
-        self.off_study_action = a("&Off study…", lambda: self._patient_dialog("off_study"), None, "Take off study")
-        self.death_action = a("&Death…", lambda: self._patient_dialog("death"), None, "Record a death")
-        self.bedside_action = a("Bedside &assessment…", lambda: self.assess(), "Ctrl+B",
-                                "Bedside CRS / ICANS assessment of the selected patient")
-        self.fraction_action = a("&Go / hold fraction…", lambda: self.decide_fraction(), None,
-                                 "A physician's go or hold before the fraction at "
-                                 f"{self.session.store.protocol.go_decision_days}")
-        self.event_action = a("Record toxicity &event…", lambda: self.record_event(), None,
-                              "TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia")
-        self.print_worksheet_action = a("Print visit &worksheet…", self.print_worksheet, QKeySequence.StandardKey.Print,
-                                        "Worksheet of the selected item's visit, with preview")
-        self.print_worklist_action = a("Print the day's work&list…", self.print_worklist, "Ctrl+Shift+P",
-                                       "The worklist of the day shown in Today, with preview")
-        self.print_labels_action = a("Print tube &labels…", self.print_labels, "Ctrl+L",
-                                     "Barcoded labels for the tubes of the selected item's visit")
-        self.details_action = a("De&tails…", lambda: self.show_details(), None,
-                                "Registration details, and their correction")
-        self.history_action = a("&History…", lambda: self.show_history(), None,
-                                "Every change: who, when, from what to what, why")
-        self.export_action = a("&Export…", self.export, None, "Every table as CSV files and an Excel workbook")
-        self.connect_action = a("Co&nnect to server…", self.connect_to_server, None,
-                                "Team mode: work on the unit's PostgreSQL server, with the other workstations")
-        self.switch_user_action = a("S&witch user…", lambda: self.sign_ins.switch_user(), None,
-                                    "Another person signs in: the open forms are closed first")
-        self.lock_action = a("Loc&k now", lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
-                             "Cover the window until your password is typed; your open forms stay as they are")
-        self.accounts_action = a("A&ccounts…", lambda: self.sign_ins.show_accounts(), None,
-                                 "Every account of this database (for an administrator)")
-        quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close ARI Desktop")
+        self.find_action = a(_("&Find patient…"), self.find_patient, "Ctrl+F",
+                             _("Find a patient by study ID or initials"))
+        self.register_action = a(_("&Register patient…"), self.register_patient, "Ctrl+N", _("Register a new patient"))
+        self.record_action = a(_("&Record…"), self.record_selected, "Ctrl+R",
+                               _("Record the selected item: another time, not obtained, or a correction"))
+        self.refresh_action = a(_("Re&fresh"), self.refresh_current, "F5", _("Read the current view again"))
+        self.previous_day_action = a(_("Pre&vious day"), lambda: self.shift_day(-1), "Ctrl+Left",
+                                     _("Worklist of the day before"))
+        self.next_day_action = a(_("&Next day"), lambda: self.shift_day(1), "Ctrl+Right",
+                                 _("Worklist of the day after"))
+        self.day0_action = a(_("Move day &0…"), lambda: self._patient_dialog("day0"), None, _("Set or move day 0"))
+        self.booster_action = a(_("&Booster…"), lambda: self._patient_dialog("booster"), None,
+                                _("Set or move the booster"))
+        self.off_study_action = a(_("&Off study…"), lambda: self._patient_dialog("off_study"), None,
+                                  _("Take off study"))
+        self.death_action = a(_("&Death…"), lambda: self._patient_dialog("death"), None, _("Record a death"))
+        self.bedside_action = a(_("Bedside &assessment…"), lambda: self.assess(), "Ctrl+B",
+                                _("Bedside CRS / ICANS assessment of the selected patient"))
+        self.fraction_action = a(_("&Go / hold fraction…"), lambda: self.decide_fraction(), None,
+                                 _("A physician's go or hold before the fraction at {days}").format(
+                                     days=self.session.store.protocol.go_decision_days))
+        self.event_action = a(_("Record toxicity &event…"), lambda: self.record_event(), None,
+                              _("TLS, a cytopenia, an infection, IEC-HS or hypogammaglobulinaemia"))
+        self.print_worksheet_action = a(_("Print visit &worksheet…"), self.print_worksheet,
+                                        QKeySequence.StandardKey.Print,
+                                        _("Worksheet of the selected item's visit, with preview"))
+        self.print_worklist_action = a(_("Print the day's work&list…"), self.print_worklist, "Ctrl+Shift+P",
+                                       _("The worklist of the day shown in Today, with preview"))
+        self.print_labels_action = a(_("Print tube &labels…"), self.print_labels, "Ctrl+L",
+                                     _("Barcoded labels for the tubes of the selected item's visit"))
+        self.details_action = a(_("De&tails…"), lambda: self.show_details(), None,
+                                _("Registration details, and their correction"))
+        self.history_action = a(_("&History…"), lambda: self.show_history(), None,
+                                _("Every change: who, when, from what to what, why"))
+        self.export_action = a(_("&Export…"), self.export, None, _("Every table as CSV files and an Excel workbook"))
+        self.connect_action = a(_("Co&nnect to server…"), self.connect_to_server, None,
+                                _("Team mode: work on the unit's PostgreSQL server, with the other workstations"))
+        self.switch_user_action = a(_("S&witch user…"), lambda: self.sign_ins.switch_user(), None,
+                                    _("Another person signs in: the open forms are closed first"))
+        self.lock_action = a(_("Loc&k now"), lambda: self.sign_ins.lock(), "Ctrl+Shift+L",
+                             _("Cover the window until your password is typed; your open forms stay as they are"))
+        self.accounts_action = a(_("A&ccounts…"), lambda: self.sign_ins.show_accounts(), None,
+                                 _("Every account of this database (for an administrator)"))
+        quit_action = a(_("&Quit"), self.close, QKeySequence.StandardKey.Quit, _("Close ARI Desktop"))
         # Need a role that may do them (core/roles.ACTIONS): disabled for another, saying why.
         self.role_actions = {self.register_action: "register", self.bedside_action: "assess",
                              self.fraction_action: "decide-fraction", self.event_action: "record-toxicity",
@@ -202,22 +208,22 @@ class MainWindow(QMainWindow):
                                 self.booster_action, self.off_study_action, self.death_action, self.record_action,
                                 self.print_worksheet_action, self.print_labels_action, self.details_action,
                                 self.history_action)
-        self._menu("&File", self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
+        self._menu(_("&File"), self.print_worksheet_action, self.print_worklist_action, self.print_labels_action, None,
                    self.export_action, None, self.connect_action, None, self.switch_user_action, self.lock_action,
                    self.accounts_action, None, quit_action)
         self.audit_action = AuditAction(self.session, self)  # disabled, saying why, for who may not read it
-        view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
+        view_menu = self._menu(_("&View"), *self.view_actions, None, self.previous_day_action, self.next_day_action,
                                None, self.refresh_action, None, self.audit_action)
         view_menu.setToolTipsVisible(True)
         view_menu.addSeparator()
         self.language_menu = add_language_menu(self, view_menu)
         view_menu.aboutToShow.connect(self.audit_action.check_allowed)
-        self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
+        self._menu(_("&Patient"), self.find_action, self.register_action, None, self.bedside_action,
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,
                    self.off_study_action, self.death_action, None, self.details_action, self.history_action)
-        self._menu("&Record", self.record_action)
-        self._menu("&Help", a("&Keyboard shortcuts", self.show_shortcuts, None, "Every shortcut"),
-                   a("&Roles…", self.show_roles, None, "Which role may do what"))
+        self._menu(_("&Record"), self.record_action)
+        self._menu(_("&Help"), a(_("&Keyboard shortcuts"), self.show_shortcuts, None, _("Every shortcut")),
+                   a(_("&Roles…"), self.show_roles, None, _("Which role may do what")))
 
     def _menu(self, title: str, *actions: QAction | None):
         """A menu of the menu bar with these actions in order; None is a separator."""
@@ -268,7 +274,8 @@ class MainWindow(QMainWindow):
 
             view = self._patient = PatientView(self.session)
             view.fraction_requested.connect(self.decide_fraction)
-            view.patient_shown.connect(lambda sid: self.tabs.setTabText(2, f"Patient {sid}"))
+            view.patient_shown.connect(
+                lambda sid: self.tabs.setTabText(2, _("Patient {study_id}").format(study_id=sid)))
             for key in PATIENT_TOXICITY_HEADERS:
                 if f"patient/{key}/header" in self.saved_states:
                     view.header_states[key] = self.saved_states.pop(f"patient/{key}/header")
@@ -345,7 +352,7 @@ class MainWindow(QMainWindow):
         if version == self.data_version:
             return False
         self.data_version = version
-        self.reread("The lists were updated: another workstation or the command line wrote to the database.")
+        self.reread(_("The lists were updated: another workstation or the command line wrote to the database."))
         return True
 
     def reread(self, said: str) -> None:
@@ -382,7 +389,7 @@ class MainWindow(QMainWindow):
         (open forms stay as they are), until the listener is connected again and every view is read anew."""
         self.listener = listener
         self.outside_timer.stop()  # the server says when: no need to ask it every few seconds
-        listener.changed.connect(lambda: self.reread("Updated: another workstation wrote to the database."))
+        listener.changed.connect(lambda: self.reread(_("Updated: another workstation wrote to the database.")))
         listener.lost.connect(self._connection_lost)
         listener.restored.connect(self._connection_restored)
 
@@ -395,7 +402,7 @@ class MainWindow(QMainWindow):
     def _connection_restored(self) -> None:
         self.offline = None
         self.connection_notice.hide()
-        self.reread("The connection to the server is back; every list was read again.")
+        self.reread(_("The connection to the server is back; every list was read again."))
 
     def _follow_outside_writes(self) -> None:
         """Ask while the window can be seen (not minimised); at once when it comes to the front."""
@@ -452,7 +459,7 @@ class MainWindow(QMainWindow):
     def refresh_current(self) -> None:
         self.current_widget().update_now()
         self.update_actions()
-        self.session.say("Read again from the database.")
+        self.session.say(_("Read again from the database."))
 
     def register_patient(self) -> RegisterPatientDialog:
         from .patients.register_dialog import RegisterPatientDialog
@@ -471,7 +478,7 @@ class MainWindow(QMainWindow):
         elif self.current_view() == "patient":
             self.patient.record_selected()
         else:
-            self.session.say("Open a patient's calendar (Enter) and choose an item to record.")
+            self.session.say(_("Open a patient's calendar (Enter) and choose an item to record."))
 
     # -- bedside: assessment, go / hold, toxicity events ----------------------------------------
 
@@ -492,7 +499,7 @@ class MainWindow(QMainWindow):
     def _for_patient(self, study_id: str | None) -> str | None:
         study_id = study_id or self.current_study_id()
         if study_id is None:
-            self.session.say("Select a patient first (a worklist row, a flag, or Ctrl+F).")
+            self.session.say(_("Select a patient first (a worklist row, a flag, or Ctrl+F)."))
         return study_id
 
     def assess(self, study_id: str | None = None) -> BedsideAssessmentDialog | None:
@@ -518,7 +525,8 @@ class MainWindow(QMainWindow):
             return None
         store = self.session.store
         if store.patients.get(study_id).anchors.day0 is None:
-            self.session.say(f"{study_id} has no day 0 yet: there is no fraction to decide.")
+            self.session.say(_("{study_id} has no day 0 yet: there is no fraction to decide.").format(
+                study_id=study_id))
             return None
         timepoint = timepoint or store.fractions.awaiting_decision(study_id, self.session.today())
         if timepoint is None:
@@ -564,7 +572,7 @@ class MainWindow(QMainWindow):
         entries = today.selected(table) if view == "today" else []
         entry = entries[0] if entries else (self.patient.selected_entry() if view == "patient" else None)
         if entry is None:
-            self.session.say("Select an item of the visit first (in Today or in a patient's calendar).")
+            self.session.say(_("Select an item of the visit first (in Today or in a patient's calendar)."))
             return None
         return entry.study_id, entry.item.timepoint
 
@@ -589,7 +597,7 @@ class MainWindow(QMainWindow):
         """Open a date dialog for the patient in view: selected in Today or Patients, shown in Patient."""
         study_id = self.current_study_id()
         if study_id is None:
-            self.session.say("Choose a patient first (Ctrl+F).")
+            self.session.say(_("Choose a patient first (Ctrl+F)."))
             return
         if self._patient is None or self._patient.study_id != study_id:
             self.show_patient(study_id)
@@ -600,8 +608,9 @@ class MainWindow(QMainWindow):
             self.patient.change_date(which)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        rows = "".join(f"<tr><td><b>{_(keys)}</b>&nbsp;&nbsp;</td><td>{_(what)}</td></tr>"
+                       for keys, what in SHORTCUTS)
+        QMessageBox.information(self, _("Keyboard shortcuts"), f"<table>{rows}</table>")
 
     def show_roles(self) -> QWidget:
         from .roles_dialog import RolesDialog

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from ...core.errors import StoreError
+from ...i18n import _
 from .session import Session
 
 AFTER_START_MS = 10_000  # well after the first paint: the worklist is on screen before the copy is made
@@ -48,7 +49,7 @@ class AutomaticBackups(QObject):
     def back_up(self) -> None:
         failure = self.make()
         if failure:
-            self.session.say(f"Automatic backup: {failure}")
+            self.session.say(_("Automatic backup: {failure}").format(failure=failure))
 
     def at_close(self) -> None:
         """Never keeps the window from closing: a failure goes to the log."""

@@ -16,11 +16,15 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 
+from ... import i18n
 from ...core.flags import Flag
 from ...core.patients import Patient
 from ...core.protocol import Protocol
 from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
+from ...i18n import N_, _
+from ...printing.visits import item_label, timepoint_label
 from . import statuses
+from .qt_dates import format_date, format_moment
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -38,7 +42,7 @@ def bold_font() -> QFont:
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
-    header: str
+    header: str  # marked with N_(): the model shows it translated, as its help
     text: Callable[[R], str]
     sort: Callable[[R], Any] | None = None
     help: str = ""
@@ -46,7 +50,22 @@ class Column(Generic[R]):
 
 
 def day_text(day: date | None) -> str:
-    return day.isoformat() if day else "—"
+    return format_date(day)
+
+
+# The protocol file's words (what an item is, its timepoint, sample, tube, laboratory) in the window's
+# language: the file gives them in Spanish and Catalan beside the English.
+
+def what_text(protocol: Protocol, item: ScheduledItem) -> str:
+    return item_label(protocol, item, i18n.current())
+
+
+def timepoint_text(protocol: Protocol, item: ScheduledItem) -> str:
+    return timepoint_label(protocol, item, i18n.current())
+
+
+def local_activity(protocol: Protocol, code: str):
+    return protocol.in_language(i18n.current()).activity(code)
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -75,9 +94,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].header
+            return _(self.columns[section].header)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.columns[section].help or None
+            return _(self.columns[section].help) if self.columns[section].help else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -123,15 +142,19 @@ class EntryTableModel(RowTableModel[ScheduleEntry]):
 
 def entry_tooltip(entry: ScheduleEntry, protocol: Protocol) -> str:
     item = entry.item
-    lines = [f"{entry.study_id}: {item.label}", f"{item.timepoint_label} ({item.timepoint}), target {item.target_date}",
-             f"Window {item.window_start} to {item.window_end}",
-             f"{statuses.status_text(entry.status)}: {statuses.look(entry.status).explanation}"]
-    activity = protocol.activity(item.activity)
+    lines = [f"{entry.study_id}: {what_text(protocol, item)}",
+             _("{timepoint} ({code}), target {day}").format(timepoint=timepoint_text(protocol, item),
+                                                           code=item.timepoint, day=format_date(item.target_date)),
+             _("Window {start} to {end}").format(start=format_date(item.window_start),
+                                                 end=format_date(item.window_end)),
+             f"{statuses.status_text(entry.status)}: {statuses.explanation(entry.status)}"]
+    activity = local_activity(protocol, item.activity)
     if activity.tube:
-        lines.append(f"{activity.sample or 'Sample'}: {activity.tube}, {volume_text(activity.volume_ml)}, "
-                     f"to {activity.lab}")
+        lines.append(_("{sample}: {tube}, {volume}, to {lab}").format(
+            sample=activity.sample or _("Sample"), tube=activity.tube, volume=volume_text(activity.volume_ml),
+            lab=activity.lab))
     elif activity.lab:
-        lines.append(f"Done by: {activity.lab}")
+        lines.append(_("Done by: {lab}").format(lab=activity.lab))
     if entry.recording:
         lines.append(recording_text(entry))
     return "\n".join(lines)
@@ -149,21 +172,22 @@ def recording_text(entry: ScheduleEntry) -> str:
     if rec is None:
         return (entry.item.cancelled_reason or "") if entry.status == CANCELLED else ""
     if rec.outcome == DONE and rec.done_at:
-        late = " (outside its window)" if entry.in_window is False else ""
-        return f"Done {rec.done_at:%Y-%m-%d %H:%M}{late}"
+        if entry.in_window is False:
+            return _("Done {moment} (outside its window)").format(moment=format_moment(rec.done_at))
+        return _("Done {moment}").format(moment=format_moment(rec.done_at))
     if rec.outcome == NOT_DONE:
-        return f"Not obtained: {rec.reason}"
+        return _("Not obtained: {reason}").format(reason=rec.reason)
     return rec.outcome
 
 
 def _activity_field(protocol: Protocol, name: str) -> Callable[[ScheduleEntry], str]:
     def text(entry: ScheduleEntry) -> str:
-        return getattr(protocol.activity(entry.item.activity), name) or ""
+        return getattr(local_activity(protocol, entry.item.activity), name) or ""
     return text
 
 
 def tube_text(protocol: Protocol, entry: ScheduleEntry) -> str:
-    activity = protocol.activity(entry.item.activity)
+    activity = local_activity(protocol, entry.item.activity)
     if not activity.tube:
         return ""
     return f"{activity.tube}, {volume_text(activity.volume_ml)}" if activity.volume_ml else activity.tube
@@ -171,31 +195,31 @@ def tube_text(protocol: Protocol, entry: ScheduleEntry) -> str:
 
 def worklist_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
     return [
-        Column("Patient", lambda e: e.study_id, help="Study ID"),
-        Column("Timepoint", lambda e: e.item.timepoint_label, lambda e: (e.item.anchor, e.item.day),
-               help="When in the trial (day counted from day 0, or from the booster)"),
-        Column("What", lambda e: e.item.label, help="Sample or assessment"),
-        Column("Status", lambda e: statuses.status_text(e.status), lambda e: statuses.URGENCY.index(e.status),
-               help="Due: window open. Overdue: target day passed, window still open.", status=True),
-        Column("Target", lambda e: day_text(e.item.target_date), help="The day the protocol asks for"),
-        Column("Window closes", lambda e: day_text(e.item.window_end), help="Last day it still counts"),
-        Column("Specimen", _activity_field(protocol, "sample"),
-               help="What is taken: peripheral blood (drawn at the round), or a bone-marrow aspirate"),
-        Column("Tube, volume", lambda e: tube_text(protocol, e), help="Which tube it goes in, and how much"),
-        Column("Goes to", _activity_field(protocol, "lab"), help="Where the sample or result goes"),
+        Column(N_("Patient"), lambda e: e.study_id, help=N_("Study ID")),
+        Column(N_("Timepoint"), lambda e: timepoint_text(protocol, e.item), lambda e: (e.item.anchor, e.item.day),
+               help=N_("When in the trial (day counted from day 0, or from the booster)")),
+        Column(N_("What"), lambda e: what_text(protocol, e.item), help=N_("Sample or assessment")),
+        Column(N_("Status"), lambda e: statuses.status_text(e.status), lambda e: statuses.URGENCY.index(e.status),
+               help=N_("Due: window open. Overdue: target day passed, window still open."), status=True),
+        Column(N_("Target"), lambda e: day_text(e.item.target_date), help=N_("The day the protocol asks for")),
+        Column(N_("Window closes"), lambda e: day_text(e.item.window_end), help=N_("Last day it still counts")),
+        Column(N_("Specimen"), _activity_field(protocol, "sample"),
+               help=N_("What is taken: peripheral blood (drawn at the round), or a bone-marrow aspirate")),
+        Column(N_("Tube, volume"), lambda e: tube_text(protocol, e), help=N_("Which tube it goes in, and how much")),
+        Column(N_("Goes to"), _activity_field(protocol, "lab"), help=N_("Where the sample or result goes")),
     ]
 
 
 def missed_columns(protocol: Protocol) -> list[Column[ScheduleEntry]]:
     return [
-        Column("Patient", lambda e: e.study_id, help="Study ID"),
-        Column("Timepoint", lambda e: e.item.timepoint_label, lambda e: (e.item.anchor, e.item.day)),
-        Column("What", lambda e: e.item.label),
-        Column("Status", lambda e: statuses.status_text(e.status), status=True,
-               help="The window closed with nothing recorded"),
-        Column("Target", lambda e: day_text(e.item.target_date)),
-        Column("Window closed", lambda e: day_text(e.item.window_end)),
-        Column("Goes to", _activity_field(protocol, "lab")),
+        Column(N_("Patient"), lambda e: e.study_id, help=N_("Study ID")),
+        Column(N_("Timepoint"), lambda e: timepoint_text(protocol, e.item), lambda e: (e.item.anchor, e.item.day)),
+        Column(N_("What"), lambda e: what_text(protocol, e.item)),
+        Column(N_("Status"), lambda e: statuses.status_text(e.status), status=True,
+               help=N_("The window closed with nothing recorded")),
+        Column(N_("Target"), lambda e: day_text(e.item.target_date)),
+        Column(N_("Window closed"), lambda e: day_text(e.item.window_end)),
+        Column(N_("Goes to"), _activity_field(protocol, "lab")),
     ]
 
 
@@ -210,25 +234,32 @@ class PatientRow:
 def _end_text(row: PatientRow) -> str:
     a = row.patient.anchors
     if a.death:
-        return f"died {a.death}"
+        return _("died {day}").format(day=format_date(a.death))
     if a.off_study:
-        return f"off study {a.off_study}: {a.off_study_reason}"
+        return _("off study {day}: {reason}").format(day=format_date(a.off_study), reason=a.off_study_reason)
     return ""
 
 
 PATIENT_COLUMNS: list[Column[PatientRow]] = [
-    Column("Study ID", lambda r: r.patient.study_id),
-    Column("Initials", lambda r: r.patient.initials),
-    Column("Sex", lambda r: r.patient.sex),
-    Column("Born", lambda r: str(r.patient.birth_year), lambda r: r.patient.birth_year, help="Birth year"),
-    Column("Stage", lambda r: r.stage,
-           help="Screening, infusion (daily toxicity monitoring from day 0), follow-up, booster, off study, died"),
-    Column("Screening", lambda r: day_text(r.patient.anchors.screening)),
-    Column("Day 0", lambda r: day_text(r.patient.anchors.day0), help="First aliquot of the first infusion"),
-    Column("Booster", lambda r: day_text(r.patient.anchors.booster)),
-    Column("Off study / died", _end_text),
+    Column(N_("Study ID"), lambda r: r.patient.study_id),
+    Column(N_("Initials"), lambda r: r.patient.initials),
+    Column(N_("Sex"), lambda r: r.patient.sex),
+    Column(N_("Born"), lambda r: str(r.patient.birth_year), lambda r: r.patient.birth_year, help=N_("Birth year")),
+    Column(N_("Stage"), lambda r: stage_text(r.stage),
+           help=N_("Screening, infusion (daily toxicity monitoring from day 0), follow-up, booster, off study, died")),
+    Column(N_("Screening"), lambda r: day_text(r.patient.anchors.screening)),
+    Column(N_("Day 0"), lambda r: day_text(r.patient.anchors.day0), help=N_("First aliquot of the first infusion")),
+    Column(N_("Booster"), lambda r: day_text(r.patient.anchors.booster)),
+    Column(N_("Off study / died"), _end_text),
 ]
 _INACTIVE = ("off study", "died")
+# The stages Patient.stage() answers (codes), in the order of the trial, and their words.
+STAGES = {"screening": N_("screening"), "infusion": N_("infusion"), "follow-up": N_("follow-up"),
+          "booster": N_("booster"), "off study": N_("off study"), "died": N_("died")}
+
+
+def stage_text(stage: str) -> str:
+    return _(STAGES[stage]) if stage in STAGES else stage
 
 
 class PatientTableModel(RowTableModel[PatientRow]):
@@ -256,7 +287,8 @@ class PatientTableModel(RowTableModel[PatientRow]):
         if role == Qt.ItemDataRole.ForegroundRole and row.stage in _INACTIVE:
             return statuses.foreground(CANCELLED)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.patient.study_id}: {row.stage}. Double-click or press Enter to open the calendar."
+            return _("{study_id}: {stage}. Double-click or press Enter to open the calendar.").format(
+                study_id=row.patient.study_id, stage=stage_text(row.stage))
         return None
 
 
@@ -264,14 +296,14 @@ class PatientTableModel(RowTableModel[PatientRow]):
 
 def _new_date(shift: tuple[ScheduledItem, date | None]) -> str:
     item = shift[0]
-    return "cancelled" if item.cancelled_reason else item.target_date.isoformat()
+    return _("cancelled") if item.cancelled_reason else format_date(item.target_date)
 
 
 SHIFT_COLUMNS: list[Column[tuple[ScheduledItem, date | None]]] = [
-    Column("Timepoint", lambda s: s[0].timepoint_label),
-    Column("What", lambda s: s[0].label),
-    Column("Now", lambda s: day_text(s[1]) if s[1] else "(new)", help="Target date today"),
-    Column("Will be", _new_date, help="Target date after the change"),
+    Column(N_("Timepoint"), lambda s: s[0].timepoint_label),
+    Column(N_("What"), lambda s: s[0].label),
+    Column(N_("Now"), lambda s: day_text(s[1]) if s[1] else _("(new)"), help=N_("Target date today")),
+    Column(N_("Will be"), _new_date, help=N_("Target date after the change")),
 ]
 
 
@@ -284,7 +316,8 @@ class ShiftTableModel(RowTableModel[tuple[ScheduledItem, date | None]]):
             return statuses.status_icon(CANCELLED)
         if role == Qt.ItemDataRole.ToolTipRole:
             why = f" ({row[0].cancelled_reason})" if row[0].cancelled_reason else ""
-            return f"{row[0].label} at {row[0].timepoint_label}: {column.text(row)}{why}"
+            return _("{what} at {timepoint}: {change}").format(what=row[0].label, timepoint=row[0].timepoint_label,
+                                                               change=column.text(row)) + why
         return None
 
 
@@ -292,8 +325,8 @@ class ShiftTableModel(RowTableModel[tuple[ScheduledItem, date | None]]):
 
 # Most urgent first: a grade 2 or more, then prolonged cytopenia, then an assessment not recorded.
 FLAG_ORDER = ("grade_2_or_more", "prolonged_cytopenia", "tox_not_recorded")
-FLAG_WORDS = {"grade_2_or_more": "CRS or ICANS grade 2 or more", "prolonged_cytopenia": "Prolonged cytopenia",
-              "tox_not_recorded": "Today's CRS / ICANS assessment not recorded"}
+FLAG_WORDS = {"grade_2_or_more": N_("CRS or ICANS grade 2 or more"), "prolonged_cytopenia": N_("Prolonged cytopenia"),
+              "tox_not_recorded": N_("Today's CRS / ICANS assessment not recorded")}
 
 
 def flag_rank(flag: Flag) -> int:
@@ -301,8 +334,8 @@ def flag_rank(flag: Flag) -> int:
 
 
 FLAG_COLUMNS: list[Column[Flag]] = [
-    Column("Patient", lambda f: f.study_id, help="Study ID"),
-    Column("Flag", lambda f: f.text, lambda f: (flag_rank(f), f.study_id), help="What needs a physician's eye"),
+    Column(N_("Patient"), lambda f: f.study_id, help=N_("Study ID")),
+    Column(N_("Flag"), lambda f: f.text, lambda f: (flag_rank(f), f.study_id), help=N_("What needs a physician's eye")),
 ]
 
 
@@ -322,9 +355,9 @@ class FlagTableModel(RowTableModel[Flag]):
         if role == Qt.ItemDataRole.FontRole and row.kind != "tox_not_recorded":
             return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
-            more = " Enter: open the patient and the bedside form." if row.kind == "tox_not_recorded" else \
-                " Enter: open the patient."
-            return f"{row.study_id}: {FLAG_WORDS.get(row.kind, row.kind)}. {row.text}.{more}"
+            more = _("Enter: open the patient and the bedside form.") if row.kind == "tox_not_recorded" else \
+                _("Enter: open the patient.")
+            return f"{row.study_id}: {_(FLAG_WORDS.get(row.kind, row.kind))}. {row.text}. {more}"
         return None
 
 

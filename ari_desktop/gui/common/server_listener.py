@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QThread, Signal
 
+from ...i18n import _
 from ...store.engine import CHANGES_CHANNEL as CHANNEL
 
 RECONNECT_SECONDS = 1.0
@@ -43,8 +44,8 @@ class ServerListener(QThread):
                     self._listen(connection)
             except psycopg.Error as error:
                 if self.connected or not was_lost:
-                    self.lost.emit(f"The connection to the server was lost ({_first_line(error)}); "
-                                   "reconnecting. What is on screen is kept, read-only, until it is back.")
+                    self.lost.emit(_("The connection to the server was lost ({error}); reconnecting. What is on "
+                                     "screen is kept, read-only, until it is back.").format(error=_first_line(error)))
                 self.connected, was_lost = False, True
                 self.msleep(int(RECONNECT_SECONDS * 1000))
 

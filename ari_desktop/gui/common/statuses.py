@@ -12,11 +12,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from ...core.schedule import CANCELLED, DONE, DUE, MISSED, NOT_DONE, OVERDUE, PLANNED
+from ...i18n import N_, _
 
 
 @dataclass(frozen=True)
 class StatusLook:
-    text: str
+    text: str  # text and explanation marked with N_(): status_text and explanation() translate them
     explanation: str
     background: str  # a light tint behind the row
     foreground: str  # dark text on that tint
@@ -26,16 +27,16 @@ class StatusLook:
 
 
 LOOKS: dict[str, StatusLook] = {
-    PLANNED: StatusLook("Planned", "Its window has not opened yet.", "#ffffff", "#4b5563", "#6b7280", "ring"),
-    DUE: StatusLook("Due", "Its window is open: do it today.", "#e8f0fe", "#0b3a82", "#1a5fd0", "dot"),
-    OVERDUE: StatusLook("Overdue", "The target day has passed; the window is still open.", "#fff0d4",
+    PLANNED: StatusLook(N_("Planned"), N_("Its window has not opened yet."), "#ffffff", "#4b5563", "#6b7280", "ring"),
+    DUE: StatusLook(N_("Due"), N_("Its window is open: do it today."), "#e8f0fe", "#0b3a82", "#1a5fd0", "dot"),
+    OVERDUE: StatusLook(N_("Overdue"), N_("The target day has passed; the window is still open."), "#fff0d4",
                         "#7a3e00", "#d97706", "warning", bold=True),
-    MISSED: StatusLook("Missed", "The window closed with nothing recorded: a deviation that needs a reason.",
+    MISSED: StatusLook(N_("Missed"), N_("The window closed with nothing recorded: a deviation that needs a reason."),
                        "#fde4e4", "#9b1010", "#c81e1e", "cross", bold=True),
-    DONE: StatusLook("Done", "Recorded as done.", "#e6f4ea", "#17582b", "#1e8e3e", "check"),
-    NOT_DONE: StatusLook("Not obtained", "Recorded as not obtained, with a reason.", "#f1eafa", "#4c2a85",
+    DONE: StatusLook(N_("Done"), N_("Recorded as done."), "#e6f4ea", "#17582b", "#1e8e3e", "check"),
+    NOT_DONE: StatusLook(N_("Not obtained"), N_("Recorded as not obtained, with a reason."), "#f1eafa", "#4c2a85",
                          "#7b4bc4", "dash"),
-    CANCELLED: StatusLook("Cancelled", "No longer done (off study, death, or does not apply).", "#f3f4f6",
+    CANCELLED: StatusLook(N_("Cancelled"), N_("No longer done (off study, death, or does not apply)."), "#f3f4f6",
                           "#6b7280", "#9ca3af", "slash"),
 }
 # Which status a group of items shows first: what needs action before what is settled.
@@ -47,7 +48,11 @@ def look(status: str) -> StatusLook:
 
 
 def status_text(status: str) -> str:
-    return LOOKS[status].text
+    return _(LOOKS[status].text)
+
+
+def explanation(status: str) -> str:
+    return _(LOOKS[status].explanation)
 
 
 @cache

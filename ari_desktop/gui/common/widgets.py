@@ -38,11 +38,15 @@ def table_view(model: QAbstractItemModel, widths: Sequence[int], parent: QWidget
 
 
 def set_widths(header: QHeaderView, widths: Sequence[int], stretch: int | None = None) -> None:
-    char = header.fontMetrics().horizontalAdvance("0")  # dates and times are the widest common text
+    metrics = header.fontMetrics()
+    char = metrics.horizontalAdvance("0")  # dates and times are the widest common text
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
+    model = header.model()
     for column, width in enumerate(widths):
-        header.resizeSection(column, width * char + 24)
+        title = model.headerData(column, Qt.Orientation.Horizontal) if model is not None else None
+        heading = metrics.horizontalAdvance(title) if isinstance(title, str) else 0  # longer in some languages
+        header.resizeSection(column, max(width * char, heading) + 24)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 

@@ -9,12 +9,14 @@ from html import escape
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton
 
-from ...core.accounts import Account
+from ...core.accounts import PASSWORD_MIN_LENGTH, Account
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.roles import ADMIN
+from ...i18n import N_, _
 from ...store import Store
 from ..common.field_errors import FieldErrors
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_minutes as minutes
 from ..common.widgets import busy, fit_height
 
 DEMO = 2  # the first administrator's dialog's result when the demo cohort is asked for instead
@@ -33,7 +35,7 @@ def act_as(store: Store, account: Account) -> Account:
 
 def same_twice(password: QLineEdit, repeat: QLineEdit) -> str:
     if password.text() != repeat.text():
-        raise ClinicalInputError("The two passwords differ: type the same one twice.", "repeat")
+        raise ClinicalInputError(_("The two passwords differ: type the same one twice."), "repeat")
     return password.text()
 
 
@@ -42,8 +44,8 @@ class _Form(QDialog):
     Cancel renamed."""
 
     form = ""
-    ok_text = "OK"
-    cancel_text = "Quit"
+    ok_text = N_("OK")  # the buttons' words, marked N_(): translated when the form is built
+    cancel_text = N_("Quit")
 
     def __init__(self, store: Store, fields: dict[str, str], parent=None):
         super().__init__(parent)
@@ -55,9 +57,9 @@ class _Form(QDialog):
                                   {field: (child(self, QLabel, f"{name}Error"), getattr(self, name))
                                    for field, name in fields.items()})
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_(self.ok_text))
         if cancel := self.buttons.button(QDialogButtonBox.StandardButton.Cancel):
-            cancel.setText(self.cancel_text)
+            cancel.setText(_(self.cancel_text))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.account: Account | None = None
@@ -87,13 +89,13 @@ class _Form(QDialog):
 
 class LogInDialog(_Form):
     form = "log_in.ui"
-    ok_text = "Sign in"
+    ok_text = N_("Sign in")
 
     def __init__(self, store: Store, login: str = "", notice: str = "", parent=None):
         super().__init__(store, {"login": "login", "password": "password"}, parent)
         child(self, QLabel, "intro").setText(
-            f"Sign in to {store.path.name} with your own account: everything you record is stamped with your "
-            "name. Only you may know your password.")
+            _("Sign in to {database} with your own account: everything you record is stamped with your name. Only "
+              "you may know your password.").format(database=store.path.name))
         self.notice = child(self, QLabel, "notice")
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.setText(notice)
@@ -110,22 +112,23 @@ class LogInDialog(_Form):
 
 class FirstAdministratorDialog(_Form):
     form = "first_administrator.ui"
-    ok_text = "Create and sign in"
+    ok_text = N_("Create and sign in")
 
     def __init__(self, store: Store, demo_patients: int, parent=None):
         super().__init__(store, {"login": "login", "full_name": "fullName", "password": "password",
                                  "repeat": "repeat"}, parent)
         child(self, QLabel, "intro").setText(
-            f"<b>{escape(store.path.name)} has no account yet.</b> Create its administrator first. This account "
-            "manages accounts and backups only: it records no clinical data. Once signed in, the administrator "
-            "adds an account for each nurse, physician, data manager and monitor with <code>ari-desktop user "
-            "add</code> (see the README); each of them chooses a password of their own at the first log-in.")
+            _("<b>{database} has no account yet.</b> Create its administrator first. This account manages accounts "
+              "and backups only: it records no clinical data. Once signed in, the administrator adds an account for "
+              "each nurse, physician, data manager and monitor with <code>ari-desktop user add</code> (see the "
+              "README); each of them chooses a password of their own at the first log-in.").format(
+                database=escape(store.path.name)))
         self.demo_button = child(self, QPushButton, "demoButton")
         demo_intro = child(self, QLabel, "demoIntro")
         demo_intro.setText(
-            f"To try the program instead: {demo_patients} synthetic patients (DEMO-0001 onwards) and one demo "
-            "account per role, all with the published password demo-password. Only for a database that will "
-            "never hold real records.")
+            _("To try the program instead: {count} synthetic patients (DEMO-0001 onwards) and one demo account per "
+              "role, all with the published password demo-password. Only for a database that will never hold real "
+              "records.").format(count=demo_patients))
         empty = not store.patients.any()
         demo_intro.setVisible(empty)
         self.demo_button.setVisible(empty)
@@ -140,16 +143,17 @@ class FirstAdministratorDialog(_Form):
 
 class ChangePasswordDialog(_Form):
     form = "change_password.ui"
-    ok_text = "Change and sign in"
-    cancel_text = "Cancel"
+    ok_text = N_("Change and sign in")
+    cancel_text = N_("Cancel")
 
     def __init__(self, store: Store, account: Account, given_password: str, parent=None):
         super().__init__(store, {"password": "password", "repeat": "repeat"}, parent)
         self.login = account.login
         self.given_password = given_password
         child(self, QLabel, "intro").setText(
-            f"{who(account)}: the password you were given must be replaced by one of your own before you work. "
-            "At least 12 characters, not containing your login; a few words make a good one.")
+            _("{account}: the password you were given must be replaced by one of your own before you work. At least "
+              "{length} characters, not containing your login; a few words make a good one.").format(
+                account=who(account), length=PASSWORD_MIN_LENGTH))
         self.password.setFocus()
 
     def attempt(self) -> Account:
@@ -162,18 +166,19 @@ class LockDialog(_Form):
     person in instead. Escape does not close it."""
 
     form = "lock.ui"
-    ok_text = "Unlock"
+    ok_text = N_("Unlock")
 
     def __init__(self, store: Store, account: Account, idle_minutes: float, log_out_minutes: float, parent=None):
         super().__init__(store, {"password": "password"}, parent)
         self.login = account.login
         heading = child(self, QLabel, "heading")
-        heading.setText(f"<b>Locked: {escape(who(account))} is signed in.</b>")
+        heading.setText(_("<b>Locked: {account} is signed in.</b>").format(account=escape(who(account))))
         child(self, QLabel, "intro").setText(
-            f"The window locks after {idle_minutes:g} idle minutes. Type your password to go on: the forms you "
-            f"left open are as you left them. After {log_out_minutes:g} idle minutes you are logged out, and the "
-            "forms still open are closed: what was typed in them and not saved is then lost.")
-        self.switch_button = self.buttons.addButton("&Switch user…", QDialogButtonBox.ButtonRole.ActionRole)
+            _("The window locks after {idle} idle minutes. Type your password to go on: the forms you left open are "
+              "as you left them. After {log_out} idle minutes you are logged out, and the forms still open are "
+              "closed: what was typed in them and not saved is then lost.").format(
+                idle=minutes(idle_minutes), log_out=minutes(log_out_minutes)))
+        self.switch_button = self.buttons.addButton(_("&Switch user…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.switch_button.setAutoDefault(False)
         self.switch_button.clicked.connect(lambda: self.done(SWITCH))
         self.password.setFocus()

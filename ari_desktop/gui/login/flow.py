@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from ...core.accounts import Account
 from ...core.errors import USER_ERRORS
+from ...i18n import _
 from ...paths import default_user
 from ...store import Store
 from ..common.widgets import busy
@@ -34,9 +35,10 @@ def demo_notice() -> str:
 
     rows = "".join(f"<tr><td><code>{login}</code>&nbsp;&nbsp;</td><td>{escape(name)}, {role}</td></tr>"
                    for login, name, role in demo.ACCOUNTS)
-    return (f"<b>The demo cohort is loaded.</b> Sign in with a demo account; each has the password "
-            f"<code>{demo.DEMO_PASSWORD}</code> (for trying the program only). All but admin choose a password "
-            f"of their own at the first log-in.<table>{rows}</table>")
+    notice = _("<b>The demo cohort is loaded.</b> Sign in with a demo account; each has the password "
+               "<code>{password}</code> (for trying the program only). All but admin choose a password of their own "
+               "at the first log-in.").format(password=demo.DEMO_PASSWORD)
+    return f"{notice}<table>{rows}</table>"
 
 
 class LogIn(QObject):
@@ -91,7 +93,7 @@ class LogIn(QObject):
                 demo.add_accounts(self.store)
                 demo.fill(self.store, DEMO_PATIENTS)
         except USER_ERRORS as error:
-            self.notice = f"The demo cohort could not be loaded: {escape(str(error))}"
+            self.notice = _("The demo cohort could not be loaded: {error}").format(error=escape(str(error)))
         else:
             self.notice = demo_notice()
         finally:

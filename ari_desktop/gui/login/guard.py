@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from ...core.errors import USER_ERRORS
 from ...core.roles import may
+from ...i18n import _
+from ..common.qt_dates import format_minutes as minutes
 from ..common.settings import open_settings
 from ..common.widgets import open_dialog
 
@@ -69,10 +71,12 @@ class SignIns(QObject):
     def show_who(self) -> None:
         """The title and the status bar name who is signed in: everything recorded is stamped with it."""
         account, store = self.account, self.store
-        name = f"{account.full_name} ({account.login})" if account else "nobody signed in"
-        self.window.setWindowTitle(f"{store.protocol.code} follow-up: {store.path.name} — {name}")
-        who = (f"Working as <b>{escape(account.full_name)}</b> ({escape(account.login)})" if account
-               else "Nobody is signed in: the views only")
+        name = f"{account.full_name} ({account.login})" if account else _("nobody signed in")
+        self.window.setWindowTitle(_("{protocol} follow-up: {database} — {account}").format(
+            protocol=store.protocol.code, database=store.path.name, account=name))
+        who = (_("Working as <b>{name}</b> ({login})").format(name=escape(account.full_name),
+                                                               login=escape(account.login)) if account
+               else _("Nobody is signed in: the views only"))
         self.window.user_label.setText(f"{who} &nbsp;·&nbsp; {escape(str(store.path))}")
         self.window.update_actions()  # what this account's roles allow
 
@@ -117,7 +121,7 @@ class SignIns(QObject):
             return
         from .dialogs import LockDialog
 
-        self._cover("Locked")
+        self._cover(_("Locked"))
         for form in self._open_forms():
             if form.isVisible():
                 form.hide()
@@ -173,8 +177,9 @@ class SignIns(QObject):
             dialog.done(QDialog.DialogCode.Rejected)
         self._close_forms(ask=False)
         self._log_out("idle")
-        self._ask_log_in(f"<b>{escape(account.full_name)} ({escape(account.login)}) was logged out after "
-                         f"{self.log_out_minutes:g} idle minutes;</b> the forms left open were closed.")
+        self._ask_log_in(_("<b>{account} was logged out after {minutes} idle minutes;</b> the forms left open were "
+                           "closed.").format(account=escape(f"{account.full_name} ({account.login})"),
+                                             minutes=minutes(self.log_out_minutes)))
 
     def at_close(self) -> None:
         """The window closes: the account signed in is logged out."""
@@ -202,7 +207,7 @@ class SignIns(QObject):
     def _ask_log_in(self, notice: str = "") -> None:
         from .flow import LogIn
 
-        self._cover("Nobody is signed in")
+        self._cover(_("Nobody is signed in"))
         self.log_in = LogIn(self.store, self.window, notice=notice)
         self.log_in.finished.connect(self._logged_in)
         self.log_in.start()
@@ -214,14 +219,15 @@ class SignIns(QObject):
             return
         self._uncover()
         self.show_who()
-        self.window.session.say(f"Signed in as {account.full_name} ({account.login}).")
+        self.window.session.say(_("Signed in as {name} ({login}).").format(name=account.full_name, login=account.login))
         self.watch()
 
     def show_accounts(self) -> QDialog | None:
         """Every account, for an administrator."""
         account = self.account
         if account is None or not may(account.roles, "manage-accounts"):
-            self.window.session.say("Only an administrator sees the accounts: File → Switch user… to sign in as one.")
+            self.window.session.say(_("Only an administrator sees the accounts: File → Switch user… to sign in as "
+                                      "one."))
             return None
         from .accounts_dialog import AccountsDialog
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ..common.models import PatientFilter, PatientRow, PatientTableModel
+from ...i18n import _, ngettext
+from ..common.models import STAGES, PatientFilter, PatientRow, PatientTableModel
 from ..common.session import Session
 from ..common.widgets import LazyView, chain_tab_order, table_view, widget_action
-
-# The stages Patient.stage() answers, in the order of the trial.
-STAGES = ("screening", "infusion", "follow-up", "booster", "off study", "died")
 
 
 class PatientsView(LazyView):
@@ -21,24 +19,25 @@ class PatientsView(LazyView):
         super().__init__(parent)
         self.session = session
         self.loaded = False
-        self.search = QLineEdit(placeholderText="Find patient: study ID or initials (Ctrl+F)", clearButtonEnabled=True)
-        self.search.setToolTip("Type part of a study ID or the initials")
-        self.stage = QComboBox(toolTip="Show only the patients at one stage")
-        self.stage.addItem("All stages", "")
-        for stage in STAGES:
-            self.stage.addItem(stage.capitalize(), stage)
+        self.search = QLineEdit(placeholderText=_("Find patient: study ID or initials (Ctrl+F)"),
+                                clearButtonEnabled=True)
+        self.search.setToolTip(_("Type part of a study ID or the initials"))
+        self.stage = QComboBox(toolTip=_("Show only the patients at one stage"))
+        self.stage.addItem(_("All stages"), "")
+        for stage, words in STAGES.items():
+            self.stage.addItem(_(words).capitalize(), stage)
         self.count = QLabel()
         self.model = PatientTableModel(self)
         self.proxy = PatientFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = table_view(self.proxy, (12, 8, 4, 6, 10, 11, 11, 11, 40), stretch=8)
         self.table.setObjectName("patients")
-        self.table.setAccessibleName("Patients")
-        self.open_button = QPushButton("&Open calendar", toolTip="Open the selected patient's calendar (Enter)")
-        self.register_button = QPushButton("Register &patient…", toolTip="Register a new patient (Ctrl+N)")
-        find_label = QLabel("&Find:")
+        self.table.setAccessibleName(_("Patients"))
+        self.open_button = QPushButton(_("&Open calendar"), toolTip=_("Open the selected patient's calendar (Enter)"))
+        self.register_button = QPushButton(_("Register &patient…"), toolTip=_("Register a new patient (Ctrl+N)"))
+        find_label = QLabel(_("&Find:"))
         find_label.setBuddy(self.search)
-        stage_label = QLabel("S&tage:")
+        stage_label = QLabel(_("S&tage:"))
         stage_label.setBuddy(self.stage)
         bar = QHBoxLayout()
         bar.addWidget(find_label)
@@ -62,7 +61,7 @@ class PatientsView(LazyView):
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         self.open_button.clicked.connect(self.open_selected)
         self.register_button.clicked.connect(self.register_requested)
-        widget_action(self.table, "Open calendar", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.open_selected)
+        widget_action(self.table, _("Open calendar"), (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.open_selected)
 
     def refresh(self) -> None:
         """Read every patient once (on first show, or F5); later changes replace single rows."""
@@ -110,7 +109,7 @@ class PatientsView(LazyView):
         if study_id:
             self.patient_requested.emit(study_id)
         else:
-            self.session.say("Select a patient first.")
+            self.session.say(_("Select a patient first."))
 
     def _open_first_match(self) -> None:
         if self.proxy.rowCount() >= 1:
@@ -127,4 +126,6 @@ class PatientsView(LazyView):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count.setText(f"{total} patients" if shown == total else f"{shown} of {total} patients")
+        self.count.setText(ngettext("{total} patient", "{total} patients", total).format(total=total) if shown == total
+                           else ngettext("{shown} of {total} patient", "{shown} of {total} patients", total).format(
+                               shown=shown, total=total))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialogButtonBox, QLabel, QL
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.patients import SEXES, Anchors, Patient, check_new_patient
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateField, WholeNumberField
 from ..common.form_dialog import FormDialog
@@ -18,7 +19,7 @@ from ..common.session import Session
 
 
 class RegisterPatientDialog(FormDialog):
-    discard_question = "Discard this registration, not saved?"
+    discard_question = N_("Discard this registration, not saved?")
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -43,8 +44,9 @@ class RegisterPatientDialog(FormDialog):
             "screening": (child(self, QLabel, "screeningError"), self.screening),
             "day0": (child(self, QLabel, "day0Error"), self.day0),
         })
-        self.ok_button.setText("Register")
-        self.ok_button.setToolTip("Check what was typed and register the patient; nothing is saved until it is right.")
+        self.ok_button.setText(_("Register"))
+        self.ok_button.setToolTip(_("Check what was typed and register the patient; nothing is saved until it is "
+                                     "right."))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.form_ready()
@@ -60,9 +62,9 @@ class RegisterPatientDialog(FormDialog):
         try:
             sex = self.sex.currentData()
             if sex is None:
-                raise ClinicalInputError("Say the patient's sex: F or M.", "sex")
-            birth_year = self.birth_year.required("Give the birth year, e.g. 1960.")
-            anchors = Anchors(screening=self.screening.required("Give the screening date: YYYY-MM-DD."),
+                raise ClinicalInputError(_("Say the patient's sex: F or M."), "sex")
+            birth_year = self.birth_year.required(_("Give the birth year, e.g. 1960."))
+            anchors = Anchors(screening=self.screening.required(_("Give the screening date: YYYY-MM-DD.")),
                               day0=self.day0.value(), extramedullary=self.extramedullary.isChecked())
             patient = check_new_patient(self.study_id.text(), self.initials.text(), sex, birth_year, anchors,
                                         store.protocol, self.session.today())
@@ -72,5 +74,5 @@ class RegisterPatientDialog(FormDialog):
             return
         self.registered = patient
         self.session.events.patient_added.emit(patient.study_id)
-        self.session.say(f"Registered {patient.study_id}; the calendar is built.")
+        self.session.say(_("Registered {study_id}; the calendar is built.").format(study_id=patient.study_id))
         super().accept()

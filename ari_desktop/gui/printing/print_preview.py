@@ -51,21 +51,27 @@ from PySide6.QtWidgets import (
 
 from ... import i18n, printing
 from ...core.errors import ClinicalInputError
+from ...i18n import LANGUAGES, N_, _, ngettext
 from ...outputs import check_pdf_output, write_atomically
 from ..audit import log_output
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_date, format_long_date
 from ..common.session import Session
 from ..common.settings import open_settings
 from ..common.widgets import open_dialog
 
 KINDS = ("worksheet", "worklist", "labels")
-LANGUAGE_NAMES = i18n.LANGUAGES  # each in its own name
-PAPER_NAMES = {"a4": "A4", "letter": "Letter"}
-STOCK_NAMES = {"a4-3x8": "A4 sheet, 3 × 8 labels (70 × 37 mm)", "roll": "Label roll (57 × 32 mm)"}
-ZOOMS = {"page": ("Whole page", QPdfView.ZoomMode.FitInView), "width": ("Page width", QPdfView.ZoomMode.FitToWidth)}
+LANGUAGE_NAMES = LANGUAGES  # each in its own name, whatever the window's language
+# Marked N_(): shown translated with _().
+PAPER_NAMES = {"a4": N_("A4"), "letter": N_("Letter")}
+STOCK_NAMES = {"a4-3x8": N_("A4 sheet, 3 × 8 labels (70 × 37 mm)"), "roll": N_("Label roll (57 × 32 mm)")}
+ZOOMS = {"page": (N_("Whole page"), QPdfView.ZoomMode.FitInView),
+         "width": (N_("Page width"), QPdfView.ZoomMode.FitToWidth)}
 DEFAULT_ZOOM = {"worksheet": "page", "worklist": "page", "labels": "page"}
-WHAT = {"worksheet": "worksheet", "worklist": "worklist", "labels": "tube labels"}
+WHAT = {"worksheet": N_("worksheet"), "worklist": N_("worklist"), "labels": N_("tube labels")}  # logged in English
+TITLES = {"worksheet": N_("Print worksheet: {subject}"), "worklist": N_("Print worklist: {subject}"),
+          "labels": N_("Print tube labels: {subject}")}
 # Where the system has a print service (CUPS's `lp`), the PDF itself is sent: vector text, in a blink.
 # Elsewhere pages go to the printer as images, at the printer's resolution but never finer than this:
 # 300 dpi is what a laser printer prints text and a barcode's bars at, and a 14-page worklist goes in
@@ -146,7 +152,7 @@ class PrintPreviewDialog(QDialog):
         self.navigator = self.view.pageNavigator()
 
         self._choices(kind)
-        self.setWindowTitle(f"Print {WHAT[kind]}: {self.subject()}")
+        self.setWindowTitle(_(TITLES[kind]).format(subject=self.shown_subject()))
         self.intro.setText(self._intro_text())
         self.print_button.clicked.connect(self.print_document)
         self.save_button.clicked.connect(self.save_as_pdf)
@@ -183,16 +189,16 @@ class PrintPreviewDialog(QDialog):
 
     def _choices(self, kind: str) -> None:
         def fill(combo: QComboBox, names: dict[str, str], allowed: tuple[str, ...], key: str,
-                 default: str) -> None:
+                 default: str, shown=_) -> None:
             for code in allowed:
-                combo.addItem(names.get(code, code), code)
+                combo.addItem(shown(names[code]) if code in names else code, code)
             remembered = self.settings.value(SETTING.format(key), default)
             combo.setCurrentIndex(max(0, combo.findData(remembered)))
 
         fill(self.paper, PAPER_NAMES, printing.PAPERS, "paper", "a4")
         fill(self.stock, STOCK_NAMES, printing.STOCKS, "stock", "a4-3x8")
-        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", i18n.current())
-        fill(self.zoom, {code: name for code, (name, _) in ZOOMS.items()}, tuple(ZOOMS), f"zoom_{kind}",
+        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", i18n.current(), shown=str)  # each in its own name
+        fill(self.zoom, {code: name for code, (name, _mode) in ZOOMS.items()}, tuple(ZOOMS), f"zoom_{kind}",
              DEFAULT_ZOOM[kind])
         for combo, caption, shown in ((self.paper, "paperCaption", kind == "worksheet"),
                                       (self.stock, "stockCaption", kind == "labels")):
@@ -232,17 +238,25 @@ class PrintPreviewDialog(QDialog):
     # -- what is printed -------------------------------------------------------------------------
 
     def subject(self) -> str:
+        """What is printed, as the audit trail logs it (a worklist by its ISO date)."""
         return f"{self.day.isoformat()}" if self.kind == "worklist" else f"{self.study_id} {self.timepoint}"
+
+    def shown_subject(self) -> str:
+        """What is printed, as the window shows it (a worklist's date in the user's locale)."""
+        return format_date(self.day) if self.kind == "worklist" else self.subject()
 
     def _intro_text(self) -> str:
         if self.kind == "worklist":
             if self.shown.get("kind", "all") != "all" or self.shown.get("patients"):
-                return f"What Today shows for {self.day:%A %d %B %Y} (its filters), with the missed items."
-            return (f"Everything due on {self.day:%A %d %B %Y} across all patients, with the missed items that "
-                    f"need a reason.")
+                return _("What Today shows for {day} (its filters), with the missed items.").format(
+                    day=format_long_date(self.day))
+            return _("Everything due on {day} across all patients, with the missed items that need a reason.").format(
+                day=format_long_date(self.day))
         if self.kind == "labels":
-            return f"One barcoded label per tube of {self.study_id} at {self.timepoint}."
-        return f"The worksheet of {self.study_id}'s visit at {self.timepoint}, with every item that shares its date."
+            return _("One barcoded label per tube of {study_id} at {timepoint}.").format(study_id=self.study_id,
+                                                                                       timepoint=self.timepoint)
+        return _("The worksheet of {study_id}'s visit at {timepoint}, with every item that shares its date.").format(
+            study_id=self.study_id, timepoint=self.timepoint)
 
     def default_file_name(self) -> str:
         """e.g. ARI-014_D+7_worksheet.pdf, worklist_2026-11-26.pdf, ARI-014_D+7_labels.pdf."""
@@ -278,25 +292,27 @@ class PrintPreviewDialog(QDialog):
         except ClinicalInputError as error:
             return self._refused(str(error))
         except OSError as error:
-            return self._refused(f"The PDF could not be written in the temporary folder: {error.strerror or error}.")
+            return self._refused(_("The PDF could not be written in the temporary folder: {error}.").format(
+                error=error.strerror or error))
         finally:
             QApplication.restoreOverrideCursor()
         if self.document.load(str(path)) != QPdfDocument.Error.None_:
-            return self._refused(f"The PDF was written but could not be shown ({self.document.error().name}).")
+            return self._refused(_("The PDF was written but could not be shown ({error}).").format(
+                error=self.document.error().name))
         self.pdf_path = path
         self.error = None
         self.stack.setCurrentIndex(0)
         pages = self.document.pageCount()
         self.page.setMaximum(max(1, pages))
-        self.page.setSuffix(f" of {pages}")
+        self.page.setSuffix(_(" of {pages}").format(pages=pages))
         self.go_to_page(min(page, pages - 1))
         self._enable(True)
         chosen = self.choices()
-        details = [f"{pages} {'page' if pages == 1 else 'pages'}"]
+        details = [ngettext("{count} page", "{count} pages", pages).format(count=pages)]
         if "paper" in chosen:
-            details.append(PAPER_NAMES[chosen["paper"]])
+            details.append(_(PAPER_NAMES[chosen["paper"]]))
         if "stock" in chosen:
-            details.append(STOCK_NAMES[chosen["stock"]])
+            details.append(_(STOCK_NAMES[chosen["stock"]]))
         details.append(LANGUAGE_NAMES[chosen["lang"]])
         self.summary.setText(" · ".join(details))
         self.rendered.emit(pages)
@@ -306,7 +322,7 @@ class PrintPreviewDialog(QDialog):
         self.error = sentence
         self.error_label.setText(ERROR_PREFIX + sentence)
         self.stack.setCurrentIndex(1)
-        self.summary.setText("Nothing to print.")
+        self.summary.setText(_("Nothing to print."))
         self.page.setSuffix("")
         self._enable(False)
         self.rendered.emit(0)
@@ -344,7 +360,7 @@ class PrintPreviewDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         self.prepare_printer(printer)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(f"Print the {WHAT[self.kind]}")
+        dialog.setWindowTitle(_("Print the {what}").format(what=_(WHAT[self.kind])))
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, True)
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
         dialog.setMinMax(1, self.document.pageCount())
@@ -352,22 +368,24 @@ class PrintPreviewDialog(QDialog):
             return False
         pages = self.print_to(printer)
         if self.print_cancelled:
-            self.session.say(f"Printing the {WHAT[self.kind]} was cancelled.")
+            self.session.say(_("Printing the {what} was cancelled.").format(what=_(WHAT[self.kind])))
         elif pages:
-            where = printer.outputFileName() or printer.printerName() or "the printer"
-            self.session.say(f"Sent {pages} {'page' if pages == 1 else 'pages'} of the {WHAT[self.kind]} "
-                             f"({self.subject()}) to {where}.")
-            log_output(self.session, "print", f"{WHAT[self.kind]} of {self.subject()}", where)
+            where = printer.outputFileName() or printer.printerName()
+            self.session.say(ngettext("Sent {count} page of the {what} ({subject}) to {where}.",
+                                      "Sent {count} pages of the {what} ({subject}) to {where}.", pages).format(
+                count=pages, what=_(WHAT[self.kind]), subject=self.shown_subject(), where=where or _("the printer")))
+            log_output(self.session, "print", f"{WHAT[self.kind]} of {self.subject()}", where or "the printer")
             self.printed.emit(pages)
         else:
             name = printer.printerName() or printer.outputFileName()
-            self.session.say(f"Nothing was printed: the printer{f' {name}' if name else ''} could not be started.")
+            self.session.say(_("Nothing was printed: the printer {name} could not be started.").format(name=name)
+                             if name else _("Nothing was printed: the printer could not be started."))
         return pages > 0
 
     def prepare_printer(self, printer: QPrinter) -> None:
         """Set the printer to the printout's page size and orientation, edge to edge (the PDF has
         its own margins; label sheets must not be shifted or scaled)."""
-        printer.setDocName(self.windowTitle().removeprefix("Print "))
+        printer.setDocName(f"{_(WHAT[self.kind])}: {self.shown_subject()}")
         printer.setCreator("ARI Desktop")
         if self.document.pageCount() > 0:
             size = self.document.pagePointSize(0)
@@ -395,8 +413,9 @@ class PrintPreviewDialog(QDialog):
         resolution = printer.resolution()
         render_dpi = min(resolution, MAX_PRINT_DPI)
         sheet = QRectF(printer.pageLayout().fullRectPixels(resolution))
-        progress = QProgressDialog(f"Printing the {WHAT[self.kind]}…", "Cancel", 0, len(indexes), self)
-        progress.setWindowTitle("Printing")
+        progress = QProgressDialog(_("Printing the {what}…").format(what=_(WHAT[self.kind])), _("Cancel"), 0,
+                                   len(indexes), self)
+        progress.setWindowTitle(_("Printing"))
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(500)
         painter = QPainter()
@@ -406,7 +425,8 @@ class PrintPreviewDialog(QDialog):
                 return 0
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             for number, index in enumerate(indexes):
-                progress.setLabelText(f"Printing page {number + 1} of {len(indexes)}…")
+                progress.setLabelText(_("Printing page {number} of {pages}…").format(number=number + 1,
+                                                                                     pages=len(indexes)))
                 progress.setValue(number)  # keeps the windows painted between pages
                 if progress.wasCanceled():
                     printer.abort()
@@ -465,8 +485,8 @@ class PrintPreviewDialog(QDialog):
         folder = self.settings.value(SETTING.format("folder")) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
         suggested = str(Path(folder) / self.default_file_name()) if folder else self.default_file_name()
-        name, _ = QFileDialog.getSaveFileName(self, f"Save the {WHAT[self.kind]} as PDF", suggested,
-                                              "PDF files (*.pdf)")
+        name, _pattern = QFileDialog.getSaveFileName(self, _("Save the {what} as PDF").format(what=_(WHAT[self.kind])),
+                                                     suggested, _("PDF files (*.pdf)"))
         if not name:
             return None
         target = Path(name)
@@ -476,10 +496,11 @@ class PrintPreviewDialog(QDialog):
             write_atomically(check_pdf_output(target, self.session.store.path),
                              lambda temporary: shutil.copyfile(self.pdf_path, temporary))
         except ClinicalInputError as error:
-            self.session.say(f"The PDF was not saved: {error}")
+            self.session.say(_("The PDF was not saved: {error}").format(error=error))
             return None
         self.settings.setValue(SETTING.format("folder"), str(target.parent))
-        self.session.say(f"Saved the {WHAT[self.kind]} ({self.subject()}) as {target}.")
+        self.session.say(_("Saved the {what} ({subject}) as {target}.").format(
+            what=_(WHAT[self.kind]), subject=self.shown_subject(), target=target))
         log_output(self.session, "print", f"{WHAT[self.kind]} of {self.subject()}", target)
         self.saved.emit(str(target))
         return target

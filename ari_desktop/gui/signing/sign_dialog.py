@@ -21,31 +21,44 @@ from ...core.gate import FractionDecision
 from ...core.roles import NotAllowed, check_may
 from ...core.signatures import Signature
 from ...core.toxicity import Assessment
+from ...i18n import N_, _
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_moment
 from ..common.session import Session
 from ..common.widgets import open_dialog
 
 # What each meaning says the signer vouches for, in the clinic's words.
 MEANING_WORDS = {
-    rules.PERFORMED: "Performed: I assessed the patient, and these are my findings.",
-    rules.REVIEWED: "Reviewed: I checked this assessment and agree with it.",
-    rules.GO: "Approved go: the fraction may be given.",
-    rules.HOLD: "Hold: the fraction is not given now.",
-    rules.CONFIRMED: "Confirmed: this is my reading of the patient's response at this assessment.",
+    rules.PERFORMED: N_("Performed: I assessed the patient, and these are my findings."),
+    rules.REVIEWED: N_("Reviewed: I checked this assessment and agree with it."),
+    rules.GO: N_("Approved go: the fraction may be given."),
+    rules.HOLD: N_("Hold: the fraction is not given now."),
+    rules.CONFIRMED: N_("Confirmed: this is my reading of the patient's response at this assessment."),
 }
-NOT_SIGNED = "not signed"
-VOID = "void: corrected after signing"
-SIGN_AGAIN = "signature void — sign again"
+# A meaning (stored as its code) as a signature line names it.
+MEANING_NAMES = {rules.PERFORMED: N_("performed"), rules.REVIEWED: N_("reviewed"), rules.GO: N_("go"),
+                 rules.HOLD: N_("hold"), rules.CONFIRMED: N_("confirmed")}
+# What is signed, by table: the dialog's title and the status bar's sentence.
+SIGN_TITLES = {"assessments": N_("Sign the assessment: {study_id}"),
+               "fraction_decisions": N_("Sign the go/hold decision: {study_id}"),
+               "response_reviews": N_("Sign the response review: {study_id}")}
+SIGNED_SAID = {"assessments": N_("Signed the assessment of {study_id} as {meaning}: {name}, {when}."),
+               "fraction_decisions": N_("Signed the go/hold decision of {study_id} as {meaning}: {name}, {when}."),
+               "response_reviews": N_("Signed the response review of {study_id} as {meaning}: {name}, {when}.")}
+# Marked N_(): shown translated with _() (signature_words does).
+NOT_SIGNED = N_("not signed")
+VOID = N_("void: corrected after signing")
+SIGN_AGAIN = N_("signature void — sign again")
 
 
 def when_text(moment: datetime) -> str:
-    """ "2025-03-10 09:30 CET": local time, with its zone."""
-    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+    """ "2025-03-10 09:30 CET" (10/03/2025 in Spain): local time in the user's locale, with its zone."""
+    return f"{format_moment(moment)} {moment.astimezone():%Z}"
 
 
 def account_words(account: Account | None) -> str:
     """ "Clara Clínica (clinician)": the printed name and the login of the account signed in."""
-    return "nobody signed in" if account is None else f"{account.full_name} ({account.login})"
+    return _("nobody signed in") if account is None else f"{account.full_name} ({account.login})"
 
 
 def signature_words(signed: list[tuple[Signature, str]]) -> str:
@@ -53,8 +66,12 @@ def signature_words(signed: list[tuple[Signature, str]]) -> str:
     was signed before a correction voided it, else "not signed"."""
     valid = [s for s, status in signed if status == rules.VALID]
     if valid:
-        return "; ".join(f"{s.full_name}, {s.meaning}, {when_text(s.signed_at)}" for s in valid)
-    return VOID if signed else NOT_SIGNED
+        return "; ".join(f"{s.full_name}, {meaning_name(s.meaning)}, {when_text(s.signed_at)}" for s in valid)
+    return _(VOID) if signed else _(NOT_SIGNED)
+
+
+def meaning_name(meaning: str) -> str:
+    return _(MEANING_NAMES[meaning]) if meaning in MEANING_NAMES else meaning
 
 
 def is_void(signed: list[tuple[Signature, str]]) -> bool:
@@ -66,7 +83,7 @@ def why_not(session: Session, table: str) -> str | None:
     """Why the account signed in may not sign a record of `table` (core/roles.py's sentence), or None."""
     account = session.store.accounts.signed_in
     if account is None:
-        return "Sign in to sign a record."
+        return _("Sign in to sign a record.")
     try:
         check_may(account.roles, rules.action(table), account.login)
     except NotAllowed as error:
@@ -81,13 +98,15 @@ def assessment_meaning(session: Session, assessment: Assessment) -> str:
 
 
 def assessment_words(a: Assessment) -> str:
-    return (f"Bedside assessment of {when_text(a.at)} by {a.assessor}: CRS grade {a.crs.grade}, "
-            f"ICANS grade {a.icans.grade}")
+    return _("Bedside assessment of {when} by {assessor}: CRS grade {crs}, ICANS grade {icans}").format(
+        when=when_text(a.at), assessor=a.assessor, crs=a.crs.grade, icans=a.icans.grade)
 
 
 def decision_words(d: FractionDecision) -> str:
-    return (f"{d.decision.upper()} for the fraction at {d.timepoint}, decided {when_text(d.decided_at)} by "
-            f"{d.decided_by}{': ' + d.reason if d.reason else ''}")
+    said = (_("GO for the fraction at {timepoint}, decided {when} by {physician}") if d.decision == rules.GO else
+            _("HOLD for the fraction at {timepoint}, decided {when} by {physician}")).format(
+        timepoint=d.timepoint, when=when_text(d.decided_at), physician=d.decided_by)
+    return f"{said}: {d.reason}" if d.reason else said
 
 
 class SignDialog(QDialog):
@@ -104,13 +123,12 @@ class SignDialog(QDialog):
         self.signature: Signature | None = None
         self.account = session.store.accounts.signed_in
         patient = session.store.patients.get(study_id)
-        what = rules.SIGNABLE[table][0]
-        self.setWindowTitle(f"Sign the {what}: {study_id}")
+        self.setWindowTitle(_(SIGN_TITLES[table]).format(study_id=study_id))
+        born = _("born {year}").format(year=patient.birth_year)
         child(self, QLabel, "patientText").setText(
-            f"<b style='font-size:13pt'>{patient.study_id}</b>&nbsp; {patient.initials}, {patient.sex}, "
-            f"born {patient.birth_year}")
+            f"<b style='font-size:13pt'>{patient.study_id}</b>&nbsp; {patient.initials}, {patient.sex}, {born}")
         child(self, QLabel, "recordText").setText(_html(record))
-        child(self, QLabel, "meaningText").setText(f"<b>{_html(MEANING_WORDS[meaning])}</b>")
+        child(self, QLabel, "meaningText").setText(f"<b>{_html(_(MEANING_WORDS[meaning]))}</b>")
         child(self, QLabel, "signerText").setText(_html(account_words(self.account)))
         self.password = child(self, QLineEdit, "passwordEdit")
         self.error = child(self, QLabel, "passwordError")
@@ -161,8 +179,8 @@ class SignDialog(QDialog):
         self.signed.emit(self.signature)
         self.session.events.recorded.emit(self.study_id)
         s = self.signature
-        self.session.say(f"Signed the {rules.SIGNABLE[self.table][0]} of {self.study_id} as {s.meaning}: "
-                         f"{s.full_name}, {when_text(s.signed_at)}.")
+        self.session.say(_(SIGNED_SAID[self.table]).format(study_id=self.study_id, meaning=meaning_name(s.meaning),
+                                                           name=s.full_name, when=when_text(s.signed_at)))
         self.accept()
 
 

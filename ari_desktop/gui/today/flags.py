@@ -17,14 +17,23 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...core.flags import Flag
+from ...i18n import _, ngettext
 from ..common.models import FLAG_ORDER, FLAG_WORDS, FlagTableModel
 from ..common.widgets import table_view, widget_action
 
 VISIBLE_ROWS = 3  # the panel stays compact; more flags scroll (the most urgent come first)
 _ACCENTS = {"grade_2_or_more": "#c81e1e", "prolonged_cytopenia": "#7b4bc4", "tox_not_recorded": "#d97706"}
-_SHORT = {"grade_2_or_more": ("at grade ≥ 2", "at grade ≥ 2"),
-          "prolonged_cytopenia": ("with prolonged cytopenia", "with prolonged cytopenia"),
-          "tox_not_recorded": ("assessment not recorded", "assessments not recorded")}
+
+
+def _short(kind: str, count: int) -> str:
+    """ "2 at grade ≥ 2": how many patients have a flag of a kind, for the panel's heading."""
+    if kind == "grade_2_or_more":
+        said = ngettext("{count} at grade ≥ 2", "{count} at grade ≥ 2", count)
+    elif kind == "prolonged_cytopenia":
+        said = ngettext("{count} with prolonged cytopenia", "{count} with prolonged cytopenia", count)
+    else:
+        said = ngettext("{count} assessment not recorded", "{count} assessments not recorded", count)
+    return said.format(count=count)
 
 
 @cache
@@ -79,19 +88,20 @@ class FlagsPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("QFrame#flagsPanel { background: #fff7ed; border: 1px solid #f59e0b; border-radius: 4px; }")
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
-        self.heading.setAccessibleName("Toxicity flags")
+        self.heading.setAccessibleName(_("Toxicity flags"))
         self.model = FlagTableModel(flag_icon, self)
         self.table = table_view(self.model, (12, 60), stretch=1)
         self.table.setObjectName("flags")
-        self.table.setAccessibleName("Toxicity flags")
+        self.table.setAccessibleName(_("Toxicity flags"))
         self.table.setSortingEnabled(False)  # most urgent first, always
         self.table.horizontalHeader().hide()
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
-        self.table.setToolTip("Enter or double-click: open the patient (and, for an assessment not recorded, "
-                              "the bedside form).")
-        self.open_button = QPushButton("&Open patient", toolTip="Open the flagged patient's calendar and toxicity")
-        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Assess f&lagged…",
-                                         toolTip="Bedside CRS / ICANS assessment of the flagged patient")
+        self.table.setToolTip(_("Enter or double-click: open the patient (and, for an assessment not recorded, "
+                                "the bedside form)."))
+        self.open_button = QPushButton(_("&Open patient"),
+                                       toolTip=_("Open the flagged patient's calendar and toxicity"))
+        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), _("Assess f&lagged…"),
+                                         toolTip=_("Bedside CRS / ICANS assessment of the flagged patient"))
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.open_button)
@@ -102,7 +112,7 @@ class FlagsPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.table)
         self.table.doubleClicked.connect(lambda _: self.open_selected())
-        widget_action(self.table, "Open the patient", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.open_selected)
+        widget_action(self.table, _("Open the patient"), (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.open_selected)
         self.open_button.clicked.connect(lambda: self._emit(self.patient_requested))
         self.assess_button.clicked.connect(lambda: self._emit(self.assess_requested))
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -113,9 +123,11 @@ class FlagsPanel(QFrame):
         chosen = self.selected()
         self.model.set_rows(flags)
         counts = {kind: sum(1 for f in flags if f.kind == kind) for kind in FLAG_ORDER}
-        parts = [f"{counts[kind]} {_SHORT[kind][counts[kind] != 1]}" for kind in FLAG_ORDER if counts[kind]]
-        self.heading.setText(f"<b>⚑ Toxicity flags: {len(flags)}</b> &nbsp;({', '.join(parts)})")
-        self.heading.setToolTip("The most urgent first: " + "; ".join(FLAG_WORDS[kind] for kind in FLAG_ORDER) + ".")
+        parts = [_short(kind, counts[kind]) for kind in FLAG_ORDER if counts[kind]]
+        heading = _("⚑ Toxicity flags: {count}").format(count=len(flags))
+        self.heading.setText(f"<b>{heading}</b> &nbsp;({', '.join(parts)})")
+        self.heading.setToolTip(_("The most urgent first: {kinds}.").format(
+            kinds="; ".join(_(FLAG_WORDS[kind]) for kind in FLAG_ORDER)))
         rows = min(max(len(flags), 1), VISIBLE_ROWS)
         frame = 2 * self.table.frameWidth()
         self.table.setFixedHeight(rows * self.table.verticalHeader().defaultSectionSize() + frame)

@@ -35,12 +35,22 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...core.protocol import Protocol
 from ...core.recording import undo_without_reason, window_note
 from ...core.schedule import DONE, MISSED, NOT_DONE, OVERDUE, ScheduleEntry
+from ...i18n import N_, _, ngettext
 from ..common import statuses
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.fields import DateField, TimeField
-from ..common.models import EntryTableModel, TextFilter, missed_columns, worklist_columns
+from ..common.models import (
+    EntryTableModel,
+    TextFilter,
+    missed_columns,
+    timepoint_text,
+    what_text,
+    worklist_columns,
+)
+from ..common.qt_dates import format_date, format_long_date, format_moment, format_time
 from ..common.session import Session
 from ..common.widgets import LazyView, caption, chain_tab_order, open_dialog, table_view, widget_action
 from .flags import AfterFirstPaint, FlagsPanel, flag_icon
@@ -48,8 +58,37 @@ from .flags import AfterFirstPaint, FlagsPanel, flag_icon
 if TYPE_CHECKING:
     from ..patient.record_dialog import RecordItemDialog
 
-KIND_CHOICES = (("All kinds", "all"), ("Samples", "sample"), ("Assessments", "assessment"), ("Visits", "visit"),
-                ("Infusions", "infusion"))
+KIND_CHOICES = ((N_("All kinds"), "all"), (N_("Samples"), "sample"), (N_("Assessments"), "assessment"),
+                (N_("Visits"), "visit"), (N_("Infusions"), "infusion"))
+
+
+def to_do_text(kind: str, count: int) -> str:
+    """ "3 samples to do": how many items of the kind shown are still to do."""
+    said = {"sample": ngettext("{count} sample to do", "{count} samples to do", count),
+            "assessment": ngettext("{count} assessment to do", "{count} assessments to do", count),
+            "visit": ngettext("{count} visit to do", "{count} visits to do", count),
+            "infusion": ngettext("{count} infusion to do", "{count} infusions to do", count)}.get(
+        kind, ngettext("{count} item to do", "{count} items to do", count))
+    return said.format(count=count)
+
+
+def status_width() -> int:
+    """The status column's width in characters: its longest word (bold, after the icon) in this language."""
+    return max(10, max(len(statuses.status_text(status)) for status in statuses.LOOKS) + 2)
+
+
+def item_words(protocol: Protocol, entry: ScheduleEntry) -> str:
+    """ "ARI-014 Soluble BCMA (Day +7)": the patient, the item and its timepoint, as the status bar names them."""
+    return f"{entry.study_id} {what_text(protocol, entry.item)} ({timepoint_text(protocol, entry.item)})"
+
+
+def some_items(entries: list[ScheduleEntry], words) -> str:
+    """The first three items named, and how many more."""
+    named = ", ".join(words(e) for e in entries[:3])
+    if len(entries) <= 3:
+        return named
+    more = len(entries) - 3
+    return ngettext("{items} and {count} more", "{items} and {count} more", more).format(items=named, count=more)
 
 
 class TodayView(LazyView):
@@ -61,7 +100,7 @@ class TodayView(LazyView):
         super().__init__(parent)
         self.session = session
         self.store = session.store
-        self._go_timepoints = " or ".join(self.store.protocol.go_decision_before)
+        self._go_timepoints = _(" or ").join(self.store.protocol.go_decision_before)
         self.day = day or session.today()
         self.follow_now = True  # the "collected at" time follows the clock until someone changes it
         self.clock_day = session.today()  # a worklist left open over midnight moves to the new day
@@ -76,23 +115,23 @@ class TodayView(LazyView):
 
     def _build(self) -> None:
         protocol = self.store.protocol
-        self.day_edit = DateField().describe("day of the worklist", "day")
-        self.day_edit.setToolTip("The day of the worklist (YYYY-MM-DD). Ctrl+Left / Ctrl+Right: previous / next "
-                                 "day, also while typing in the filter.")
+        self.day_edit = DateField().describe(_("day of the worklist"), "day")
+        self.day_edit.setToolTip(_("The day of the worklist (YYYY-MM-DD). Ctrl+Left / Ctrl+Right: previous / next "
+                                   "day, also while typing in the filter."))
         self.day_error = QLabel(wordWrap=False)
         self.day_error.setStyleSheet(ERROR_STYLE)
-        self.previous_day_button = QToolButton(arrowType=Qt.ArrowType.LeftArrow, toolTip="Previous day (Ctrl+Left)")
-        self.next_day_button = QToolButton(arrowType=Qt.ArrowType.RightArrow, toolTip="Next day (Ctrl+Right)")
-        self.today_button = QPushButton("Today", toolTip="Back to today's worklist")
-        self.kind = QComboBox(toolTip="Show only samples, assessments, visits or infusions")
+        self.previous_day_button = QToolButton(arrowType=Qt.ArrowType.LeftArrow, toolTip=_("Previous day (Ctrl+Left)"))
+        self.next_day_button = QToolButton(arrowType=Qt.ArrowType.RightArrow, toolTip=_("Next day (Ctrl+Right)"))
+        self.today_button = QPushButton(_("Today"), toolTip=_("Back to today's worklist"))
+        self.kind = QComboBox(toolTip=_("Show only samples, assessments, visits or infusions"))
         for text, kind in KIND_CHOICES:
-            self.kind.addItem(text, kind)
-        self.patient_filter = QLineEdit(placeholderText="Filter by patient (study ID)", clearButtonEnabled=True)
-        self.patient_filter.setToolTip("Show only the patients whose study ID contains this text")
+            self.kind.addItem(_(text), kind)
+        self.patient_filter = QLineEdit(placeholderText=_("Filter by patient (study ID)"), clearButtonEnabled=True)
+        self.patient_filter.setToolTip(_("Show only the patients whose study ID contains this text"))
         self.heading = caption("")
-        day_label = QLabel("&Day:")
+        day_label = QLabel(_("&Day:"))
         day_label.setBuddy(self.day_edit)
-        show_label = QLabel("&Show:")
+        show_label = QLabel(_("&Show:"))
         show_label.setBuddy(self.kind)
         bar = QHBoxLayout()
         for widget in (day_label, self.day_edit, self.day_error, self.previous_day_button, self.next_day_button,
@@ -107,35 +146,42 @@ class TodayView(LazyView):
         self.worklist_model = EntryTableModel(protocol, worklist_columns(protocol), self)
         self.worklist_proxy = TextFilter((0,), self)
         self.worklist_proxy.setSourceModel(self.worklist_model)
-        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, 10, 9, 11, 20, 20, 20), stretch=2)
+        status = status_width()
+        self.worklist = table_view(self.worklist_proxy, (9, 14, 34, status, 9, 11, 20, 20, 20), stretch=2)
         self.worklist.setObjectName("worklist")
-        self.worklist.setAccessibleName("Worklist")
-        self.worklist.setToolTip("Enter or Space: mark collected. Double-click: record with another time or a reason.")
+        self.worklist.setAccessibleName(_("Worklist"))
+        self.worklist.setToolTip(_("Enter or Space: mark collected. Double-click: record with another time or a "
+                                    "reason."))
 
-        self.mark_button = QPushButton(statuses.status_icon(DONE), "&Mark collected")
-        self.mark_button.setToolTip("Mark the selected items collected / done at the time beside (Enter or Space)")
-        self.collected_at = TimeField().describe("time collected", "done_at")
-        self.collected_at.setToolTip("Time collected (HH:MM). Follows the clock until you change it; Now puts it back.")
+        self.mark_button = QPushButton(statuses.status_icon(DONE), _("&Mark collected"))
+        self.mark_button.setToolTip(_("Mark the selected items collected / done at the time beside (Enter or Space)"))
+        self.collected_at = TimeField().describe(_("time collected"), "done_at")
+        self.collected_at.setToolTip(_("Time collected (HH:MM). Follows the clock until you change it; Now puts it "
+                                        "back."))
         self.collected_at.setMaximumWidth(self.collected_at.fontMetrics().horizontalAdvance("00:00") + 24)
         self.time_error = QLabel(wordWrap=True)  # a time refused, or outside the item's window: beside the time
         self.time_error.setStyleSheet(ERROR_STYLE)
-        at_label = QLabel("&at")
+        at_label = QLabel(_("&at"))
         at_label.setBuddy(self.collected_at)
-        self.now_button = QToolButton(text="Now", toolTip="Set the time to now")
-        self.withdraw_button = QPushButton("Not collected a&fter all…", toolTip="Take back the selected item "
-                                           "recorded done: it is open again (a reason once the moment has passed)")
-        self.undo_action = QAction("Undo: mark collected", self, shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
+        self.now_button = QToolButton(text=_("Now"), toolTip=_("Set the time to now"))
+        self.withdraw_button = QPushButton(_("Not collected a&fter all…"), toolTip=_(
+            "Take back the selected item recorded done: it is open again (a reason once the moment has passed)"))
+        self.undo_action = QAction(_("Undo: mark collected"), self,
+                                   shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
                                    shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut, enabled=False)
         self.addAction(self.undo_action)
         self.last_marked: list[ScheduleEntry] = []  # what the last Mark collected recorded, for Ctrl+Z
-        self.not_obtained_button = QPushButton(statuses.status_icon(NOT_DONE), "&Not obtained…")
-        self.not_obtained_button.setToolTip("Record the selected item as not obtained, with a reason")
-        self.record_button = QPushButton("&Record…", toolTip="Record with another date and time, or correct (Ctrl+R)")
-        self.calendar_button = QPushButton("Patient's &calendar", toolTip="Open the whole calendar of this patient")
-        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), "Ass&ess…",
-                                         toolTip="Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)")
-        self.decide_button = QPushButton("&Go / hold…", toolTip="A physician's go or hold before the selected "
-                                         f"fraction (an infusion at {self._go_timepoints})")
+        self.not_obtained_button = QPushButton(statuses.status_icon(NOT_DONE), _("&Not obtained…"))
+        self.not_obtained_button.setToolTip(_("Record the selected item as not obtained, with a reason"))
+        self.record_button = QPushButton(_("&Record…"),
+                                         toolTip=_("Record with another date and time, or correct (Ctrl+R)"))
+        self.calendar_button = QPushButton(_("Patient's &calendar"),
+                                           toolTip=_("Open the whole calendar of this patient"))
+        self.assess_button = QPushButton(flag_icon("tox_not_recorded"), _("Ass&ess…"),
+                                         toolTip=_("Bedside CRS / ICANS assessment of the selected patient (Ctrl+B)"))
+        self.decide_button = QPushButton(_("&Go / hold…"), toolTip=_(
+            "A physician's go or hold before the selected fraction (an infusion at {timepoints})").format(
+                timepoints=self._go_timepoints))
         self.flags = FlagsPanel()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -148,21 +194,21 @@ class TodayView(LazyView):
             actions.addWidget(widget)
         actions.addWidget(self.error, 1)
 
-        self.missed_caption = caption("Missed: needs a reason")
-        self.missed_caption.setToolTip("Windows that closed in the last 7 days with nothing recorded: protocol "
-                                       "deviations. Record why, or when it was in fact done.")
+        self.missed_caption = caption(_("Missed: needs a reason"))
+        self.missed_caption.setToolTip(_("Windows that closed in the last 7 days with nothing recorded: protocol "
+                                         "deviations. Record why, or when it was in fact done."))
         self.missed_model = EntryTableModel(protocol, missed_columns(protocol), self)
         self.missed_proxy = TextFilter((0,), self)
         self.missed_proxy.setSourceModel(self.missed_model)
-        self.missed = table_view(self.missed_proxy, (9, 14, 34, 10, 9, 11, 20), stretch=2)
+        self.missed = table_view(self.missed_proxy, (9, 14, 34, status, 9, 11, 20), stretch=2)
         self.missed.setObjectName("missed")
-        self.missed.setAccessibleName("Missed items")
-        self.missed.setToolTip("Enter: give the reason it was not obtained, or when it was done.")
+        self.missed.setAccessibleName(_("Missed items"))
+        self.missed.setToolTip(_("Enter: give the reason it was not obtained, or when it was done."))
         self.missed.setMinimumHeight(self.missed.horizontalHeader().sizeHint().height()
                                      + 3 * self.missed.verticalHeader().defaultSectionSize() + 4)
-        self.missed_reason_button = QPushButton(statuses.status_icon(MISSED), "Give a &reason…")
-        self.missed_reason_button.setToolTip("Record the selected missed item as not obtained, with the reason")
-        self.missed_done_button = QPushButton("It was &done…", toolTip="It was done but not entered: record when")
+        self.missed_reason_button = QPushButton(statuses.status_icon(MISSED), _("Give a &reason…"))
+        self.missed_reason_button.setToolTip(_("Record the selected missed item as not obtained, with the reason"))
+        self.missed_done_button = QPushButton(_("It was &done…"), toolTip=_("It was done but not entered: record when"))
         missed_actions = QHBoxLayout()
         missed_actions.addWidget(self.missed_reason_button)
         missed_actions.addWidget(self.missed_done_button)
@@ -224,9 +270,9 @@ class TodayView(LazyView):
         self.collected_at.textEdited.connect(self._time_typed)
         self.worklist.doubleClicked.connect(lambda _: self.record_selected(self.worklist))
         self.missed.doubleClicked.connect(lambda _: self.record_selected(self.missed, not_obtained=True))
-        widget_action(self.worklist, "Mark collected", (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space),
+        widget_action(self.worklist, _("Mark collected"), (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space),
                       self.mark_collected)
-        widget_action(self.missed, "Give a reason", (Qt.Key.Key_Return, Qt.Key.Key_Enter),
+        widget_action(self.missed, _("Give a reason"), (Qt.Key.Key_Return, Qt.Key.Key_Enter),
                       lambda: self.record_selected(self.missed, not_obtained=True))
         for table in (self.worklist, self.missed):
             table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -290,15 +336,17 @@ class TodayView(LazyView):
         to_do = [e for e in shown if e.recording is None]
         overdue = sum(1 for e in to_do if e.status == OVERDUE)
         done = len(shown) - len(to_do)
-        kind = self.kind.currentText().lower() if self.kind.currentData() != "all" else "items"
-        when = "Today" if self.day == self.session.today() else "On"
-        overdue_text = f", {overdue} overdue" if overdue else ""
-        done_text = f", {done} done" if done else ""
+        counts = [to_do_text(self.kind.currentData(), len(to_do))]
+        if overdue:
+            counts.append(ngettext("{count} overdue", "{count} overdue", overdue).format(count=overdue))
+        if done:
+            counts.append(ngettext("{count} done", "{count} done", done).format(count=done))
         patients = self.patient_filter.text().strip()
-        of = f" (patients matching “{patients}”)" if patients else ""
-        self.heading.setText(f"{when} {self.day:%A %d %B %Y}: {len(to_do)} {kind} to do{overdue_text}{done_text}{of}")
-        self.missed_caption.setText(f"Missed, needs a reason: {self.missed_proxy.rowCount()}"
-                                    f" (windows closed in the 7 days before {self.day}){of}")
+        of = _(" (patients matching “{text}”)").format(text=patients) if patients else ""
+        when = _("Today {day}: {counts}") if self.day == self.session.today() else _("On {day}: {counts}")
+        self.heading.setText(when.format(day=format_long_date(self.day), counts=", ".join(counts)) + of)
+        self.missed_caption.setText(_("Missed, needs a reason: {count} (windows closed in the 7 days before {day})")
+                                    .format(count=self.missed_proxy.rowCount(), day=format_date(self.day)) + of)
 
     def _first_flags(self) -> None:
         self._first_paint = None
@@ -344,7 +392,8 @@ class TodayView(LazyView):
         self.calendar_button.setEnabled(len({e.study_id for e in chosen}) == 1)
         samples = all(e.item.kind == "sample" for e in chosen)
         assessments = bool(chosen) and all(e.item.activity == "tox" for e in chosen)
-        self.mark_button.setText("&Mark collected" if samples else "&Mark done…" if assessments else "&Mark done")
+        self.mark_button.setText(_("&Mark collected") if samples else _("&Mark done…") if assessments else
+                                 _("&Mark done"))
         self.assess_button.setEnabled(len({e.study_id for e in chosen}) == 1)
         self.decide_button.setEnabled(self.selected_fraction() is not None)
         missed = self.selected(self.missed)
@@ -379,7 +428,7 @@ class TodayView(LazyView):
         """Record the selected worklist items done on this day at the time beside the button."""
         chosen = self.selected(self.worklist)
         if not chosen:
-            self.session.say("Select an item in the worklist first.")
+            self.session.say(_("Select an item in the worklist first."))
             return
         assessments = [e for e in chosen if e.item.activity == "tox"]
         chosen = [e for e in chosen if e.item.activity != "tox"]
@@ -387,14 +436,15 @@ class TodayView(LazyView):
             self.assess_requested.emit(assessments[0].study_id)
             return
         if assessments:
-            self.session.say("A CRS / ICANS assessment is recorded with its findings: select it and press Ctrl+B.")
+            self.session.say(_("A CRS / ICANS assessment is recorded with its findings: select it and press Ctrl+B."))
         already = [e for e in chosen if e.recording is not None]
         chosen = [e for e in chosen if e.recording is None]
         if already and not chosen:  # a second Enter on what was just marked records nothing
             entry = already[0]
-            self.session.say(f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}): already done at "
-                             f"{entry.recording.done_at.astimezone():%H:%M} by {entry.recording.recorded_by}, "
-                             "not recorded again (Ctrl+Z takes it back).")
+            self.session.say(_("{item}: already done at {time} by {user}, not recorded again (Ctrl+Z takes it "
+                               "back).").format(item=item_words(self.store.protocol, entry),
+                                                time=format_time(entry.recording.done_at),
+                                                user=entry.recording.recorded_by))
             return
         done_at = self._done_at()
         if done_at is None:
@@ -421,10 +471,9 @@ class TodayView(LazyView):
         if written:
             self.last_marked = written
             self.undo_action.setEnabled(True)
-            what = ", ".join(f"{e.study_id} {e.item.label} ({e.item.timepoint_label})" for e in written[:3])
-            more = f" and {len(written) - 3} more" if len(written) > 3 else ""
-            self.session.say(f"Marked done at {done_at:%H:%M} by {self.session.user}: {what}{more}. "
-                             "Ctrl+Z: undo.")
+            self.session.say(_("Marked done at {time} by {user}: {items}. Ctrl+Z: undo.").format(
+                time=format_time(done_at), user=self.session.user,
+                items=some_items(written, lambda e: item_words(self.store.protocol, e))))
             notes = {note for note in (window_note(e, done_at) for e in written) if note}
             if notes:  # recorded (the command line says "outside its window" too), but shown beside the time
                 self.time_error.setText(ERROR_PREFIX + " ".join(sorted(notes)))
@@ -441,7 +490,7 @@ class TodayView(LazyView):
         try:
             clock = self.collected_at.value()
             if clock is None:
-                raise ClinicalInputError("Type the time collected, HH:MM.", "done_at")
+                raise ClinicalInputError(_("Type the time collected, HH:MM."), "done_at")
         except ClinicalInputError as error:
             self._refused(error)
             self.collected_at.setFocus()
@@ -452,10 +501,10 @@ class TodayView(LazyView):
     def _confirm_backdate(self, entries: list[ScheduleEntry], done_at) -> bool:
         """On a past day, ask before recording on that day, with the time to confirm (Enter alone
         never backdates: the dialog has no default button)."""
-        dialog = BackdateDialog(self.day, entries, self.collected_at.text(), self)
+        dialog = BackdateDialog(self.store.protocol, self.day, entries, self.collected_at.text(), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            self.session.say(f"Nothing recorded: {self.day} is a past day. To record another day or time, use "
-                             "Record… (Ctrl+R).")
+            self.session.say(_("Nothing recorded: {day} is a past day. To record another day or time, use Record… "
+                               "(Ctrl+R).").format(day=format_date(self.day)))
             return False
         self.collected_at.setText(dialog.time.text())
         self.follow_now = False
@@ -471,7 +520,7 @@ class TodayView(LazyView):
     def undo_last(self) -> None:
         """Ctrl+Z: take back what the last Mark collected recorded (no reason, within the moment)."""
         if not self.last_marked:
-            self.session.say("Nothing to undo.")
+            self.session.say(_("Nothing to undo."))
             return
         self._withdraw(self.last_marked, None)
 
@@ -480,15 +529,16 @@ class TodayView(LazyView):
         the moment has passed (the store decides, by core.recording.check_withdrawal)."""
         chosen = [e for e in self.selected(self.worklist) if e.status == DONE]
         if len(chosen) != 1:
-            self.session.say("Select one item recorded done first.")
+            self.session.say(_("Select one item recorded done first."))
             return
         entry = chosen[0]
         reason = None
         if not undo_without_reason(entry.recording, self.session.user, self.store.now()):
             reason, accepted = QInputDialog.getText(
-                self, "Not collected after all", f"{entry.study_id} {entry.item.label} ({entry.item.timepoint_label}) "
-                f"was recorded done by {entry.recording.recorded_by} at "
-                f"{entry.recording.recorded_at.astimezone():%Y-%m-%d %H:%M}.\nWhy is it taken back?")
+                self, _("Not collected after all"), _("{item} was recorded done by {user} at {moment}.\nWhy is it "
+                                                      "taken back?").format(
+                    item=item_words(self.store.protocol, entry), user=entry.recording.recorded_by,
+                    moment=format_moment(entry.recording.recorded_at)))
             if not accepted:
                 return
         self._withdraw([entry], reason)
@@ -505,8 +555,9 @@ class TodayView(LazyView):
         self.undo_action.setEnabled(bool(self.last_marked))
         for study_id in {e.study_id for e in entries}:
             self.session.events.recorded.emit(study_id)
-        what = ", ".join(f"{e.study_id} {e.item.label} ({e.item.timepoint_label})" for e in entries)
-        self.session.say(f"Not collected after all: {what} is open again; the change log keeps both.")
+        what = ", ".join(item_words(self.store.protocol, e) for e in entries)
+        self.session.say(_("Not collected after all: {items} is open again; the change log keeps both.").format(
+            items=what))
 
     def record_selected(self, table: QTableView | None = None, not_obtained: bool = False) -> RecordItemDialog | None:
         """Open the record dialog for the item selected in `table` (default: the one with the focus)."""
@@ -516,7 +567,7 @@ class TodayView(LazyView):
             table = self.missed if self.missed.hasFocus() else self.worklist
         chosen = self.selected(table)
         if len(chosen) != 1:
-            self.session.say("Select one item first.")
+            self.session.say(_("Select one item first."))
             return None
         return open_dialog(RecordItemDialog(self.session, chosen[0], not_obtained=not_obtained, parent=self), table)
 
@@ -526,7 +577,7 @@ class TodayView(LazyView):
 
         chosen = self.selected(table)
         if len(chosen) != 1:
-            self.session.say("Select one item first.")
+            self.session.say(_("Select one item first."))
             return None
         return open_dialog(ResultDialog(self.session, chosen[0], parent=self), table)
 
@@ -553,14 +604,15 @@ class TodayView(LazyView):
     def assess_selected(self) -> None:
         study_id = self.selected_study_id()
         if study_id is None:
-            self.session.say("Select one patient's item (or a flag) first.")
+            self.session.say(_("Select one patient's item (or a flag) first."))
             return
         self.assess_requested.emit(study_id)
 
     def decide_selected(self) -> None:
         fraction = self.selected_fraction()
         if fraction is None:
-            self.session.say(f"Select the infusion of a fraction ({self._go_timepoints}) first.")
+            self.session.say(_("Select the infusion of a fraction ({timepoints}) first.").format(
+                timepoints=self._go_timepoints))
             return
         self.fraction_requested.emit(*fraction)
 
@@ -578,25 +630,25 @@ class TodayView(LazyView):
         if table is self.worklist:
             menu.addAction(self.mark_button.text().replace("&", ""), self.mark_collected)
             if self.withdraw_button.isEnabled():
-                menu.addAction("Not collected after all…", self.withdraw_selected)
+                menu.addAction(_("Not collected after all…"), self.withdraw_selected)
             if self.undo_action.isEnabled():
                 menu.addAction(self.undo_action)
-        menu.addAction("Not obtained…", lambda: self.record_selected(table, not_obtained=True))
-        menu.addAction("Record…\tCtrl+R", lambda: self.record_selected(table))
+        menu.addAction(_("Not obtained…"), lambda: self.record_selected(table, not_obtained=True))
+        menu.addAction(_("Record…") + "\tCtrl+R", lambda: self.record_selected(table))
         entry = self.selected(table)
         if len(entry) == 1:
             from ..patient.result_dialog import takes_result
 
             if takes_result(entry[0]):
-                menu.addAction("Result…", lambda: self.result_selected(table))
+                menu.addAction(_("Result…"), lambda: self.result_selected(table))
         menu.addSeparator()
         if len({e.study_id for e in entry}) == 1:
-            menu.addAction(flag_icon("tox_not_recorded"), "Bedside assessment…\tCtrl+B",
+            menu.addAction(flag_icon("tox_not_recorded"), _("Bedside assessment…") + "\tCtrl+B",
                            lambda: self.assess_requested.emit(entry[0].study_id))
         if table is self.worklist and self.selected_fraction() is not None:
-            menu.addAction("Go / hold before this fraction…", self.decide_selected)
+            menu.addAction(_("Go / hold before this fraction…"), self.decide_selected)
         if entry:
-            menu.addAction(f"Open {entry[0].study_id}'s calendar",
+            menu.addAction(_("Open {study_id}'s calendar").format(study_id=entry[0].study_id),
                            lambda: self.patient_requested.emit(entry[0].study_id))
         menu.exec(table.viewport().mapToGlobal(position))
 
@@ -626,23 +678,23 @@ class BackdateDialog(QDialog):
     """Asks before a collection is recorded on a past day, with the time to confirm. No default
     button: Enter alone does not record."""
 
-    def __init__(self, day: date, entries: list[ScheduleEntry], time_text: str, parent: QWidget | None = None):
+    def __init__(self, protocol: Protocol, day: date, entries: list[ScheduleEntry], time_text: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Record on a past day?")
-        what = ", ".join(f"{e.study_id} {e.item.label}" for e in entries[:3])
-        more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
-        question = QLabel(f"{day:%A %d %B %Y} is a past day. Record {what}{more} collected on that day, at the time "
-                          "below?", wordWrap=True)
-        self.time = TimeField().describe("time collected", "done_at")
+        self.setWindowTitle(_("Record on a past day?"))
+        what = some_items(entries, lambda e: f"{e.study_id} {what_text(protocol, e.item)}")
+        question = QLabel(_("{day} is a past day. Record {items} collected on that day, at the time below?").format(
+            day=format_long_date(day), items=what), wordWrap=True)
+        self.time = TimeField().describe(_("time collected"), "done_at")
         self.time.setText(time_text)
         self.time_error = QLabel(wordWrap=True)
         self.time_error.setStyleSheet(ERROR_STYLE)
-        self.record_button = QPushButton(f"&Record on {day}", autoDefault=False)
-        self.cancel_button = QPushButton("Cancel", autoDefault=False)
+        self.record_button = QPushButton(_("&Record on {day}").format(day=format_date(day)), autoDefault=False)
+        self.cancel_button = QPushButton(_("Cancel"), autoDefault=False)
         self.record_button.clicked.connect(self._record)
         self.cancel_button.clicked.connect(self.reject)
         at = QHBoxLayout()
-        at_label = QLabel("&Time collected:")
+        at_label = QLabel(_("&Time collected:"))
         at_label.setBuddy(self.time)
         for widget in (at_label, self.time, self.time_error):
             at.addWidget(widget)
@@ -660,7 +712,7 @@ class BackdateDialog(QDialog):
     def _record(self) -> None:
         try:
             if self.time.value() is None:
-                raise ClinicalInputError("Type the time collected, HH:MM.", "done_at")
+                raise ClinicalInputError(_("Type the time collected, HH:MM."), "done_at")
         except ClinicalInputError as error:
             self.time_error.setText(ERROR_PREFIX + str(error))
             return
