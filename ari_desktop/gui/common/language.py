@@ -9,11 +9,9 @@ qtbase_<lang>.qm that PySide6 ships.
 from __future__ import annotations
 
 import os
-import re
 import sys
-from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
@@ -69,27 +67,6 @@ def _install(app: QObject, translator: QTranslator) -> None:
     QApplication.installTranslator(translator)
 
 
-def date_format(locale: QLocale | None = None) -> str:
-    """The locale's short date order with two-digit day and month and a four-digit year: 10/03/2025 in
-    Spanish, Catalan and British English, 03/10/2025 in American English."""
-    pattern = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
-    return re.sub("y+", "yyyy", re.sub("M+", "MM", re.sub("d+", "dd", pattern)))
-
-
-def date_text(day: date | None, empty: str = "—") -> str:
-    """A date as the window shows it, in the user's language (the command line keeps ISO dates)."""
-    if day is None:
-        return empty
-    return QLocale().toString(QDate(day.year, day.month, day.day), date_format())
-
-
-def date_time_text(moment: datetime) -> str:
-    """A time-zone-aware moment in local time: the date as date_text, then the locale's short time (24 h in
-    Spanish, Catalan and British English)."""
-    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    return QLocale().toString(local, f"{date_format()} {QLocale().timeFormat(QLocale.FormatType.ShortFormat)}")
-
-
 # -- View → Language ------------------------------------------------------------------------------------------
 
 
@@ -134,7 +111,7 @@ def ask_restart(window, lang: str) -> bool:
 def restart(window) -> None:
     """Close the open forms as Switch user does (an edited one asks first; kept: no restart), then the
     window, and start the app again once the window has closed (gui/app.run)."""
-    if not window.sign_ins._close_forms(ask=True):
+    if not window.sign_ins.close_forms(ask=True):
         return
     window.restart_asked = True
     window.close()

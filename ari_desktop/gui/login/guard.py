@@ -159,7 +159,7 @@ class SignIns(QObject):
         False (nothing changed) when someone keeps a form."""
         if self.log_in is not None:
             return False
-        if not self._close_forms(ask=True):
+        if not self.close_forms(ask=True):
             return False
         if self.lock_dialog is not None:
             dialog, self.lock_dialog = self.lock_dialog, None
@@ -175,7 +175,7 @@ class SignIns(QObject):
         if self.lock_dialog is not None:
             dialog, self.lock_dialog = self.lock_dialog, None
             dialog.done(QDialog.DialogCode.Rejected)
-        self._close_forms(ask=False)
+        self.close_forms(ask=False)
         self._log_out("idle")
         self._ask_log_in(_("<b>{account} was logged out after {minutes} idle minutes;</b> the forms left open were "
                            "closed.").format(account=escape(f"{account.full_name} ({account.login})"),
@@ -241,7 +241,7 @@ class SignIns(QObject):
                 if (d.isVisible() or d in self.hidden) and d is not self.lock_dialog
                 and (self.log_in is None or d is not self.log_in.dialog)]
 
-    def _close_forms(self, ask: bool) -> bool:
+    def close_forms(self, ask: bool) -> bool:
         """Close every form; with `ask`, an edited one first asks whether to discard (no: nothing is closed)."""
         from ..common.form_dialog import FormDialog
 
