@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...i18n import N_, _
+
 
 class FormDialog(QDialog):
-    discard_question = "Discard the unsaved edits of this form?"
+    discard_question = N_("Discard the unsaved edits of this form?")  # shown through _()
     enter_commits = True
 
     _opened_as: list | None = None
@@ -54,7 +56,7 @@ class FormDialog(QDialog):
 
     def ask_discard(self) -> bool:
         """Whether the person agrees to lose what they typed."""
-        answer = QMessageBox.question(self, self.windowTitle(), self.discard_question,
+        answer = QMessageBox.question(self, self.windowTitle(), _(self.discard_question),
                                       QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
                                       QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard

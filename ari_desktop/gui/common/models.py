@@ -20,6 +20,7 @@ from ...core.flags import Flag
 from ...core.patients import Patient
 from ...core.protocol import Protocol
 from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
+from ...i18n import _
 from . import statuses
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,9 +76,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].header
+            return _(self.columns[section].header)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.columns[section].help or None
+            return _(self.columns[section].help) if self.columns[section].help else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
