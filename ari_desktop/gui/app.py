@@ -180,6 +180,12 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("ARI Desktop")
+    if not app.property("ari-language"):  # once: a window reopened on the server keeps the language
+        from ..i18n import remembered_language
+        from .common import language
+
+        language.install(app, remembered_language())  # before any form loads: the forms are translated as loaded
+        app.setProperty("ari-language", True)
     # Qt set the C library's locale from the system; dates written with strftime would then mix
     # Spanish day and month names into the English window. Typed numbers still follow QLocale.
     locale.setlocale(locale.LC_TIME, "C")
