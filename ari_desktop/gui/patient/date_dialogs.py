@@ -77,10 +77,11 @@ class _ShiftPreview:
         added = sum(1 for item, old in shifts if old is None)
         cancelled = sum(1 for item, old in shifts if old is not None and item.cancelled_reason)
         moved = len(shifts) - added - cancelled
-        parts = [ngettext(one, many, n).format(count=n) for n, one, many in (
-            (moved, N_("{count} item will shift"), N_("{count} items will shift")),
-            (added, N_("{count} item will be added"), N_("{count} items will be added")),
-            (cancelled, N_("{count} item will be cancelled"), N_("{count} items will be cancelled"))) if n]
+        parts = [ngettext("{count} item will shift", "{count} items will shift", moved).format(count=moved),
+                 ngettext("{count} item will be added", "{count} items will be added", added).format(count=added),
+                 ngettext("{count} item will be cancelled", "{count} items will be cancelled", cancelled).format(
+                     count=cancelled)]
+        parts = [part for part, n in zip(parts, (moved, added, cancelled), strict=True) if n]
         self.caption.setText(_("{changes}. Check them before you confirm:").format(changes="; ".join(parts)))
 
     def clear(self, why: str) -> None:
