@@ -183,7 +183,9 @@ def untranslated_texts(widget, data: tuple[str, ...] = ()) -> list[str]:
         visible = _visible(text)
         if not visible or visible in data or visible in found:
             continue
-        outside = re.sub(r"⟪.*?⟫", " ", visible, flags=re.DOTALL)
+        outside = visible
+        while outside != (inner := re.sub(r"⟪[^⟪⟫]*⟫", " ", outside)):  # a sentence may hold translated parts
+            outside = inner
         for known in data:
             outside = outside.replace(known, " ")
         words = [word for word in outside.split() if any(c.isalpha() for c in word)]
