@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .errors import ClinicalInputError
 
 __all__ = [
@@ -238,16 +239,16 @@ SEIZURE_KINDS: tuple[str, ...] = ("none", "resolved-rapidly", "prolonged")
 EDEMA_KINDS: tuple[str, ...] = ("none", "focal", "diffuse")
 
 ICE_ITEMS: tuple[tuple[str, str, int], ...] = (
-    ("orient_year", "Orientation: says the year", 1),
-    ("orient_month", "Orientation: says the month", 1),
-    ("orient_city", "Orientation: says the city", 1),
-    ("orient_hospital", "Orientation: says the hospital", 1),
-    ("name_object_1", "Names the first object shown (e.g. clock)", 1),
-    ("name_object_2", "Names the second object shown (e.g. pen)", 1),
-    ("name_object_3", "Names the third object shown (e.g. button)", 1),
-    ("follows_commands", "Follows simple commands (e.g. 'show me two fingers')", 1),
-    ("writes_sentence", "Writes a standard sentence", 1),
-    ("counts_back", "Counts back from 100 by tens", 1),
+    ("orient_year", N_("Orientation: says the year"), 1),
+    ("orient_month", N_("Orientation: says the month"), 1),
+    ("orient_city", N_("Orientation: says the city"), 1),
+    ("orient_hospital", N_("Orientation: says the hospital"), 1),
+    ("name_object_1", N_("Names the first object shown (e.g. clock)"), 1),
+    ("name_object_2", N_("Names the second object shown (e.g. pen)"), 1),
+    ("name_object_3", N_("Names the third object shown (e.g. button)"), 1),
+    ("follows_commands", N_("Follows simple commands (e.g. 'show me two fingers')"), 1),
+    ("writes_sentence", N_("Writes a standard sentence"), 1),
+    ("counts_back", N_("Counts back from 100 by tens"), 1),
 )
 ICE_MAX = sum(points for _, _, points in ICE_ITEMS)
 

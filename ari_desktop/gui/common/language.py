@@ -8,13 +8,17 @@ qtbase_<lang>.qm that PySide6 ships.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QLibraryInfo, QLocale, QObject, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QActionGroup
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from ... import i18n
+from ...i18n import N_, _
 
 # The country whose conventions each language's window follows: the unit is in Barcelona.
 LOCALES = {"es": "es_ES", "ca": "ca_ES"}
@@ -84,3 +88,58 @@ def date_time_text(moment: datetime) -> str:
     Spanish, Catalan and British English)."""
     local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
     return QLocale().toString(local, f"{date_format()} {QLocale().timeFormat(QLocale.FormatType.ShortFormat)}")
+
+
+# -- View → Language ------------------------------------------------------------------------------------------
+
+
+def add_language_menu(window, view_menu: QMenu) -> QMenu:
+    """View → Language: the three languages in their own names, the remembered one checked. Choosing one
+    remembers it for the next start and offers to restart now (the open forms closed first) or later."""
+    menu = view_menu.addMenu(_("&Language"))
+    group = QActionGroup(menu)
+    chosen = i18n.remembered_language()
+    for code, name in i18n.LANGUAGES.items():
+        action = menu.addAction(name)
+        action.setCheckable(True)
+        action.setChecked(code == chosen)
+        action.setData(code)
+        group.addAction(action)
+        action.triggered.connect(lambda _checked=False, code=code: choose_language(window, code))
+    return menu
+
+
+def choose_language(window, lang: str) -> None:
+    """Remember `lang`; the window speaks it once restarted. Said in `lang` itself, which the person just chose."""
+    if lang == i18n.remembered_language() and lang == i18n.current():
+        return
+    i18n.remember_language(lang)
+    if lang != i18n.current() and ask_restart(window, lang):
+        restart(window)
+
+
+def ask_restart(window, lang: str) -> bool:
+    """Whether to restart now: asked in the chosen language."""
+    words = i18n.catalog(lang).gettext
+    question = words(N_("The window will speak {language} after a restart. Restart ARI Desktop now? The open "
+                        "forms are closed first; you sign in again."))
+    box = QMessageBox(QMessageBox.Icon.Question, "ARI Desktop", question.format(language=i18n.LANGUAGES[lang]),
+                      parent=window)
+    now = box.addButton(words(N_("Restart now")), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(words(N_("Later")), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is now
+
+
+def restart(window) -> None:
+    """Close the open forms as Switch user does (an edited one asks first; kept: no restart), then the
+    window, and start the app again once the window has closed (gui/app.run)."""
+    if not window.sign_ins._close_forms(ask=True):
+        return
+    window.restart_asked = True
+    window.close()
+
+
+def restart_process() -> None:
+    """The same command again, in place of this process (the chosen language is read at start)."""
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
