@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ...core import dates
 from ...core.errors import ClinicalInputError
 from ...core.text import parse_decimal, parse_whole_number
+from ...i18n import N_, _
 from .qt_dates import from_qdate, to_qdate
 
 
@@ -71,7 +72,7 @@ class TypedField(_Reads, QLineEdit):
         super().__init__(parent)
         self.what = "value"  # how the sentence names it ("Temperature", "date of death")
         self.field = ""  # the form's key for the label beside it
-        self.setPlaceholderText(self.placeholder)
+        self.setPlaceholderText(_(self.placeholder) if self.placeholder else "")
 
     def describe(self, what: str, field: str, example: str = "") -> TypedField:
         self.what, self.field = what, field
@@ -130,7 +131,7 @@ class WholeNumberField(TypedField):
 class TimeField(TypedField):
     """A time of day, HH:MM on the 24-hour clock."""
 
-    placeholder = "HH:MM"
+    placeholder = N_("HH:MM")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -152,11 +153,11 @@ class DateField(_Reads, QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.what, self.field = "date", ""
-        self.edit = QLineEdit(placeholderText="YYYY-MM-DD", maxLength=10)
+        self.edit = QLineEdit(placeholderText=_("YYYY-MM-DD"), maxLength=10)
         self.edit.textChanged.connect(self.textChanged)
-        self.calendar_button = QToolButton(text="▾", toolTip="Pick the date from a calendar",
+        self.calendar_button = QToolButton(text="▾", toolTip=_("Pick the date from a calendar"),
                                            focusPolicy=Qt.FocusPolicy.NoFocus)
-        self.calendar_button.setAccessibleName("Pick the date from a calendar")
+        self.calendar_button.setAccessibleName(_("Pick the date from a calendar"))
         self.calendar_button.clicked.connect(self.pick)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -249,9 +250,9 @@ class DateTimeField(_Reads, QWidget):
             return None
         day, clock = self.date.value(), self.clock.value()
         if day is None or clock is None:
-            missing = "date" if day is None else "time of day"
-            raise ClinicalInputError(f"The {self.what} has no {missing}: write both, YYYY-MM-DD and HH:MM.",
-                                     self.field)
+            sentence = _("The {what} has no date: write both, YYYY-MM-DD and HH:MM.") if day is None else \
+                _("The {what} has no time of day: write both, YYYY-MM-DD and HH:MM.")
+            raise ClinicalInputError(sentence.format(what=self.what), self.field)
         return datetime.combine(day, clock).astimezone()
 
     def set_value(self, moment: datetime | None) -> None:

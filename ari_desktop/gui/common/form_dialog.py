@@ -27,7 +27,7 @@ from ...i18n import N_, _
 
 
 class FormDialog(QDialog):
-    discard_question = N_("Discard the unsaved edits of this form?")  # shown through _()
+    discard_question = N_("Discard the unsaved edits of this form?")  # each form's own, marked N_()
     enter_commits = True
 
     _opened_as: list | None = None

@@ -35,6 +35,12 @@ def takes_result(entry: ScheduleEntry | None) -> bool:
     return gives_result(entry) and entry.recording is not None and entry.recording.outcome == DONE
 
 
+def title(field: ResultField) -> str:
+    """The field's label (the core's table, marked for the catalog) starting a sentence: "IgG" stays IgG."""
+    label = _(field.label)
+    return label[:1].upper() + label[1:]
+
+
 class ResultDialog(FormDialog):
     discard_question = N_("Discard this result, not saved?")
 
@@ -54,7 +60,7 @@ class ResultDialog(FormDialog):
         child(self, QLabel, "itemText").setText(item.label + "\n" + when.format(
             timepoint=item.timepoint_label, code=item.timepoint, time=f"{done:%Y-%m-%d %H:%M}" if done else ""))
         child(self, QLabel, "currentText").setText(
-            "; ".join(f"{f.label} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
+            "; ".join(f"{_(f.label)} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
             or _("Nothing yet"))
         self.reason = child(self, QLineEdit, "reasonEdit")
         self.buttons = child(self, QDialogButtonBox, "buttons")
@@ -63,7 +69,7 @@ class ResultDialog(FormDialog):
         grid = child(self, QGridLayout, "values")
         for row, field in enumerate(self.fields):
             widget = self._input(field)
-            caption = QLabel(f"{field.title}:", buddy=widget)
+            caption = QLabel(f"{title(field)}:", buddy=widget)
             error = QLabel(wordWrap=True)
             grid.addWidget(caption, 2 * row, 0)
             grid.addWidget(widget, 2 * row, 1)
@@ -82,13 +88,13 @@ class ResultDialog(FormDialog):
     def _input(self, field: ResultField) -> QWidget:
         value = self.stored.get(field.name)
         if field.kind == NUMBER:
-            edit = DecimalField().describe(field.title, field.name, "0.5")
+            edit = DecimalField().describe(title(field), field.name, "0.5")
             edit.setObjectName(field.name)
             edit.set_value(value)
             return edit
         combo = QComboBox(objectName=field.name)
         combo.addItem(NOT_MEASURED, None)
-        choices = {"yes": _("yes"), "no": _("no")} if field.kind == YES_NO else {c: c for c in field.choices}
+        choices = {"yes": _("yes"), "no": _("no")} if field.kind == YES_NO else {c: _(c) for c in field.choices}
         for choice, words in choices.items():
             combo.addItem(words, choice)
         combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
@@ -111,7 +117,8 @@ class ResultDialog(FormDialog):
             self.errors.show(error)
             return
         self.session.events.recorded.emit(self.entry.study_id)
-        values = "; ".join(f"{f.label} {shown(f, saved.values[f.name])}" for f in self.fields if f.name in saved.values)
+        values = "; ".join(f"{_(f.label)} {shown(f, saved.values[f.name])}" for f in self.fields
+                           if f.name in saved.values)
         self.session.say(_("Saved the {item} result of {study_id} at {timepoint}: {values}.").format(
             item=item.label, study_id=self.entry.study_id, timepoint=item.timepoint, values=values))
         super().accept()
