@@ -42,7 +42,14 @@ from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
 from ..signing.sign_dialog import SignDialog, account_words, sign_assessment, why_not
-from ..toxicity.timeline import grade_box_height, grade_style, patient_words, reason_words, scale_grade
+from ..toxicity.timeline import (
+    grade_box_height,
+    grade_heading,
+    grade_style,
+    patient_words,
+    reason_words,
+    scale_grade,
+)
 
 # The words of the clinic for the codes of the grading core (shown through _()). Every code has its words (a test
 # checks).
@@ -560,14 +567,14 @@ def _show_grade(label: QLabel, scale: str, result: Grade | ClinicalInputError | 
     """Big text and the grade's colour; without a grade, grey and what is missing."""
     if isinstance(result, Grade):
         label.setStyleSheet(grade_style(result.grade))
-        label.setText(f"<span style='font-size:17pt; font-weight:600'>{_html(scale_grade(scale, result.grade))}</span>"
-                      f"<br><span style='font-size:11pt'>— {_html(reason_words(result))}</span>")
+        label.setText(grade_heading(scale, scale_grade(scale, result.grade), 17)
+                      + f"<br><span style='font-size:11pt'>— {_html(reason_words(result))}</span>")
         label.setAccessibleName(_plain(scale, result))
         return
     label.setStyleSheet(grade_style(None))
     why = _("see the sentence beside the field") if isinstance(result, ClinicalInputError) else result
-    label.setText(f"<span style='font-size:17pt; font-weight:600'>{_html(not_graded(scale))}</span>"
-                  f"<br><span style='font-size:11pt'>— {_html(why)}</span>")
+    label.setText(grade_heading(scale, not_graded(scale), 17)
+                  + f"<br><span style='font-size:11pt'>— {_html(why)}</span>")
     label.setAccessibleName(_plain(scale, result))
 
 

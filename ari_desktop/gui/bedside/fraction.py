@@ -35,7 +35,15 @@ from ..common.session import Session
 from ..common.statuses import look
 from ..common.widgets import fit_height
 from ..signing.sign_dialog import SignDialog, account_words, sign_decision, signature_words
-from ..toxicity.timeline import decision_word, grade_box_height, grade_style, patient_words, reason_words, scale_grade
+from ..toxicity.timeline import (
+    decision_word,
+    grade_box_height,
+    grade_heading,
+    grade_style,
+    patient_words,
+    reason_words,
+    scale_grade,
+)
 from .bedside import make_touchable
 
 _BUTTON_STYLE = ("QPushButton {{ background: {background}; color: {text}; border: 2px solid {border};"
@@ -153,7 +161,7 @@ class FractionDecisionDialog(FormDialog):
         for name, scale in (("crsText", "CRS"), ("icansText", "ICANS")):
             label = child(self, QLabel, name)
             label.setStyleSheet(grade_style(None))
-            label.setText(f"<span style='font-size:15pt; font-weight:600'>{_(scale)}: —</span>")
+            label.setText(grade_heading(scale, f"{_(scale)}: —", 15))
         child(self, QLabel, "assessedText").setText(_("Type the time of the decision (YYYY-MM-DD HH:MM) to see "
                                                       "the assessment it is taken on."))
         child(self, QLabel, "warningText").hide()
@@ -171,14 +179,13 @@ class FractionDecisionDialog(FormDialog):
         if latest is None:
             for label, scale in ((crs, "CRS"), (icans, "ICANS")):
                 label.setStyleSheet(grade_style(None))
-                words = _html(_("{scale}: no assessment").format(scale=_(scale)))
-                label.setText(f"<span style='font-size:15pt; font-weight:600'>{words}</span>")
+                label.setText(grade_heading(scale, _("{scale}: no assessment").format(scale=_(scale)), 15))
             assessed.setText("")
             return
         for label, scale, grade in ((crs, "CRS", latest.crs), (icans, "ICANS", latest.icans)):
             label.setStyleSheet(grade_style(grade.grade))
-            label.setText(f"<span style='font-size:15pt; font-weight:600'>{_html(scale_grade(scale, grade.grade))}"
-                          f"</span><br>— {reason_words(grade)}")
+            label.setText(grade_heading(scale, scale_grade(scale, grade.grade), 15)
+                          + f"<br>— {_html(reason_words(grade))}")
             label.setAccessibleName(f"{scale_grade(scale, grade.grade)} — {reason_words(grade)}")
         assessed.setText(_("Assessed {time} by {assessor} ({age} the decision time)").format(
             time=f"{latest.at.astimezone():%a %Y-%m-%d %H:%M}", assessor=latest.assessor, age=age_text(seen.age)))

@@ -65,6 +65,17 @@ def scale_grade(scale: str, grade: int) -> str:
     return _("{scale} grade {grade}").format(scale=_(scale), grade=grade)
 
 
+# The scales spelled out, once on a form that grades them (then the acronym, as the glossary says).
+SCALE_NAMES = {"CRS": N_("cytokine release syndrome"),
+               "ICANS": N_("immune effector cell-associated neurotoxicity syndrome")}
+
+
+def grade_heading(scale: str, text: str, points: int) -> str:
+    """A grade box's first line, as rich text: `text` ("CRS grade 2") big, the scale's name small beside it."""
+    return (f"<span style='font-size:{points}pt; font-weight:600'>{escape(text, quote=False)}</span>&nbsp; "
+            f"<span style='font-size:10pt'>({escape(_(SCALE_NAMES[scale]), quote=False)})</span>")
+
+
 def grade_sentence(scale: str, grade: Grade) -> str:
     """ "CRS grade 2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)" """
     return f"{scale_grade(scale, grade.grade)} — {reason_words(grade)}"
@@ -73,8 +84,9 @@ def grade_sentence(scale: str, grade: Grade) -> str:
 def patient_words(patient, points: int | None = None) -> str:
     """The patient at the top of a form, as rich text: the study ID in bold, initials, sex, birth year."""
     style = f" style='font-size:{points}pt'" if points else ""
-    return f"<b{style}>{escape(patient.study_id)}</b>&nbsp; " + escape(_("{initials}, {sex}, born {year}").format(
-        initials=patient.initials, sex=patient.sex, year=patient.birth_year))
+    who = _("{initials}, {sex}, born {year}").format(initials=patient.initials, sex=patient.sex,
+                                                     year=patient.birth_year)
+    return f"<b{style}>{escape(patient.study_id, quote=False)}</b>&nbsp; {escape(who, quote=False)}"
 
 
 def grade_box_height(label: QWidget, title_points: float, reason_points: float) -> int:
@@ -156,9 +168,13 @@ class GradeStrip(QWidget):
 
     ROWS = (N_("Day"), N_("CRS"), N_("ICANS"), N_("Treatment"), N_("Go / hold"))  # painted through _()
     BOOSTER_ROWS = ROWS[:4]  # the booster is not fractionated: no go/hold
-    LABEL_WIDTH = 96
+    MIN_LABEL_WIDTH = 96
     MIN_COLUMN = 26
     PREFERRED_COLUMN = 38
+
+    @property
+    def label_width(self) -> int:
+        return label_width(self)
 
     def __init__(self, anchor: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -197,26 +213,26 @@ class GradeStrip(QWidget):
         return heights[:len(self.rows)]
 
     def sizeHint(self) -> QSize:
-        return QSize(self.LABEL_WIDTH + self.PREFERRED_COLUMN * self.slots, sum(self._row_heights()) + 2)
+        return QSize(self.label_width + self.PREFERRED_COLUMN * self.slots, sum(self._row_heights()) + 2)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.LABEL_WIDTH + self.MIN_COLUMN * self.slots, sum(self._row_heights()) + 2)
+        return QSize(self.label_width + self.MIN_COLUMN * self.slots, sum(self._row_heights()) + 2)
 
     def _column_width(self) -> float:
-        return (self.width() - self.LABEL_WIDTH - 1) / self.slots
+        return (self.width() - self.label_width - 1) / self.slots
 
     def _row_top(self, row: int) -> int:
         return sum(self._row_heights()[:row])
 
     def cell_rect(self, index: int, row: int) -> QRectF:
         width = self._column_width()
-        return QRectF(self.LABEL_WIDTH + index * width, self._row_top(row), width, self._row_heights()[row])
+        return QRectF(self.label_width + index * width, self._row_top(row), width, self._row_heights()[row])
 
     def hit(self, point: QPoint) -> tuple[int, int] | None:
         """(column index, row) under a point, or None outside the cells."""
-        if point.x() < self.LABEL_WIDTH or not self.columns:
+        if point.x() < self.label_width or not self.columns:
             return None
-        index = int((point.x() - self.LABEL_WIDTH) // self._column_width())
+        index = int((point.x() - self.label_width) // self._column_width())
         top = 0
         for row, height in enumerate(self._row_heights()):
             if top <= point.y() < top + height and 0 <= index < len(self.columns):
@@ -229,7 +245,7 @@ class GradeStrip(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        used = self.LABEL_WIDTH + 1 + self._column_width() * len(self.columns)
+        used = self.label_width + 1 + self._column_width() * len(self.columns)
         painter.fillRect(QRectF(0, 0, used, self.height()), QColor("white"))
         self._paint_row_labels(painter)
         short = self.fontMetrics().horizontalAdvance(self.code(-30)) + 6 > self._column_width()
@@ -247,7 +263,7 @@ class GradeStrip(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         for row, text in enumerate(self.rows):
-            rect = QRectF(0, self._row_top(row), self.LABEL_WIDTH - 6, self._row_heights()[row])
+            rect = QRectF(0, self._row_top(row), self.label_width - 6, self._row_heights()[row])
             painter.setFont(bold if row in (1, 2) else self.font())
             painter.setPen(QColor("#111827" if row in (1, 2) else "#4b5563"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, _(text))
@@ -406,6 +422,14 @@ def decision_word(decision: str) -> str:
     return _("GO") if decision == "go" else _("HOLD")
 
 
+def label_width(widget: QWidget) -> int:
+    """The room of a strip's row names, in bold, as the language writes them (Spanish and Catalan are longer)."""
+    bold = QFont(widget.font())
+    bold.setBold(True)
+    widest = max(QFontMetrics(bold).horizontalAdvance(_(row)) for row in GradeStrip.ROWS)
+    return max(GradeStrip.MIN_LABEL_WIDTH, widest + 12)
+
+
 class GradeLegend(QWidget):
     """The colour scale with its numbers, and the hatching of a day not assessed."""
 
@@ -420,7 +444,7 @@ class GradeLegend(QWidget):
 
     def sizeHint(self) -> QSize:
         box = self._box()
-        return QSize(GradeStrip.LABEL_WIDTH + 6 * (box + 2) + 16 + self.fontMetrics().horizontalAdvance(_(self.WORDS)),
+        return QSize(label_width(self) + 6 * (box + 2) + 16 + self.fontMetrics().horizontalAdvance(_(self.WORDS)),
                      box + 2)
 
     def minimumSizeHint(self) -> QSize:
@@ -430,9 +454,9 @@ class GradeLegend(QWidget):
         painter = QPainter(self)
         box = self._box()
         painter.setPen(QColor("#4b5563"))
-        painter.drawText(QRectF(0, 0, GradeStrip.LABEL_WIDTH - 6, box),
+        painter.drawText(QRectF(0, 0, label_width(self) - 6, box),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, _("Grade"))
-        x = GradeStrip.LABEL_WIDTH
+        x = label_width(self)
         for grade in range(5):
             background, foreground = grade_colours(grade)
             rect = QRectF(x, 0, box, box)
@@ -473,11 +497,13 @@ class ToxicityTimeline(LazyView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = caption(_("Toxicity: worst CRS and ICANS grade per day"), self)
+        self.title.setWordWrap(True)  # the scales spelled out are long in Spanish and Catalan
         self.empty = QLabel(self)
         self.empty.setWordWrap(True)
         self.first = GradeStrip("day0", self)
         self.first_summary = self._summary_label()
         self.booster_title = caption(_("After the booster"), self)
+        self.booster_title.setWordWrap(True)
         self.booster = GradeStrip("booster", self)
         self.booster_summary = self._summary_label()
         self.legend = QWidget(self)
@@ -501,7 +527,8 @@ class ToxicityTimeline(LazyView):
         label = QLabel(self)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setContentsMargins(GradeStrip.LABEL_WIDTH - 4, 0, 0, 4)
+        label.setContentsMargins(0, 0, 0, 4)
+        label.setIndent(label_width(self) - 4)  # under the days, past the row names
         return label
 
     def show_patient(self, study_id: str) -> None:
