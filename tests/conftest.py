@@ -184,8 +184,8 @@ def untranslated_texts(widget, data: tuple[str, ...] = ()) -> list[str]:
         if not visible or visible in data or visible in found:
             continue
         outside = visible
-        while outside != (inner := re.sub(r"⟪[^⟪⟫]*⟫", " ", outside)):  # a sentence may hold translated parts
-            outside = inner
+        while re.search(r"⟪[^⟪⟫]*⟫", outside):  # innermost first: a translated text may hold another
+            outside = re.sub(r"⟪[^⟪⟫]*⟫", " ", outside)
         for known in data:
             outside = outside.replace(known, " ")
         words = [word for word in outside.split() if any(c.isalpha() for c in word)]
