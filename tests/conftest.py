@@ -116,7 +116,7 @@ def pseudo_language(request, monkeypatch: pytest.MonkeyPatch):
 # SCR, CRS), study IDs (DEMO-0001), units, and the English month and day abbreviations of a locale's dates.
 _DATA_WORD = re.compile(
     r"""[\d.,:;/+\-–—−×x%°()\[\]#*·…≥≤<>=±"'“”«»!?]*           # numbers, dates, punctuation
-    |[A-Z][A-Z0-9]*([+\-][A-Z0-9]+)*[A-Za-z]?\d*                # codes and acronyms: M3, D+7, SCR, CRS, ICE
+    |[A-Z][A-Z0-9]*([+\-][A-Z0-9]+)*[A-Za-z]?\d*[,;:.]?         # codes and acronyms: M3, D+7, SCR, CRS, ICE
     |[A-Z]+-\d+                                                 # study IDs: DEMO-0001
     |(\d+(\.\d+)?)?(mg|g|µg|ng|pg|mmol|µmol|mL|dL|L|U|IU|kU|kg|mmHg|h|min|s|ms|mm|cm|m²|cells|µL)
       (/(L|dL|mL|µL|kg|min|h|m²|day|d|24h))?\d*               # units: mg/L, ng/mL, L/min, ×10⁹/L

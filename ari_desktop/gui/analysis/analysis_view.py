@@ -28,29 +28,31 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS
+from ...i18n import N_, _, ngettext
 from ..common.fields import DateField, guard_wheel
 from ..common.session import Session
 from ..common.widgets import LazyView, busy, set_widths
 
-# Tab title -> the figure's name in ari_desktop.figures.
-FIGURE_TABS = {"Swimmer plot": "swimmer", "PFS": "pfs", "OS": "os", "CAR-T expansion": "expansion",
-               "Soluble BCMA": "sbcma"}
-COHORT = "Whole cohort"
+# Tab title (shown through _()) -> the figure's name in ari_desktop.figures.
+FIGURE_TABS = {N_("Swimmer plot"): "swimmer", N_("PFS"): "pfs", N_("OS"): "os", N_("CAR-T expansion"): "expansion",
+               N_("Soluble BCMA"): "sbcma"}
+COHORT = N_("Whole cohort")
+HEADERS = (N_("Endpoint"), N_("Value"), N_("Evaluable"), N_("Note"))
 
 
 class AnalysisView(LazyView):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.as_of_field = DateField().describe("as-of date", "as_of")
+        self.as_of_field = DateField().describe(_("as-of date"), "as_of")
         self.as_of_field.set_value(session.today())
-        as_of_label = QLabel("&As of:")
+        as_of_label = QLabel(_("&As of:"))
         as_of_label.setBuddy(self.as_of_field)
-        self.update_button = QPushButton("&Update", toolTip="Count what was known on this date")
-        self.patient_choice = QComboBox(toolTip="The expansion and sBCMA figures: the cohort, or one patient")
-        patient_label = QLabel("&Patient:")
+        self.update_button = QPushButton(_("&Update"), toolTip=_("Count what was known on this date"))
+        self.patient_choice = QComboBox(toolTip=_("The expansion and sBCMA figures: the cohort, or one patient"))
+        patient_label = QLabel(_("&Patient:"))
         patient_label.setBuddy(self.patient_choice)
-        self.save_button = QPushButton("&Save figure…", toolTip="Save the figure shown as PNG or PDF")
+        self.save_button = QPushButton(_("&Save figure…"), toolTip=_("Save the figure shown as PNG or PDF"))
         self.said = QLabel(wordWrap=True)
         self.said.setStyleSheet("QLabel { color: #b00020; font-weight: bold; }")
         bar = QHBoxLayout()
@@ -59,20 +61,20 @@ class AnalysisView(LazyView):
             bar.addWidget(widget)
         bar.addWidget(self.said, 1)
         self.table = QTreeWidget(objectName="endpoints")
-        self.table.setAccessibleName("Endpoint tables")
-        self.table.setHeaderLabels(("Endpoint", "Value", "Evaluable", "Note"))
+        self.table.setAccessibleName(_("Endpoint tables"))
+        self.table.setHeaderLabels([_(heading) for heading in HEADERS])
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
         set_widths(self.table.header(), (36, 74, 8, 60))
         self.tabs = QTabWidget(documentMode=True)
-        self.tabs.addTab(self.table, "Endpoints")
+        self.tabs.addTab(self.table, _("Endpoints"))
         self.canvases: dict[str, QWidget | None] = {}
         for title, name in FIGURE_TABS.items():
             # The figure keeps the size it is saved at (its margins are set in inches): it scrolls rather
             # than squeezes, and the screen shows what the PNG holds.
             page = QScrollArea(objectName=f"{name}Page", widgetResizable=False)
             page.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(page, _(title))
             self.canvases[name] = None
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -123,13 +125,17 @@ class AnalysisView(LazyView):
                 item.setFirstColumnSpanned(True)
             return sections[name]
 
-        head = section(f"As of {efficacy.as_of}: {len(efficacy.infused)} infused (the denominator), "
-                       f"{len(efficacy.not_infused)} not infused, listed apart")
-        for label, endpoint in (("CRS within 30 days", safety.crs), ("ICANS within 30 days", safety.icans)):
+        infused, not_infused = len(efficacy.infused), len(efficacy.not_infused)
+        head = section(ngettext("As of {date}: {infused} infused (the denominator), {not_infused} not infused, "
+                                "listed apart", "As of {date}: {infused} infused (the denominator), {not_infused} not "
+                                "infused, listed apart", infused).format(date=efficacy.as_of, infused=infused,
+                                                                          not_infused=not_infused))
+        for label, endpoint in ((_("CRS within 30 days"), safety.crs), (_("ICANS within 30 days"), safety.icans)):
             share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f} %"
-            _row(section("Safety"), label, f"{len(endpoint.patients)} / {endpoint.evaluable} ({share}); grade ≥ 3: "
-                 f"{len(endpoint.grade_3_or_more)}", endpoint.evaluable,
-                 "max grade 0/1/2/3/4/5: " + "/".join(str(n) for n in endpoint.by_max_grade))
+            _row(section(_("Safety")), label, _("{patients} / {evaluable} ({share}); grade ≥ 3: {severe}").format(
+                patients=len(endpoint.patients), evaluable=endpoint.evaluable, share=share,
+                severe=len(endpoint.grade_3_or_more)), endpoint.evaluable,
+                 _("max grade 0/1/2/3/4/5: {counts}").format(counts="/".join(str(n) for n in endpoint.by_max_grade)))
         for row in efficacy.rows():
             _row(section(row.section), row.label, row.value, row.evaluable, row.note)
         head.setExpanded(True)
@@ -139,7 +145,7 @@ class AnalysisView(LazyView):
         chosen = self.patient_choice.currentText()
         self.patient_choice.blockSignals(True)
         self.patient_choice.clear()
-        self.patient_choice.addItem(COHORT, None)
+        self.patient_choice.addItem(_(COHORT), None)
         for study_id in infused:
             self.patient_choice.addItem(study_id, study_id)
         self.patient_choice.setCurrentIndex(max(self.patient_choice.findText(chosen), 0))
@@ -201,8 +207,8 @@ class AnalysisView(LazyView):
             return None
         if out is None:
             folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            chosen, _ = QFileDialog.getSaveFileName(self, "Save the figure", str(Path(folder) / f"{name}.png"),
-                                                    "PNG image (*.png);;PDF (*.pdf)")
+            chosen, _filter = QFileDialog.getSaveFileName(self, _("Save the figure"), str(Path(folder) / f"{name}.png"),
+                                                          _("PNG image (*.png);;PDF (*.pdf)"))
             if not chosen:
                 return None
             out = Path(chosen)
@@ -212,7 +218,7 @@ class AnalysisView(LazyView):
         except USER_ERRORS as error:
             self.said.setText(f"⚠ {error}")
             return None
-        self.session.say(f"Saved the {figures.FIGURES[name]} to {written}.")
+        self.session.say(_("Saved the {figure} to {path}.").format(figure=_(figures.FIGURES[name]), path=written))
         return written
 
 

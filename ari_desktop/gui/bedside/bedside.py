@@ -35,68 +35,82 @@ from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.grading import Grade
 from ...core.signatures import PERFORMED
 from ...core.toxicity import TREATMENTS, Assessment, BedsideFindings, Treatments
+from ...i18n import N_, _, ngettext
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateTimeField, DecimalField, WholeNumberField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
 from ..signing.sign_dialog import SignDialog, account_words, sign_assessment, why_not
-from ..toxicity.timeline import grade_box_height, grade_style, reason_words
+from ..toxicity.timeline import (
+    grade_box_height,
+    grade_heading,
+    grade_style,
+    patient_words,
+    reason_words,
+    scale_grade,
+)
 
-# The words of the clinic for the codes of the grading core. Every code has its words (a test checks).
+# The words of the clinic for the codes of the grading core (shown through _()). Every code has its words (a test
+# checks).
 OXYGEN_WORDS: dict[str, str] = {
-    "none": "None",
-    "blow-by": "Blow-by",
-    "nasal-cannula": "Nasal cannula",
-    "high-flow-nasal-cannula": "High-flow nasal cannula",
-    "facemask": "Facemask",
-    "non-rebreather": "Non-rebreather",
-    "venturi": "Venturi",
-    "cpap": "CPAP",
-    "bipap": "BiPAP",
-    "mechanical-ventilation": "Mechanical ventilation",
+    "none": N_("None"),
+    "blow-by": N_("Blow-by"),
+    "nasal-cannula": N_("Nasal cannula"),
+    "high-flow-nasal-cannula": N_("High-flow nasal cannula"),
+    "facemask": N_("Facemask"),
+    "non-rebreather": N_("Non-rebreather"),
+    "venturi": N_("Venturi"),
+    "cpap": N_("CPAP"),
+    "bipap": N_("BiPAP"),
+    "mechanical-ventilation": N_("Mechanical ventilation"),
 }
 CONSCIOUSNESS_WORDS: dict[str, str] = {
-    "alert": "Alert",
-    "awakens-spontaneously": "Drowsy, awakens spontaneously",
-    "awakens-to-voice": "Awakens to voice",
-    "awakens-to-touch": "Awakens only to touch",
-    "unarousable": "Unarousable, or needs vigorous stimuli",
+    "alert": N_("Alert"),
+    "awakens-spontaneously": N_("Drowsy, awakens spontaneously"),
+    "awakens-to-voice": N_("Awakens to voice"),
+    "awakens-to-touch": N_("Awakens only to touch"),
+    "unarousable": N_("Unarousable, or needs vigorous stimuli"),
 }
 SEIZURE_WORDS: dict[str, str] = {
-    "none": "None",
-    "resolved-rapidly": "Resolved rapidly (or EEG, with intervention)",
-    "prolonged": "Prolonged > 5 min, or repetitive",
+    "none": N_("No seizure"),  # not "None": Spanish and Catalan agree it with the finding
+    "resolved-rapidly": N_("Resolved rapidly (or EEG, with intervention)"),
+    "prolonged": N_("Prolonged > 5 min, or repetitive"),
 }
 EDEMA_WORDS: dict[str, str] = {
-    "none": "None",
-    "focal": "Focal / local, on imaging",
-    "diffuse": "Diffuse; posturing, CN VI palsy, papilloedema, Cushing's triad",
+    "none": N_("No cerebral oedema"),
+    "focal": N_("Focal / local, on imaging"),
+    "diffuse": N_("Diffuse; posturing, CN VI palsy, papilloedema, Cushing's triad"),
 }
 _COMBO_TIPS = {
-    "consciousnessCombo": "Depressed level of consciousness not attributable to another cause: awakens "
-                          "spontaneously is grade 1, to voice 2, only to touch 3, unarousable 4.",
-    "seizureCombo": "Any clinical seizure that resolved rapidly, or non-convulsive seizures on EEG that resolved "
-                    "with intervention, is grade 3; a prolonged (> 5 min) seizure or repetitive seizures without "
-                    "return to baseline are grade 4.",
-    "edemaCombo": "Focal/local oedema on neuroimaging is grade 3; diffuse oedema, decerebrate or decorticate "
-                  "posturing, cranial nerve VI palsy, papilloedema or Cushing's triad is grade 4.",
+    "consciousnessCombo": N_("Depressed level of consciousness not attributable to another cause: awakens "
+                             "spontaneously is grade 1, to voice 2, only to touch 3, unarousable 4."),
+    "seizureCombo": N_("Any clinical seizure that resolved rapidly, or non-convulsive seizures on EEG that resolved "
+                       "with intervention, is grade 3; a prolonged (> 5 min) seizure or repetitive seizures without "
+                       "return to baseline are grade 4."),
+    "edemaCombo": N_("Focal/local oedema on neuroimaging is grade 3; diffuse oedema, decerebrate or decorticate "
+                     "posturing, cranial nerve VI palsy, papilloedema or Cushing's triad is grade 4."),
 }
 # A finding nobody has chosen yet: no entry is pre-set, so a form saved untouched claims nothing.
-NOT_CHOSEN = "— choose —"
-# The findings chosen from a list, as the form asks for one still to be chosen.
-_CHOICE_WORDS = {"oxygen": "the oxygen device (None for room air)", "consciousness": "the level of consciousness",
-                 "seizure": "whether there was a seizure", "edema": "whether there is cerebral oedema"}
+NOT_CHOSEN = N_("— choose —")
+# The findings chosen from a list, as the form asks for one still to be chosen ("choose ...").
+_CHOICE_WORDS = {"oxygen": N_("the oxygen device (None for room air)"),
+                 "consciousness": N_("the level of consciousness"),
+                 "seizure": N_("whether there was a seizure"), "edema": N_("whether there is cerebral oedema")}
 TOUCH_HEIGHT = 36  # px: a fingertip's target
+# A dose typed, as the sentence about it names it.
+_DOSE_WORDS = {"tocilizumab": N_("The tocilizumab dose"), "dexamethasone": N_("The dexamethasone dose"),
+               "methylprednisolone": N_("The methylprednisolone dose"), "anakinra": N_("The anakinra dose")}
 # The numbers CRS is graded from, as the live grade names one that cannot be read.
-_NUMBER_WORDS = {"temperature": "temperature", "vasopressors": "number of vasopressors", "flow": "oxygen flow"}
+_NUMBER_WORDS = {"temperature": N_("temperature"), "vasopressors": N_("number of vasopressors"),
+                 "flow": N_("oxygen flow")}
 
 
 class BedsideAssessmentDialog(FormDialog):
     """Record (or correct) one bedside assessment of a patient; the grades are computed, never typed."""
 
     saved = Signal(object)  # the saved Assessment
-    discard_question = "Discard this unsaved assessment?"
+    discard_question = N_("Discard this unsaved assessment?")
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None, *,
                  correcting: Assessment | None = None):
@@ -142,17 +156,18 @@ class BedsideAssessmentDialog(FormDialog):
     # -- building --------------------------------------------------------------------------------
 
     def _find_widgets(self) -> None:
-        self.at_edit = child(self, DateTimeField, "atEdit").describe("time of assessment", "at")
+        self.at_edit = child(self, DateTimeField, "atEdit").describe(_("time of assessment"), "at")
         self.assessor = child(self, QLabel, "assessorText")
-        self.temperature = child(self, DecimalField, "temperatureEdit").describe("Temperature", "temperature", "38.6")
+        self.temperature = child(self, DecimalField, "temperatureEdit").describe(_("Temperature"), "temperature",
+                                                                                 "38.6")
         self.fever_masked = child(self, QCheckBox, "feverMasked")
         self.hypotension = child(self, QCheckBox, "hypotension")
         self.vasopressors = child(self, WholeNumberField, "vasopressorsEdit").describe(
-            "Number of vasopressors", "vasopressors", "1")
+            _("Number of vasopressors"), "vasopressors", "1")
         self.vasopressin = child(self, QCheckBox, "vasopressin")
         self.oxygen = child(self, QComboBox, "oxygenCombo")
-        self.flow = child(self, DecimalField, "flowEdit").describe("Oxygen flow", "flow", "4")
-        self.ice_items = {code: child(self, QCheckBox, f"ice_{code}") for code, _, _ in grading.ICE_ITEMS}
+        self.flow = child(self, DecimalField, "flowEdit").describe(_("Oxygen flow"), "flow", "4")
+        self.ice_items = {code: child(self, QCheckBox, f"ice_{code}") for code, _label, _points in grading.ICE_ITEMS}
         self.ice_score_text = child(self, QLabel, "iceScoreText")
         self.ice_note = child(self, QLabel, "iceNote")
         self.all_ice = child(self, QPushButton, "allIceButton")
@@ -164,14 +179,14 @@ class BedsideAssessmentDialog(FormDialog):
         self.edema = child(self, QComboBox, "edemaCombo")
         self.choices = {"oxygen": self.oxygen, "consciousness": self.consciousness, "seizure": self.seizure,
                         "edema": self.edema}
-        self.doses = {name: child(self, DecimalField, f"{drug}Edit").describe(f"The {drug} dose", drug, "8")
+        self.doses = {name: child(self, DecimalField, f"{drug}Edit").describe(_DOSE_WORDS[drug], drug, "8")
                       for name, drug in ((name, name.removesuffix("_mg")) for name in TREATMENTS)}
         self.notes = child(self, QLineEdit, "notesEdit")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
         self.crs_label = child(self, QLabel, "crsGradeText")
         self.icans_label = child(self, QLabel, "icansGradeText")
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        self.save_sign_button = self.buttons.addButton("Save and si&gn…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_sign_button = self.buttons.addButton(_("Save and si&gn…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.sign_dialog: SignDialog | None = None  # opened by "Save and sign…"
         for label in (self.crs_label, self.icans_label):
             label.setMinimumHeight(grade_box_height(label, 17, 11))
@@ -181,18 +196,19 @@ class BedsideAssessmentDialog(FormDialog):
                                     (self.consciousness, CONSCIOUSNESS_WORDS, grading.CONSCIOUSNESS_LEVELS),
                                     (self.seizure, SEIZURE_WORDS, grading.SEIZURE_KINDS),
                                     (self.edema, EDEMA_WORDS, grading.EDEMA_KINDS)):
-            combo.addItem(NOT_CHOSEN, None)  # first and current: no finding until the physician picks one
+            combo.addItem(_(NOT_CHOSEN), None)  # first and current: no finding until the physician picks one
             for code in codes:
-                combo.addItem(words[code], code)
-                combo.setItemData(combo.count() - 1, words[code], Qt.ItemDataRole.ToolTipRole)
+                combo.addItem(_(words[code]), code)
+                combo.setItemData(combo.count() - 1, _(words[code]), Qt.ItemDataRole.ToolTipRole)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
             if combo.objectName() in _COMBO_TIPS:
-                combo.setToolTip(_COMBO_TIPS[combo.objectName()])
+                combo.setToolTip(_(_COMBO_TIPS[combo.objectName()]))
         for code, label, points in grading.ICE_ITEMS:
             box = self.ice_items[code]
-            box.setToolTip(f"{label} ({points} point{'s' if points > 1 else ''})")
-            box.setAccessibleName(f"ICE: {label}")
+            box.setToolTip(ngettext("{item} ({points} point)", "{item} ({points} points)", points).format(
+                item=_(label), points=points))
+            box.setAccessibleName(_("ICE: {item}").format(item=_(label)))
         big = self.ice_score_text.font()
         big.setPointSizeF(big.pointSizeF() * 1.8)
         big.setBold(True)
@@ -211,8 +227,7 @@ class BedsideAssessmentDialog(FormDialog):
     def _describe(self) -> None:
         p = self.patient
         patient_text = child(self, QLabel, "patientText")
-        patient_text.setText(f"<b style='font-size:13pt'>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, "
-                             f"born {p.birth_year}")
+        patient_text.setText(patient_words(p, 13))
         day_font = child(self, QLabel, "dayText").font()
         day_font.setBold(True)
         day_font.setPointSizeF(day_font.pointSizeF() * 1.4)
@@ -222,14 +237,15 @@ class BedsideAssessmentDialog(FormDialog):
         latest_text.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if self.correcting is not None:
             a = self.correcting
-            latest_text.setText(f"Correcting the assessment of {a.at.astimezone():%Y-%m-%d %H:%M} by {a.assessor}: "
-                                f"CRS grade {a.crs.grade}, ICANS grade {a.icans.grade}")
-            self.setWindowTitle(f"Correct a bedside assessment: {p.study_id}")
-            self.save_button.setText("Save correction")
-            self.save_sign_button.setText("Save correction and si&gn…")
+            latest_text.setText(_("Correcting the assessment of {time} by {assessor}: {crs}, {icans}").format(
+                time=f"{a.at.astimezone():%Y-%m-%d %H:%M}", assessor=a.assessor, crs=scale_grade("CRS", a.crs.grade),
+                icans=scale_grade("ICANS", a.icans.grade)))
+            self.setWindowTitle(_("Correct a bedside assessment: {study_id}").format(study_id=p.study_id))
+            self.save_button.setText(_("Save correction"))
+            self.save_sign_button.setText(_("Save correction and si&gn…"))
         else:
             latest_text.setText(_latest_words(latest))
-            self.setWindowTitle(f"Bedside assessment: {p.study_id}")
+            self.setWindowTitle(_("Bedside assessment: {study_id}").format(study_id=p.study_id))
         for name in ("correctionCaption", "correctionReasonError"):
             child(self, QLabel, name).setVisible(self.correcting is not None)
         self.correction_reason.setVisible(self.correcting is not None)
@@ -240,11 +256,12 @@ class BedsideAssessmentDialog(FormDialog):
         # What a correction cannot change: when and by whom (the change log is about the findings).
         self.at_edit.setEnabled(self.correcting is None)
         account = self.session.store.accounts.signed_in
-        self.assessor.setText(f"Assessed by {a.assessor}; corrected by {account_words(account)}"
-                              if (a := self.correcting) is not None else f"Assessed by {account_words(account)}")
+        self.assessor.setText(_("Assessed by {assessor}; corrected by {account}").format(
+            assessor=a.assessor, account=account_words(account)) if (a := self.correcting) is not None
+            else _("Assessed by {account}").format(account=account_words(account)))
         refusal = why_not(self.session, "assessments")
-        self.save_sign_button.setToolTip(refusal or "Save, then sign it as performed: your password again. A "
-                                         "correction voids the signatures given before it.")
+        self.save_sign_button.setToolTip(refusal or _("Save, then sign it as performed: your password again. A "
+                                                      "correction voids the signatures given before it."))
         self._may_sign = refusal is None
 
     def _prefill(self, a: Assessment) -> None:
@@ -356,7 +373,7 @@ class BedsideAssessmentDialog(FormDialog):
     def unchosen(self) -> list[ClinicalInputError]:
         """The one place that says which finding chosen from a list is still to be chosen: its sentence,
         about its field, in the order of the form. The live grades and Save both ask here."""
-        return [ClinicalInputError(f"Choose {_CHOICE_WORDS[field]}.", field)
+        return [ClinicalInputError(_("Choose {finding}.").format(finding=_(_CHOICE_WORDS[field])), field)
                 for field, combo in self.choices.items() if combo.currentData() is None]
 
     def ice_answers(self) -> dict[str, bool]:
@@ -396,20 +413,24 @@ class BedsideAssessmentDialog(FormDialog):
         unchosen = {error.field for error in self.unchosen()}
         for error in unreadable:
             self.errors.show(error)
-        not_read = [_NUMBER_WORDS[e.field] for e in unreadable if e.field in _NUMBER_WORDS]
+        not_read = [_(_NUMBER_WORDS[e.field]) for e in unreadable if e.field in _NUMBER_WORDS]
         if not_read:
-            self.crs_result = f"the {' and the '.join(not_read)} typed cannot be read"
+            self.crs_result = ngettext("the {numbers} typed cannot be read", "the {numbers} typed cannot be read",
+                                       len(not_read)).format(numbers=_("{first} and the {second}").format(
+                                           first=not_read[0], second=not_read[1]) if len(not_read) > 1
+                                           else not_read[0])
         elif self.temperature.is_empty():
-            self.crs_result = "enter the highest temperature to grade CRS"
+            self.crs_result = _("enter the highest temperature to grade CRS")
         elif "oxygen" in unchosen:
-            self.crs_result = f"choose {_CHOICE_WORDS['oxygen']}"
+            self.crs_result = _("choose {findings}").format(findings=_(_CHOICE_WORDS["oxygen"]))
         else:
             self.crs_result = _grade_or_error(findings.crs)
-        neuro_unchosen = [_CHOICE_WORDS[field] for field in ("consciousness", "seizure", "edema") if field in unchosen]
+        neuro_unchosen = [_(_CHOICE_WORDS[field]) for field in ("consciousness", "seizure", "edema")
+                          if field in unchosen]
         if not self.ice_answered:  # an untouched ICE is not a score of 0: nothing is graded until it is answered
-            self.icans_result = "tick the ICE items the patient achieved (or None achieved)"
+            self.icans_result = _("tick the ICE items the patient achieved (or None achieved)")
         elif neuro_unchosen:
-            self.icans_result = f"choose {_and(neuro_unchosen)}"
+            self.icans_result = _("choose {findings}").format(findings=_and(neuro_unchosen))
         else:
             self.icans_result = _grade_or_error(findings.icans)
         try:
@@ -430,19 +451,20 @@ class BedsideAssessmentDialog(FormDialog):
 
     def _show_ice_score(self, findings: BedsideFindings) -> None:
         if not self.ice_answered:
-            self.ice_score_text.setText("ICE: not yet assessed")
-            self.ice_note.setText("Tick each item the patient achieved.")
+            self.ice_score_text.setText(_("ICE: not yet assessed"))
+            self.ice_note.setText(_("Tick each item the patient achieved."))
             return
         if findings.ice is None:
-            self.ice_score_text.setText("ICE: cannot be performed")
+            self.ice_score_text.setText(_("ICE: cannot be performed"))
             self.ice_note.setText("")
             return
         self.ice_score_text.setText(f"ICE {findings.ice}/{grading.ICE_MAX}")
         if self._recorded_ice is not None:
-            self.ice_note.setText(f"Saved as a score ({self._recorded_ice}/{grading.ICE_MAX}) without the items: "
-                                  "tick the items the patient achieved to count it again.")
+            self.ice_note.setText(_("Saved as a score ({score}) without the items: tick the items the patient "
+                                    "achieved to count it again.").format(
+                score=f"{self._recorded_ice}/{grading.ICE_MAX}"))
         elif findings.ice < grading.ICE_MAX:
-            self.ice_note.setText("An item not ticked was not achieved.")
+            self.ice_note.setText(_("An item not ticked was not achieved."))
         else:
             self.ice_note.setText("")
 
@@ -469,7 +491,7 @@ class BedsideAssessmentDialog(FormDialog):
         store = self.session.store
         try:
             if self.correcting is None:
-                at = self.at_edit.required("Give the time of the assessment: YYYY-MM-DD and HH:MM.")
+                at = self.at_edit.required(_("Give the time of the assessment: YYYY-MM-DD and HH:MM."))
                 saved = store.assessments.add(self.patient.study_id, at, self.findings(), self.treatments(),
                                               notes=self.notes.text())
             else:
@@ -482,9 +504,12 @@ class BedsideAssessmentDialog(FormDialog):
         self.assessment = saved
         self.saved.emit(saved)
         self.session.events.recorded.emit(self.patient.study_id)
-        verb = "Corrected the" if self.correcting is not None else "Saved a"
-        self.session.say(f"{verb} bedside assessment of {self.patient.study_id} at {saved.at.astimezone():%H:%M}: "
-                         f"CRS grade {saved.crs.grade}, ICANS grade {saved.icans.grade}.")
+        said = (_("Corrected the bedside assessment of {study_id} at {time}: {crs}, {icans}.")
+                if self.correcting is not None else
+                _("Saved a bedside assessment of {study_id} at {time}: {crs}, {icans}."))
+        self.session.say(said.format(study_id=self.patient.study_id, time=f"{saved.at.astimezone():%H:%M}",
+                                     crs=scale_grade("CRS", saved.crs.grade),
+                                     icans=scale_grade("ICANS", saved.icans.grade)))
         super().accept()
 
     def save_and_sign(self) -> None:
@@ -542,26 +567,32 @@ def _show_grade(label: QLabel, scale: str, result: Grade | ClinicalInputError | 
     """Big text and the grade's colour; without a grade, grey and what is missing."""
     if isinstance(result, Grade):
         label.setStyleSheet(grade_style(result.grade))
-        label.setText(f"<span style='font-size:17pt; font-weight:600'>{scale} grade {result.grade}</span>"
-                      f"<br><span style='font-size:11pt'>— {_html(reason_words(result))}</span>")
+        label.setText(grade_heading(scale, scale_grade(scale, result.grade), 17)
+                      + f"<br><span style='font-size:11pt'>— {_html(reason_words(result))}</span>")
         label.setAccessibleName(_plain(scale, result))
         return
     label.setStyleSheet(grade_style(None))
-    why = "see the sentence beside the field" if isinstance(result, ClinicalInputError) else result
-    label.setText(f"<span style='font-size:17pt; font-weight:600'>{scale}: not graded</span>"
-                  f"<br><span style='font-size:11pt'>— {_html(why)}</span>")
+    why = _("see the sentence beside the field") if isinstance(result, ClinicalInputError) else result
+    label.setText(grade_heading(scale, not_graded(scale), 17)
+                  + f"<br><span style='font-size:11pt'>— {_html(why)}</span>")
     label.setAccessibleName(_plain(scale, result))
 
 
 def _plain(scale: str, result: Grade | ClinicalInputError | str) -> str:
     if isinstance(result, Grade):
-        return f"{scale} grade {result.grade} — {reason_words(result)}"
-    return f"{scale}: not graded — {result}"
+        return f"{scale_grade(scale, result.grade)} — {reason_words(result)}"
+    return f"{not_graded(scale)} — {result}"
+
+
+def not_graded(scale: str) -> str:
+    return _("{scale}: not graded").format(scale=_(scale))
 
 
 def _and(words: list[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
-    return " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
+    if len(words) == 1:
+        return words[0]
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def _html(text: str) -> str:
@@ -570,6 +601,7 @@ def _html(text: str) -> str:
 
 def _latest_words(latest: Assessment | None) -> str:
     if latest is None:
-        return "No bedside assessment yet"
-    return (f"Latest: CRS grade {latest.crs.grade}, ICANS grade {latest.icans.grade} "
-            f"({latest.at.astimezone():%d %b %H:%M}, {latest.assessor})")
+        return _("No bedside assessment yet")
+    return _("Latest: {crs}, {icans} ({time}, {assessor})").format(
+        crs=scale_grade("CRS", latest.crs.grade), icans=scale_grade("ICANS", latest.icans.grade),
+        time=f"{latest.at.astimezone():%d %b %H:%M}", assessor=latest.assessor)

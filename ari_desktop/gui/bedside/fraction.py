@@ -26,6 +26,7 @@ from ...core.gate import FractionDecision, Seen, age_text, decision_warnings
 from ...core.protocol import Protocol
 from ...core.schedule import DONE
 from ...core.toxicity import Assessment, fraction_label
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateTimeField
 from ..common.form_dialog import FormDialog
@@ -34,7 +35,15 @@ from ..common.session import Session
 from ..common.statuses import look
 from ..common.widgets import fit_height
 from ..signing.sign_dialog import SignDialog, account_words, sign_decision, signature_words
-from ..toxicity.timeline import grade_box_height, grade_style, reason_words
+from ..toxicity.timeline import (
+    decision_word,
+    grade_box_height,
+    grade_heading,
+    grade_style,
+    patient_words,
+    reason_words,
+    scale_grade,
+)
 from .bedside import make_touchable
 
 _BUTTON_STYLE = ("QPushButton {{ background: {background}; color: {text}; border: 2px solid {border};"
@@ -51,7 +60,7 @@ class FractionDecisionDialog(FormDialog):
     """Record a physician's go or hold before the fraction at `timepoint` ("D+3" or "D+7")."""
 
     decided = Signal(object)  # the recorded FractionDecision
-    discard_question = "Discard this go/hold decision, not recorded?"
+    discard_question = N_("Discard this go/hold decision, not recorded?")
     enter_commits = False
 
     def __init__(self, session: Session, study_id: str, timepoint: str, parent: QWidget | None = None):
@@ -64,7 +73,7 @@ class FractionDecisionDialog(FormDialog):
         self.reason = child(self, QLineEdit, "reasonEdit")
         self.physician = child(self, QLabel, "physicianText")
         self.sign_dialog: SignDialog | None = None  # opened once the decision is recorded
-        self.decided_at = child(self, DateTimeField, "decidedAtEdit").describe("time of the decision", "at")
+        self.decided_at = child(self, DateTimeField, "decidedAtEdit").describe(_("time of the decision"), "at")
         self.go_button = child(self, QPushButton, "goButton")
         self.hold_button = child(self, QPushButton, "holdButton")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
@@ -75,7 +84,8 @@ class FractionDecisionDialog(FormDialog):
         for button, style in ((self.go_button, _GO_STYLE), (self.hold_button, _HOLD_STYLE)):
             button.setStyleSheet(style)
             button.setMinimumHeight(DECISION_HEIGHT)
-        self.physician.setText(f"Decided by {account_words(session.store.accounts.signed_in)}")
+        self.physician.setText(_("Decided by {account}").format(
+            account=account_words(session.store.accounts.signed_in)))
         self.decided_at.set_value(session.store.now())
         self.seen: Seen | None = None
         self._describe()
@@ -96,20 +106,23 @@ class FractionDecisionDialog(FormDialog):
         p = self.patient
         store = self.session.store
         fraction = self.fraction_label()
-        self.setWindowTitle(f"Go or hold: {p.study_id}, {fraction} at {self.timepoint}")
-        child(self, QLabel, "patientText").setText(
-            f"<b style='font-size:13pt'>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, born {p.birth_year}")
+        self.setWindowTitle(_("Go or hold: {study_id}, {fraction} at {timepoint}").format(
+            study_id=p.study_id, fraction=fraction, timepoint=self.timepoint))
+        child(self, QLabel, "patientText").setText(patient_words(p, 13))
         entry = next((e for e in store.schedules.of(p.study_id, self.session.today())
                       if e.item.timepoint == self.timepoint and e.item.activity == "infusion"), None)
-        where = f"<b style='font-size:13pt'>{fraction}</b> at {self.timepoint}"
+        where = _("{fraction} at {timepoint}").format(fraction=f"<b style='font-size:13pt'>{_html(fraction)}</b>",
+                                                     timepoint=self.timepoint)
         if entry is not None:
-            where += f", planned {entry.item.target_date:%a %Y-%m-%d}: {look(entry.status).text.lower()}"
-            if entry.item.held:
-                where += " (held: may be given late)"
+            planned = (_("planned {date}: {status} (held: may be given late)") if entry.item.held else
+                       _("planned {date}: {status}"))
+            where += ", " + _html(planned.format(date=f"{entry.item.target_date:%a %Y-%m-%d}",
+                                                 status=_(look(entry.status).text).lower()))
         given = entry is not None and entry.status == DONE and entry.recording and entry.recording.done_at
         if given:
-            where += (f"<br><b>Given on {entry.recording.done_at.astimezone():%Y-%m-%d %H:%M}</b>: "
-                      "there is nothing left to decide.")
+            when = f"{entry.recording.done_at.astimezone():%Y-%m-%d %H:%M}"
+            where += "<br>" + _("{given_on}: there is nothing left to decide.").format(
+                given_on="<b>" + _html(_("Given on {time}").format(time=when)) + "</b>")
         for button in (self.go_button, self.hold_button):
             button.setEnabled(not given)
         child(self, QLabel, "fractionText").setText(where)
@@ -130,15 +143,16 @@ class FractionDecisionDialog(FormDialog):
         latest = next((a for a in store.assessments.of(self.patient.study_id) if a.id == self.seen.assessment_id), None)
         self._show_grades(latest, self.seen)
         override = bool(self.seen.active) and self.deciding
-        child(self, QLabel, "reasonCaption").setText("&Reason (required: a go is an override)" if override
-                                                     else "&Reason")
-        self.reason.setPlaceholderText("required: why go despite active toxicity, or why hold" if override
-                                       else "required to hold, e.g. CRS grade 2 since last night")
-        self.reason.setAccessibleDescription("Required" if override else "Required to hold")
+        child(self, QLabel, "reasonCaption").setText(_("&Reason (required: a go is an override)") if override
+                                                     else _("&Reason"))
+        self.reason.setPlaceholderText(_("required: why go despite active toxicity, or why hold") if override
+                                       else _("required to hold, e.g. CRS grade 2 since last night"))
+        self.reason.setAccessibleDescription(_("Required") if override else _("Required to hold"))
         until = at + timedelta(hours=store.protocol.go_valid_hours)
-        child(self, QLabel, "validText").setText(
-            f"{until:%a %Y-%m-%d %H:%M} ({store.protocol.go_valid_hours} h after the decision at {at:%H:%M}); "
-            "void sooner if a later assessment shows active CRS or ICANS before the fraction is given")
+        child(self, QLabel, "validText").setText(_(
+            "{until} ({hours} h after the decision at {time}); void sooner if a later assessment shows active CRS or "
+            "ICANS before the fraction is given").format(until=f"{until:%a %Y-%m-%d %H:%M}",
+                                                         hours=store.protocol.go_valid_hours, time=f"{at:%H:%M}"))
         fit_height(self)
 
     def _not_seen(self) -> None:
@@ -147,9 +161,9 @@ class FractionDecisionDialog(FormDialog):
         for name, scale in (("crsText", "CRS"), ("icansText", "ICANS")):
             label = child(self, QLabel, name)
             label.setStyleSheet(grade_style(None))
-            label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale}: —</span>")
-        child(self, QLabel, "assessedText").setText("Type the time of the decision (YYYY-MM-DD HH:MM) to see "
-                                                    "the assessment it is taken on.")
+            label.setText(grade_heading(scale, f"{_(scale)}: —", 15))
+        child(self, QLabel, "assessedText").setText(_("Type the time of the decision (YYYY-MM-DD HH:MM) to see "
+                                                      "the assessment it is taken on."))
         child(self, QLabel, "warningText").hide()
         child(self, QLabel, "validText").setText("")
 
@@ -165,23 +179,24 @@ class FractionDecisionDialog(FormDialog):
         if latest is None:
             for label, scale in ((crs, "CRS"), (icans, "ICANS")):
                 label.setStyleSheet(grade_style(None))
-                label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale}: no assessment</span>")
+                label.setText(grade_heading(scale, _("{scale}: no assessment").format(scale=_(scale)), 15))
             assessed.setText("")
             return
         for label, scale, grade in ((crs, "CRS", latest.crs), (icans, "ICANS", latest.icans)):
             label.setStyleSheet(grade_style(grade.grade))
-            label.setText(f"<span style='font-size:15pt; font-weight:600'>{scale} grade {grade.grade}</span>"
-                          f"<br>— {reason_words(grade)}")
-            label.setAccessibleName(f"{scale} grade {grade.grade} — {reason_words(grade)}")
-        assessed.setText(f"Assessed {latest.at.astimezone():%a %Y-%m-%d %H:%M} by {latest.assessor} "
-                         f"({age_text(seen.age)} the decision time)")
+            label.setText(grade_heading(scale, scale_grade(scale, grade.grade), 15)
+                          + f"<br>— {_html(reason_words(grade))}")
+            label.setAccessibleName(f"{scale_grade(scale, grade.grade)} — {reason_words(grade)}")
+        assessed.setText(_("Assessed {time} by {assessor} ({age} the decision time)").format(
+            time=f"{latest.at.astimezone():%a %Y-%m-%d %H:%M}", assessor=latest.assessor, age=age_text(seen.age)))
 
     def _show_previous(self, decisions: list[FractionDecision]) -> None:
-        child(self, QLabel, "previousCaption").setText(f"Earlier decisions for {self.timepoint}")
+        child(self, QLabel, "previousCaption").setText(_("Earlier decisions for {timepoint}").format(
+            timepoint=self.timepoint))
         mine = [d for d in decisions if d.timepoint == self.timepoint]
         text = child(self, QLabel, "previousText")
         if not mine:
-            text.setText("None yet")
+            text.setText(_("None yet"))
             return
         signatures = self.session.store.signatures
         text.setText("<br>".join(f"{_decision_words(d)} — <i>{_html(signature_words(signatures.of(TABLE, d.id)))}</i>"
@@ -193,7 +208,7 @@ class FractionDecisionDialog(FormDialog):
         """Record go or hold if the store accepts it; otherwise say why beside the field."""
         self.errors.clear()
         try:
-            at = self.decided_at.required("Give the time of the decision: YYYY-MM-DD and HH:MM.")
+            at = self.decided_at.required(_("Give the time of the decision: YYYY-MM-DD and HH:MM."))
             recorded = self.session.store.fractions.decide(
                 self.patient.study_id, self.timepoint, decision, self.reason.text(), decided_at=at)
         except USER_ERRORS as error:
@@ -202,11 +217,14 @@ class FractionDecisionDialog(FormDialog):
         self.decision = recorded
         self.decided.emit(recorded)
         self.session.events.recorded.emit(self.patient.study_id)
-        verb = ("Go (an override of active toxicity)" if recorded.override else "Go") if decision == "go" else "Hold"
+        verb = ((_("Go (an override of active toxicity)") if recorded.override else _("Go")) if decision == "go"
+                else _("Hold"))
         until = recorded.valid_until(self.session.store.protocol)
-        valid = f", valid until {until:%Y-%m-%d %H:%M}" if until else ""
-        self.session.say(f"{verb} recorded for {self.fraction_label()} of {self.patient.study_id} "
-                         f"at {self.timepoint}, by {recorded.decided_by}{valid}.")
+        said = (_("{decision} recorded for {fraction} of {study_id} at {timepoint}, by {user}, valid until {until}.")
+                if until else _("{decision} recorded for {fraction} of {study_id} at {timepoint}, by {user}."))
+        self.session.say(said.format(decision=verb, fraction=self.fraction_label(), study_id=self.patient.study_id,
+                                     timepoint=self.timepoint, user=recorded.decided_by,
+                                     until=f"{until:%Y-%m-%d %H:%M}" if until else ""))
         self.accept()
         self.sign_dialog = sign_decision(self.session, self.patient.study_id, recorded, self.parentWidget())
 
@@ -216,24 +234,30 @@ class FractionDecisionDialog(FormDialog):
 
 def rules_text(protocol: Protocol) -> str:
     """The protocol's go / hold rules, in the clinic's words (from [infusion] in the protocol file)."""
-    moves = "moves" if protocol.late_fraction_moves_next else "does not move"
-    return (f"Active toxicity: CRS grade ≥ {protocol.active_crs_grade} or ICANS grade ≥ "
-            f"{protocol.active_icans_grade} in the last {protocol.active_toxicity_hours} h. "
-            f"A go is valid {protocol.go_valid_hours} h. At least {protocol.min_hours_between_fractions} h "
-            f"between aliquots, in order. A held fraction may be given up to "
-            f"{protocol.held_fraction_max_delay_days} days late; a late fraction {moves} the next one.")
+    late = (_("A held fraction may be given up to {days} days late; a late fraction moves the next one.")
+            if protocol.late_fraction_moves_next else
+            _("A held fraction may be given up to {days} days late; a late fraction does not move the next one."))
+    return " ".join((
+        _("Active toxicity: CRS grade ≥ {crs} or ICANS grade ≥ {icans} in the last {hours} h.").format(
+            crs=protocol.active_crs_grade, icans=protocol.active_icans_grade, hours=protocol.active_toxicity_hours),
+        _("A go is valid {hours} h.").format(hours=protocol.go_valid_hours),
+        _("At least {hours} h between aliquots, in order.").format(hours=protocol.min_hours_between_fractions),
+        late.format(days=protocol.held_fraction_max_delay_days)))
 
 
 def _decision_words(d: FractionDecision) -> str:
     seen = ""
     if d.crs_grade_seen is not None:
-        age = f", assessed {age_text(d.assessment_age_seen)}" if d.assessment_age_seen is not None else ""
-        seen = f" (saw CRS {d.crs_grade_seen}, ICANS {d.icans_grade_seen}{age})"
+        seen = " " + _html((_("(saw CRS {crs}, ICANS {icans}, assessed {age})") if d.assessment_age_seen is not None
+                            else _("(saw CRS {crs}, ICANS {icans})")).format(
+            crs=d.crs_grade_seen, icans=d.icans_grade_seen, age=age_text(d.assessment_age_seen)))
     colour = "#17582b" if d.decision == "go" else "#7a3e00"
-    override = " — override of active toxicity" if d.override else ""
-    reason = _html(d.reason) if d.reason else "<i>no reason given</i>"
-    return (f"{d.decided_at.astimezone():%Y-%m-%d %H:%M} <b style='color:{colour}'>{d.decision.upper()}</b>"
-            f"{override} by {_html(d.decided_by)}: {reason}{seen}")
+    decision = f"<b style='color:{colour}'>{_html(decision_word(d.decision))}</b>"
+    reason = _html(d.reason) if d.reason else "<i>" + _html(_("no reason given")) + "</i>"
+    said = (_("{time} {decision} — override of active toxicity by {user}: {reason}") if d.override else
+            _("{time} {decision} by {user}: {reason}"))
+    return said.format(time=f"{d.decided_at.astimezone():%Y-%m-%d %H:%M}", decision=decision,
+                       user=_html(d.decided_by), reason=reason) + seen
 
 
 def _html(text: str) -> str:

@@ -13,14 +13,16 @@ from datetime import date
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 
 from ...core.schedule import DONE, DUE, OVERDUE, ScheduleEntry
+from ...i18n import N_, _, ngettext
 from ..common import statuses
 from ..common.models import ROOT, SORT_ROLE, STATUS_ROLE, Index, bold_font, change_filter, recording_text
 
-HEADERS = ("Timepoint / what", "Target date", "Window", "Status", "Done / reason", "Recorded by")
+HEADERS = (N_("Timepoint / what"), N_("Target date"), N_("Window"), N_("Status"), N_("Done / reason"),
+           N_("Recorded by"))
 # A timepoint row shows the status that needs attention first, and counts its items by status.
-HEADER_HELP = ("Grouped by timepoint; expand a timepoint to see its items", "The day the protocol asks for",
-               "First and last day it still counts", "Status as of today", "When it was done, or why not",
-               "Who recorded it, and when")
+HEADER_HELP = (N_("Grouped by timepoint; expand a timepoint to see its items"), N_("The day the protocol asks for"),
+               N_("First and last day it still counts"), N_("Status as of today"),
+               N_("When it was done, or why not"), N_("Who recorded it, and when"))
 _GROUP = 0  # internal id of a timepoint row; an item row's id is its group's row + 1
 
 
@@ -112,9 +114,9 @@ class CalendarModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_HELP[section]
+            return _(HEADER_HELP[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -129,7 +131,7 @@ class CalendarModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             start, end = group.window
             return (f"{group.label}  ({group.code})", group.target.isoformat(),
-                    f"{start} to {end}" if start != end else start.isoformat(),
+                    window_text(start, end),
                     statuses.status_text(group.status),
                     ", ".join(f"{n} {statuses.status_text(s).lower()}" for s, n in group.counts()), "")[column]
         if role == Qt.ItemDataRole.FontRole and column == 0:
@@ -139,14 +141,15 @@ class CalendarModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and column in (3, 4):
             return statuses.foreground(group.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{group.label}: {len(group.entries)} items, target {group.target}"
+            count = len(group.entries)
+            return ngettext("{timepoint}: {count} item, target {target}", "{timepoint}: {count} items, target {target}",
+                            count).format(timepoint=group.label, count=count, target=group.target)
         return None
 
     def _entry_data(self, entry: ScheduleEntry, column: int, role: int):
         item, rec = entry.item, entry.recording
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            window = f"{item.window_start} to {item.window_end}" if item.window_start != item.window_end \
-                else item.window_start.isoformat()
+            window = window_text(item.window_start, item.window_end)
             by = f"{rec.recorded_by}, {rec.recorded_at:%Y-%m-%d %H:%M}" if rec else ""
             return (item.label, item.target_date.isoformat(), window, statuses.status_text(entry.status),
                     recording_text(entry), by)[column]
@@ -163,17 +166,23 @@ class CalendarModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{item.label}\n{statuses.status_text(entry.status)}: {statuses.look(entry.status).explanation}"
             if entry.status == DONE and entry.in_window is False:
-                text += "\nDone outside its window."
+                text += "\n" + _("Done outside its window.")
             return text
         return None
 
 
+def window_text(start: date, end: date) -> str:
+    """ "2026-03-01 to 2026-03-05", or the one day of an exact window."""
+    return _("{start} to {end}").format(start=start, end=end) if start != end else start.isoformat()
+
+
+# Shown through _() where the choice is listed.
 SHOW_CHOICES = (
-    ("Everything", ()),
-    ("Still to do", ("planned", "due", "overdue", "missed")),
-    ("Needs a reason (missed)", ("missed",)),
-    ("Done", ("done",)),
-    ("Not obtained or cancelled", ("not_done", "cancelled")),
+    (N_("Everything"), ()),
+    (N_("Still to do"), ("planned", "due", "overdue", "missed")),
+    (N_("Needs a reason (missed)"), ("missed",)),
+    (N_("Done"), ("done",)),
+    (N_("Not obtained or cancelled"), ("not_done", "cancelled")),
 )
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS
+from ...i18n import N_, _, ngettext
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateField
 from ..common.form_dialog import FormDialog
@@ -33,19 +34,23 @@ from ..common.session import Session
 from ..common.widgets import set_widths
 
 # anchor: (dialog title to move, title to set, date caption, OK to move, OK to set, what the preview shows)
+# (each shown through _())
 _WORDING = {
-    "day0": ("Move day 0", "Set day 0", "New day &0", "Move day 0", "Set day 0",
-             "Day 0 is the first aliquot of the first infusion. Everything counted from it moves with it; "
-             "what was already recorded stays."),
-    "booster": ("Move the booster", "Set the booster date", "Booster &date", "Move booster", "Set booster",
-                "The booster (B0) has its own monitoring; it does not move the day-0 schedule."),
-    "death": ("Correct the date of death", "Record death", "Date of &death", "Correct date", "Record death",
-              "Every open item on or after this date is cancelled, with the reason. Recorded results stay."),
+    "day0": (N_("Move day 0"), N_("Set day 0"), N_("New day &0"), N_("Move day 0"), N_("Set day 0"),
+             N_("Day 0 is the first aliquot of the first infusion. Everything counted from it moves with it; "
+                "what was already recorded stays.")),
+    "booster": (N_("Move the booster"), N_("Set the booster date"), N_("Booster &date"), N_("Move booster"),
+                N_("Set booster"),
+                N_("The booster (B0) has its own monitoring; it does not move the day-0 schedule.")),
+    "death": (N_("Correct the date of death"), N_("Record death"), N_("Date of &death"), N_("Correct date"),
+              N_("Record death"),
+              N_("Every open item on or after this date is cancelled, with the reason. Recorded results stay.")),
 }
-_REASON_EXAMPLES = {"day0": "e.g. manufacturing delay (required to remove it)",
-                    "booster": "e.g. booster postponed (required to remove it)",
-                    "death": "e.g. date confirmed by the family doctor (required to remove it)"}
-_ANCHOR_WORDS = {"day0": "day 0", "booster": "the booster date", "death": "the date of death"}
+_REASON_EXAMPLES = {"day0": N_("e.g. manufacturing delay (required to remove it)"),
+                    "booster": N_("e.g. booster postponed (required to remove it)"),
+                    "death": N_("e.g. date confirmed by the family doctor (required to remove it)")}
+# The date of an anchor, as the sentences about it say it.
+_DATE_WORDS = {"day0": N_("new day 0"), "booster": N_("booster date"), "death": N_("date of death")}
 
 
 class _ShiftPreview:
@@ -72,9 +77,12 @@ class _ShiftPreview:
         added = sum(1 for item, old in shifts if old is None)
         cancelled = sum(1 for item, old in shifts if old is not None and item.cancelled_reason)
         moved = len(shifts) - added - cancelled
-        parts = [f"{n} {'item' if n == 1 else 'items'} {verb}" for n, verb in
-                 ((moved, "will shift"), (added, "will be added"), (cancelled, "will be cancelled")) if n]
-        self.caption.setText("; ".join(parts) + ". Check them before you confirm:")
+        parts = [ngettext("{count} item will shift", "{count} items will shift", moved).format(count=moved),
+                 ngettext("{count} item will be added", "{count} items will be added", added).format(count=added),
+                 ngettext("{count} item will be cancelled", "{count} items will be cancelled", cancelled).format(
+                     count=cancelled)]
+        parts = [part for part, n in zip(parts, (moved, added, cancelled), strict=True) if n]
+        self.caption.setText(_("{changes}. Check them before you confirm:").format(changes="; ".join(parts)))
 
     def clear(self, why: str) -> None:
         self.model.set_rows([])
@@ -89,8 +97,8 @@ class _DateChangeDialog(FormDialog):
     enter_commits = False
     date_edit: DateField
     removal_reason: QLineEdit
-    blocked_text = "Nothing can move until the date is right."
-    empty_text = "Type the date (YYYY-MM-DD) to see what will shift."
+    blocked_text = N_("Nothing can move until the date is right.")
+    empty_text = N_("Type the date (YYYY-MM-DD) to see what will shift.")
 
     def _connect(self) -> None:
         self.date_edit.textChanged.connect(self.update_preview)
@@ -105,7 +113,7 @@ class _DateChangeDialog(FormDialog):
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     def chosen(self) -> date:
-        return self.date_edit.required(f"Type the {self.date_edit.what}: YYYY-MM-DD.")
+        return self.date_edit.required(_("Type the {date}: YYYY-MM-DD.").format(date=self.date_edit.what))
 
     def changes(self, for_preview: bool) -> dict:
         """The anchor fields this dialog changes, as store.patients.update_dates takes them."""
@@ -121,31 +129,30 @@ class _DateChangeDialog(FormDialog):
         """Show what the date now typed would move, or why it cannot be used."""
         self.errors.clear()
         if self.date_edit.is_empty():
-            self.preview.clear(self.empty_text)
+            self.preview.clear(_(self.empty_text))
             return
         try:
             shifts = self.session.store.patients.preview_dates(self.patient.study_id, **self.changes(True))
         except USER_ERRORS as error:
             self.errors.show(error)
-            self.preview.clear(self.blocked_text)
+            self.preview.clear(_(self.blocked_text))
             return
         self.preview.show(shifts)
 
     def accept(self) -> None:
         self._apply(lambda: self.changes(False), self.reason_given, self.done_message)
 
-    def _offer_removal(self, what: str, removal: dict) -> None:
+    def _offer_removal(self, button: str, tip: str, done: str, removal: dict) -> None:
         """A date entered by mistake (on the wrong patient) can be removed, as a correction with the
-        reason typed in the dialog."""
-        self.removal_what, self.removal = what, removal
-        self.remove_button = self.buttons.addButton(f"Remove {what}", QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.remove_button.setToolTip(f"Remove {what} entered by mistake, with the reason typed above; the change "
-                                      "log keeps the old date.")
+        reason typed in the dialog: the button, its tooltip and what is said once done."""
+        self.removal_done, self.removal = done, removal
+        self.remove_button = self.buttons.addButton(button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.remove_button.setToolTip(tip)
         self.remove_button.clicked.connect(self.remove)
 
     def remove(self) -> None:
         self._apply(lambda: self.removal, lambda: self.removal_reason.text().strip() or None,
-                    lambda: f"{self.patient.study_id}: {self.removal_what} removed; the calendar follows.")
+                    lambda: self.removal_done.format(study_id=self.patient.study_id))
 
     def _apply(self, changes, reason, message) -> None:
         """Write the changes (each argument is read only now: a date not typed is refused beside it)."""
@@ -176,28 +183,28 @@ class MoveDateDialog(_DateChangeDialog):
         self.saved = False
         current: date | None = getattr(self.patient.anchors, anchor)
         move_title, set_title, caption, move_ok, set_ok, explanation = _WORDING[anchor]
-        self.setWindowTitle(f"{move_title if current else set_title}: {self.patient.study_id}")
-        now = f"is {current}" if current else "is not set yet"
-        what = {"day0": "Day 0", "booster": "The booster date", "death": "The date of death"}[anchor]
-        child(self, QLabel, "intro").setText(f"{self.patient.study_id} ({self.patient.initials}). {what} {now}. "
-                                             f"{explanation}")
-        child(self, QLabel, "dateCaption").setText(caption)
-        self.new_date = self.date_edit = child(self, DateField, "newDate").describe(
-            {"day0": "new day 0", "booster": "booster date", "death": "date of death"}[anchor], anchor)
+        self.setWindowTitle(_("{action}: {study_id}").format(action=_(move_title if current else set_title),
+                                                             study_id=self.patient.study_id))
+        now = _intro(anchor, current).format(study_id=self.patient.study_id, initials=self.patient.initials,
+                                             date=current)
+        child(self, QLabel, "intro").setText(f"{now} {_(explanation)}")
+        child(self, QLabel, "dateCaption").setText(_(caption))
+        self.new_date = self.date_edit = child(self, DateField, "newDate").describe(_(_DATE_WORDS[anchor]), anchor)
         self.reason = self.removal_reason = child(self, QLineEdit, "reason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        self.ok_button.setText(move_ok if current else set_ok)
+        self.ok_button.setText(_(move_ok if current else set_ok))
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             anchor: (child(self, QLabel, "newDateError"), self.new_date),
             "reason": (child(self, QLabel, "reasonError"), self.reason),
         })
-        self.reason.setPlaceholderText(_REASON_EXAMPLES[anchor])
-        self.preview = _ShiftPreview(self, "Nothing will be cancelled." if anchor == "death" else "Nothing will shift.")
+        self.reason.setPlaceholderText(_(_REASON_EXAMPLES[anchor]))
+        self.preview = _ShiftPreview(self, _("Nothing will be cancelled.") if anchor == "death"
+                                     else _("Nothing will shift."))
         if anchor == "death":
-            self.empty_text = "Type the date of death (YYYY-MM-DD) to see what will be cancelled."
+            self.empty_text = N_("Type the date of death (YYYY-MM-DD) to see what will be cancelled.")
         self.new_date.set_value(current)
         if current is not None:
-            self._offer_removal(_ANCHOR_WORDS[anchor], {anchor: None})
+            self._offer_removal(*_removal_words(anchor), {anchor: None})
         self._connect()
 
     def changes(self, for_preview: bool) -> dict:
@@ -207,7 +214,40 @@ class MoveDateDialog(_DateChangeDialog):
         return self.reason.text().strip() or None
 
     def done_message(self) -> str:
-        return f"{self.patient.study_id}: {_ANCHOR_WORDS[self.anchor]} is now {self.chosen()}; the calendar follows."
+        return {"day0": _("{study_id}: day 0 is now {date}; the calendar follows."),
+                "booster": _("{study_id}: the booster date is now {date}; the calendar follows."),
+                "death": _("{study_id}: the date of death is now {date}; the calendar follows."),
+                }[self.anchor].format(study_id=self.patient.study_id, date=self.chosen())
+
+
+def _intro(anchor: str, current: date | None) -> str:
+    """The first sentences of the dialog: the patient, and the date as it is now."""
+    if current:
+        return {"day0": _("{study_id} ({initials}). Day 0 is {date}."),
+                "booster": _("{study_id} ({initials}). The booster date is {date}."),
+                "death": _("{study_id} ({initials}). The date of death is {date}.")}[anchor]
+    return {"day0": _("{study_id} ({initials}). Day 0 is not set yet."),
+            "booster": _("{study_id} ({initials}). The booster date is not set yet."),
+            "death": _("{study_id} ({initials}). The date of death is not set yet.")}[anchor]
+
+
+def _removal_words(anchor: str) -> tuple[str, str, str]:
+    """The remove button of an anchor's date, its tooltip, and what is said once it is removed."""
+    return {
+        "day0": (_("Remove day 0"), _("Remove day 0 entered by mistake, with the reason typed above; the change "
+                                      "log keeps the old date."),
+                 _("{study_id}: day 0 removed; the calendar follows.")),
+        "booster": (_("Remove the booster date"),
+                    _("Remove the booster date entered by mistake, with the reason typed above; the change log "
+                      "keeps the old date."), _("{study_id}: the booster date removed; the calendar follows.")),
+        "death": (_("Remove the date of death"),
+                  _("Remove the date of death entered by mistake, with the reason typed above; the change log "
+                    "keeps the old date."), _("{study_id}: the date of death removed; the calendar follows.")),
+        "off_study": (_("Remove the off-study date"),
+                      _("Remove the off-study date entered by mistake, with the reason typed above; the change "
+                        "log keeps the old date."),
+                      _("{study_id}: the off-study date removed; the calendar follows.")),
+    }[anchor]
 
 
 class OffStudyDialog(_DateChangeDialog):
@@ -216,8 +256,8 @@ class OffStudyDialog(_DateChangeDialog):
     # Which items are cancelled does not depend on the wording of the reason, so the preview can be
     # shown while the reason is still being typed; the reason itself is checked when confirming.
     _PREVIEW_REASON = "(reason to be given)"
-    blocked_text = "Nothing can be cancelled until the date is right."
-    empty_text = "Type the off-study date (YYYY-MM-DD) to see what will be cancelled."
+    blocked_text = N_("Nothing can be cancelled until the date is right.")
+    empty_text = N_("Type the off-study date (YYYY-MM-DD) to see what will be cancelled.")
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -226,30 +266,32 @@ class OffStudyDialog(_DateChangeDialog):
         self.patient = session.store.patients.get(study_id)
         self.saved = False
         anchors = self.patient.anchors
-        self.setWindowTitle(f"Off study: {self.patient.study_id}")
-        status = f"is off study since {anchors.off_study} ({anchors.off_study_reason})" if anchors.off_study \
-            else "is on study"
+        self.setWindowTitle(_("Off study: {study_id}").format(study_id=self.patient.study_id))
+        status = (_("{study_id} ({initials}) is off study since {date} ({reason}).") if anchors.off_study
+                  else _("{study_id} ({initials}) is on study.")).format(
+            study_id=self.patient.study_id, initials=self.patient.initials, date=anchors.off_study,
+            reason=anchors.off_study_reason)
         child(self, QLabel, "intro").setText(
-            f"{self.patient.study_id} ({self.patient.initials}) {status}. From the date below, every open item is "
-            "cancelled with the reason; what was recorded stays.")
-        self.date = self.date_edit = child(self, DateField, "offStudyDate").describe("off-study date", "off_study")
+            status + " " + _("From the date below, every open item is cancelled with the reason; what was recorded "
+                             "stays."))
+        self.date = self.date_edit = child(self, DateField, "offStudyDate").describe(_("off-study date"), "off_study")
         self.reason = child(self, QComboBox, "offStudyReason")
         self.removal_reason = child(self, QLineEdit, "removalReason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        self.ok_button.setText("Take off study")
+        self.ok_button.setText(_("Take off study"))
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "off_study": (child(self, QLabel, "offStudyDateError"), self.date),
             "off_study_reason": (child(self, QLabel, "offStudyReasonError"), self.reason),
             "reason": (child(self, QLabel, "removalReasonError"), self.removal_reason),
         })
-        self.preview = _ShiftPreview(self, "No open item will be cancelled.")
+        self.preview = _ShiftPreview(self, _("No open item will be cancelled."))
         self.date.set_value(anchors.off_study)
         if anchors.off_study_reason:
             self.reason.setCurrentText(anchors.off_study_reason)
         for name in ("removalReasonCaption", "removalReason", "removalReasonError"):
             child(self, QWidget, name).setVisible(anchors.off_study is not None)
         if anchors.off_study is not None:
-            self._offer_removal("the off-study date", {"off_study": None, "off_study_reason": None})
+            self._offer_removal(*_removal_words("off_study"), {"off_study": None, "off_study_reason": None})
         self._connect()
 
     def changes(self, for_preview: bool) -> dict:
@@ -261,4 +303,5 @@ class OffStudyDialog(_DateChangeDialog):
         return self.reason.currentText().strip() or None
 
     def done_message(self) -> str:
-        return f"{self.patient.study_id} is off study from {self.chosen()} ({self.reason.currentText().strip()})."
+        return _("{study_id} is off study from {date} ({reason}).").format(
+            study_id=self.patient.study_id, date=self.chosen(), reason=self.reason.currentText().strip())

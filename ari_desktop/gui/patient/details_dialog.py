@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, Q
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.patients import SEXES, Patient
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import WholeNumberField
 from ..common.forms import child, load_form
 from ..common.session import Session
 
 # The correctable fields in the store's words (patients.correct) and in the change's sentence.
-_FIELD_WORDS = {"initials": "initials", "sex": "sex", "birth_year": "birth year",
-                "extramedullary": "extramedullary disease"}
+_FIELD_WORDS = {"initials": N_("initials"), "sex": N_("sex"), "birth_year": N_("birth year"),
+                "extramedullary": N_("extramedullary disease")}
 
 
 class PatientDetailsDialog(QDialog):
@@ -31,7 +32,7 @@ class PatientDetailsDialog(QDialog):
         self.corrected: Patient | None = None
         self.initials = child(self, QLineEdit, "initials")
         self.sex = child(self, QComboBox, "sex")
-        self.birth_year = child(self, WholeNumberField, "birthYear").describe("birth year", "birth_year", "1961")
+        self.birth_year = child(self, WholeNumberField, "birthYear").describe(_("birth year"), "birth_year", "1961")
         self.extramedullary = child(self, QCheckBox, "extramedullary")
         self.reason = child(self, QLineEdit, "reason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
@@ -43,9 +44,10 @@ class PatientDetailsDialog(QDialog):
             "reason": (child(self, QLabel, "reasonError"), self.reason),
         })
         self._show(self.seen)
-        self.setWindowTitle(f"Patient details: {self.seen.study_id}")
-        self.save_button.setText("Save correction")
-        self.save_button.setToolTip("Write the fields changed, with the reason; nothing is saved until it is right.")
+        self.setWindowTitle(_("Patient details: {study_id}").format(study_id=self.seen.study_id))
+        self.save_button.setText(_("Save correction"))
+        self.save_button.setToolTip(_("Write the fields changed, with the reason; nothing is saved until it is "
+                                      "right."))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -70,7 +72,7 @@ class PatientDetailsDialog(QDialog):
         """The fields as typed now, in patients.correct's words; a birth year that is not one is refused."""
         birth_year = self.birth_year.value()
         if birth_year is None:
-            raise ClinicalInputError("Write the birth year (YYYY).", "birth_year")
+            raise ClinicalInputError(_("Write the birth year (YYYY)."), "birth_year")
         return {"initials": self.initials.text(), "sex": SEXES[self.sex.currentIndex()], "birth_year": birth_year,
                 "extramedullary": self.extramedullary.isChecked()}
 
@@ -89,7 +91,7 @@ class PatientDetailsDialog(QDialog):
         self.errors.clear()
         changed = self.changed()
         if not changed:
-            self.errors.show(ClinicalInputError("Nothing to correct: change a field first, or Cancel."))
+            self.errors.show(ClinicalInputError(_("Nothing to correct: change a field first, or Cancel.")))
             return
         try:
             self.corrected = self.session.store.patients.correct(self.seen.study_id, self.reason.text(),
@@ -98,13 +100,14 @@ class PatientDetailsDialog(QDialog):
             self.errors.show(error)
             return
         self.session.events.patient_changed.emit(self.seen.study_id)
-        self.session.say(f"Corrected {self.seen.study_id}: {', '.join(_FIELD_WORDS[k] for k in changed)}.")
+        self.session.say(_("Corrected {study_id}: {fields}.").format(
+            study_id=self.seen.study_id, fields=", ".join(_(_FIELD_WORDS[k]) for k in changed)))
         super().accept()
 
     def reject(self) -> None:
         """Cancel; edits typed are discarded only when the user says so."""
         if (self.changed() or self.reason.text().strip()) and QMessageBox.question(
-                self, "Discard the correction?", "The correction typed has not been saved. Discard it?",
+                self, _("Discard the correction?"), _("The correction typed has not been saved. Discard it?"),
                 QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Discard:
             return

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import USER_ERRORS
+from ...i18n import N_, _, ngettext
 from ...reports.history import HistoryEntry, entries
 from ..common.field_errors import ERROR_PREFIX, ERROR_STYLE
 from ..common.models import ROOT, Index, change_filter
@@ -34,7 +35,7 @@ from ..common.session import Session
 from ..common.settings import open_settings
 from ..common.widgets import caption, table_view
 
-HEADERS = ("When", "Who", "Record", "What changed", "Why")
+HEADERS = (N_("When"), N_("Who"), N_("Record"), N_("What changed"), N_("Why"))
 
 
 class HistoryModel(QAbstractTableModel):
@@ -52,7 +53,7 @@ class HistoryModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -83,7 +84,7 @@ class HistoryDialog(QDialog):
         self.session = session
         store = session.store
         self.patient = store.patients.get(study_id)
-        self.setWindowTitle(f"Change history: {self.patient.study_id}")
+        self.setWindowTitle(_("Change history: {study_id}").format(study_id=self.patient.study_id))
         self.model = HistoryModel(entries(store.changes.of_patient(self.patient.study_id), store.protocol), self)
         self.shown = HistoryFilter(self)
         self.shown.setSourceModel(self.model)
@@ -91,14 +92,15 @@ class HistoryDialog(QDialog):
         self.table.setSortingEnabled(False)  # the order is the order of the changes
         self.table.setWordWrap(True)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.filter = QLineEdit(placeholderText="Filter: a field, a value, a name, a reason…", clearButtonEnabled=True)
+        self.filter = QLineEdit(placeholderText=_("Filter: a field, a value, a name, a reason…"),
+                                clearButtonEnabled=True)
         self.filter.textChanged.connect(self._filtered)
         self.count = QLabel()
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
-        self.print_button = QPushButton("&Print…", toolTip="Open the history (as filtered) as a PDF to print it")
-        self.save_button = QPushButton("&Save as PDF…", toolTip="Save the history (as filtered) as a PDF")
+        self.print_button = QPushButton(_("&Print…"), toolTip=_("Open the history (as filtered) as a PDF to print it"))
+        self.save_button = QPushButton(_("&Save as PDF…"), toolTip=_("Save the history (as filtered) as a PDF"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -109,7 +111,8 @@ class HistoryDialog(QDialog):
         top.addWidget(self.filter, 1)
         top.addWidget(self.count)
         layout = QVBoxLayout(self)
-        layout.addWidget(caption(f"{self.patient.study_id} · {self.patient.initials}: every change, oldest first"))
+        layout.addWidget(caption(_("{study_id} · {initials}: every change, oldest first").format(
+            study_id=self.patient.study_id, initials=self.patient.initials)))
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
@@ -122,7 +125,9 @@ class HistoryDialog(QDialog):
     def _filtered(self, text: str) -> None:
         self.shown.set_text(text)
         total, shown = self.model.rowCount(), self.shown.rowCount()
-        self.count.setText(f"{total} changes" if shown == total else f"{shown} of {total} changes")
+        self.count.setText(ngettext("{total} change", "{total} changes", total).format(total=total) if shown == total
+                           else ngettext("{shown} of {total} change", "{shown} of {total} changes", total).format(
+                               shown=shown, total=total))
 
     def rows(self) -> list[HistoryEntry]:
         """The changes shown, as filtered."""
@@ -150,15 +155,16 @@ class HistoryDialog(QDialog):
     def save_as_pdf(self, out: Path | None = None) -> Path | None:
         if not out:
             folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            name, _ = QFileDialog.getSaveFileName(self, "Save the change history as PDF",
-                                                  str(Path(folder) / f"{self.patient.study_id}_history.pdf"),
-                                                  "PDF (*.pdf)")
+            name, _filter = QFileDialog.getSaveFileName(self, _("Save the change history as PDF"),
+                                                        str(Path(folder) / f"{self.patient.study_id}_history.pdf"),
+                                                        "PDF (*.pdf)")
             if not name:
                 return None
             out = Path(name)
         written = self.write_pdf(out)
         if written:
-            self.session.say(f"Saved the change history of {self.patient.study_id} to {written}.")
+            self.session.say(_("Saved the change history of {study_id} to {path}.").format(
+                study_id=self.patient.study_id, path=written))
         return written
 
     def print_history(self) -> Path | None:
@@ -168,5 +174,5 @@ class HistoryDialog(QDialog):
             weakref.finalize(self, shutil.rmtree, self._temp, ignore_errors=True)
         written = self.write_pdf(self._temp / f"{self.patient.study_id}_history.pdf")
         if written and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(written))):
-            self.session.say(f"No PDF viewer opened {written}; open it there to print it.")
+            self.session.say(_("No PDF viewer opened {path}; open it there to print it.").format(path=written))
         return written

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import ClinicalInputError
 from ...core.patients import Patient
 from ...core.schedule import ScheduleEntry
+from ...i18n import _
 from ..common.session import Session
 from ..common.widgets import LazyView, chain_tab_order, open_dialog, set_widths, widget_action
 from .calendar_model import SHOW_CHOICES, CalendarFilter, CalendarModel
@@ -47,32 +48,34 @@ class PatientView(LazyView):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self._booster_tip = ("Set or move the booster date (no earlier than "
-                             f"D+{session.store.protocol.booster_earliest_day})")
+        self._booster_tip = _("Set or move the booster date (no earlier than {day})").format(
+            day=f"D+{session.store.protocol.booster_earliest_day}")
         self.study_id: str | None = None
         self.patient: Patient | None = None
         self.header = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.record_button = QPushButton("&Record…", toolTip="Record or correct the selected item (Ctrl+R, Enter)")
-        self.result_button = QPushButton("Res&ult…", toolTip="Type or correct the result of the selected item, "
-                                         "once recorded done (response labs, MRD, PET-CT, CAR-T, BCMA)")
-        self.day0_button = QPushButton("Move day &0…", toolTip="Set or move day 0; shows what will shift first")
-        self.booster_button = QPushButton("&Booster…", toolTip=self._booster_tip)
-        self.off_study_button = QPushButton("&Off study…", toolTip="Take the patient off study, with a reason")
-        self.death_button = QPushButton("&Death…", toolTip="Record the date of death; later items are cancelled")
-        self.progression_button = QPushButton("Pro&gression…", toolTip="Record the first progression: its date "
-                                              "and how it was found (progression-free survival ends there)")
-        self.show_choice = QComboBox(toolTip="Show every item, or only some statuses")
+        self.record_button = QPushButton(_("&Record…"), toolTip=_("Record or correct the selected item (Ctrl+R, "
+                                                                  "Enter)"))
+        self.result_button = QPushButton(_("Res&ult…"), toolTip=_("Type or correct the result of the selected item, "
+                                         "once recorded done (response labs, MRD, PET-CT, CAR-T, BCMA)"))
+        self.day0_button = QPushButton(_("Move day &0…"), toolTip=_("Set or move day 0; shows what will shift first"))
+        self.booster_button = QPushButton(_("&Booster…"), toolTip=self._booster_tip)
+        self.off_study_button = QPushButton(_("&Off study…"), toolTip=_("Take the patient off study, with a reason"))
+        self.death_button = QPushButton(_("&Death…"), toolTip=_("Record the date of death; later items are "
+                                                                "cancelled"))
+        self.progression_button = QPushButton(_("Pro&gression…"), toolTip=_(
+            "Record the first progression: its date and how it was found (progression-free survival ends there)"))
+        self.show_choice = QComboBox(toolTip=_("Show every item, or only some statuses"))
         for text, wanted in SHOW_CHOICES:
-            self.show_choice.addItem(text, wanted)
-        show_label = QLabel("S&how:")
+            self.show_choice.addItem(_(text), wanted)
+        show_label = QLabel(_("S&how:"))
         show_label.setBuddy(self.show_choice)
         self.model = CalendarModel(self)
         self.proxy = CalendarFilter(self)
         self.proxy.setSourceModel(self.model)
         self.tree = QTreeView()
         self.tree.setObjectName("calendar")
-        self.tree.setAccessibleName("Calendar")
+        self.tree.setAccessibleName(_("Calendar"))
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
@@ -80,8 +83,8 @@ class PatientView(LazyView):
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         set_widths(self.tree.header(), (44, 9, 21, 12, 27, 20))
         self.tree.header().setStretchLastSection(True)
-        self.empty = QLabel("No patient chosen. Find one in Patients (Ctrl+2 or Ctrl+F) and press Enter, "
-                            "or double-click a patient.", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.empty = QLabel(_("No patient chosen. Find one in Patients (Ctrl+2 or Ctrl+F) and press Enter, "
+                              "or double-click a patient."), alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
 
         buttons = QHBoxLayout()
         for button in (self.record_button, self.result_button, self.day0_button, self.booster_button,
@@ -125,7 +128,7 @@ class PatientView(LazyView):
         self.progression_button.clicked.connect(lambda: self.record_progression())
         self.show_choice.currentIndexChanged.connect(self._filter)
         self.tree.doubleClicked.connect(lambda _: self.record_selected())
-        widget_action(self.tree, "Record…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.record_selected)
+        widget_action(self.tree, _("Record…"), (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.record_selected)
         self.tree.selectionModel().currentChanged.connect(lambda *_: self._update_result_button())
 
     def show_patient(self, study_id: str) -> None:
@@ -164,7 +167,7 @@ class PatientView(LazyView):
 
             t = self.toxicity = PatientToxicity(self.session)
             self.responses = ResponsePanel(self.session)
-            t.tabs.addTab(self.responses, "Response (IMWG)")
+            t.tabs.addTab(self.responses, _("Response (IMWG)"))
             self.splitter.replaceWidget(1, t).deleteLater()
             if not self.splitter_restored:
                 QTimer.singleShot(0, self, self._share_splitter)
@@ -193,20 +196,24 @@ class PatientView(LazyView):
     def _describe(self, p: Patient) -> None:
         a = p.anchors
         today = self.session.today()
-        parts = [f"<b style='font-size:large'>{escape(p.study_id)}</b>&nbsp; {escape(p.initials)}, {p.sex}, "
-                 f"born {p.birth_year} &nbsp;·&nbsp; <b>{escape(p.stage(today, self.session.store.protocol))}</b>",
-                 f"Screening {a.screening}", f"Day 0 {a.day0 or 'not set'}"]
+        who = escape(_("{initials}, {sex}, born {year}").format(initials=p.initials, sex=p.sex, year=p.birth_year))
+        parts = [f"<b style='font-size:large'>{escape(p.study_id)}</b>&nbsp; {who} &nbsp;·&nbsp; "
+                 f"<b>{escape(p.stage(today, self.session.store.protocol))}</b>",
+                 escape(_("Screening {date}").format(date=a.screening)),
+                 escape(_("Day 0 {date}").format(date=a.day0) if a.day0 else _("Day 0 not set"))]
         if a.booster:
-            parts.append(f"Booster {a.booster}")
+            parts.append(escape(_("Booster {date}").format(date=a.booster)))
         if a.off_study:
-            parts.append(f"Off study {a.off_study} ({escape(a.off_study_reason or '')})")
+            parts.append(escape(_("Off study {date} ({reason})").format(date=a.off_study,
+                                                                        reason=a.off_study_reason or "")))
         if a.death:
-            parts.append(f"Died {a.death}")
-        parts.append("Extramedullary disease: PET-CT scheduled" if a.extramedullary else "No extramedullary disease")
+            parts.append(escape(_("Died {date}").format(date=a.death)))
+        parts.append(escape(_("Extramedullary disease: PET-CT scheduled") if a.extramedullary
+                            else _("No extramedullary disease")))
         self.header.setText(" &nbsp;·&nbsp; ".join(parts))
-        self.day0_button.setText("Move day &0…" if a.day0 else "Set day &0…")
+        self.day0_button.setText(_("Move day &0…") if a.day0 else _("Set day &0…"))
         self.booster_button.setEnabled(a.day0 is not None)
-        self.booster_button.setToolTip(self._booster_tip if a.day0 else "A booster needs day 0 first")
+        self.booster_button.setToolTip(self._booster_tip if a.day0 else _("A booster needs day 0 first"))
 
     # -- selection -------------------------------------------------------------------------------
 
@@ -248,7 +255,7 @@ class PatientView(LazyView):
 
         entry = self.selected_entry()
         if entry is None:
-            self.session.say("Select an item of the calendar (not a timepoint) first.")
+            self.session.say(_("Select an item of the calendar (not a timepoint) first."))
             return None
         return self._open(RecordItemDialog(self.session, entry, parent=self))
 
@@ -259,15 +266,15 @@ class PatientView(LazyView):
         refusal = self.session.refusal("record-results")
         self.result_button.setEnabled(done and refusal is None)
         self.result_button.setToolTip(refusal or (
-            "Type or correct the result of the selected item" if done else
-            "Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item recorded done: its result is typed here"))
+            _("Type or correct the result of the selected item") if done else
+            _("Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item recorded done: its result is typed here")))
 
     def result_selected(self) -> ResultDialog | None:
         from .result_dialog import ResultDialog, gives_result
 
         entry = self.selected_entry()
         if not gives_result(entry):
-            self.session.say("Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item of the calendar first.")
+            self.session.say(_("Select a response, MRD, PET-CT, CAR-T, sBCMA or BCMA item of the calendar first."))
             return None
         try:
             return self._open(ResultDialog(self.session, entry, parent=self))

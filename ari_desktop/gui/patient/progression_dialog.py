@@ -10,33 +10,43 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QW
 
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.results import PROGRESSION_FOUND_BY
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
 
-NOT_CHOSEN = "— choose —"
+NOT_CHOSEN = N_("— choose —")
+# How a progression was found: the store's codes in the clinic's words (shown through _()).
+FOUND_BY_WORDS = {"biochemical": N_("biochemical"), "imaging": N_("imaging"), "marrow": N_("marrow"),
+                  "clinical": N_("clinical")}
+
+
+def found_by_words(code: str) -> str:
+    return _(FOUND_BY_WORDS[code]) if code in FOUND_BY_WORDS else code
 
 
 class ProgressionDialog(FormDialog):
-    discard_question = "Discard this progression, not saved?"
+    discard_question = N_("Discard this progression, not saved?")
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         load_form("progression.ui", self)
         self.session, self.study_id = session, study_id
         recorded = session.store.results.progression(study_id)
-        self.setWindowTitle(f"Progression: {study_id}")
+        self.setWindowTitle(_("Progression: {study_id}").format(study_id=study_id))
+        said = (_("{study_id}: progressed on {date} ({found_by}), recorded by {user}.").format(
+            study_id=study_id, date=recorded.progressed_on, found_by=found_by_words(recorded.found_by),
+            user=recorded.recorded_by)
+            if recorded else _("{study_id}: no progression recorded.").format(study_id=study_id))
         child(self, QLabel, "intro").setText(
-            f"{study_id}: " + (f"progressed on {recorded.progressed_on} ({recorded.found_by}), recorded by "
-                               f"{recorded.recorded_by}." if recorded else "no progression recorded.")
-            + " The first progression ends progression-free survival; follow-up for survival goes on.")
-        self.date = child(self, DateField, "progressedOn").describe("progression date", "progressed_on")
+            said + " " + _("The first progression ends progression-free survival; follow-up for survival goes on."))
+        self.date = child(self, DateField, "progressedOn").describe(_("progression date"), "progressed_on")
         self.found_by = child(self, QComboBox, "foundBy")
-        self.found_by.addItem(NOT_CHOSEN, None)
+        self.found_by.addItem(_(NOT_CHOSEN), None)
         for how in PROGRESSION_FOUND_BY:
-            self.found_by.addItem(how, how)
+            self.found_by.addItem(found_by_words(how), how)
         self.reason = child(self, QLineEdit, "reasonEdit")
         for name in ("reasonCaption", "reasonEdit", "reasonError"):
             child(self, QWidget, name).setVisible(recorded is not None)
@@ -55,14 +65,15 @@ class ProgressionDialog(FormDialog):
     def accept(self) -> None:
         self.errors.clear()
         try:
-            on = self.date.required("Type the date of the progression: YYYY-MM-DD.")
+            on = self.date.required(_("Type the date of the progression: YYYY-MM-DD."))
             found_by = self.found_by.currentData()
             if found_by is None:
-                raise ClinicalInputError("Choose how the progression was found.", "found_by")
+                raise ClinicalInputError(_("Choose how the progression was found."), "found_by")
             saved = self.session.store.results.record_progression(self.study_id, on, found_by, self.reason.text())
         except USER_ERRORS as error:
             self.errors.show(error)
             return
         self.session.events.recorded.emit(self.study_id)
-        self.session.say(f"Recorded the progression of {self.study_id} on {saved.progressed_on} ({saved.found_by}).")
+        self.session.say(_("Recorded the progression of {study_id} on {date} ({found_by}).").format(
+            study_id=self.study_id, date=saved.progressed_on, found_by=found_by_words(saved.found_by)))
         super().accept()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QR
 from ...core.errors import USER_ERRORS, ClinicalInputError
 from ...core.gate import DoseGiven
 from ...core.schedule import NOT_DONE, ScheduledItem, ScheduleEntry
+from ...i18n import N_, _, ngettext
 from ..common.field_errors import WARNING_STYLE, FieldErrors
 from ..common.fields import DateTimeField, DecimalField
 from ..common.form_dialog import FormDialog
@@ -34,19 +35,20 @@ def time_warning(item: ScheduledItem, done_at: datetime | None, today: date) -> 
     day = done_at.astimezone().date()
     said = []
     if day < item.window_start:
-        said.append(f"This is before the window of {item.timepoint} opened ({item.window_start}): "
-                    "it will count as outside its window.")
+        said.append(_("This is before the window of {timepoint} opened ({date}): it will count as outside its "
+                      "window.").format(timepoint=item.timepoint, date=item.window_start))
     elif day > item.window_end:
-        said.append(f"This is after the window of {item.timepoint} closed ({item.window_end}): "
-                    "it will count as outside its window.")
+        said.append(_("This is after the window of {timepoint} closed ({date}): it will count as outside its "
+                      "window.").format(timepoint=item.timepoint, date=item.window_end))
     if day < today:
         days = (today - day).days
-        said.append(f"Backdated: done {days} day{'s' if days > 1 else ''} before today.")
+        said.append(ngettext("Backdated: done {days} day before today.", "Backdated: done {days} days before today.",
+                             days).format(days=days))
     return " ".join(said)
 
 
 class RecordItemDialog(FormDialog):
-    discard_question = "Discard this recording, not saved?"
+    discard_question = N_("Discard this recording, not saved?")
 
     def __init__(self, session: Session, entry: ScheduleEntry, not_obtained: bool = False, parent=None):
         super().__init__(parent)
@@ -55,14 +57,14 @@ class RecordItemDialog(FormDialog):
         self.entry = entry
         self.saved: ScheduleEntry | None = None
         self.collected = child(self, QRadioButton, "collected")
-        self.done_at = child(self, DateTimeField, "doneAt").describe("time done", "done_at")
+        self.done_at = child(self, DateTimeField, "doneAt").describe(_("time done"), "done_at")
         self.time_warning = child(self, QLabel, "doneAtWarning")
         self.time_warning.setStyleSheet(WARNING_STYLE)
         self.not_obtained = child(self, QRadioButton, "notObtained")
         self.not_obtained_reason = child(self, QComboBox, "notObtainedReason")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
-        self.dose = child(self, DecimalField, "doseEdit").describe("The dose", "dose", "0.9")
-        self.weight = child(self, DecimalField, "weightEdit").describe("The weight", "weight", "72.5")
+        self.dose = child(self, DecimalField, "doseEdit").describe(_("The dose"), "dose", "0.9")
+        self.weight = child(self, DecimalField, "weightEdit").describe(_("The weight"), "weight", "72.5")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "done_at": (child(self, QLabel, "doneAtError"), self.done_at),
@@ -100,28 +102,31 @@ class RecordItemDialog(FormDialog):
     def _describe(self, entry: ScheduleEntry) -> None:
         item = entry.item
         activity = self.session.store.protocol.activity(item.activity)
-        sample_word = "collected" if item.kind == "sample" else "done"
-        self.setWindowTitle(f"{'Correct' if self.is_correction else 'Record'}: {entry.study_id}, {item.label}")
+        title = _("Correct: {study_id}, {item}") if self.is_correction else _("Record: {study_id}, {item}")
+        self.setWindowTitle(title.format(study_id=entry.study_id, item=item.label))
         child(self, QLabel, "patientText").setText(entry.study_id)
-        window = f"window {item.window_start} to {item.window_end}" if item.window_start != item.window_end \
-            else "exact day"
-        child(self, QLabel, "itemText").setText(
-            f"{item.label}\n{item.timepoint_label} ({item.timepoint}), target {item.target_date}, {window}")
+        where = (_("{timepoint} ({code}), target {target}, window {start} to {end}")
+                 if item.window_start != item.window_end else _("{timepoint} ({code}), target {target}, exact day"))
+        child(self, QLabel, "itemText").setText(item.label + "\n" + where.format(
+            timepoint=item.timepoint_label, code=item.timepoint, target=item.target_date, start=item.window_start,
+            end=item.window_end))
         if activity.tube:
-            sample = f"{activity.sample}: {activity.tube}, {volume_text(activity.volume_ml)}, to {activity.lab}"
+            sample = _("{sample}: {tube}, {volume}, to {lab}").format(
+                sample=activity.sample, tube=activity.tube, volume=volume_text(activity.volume_ml),
+                lab=activity.lab)
         else:
-            sample = activity.lab or "Not a sample"
+            sample = activity.lab or _("Not a sample")
         child(self, QLabel, "sampleText").setText(sample)
-        self.collected.setText(f"&{sample_word.capitalize()} at")
+        self.collected.setText(_("&Collected at") if item.kind == "sample" else _("&Done at"))
         current = child(self, QLabel, "currentText")
         if self.is_correction:
             rec = entry.recording
-            current.setText(f"{recording_text(entry)}, recorded by {rec.recorded_by} "
-                            f"on {rec.recorded_at:%Y-%m-%d %H:%M}")
-            self.ok_button.setText("Save correction")
+            current.setText(_("{recording}, recorded by {user} on {time}").format(
+                recording=recording_text(entry), user=rec.recorded_by, time=f"{rec.recorded_at:%Y-%m-%d %H:%M}"))
+            self.ok_button.setText(_("Save correction"))
         else:
-            current.setText("Nothing yet")
-            self.ok_button.setText("Save")
+            current.setText(_("Nothing yet"))
+            self.ok_button.setText(_("Save"))
         for name in ("doseCaption", "doseEdit", "doseError", "weightCaption", "weightEdit", "weightError"):
             child(self, QWidget, name).setVisible(self.is_infusion)
         child(self, QLabel, "correctionCaption").setVisible(self.is_correction)
@@ -152,7 +157,7 @@ class RecordItemDialog(FormDialog):
         correction = self.correction_reason.text() if self.is_correction else None
         item = self.entry.item
         try:
-            done_at = (self.done_at.required("Give the time it was done: YYYY-MM-DD and HH:MM.")
+            done_at = (self.done_at.required(_("Give the time it was done: YYYY-MM-DD and HH:MM."))
                        if self.collected.isChecked() else None)
             dose = self.dose_given() if done_at is not None and self.is_infusion else None
             saved = self.session.store.recordings.record(self.entry.study_id, item.timepoint, item.activity,
@@ -164,17 +169,18 @@ class RecordItemDialog(FormDialog):
             return
         self.saved = saved
         self.session.events.recorded.emit(self.entry.study_id)
-        verb = "Corrected" if self.is_correction else "Recorded"
-        self.session.say(f"{verb} {item.label} at {item.timepoint_label} for {self.entry.study_id}: "
-                         f"{recording_text(saved)}.")
+        said = (_("Corrected {item} at {timepoint} for {study_id}: {recording}.") if self.is_correction
+                else _("Recorded {item} at {timepoint} for {study_id}: {recording}."))
+        self.session.say(said.format(item=item.label, timepoint=item.timepoint_label, study_id=self.entry.study_id,
+                                     recording=recording_text(saved)))
         super().accept()
 
     def dose_given(self) -> DoseGiven | None:
         """The dose and weight typed; None when both are empty (the store then asks for them)."""
         if self.dose.is_empty() and self.weight.is_empty():
             return None
-        return DoseGiven(self.dose.required("Type the dose given, x10^6 CAR+ cells/kg."),
-                         self.weight.required("Type the patient's weight, kg."))
+        return DoseGiven(self.dose.required(_("Type the dose given, x10^6 CAR+ cells/kg.")),
+                         self.weight.required(_("Type the patient's weight, kg.")))
 
     def _field_of(self, error: ClinicalInputError, reason: str | None) -> str | None:
         """The store names both the not-obtained reason and the correction reason 'reason'."""

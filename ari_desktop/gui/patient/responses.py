@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import USER_ERRORS
 from ...core.response import CATEGORIES
 from ...core.results import AssessedResponse
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import guard_wheel
 from ..common.form_dialog import FormDialog
@@ -34,19 +35,21 @@ from ..common.session import Session
 from ..common.widgets import open_dialog, set_widths
 from ..signing.sign_dialog import SignDialog, signature_words, why_not
 
-COLUMNS = ("Timepoint", "Date", "Proposed", "Criterion", "Confirmation", "Category", "Reviewed", "Signed", "MRD")
-NOT_CHOSEN = "— choose —"
+COLUMNS = (N_("Timepoint"), N_("Date"), N_("Proposed"), N_("Criterion"), N_("Confirmation"), N_("Category"),
+           N_("Reviewed"), N_("Signed"), N_("MRD"))
+NOT_CHOSEN = N_("— choose —")
 
 
 def review_words(assessed: AssessedResponse) -> str:
     review = assessed.review
     if review is None:
-        return "not reviewed yet"
-    words = f"{review.category} by {review.decided_by}"
+        return _("not reviewed yet")
+    words = _("{category} by {user}").format(category=review.category, user=review.decided_by)
     if review.override:
-        words += f" (override: {review.reason})"
+        words = _("{review} (override: {reason})").format(review=words, reason=review.reason)
     if assessed.review_stale:
-        words += f"; the numbers now propose {assessed.proposed or 'no category'}"
+        words = _("{review}; the numbers now propose {category}").format(
+            review=words, category=assessed.proposed or _("no category"))
     return words
 
 
@@ -59,15 +62,15 @@ class ResponsePanel(QWidget):
         self.study_id: str | None = None
         self.course: list[AssessedResponse] = []
         self.table = QTableWidget(0, len(COLUMNS), objectName="responses")
-        self.table.setAccessibleName("Response assessments")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName(_("Response assessments"))
+        self.table.setHorizontalHeaderLabels([_(column) for column in COLUMNS])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         set_widths(self.table.horizontalHeader(), (9, 10, 8, 60, 40, 8, 30, 34, 30))
-        self.confirm_button = QPushButton("&Confirm response…")
+        self.confirm_button = QPushButton(_("&Confirm response…"))
         self.empty = QLabel(wordWrap=True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.confirm_button)
@@ -99,8 +102,9 @@ class ResponsePanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-        self.empty.setText("" if self.course else "No response assessment after screening yet: the response is "
-                           "measured against the screening response labs, from the first assessment after them.")
+        self.empty.setText("" if self.course else _(
+            "No response assessment after screening yet: the response is measured against the screening response "
+            "labs, from the first assessment after them."))
         if chosen is not None:
             rows = [i for i, a in enumerate(self.course) if a.timepoint == chosen.timepoint]
             if rows:
@@ -115,16 +119,16 @@ class ResponsePanel(QWidget):
         refusal = self.session.refusal("confirm-response")
         chosen = self.selected()
         self.confirm_button.setEnabled(refusal is None and chosen is not None)
-        self.confirm_button.setToolTip(refusal or ("Confirm the proposed category, or choose another with a "
-                                                   "reason; then sign it (your password again)."
-                                                   if chosen else "Select an assessment first."))
-        self.confirm_button.setText("&Review again…" if chosen is not None and chosen.review else
-                                    "&Confirm response…")
+        self.confirm_button.setToolTip(refusal or (_("Confirm the proposed category, or choose another with a "
+                                                     "reason; then sign it (your password again).")
+                                                   if chosen else _("Select an assessment first.")))
+        self.confirm_button.setText(_("&Review again…") if chosen is not None and chosen.review else
+                                    _("&Confirm response…"))
 
     def review_selected(self) -> ResponseReviewDialog | None:
         chosen = self.selected()
         if chosen is None or self.study_id is None:
-            self.session.say("Select a response assessment first.")
+            self.session.say(_("Select a response assessment first."))
             return None
         refusal = self.session.refusal("confirm-response")
         if refusal:
@@ -136,7 +140,7 @@ class ResponsePanel(QWidget):
 class ResponseReviewDialog(FormDialog):
     """The physician's category for one assessment; saving opens the Sign dialog (meaning: confirmed)."""
 
-    discard_question = "Discard this review, not saved?"
+    discard_question = N_("Discard this review, not saved?")
 
     def __init__(self, session: Session, study_id: str, assessed: AssessedResponse, parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,25 +148,27 @@ class ResponseReviewDialog(FormDialog):
         self.session, self.study_id, self.assessed = session, study_id, assessed
         self.sign_dialog: SignDialog | None = None
         proposal = assessed.proposal
-        self.setWindowTitle(f"Confirm the response: {study_id} at {assessed.timepoint}")
+        self.setWindowTitle(_("Confirm the response: {study_id} at {timepoint}").format(
+            study_id=study_id, timepoint=assessed.timepoint))
         child(self, QLabel, "patientText").setText(f"<b>{escape(study_id)}</b>")
         child(self, QLabel, "assessmentText").setText(escape(f"{assessed.timepoint}, {assessed.day}"))
         missing = "".join(f"<br>{escape(m)}" for m in proposal.proposed.missing)
         child(self, QLabel, "proposalText").setText(
-            f"<b>{escape(assessed.proposed or 'no category')}</b> — {escape(proposal.proposed.criterion)}{missing}")
+            f"<b>{escape(assessed.proposed or _('no category'))}</b> — {escape(proposal.proposed.criterion)}{missing}")
         child(self, QLabel, "confirmationText").setText(escape(proposal.reason))
         child(self, QLabel, "mrdText").setText(escape(assessed.mrd.reason))
         self.category = child(self, QComboBox, "categoryCombo")
-        self.category.addItem(NOT_CHOSEN, None)
+        self.category.addItem(_(NOT_CHOSEN), None)
         for category in CATEGORIES:
-            self.category.addItem(category + (" (proposed)" if category == assessed.proposed else ""), category)
+            self.category.addItem(_("{category} (proposed)").format(category=category)
+                                  if category == assessed.proposed else category, category)
         self.reason = child(self, QLineEdit, "reasonEdit")
         self.correction_reason = child(self, QLineEdit, "correctionReasonEdit")
         again = assessed.review is not None
         for name in ("correctionCaption", "correctionReasonEdit", "correctionReasonError"):
             child(self, QWidget, name).setVisible(again)
         self.buttons = child(self, QDialogButtonBox, "buttons")
-        self.save_button = self.buttons.addButton("Save and &sign…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton(_("Save and &sign…"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
             "category": (child(self, QLabel, "categoryError"), self.category),
             "reason": (child(self, QLabel, "reasonError"), self.reason),
@@ -177,8 +183,8 @@ class ResponseReviewDialog(FormDialog):
         self.errors.clear()
         category = self.category.currentData()
         if category is None:
-            self.errors.fields["category"][0].setText("⚠ Choose the category: the proposal, or another with a "
-                                                      "reason.")
+            self.errors.fields["category"][0].setText("⚠ " + _("Choose the category: the proposal, or another with a "
+                                                               "reason."))
             self.category.setFocus()
             return
         try:
@@ -189,14 +195,18 @@ class ResponseReviewDialog(FormDialog):
             self.errors.show(error)
             return
         self.session.events.recorded.emit(self.study_id)
-        what = "overridden as" if reviewed.review.override else "confirmed as"
-        self.session.say(f"The response of {self.study_id} at {reviewed.timepoint} is {what} {reviewed.category}; "
-                         "sign it now.")
+        said = (_("The response of {study_id} at {timepoint} is overridden as {category}; sign it now.")
+                if reviewed.review.override else
+                _("The response of {study_id} at {timepoint} is confirmed as {category}; sign it now."))
+        self.session.say(said.format(study_id=self.study_id, timepoint=reviewed.timepoint,
+                                     category=reviewed.category))
         super().accept()
         if why_not(self.session, "response_reviews") is None:
-            record = f"Response at {reviewed.timepoint}: {reviewed.category}" + (
-                f" (override of {reviewed.review.proposed or 'no category'}: {reviewed.review.reason})"
-                if reviewed.review.override else " (the proposal)")
+            record = (_("Response at {timepoint}: {category} (override of {proposed}: {reason})").format(
+                timepoint=reviewed.timepoint, category=reviewed.category,
+                proposed=reviewed.review.proposed or _("no category"), reason=reviewed.review.reason)
+                if reviewed.review.override else _("Response at {timepoint}: {category} (the proposal)").format(
+                    timepoint=reviewed.timepoint, category=reviewed.category))
             self.sign_dialog = open_dialog(SignDialog(self.session, self.study_id, "response_reviews",
                                                       reviewed.review.id, "confirmed", record, self.parent()))
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QGridLayout, QLabel, 
 from ...core.errors import USER_ERRORS
 from ...core.results import ACTIVITY_FIELDS, NUMBER, YES_NO, ResultField, shown
 from ...core.schedule import DONE, ScheduleEntry
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import DecimalField, guard_wheel
 from ..common.form_dialog import FormDialog
@@ -34,8 +35,14 @@ def takes_result(entry: ScheduleEntry | None) -> bool:
     return gives_result(entry) and entry.recording is not None and entry.recording.outcome == DONE
 
 
+def title(field: ResultField) -> str:
+    """The field's label (the core's table, marked for the catalog) starting a sentence: "IgG" stays IgG."""
+    label = _(field.label)
+    return label[:1].upper() + label[1:]
+
+
 class ResultDialog(FormDialog):
-    discard_question = "Discard this result, not saved?"
+    discard_question = N_("Discard this result, not saved?")
 
     def __init__(self, session: Session, entry: ScheduleEntry, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,15 +51,17 @@ class ResultDialog(FormDialog):
         item = entry.item
         self.fields = ACTIVITY_FIELDS[item.activity]
         self.stored = session.store.results.stored(entry.study_id, item.timepoint, item.activity)
-        self.setWindowTitle(f"Result: {entry.study_id}, {item.label} at {item.timepoint}")
+        self.setWindowTitle(_("Result: {study_id}, {item} at {timepoint}").format(
+            study_id=entry.study_id, item=item.label, timepoint=item.timepoint))
         child(self, QLabel, "patientText").setText(entry.study_id)
         done = entry.recording.done_at.astimezone() if entry.recording and entry.recording.done_at else None
-        child(self, QLabel, "itemText").setText(
-            f"{item.label}\n{item.timepoint_label} ({item.timepoint})"
-            + (f", taken {done:%Y-%m-%d %H:%M}" if done else ", not recorded done yet: record it first"))
+        when = (_("{timepoint} ({code}), taken {time}") if done else
+                _("{timepoint} ({code}), not recorded done yet: record it first"))
+        child(self, QLabel, "itemText").setText(item.label + "\n" + when.format(
+            timepoint=item.timepoint_label, code=item.timepoint, time=f"{done:%Y-%m-%d %H:%M}" if done else ""))
         child(self, QLabel, "currentText").setText(
-            "; ".join(f"{f.label} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
-            or "Nothing yet")
+            "; ".join(f"{_(f.label)} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
+            or _("Nothing yet"))
         self.reason = child(self, QLineEdit, "reasonEdit")
         self.buttons = child(self, QDialogButtonBox, "buttons")
         self.inputs: dict[str, QWidget] = {}
@@ -60,7 +69,7 @@ class ResultDialog(FormDialog):
         grid = child(self, QGridLayout, "values")
         for row, field in enumerate(self.fields):
             widget = self._input(field)
-            caption = QLabel(f"{field.title}:", buddy=widget)
+            caption = QLabel(f"{title(field)}:", buddy=widget)
             error = QLabel(wordWrap=True)
             grid.addWidget(caption, 2 * row, 0)
             grid.addWidget(widget, 2 * row, 1)
@@ -79,14 +88,15 @@ class ResultDialog(FormDialog):
     def _input(self, field: ResultField) -> QWidget:
         value = self.stored.get(field.name)
         if field.kind == NUMBER:
-            edit = DecimalField().describe(field.title, field.name, "0.5")
+            edit = DecimalField().describe(title(field), field.name, "0.5")
             edit.setObjectName(field.name)
             edit.set_value(value)
             return edit
         combo = QComboBox(objectName=field.name)
         combo.addItem(NOT_MEASURED, None)
-        for choice in ("yes", "no") if field.kind == YES_NO else field.choices:
-            combo.addItem(choice, choice)
+        choices = {"yes": _("yes"), "no": _("no")} if field.kind == YES_NO else {c: _(c) for c in field.choices}
+        for choice, words in choices.items():
+            combo.addItem(words, choice)
         combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
         return combo
 
@@ -107,8 +117,9 @@ class ResultDialog(FormDialog):
             self.errors.show(error)
             return
         self.session.events.recorded.emit(self.entry.study_id)
-        self.session.say(f"Saved the {item.label} result of {self.entry.study_id} at {item.timepoint}: "
-                         + "; ".join(f"{f.label} {shown(f, saved.values[f.name])}" for f in self.fields
-                                     if f.name in saved.values) + ".")
+        values = "; ".join(f"{_(f.label)} {shown(f, saved.values[f.name])}" for f in self.fields
+                           if f.name in saved.values)
+        self.session.say(_("Saved the {item} result of {study_id} at {timepoint}: {values}.").format(
+            item=item.label, study_id=self.entry.study_id, timepoint=item.timepoint, values=values))
         super().accept()
 

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 from ...core.counts import VALUES, BloodCount, grade_count
 from ...core.ctcae import LabSet, TlsLabs, tls_finding
 from ...core.errors import USER_ERRORS, ClinicalInputError
+from ...i18n import N_, _
 from ..common.field_errors import ERROR_PREFIX, FieldErrors
 from ..common.fields import DateTimeField, DecimalField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
-from .timeline import grade_style, reason_words
+from .timeline import grade_style, patient_words, reason_words
 
 _EXAMPLES = {"neutrophils": "0.4", "platelets": "40", "haemoglobin": "9.5", "uric_acid": "350", "potassium": "4.2",
              "phosphate": "1.1", "calcium": "2.3", "creatinine": "1.2"}
@@ -31,8 +32,8 @@ class _MeasurementDialog(FormDialog):
     """What both forms share: the patient, the time taken, decimal fields with their errors beside."""
 
     saved = Signal(object)
-    discard_question = "Discard these results, not saved?"
-    WORDS: dict[str, str]  # each value's name, as its sentences say it
+    discard_question = N_("Discard these results, not saved?")
+    WORDS: dict[str, str]  # each value's name, as its sentences say it (shown through _())
 
     def __init__(self, form: str, session: Session, study_id: str, parent: QWidget | None,
                  fields: dict[str, str], aliases: dict[str, str]):
@@ -40,8 +41,9 @@ class _MeasurementDialog(FormDialog):
         load_form(form, self)
         self.session = session
         self.patient = session.store.patients.get(study_id)
-        self.at = child(self, DateTimeField, "atEdit").describe("time the blood was taken", "at")
-        self.fields = {name: child(self, DecimalField, f"{key}Edit").describe(self.WORDS[name], name, _EXAMPLES[name])
+        self.at = child(self, DateTimeField, "atEdit").describe(_("time the blood was taken"), "at")
+        self.fields = {name: child(self, DecimalField, f"{key}Edit").describe(_(self.WORDS[name]), name,
+                                                                              _EXAMPLES[name])
                        for name, key in fields.items()}
         self.aliases = aliases  # the core's field -> the form's
         self.errors = FieldErrors(child(self, QLabel, "formError"), {
@@ -52,8 +54,7 @@ class _MeasurementDialog(FormDialog):
         self.buttons.rejected.connect(self.reject)
         self.at.set_value(session.store.now())
         p = self.patient
-        child(self, QLabel, "patientText").setText(f"<b>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, born "
-                                                  f"{p.birth_year}")
+        child(self, QLabel, "patientText").setText(patient_words(p))
         for edit in self.fields.values():
             edit.textChanged.connect(lambda _: self.update_reading())
         self.at.textChanged.connect(lambda _: self.update_reading())
@@ -62,7 +63,7 @@ class _MeasurementDialog(FormDialog):
         return self.fields[name].value()
 
     def measured_at(self) -> datetime:
-        return self.at.required("Give the time the blood was taken: YYYY-MM-DD and HH:MM.")
+        return self.at.required(_("Give the time the blood was taken: YYYY-MM-DD and HH:MM."))
 
     def show_beside(self, error: ClinicalInputError) -> None:
         """The sentence beside its field, without taking the focus from where the user types."""
@@ -95,19 +96,22 @@ class _MeasurementDialog(FormDialog):
 class BloodCountDialog(_MeasurementDialog):
     """Neutrophils, platelets, haemoglobin (any of them) at a time; each value's CTCAE grade live."""
 
-    WORDS = {"neutrophils": "Neutrophils", "platelets": "Platelets", "haemoglobin": "Haemoglobin"}
+    WORDS = {"neutrophils": N_("Neutrophils"), "platelets": N_("Platelets"), "haemoglobin": N_("Haemoglobin")}
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__("blood_count.ui", session, study_id, parent, {name: name for name in self.WORDS},
                          {"anc": "neutrophils", "lln": "neutrophils"})
-        self.setWindowTitle(f"Blood count: {self.patient.study_id}")
+        self.setWindowTitle(_("Blood count: {study_id}").format(study_id=self.patient.study_id))
         self.limits = session.store.counts.limits(self.patient.study_id)
         self.grade_labels = {name: child(self, QLabel, f"{name}Grade") for name in self.WORDS}
-        sex = "women" if self.patient.sex == "F" else "men"
+        limits = (_("Lower limits of normal (protocol file): neutrophils {neutrophils} ×10⁹/L, platelets {platelets} "
+                    "×10⁹/L, haemoglobin {haemoglobin} g/dL (women).") if self.patient.sex == "F" else
+                  _("Lower limits of normal (protocol file): neutrophils {neutrophils} ×10⁹/L, platelets {platelets} "
+                    "×10⁹/L, haemoglobin {haemoglobin} g/dL (men)."))
         child(self, QLabel, "limitsText").setText(
-            f"Lower limits of normal (protocol file): neutrophils {self.limits.neutrophils:g} ×10⁹/L, platelets "
-            f"{self.limits.platelets:g} ×10⁹/L, haemoglobin {self.limits.haemoglobin:g} g/dL ({sex}). A count below "
-            "normal opens or worsens a cytopenia; a later normal count resolves it.")
+            limits.format(neutrophils=f"{self.limits.neutrophils:g}", platelets=f"{self.limits.platelets:g}",
+                          haemoglobin=f"{self.limits.haemoglobin:g}") + " "
+            + _("A count below normal opens or worsens a cytopenia; a later normal count resolves it."))
         self.update_reading()
         self.fields["neutrophils"].setFocus()
         self.form_ready()
@@ -128,13 +132,14 @@ class BloodCountDialog(_MeasurementDialog):
                 grade = error
             if isinstance(grade, ClinicalInputError):
                 label.setStyleSheet(grade_style(None))
-                label.setText("Not graded: see the sentence beside it")
+                label.setText(_("Not graded: see the sentence beside it"))
             elif grade is None:
                 label.setStyleSheet("")
                 label.setText("")
             else:
                 label.setStyleSheet(grade_style(grade.grade))
-                label.setText(f"<b>Grade {grade.grade}</b> — {reason_words(grade)}")
+                words = _("Grade {grade}").format(grade=grade.grade)
+                label.setText(f"<b>{words}</b> — {reason_words(grade)}")
             label.setAccessibleName(label.text())
 
     def grade_text(self, name: str) -> str:
@@ -143,8 +148,10 @@ class BloodCountDialog(_MeasurementDialog):
     def save(self):
         values = self.values()
         saved = self.session.store.counts.add(self.patient.study_id, self.measured_at(), **values)
-        words = ", ".join(f"{self.WORDS[VALUES[kind]].lower()} grade {g.grade}" for kind, g in saved.grades.items())
-        self.session.say(f"Saved the blood count of {self.patient.study_id}: {words}.")
+        words = ", ".join(_("{count} grade {grade}").format(count=_(self.WORDS[VALUES[kind]]).lower(), grade=g.grade)
+                          for kind, g in saved.grades.items())
+        self.session.say(_("Saved the blood count of {study_id}: {grades}.").format(study_id=self.patient.study_id,
+                                                                                    grades=words))
         return saved
 
 
@@ -152,25 +159,25 @@ class TlsLabsDialog(_MeasurementDialog):
     """Uric acid, potassium, phosphate, calcium (creatinine × ULN if measured) and the clinical
     findings; the Cairo-Bishop reading live. The CTCAE grade of TLS is the physician's, as an event."""
 
-    WORDS = {"uric_acid": "Uric acid", "potassium": "Potassium", "phosphate": "Phosphate", "calcium": "Calcium",
-             "creatinine": "Creatinine"}
+    WORDS = {"uric_acid": N_("Uric acid"), "potassium": N_("Potassium"), "phosphate": N_("Phosphate"),
+             "calcium": N_("Calcium"), "creatinine": N_("Creatinine")}
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None):
         super().__init__("tls_labs.ui", session, study_id, parent,
                          {"uric_acid": "uricAcid", "potassium": "potassium", "phosphate": "phosphate",
                           "calcium": "calcium", "creatinine": "creatinine"},
                          {f"baseline_{name}": name for name in ("uric_acid", "potassium", "phosphate", "calcium")})
-        self.setWindowTitle(f"Tumour-lysis labs: {self.patient.study_id}")
+        self.setWindowTitle(_("Tumour-lysis labs: {study_id}").format(study_id=self.patient.study_id))
         self.arrhythmia = child(self, QCheckBox, "arrhythmiaCheck")
         self.seizure = child(self, QCheckBox, "seizureCheck")
         self.baseline = child(self, QCheckBox, "baselineCheck")
         self.finding = child(self, QLabel, "findingText")
         for box in (self.arrhythmia, self.seizure, self.baseline):
             box.toggled.connect(lambda _: self.update_reading())
-        child(self, QLabel, "limitsText").setText(
+        child(self, QLabel, "limitsText").setText(_(
             "Cairo-Bishop, from 3 days before to 7 days after day 0 or the booster: two or more of uric acid "
             "≥ 476 µmol/L, potassium ≥ 6.0 mmol/L, phosphate ≥ 1.45 mmol/L (or +25 % from baseline), calcium "
-            "≤ 1.75 mmol/L (or −25 %). The baseline is the latest set marked baseline, else the earliest set.")
+            "≤ 1.75 mmol/L (or −25 %). The baseline is the latest set marked baseline, else the earliest set."))
         self.update_reading()
         self.fields["uric_acid"].setFocus()
         self.form_ready()
@@ -185,16 +192,17 @@ class TlsLabsDialog(_MeasurementDialog):
         store, anchors = self.session.store, self.patient.anchors
         try:
             new = self.lab_set()
-            reading = tls_finding(new, [s for s, _ in store.labs.of(self.patient.study_id)], anchors.day0,
+            reading = tls_finding(new, [s for s, _finding in store.labs.of(self.patient.study_id)], anchors.day0,
                                   anchors.booster)
         except USER_ERRORS as error:
             self.show_beside(error)
             self.finding.setStyleSheet(grade_style(None))
-            self.finding.setText("Not read: see the sentence beside the field")
+            self.finding.setText(_("Not read: see the sentence beside the field"))
             return
         # Neutral colours: Cairo-Bishop says whether there is TLS; its CTCAE grade is the physician's.
         self.finding.setStyleSheet(grade_style(None))
-        head = ("⚠ Clinical TLS" if reading.clinical else "⚠ Laboratory TLS" if reading.laboratory else "No TLS")
+        head = ("⚠ " + _("Clinical TLS") if reading.clinical else "⚠ " + _("Laboratory TLS") if reading.laboratory
+                else _("No TLS"))
         self.finding.setText(f"<b>{head}</b> — {reading.reason}")
 
     def finding_text(self) -> str:
@@ -205,7 +213,8 @@ class TlsLabsDialog(_MeasurementDialog):
         lab_set, finding = self.session.store.labs.add(
             self.patient.study_id, new.measured_at, new.labs, creatinine_x_uln=new.creatinine_x_uln,
             arrhythmia=new.arrhythmia, seizure=new.seizure, baseline=new.baseline)
-        then = (": record its CTCAE grade (3–5) as a tumour lysis syndrome event" if finding.laboratory else "")
-        self.session.say(f"Saved the lab set of {self.patient.study_id} — {finding.reason}{then}.")
+        said = (_("Saved the lab set of {study_id} — {finding}: record its CTCAE grade (3–5) as a tumour lysis "
+                  "syndrome event.") if finding.laboratory else _("Saved the lab set of {study_id} — {finding}."))
+        self.session.say(said.format(study_id=self.patient.study_id, finding=finding.reason))
         return lab_set, finding
 

@@ -17,20 +17,23 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QW
 
 from ...core.errors import USER_ERRORS
 from ...core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_LABELS, EVENT_SUBTYPES, ToxicityEvent
+from ...i18n import N_, _
 from ..common.field_errors import FieldErrors
 from ..common.fields import DateField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.session import Session
+from .timeline import patient_words
 
-GRADE_WORDS = ("", "1 — mild", "2 — moderate", "3 — severe", "4 — life-threatening", "5 — death related to it")
+GRADE_WORDS = ("", N_("1 — mild"), N_("2 — moderate"), N_("3 — severe"), N_("4 — life-threatening"),
+               N_("5 — death related to it"))
 
 
 class ToxicityEventDialog(FormDialog):
     """Record a toxicity event of a patient, or (resolving=event) the day it resolved."""
 
     saved = Signal(object)  # the saved ToxicityEvent
-    discard_question = "Discard this toxicity event, not saved?"
+    discard_question = N_("Discard this toxicity event, not saved?")
 
     def __init__(self, session: Session, study_id: str, parent: QWidget | None = None, *,
                  resolving: ToxicityEvent | None = None, kind: str | None = None):
@@ -41,10 +44,10 @@ class ToxicityEventDialog(FormDialog):
         self.resolving = resolving
         self.event: ToxicityEvent | None = None  # what was saved
         self.kind = child(self, QComboBox, "kindCombo")
-        self.onset = child(self, DateField, "onsetEdit").describe("onset date", "onset")
+        self.onset = child(self, DateField, "onsetEdit").describe(_("onset date"), "onset")
         self.subtype = child(self, QComboBox, "subtypeCombo")
         self.grade = child(self, QComboBox, "gradeCombo")
-        self.resolution = child(self, DateField, "resolutionEdit").describe("resolution date", "resolution")
+        self.resolution = child(self, DateField, "resolutionEdit").describe(_("resolution date"), "resolution")
         self.notes = child(self, QLineEdit, "notesEdit")
         self.correction_reason = child(self, QLineEdit, "correctionReason")
         self.buttons = child(self, QDialogButtonBox, "buttons")
@@ -58,7 +61,7 @@ class ToxicityEventDialog(FormDialog):
             "reason": (child(self, QLabel, "correctionReasonError"), self.correction_reason),
         })
         for code in EVENT_KINDS:
-            self.kind.addItem(EVENT_LABELS[code], code)
+            self.kind.addItem(_(EVENT_LABELS[code]), code)
         self._connect()
         if kind is not None:
             self.kind.setCurrentIndex(self.kind.findData(kind))
@@ -80,8 +83,7 @@ class ToxicityEventDialog(FormDialog):
 
     def _describe(self) -> None:
         p = self.patient
-        child(self, QLabel, "patientText").setText(f"<b>{p.study_id}</b>&nbsp; {p.initials}, {p.sex}, "
-                                                  f"born {p.birth_year}")
+        child(self, QLabel, "patientText").setText(patient_words(p))
         event = self.resolving
         current = child(self, QLabel, "currentText")
         correcting = event is not None and event.resolution is not None
@@ -89,14 +91,17 @@ class ToxicityEventDialog(FormDialog):
             child(self, QLabel, name).setVisible(correcting)
         self.correction_reason.setVisible(correcting)
         if event is None:
-            self.setWindowTitle(f"Record a toxicity event: {p.study_id}")
+            self.setWindowTitle(_("Record a toxicity event: {study_id}").format(study_id=p.study_id))
             current.hide()
             child(self, QLabel, "currentCaption").hide()
             return
-        self.setWindowTitle(f"Resolution of {event.label.lower()}: {p.study_id}")
-        ended = f"resolved {event.resolution}" if event.resolution else "ongoing"
+        label = _(event.label)
+        self.setWindowTitle(_("Resolution of {event}: {study_id}").format(event=label.lower(), study_id=p.study_id))
         why = event.grade_reason.removeprefix(f"grade {event.grade}: ")
-        current.setText(f"{event.label}, grade {event.grade} — {why}; onset {event.onset}, {ended}")
+        current.setText((_("{event}, grade {grade} — {reason}; onset {onset}, resolved {resolution}")
+                         if event.resolution else _("{event}, grade {grade} — {reason}; onset {onset}, ongoing"))
+                        .format(event=label, grade=event.grade, reason=why, onset=event.onset,
+                                resolution=event.resolution))
         self.kind.setCurrentIndex(self.kind.findData(event.kind))
         self.onset.set_value(event.onset)
         self.subtype.setCurrentIndex(max(self.subtype.findData(event.subtype), 0))
@@ -105,7 +110,7 @@ class ToxicityEventDialog(FormDialog):
         self.resolution.set_value(event.resolution)
         for widget in (self.kind, self.onset, self.subtype, self.grade, self.notes):
             widget.setEnabled(False)
-        self.save_button.setText("Save correction" if correcting else "Save resolution")
+        self.save_button.setText(_("Save correction") if correcting else _("Save resolution"))
 
     # -- reactions -------------------------------------------------------------------------------
 
@@ -115,18 +120,19 @@ class ToxicityEventDialog(FormDialog):
         self.subtype.clear()
         subtypes = EVENT_SUBTYPES.get(kind, {})
         if subtypes:
-            self.subtype.addItem("— choose —", None)
+            self.subtype.addItem(_("— choose —"), None)
         for code, words in subtypes.items():
-            self.subtype.addItem(words, code)
+            self.subtype.addItem(_(words), code)
         self.subtype.setEnabled(bool(subtypes) and self.resolving is None)
         scale, grades = EVENT_GRADES[kind]
         self.grade.clear()
         if len(grades) > 1:
-            self.grade.addItem("— choose —", None)
+            self.grade.addItem(_("— choose —"), None)
         for number in grades:
-            self.grade.addItem(GRADE_WORDS[number], number)
-        self.grade.setToolTip(f"The grade, as assessed ({scale}): grades {grades[0]}–{grades[-1]}"
-                              if len(grades) > 1 else f"Always grade {grades[0]} ({scale})")
+            self.grade.addItem(_(GRADE_WORDS[number]), number)
+        self.grade.setToolTip(_("The grade, as assessed ({scale}): grades {lowest}–{highest}").format(
+            scale=scale, lowest=grades[0], highest=grades[-1]) if len(grades) > 1 else
+            _("Always grade {grade} ({scale})").format(grade=grades[0], scale=scale))
 
     def error_text(self, field: str) -> str:
         return self.errors.text(field)
@@ -140,11 +146,11 @@ class ToxicityEventDialog(FormDialog):
         study_id = self.patient.study_id
         try:
             if self.resolving is not None:
-                resolution = self.resolution.required("Give the day it resolved: YYYY-MM-DD.")
+                resolution = self.resolution.required(_("Give the day it resolved: YYYY-MM-DD."))
                 saved = store.events.resolve(study_id, self.resolving.id, resolution,
                                             self.correction_reason.text() or None, expected=self.resolving)
             else:
-                onset = self.onset.required("Give the day it began: YYYY-MM-DD.")
+                onset = self.onset.required(_("Give the day it began: YYYY-MM-DD."))
                 resolution = self.resolution.value()
                 saved = store.events.add(study_id, self.kind.currentData(), onset,
                                         grade=self.grade.currentData(), subtype=self.subtype.currentData(),
@@ -156,8 +162,10 @@ class ToxicityEventDialog(FormDialog):
         self.saved.emit(saved)
         self.session.events.recorded.emit(study_id)
         if self.resolving is not None:
-            self.session.say(f"{saved.label} of {study_id} resolved on {saved.resolution}.")
+            self.session.say(_("{event} of {study_id} resolved on {date}.").format(
+                event=_(saved.label), study_id=study_id, date=saved.resolution))
         else:
-            self.session.say(f"Recorded {saved.label.lower()} of {study_id}, grade {saved.grade}, onset {saved.onset}.")
+            self.session.say(_("Recorded {event} of {study_id}, grade {grade}, onset {onset}.").format(
+                event=_(saved.label).lower(), study_id=study_id, grade=saved.grade, onset=saved.onset))
         super().accept()
 

@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.toxicity import Assessment, ToxicityEvent, fraction_label
+from ...i18n import _
 from ..common.models import SORT_ROLE
 from ..common.session import Session
 from ..common.widgets import open_dialog, table_view, widget_action
-from ..signing.sign_dialog import SIGN_AGAIN, assessment_meaning, is_void, why_not
+from ..signing.sign_dialog import assessment_meaning, is_void, why_not
 from .timeline import ToxicityTimeline
 from .toxicity_models import AssessmentRow, AssessmentTableModel, EventTableModel
 
@@ -45,8 +46,9 @@ def ask_fraction(parent: QWidget, session: Session, study_id: str, then: Callabl
     protocol = session.store.protocol
     choices = {f"{code}: {fraction_label(protocol, code)}": code for code in protocol.go_decision_before}
     dialog = QInputDialog(parent)
-    dialog.setWindowTitle(f"Go or hold: {study_id}")
-    dialog.setLabelText(f"Every fraction of {study_id} is given or has its go.\nWhich fraction is the decision for?")
+    dialog.setWindowTitle(_("Go or hold: {study_id}").format(study_id=study_id))
+    dialog.setLabelText(_("Every fraction of {study_id} is given or has its go.").format(study_id=study_id) + "\n"
+                        + _("Which fraction is the decision for?"))
     dialog.setComboBoxItems(list(choices))
     dialog.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
     dialog.textValueSelected.connect(lambda text: then(choices[text]))
@@ -94,34 +96,36 @@ class PatientToxicity(QWidget):
         self.assessment_model = AssessmentTableModel(self)
         self.assessments = table_view(_sorted(self.assessment_model), (16, 5, 10, 40, 34, 18, 10, 34), stretch=6)
         self.assessments.setObjectName("assessments")
-        self.assessments.setAccessibleName("Bedside assessments")
+        self.assessments.setAccessibleName(_("Bedside assessments"))
         self.assessments.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.assessments.setToolTip("Double-click or Enter: correct the assessment (with a reason).")
+        self.assessments.setToolTip(_("Double-click or Enter: correct the assessment (with a reason)."))
         self.event_model = EventTableModel(self)
         self.events = table_view(_sorted(self.event_model), (34, 40, 11, 11, 30, 12), stretch=4)
         self.events.setObjectName("toxicityEvents")
-        self.events.setAccessibleName("Toxicity events")
+        self.events.setAccessibleName(_("Toxicity events"))
         self.events.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.events.setToolTip("Double-click or Enter: record the day it resolved.")
-        self.assess_button = QPushButton("Bedside &assessment…", toolTip="Record a CRS / ICANS assessment (Ctrl+B)")
-        self.correct_button = QPushButton("Correc&t…", toolTip="Correct the selected assessment, with a reason")
-        self.sign_button = QPushButton("&Sign…")
-        self.decide_button = QPushButton("&Go / hold fraction…", toolTip="Record a physician's go or hold before "
-                                         f"the next fraction ({session.store.protocol.go_decision_days})")
-        self.event_button = QPushButton("Record &event…", toolTip="Record an event graded by a physician: TLS, an "
-                                        "infection, IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity, the cause "
-                                        "of death")
-        self.count_button = QPushButton("Blood c&ount…", toolTip="Record neutrophils, platelets, haemoglobin: the "
-                                        "cytopenias follow the counts")
-        self.labs_button = QPushButton("T&LS labs…", toolTip="Record uric acid, potassium, phosphate, calcium: "
-                                       "Cairo-Bishop tumour lysis")
-        self.resolve_button = QPushButton("Reso&lved…", toolTip="Record the day the selected event resolved")
+        self.events.setToolTip(_("Double-click or Enter: record the day it resolved."))
+        self.assess_button = QPushButton(_("Bedside &assessment…"), toolTip=_("Record a CRS / ICANS assessment "
+                                                                              "(Ctrl+B)"))
+        self.correct_button = QPushButton(_("Correc&t…"), toolTip=_("Correct the selected assessment, with a reason"))
+        self.sign_button = QPushButton(_("&Sign…"))
+        self.decide_button = QPushButton(_("&Go / hold fraction…"), toolTip=_(
+            "Record a physician's go or hold before the next fraction ({days})").format(
+            days=session.store.protocol.go_decision_days))
+        self.event_button = QPushButton(_("Record &event…"), toolTip=_(
+            "Record an event graded by a physician: TLS, an infection, IEC-HS, hypogammaglobulinaemia, delayed "
+            "neurotoxicity, the cause of death"))
+        self.count_button = QPushButton(_("Blood c&ount…"), toolTip=_(
+            "Record neutrophils, platelets, haemoglobin: the cytopenias follow the counts"))
+        self.labs_button = QPushButton(_("T&LS labs…"), toolTip=_(
+            "Record uric acid, potassium, phosphate, calcium: Cairo-Bishop tumour lysis"))
+        self.resolve_button = QPushButton(_("Reso&lved…"), toolTip=_("Record the day the selected event resolved"))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self._page(self.assessments, self.assess_button, self.correct_button, self.sign_button,
                                     self.decide_button),
-                         "Bedside assessments")
+                         _("Bedside assessments"))
         self.tabs.addTab(self._page(self.events, self.event_button, self.resolve_button, self.count_button,
-                                    self.labs_button), "Toxicity events")
+                                    self.labs_button), _("Toxicity events"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         self.timeline_area = _TimelineArea(self.timeline, self)
@@ -170,10 +174,10 @@ class PatientToxicity(QWidget):
         self.resolve_button.clicked.connect(lambda: self.resolve_selected())
         self.assessments.doubleClicked.connect(lambda _: self.correct_selected())
         self.events.doubleClicked.connect(lambda _: self.resolve_selected())
-        widget_action(self.assessments, "Correct…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.correct_selected)
-        self.sign_action = widget_action(self.assessments, "Sign…", ("Ctrl+Shift+S",), self.sign_selected)
+        widget_action(self.assessments, _("Correct…"), (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.correct_selected)
+        self.sign_action = widget_action(self.assessments, _("Sign…"), ("Ctrl+Shift+S",), self.sign_selected)
         self.assessments.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        widget_action(self.events, "Resolved…", (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.resolve_selected)
+        widget_action(self.events, _("Resolved…"), (Qt.Key.Key_Return, Qt.Key.Key_Enter), self.resolve_selected)
         for table in (self.assessments, self.events):
             table.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -199,9 +203,9 @@ class PatientToxicity(QWidget):
         events = store.events.of(self.study_id)
         self.event_model.set_rows(events)
         ongoing = sum(1 for e in events if e.resolution is None)
-        self.tabs.setTabText(0, f"Bedside assessments ({len(assessments)})")
-        self.tabs.setTabText(1, f"Toxicity events ({len(events)}, {ongoing} ongoing)" if events
-                             else "Toxicity events (none)")
+        self.tabs.setTabText(0, _("Bedside assessments ({count})").format(count=len(assessments)))
+        self.tabs.setTabText(1, _("Toxicity events ({count}, {ongoing} ongoing)").format(
+            count=len(events), ongoing=ongoing) if events else _("Toxicity events (none)"))
         self._reselect(self.assessments, [r.assessment.id for r in self.assessment_model.rows],
                        chosen[0].id if chosen[0] else None)
         self._reselect(self.events, [e.id for e in events], chosen[1].id if chosen[1] else None)
@@ -264,13 +268,13 @@ class PatientToxicity(QWidget):
         if refusal:
             tip = refusal
         elif row is None:
-            tip = "Select an assessment to sign first."
+            tip = _("Select an assessment to sign first.")
         elif is_void(row.signatures):
-            tip = f"{SIGN_AGAIN.capitalize()}: the assessment was corrected after it was signed."
+            tip = _("Signature void — sign again: the assessment was corrected after it was signed.")
         else:
-            tip = (f"Sign the selected assessment as {assessment_meaning(self.session, row.assessment)} "
-                   "(your password again).")
-        self.sign_button.setText("&Sign again…" if row is not None and is_void(row.signatures) else "&Sign…")
+            tip = _("Sign the selected assessment as {meaning} (your password again).").format(
+                meaning=_(assessment_meaning(self.session, row.assessment)))
+        self.sign_button.setText(_("&Sign again…") if row is not None and is_void(row.signatures) else _("&Sign…"))
         for widget in (self.sign_button, self.sign_action):
             widget.setEnabled(refusal is None and row is not None)
             widget.setToolTip(tip)
@@ -282,7 +286,7 @@ class PatientToxicity(QWidget):
 
         row = self.selected_row()
         if row is None or self.study_id is None:
-            self.session.say("Select an assessment to sign first.")
+            self.session.say(_("Select an assessment to sign first."))
             return None
         refusal = why_not(self.session, "assessments")
         if refusal:
@@ -302,7 +306,7 @@ class PatientToxicity(QWidget):
 
         assessment = self.selected_assessment()
         if assessment is None or self.study_id is None:
-            self.session.say("Select an assessment to correct first.")
+            self.session.say(_("Select an assessment to correct first."))
             return None
         return open_dialog(BedsideAssessmentDialog(self.session, self.study_id, self, correcting=assessment),
                            self.assessments)
@@ -320,10 +324,11 @@ class PatientToxicity(QWidget):
 
         event = self.selected_event()
         if event is None or self.study_id is None:
-            self.session.say("Select a toxicity event first.")
+            self.session.say(_("Select a toxicity event first."))
             return None
         if event.from_counts:
-            self.session.say(f"This {event.label.lower()} follows the blood counts: a normal count resolves it.")
+            self.session.say(_("This {event} follows the blood counts: a normal count resolves it.").format(
+                event=_(event.label).lower()))
             return None
         return open_dialog(ToxicityEventDialog(self.session, self.study_id, self, resolving=event), self.events)
 

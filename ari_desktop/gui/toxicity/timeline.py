@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen, QPolygonF
@@ -29,6 +30,7 @@ from ...core.gate import FractionDecision
 from ...core.grading import Grade
 from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
+from ...i18n import N_, _, ngettext
 from ..common.session import Session
 from ..common.widgets import LazyView, caption
 from ..signing.sign_dialog import NOT_SIGNED, signature_words
@@ -58,9 +60,33 @@ def reason_words(grade: Grade) -> str:
     return grade.reason.removeprefix(prefix)
 
 
+def scale_grade(scale: str, grade: int) -> str:
+    """ "CRS grade 2" (scale: "CRS" or "ICANS", the acronyms the glossary keeps)."""
+    return _("{scale} grade {grade}").format(scale=_(scale), grade=grade)
+
+
+# The scales spelled out, once on a form that grades them (then the acronym, as the glossary says).
+SCALE_NAMES = {"CRS": N_("cytokine release syndrome"),
+               "ICANS": N_("immune effector cell-associated neurotoxicity syndrome")}
+
+
+def grade_heading(scale: str, text: str, points: int) -> str:
+    """A grade box's first line, as rich text: `text` ("CRS grade 2") big, the scale's name small beside it."""
+    return (f"<span style='font-size:{points}pt; font-weight:600'>{escape(text, quote=False)}</span>&nbsp; "
+            f"<span style='font-size:10pt'>({escape(_(SCALE_NAMES[scale]), quote=False)})</span>")
+
+
 def grade_sentence(scale: str, grade: Grade) -> str:
     """ "CRS grade 2 — low-flow nasal cannula ≤ 6 L/min (4 L/min)" """
-    return f"{scale} grade {grade.grade} — {reason_words(grade)}"
+    return f"{scale_grade(scale, grade.grade)} — {reason_words(grade)}"
+
+
+def patient_words(patient, points: int | None = None) -> str:
+    """The patient at the top of a form, as rich text: the study ID in bold, initials, sex, birth year."""
+    style = f" style='font-size:{points}pt'" if points else ""
+    who = _("{initials}, {sex}, born {year}").format(initials=patient.initials, sex=patient.sex,
+                                                     year=patient.birth_year)
+    return f"<b{style}>{escape(patient.study_id, quote=False)}</b>&nbsp; {escape(who, quote=False)}"
 
 
 def grade_box_height(label: QWidget, title_points: float, reason_points: float) -> int:
@@ -85,8 +111,8 @@ def grade_style(grade: int | None) -> str:
 # --------------------------------------------------------------------------------------------
 # What one strip shows: one column per day.
 
-DRUG_MARKS = (("tocilizumab_mg", "T", "Tocilizumab"), ("dexamethasone_mg", "S", "Dexamethasone"),
-              ("methylprednisolone_mg", "S", "Methylprednisolone"), ("anakinra_mg", "A", "Anakinra"))
+DRUG_MARKS = (("tocilizumab_mg", "T", N_("Tocilizumab")), ("dexamethasone_mg", "S", N_("Dexamethasone")),
+              ("methylprednisolone_mg", "S", N_("Methylprednisolone")), ("anakinra_mg", "A", N_("Anakinra")))
 NOT_ASSESSED = -1
 
 
@@ -105,7 +131,7 @@ class DayColumn:
     def marks(self) -> str:
         """Letters for the treatments given that day: T tocilizumab, S corticosteroid, A anakinra."""
         letters = []
-        for _, letter, label in DRUG_MARKS:
+        for _name, letter, label in DRUG_MARKS:
             if self.doses.get(label) and letter not in letters:
                 letters.append(letter)
         return "".join(letters)
@@ -140,11 +166,15 @@ def day_columns(assessments: list[Assessment], anchor: str, anchor_date: date, d
 class GradeStrip(QWidget):
     """One swimlane: a day header, a CRS row, an ICANS row, a treatment row and a go/hold row."""
 
-    ROWS = ("Day", "CRS", "ICANS", "Treatment", "Go / hold")
+    ROWS = (N_("Day"), N_("CRS"), N_("ICANS"), N_("Treatment"), N_("Go / hold"))  # painted through _()
     BOOSTER_ROWS = ROWS[:4]  # the booster is not fractionated: no go/hold
-    LABEL_WIDTH = 96
+    MIN_LABEL_WIDTH = 96
     MIN_COLUMN = 26
     PREFERRED_COLUMN = 38
+
+    @property
+    def label_width(self) -> int:
+        return label_width(self)
 
     def __init__(self, anchor: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -156,7 +186,7 @@ class GradeStrip(QWidget):
         self.signed: dict[tuple[str, int | None], str] = {}  # (table, id) -> its signatures in words
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Toxicity grades per day")
+        self.setAccessibleName(_("Toxicity grades per day"))
 
     def set_columns(self, columns: list[DayColumn], today: date, slots: int | None = None) -> None:
         self.columns = columns
@@ -168,9 +198,9 @@ class GradeStrip(QWidget):
 
     def describe(self) -> str:
         """The strip in words, for a screen reader: the assessed days with a grade above 0."""
-        graded = [f"{self.code(c.day)} CRS {c.crs} ICANS {c.icans}" for c in self.columns
-                  if c.crs > 0 or c.icans > 0]
-        return "; ".join(graded) or "No CRS or ICANS above grade 0."
+        graded = [_("{day} CRS {crs} ICANS {icans}").format(day=self.code(c.day), crs=c.crs, icans=c.icans)
+                  for c in self.columns if c.crs > 0 or c.icans > 0]
+        return "; ".join(graded) or _("No CRS or ICANS above grade 0.")
 
     def code(self, day: int) -> str:
         return day_code(self.anchor, day)
@@ -183,26 +213,26 @@ class GradeStrip(QWidget):
         return heights[:len(self.rows)]
 
     def sizeHint(self) -> QSize:
-        return QSize(self.LABEL_WIDTH + self.PREFERRED_COLUMN * self.slots, sum(self._row_heights()) + 2)
+        return QSize(self.label_width + self.PREFERRED_COLUMN * self.slots, sum(self._row_heights()) + 2)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.LABEL_WIDTH + self.MIN_COLUMN * self.slots, sum(self._row_heights()) + 2)
+        return QSize(self.label_width + self.MIN_COLUMN * self.slots, sum(self._row_heights()) + 2)
 
     def _column_width(self) -> float:
-        return (self.width() - self.LABEL_WIDTH - 1) / self.slots
+        return (self.width() - self.label_width - 1) / self.slots
 
     def _row_top(self, row: int) -> int:
         return sum(self._row_heights()[:row])
 
     def cell_rect(self, index: int, row: int) -> QRectF:
         width = self._column_width()
-        return QRectF(self.LABEL_WIDTH + index * width, self._row_top(row), width, self._row_heights()[row])
+        return QRectF(self.label_width + index * width, self._row_top(row), width, self._row_heights()[row])
 
     def hit(self, point: QPoint) -> tuple[int, int] | None:
         """(column index, row) under a point, or None outside the cells."""
-        if point.x() < self.LABEL_WIDTH or not self.columns:
+        if point.x() < self.label_width or not self.columns:
             return None
-        index = int((point.x() - self.LABEL_WIDTH) // self._column_width())
+        index = int((point.x() - self.label_width) // self._column_width())
         top = 0
         for row, height in enumerate(self._row_heights()):
             if top <= point.y() < top + height and 0 <= index < len(self.columns):
@@ -215,7 +245,7 @@ class GradeStrip(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        used = self.LABEL_WIDTH + 1 + self._column_width() * len(self.columns)
+        used = self.label_width + 1 + self._column_width() * len(self.columns)
         painter.fillRect(QRectF(0, 0, used, self.height()), QColor("white"))
         self._paint_row_labels(painter)
         short = self.fontMetrics().horizontalAdvance(self.code(-30)) + 6 > self._column_width()
@@ -233,10 +263,10 @@ class GradeStrip(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         for row, text in enumerate(self.rows):
-            rect = QRectF(0, self._row_top(row), self.LABEL_WIDTH - 6, self._row_heights()[row])
+            rect = QRectF(0, self._row_top(row), self.label_width - 6, self._row_heights()[row])
             painter.setFont(bold if row in (1, 2) else self.font())
             painter.setPen(QColor("#111827" if row in (1, 2) else "#4b5563"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, _(text))
         painter.setFont(self.font())
 
     def _paint_day(self, painter: QPainter, index: int, column: DayColumn, short: bool) -> None:
@@ -311,7 +341,7 @@ class GradeStrip(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("#17582b" if go else "#7a3e00"))
-        text = "Go" if go else "Hold"
+        text = _("Go") if go else _("Hold")
         if painter.fontMetrics().horizontalAdvance(text) + 4 > cell.width():
             text = "✓" if go else "✕"
         painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, text)
@@ -352,40 +382,58 @@ class GradeStrip(QWidget):
         title = f"{self.code(column.day)}, {column.when:%a %d %b %Y}"
         if row == 0:
             if column.when == self.today:
-                return f"{title} (today)"
+                return _("{day} (today)").format(day=title)
             return title
         if row in (1, 2):
             scale = "CRS" if row == 1 else "ICANS"
             worst = column.worst(scale)
             if worst is None:
                 not_yet = self.today is not None and column.when >= self.today
-                return f"{title}\n{scale}: {'not assessed yet' if not_yet else 'not assessed'}"
+                said = _("{scale}: not assessed yet") if not_yet else _("{scale}: not assessed")
+                return f"{title}\n" + said.format(scale=_(scale))
             grade = worst.crs if scale == "CRS" else worst.icans
             count = len(column.assessments)
-            of = f"worst of {count} assessments" if count > 1 else "one assessment"
-            return (f"{title}\n{grade_sentence(scale, grade)}\n"
-                    f"{of}; this one at {worst.at.astimezone():%H:%M} by {worst.assessor}\n"
-                    f"Signed: {self.signed.get(('assessments', worst.id), NOT_SIGNED)}\n"
-                    "Sign it from the table of bedside assessments (Sign…).")
+            of = ngettext("one assessment; this one at {time} by {assessor}",
+                          "worst of {count} assessments; this one at {time} by {assessor}", count).format(
+                count=count, time=f"{worst.at.astimezone():%H:%M}", assessor=worst.assessor)
+            signed = _("Signed: {signatures}").format(
+                signatures=_(self.signed.get(("assessments", worst.id), NOT_SIGNED)))
+            return "\n".join((title, grade_sentence(scale, grade), of, signed,
+                              _("Sign it from the table of bedside assessments (Sign…).")))
         if row == 3:
             if not column.doses:
                 return ""
-            doses = ", ".join(f"{label} {mg:g} mg" for label, mg in column.doses.items())
-            return f"{title}\nGiven: {doses}"
+            doses = ", ".join(f"{_(label)} {mg:g} mg" for label, mg in column.doses.items())
+            return f"{title}\n" + _("Given: {doses}").format(doses=doses)
         if column.fraction is None:
             return ""
         if not column.decisions:
-            return f"{title}\nNo go/hold decision recorded before this fraction yet."
-        lines = [f"{d.decision.upper()}{' (override)' if d.override else ''} by {d.decided_by} at "
-                 f"{d.decided_at.astimezone():%d %b %H:%M}: {d.reason or 'no reason given'}; signed: "
-                 f"{self.signed.get(('fraction_decisions', d.id), NOT_SIGNED)}" for d in column.decisions]
+            return f"{title}\n" + _("No go/hold decision recorded before this fraction yet.")
+        lines = [(_("{decision} (override) by {user} at {time}: {reason}; signed: {signatures}") if d.override else
+                  _("{decision} by {user} at {time}: {reason}; signed: {signatures}")).format(
+            decision=decision_word(d.decision), user=d.decided_by, time=f"{d.decided_at.astimezone():%d %b %H:%M}",
+            reason=d.reason or _("no reason given"),
+            signatures=_(self.signed.get(("fraction_decisions", d.id), NOT_SIGNED))) for d in column.decisions]
         return f"{title}\n" + "\n".join(lines)
+
+
+def decision_word(decision: str) -> str:
+    """ "GO" or "HOLD", as a decision is written (the store's code is "go" or "hold")."""
+    return _("GO") if decision == "go" else _("HOLD")
+
+
+def label_width(widget: QWidget) -> int:
+    """The room of a strip's row names, in bold, as the language writes them (Spanish and Catalan are longer)."""
+    bold = QFont(widget.font())
+    bold.setBold(True)
+    widest = max(QFontMetrics(bold).horizontalAdvance(_(row)) for row in GradeStrip.ROWS)
+    return max(GradeStrip.MIN_LABEL_WIDTH, widest + 12)
 
 
 class GradeLegend(QWidget):
     """The colour scale with its numbers, and the hatching of a day not assessed."""
 
-    WORDS = "not assessed"
+    WORDS = N_("not assessed")  # painted through _()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -396,7 +444,7 @@ class GradeLegend(QWidget):
 
     def sizeHint(self) -> QSize:
         box = self._box()
-        return QSize(GradeStrip.LABEL_WIDTH + 6 * (box + 2) + 16 + self.fontMetrics().horizontalAdvance(self.WORDS),
+        return QSize(label_width(self) + 6 * (box + 2) + 16 + self.fontMetrics().horizontalAdvance(_(self.WORDS)),
                      box + 2)
 
     def minimumSizeHint(self) -> QSize:
@@ -406,9 +454,9 @@ class GradeLegend(QWidget):
         painter = QPainter(self)
         box = self._box()
         painter.setPen(QColor("#4b5563"))
-        painter.drawText(QRectF(0, 0, GradeStrip.LABEL_WIDTH - 6, box),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, "Grade")
-        x = GradeStrip.LABEL_WIDTH
+        painter.drawText(QRectF(0, 0, label_width(self) - 6, box),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, _("Grade"))
+        x = label_width(self)
         for grade in range(5):
             background, foreground = grade_colours(grade)
             rect = QRectF(x, 0, box, box)
@@ -424,13 +472,13 @@ class GradeLegend(QWidget):
         painter.fillRect(rect, QBrush(QColor(NOT_ASSESSED_HATCH), Qt.BrushStyle.BDiagPattern))
         painter.setPen(QColor("#374151"))
         painter.drawText(QRectF(x + box + 4, 0, self.width() - x - box - 4, box), Qt.AlignmentFlag.AlignVCenter,
-                         self.WORDS)
+                         _(self.WORDS))
         painter.end()
 
 
-LEGEND_WORDS = ("Treatment: T tocilizumab, S corticosteroid, A anakinra.   Go / hold before a fraction: "
-                "? = no decision yet; an orange corner = held first, given later.   Blue frame: today. "
-                "Point at a cell for the date, the reason and who assessed.")
+LEGEND_WORDS = N_("Treatment: T tocilizumab, S corticosteroid, A anakinra.   Go / hold before a fraction: "
+                  "? = no decision yet; an orange corner = held first, given later.   Blue frame: today. "
+                  "Point at a cell for the date, the reason and who assessed.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,19 +496,21 @@ class ToxicityTimeline(LazyView):
         self.study_id: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = caption("Toxicity: worst CRS and ICANS grade per day", self)
+        self.title = caption(_("Toxicity: worst CRS and ICANS grade per day"), self)
+        self.title.setWordWrap(True)  # the scales spelled out are long in Spanish and Catalan
         self.empty = QLabel(self)
         self.empty.setWordWrap(True)
         self.first = GradeStrip("day0", self)
         self.first_summary = self._summary_label()
-        self.booster_title = caption("After the booster", self)
+        self.booster_title = caption(_("After the booster"), self)
+        self.booster_title.setWordWrap(True)
         self.booster = GradeStrip("booster", self)
         self.booster_summary = self._summary_label()
         self.legend = QWidget(self)
         legend_row = QHBoxLayout(self.legend)
         legend_row.setContentsMargins(0, 0, 0, 0)
         legend_row.addWidget(GradeLegend(self.legend), 0, Qt.AlignmentFlag.AlignTop)
-        legend_words = QLabel(LEGEND_WORDS, self.legend)
+        legend_words = QLabel(_(LEGEND_WORDS), self.legend)
         legend_words.setWordWrap(True)
         legend_words.setStyleSheet("QLabel { color: #374151; }")
         legend_row.addWidget(legend_words, 1)
@@ -469,7 +519,7 @@ class ToxicityTimeline(LazyView):
             layout.addWidget(widget)
         layout.addStretch(1)
         self._show_parts(first=False, booster=False)
-        self.empty.setText("Choose a patient to see the toxicity timeline.")
+        self.empty.setText(_("Choose a patient to see the toxicity timeline."))
         session.events.recorded.connect(self._changed)
         session.events.patient_changed.connect(self._changed)
 
@@ -477,7 +527,8 @@ class ToxicityTimeline(LazyView):
         label = QLabel(self)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setContentsMargins(GradeStrip.LABEL_WIDTH - 4, 0, 0, 4)
+        label.setContentsMargins(0, 0, 0, 4)
+        label.setIndent(label_width(self) - 4)  # under the days, past the row names
         return label
 
     def show_patient(self, study_id: str) -> None:
@@ -504,7 +555,8 @@ class ToxicityTimeline(LazyView):
         if anchors.day0 is None:
             self.first.set_columns([], self.session.today())
             self.booster.set_columns([], self.session.today())
-            self.empty.setText(f"{patient.study_id} has no day 0 yet: the timeline starts at the first infusion.")
+            self.empty.setText(_("{study_id} has no day 0 yet: the timeline starts at the first infusion.").format(
+                study_id=patient.study_id))
             self._show_parts(first=False, booster=False)
             self.refreshed.emit()
             return
@@ -524,13 +576,13 @@ class ToxicityTimeline(LazyView):
         self.first.set_columns(day_columns(before, "D", anchors.day0, protocol.toxicity_days_after_infusion,
                                            decisions, decision_days), today)
         self.first_summary.setText(course_sentence(summary.first_infusion))
-        self.title.setText(f"Toxicity of {patient.study_id} after the first infusion (D0 = {anchors.day0}): "
-                           "worst CRS and ICANS grade per day")
+        self.title.setText(_("Toxicity of {study_id} after the first infusion (D0 = {date}): worst CRS and ICANS "
+                             "grade per day").format(study_id=patient.study_id, date=anchors.day0))
         if booster is not None:
             self.booster.set_columns(day_columns(after, "B", booster, protocol.toxicity_days_after_booster, [], {}),
                                      today, slots=len(self.first.columns))
             self.booster_summary.setText(course_sentence(summary.booster))
-            self.booster_title.setText(f"After the booster (B0 = {booster})")
+            self.booster_title.setText(_("After the booster (B0 = {date})").format(date=booster))
         self._show_parts(first=True, booster=booster is not None)
         self.refreshed.emit()
 

@@ -16,9 +16,10 @@ from PySide6.QtGui import QBrush, QColor
 from ...core.grading import Grade
 from ...core.signatures import Signature
 from ...core.toxicity import Assessment, ToxicityEvent
+from ...i18n import N_, _
 from ..common.models import Column, RowTableModel, bold_font, day_text
 from ..signing.sign_dialog import SIGN_AGAIN, is_void, signature_words
-from .timeline import grade_colours, reason_words
+from .timeline import DRUG_MARKS, grade_colours, reason_words, scale_grade
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,8 @@ class AssessmentRow:
         return signature_words(self.signatures)
 
 
-TREATMENT_WORDS = (("tocilizumab_mg", "tocilizumab"), ("dexamethasone_mg", "dexamethasone"),
-                   ("methylprednisolone_mg", "methylprednisolone"), ("anakinra_mg", "anakinra"))
-
-
 def treatments_text(a: Assessment) -> str:
-    given = [f"{words} {getattr(a.treatments, name):g} mg" for name, words in TREATMENT_WORDS
+    given = [f"{_(words).lower()} {getattr(a.treatments, name):g} mg" for name, _letter, words in DRUG_MARKS
              if getattr(a.treatments, name)]
     return ", ".join(given) or "—"
 
@@ -48,18 +45,19 @@ def grade_text(grade: Grade) -> str:
 
 
 ASSESSMENT_COLUMNS: list[Column[AssessmentRow]] = [
-    Column("Time", lambda r: f"{r.assessment.at.astimezone():%Y-%m-%d %H:%M}", lambda r: r.assessment.at,
-           help="When the patient was assessed (local time)"),
-    Column("Day", lambda r: r.day, lambda r: r.assessment.at, help="Study day: from day 0, or from the booster"),
-    Column("Assessor", lambda r: r.assessment.assessor),
-    Column("CRS", lambda r: grade_text(r.assessment.crs), lambda r: r.assessment.crs.grade,
-           help="ASTCT CRS grade, and the finding that decided it"),
-    Column("ICANS", lambda r: grade_text(r.assessment.icans), lambda r: r.assessment.icans.grade,
-           help="ASTCT ICANS grade, and the finding that decided it"),
-    Column("Treatments", lambda r: treatments_text(r.assessment), help="Given since the last assessment"),
-    Column("Notes", lambda r: r.assessment.notes),
-    Column("Signed", lambda r: r.signed, help="The electronic signatures: printed name, meaning, date and time "
-           "(local, with the zone); void once the assessment is corrected after signing"),
+    Column(N_("Time"), lambda r: f"{r.assessment.at.astimezone():%Y-%m-%d %H:%M}", lambda r: r.assessment.at,
+           help=N_("When the patient was assessed (local time)")),
+    Column(N_("Day"), lambda r: r.day, lambda r: r.assessment.at,
+           help=N_("Study day: from day 0, or from the booster")),
+    Column(N_("Assessor"), lambda r: r.assessment.assessor),
+    Column(N_("CRS"), lambda r: grade_text(r.assessment.crs), lambda r: r.assessment.crs.grade,
+           help=N_("ASTCT CRS grade, and the finding that decided it")),
+    Column(N_("ICANS"), lambda r: grade_text(r.assessment.icans), lambda r: r.assessment.icans.grade,
+           help=N_("ASTCT ICANS grade, and the finding that decided it")),
+    Column(N_("Treatments"), lambda r: treatments_text(r.assessment), help=N_("Given since the last assessment")),
+    Column(N_("Notes"), lambda r: r.assessment.notes),
+    Column(N_("Signed"), lambda r: r.signed, help=N_("The electronic signatures: printed name, meaning, date and time "
+           "(local, with the zone); void once the assessment is corrected after signing")),
 ]
 
 
@@ -86,11 +84,17 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
             return QBrush(QColor("#b00020"))
         if role == Qt.ItemDataRole.ToolTipRole:
             a = row.assessment
-            return (f"{row.day}, {a.at.astimezone():%Y-%m-%d %H:%M}, assessed by {a.assessor}\n"
-                    f"CRS grade {a.crs.grade} — {reason_words(a.crs)}\nICANS grade {a.icans.grade} — "
-                    f"{reason_words(a.icans)}\nTreatments: {treatments_text(a)}"
-                    f"{chr(10) + 'Notes: ' + a.notes if a.notes else ''}\nSigned: "
-                    f"{SIGN_AGAIN if is_void(row.signatures) else row.signed}\nDouble-click or Enter to correct it.")
+            lines = [_("{day}, {time}, assessed by {assessor}").format(
+                         day=row.day, time=f"{a.at.astimezone():%Y-%m-%d %H:%M}", assessor=a.assessor),
+                     f"{scale_grade('CRS', a.crs.grade)} — {reason_words(a.crs)}",
+                     f"{scale_grade('ICANS', a.icans.grade)} — {reason_words(a.icans)}",
+                     _("Treatments: {treatments}").format(treatments=treatments_text(a))]
+            if a.notes:
+                lines.append(_("Notes: {notes}").format(notes=a.notes))
+            lines += [_("Signed: {signatures}").format(signatures=_(SIGN_AGAIN) if is_void(row.signatures)
+                                                       else row.signed),
+                      _("Double-click or Enter to correct it.")]
+            return "\n".join(lines)
         return None
 
 
@@ -99,13 +103,13 @@ def _event_grade_text(event: ToxicityEvent) -> str:
 
 
 EVENT_COLUMNS: list[Column[ToxicityEvent]] = [
-    Column("Event", lambda e: e.label),
-    Column("CTCAE grade", _event_grade_text, lambda e: e.grade, help="CTCAE v5 grade, and how it was found"),
-    Column("Onset", lambda e: day_text(e.onset), lambda e: e.onset),
-    Column("Resolved", lambda e: day_text(e.resolution) if e.resolution else "ongoing",
-           lambda e: e.resolution or date.max, help="Resolution date, or ongoing"),
-    Column("Notes", lambda e: e.notes),
-    Column("Recorded by", lambda e: e.recorded_by),
+    Column(N_("Event"), lambda e: _(e.label)),
+    Column(N_("CTCAE grade"), _event_grade_text, lambda e: e.grade, help=N_("CTCAE v5 grade, and how it was found")),
+    Column(N_("Onset"), lambda e: day_text(e.onset), lambda e: e.onset),
+    Column(N_("Resolved"), lambda e: day_text(e.resolution) if e.resolution else _("ongoing"),
+           lambda e: e.resolution or date.max, help=N_("Resolution date, or ongoing")),
+    Column(N_("Notes"), lambda e: e.notes),
+    Column(N_("Recorded by"), lambda e: e.recorded_by),
 ]
 
 
@@ -123,8 +127,10 @@ class EventTableModel(RowTableModel[ToxicityEvent]):
         if role == Qt.ItemDataRole.FontRole and column.header == "Resolved" and row.resolution is None:
             return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
-            ended = f"resolved {row.resolution}" if row.resolution else "ongoing"
-            return (f"{row.label}, grade {row.grade}: {row.grade_reason.removeprefix(f'grade {row.grade}: ')}\n"
-                    f"Onset {row.onset}, {ended}. Recorded by {row.recorded_by}."
-                    f"{chr(10) + row.notes if row.notes else ''}")
+            first = _("{event}, grade {grade}: {reason}").format(
+                event=_(row.label), grade=row.grade, reason=row.grade_reason.removeprefix(f"grade {row.grade}: "))
+            course = (_("Onset {onset}, resolved {resolution}. Recorded by {user}.") if row.resolution else
+                      _("Onset {onset}, ongoing. Recorded by {user}.")).format(
+                onset=row.onset, resolution=row.resolution, user=row.recorded_by)
+            return "\n".join([first, course] + ([row.notes] if row.notes else []))
         return None
