@@ -13,6 +13,7 @@ from ..core.dates import parse_date
 from ..core.efficacy import MONTH_DAYS, EfficacyEndpoints
 from ..core.endpoints import NOT_EVALUABLE_REASONS, SafetyEndpoints
 from ..core.protocol import Protocol
+from ..i18n import N_
 
 
 def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
@@ -77,7 +78,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         MRD, time to CR, duration of response, PFS, OS, extramedullary response, late toxicity, CAR-T
         persistence and BCMA, each with its denominator, who is evaluable and the patients listed apart."""
         store = get_store(ctx)
-        day = parse_date(as_of, "as-of date") if as_of else None
+        day = parse_date(as_of, N_("as-of date")) if as_of else None
         safety, efficacy = store.efficacy.tables(day)
         if as_json:
             click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,

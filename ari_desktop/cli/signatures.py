@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import click
 
+from ..i18n import _
 from .accounts import passwords_of, sign_in
 
 # What the command line calls a signable record -> its table.
@@ -55,7 +56,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         """The signer's password is entered again, even within a session."""
         store, passwords = store_of(ctx), passwords_of(ctx)
         login = ctx.obj["login"] or sign_in(store, None, passwords).login
-        return store.signatures.sign(table, record_id, meaning, login, passwords.read(f"Password of {login}"))
+        return store.signatures.sign(table, record_id, meaning, login, passwords.read(_("Password of {login}").format(login=login)))
 
     @cli.command("signatures")
     @click.argument("record", type=click.Choice(list(RECORDS)))
@@ -74,6 +75,6 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                                    for s, status in signed], indent=2, ensure_ascii=False))
             return
         if not signed:
-            click.echo(f"The {record} {record_id} is not signed.")
+            click.echo(_("The {record} {record_id} is not signed.").format(record=record, record_id=record_id))
         for s, status in signed:
             click.echo(f"{s.full_name}  {_when(s.signed_at)}  {s.meaning}  {status}")
