@@ -13,6 +13,7 @@ import gettext
 import locale
 import os
 from functools import cache
+from pathlib import Path
 
 from .paths import shipped
 
@@ -20,6 +21,8 @@ from .paths import shipped
 LANGUAGES = {"en": "English", "es": "Español", "ca": "Català"}
 SOURCE_LANGUAGE = "en"
 DOMAIN = "ari_desktop"
+# Points the remembered language at another file than the user's config folder (tests, benchmarks).
+LANGUAGE_FILE_ENV = "ARI_DESKTOP_LANGUAGE_FILE"
 
 
 @cache
@@ -75,3 +78,31 @@ def system_language() -> str:
             break
     code = (locale.getlocale()[0] or "")[:2].lower()
     return code if code in LANGUAGES else SOURCE_LANGUAGE
+
+
+def language_file() -> Path:
+    """Where the chosen language is remembered: a one-word file the window and the command line both read
+    without Qt (the user's config folder, or the file named by ARI_DESKTOP_LANGUAGE_FILE)."""
+    given = os.environ.get(LANGUAGE_FILE_ENV)
+    if given:
+        return Path(given)
+    from platformdirs import user_config_path
+
+    return user_config_path("ari-desktop", appauthor=False) / "language"
+
+
+def remembered_language() -> str:
+    """The language chosen in View → Language; the system's until one is chosen (or if the file is unreadable)."""
+    try:
+        chosen = language_file().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        chosen = ""
+    return chosen if chosen in LANGUAGES else system_language()
+
+
+def remember_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    path = language_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(lang + "\n", encoding="utf-8")

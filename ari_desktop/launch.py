@@ -15,6 +15,9 @@ WINDOW_OPTIONS = {"--db": "db", "--user": "user"}
 
 
 def main() -> None:
+    from .i18n import remembered_language, use
+
+    use(remembered_language())  # View → Language's choice (the system's until one is made), for both front ends
     options = window_options(sys.argv[1:])
     if options is None:
         from .cli import main as command_line

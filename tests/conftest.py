@@ -6,7 +6,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gettext
 import hashlib
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from ari_desktop import i18n
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.patients import Anchors, Patient, check_new_patient
 from ari_desktop.store import Store
@@ -46,6 +49,147 @@ def gui_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "settings.ini"
     monkeypatch.setenv("ARI_DESKTOP_SETTINGS", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def english(request, monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> Iterator[None]:
+    """Every test speaks English whatever the machine's language, and the remembered language is a file of
+    this test only (never the user's profile): tests of another language choose it themselves."""
+    folder = tmp_path_factory.getbasetemp() / "languages"
+    folder.mkdir(exist_ok=True)
+    key = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    monkeypatch.setenv(i18n.LANGUAGE_FILE_ENV, str(folder / key))
+    monkeypatch.setenv("LANGUAGE", "en")  # what i18n.system_language() reads first
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """A language in which every marked text reads ⟪like this⟫: what is still plain English on a screen or a
+    sheet was never marked for translation."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟪{message}⟫"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟪{singular if n == 1 else plural}⟫"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return f"⟪{message}⟫"
+
+
+@pytest.fixture
+def pseudo_language(request, monkeypatch: pytest.MonkeyPatch):
+    """Every `_()`, `ngettext()`, `pgettext()` and `catalog(lang)` (printouts) returns the text wrapped in ⟪⟫,
+    and so do the Designer forms and Qt's own buttons (through the Qt bridge) in a Qt test."""
+    pseudo = PseudoTranslations()
+    monkeypatch.setattr(i18n, "_active", pseudo)
+    monkeypatch.setattr(i18n, "catalog", lambda lang: pseudo)
+    translator = None
+    if {"qtbot", "qapp"} & set(request.fixturenames):
+        from PySide6.QtWidgets import QApplication
+
+        from ari_desktop.gui.common.language import CatalogTranslator
+
+        translator = CatalogTranslator(request.getfixturevalue("qapp"))
+        QApplication.installTranslator(translator)
+    yield pseudo
+    if translator is not None:
+        QApplication.removeTranslator(translator)
+
+
+# What a screen shows that is data, not words to translate: numbers, dates and times, codes (M3, D+7, B+2,
+# SCR, CRS), study IDs (DEMO-0001), units, and the English month and day abbreviations of a locale's dates.
+_DATA_WORD = re.compile(
+    r"""[\d.,:;/+\-–—−×x%°()\[\]#*·…≥≤<>=±"'“”«»!?]*           # numbers, dates, punctuation
+    |[A-Z][A-Z0-9]*([+\-][A-Z0-9]+)*[A-Za-z]?\d*                # codes and acronyms: M3, D+7, SCR, CRS, ICE
+    |[A-Z]+-\d+                                                 # study IDs: DEMO-0001
+    |(\d+(\.\d+)?)?(mg|g|µg|ng|pg|mmol|µmol|mL|dL|L|U|IU|kU|kg|mmHg|h|min|s|ms|mm|cm|m²|cells|µL)
+      (/(L|dL|mL|µL|kg|min|h|m²|day|d|24h))?\d*               # units: mg/L, ng/mL, L/min, ×10⁹/L
+    |[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec
+    |AM|PM|am|pm|e\.g\.|v\d+(\.\d+)*|[a-z]\)""",
+    re.VERBOSE)
+
+
+def _visible(text: str) -> str:
+    """The text as read: no rich-text tags or entities, no & of the keyboard shortcuts."""
+    text = re.sub(r"<[^>]*>", " ", text or "")
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return re.sub(r"&(?=\S)", "", text).strip()
+
+
+def untranslated_texts(widget, data: tuple[str, ...] = ()) -> list[str]:
+    """Under `pseudo_language`: every text `widget` and its children show (labels, buttons, group box titles,
+    tab texts, window titles, combo items, headers of item views, placeholders, tooltips, menus and their
+    actions) that has words outside ⟪⟫ which are not data. `data`: texts of this screen known to be data
+    (patient initials, a person's name...)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QGroupBox,
+        QHeaderView,
+        QLabel,
+        QLineEdit,
+        QMenu,
+        QPlainTextEdit,
+        QTabWidget,
+        QTextEdit,
+        QWidget,
+    )
+
+    shown: list[str] = []
+
+    def add_actions(owner) -> None:
+        for action in owner.actions():
+            shown.extend([action.text(), action.toolTip() if action.toolTip() != action.text().replace("&", "")
+                          else "", action.statusTip()])
+            if action.menu() is not None:
+                shown.append(action.menu().title())
+                add_actions(action.menu())
+
+    for each in [widget, *widget.findChildren(QWidget)]:
+        if each.isWindow() or isinstance(each, QMenu):
+            shown.append(each.windowTitle())
+        shown.append(each.toolTip())
+        add_actions(each)
+        if isinstance(each, QLabel):
+            shown.append(each.text())
+        elif isinstance(each, QAbstractButton):
+            shown.append(each.text())
+        elif isinstance(each, QGroupBox):
+            shown.append(each.title())
+        elif isinstance(each, QTabWidget):
+            shown.extend(each.tabText(i) for i in range(each.count()))
+            shown.extend(each.tabToolTip(i) for i in range(each.count()))
+        elif isinstance(each, QComboBox):
+            shown.extend(each.itemText(i) for i in range(each.count()))
+            shown.append(each.placeholderText())
+        elif isinstance(each, QLineEdit | QTextEdit | QPlainTextEdit):
+            shown.append(each.placeholderText())
+        elif isinstance(each, QAbstractItemView) and not isinstance(each, QHeaderView) and each.model() is not None:
+            model = each.model()
+            for orientation, count in ((Qt.Orientation.Horizontal, model.columnCount()),
+                                       (Qt.Orientation.Vertical, model.rowCount())):
+                for section in range(count):
+                    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                        value = model.headerData(section, orientation, role)
+                        if isinstance(value, str):
+                            shown.append(value)
+    found: list[str] = []
+    for text in shown:
+        visible = _visible(text)
+        if not visible or visible in data or visible in found:
+            continue
+        outside = re.sub(r"⟪.*?⟫", " ", visible, flags=re.DOTALL)
+        for known in data:
+            outside = outside.replace(known, " ")
+        words = [word for word in outside.split() if any(c.isalpha() for c in word)]
+        if any(not _DATA_WORD.fullmatch(word) for word in words):
+            found.append(visible)
+    return found
 
 
 POSTGRES_VARIABLE = "ARI_DESKTOP_TEST_POSTGRES"

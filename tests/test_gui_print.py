@@ -19,10 +19,10 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
 
+from ari_desktop import i18n
 from ari_desktop.gui.common.session import Session
 from ari_desktop.gui.common.settings import open_settings
 from ari_desktop.gui.printing.print_preview import PrintPreviewDialog, print_labels, print_worklist, print_worksheet
-from ari_desktop.printing.strings import STRINGS
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 
@@ -102,16 +102,16 @@ def test_choosing_spanish_re_renders_in_spanish_and_is_remembered(qtbot, workshe
     assert rendered.args == [worksheet.document.pageCount()]
     assert worksheet.document.status() == QPdfDocument.Status.Ready
     spanish = pdf_text(worksheet.pdf_path)
-    for key in ("worksheet.title", "samples.heading", "tasks.heading"):
-        assert STRINGS["es"][key] in spanish and STRINGS["es"][key] not in english
-        assert STRINGS["en"][key] in english
+    for words in ("Visit worksheet", "Samples to draw", "Assessments and treatments due"):
+        assert i18n.catalog("es").gettext(words) in spanish and i18n.catalog("es").gettext(words) not in english
+        assert words in english
     assert "ARI-014" in spanish
     assert worksheet.summary.text().endswith("Español")
     assert open_settings().value("printing/lang") == "es"
 
     again = PrintPreviewDialog(session, "worklist", parent=parent)
     assert again.lang.currentData() == "es"
-    assert STRINGS["es"]["worklist.title"] in pdf_text(again.pdf_path)
+    assert "Lista de trabajo diaria" in pdf_text(again.pdf_path)
     again.close()
 
 

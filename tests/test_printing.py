@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from conftest import open_store
 from pypdf import PdfReader
 
+from ari_desktop import i18n
 from ari_desktop.cli.printing import register
 from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.core.grading import ICE_ITEMS
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.printing import LANGUAGES, PAPERS, STOCKS, daily_worklist, layout, tube_labels, visit_worksheet
 from ari_desktop.printing import fonts as printing_fonts
-from ari_desktop.printing.strings import STRINGS
 from ari_desktop.store import Store
 
 FIXED = date(2025, 3, 10)
@@ -181,14 +181,14 @@ def test_the_spanish_worksheet_uses_clinical_spanish_and_the_protocol_files_span
     assert "Visit worksheet" not in text
 
 
-def test_both_languages_have_the_same_keys():
-    assert set(STRINGS["en"]) == set(STRINGS["es"])
-    assert tuple(STRINGS) == LANGUAGES
+def test_the_printouts_offer_every_language_of_the_app():
+    assert set(LANGUAGES) == set(i18n.LANGUAGES)
 
 
-def test_every_ice_item_has_its_spanish_wording():
-    for code, _, _ in ICE_ITEMS:
-        assert STRINGS["es"][f"ice.{code}"] != STRINGS["en"][f"ice.{code}"]
+def test_every_ice_item_has_its_spanish_and_catalan_wording():
+    for _, item, _ in ICE_ITEMS:
+        assert i18n.catalog("es").gettext(item) != item
+        assert i18n.catalog("ca").gettext(item) != item
 
 
 @pytest.mark.parametrize("call, sentence", [
@@ -197,12 +197,12 @@ def test_every_ice_item_has_its_spanish_wording():
     (lambda s, o: visit_worksheet(s, "ARI-003", "B0", o), "The timepoint B0 is not on the schedule of ARI-003."),
     (lambda s, o: visit_worksheet(s, "ARI-SCR", "D+7", o), "The timepoint D+7 is not on the schedule of ARI-SCR."),
     (lambda s, o: visit_worksheet(s, "ARI-003", "D+3", o, paper="a5"), "The paper 'a5' is not one of a4, letter."),
-    (lambda s, o: visit_worksheet(s, "ARI-003", "D+3", o, lang="fr"), "The language 'fr' is not one of en, es."),
+    (lambda s, o: visit_worksheet(s, "ARI-003", "D+3", o, lang="fr"), "The language 'fr' is not one of en, es, ca."),
     (lambda s, o: tube_labels(s, "ARI-003", "D+3", o, stock="a4-2x7"),
      "The label stock 'a4-2x7' is not one of a4-3x8, roll."),
     (lambda s, o: tube_labels(s, "ARI-999", "D+3", o), "There is no patient with study ID 'ARI-999'."),
     (lambda s, o: tube_labels(s, "ARI-003", "D+1", o), "There is no sample to label at Day +1 for ARI-003."),
-    (lambda s, o: daily_worklist(s, FIXED, o, lang="de"), "The language 'de' is not one of en, es."),
+    (lambda s, o: daily_worklist(s, FIXED, o, lang="de"), "The language 'de' is not one of en, es, ca."),
 ])
 def test_a_wrong_request_is_refused_with_one_sentence_and_no_file_is_written(clinic, out, call, sentence):
     with pytest.raises(ClinicalInputError) as error:
@@ -239,7 +239,7 @@ def test_a_failure_while_writing_never_leaves_half_a_pdf_and_keeps_the_previous_
 
 
 def test_the_choices_are_the_documented_ones():
-    assert PAPERS == ("a4", "letter") and STOCKS == ("a4-3x8", "roll") and LANGUAGES == ("en", "es")
+    assert PAPERS == ("a4", "letter") and STOCKS == ("a4-3x8", "roll") and LANGUAGES == ("en", "es", "ca")
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_the_phlebotomy_tray_counts_blood_tubes_of_each_type_and_not_marrow_aspi
             volume[activity.tube] += activity.volume_ml
     assert marrow, "the ward has a bone-marrow aspirate due"
     assert "Phlebotomy tray: tubes to prepare" in text
-    assert f"Not on the tray: {marrow} bone-marrow aspirates" in text
+    assert f"Not on the tray: {marrow} bone-marrow aspirate{'' if marrow == 1 else 's'}" in text
     for tube, count in tubes.items():
         assert f"{tube} {count} {volume[tube]:g} mL" in text
     assert f"Total {sum(tubes.values())}" in text

@@ -324,8 +324,7 @@ def schedule_command(ctx, study_id, as_of, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the printable worklist (A4 landscape) to this PDF instead.")
-@click.option("--lang", default="en", show_default=True, type=click.Choice(("en", "es"), case_sensitive=False),
-              help="Language of the PDF.")
+@printing_commands.lang_option
 @printing_commands.overwrite_option
 @click.pass_context
 def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):

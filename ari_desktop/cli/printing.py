@@ -1,7 +1,7 @@
 """The `sheet` and `labels` commands, added to the main command group by `register`.
 
-    ari-desktop [--db PATH] sheet ID --timepoint CODE -o FILE.pdf [--paper a4|letter] [--lang en|es] [--overwrite]
-    ari-desktop [--db PATH] labels ID --timepoint CODE -o FILE.pdf [--stock a4-3x8|roll] [--lang en|es] [--overwrite]
+    ari-desktop [--db PATH] sheet ID --timepoint CODE -o FILE.pdf [--paper a4|letter] [--lang en|es|ca] [--overwrite]
+    ari-desktop [--db PATH] labels ID --timepoint CODE -o FILE.pdf [--stock a4-3x8|roll] [--lang en|es|ca] [--overwrite]
 
 The group turns a ClinicalInputError into one sentence on stderr and exit code 2. reportlab is
 loaded only when one of these commands runs.
@@ -14,19 +14,26 @@ from pathlib import Path
 
 import click
 
+from ..i18n import LANGUAGES as LANGUAGE_NAMES
+from ..i18n import ngettext
 from ..printing.options import LANGUAGES, PAPERS, STOCKS, Printed
 
 # Every printing command: an existing PDF is replaced; any other file only when asked; never the
 # database, a folder or a device (ari_desktop.outputs).
 overwrite_option = click.option("--overwrite", is_flag=True,
                                 help="Replace the output file even if it is not a PDF (never a database).")
+# The language of a printout's own words (the protocol's words too), whatever the command line speaks.
+lang_option = click.option("--lang", default="en", show_default=True,
+                           type=click.Choice(LANGUAGES, case_sensitive=False),
+                           help="Language of the printed words: "
+                                + ", ".join(f"{code} {LANGUAGE_NAMES[code]}" for code in LANGUAGES) + ".")
 
 
 def wrote(printed: Printed, store, what: str) -> None:
     """Log the print in the audit trail and say what was written, for every printing command."""
     store.audit.printed(what, printed.path)
-    pages = "1 page" if printed.pages == 1 else f"{printed.pages} pages"
-    click.echo(f"Wrote {printed.path} ({pages}).")
+    click.echo(ngettext("Wrote {path} ({count} page).", "Wrote {path} ({count} pages).", printed.pages).format(
+        path=printed.path, count=printed.pages))
 
 
 def register(cli_group: click.Group, get_store: Callable[[click.Context], object]) -> None:
@@ -34,8 +41,7 @@ def register(cli_group: click.Group, get_store: Callable[[click.Context], object
     output = click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                           help="The PDF file to write.")
     timepoint = click.option("--timepoint", required=True, help="Timepoint code, e.g. D+7 or M3.")
-    lang = click.option("--lang", default="en", show_default=True, type=click.Choice(LANGUAGES, case_sensitive=False),
-                        help="Language of the printed words.")
+    lang = lang_option
 
     @cli_group.command("sheet")
     @click.argument("study_id")

@@ -3,11 +3,11 @@
 The protocol file (TOML, in resources/protocols/) is validated on load; a mistake is reported with
 the line and field at fault, so a unit can write its own protocol without touching code.
 
-The file is written in English; it may give the words of a second language for the printouts:
+The file is written in English; it may give the words of Spanish and Catalan for the printouts:
 `title_es` in [protocol], `es = { label, sample, tube, lab }` in an [[activity]] and
-`es = { label, notes = { activity = "..." } }` in a [[timepoint]]. The days [[daily]] generates are
-labelled by rule (`day_label`). `Protocol.in_language("es")` gives the protocol with those words in
-place of the English ones, the English kept wherever no translation is given.
+`es = { label, notes = { activity = "..." } }` in a [[timepoint]], and `title_ca`, `ca = {...}` beside them.
+The days [[daily]] generates are labelled by rule (`day_label`). `Protocol.in_language("es")` gives the
+protocol with those words in place of the English ones, the English kept wherever no translation is given.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from .. import i18n
+from ..i18n import N_
 from ..paths import shipped
 from .errors import ProtocolError
 
@@ -29,7 +31,7 @@ CONDITIONS = ("extramedullary",)
 # bone-marrow aspirate the physician takes (never counted as a blood tube).
 BLOOD, BONE_MARROW = "blood", "bone_marrow"
 SPECIMENS = (BLOOD, BONE_MARROW)
-TRANSLATIONS = ("es",)  # languages a protocol file may give words in, besides its own English
+TRANSLATIONS = ("es", "ca")  # languages a protocol file may give words in, besides its own English
 ACTIVITY_TEXT_FIELDS = ("label", "sample", "tube", "lab")
 TIMEPOINT_TEXT_FIELDS = ("label", "notes")
 _CODE_PREFIX = {"screening": "SCR", "day0": "D", "booster": "B"}
@@ -542,8 +544,7 @@ def day_code(anchor: str, day: int) -> str:
 
 
 def day_label(anchor: str, day: int, lang: str = "en") -> str:
-    """Label of a plain day: 'Day +5', 'Booster day +3'; in Spanish 'Día +5', 'Día +3 del refuerzo'."""
-    number = "0" if day == 0 else f"{day:+d}"
-    if lang == "es":
-        return f"Día {number} del refuerzo" if anchor == "booster" else f"Día {number}"
-    return f"Booster day {number}" if anchor == "booster" else f"Day {number}"
+    """Label of a plain day: 'Day +5', 'Booster day +3'; in Spanish 'Día +5', 'Día +3 del refuerzo' (the
+    catalog of `lang`)."""
+    label = N_("Booster day {number}") if anchor == "booster" else N_("Day {number}")
+    return i18n.catalog(lang).gettext(label).format(number="0" if day == 0 else f"{day:+d}")

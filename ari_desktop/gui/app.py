@@ -94,7 +94,7 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         sys.excepthook = file_errors_said(store, window, previous_hook)
         code = app.exec()
         chosen = window.database_chosen
-        if chosen is None:
+        if chosen is None and not window.restart_asked:
             return code
     except Exception as error:
         refusal = store.refusal(error)  # a page SQLite finds damaged while the views are read
@@ -110,6 +110,10 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
             window.close()
             window.deleteLater()
         store.close()
+    if chosen is None:  # View → Language → Restart now: the window closed cleanly (log-out recorded, settings kept)
+        from .common.language import restart_process
+
+        restart_process()
     # File → Connect to server…: the window closed, to open again on the unit's server (its own log-in).
     return run(chosen, on=on)
 
@@ -180,6 +184,12 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("ARI Desktop")
+    if not app.property("ari-language"):  # once: a window reopened on the server keeps the language
+        from ..i18n import remembered_language
+        from .common import language
+
+        language.install(app, remembered_language())  # before any form loads: the forms are translated as loaded
+        app.setProperty("ari-language", True)
     # Qt set the C library's locale from the system; dates written with strftime would then mix
     # Spanish day and month names into the English window. Typed numbers still follow QLocale.
     locale.setlocale(locale.LC_TIME, "C")

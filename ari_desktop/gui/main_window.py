@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QSp
 from ..store.store import read_only_refusal
 from .audit import AuditAction
 from .common.backups import AutomaticBackups
+from .common.language import add_language_menu
 from .common.session import Session
 from .common.widgets import open_dialog
 from .login.guard import SignIns
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.offline: str | None = None  # team mode: why the server cannot be reached now
         self.listener = None  # team mode: the server's announcements of other workstations' writes
         self.database_chosen: str | None = None  # File → Connect to server…: the window opens again there
+        self.restart_asked = False  # View → Language → Restart now: the app starts again once the window closed
         self._actions()
         self.sign_ins = SignIns(self)  # the title and status bar say who; the idle lock; switch user
         self._connect()
@@ -207,6 +209,8 @@ class MainWindow(QMainWindow):
         view_menu = self._menu("&View", *self.view_actions, None, self.previous_day_action, self.next_day_action,
                                None, self.refresh_action, None, self.audit_action)
         view_menu.setToolTipsVisible(True)
+        view_menu.addSeparator()
+        self.language_menu = add_language_menu(self, view_menu)
         view_menu.aboutToShow.connect(self.audit_action.check_allowed)
         self._menu("&Patient", self.find_action, self.register_action, None, self.bedside_action,
                    self.fraction_action, self.event_action, None, self.day0_action, self.booster_action,

@@ -11,7 +11,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from .. import i18n
 from ..core.errors import ClinicalInputError
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from ..reports.audit import lines
 from ..reports.history import moment_text
@@ -22,8 +24,10 @@ from .options import Printed
 PAGE = landscape(A4)
 # About 25 entries a page: more is not a printout but a data set, saved as CSV.
 MOST_ENTRIES = 20_000
-_TRAIL_HEADINGS = ("Entry", "When", "Who", "Kind", "Patient", "What", "Old → new", "Why")
-_REVIEW_HEADINGS = ("Login", "Full name", "Role", "Since", "Granted by", "Until", "Revoked by")
+_TRAIL_HEADINGS = (N_("Entry"), N_("When"), N_("Who"), N_("Kind"), N_("Patient"), N_("What"), N_("Old → new"),
+                   N_("Why"))
+_REVIEW_HEADINGS = (N_("Login"), N_("Full name"), N_("Role"), N_("Since"), N_("Granted by"), N_("Until"),
+                    N_("Revoked by"))
 
 
 def _printer(store, printed_by: str | None) -> str:
@@ -32,16 +36,16 @@ def _printer(store, printed_by: str | None) -> str:
     return f"{login} ({account.full_name})" if account else login
 
 
-def _start(store, title: str, lead: str, printed_by: str | None) -> tuple[Typesetter, list[Flowable], Footer]:
-    ts = Typesetter("en")
+def _start(store, ts: Typesetter, title: str, lead: str, printed_by: str | None) -> tuple[list[Flowable], Footer]:
     by, now = _printer(store, printed_by), store.now()
     story: list[Flowable] = [
         Paragraph(ts.esc(title), ts.title),
-        Paragraph(ts.esc(lead), ts.body),
-        Paragraph(ts.esc(f"Database {store.path.name} · printed {moment_text(now)} by {by}"), ts.small),
+        Paragraph(lead, ts.body),
+        Paragraph(ts.t(N_("Database {database} · printed {at} by {by}"), database=store.path.name,
+                       at=moment_text(now), by=by), ts.small),
         Paragraph("&nbsp;", ts.small),
     ]
-    return ts, story, Footer(ts, f"{store.protocol.code} · {title}", now.astimezone(), by)
+    return story, Footer(ts, f"{store.protocol.code} · {title}", now.astimezone(), by)
 
 
 def _write(store, out: Path, title: str, story: list[Flowable], footer: Footer) -> Printed:
@@ -55,10 +59,10 @@ def _table(ts: Typesetter, headings: tuple[str, ...], rows: list[list[str]], nom
            samples: list[list[str]]) -> Table:
     cell = ts.cell.clone("audit", fontSize=7.5, leading=9)
     bold = cell.clone("audit_bold", fontName=ts.fonts.bold)
-    cells = [[Paragraph(ts.esc(h), bold) for h in headings]]
+    cells = [[Paragraph(ts.t(h), bold) for h in headings]]
     cells += [[Paragraph("<br/>".join(ts.esc(part) for part in text.split("\n")), cell) for text in row]
               for row in rows]
-    texts = [[ts.fonts.clean(h), *sample] for h, sample in zip(headings, samples, strict=True)]
+    texts = [[ts.fonts.clean(ts.words(h)), *sample] for h, sample in zip(headings, samples, strict=True)]
     widths = fit_widths(content_width(PAGE), nominal, texts, ts.fonts.bold, 7.5, stretch)
     table = Table(cells, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(grid_style() + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -66,36 +70,43 @@ def _table(ts: Typesetter, headings: tuple[str, ...], rows: list[list[str]], nom
 
 
 def write_trail(store, chosen: TrailFilter, out: Path | str, *, printed_by: str | None = None,
-                overwrite: bool = False) -> Printed:
-    """Write the audit-trail entries `chosen`; every check is made before the file is touched."""
+                overwrite: bool = False, lang: str | None = None) -> Printed:
+    """Write the audit-trail entries `chosen` (headings in `lang`, default the one spoken now); every check is
+    made before the file is touched."""
     out = check_pdf_output(out, store.path, overwrite)
     count = store.audit.count(chosen)
     if count > MOST_ENTRIES:
         raise ClinicalInputError(f"The filter holds {count:,} entries, more than a PDF holds ({MOST_ENTRIES:,}): "
                                  "narrow it (a patient, a user, a kind, dates), or save it as CSV.", "output")
     shown = lines(store.audit.trail(chosen))
-    title = "Audit trail"
-    ts, story, footer = _start(store, title, f"Filter: {chosen.described()} · {count:,} "
-                               f"{'entry' if count == 1 else 'entries'}, oldest first", printed_by)
+    ts = Typesetter(lang or i18n.current())
+    title = ts.words(N_("Audit trail"))
+    story, footer = _start(store, ts, title, ts.ngettext("Filter: {filter} · {count} entry, oldest first",
+                                                         "Filter: {filter} · {count} entries, oldest first", count,
+                                                         filter=chosen.described()), printed_by)
     rows = [[str(e.entry), e.when, e.who, e.kind, e.patient, e.what, "\n".join(e.changes), e.reason] for e in shown]
     story.append(_table(ts, _TRAIL_HEADINGS, rows, [12 * mm, 30 * mm, 32 * mm, 22 * mm, 20 * mm, 45 * mm,
                                                     60 * mm, 35 * mm], 6,
                         [["999999"], ["2025-12-31 23:59 CEST"], [], ["Failed log-in"], ["DEMO-0000"], [], [], []])
-                 if rows else Paragraph(ts.esc("No entry matches the filter."), ts.body))
+                 if rows else Paragraph(ts.t(N_("No entry matches the filter.")), ts.body))
     return _write(store, out, title, story, footer)
 
 
-def write_access_review(store, out: Path | str, *, printed_by: str | None = None, overwrite: bool = False
-                        ) -> Printed:
-    """Write the access review: every role ever granted, since when, by whom, and until when."""
+def write_access_review(store, out: Path | str, *, printed_by: str | None = None, overwrite: bool = False,
+                        lang: str | None = None) -> Printed:
+    """Write the access review: every role ever granted, since when, by whom, and until when (in `lang`,
+    default the one spoken now)."""
     out = check_pdf_output(out, store.path, overwrite)
     grants = store.accounts.access_review()
-    title = "Access review"
-    ts, story, footer = _start(store, title, "Who holds (or held) which role, since when, granted by whom", printed_by)
+    ts = Typesetter(lang or i18n.current())
+    title = ts.words(N_("Access review"))
+    story, footer = _start(store, ts, title, ts.t(N_("Who holds (or held) which role, since when, granted by whom")),
+                           printed_by)
     rows = [[g.login, g.full_name, g.role, moment_text(g.granted_at), g.granted_by,
-             moment_text(g.revoked_at) if g.revoked_at else "holds it", g.revoked_by or ""] for g in grants]
+             moment_text(g.revoked_at) if g.revoked_at else ts.words(N_("holds it")), g.revoked_by or ""]
+            for g in grants]
     when = ["2025-12-31 23:59 CEST"]
     story.append(_table(ts, _REVIEW_HEADINGS, rows, [30 * mm, 50 * mm, 25 * mm, 35 * mm, 30 * mm, 35 * mm, 30 * mm],
                         1, [[], [], ["data-manager"], when, [], when, []])
-                 if rows else Paragraph(ts.esc("No account holds a role."), ts.body))
+                 if rows else Paragraph(ts.t(N_("No account holds a role.")), ts.body))
     return _write(store, out, title, story, footer)

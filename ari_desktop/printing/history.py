@@ -12,13 +12,15 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from ..reports.history import HistoryEntry, entries
 from .layout import Footer, Typesetter, build, content_width, document, fit_widths, grid_style
 from .options import LANGUAGES, Printed, check_choice
 
 PAGE = landscape(A4)
-_HEADINGS = ("history.when", "history.who", "history.record", "history.change", "history.why")
+_HEADINGS = (N_("When"), N_("Who"), N_("Record"), N_("What changed"), N_("Why"))
+ACTIONS = {"created": N_("created"), "corrected": N_("corrected")}
 
 
 def write(store, study_id: str, out: Path | str, *, lang: str = "en", filter_text: str = "",
@@ -30,14 +32,17 @@ def write(store, study_id: str, out: Path | str, *, lang: str = "en", filter_tex
     patient = store.patients.get(study_id)
     shown = [e for e in entries(store.changes.of_patient(patient.study_id), store.protocol) if e.matches(filter_text)]
     ts = Typesetter(lang)
-    title = ts.words("history.document", study_id=patient.study_id)
+    title = ts.words(N_("Change history {study_id}"), study_id=patient.study_id)
     story: list[Flowable] = [
-        Paragraph(f"{ts.t('history.title')} — {ts.esc(patient.study_id)} · {ts.esc(patient.initials)}", ts.title),
-        Paragraph(f"<b>{ts.esc(store.protocol.code)}</b> · " + ts.t("history.summary", count=len(shown)), ts.body),
+        Paragraph(ts.t(N_("Change history")) + f" — {ts.esc(patient.study_id)} · {ts.esc(patient.initials)}", ts.title),
+        Paragraph(f"<b>{ts.esc(store.protocol.code)}</b> · "
+                  + ts.ngettext("{count} change: who changed what, from which value to which, and why.",
+                                "{count} changes, oldest first: who changed what, from which value to which, and why.",
+                                len(shown)), ts.body),
     ]
     if filter_text.strip():
-        story.append(Paragraph(ts.t("history.filtered", text=filter_text.strip()), ts.body))
-    story.append(_table(shown, ts) if shown else Paragraph(ts.t("history.none"), ts.body))
+        story.append(Paragraph(ts.t(N_("Only the changes that mention “{text}”."), text=filter_text.strip()), ts.body))
+    story.append(_table(shown, ts) if shown else Paragraph(ts.t(N_("No change matches.")), ts.body))
     footer = Footer(ts, f"{store.protocol.code} · {title}", store.now(), printed_by or store.user)
 
     def render(path: Path) -> int:
@@ -54,7 +59,7 @@ def _table(shown: list[HistoryEntry], ts: Typesetter) -> Table:
         rows.append([
             Paragraph(ts.esc(entry.when), cell),
             Paragraph(ts.esc(entry.user), cell),
-            Paragraph(f"{ts.esc(entry.record)} ({ts.t(f'history.{entry.action}')})", cell),
+            Paragraph(f"{ts.esc(entry.record)} ({ts.t(ACTIONS[entry.action])})", cell),
             Paragraph("<br/>".join(ts.esc(line) for line in entry.change_lines()), cell),
             Paragraph(ts.esc(entry.reason or ""), cell),
         ])

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..core.errors import ClinicalInputError
 from ..core.sample_ids import sample_id
 from ..core.schedule import OPEN_STATUSES, ScheduleEntry
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from .layout import INK, Typesetter, fit_text
 from .options import LANGUAGES, STOCKS, Printed, check_choice
@@ -97,7 +98,7 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, stock: str =
     ts = Typesetter(lang)
 
     def render(path: Path) -> int:
-        return _draw(path, labels, layout, ts, f"{ts.words('labels.title')} {visit.patient.study_id} "
+        return _draw(path, labels, layout, ts, ts.words(N_("Tube labels")) + f" {visit.patient.study_id} "
                                               f"{visit.timepoint}", store.user)
 
     return Printed(out, write_atomically(out, render))
@@ -146,7 +147,7 @@ def _draw(path: Path, labels: list[Label], stock: Stock, ts: Typesetter, title: 
     canvas.setTitle(title)
     canvas.setAuthor(author)
     canvas.setCreator("ARI Desktop")
-    canvas.setSubject(ts.words("labels.title"))
+    canvas.setSubject(ts.words(N_("Tube labels")))
     pages = 0
     for start in range(0, len(labels), stock.per_page):
         for n, label in enumerate(labels[start:start + stock.per_page]):
@@ -247,9 +248,9 @@ def _draw_words(canvas: Canvas | None, label: Label, x: float, y: float, stock: 
             baseline -= size * 1.25
             line(fit_text(clean(text.strip(" ·")), regular, size, inner), regular, size, baseline)
     baseline -= size * 1.3
-    day = clean(f"{ts.words('date')} {label.day.isoformat()}")
+    day = clean(ts.words(N_("Date")) + f" {label.day.isoformat()}")
     line(day, regular, size, baseline)
     if canvas is not None:
         canvas.drawString(left + stringWidth(day, regular, size) + 4 * mm, baseline,
-                          clean(f"{ts.words('time')} ____:____"))
+                          clean(ts.words(N_("Time")) + " ____:____"))
     return baseline - size * 0.3, whole

@@ -19,8 +19,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
+from ..i18n import N_
 from .fonts import Fonts, fonts
-from .strings import Words
+from .words import Words
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 14 * mm
@@ -61,6 +62,15 @@ class Typesetter:
     def t(self, key: str, **fields: object) -> str:
         """A string of the sheet's own (mark-up allowed), in the font's characters."""
         return self.fonts.clean(self.words(key, **{k: self.esc(str(v)) for k, v in fields.items()}))
+
+    def ngettext(self, singular: str, plural: str, count: int, **fields: object) -> str:
+        """The sheet's message for `count` (its own plural rule in each language); `count` is a field."""
+        escaped = {k: self.esc(str(v)) for k, v in fields.items()}
+        return self.fonts.clean(self.words.ngettext(singular, plural, count, **escaped))
+
+    def b(self, message: str) -> Paragraph:
+        """A bold cell of the sheet's own words (a table heading)."""
+        return Paragraph(f"<b>{self.t(message)}</b>", self.cell)
 
     def esc(self, text: str) -> str:
         """Text from the protocol or the database, made safe for a paragraph."""
@@ -173,10 +183,10 @@ class Footer:
         canvas.line(MARGIN, top, width - MARGIN, top)
         canvas.setFillColor(GREY)
         canvas.setFont(ts.fonts.regular, 7.5)
-        page_text = ts.fonts.clean(ts.words("page", page=page, pages=pages))
+        page_text = ts.fonts.clean(ts.words(N_("Page {page} of {pages}"), page=page, pages=pages))
         room = width - 2 * MARGIN - stringWidth(page_text, ts.fonts.bold, 8.5) - 6 * mm
         canvas.drawString(MARGIN, top - 3.8 * mm, fit_text(ts.fonts.clean(self.what), ts.fonts.regular, 7.5, room))
-        printed = ts.words("printed", at=f"{self.printed_at:%Y-%m-%d %H:%M}", by=self.printed_by)
+        printed = ts.words(N_("Printed {at} by {by}"), at=f"{self.printed_at:%Y-%m-%d %H:%M}", by=self.printed_by)
         canvas.drawString(MARGIN, top - 7.4 * mm, fit_text(ts.fonts.clean(printed), ts.fonts.regular, 7.5, room))
         canvas.setFont(ts.fonts.bold, 8.5)
         canvas.drawRightString(width - MARGIN, top - 3.8 * mm, page_text)

@@ -14,7 +14,7 @@ from ..core.errors import ClinicalInputError
 
 PAPERS = ("a4", "letter")
 STOCKS = ("a4-3x8", "roll")
-LANGUAGES = ("en", "es")
+LANGUAGES = ("en", "es", "ca")  # the names: i18n.LANGUAGES
 
 
 def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:

@@ -20,7 +20,8 @@ from ..core.patients import Patient
 from ..core.protocol import Protocol, day_code
 from ..core.schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
 from ..core.signatures import Signature
-from .strings import Words
+from ..i18n import N_
+from .words import Words
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def item_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
     except KeyError:  # not in this protocol file: keep the words the schedule has
         return item.label
     if item.held:
-        label = Words(lang)("infusion.held_label", label=label, days=protocol.held_fraction_max_delay_days)
+        label = Words(lang)(N_("{label}; held, may be given up to {days} days late"), label=label,
+                            days=protocol.held_fraction_max_delay_days)
     return label
 
 

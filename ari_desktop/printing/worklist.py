@@ -18,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from ..core.protocol import BONE_MARROW
 from ..core.schedule import OVERDUE, ScheduleEntry
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from .layout import (
     GREY,
@@ -44,8 +45,11 @@ PAGE = landscape(A4)
 MISSED_DAYS_BACK = 7  # store.schedules.missed's default: a week of closed windows to explain
 SECTION_START = 40 * mm  # heading, table header and a few rows
 # The due table's columns after the tick box.
-DUE_COLUMNS = ("worklist.patient", "timepoint", "item", "worklist.specimen", "volume", "destination", "target_date",
-               "worklist.window_closes", "worklist.status", "time", "initials")
+DUE_COLUMNS = (N_("Patient"), N_("Timepoint"), N_("Item"), N_("Specimen · tube"), N_("Volume"), N_("Destination"),
+               N_("Target date"), N_("Window closes"), N_("Status"), N_("Time"), N_("Initials"))
+MISSED_COLUMNS = (N_("Patient"), N_("Timepoint"), N_("Item"), N_("Target date"), N_("Window closed"), N_("Reason"))
+# What Today's filter of one kind of item shows, as the sheet names it.
+KINDS = {"sample": N_("samples"), "assessment": N_("assessments"), "visit": N_("visits"), "infusion": N_("infusions")}
 
 
 def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: str | None = None,
@@ -73,15 +77,14 @@ def write(store, day: date, out: Path | str, *, lang: str = "en", printed_by: st
         return item_label(store.protocol, entry.item, lang)
 
     story = _story(protocol, day, due, missed, initials, label, ts, width)
-    filters = ([ts.words(f"worklist.kind.{kind}")] if kind != "all" else []) + (
-        [ts.words("worklist.patients_matching", text=patients.strip())] if wanted else [])
+    filters = ([ts.words(KINDS[kind])] if kind != "all" else []) + (
+        [ts.words(N_("patients whose study ID contains “{text}”"), text=patients.strip())] if wanted else [])
     if filters:
-        story.insert(2, Paragraph(ts.esc(ts.words("worklist.shown", what=", ".join(filters))), ts.body))
-    footer = Footer(ts, f"{store.protocol.code} · {ts.words('worklist.document', date=day.isoformat())}",
-                    store.now(), printed_by or store.user)
+        story.insert(2, Paragraph(ts.esc(ts.words(N_("Shown: {what}"), what=", ".join(filters))), ts.body))
+    title = ts.words(N_("Daily worklist {date}"), date=day.isoformat())
+    footer = Footer(ts, f"{store.protocol.code} · {title}", store.now(), printed_by or store.user)
 
     def render(path: Path) -> int:
-        title = ts.words("worklist.document", date=day.isoformat())
         return build(document(path, PAGE, footer, title, protocol.title), story, footer)
 
     return Printed(out, write_atomically(out, render))
@@ -92,30 +95,37 @@ def _story(protocol, day: date, due: list[ScheduleEntry], missed: list[ScheduleE
     overdue = sum(1 for e in due if e.status == OVERDUE)
     patients = len({e.study_id for e in due} | {e.study_id for e in missed})
     story: list[Flowable] = [
-        Paragraph(f"{ts.t('worklist.title')} — {ts.esc(day_text(ts, day))}", ts.title),
-        Paragraph(f"<b>{ts.esc(protocol.code)}</b> · " + ts.t("worklist.summary", patients=patients, items=len(due),
-                                                               overdue=overdue, missed=len(missed)), ts.body),
+        Paragraph(ts.t(N_("Daily worklist")) + f" — {ts.esc(day_text(ts, day))}", ts.title),
+        Paragraph(f"<b>{ts.esc(protocol.code)}</b> · " + " · ".join((
+            ts.ngettext("{count} patient", "{count} patients", patients),
+            ts.ngettext("{count} item due", "{count} items due", len(due)),
+            ts.ngettext("{count} overdue", "{count} overdue", overdue),
+            ts.ngettext("{count} missed", "{count} missed", len(missed)))), ts.body),
     ]
     tray = _tray(protocol, due, ts)
     if tray is not None:
-        story.append(KeepTogether([Paragraph(ts.t("worklist.tray"), ts.heading), tray]))
+        story.append(KeepTogether([Paragraph(ts.t(N_("Phlebotomy tray: tubes to prepare")), ts.heading), tray]))
     marrow = sum(1 for e in due if protocol.activity(e.item.activity).specimen == BONE_MARROW)
     if marrow:
-        story.append(Paragraph(ts.t("worklist.marrow", count=marrow), ts.body))
+        story.append(Paragraph(ts.ngettext("Not on the tray: {count} bone-marrow aspirate (taken by the physician)",
+                                           "Not on the tray: {count} bone-marrow aspirates (taken by the physician)",
+                                           marrow), ts.body))
     # A section heading never ends a page alone: it starts a new page unless it has room for a few rows.
     story.append(CondPageBreak(SECTION_START))
-    story.append(Paragraph(ts.t("worklist.due_heading"), ts.heading))
+    story.append(Paragraph(ts.t(N_("Due on this day")), ts.heading))
     story.append(_due_table(protocol, day, due, initials, label, ts, width) if due
-                 else Paragraph(ts.t("worklist.nothing_due"), ts.body))
+                 else Paragraph(ts.t(N_("Nothing is due on this day.")), ts.body))
     story.append(Spacer(1, 2 * mm))
     story.append(CondPageBreak(SECTION_START))
-    story.append(Paragraph(ts.t("worklist.missed_heading"), ts.heading))
+    story.append(Paragraph(ts.t(N_("Missed — reason needed")), ts.heading))
     if missed:
-        story.append(Paragraph(ts.t("worklist.missed_note", days=MISSED_DAYS_BACK), ts.small))
+        story.append(Paragraph(ts.t(N_("The window closed in the last {days} days with nothing recorded: a protocol "
+                                       "deviation. Write the reason, then record the item as not done."),
+                                    days=MISSED_DAYS_BACK), ts.small))
         story.append(Spacer(1, 1 * mm))
         story.append(_missed_table(missed, initials, label, ts, width))
     else:
-        story.append(Paragraph(ts.t("worklist.no_missed", days=MISSED_DAYS_BACK), ts.body))
+        story.append(Paragraph(ts.t(N_("Nothing missed in the last {days} days."), days=MISSED_DAYS_BACK), ts.body))
     return story
 
 
@@ -131,10 +141,10 @@ def _tray(protocol, due: list[ScheduleEntry], ts: Typesetter) -> Table | None:
             volume[activity.tube] += activity.volume_ml or 0
     if not count:
         return None
-    rows: list[list] = [[ts.t("tube"), ts.t("worklist.tubes"), ts.t("worklist.total_volume")]]
+    rows: list[list] = [[ts.t(N_("Tube")), ts.t(N_("Tubes")), ts.t(N_("Total volume"))]]
     for tube in sorted(count):
         rows.append([ts.text(tube), str(count[tube]), f"{ts.words.number(volume[tube])} mL"])
-    rows.append([ts.t("worklist.total"), str(sum(count.values())), ""])
+    rows.append([ts.t(N_("Total")), str(sum(count.values())), ""])
     table = Table(rows, colWidths=[70 * mm, 20 * mm, 28 * mm], hAlign="LEFT")
     table.setStyle(TableStyle(grid_style() + [
         ("FONT", (0, 0), (-1, -1), ts.fonts.regular, 8.5), ("FONT", (0, 0), (-1, 0), ts.fonts.bold, 8.5),
@@ -165,7 +175,7 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
         patient = ts.esc(f"{entry.study_id} · {initials.get(entry.study_id, '')}")
         activity = protocol.activity(entry.item.activity)
         sample = entry.item.kind == "sample"
-        status = ts.words(f"status.{entry.status}")
+        status = ts.words.status(entry.status)
         if entry.status == OVERDUE:
             style += [("BACKGROUND", (9, row), (9, row), OVERDUE_SHADE), ("FONT", (9, row), (9, row), ts.fonts.bold, 8)]
         target = entry.item.target_date
@@ -183,7 +193,7 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
             "",
             "",
         ])
-    statuses = [ts.fonts.clean(ts.words(f"status.{s}")) for s in (OVERDUE, "due")]
+    statuses = [ts.fonts.clean(ts.words.status(s)) for s in (OVERDUE, "due")]
     texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in DUE_COLUMNS]
     texts[7].append("2025-12-31")
     texts[8].append("2025-12-31")
@@ -197,12 +207,9 @@ def _due_table(protocol, day: date, due: list[ScheduleEntry], initials: dict[str
 
 def _missed_table(missed: list[ScheduleEntry], initials: dict[str, str], label: Callable[[ScheduleEntry], str],
                   ts: Typesetter, width: float) -> Table:
-    header = ["", ts.p(f"<b>{ts.t('worklist.patient')}</b>"), ts.p(f"<b>{ts.t('timepoint')}</b>"),
-              ts.p(f"<b>{ts.t('item')}</b>"), ts.p(f"<b>{ts.t('target_date')}</b>"),
-              ts.p(f"<b>{ts.t('worklist.window_closed')}</b>"), ts.p(f"<b>{ts.t('worklist.reason')}</b>")]
+    header = [""] + [ts.b(heading) for heading in MISSED_COLUMNS]
     rows: list[list] = [header]
-    texts = [[""]] + [[ts.fonts.clean(ts.words(key))] for key in (
-        "worklist.patient", "timepoint", "item", "target_date", "worklist.window_closed", "worklist.reason")]
+    texts = [[""]] + [[ts.fonts.clean(ts.words(heading))] for heading in MISSED_COLUMNS]
     texts[4].append("2025-12-31")
     texts[5].append("2025-12-31")
     widths = fit_widths(width, [6 * mm, 30 * mm, 14 * mm, 80 * mm, 20 * mm, 20 * mm, 60 * mm], texts,

@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from ..core.grading import ICE_ITEMS
 from ..core.schedule import DONE, NOT_DONE
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from .layout import (
     CELL_PAD,
@@ -45,6 +46,14 @@ TICK_ROW = 5 * mm
 TOX_ACTIVITY = "tox"
 INFUSION_ACTIVITY = "infusion"
 MAX_ASSESSMENT_COLUMNS = 4
+# The measures of a vital-signs row (the flowsheet of a toxicity day has all but the weight).
+VITALS = (N_("Temperature (°C)"), N_("Heart rate (beats/min)"), N_("Blood pressure (mmHg)"),
+          N_("Respiratory rate (breaths/min)"), N_("SpO<sub>2</sub> (%), on air or oxygen"), N_("Weight (kg)"))
+RESPONSES = (N_("sCR"), N_("CR"), N_("VGPR"), N_("PR"), N_("MR"), N_("SD"), N_("PD"))  # IMWG, best first
+DECISIONS = {"go": N_("Go"), "hold": N_("Hold")}
+# A signature's meaning (core/signatures.MEANINGS) as the sheet prints it.
+MEANINGS = {"performed": N_("performed"), "reviewed": N_("reviewed"), "go": N_("approved go"), "hold": N_("hold"),
+            "confirmed": N_("confirmed")}
 
 
 def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str = "a4", lang: str = "en",
@@ -60,12 +69,13 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
     story = _story(visit, ts, content_width(pagesize), store.protocol, signed_records(store, visit))
     patient = visit.patient
     codes = " + ".join(code for code, _ in visit.timepoints)
-    footer = Footer(ts, f"{store.protocol.code} · {ts.words('worksheet.title')} · {patient.study_id} "
+    sheet = ts.words(N_("Visit worksheet"))
+    footer = Footer(ts, f"{store.protocol.code} · {sheet} · {patient.study_id} "
                         f"({patient.initials}) · {codes} · {visit.target_date.isoformat()}",
                     store.now(), printed_by or store.user)
 
     def render(path: Path) -> int:
-        title = f"{ts.words('worksheet.title')} {patient.study_id} {codes}"
+        title = f"{sheet} {patient.study_id} {codes}"
         return build(document(path, pagesize, footer, title, visit.local_protocol.title), story, footer)
 
     return Printed(out, write_atomically(out, render))
@@ -73,34 +83,46 @@ def write(store, study_id: str, timepoint: str, out: Path | str, *, paper: str =
 
 def _story(visit: Visit, ts: Typesetter, width: float, protocol,
            signed: tuple[SignedRecord, ...]) -> list[Flowable]:
-    story: list[Flowable] = [Paragraph(ts.t("worksheet.title"), ts.title), _header(visit, ts, width)]
-    story.append(_section(ts, "samples.heading", _samples(visit, ts, width)))
+    story: list[Flowable] = [Paragraph(ts.t(N_("Visit worksheet")), ts.title), _header(visit, ts, width)]
+    story.append(_section(ts, N_("Samples to draw"), _samples(visit, ts, width)))
     tasks = [e for e in visit.entries if e.item.kind != "sample"]
     if tasks:
-        story.append(_section(ts, "tasks.heading", _tasks(visit, tasks, ts, width)))
+        story.append(_section(ts, N_("Assessments and treatments due"), _tasks(visit, tasks, ts, width)))
     if visit.has_activity(TOX_ACTIVITY):
         columns = max(1, min(MAX_ASSESSMENT_COLUMNS, 24 // max(1, protocol.inpatient_cadence_hours)))
-        story.append(_section(ts, "tox.heading", Paragraph(
-            ts.t("vitals.note", hours=protocol.inpatient_cadence_hours), ts.small), _vitals(ts, width, columns)))
-        story.append(KeepTogether([Spacer(1, 2 * mm), _crs(ts, width, columns),
-                                   Paragraph(ts.t("crs.legend"), ts.small)]))
-        story.append(_section(ts, "icans.heading", Paragraph(ts.t("icans.tick"), ts.small), _icans(ts, width, columns),
-                              Paragraph(ts.t("icans.legend"), ts.small)))
+        story.append(_section(ts, N_("Vital signs and cytokine release syndrome (CRS)"), Paragraph(
+            ts.t(N_("Daily CRS/ICANS monitoring: one column per assessment (every {hours} h while an inpatient)."),
+                 hours=protocol.inpatient_cadence_hours), ts.small), _vitals(ts, width, columns)))
+        story.append(KeepTogether([Spacer(1, 2 * mm), _crs(ts, width, columns), Paragraph(ts.t(N_(
+            "Fever: temperature ≥ 38.0 °C. Oxygen devices: none · blow-by · nasal cannula (low flow ≤ 6 L/min) · "
+            "high-flow nasal cannula (&gt; 6 L/min) · facemask · non-rebreather mask · Venturi mask · CPAP · BiPAP · "
+            "mechanical ventilation.")), ts.small)]))
+        tick = ts.t(N_("Tick each ICE item the patient gets right (1 point each)."))
+        story.append(_section(ts, N_("Neurotoxicity (ICANS, ASTCT 2019): ICE score"), Paragraph(tick, ts.small),
+                              _icans(ts, width, columns), Paragraph(ts.t(N_(
+                                  "Level of consciousness: alert · awakens spontaneously · awakens to voice · awakens "
+                                  "only to touch · unarousable. Tremor and myoclonus are graded with CTCAE, not as "
+                                  "ICANS.")), ts.small)))
     else:
-        story.append(_section(ts, "vitals.heading", _vitals_once(ts, width)))
+        story.append(_section(ts, N_("Vital signs"), _vitals_once(ts, width)))
     infusions = [e for e in visit.entries if e.item.activity == INFUSION_ACTIVITY]
+    rules = ts.t(N_("With CRS grade ≥ {crs} or ICANS grade ≥ {icans} in the last {active} h, a go needs a reason. "
+                    "A go is valid {valid} h and is void if a later assessment shows active CRS or ICANS. At least "
+                    "{interval} h between aliquots. A held fraction may be given up to {days} days after its planned "
+                    "day."), days=protocol.held_fraction_max_delay_days, crs=protocol.active_crs_grade,
+                 icans=protocol.active_icans_grade, active=protocol.active_toxicity_hours,
+                 valid=protocol.go_valid_hours, interval=protocol.min_hours_between_fractions)
     for entry in infusions:
-        story.append(_section(ts, "infusion.heading", _infusion(visit.label(entry), ts, width),
-                              Paragraph(ts.t("infusion.note", days=protocol.held_fraction_max_delay_days,
-                                             crs=protocol.active_crs_grade, icans=protocol.active_icans_grade,
-                                             active=protocol.active_toxicity_hours, valid=protocol.go_valid_hours,
-                                             interval=protocol.min_hours_between_fractions), ts.small)))
+        story.append(_section(ts, N_("Infusion: go / hold decision"), _infusion(visit.label(entry), ts, width),
+                              Paragraph(rules, ts.small)))
     if visit.is_response_visit:
-        story.append(_section(ts, "response.heading", _response(visit, ts, width)))
+        story.append(_section(ts, N_("Response assessment (IMWG 2016)"), _response(visit, ts, width)))
     if signed:
-        story.append(_section(ts, "esign.heading", _electronic_signatures(signed, ts, width),
-                              Paragraph(ts.t("esign.note"), ts.small)))
-    story.append(NotesAndSignatures(Paragraph(ts.t("notes.heading"), ts.heading), _signatures(ts, width)))
+        story.append(_section(ts, N_("Electronic signatures of what is recorded for this visit"),
+                              _electronic_signatures(signed, ts, width),
+                              Paragraph(ts.t(N_("As kept in ARI Desktop when printed: a signature is void once its "
+                                                "record was corrected.")), ts.small)))
+    story.append(NotesAndSignatures(Paragraph(ts.t(N_("Notes")), ts.heading), _signatures(ts, width)))
     return story
 
 
@@ -124,21 +146,23 @@ def _header(visit: Visit, ts: Typesetter, width: float) -> Table:
     patient, protocol = visit.patient, visit.local_protocol
     label = partial(Paragraph, style=ts.small)
     start, end = visit.window
-    window = (f"{start.isoformat()} ({ts.t('exact_day')})" if start == end
+    window = (f"{start.isoformat()} (" + ts.t(N_("exact day")) + ")" if start == end
               else f"{start.isoformat()} – {end.isoformat()}")
-    days = " · ".join(visit.days) if visit.days else ts.t("day0_not_set")
+    days = " · ".join(visit.days) if visit.days else ts.t(N_("day 0 not set yet"))
     codes = ", ".join(code for code, _ in visit.timepoints)
     big = ts.cell_bold.clone("big", fontSize=12, leading=14)
     rows = [
-        [label(ts.t("trial")), ts.p(f"<b>{ts.esc(protocol.code)}</b> · {ts.esc(protocol.title)}"), "", "", "", ""],
-        [label(ts.t("study_id")), Paragraph(ts.esc(patient.study_id), big), label(ts.t("initials")),
-         Paragraph(ts.esc(patient.initials), big), label(ts.t("birth_year")), Paragraph(str(patient.birth_year), big)],
-        [label(ts.t("visit")), ts.p(f"<b>{ts.esc(visit.title)}</b>  ({ts.esc(codes)})"), "", "", "", ""],
-        [label(ts.t("day")), ts.bold(days), label(ts.t("target_date")),
-         ts.bold(day_text(ts, visit.target_date)), label(ts.t("window")), ts.text(window)],
+        [label(ts.t(N_("Trial"))), ts.p(f"<b>{ts.esc(protocol.code)}</b> · {ts.esc(protocol.title)}"), "", "", "", ""],
+        [label(ts.t(N_("Study ID"))), Paragraph(ts.esc(patient.study_id), big), label(ts.t(N_("Initials"))),
+         Paragraph(ts.esc(patient.initials), big), label(ts.t(N_("Year of birth"))),
+         Paragraph(str(patient.birth_year), big)],
+        [label(ts.t(N_("Visit"))), ts.p(f"<b>{ts.esc(visit.title)}</b>  ({ts.esc(codes)})"), "", "", "", ""],
+        [label(ts.t(N_("Day"))), ts.bold(days), label(ts.t(N_("Target date"))),
+         ts.bold(day_text(ts, visit.target_date)), label(ts.t(N_("Window"))), ts.text(window)],
     ]
-    labels = [[ts.words(key) for key in keys] for keys in (("trial", "study_id", "visit", "day"),
-                                                             ("initials", "target_date"), ("birth_year", "window"))]
+    labels = [[ts.words(key) for key in keys] for keys in ((N_("Trial"), N_("Study ID"), N_("Visit"), N_("Day")),
+                                                             (N_("Initials"), N_("Target date")),
+                                                             (N_("Year of birth"), N_("Window")))]
     label_widths = [max(18 * mm, word_width(texts, ts.fonts.regular, ts.small.fontSize)) for texts in labels]
     values = _cols(width - sum(label_widths), 27, 44, 42)
     table = Table(rows, colWidths=[w for pair in zip(label_widths, values, strict=True) for w in pair])
@@ -158,18 +182,18 @@ def _header(visit: Visit, ts: Typesetter, width: float) -> Table:
 
 def _recorded_note(entry, ts: Typesetter) -> str:
     if entry.status in (DONE, NOT_DONE):
-        status = ts.words(f"status.{entry.status}")
-        return f"<br/><font size='7'><i>{ts.t('recorded', status=status)}</i></font>"
+        recorded = ts.t(N_("already recorded: {status}"), status=ts.words.status(entry.status))
+        return f"<br/><font size='7'><i>{recorded}</i></font>"
     return ""
 
 
 def _samples(visit: Visit, ts: Typesetter, width: float) -> Flowable:
     samples = visit.samples
     if not samples:
-        return Paragraph(ts.t("no_samples"), ts.body)
-    rows: list[list] = [["", ts.p(ts.t("timepoint")), ts.p(ts.t("sample")), ts.p(ts.t("tube")),
-                         ts.p(ts.t("volume")), ts.p(ts.t("destination")), ts.p(ts.t("time")),
-                         ts.p(ts.t("initials"))]]
+        return Paragraph(ts.t(N_("No samples at this visit.")), ts.body)
+    rows: list[list] = [["", ts.p(ts.t(N_("Timepoint"))), ts.p(ts.t(N_("Sample"))), ts.p(ts.t(N_("Tube"))),
+                         ts.p(ts.t(N_("Volume"))), ts.p(ts.t(N_("Destination"))), ts.p(ts.t(N_("Time"))),
+                         ts.p(ts.t(N_("Initials")))]]
     for entry in samples:
         activity = visit.local_protocol.activity(entry.item.activity)
         sample = f"<b>{ts.esc(visit.label(entry))}</b>"
@@ -185,8 +209,8 @@ def _samples(visit: Visit, ts: Typesetter, width: float) -> Flowable:
 
 
 def _tasks(visit: Visit, tasks, ts: Typesetter, width: float) -> Table:
-    rows: list[list] = [["", ts.p(ts.t("timepoint")), ts.p(ts.t("item")), ts.p(ts.t("time")),
-                         ts.p(ts.t("initials"))]]
+    rows: list[list] = [["", ts.p(ts.t(N_("Timepoint"))), ts.p(ts.t(N_("Item"))), ts.p(ts.t(N_("Time"))),
+                         ts.p(ts.t(N_("Initials")))]]
     for entry in tasks:
         rows.append([TickBox(), ts.text(entry.item.timepoint),
                      ts.p(ts.esc(visit.label(entry)) + _recorded_note(entry, ts)), "", ""])
@@ -200,7 +224,8 @@ def _flowsheet(ts: Typesetter, width: float, columns: int, title: str, rows: lis
 
     Each row is (label mark-up, kind): 'write' leaves room for handwriting, 'tick' holds tick boxes.
     """
-    header = [ts.p(f"<b>{title}</b>")] + [ts.p(f"<b>{ts.t('assessment_n', n=n)}</b>") for n in range(1, columns + 1)]
+    header = [ts.p(f"<b>{title}</b>")] + [ts.p("<b>" + ts.t(N_("Assessment {n}"), n=n) + "</b>")
+                                          for n in range(1, columns + 1)]
     data: list[list] = [header]
     heights: list[float | None] = [None]
     label_width = width * (0.52 if columns > 1 else 0.6)
@@ -216,32 +241,34 @@ def _flowsheet(ts: Typesetter, width: float, columns: int, title: str, rows: lis
 
 
 def _vitals(ts: Typesetter, width: float, columns: int) -> Table:
-    rows = [(ts.t("time"), "write"), (ts.t("initials"), "write")]
-    rows += [(ts.t(f"vitals.{key}"), "write")
-             for key in ("temperature", "heart_rate", "blood_pressure", "respiratory_rate", "spo2")]
-    return _flowsheet(ts, width, columns, ts.t("vitals.heading"), rows)
+    rows = [(ts.t(N_("Time")), "write"), (ts.t(N_("Initials")), "write")]
+    rows += [(ts.t(measure), "write") for measure in VITALS[:5]]
+    return _flowsheet(ts, width, columns, ts.t(N_("Vital signs")), rows)
 
 
 def _crs(ts: Typesetter, width: float, columns: int) -> Table:
-    rows = [(ts.t("crs.fever_masked"), "tick"), (ts.t("crs.hypotension"), "tick"),
-            (ts.t("crs.vasopressors"), "write"), (ts.t("crs.vasopressin"), "tick"),
-            (ts.t("crs.oxygen_device"), "write"), (ts.t("crs.oxygen_flow"), "write"),
-            (f"<b>{ts.t('crs.grade')}</b>", "write")]
-    return _flowsheet(ts, width, columns, ts.t("crs.heading"), rows)
+    rows = [(ts.t(N_("Fever masked (antipyretic, tocilizumab or corticosteroid after CRS onset)")), "tick"),
+            (ts.t(N_("Hypotension")), "tick"),
+            (ts.t(N_("Vasopressors: number (not counting vasopressin)")), "write"), (ts.t(N_("Vasopressin")), "tick"),
+            (ts.t(N_("Oxygen device (see list below)")), "write"), (ts.t(N_("Oxygen flow (L/min)")), "write"),
+            ("<b>" + ts.t(N_("CRS grade (0–4)")) + "</b>", "write")]
+    return _flowsheet(ts, width, columns, ts.t(N_("CRS (ASTCT 2019)")), rows)
 
 
 def _icans(ts: Typesetter, width: float, columns: int) -> Table:
-    rows = [(f"{n}. {ts.t(f'ice.{code}')}", "tick") for n, (code, _, _) in enumerate(ICE_ITEMS, start=1)]
-    rows += [(f"<b>{ts.t('icans.ice_score')}</b>", "write"), (ts.t("icans.consciousness"), "write"),
-             (ts.t("icans.seizure"), "write"), (ts.t("icans.motor"), "tick"), (ts.t("icans.edema"), "write"),
-             (f"<b>{ts.t('icans.grade')}</b>", "write")]
-    return _flowsheet(ts, width, columns, ts.t("icans.items"), rows)
+    # The ICE items' English is the grading module's (marked there), so the sheet and the app say the same.
+    rows = [(f"{n}. {ts.t(item)}", "tick") for n, (_, item, _) in enumerate(ICE_ITEMS, start=1)]
+    rows += [("<b>" + ts.t(N_("ICE score (0–10)")) + "</b>", "write"),
+             (ts.t(N_("Level of consciousness (see list below)")), "write"),
+             (ts.t(N_("Seizure: none / resolved rapidly / prolonged (&gt; 5 min)")), "write"),
+             (ts.t(N_("Focal motor weakness")), "tick"),
+             (ts.t(N_("Cerebral oedema on imaging: none / focal / diffuse")), "write"),
+             ("<b>" + ts.t(N_("ICANS grade (0–4)")) + "</b>", "write")]
+    return _flowsheet(ts, width, columns, ts.t(N_("ICE items")), rows)
 
 
 def _vitals_once(ts: Typesetter, width: float) -> Table:
-    keys = ["time", "initials", "vitals.temperature", "vitals.heart_rate", "vitals.blood_pressure",
-            "vitals.respiratory_rate", "vitals.spo2", "vitals.weight"]
-    cells = [ts.p(ts.t(key)) for key in keys]
+    cells = [ts.p(ts.t(key)) for key in (N_("Time"), N_("Initials"), *VITALS)]
     rows = [[cells[i], "", cells[i + 1], ""] for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=_cols(width, 30, 20, 30, 20), rowHeights=WRITE_ROW)
     table.setStyle(TableStyle(grid_style(0) + [("BACKGROUND", (0, 0), (0, -1), LIGHT),
@@ -252,16 +279,16 @@ def _vitals_once(ts: Typesetter, width: float) -> Table:
 def _infusion(label: str, ts: Typesetter, width: float) -> Table:
     """The go / hold box: what the physician saw, the decision and its reason, and the aliquot as
     given (dose, weight, time): what the gate asks for, written by hand."""
-    go_hold = choices(ts, [f"<b>{ts.t('infusion.go')}</b>", f"<b>{ts.t('infusion.hold')}</b>"], gap=10 * mm)
+    go_hold = choices(ts, ["<b>" + ts.t(N_("Go")) + "</b>", "<b>" + ts.t(N_("Hold")) + "</b>"], gap=10 * mm)
     rows = [
-        [ts.p(ts.t("infusion.fraction")), ts.p(f"<b>{ts.esc(label)}</b>"), "", ""],
-        [ts.p(ts.t("infusion.crs_seen")), "", ts.p(ts.t("infusion.icans_seen")), ""],
-        [ts.p(ts.t("infusion.decision")), go_hold, "", ""],
-        [ts.p(ts.t("infusion.reason")), "", "", ""],
-        [ts.p(ts.t("infusion.physician")), "", ts.p(ts.t("time")), ""],
-        [ts.p(ts.t("signature.physician")), "", "", ""],
-        [ts.p(ts.t("infusion.dose")), "", ts.p(ts.t("infusion.weight")), ""],
-        [ts.p(ts.t("infusion.given_at")), "", ts.p(ts.t("initials")), ""],
+        [ts.p(ts.t(N_("Fraction"))), ts.p(f"<b>{ts.esc(label)}</b>"), "", ""],
+        [ts.p(ts.t(N_("CRS grade seen"))), "", ts.p(ts.t(N_("ICANS grade"))), ""],
+        [ts.p(ts.t(N_("Go / Hold"))), go_hold, "", ""],
+        [ts.p(ts.t(N_("Reason (to hold, or for a go against active CRS / ICANS)"))), "", "", ""],
+        [ts.p(ts.t(N_("Physician"))), "", ts.p(ts.t(N_("Time"))), ""],
+        [ts.p(ts.t(N_("Physician signature"))), "", "", ""],
+        [ts.p(ts.t(N_("Dose given (×10⁶ CAR+ cells/kg)"))), "", ts.p(ts.t(N_("Weight (kg)"))), ""],
+        [ts.p(ts.t(N_("Given at (time)"))), "", ts.p(ts.t(N_("Initials"))), ""],
     ]
     table = Table(rows, colWidths=_cols(width, 30, 50, 14, 26),
                   rowHeights=[None, 9 * mm, 8 * mm, 2 * WRITE_ROW, WRITE_ROW, 9 * mm, 9 * mm, WRITE_ROW])
@@ -276,13 +303,12 @@ def _infusion(label: str, ts: Typesetter, width: float) -> Table:
 
 
 def _response(visit: Visit, ts: Typesetter, width: float) -> Table:
-    categories = choices(ts, [ts.t(f"response.{c}") for c in ("scr", "cr", "vgpr", "pr", "mr", "sd", "pd")],
-                         gap=2.5 * mm)
-    rows = [[ts.p(ts.t("response.category")), categories, "", ""]]
+    categories = choices(ts, [ts.t(category) for category in RESPONSES], gap=2.5 * mm)
+    rows = [[ts.p(ts.t(N_("Best response"))), categories, "", ""]]
     if visit.has_activity("mrd_bm"):
-        rows.append([ts.p(ts.t("response.mrd")), choices(ts, [ts.t("response.mrd_negative"),
-                     ts.t("response.mrd_positive"), ts.t("response.mrd_not_done")]), "", ""])
-    rows.append([ts.p(ts.t("response.assessed_by")), "", ts.p(ts.t("date")), ""])
+        rows.append([ts.p(ts.t(N_("MRD in bone marrow (10<super>-5</super>)"))), choices(ts, [ts.t(N_("negative")),
+                     ts.t(N_("positive")), ts.t(N_("not done"))]), "", ""])
+    rows.append([ts.p(ts.t(N_("Assessed by"))), "", ts.p(ts.t(N_("Date"))), ""])
     table = Table(rows, colWidths=_cols(width, 30, 50, 14, 26), rowHeights=[9 * mm] * (len(rows) - 1) + [WRITE_ROW])
     table.setStyle(TableStyle(grid_style(0) + [
         ("SPAN", (1, 0), (-1, 0)), ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("BACKGROUND", (2, -1), (2, -1), LIGHT),
@@ -293,20 +319,21 @@ def _response(visit: Visit, ts: Typesetter, width: float) -> Table:
 def _electronic_signatures(records: tuple[SignedRecord, ...], ts: Typesetter, width: float) -> Table:
     """One line per valid signature of each record; a record without one says "not signed", or "void"
     when a correction made after signing voided every signature it had."""
-    rows: list[list] = [[ts.p(ts.t(f"esign.{key}")) for key in ("record", "signed_by", "signed_at", "meaning")]]
+    rows: list[list] = [[ts.p(ts.t(heading)) for heading in (N_("Record"), N_("Signed by"), N_("Date and time"),
+                                                              N_("Meaning"))]]
     spans = []
     for record in records:
         if record.table == "assessments":
-            what = ts.t("esign.assessment", **record.fields)
+            what = ts.t(N_("Bedside assessment {time}: CRS grade {crs}, ICANS grade {icans}"), **record.fields)
         else:
-            what = ts.t("esign.decision", timepoint=record.fields["timepoint"],
-                        decision=ts.words(f"esign.decision.{record.fields['decision']}"))
+            what = ts.t(N_("Go / hold before {timepoint}: {decision}"), timepoint=record.fields["timepoint"],
+                        decision=ts.words(DECISIONS[record.fields["decision"]]))
         valid = [s for s, status in record.signatures if status == "valid"]
         for signature in valid:
             rows.append([ts.p(what), ts.text(signature.full_name), ts.text(_when(signature.signed_at)),
-                         ts.p(ts.t(f"esign.meaning.{signature.meaning}"))])
+                         ts.p(ts.t(MEANINGS[signature.meaning]))])
         if not valid:
-            missing = "esign.void" if record.signatures else "esign.not_signed"
+            missing = N_("void (corrected after signing)") if record.signatures else N_("not signed")
             rows.append([ts.p(what), ts.p(f"<i>{ts.t(missing)}</i>"), "", ""])
             spans.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
     widths = _fit_header(ts, width, rows[0], [80, 34, 40, 26], stretch=0)
@@ -371,8 +398,8 @@ class NotesAndSignatures(Flowable):
 
 
 def _signatures(ts: Typesetter, width: float) -> Table:
-    rows = [[ts.p(ts.t("signature.nurse")), "", ts.p(ts.t("date")), ""],
-            [ts.p(ts.t("signature.physician")), "", ts.p(ts.t("date")), ""]]
+    rows = [[ts.p(ts.t(N_("Nurse signature"))), "", ts.p(ts.t(N_("Date"))), ""],
+            [ts.p(ts.t(N_("Physician signature"))), "", ts.p(ts.t(N_("Date"))), ""]]
     table = Table(rows, colWidths=_cols(width, 30, 50, 14, 26), rowHeights=9 * mm)
     table.setStyle(TableStyle(grid_style(0) + [("BACKGROUND", (0, 0), (0, -1), LIGHT),
                                                ("BACKGROUND", (2, 0), (2, -1), LIGHT)]))

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ... import printing
+from ... import i18n, printing
 from ...core.errors import ClinicalInputError
 from ...outputs import check_pdf_output, write_atomically
 from ..audit import log_output
@@ -60,7 +60,7 @@ from ..common.settings import open_settings
 from ..common.widgets import open_dialog
 
 KINDS = ("worksheet", "worklist", "labels")
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGE_NAMES = i18n.LANGUAGES  # each in its own name
 PAPER_NAMES = {"a4": "A4", "letter": "Letter"}
 STOCK_NAMES = {"a4-3x8": "A4 sheet, 3 × 8 labels (70 × 37 mm)", "roll": "Label roll (57 × 32 mm)"}
 ZOOMS = {"page": ("Whole page", QPdfView.ZoomMode.FitInView), "width": ("Page width", QPdfView.ZoomMode.FitToWidth)}
@@ -191,7 +191,7 @@ class PrintPreviewDialog(QDialog):
 
         fill(self.paper, PAPER_NAMES, printing.PAPERS, "paper", "a4")
         fill(self.stock, STOCK_NAMES, printing.STOCKS, "stock", "a4-3x8")
-        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", "en")
+        fill(self.lang, LANGUAGE_NAMES, printing.LANGUAGES, "lang", i18n.current())
         fill(self.zoom, {code: name for code, (name, _) in ZOOMS.items()}, tuple(ZOOMS), f"zoom_{kind}",
              DEFAULT_ZOOM[kind])
         for combo, caption, shown in ((self.paper, "paperCaption", kind == "worksheet"),
