@@ -96,8 +96,9 @@ class _Command(click.Command):
             if value:
                 before = ctx.obj[f"{key}_given"]
                 if before and before != value:
-                    raise ClinicalInputError(_("{option} is given twice, as {before} and as {value}; give it once.").format(
-                                                 option=option, before=before, value=value),
+                    raise ClinicalInputError(
+                        _("{option} is given twice, as {before} and as {value}; give it once.").format(
+                            option=option, before=before, value=value),
                                              key)
                 ctx.obj[key] = value
         return super().invoke(ctx)
@@ -155,8 +156,8 @@ def cli(ctx: click.Context, db_path: Path | None, signer_login: str | None, pass
     if ctx.invoked_subcommand is None:
         from ..launch import open_window
 
-        ctx.exit(open_window(ctx.obj["db"], user=signer_login, on=_date(on, N_("date")), screenshot=screenshot, view=view,
-                             size=size))
+        ctx.exit(open_window(ctx.obj["db"], user=signer_login, on=_date(on, N_("date")), screenshot=screenshot,
+                             view=view, size=size))
 
 
 def _opened(ctx: click.Context):
@@ -230,8 +231,10 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
         changes.update(off_study=None, off_study_reason=None)
     if clear_death:
         changes["death"] = None
-    for field, text, what in (("day0", infusion_date, N_("infusion date")), ("booster", booster_date, N_("booster date")),
-                              ("off_study", off_study, N_("off-study date")), ("death", death_date, N_("date of death"))):
+    for field, text, what in (("day0", infusion_date, N_("infusion date")),
+                              ("booster", booster_date, N_("booster date")),
+                              ("off_study", off_study, N_("off-study date")),
+                              ("death", death_date, N_("date of death"))):
         if text is not None:
             changes[field] = parse_date(text, what)
     if off_study is not None:

@@ -146,11 +146,12 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if store.accounts.exist():
             signed_in(ctx, store, passwords)
             store.accounts.require("manage-accounts")
-        account = store.accounts.add(login, full_name, roles, passwords.read(_("Password for {login}").format(login=login),
-                                                                                    confirm=True))
+        password = passwords.read(_("Password for {login}").format(login=login), confirm=True)
+        account = store.accounts.add(login, full_name, roles, password)
         said = (_("Added {login} ({full_name}): {roles}; password set (to be changed at the first log-in).")
                 if account.must_change_password else _("Added {login} ({full_name}): {roles}; password set."))
-        click.echo(said.format(login=account.login, full_name=account.full_name, roles=", ".join(sorted(account.roles))))
+        click.echo(said.format(login=account.login, full_name=account.full_name,
+                               roles=", ".join(sorted(account.roles))))
 
     @user_group.command("deactivate")
     @click.argument("login")
@@ -191,8 +192,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if reset_login:
             signed_in(ctx, store, passwords)
             account = store.accounts.reset_password(reset_login,
-                                                    passwords.read(_("New password for {login}").format(login=reset_login),
-                                                                   confirm=True))
+                                                    passwords.read(_("New password for {login}").format(
+                                                        login=reset_login), confirm=True))
             click.echo(_("Reset the password of {login}; it is to be changed at the next log-in.").format(
                            login=account.login))
             return

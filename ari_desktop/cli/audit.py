@@ -83,7 +83,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if broken:
             click.echo(f"ari-desktop: {broken}", err=True)
             ctx.exit(1)
-        click.echo(ngettext("{count} entry, chain intact.", "{count} entries, chain intact.", count).format(count=count))
+        click.echo(ngettext("{count} entry, chain intact.", "{count} entries, chain intact.", count).format(
+            count=count))
 
     @cli.command("access-review")
     @json_option
@@ -107,8 +108,9 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                           "revoked_by": g.revoked_by} for g in grants])
             return
         for g in grants:
-            line = (_("{login:<16} {role:<13} since {when} granted by {granted_by}, revoked {revoked_at} by {revoked_by}")
-                    if g.revoked_at else _("{login:<16} {role:<13} since {when} granted by {granted_by}"))
+            line = (_("{login:<16} {role:<13} since {when} granted by {granted_by}, revoked {revoked_at} by "
+                      "{revoked_by}") if g.revoked_at
+                    else _("{login:<16} {role:<13} since {when} granted by {granted_by}"))
             click.echo(line.format(login=g.login, role=g.role, when=_when(g.granted_at), granted_by=g.granted_by,
                                    revoked_at=_when(g.revoked_at) if g.revoked_at else None, revoked_by=g.revoked_by))
 

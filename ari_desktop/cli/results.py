@@ -33,17 +33,21 @@ def _result_options(command):
 
 
 def result_lines(result: Result) -> list[str]:
-    return [f"  {FIELDS[name].label}: {shown(FIELDS[name], value)}" for name, value in result.values.items()]
+    return [f"  {FIELDS[name].shown}: {shown(FIELDS[name], value)}" for name, value in result.values.items()]
 
 
 def response_line(assessed: AssessedResponse) -> str:
     """One assessment as a physician reads it: proposal, criterion, confirmation, review, MRD."""
     review = assessed.review
-    reviewed = ("not reviewed yet" if review is None else
-                f"reviewed by {review.decided_by}: {review.category}"
-                + (f" (override: {review.reason})" if review.override else "")
-                + ("; the numbers changed since" if assessed.review_stale else ""))
-    return (f"{assessed.timepoint:<6} {assessed.day}  proposed {assessed.proposed or '—':<5} "
+    if review is None:
+        reviewed = _("not reviewed yet")
+    else:
+        reviewed = (_("reviewed by {who}: {category} (override: {reason})") if review.override
+                    else _("reviewed by {who}: {category}")).format(who=review.decided_by, category=review.category,
+                                                                    reason=review.reason)
+        if assessed.review_stale:
+            reviewed = _("{reviewed}; the numbers changed since").format(reviewed=reviewed)
+    return (f"{assessed.timepoint:<6} {assessed.day}  {_('proposed')} {assessed.proposed or '—':<5} "
             f"{assessed.proposal.proposed.criterion}  {assessed.proposal.reason}  [{reviewed}]  {assessed.mrd.reason}")
 
 
@@ -82,10 +86,12 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                                            "--haemoglobin (a count is corrected with ari-desktop count)."), "activity")
             values = {n: parse_decimal(v, n.capitalize(), n) for n, v in counts.items() if v is not None}
             if not values:
-                raise ClinicalInputError(_("Give at least one of --neutrophils, --platelets, --haemoglobin."), "activity")
+                raise ClinicalInputError(_("Give at least one of --neutrophils, --platelets, --haemoglobin."),
+                                         "activity")
             count = store.results.record_count(study_id, timepoint, **values)
-            click.echo(f"Recorded the blood count of {study_id.strip()} at {timepoint}: "
-                       + ", ".join(f"{n} {v:g}" for n, v in values.items()) + f" (grades {count.grades}).")
+            click.echo(_("Recorded the blood count of {study_id} at {timepoint}: {values} (grades {grades}).").format(
+                study_id=study_id.strip(), timepoint=timepoint,
+                values=", ".join(f"{n} {v:g}" for n, v in values.items()), grades=count.grades))
             return
         if any(value is not None for value in counts.values()):
             raise ClinicalInputError(_("--neutrophils, --platelets and --haemoglobin are a cbc item's result."),
@@ -101,7 +107,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                                    "response": _response_json(assessed) if assessed else None},
                                   indent=2, ensure_ascii=False))
             return
-        click.echo(_("Recorded the {label} result of {study_id} at {timepoint} (taken {done_at:%Y-%m-%d %H:%M}):").format(
+        click.echo(_("Recorded the {label} result of {study_id} at {timepoint} "
+                     "(taken {done_at:%Y-%m-%d %H:%M}):").format(
                        label=store.protocol.activity(activity).label, study_id=study_id.strip(), timepoint=timepoint,
                        done_at=saved.done_at.astimezone()))
         for line in result_lines(saved):

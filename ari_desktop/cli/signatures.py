@@ -56,7 +56,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         """The signer's password is entered again, even within a session."""
         store, passwords = store_of(ctx), passwords_of(ctx)
         login = ctx.obj["login"] or sign_in(store, None, passwords).login
-        return store.signatures.sign(table, record_id, meaning, login, passwords.read(_("Password of {login}").format(login=login)))
+        password = passwords.read(_("Password of {login}").format(login=login))
+        return store.signatures.sign(table, record_id, meaning, login, password)
 
     @cli.command("signatures")
     @click.argument("record", type=click.Choice(list(RECORDS)))

@@ -38,7 +38,8 @@ def _say_every_finding(options: dict) -> None:
     if missing:
         listed = " and ".join(filter(None, (", ".join(missing[:-1]), missing[-1])))
         raise ClinicalInputError(_("Say what was seen: give {listed} (e.g. --oxygen none --consciousness alert "
-                                   "--seizure none --edema none).").format(listed=listed), missing[0].removeprefix("--"))
+                                   "--seizure none --edema none).").format(listed=listed),
+                                 missing[0].removeprefix("--"))
 
 
 def crs_options(command: Callable, saved: bool = False) -> Callable:
@@ -319,7 +320,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4}{override} "
                        f"{d.reason or _('(no reason given)')} ({d.decided_by})")
         for e in events:
-            line = _("{onset} {label}: {reason}, resolved {resolution}") if e.resolution else _("{onset} {label}: {reason}")
+            line = (_("{onset} {label}: {reason}, resolved {resolution}") if e.resolution
+                    else _("{onset} {label}: {reason}"))
             click.echo(line.format(onset=e.onset, label=e.label, reason=e.grade_reason, resolution=e.resolution))
         for label, course in ((_("First infusion"), summary.first_infusion), (_("Booster"), summary.booster)):
             if course is not None:

@@ -78,7 +78,8 @@ def make_backup(store, folder: Path) -> Path:
             partial.unlink(missing_ok=True)
         rotate(store.path, folder)
     except (OSError, sqlite3.OperationalError) as error:
-        raise StoreError(_("No backup could be written in {folder}: {said}.").format(folder=folder, said=_said(error))) from None
+        raise StoreError(_("No backup could be written in {folder}: {said}.").format(
+                             folder=folder, said=_said(error))) from None
     return target
 
 

@@ -26,8 +26,10 @@ class Fractions(Part):
         override and needs a reason (gate.decision_refusal); a go with no reason stores none."""
         if timepoint not in self.protocol.go_decision_before:
             raise ClinicalInputError(
-                _("No go/hold decision is taken at {timepoint}; it is taken before the fractions at {fractions}.").format(
-                    timepoint=timepoint, fractions=' and '.join(self.protocol.go_decision_before)), "timepoint")
+                _("No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
+                  "{fractions}.").format(timepoint=timepoint,
+                                         fractions=_(" and ").join(self.protocol.go_decision_before)),
+                "timepoint")
         check_text(reason, N_("reason"), "reason", REASON_LIMIT)
         if decision not in gate.DECISIONS:
             raise ClinicalInputError(_("The decision must be go or hold, not '{decision}'.").format(
@@ -36,7 +38,8 @@ class Fractions(Part):
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             if patient.anchors.day0 is None:
-                raise ClinicalInputError(_("{study_id} has no day 0 yet.").format(study_id=patient.study_id), "timepoint")
+                raise ClinicalInputError(_("{study_id} has no day 0 yet.").format(study_id=patient.study_id),
+                                         "timepoint")
             check_moment(patient, decided_at, N_("decision time"), self.store.now())
             if decided_at.astimezone().date() < patient.anchors.day0:
                 raise ClinicalInputError(_("A go/hold for the fraction at {timepoint} is decided on or after day 0 "

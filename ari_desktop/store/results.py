@@ -98,7 +98,8 @@ class Results(Part):
                                          label=label, study_id=study_id), "timepoint")
         if entry[0].recording is None or entry[0].recording.outcome != DONE:
             raise ClinicalInputError(_("{label} of {study_id} is not recorded done: record it done (when the sample "
-                                       "was taken) before its result.").format(label=label, study_id=study_id), "timepoint")
+                                       "was taken) before its result.").format(label=label, study_id=study_id),
+                                     "timepoint")
         return label, entry[0]
 
     def of(self, study_id: str) -> list[Result]:
@@ -196,8 +197,8 @@ class Results(Part):
                 self.store.write("progressions", None, {"patient_id": patient_id, **values})
             elif (row[1], row[2]) != (values["progressed_on"], found_by):
                 if not (reason and reason.strip()):
-                    raise ClinicalInputError(_("{study_id} progressed on {progressed_on} ({found_by}) as recorded: changing it "
-                                               "is a correction and needs its reason.").format(
+                    raise ClinicalInputError(_("{study_id} progressed on {progressed_on} ({found_by}) as recorded: "
+                                               "changing it is a correction and needs its reason.").format(
                                                  study_id=patient.study_id, progressed_on=row[1], found_by=row[2]),
                                              "reason")
                 self.store.write("progressions", row[0], values, reason.strip(), correction=True)

@@ -52,7 +52,8 @@ class Schedules(Part):
         """The worklist's rows as they come from SQLite (the benchmark times this bare query)."""
         if kind != "all" and kind not in KINDS:
             raise ClinicalInputError(
-                _("The kind '{kind}' is not one of {allowed} or all.").format(kind=kind, allowed=', '.join(KINDS)), "kind")
+                _("The kind '{kind}' is not one of {allowed} or all.").format(kind=kind, allowed=", ".join(KINDS)),
+                "kind")
         # A window of L days holds `day` exactly when it starts between day - L and day.
         where, params = self._windows_starting(lambda days: (day - timedelta(days=days), day))
         if kind != "all":
