@@ -193,7 +193,7 @@ def patient() -> None:
 @click.option("--study-id", required=True, help="Trial number, e.g. ARI-014.")
 @click.option("--initials", required=True, help="2 to 4 letters; no names are stored.")
 @click.option("--sex", required=True, help="F or M.")
-@click.option("--birth-year", required=True, type=WholeNumber("The birth year", "1960"), help="YYYY.")
+@click.option("--birth-year", required=True, type=WholeNumber(N_("The birth year"), "1960"), help="YYYY.")
 @click.option("--screening-date", required=True, help="YYYY-MM-DD.")
 @click.option("--infusion-date", help="Day 0, first aliquot of the first infusion (YYYY-MM-DD).")
 @click.option("--extramedullary", is_flag=True, help="Extramedullary disease: PET-CT is scheduled.")
@@ -250,7 +250,7 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
 @click.argument("study_id")
 @click.option("--initials", help="2 to 4 letters.")
 @click.option("--sex", help="F or M.")
-@click.option("--birth-year", type=WholeNumber("The birth year", "1960"), help="YYYY.")
+@click.option("--birth-year", type=WholeNumber(N_("The birth year"), "1960"), help="YYYY.")
 @click.option("--extramedullary/--no-extramedullary", default=None,
               help="Extramedullary disease (adds or removes the PET-CT scans).")
 @click.option("--reason", required=True, help="Why the entry is corrected (kept in the change log).")

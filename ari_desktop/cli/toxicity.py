@@ -44,17 +44,17 @@ def _say_every_finding(options: dict) -> None:
 
 def crs_options(command: Callable, saved: bool = False) -> Callable:
     for option in reversed([
-        click.option("--temperature", type=DecimalNumber("Temperature", "38.6"),
+        click.option("--temperature", type=DecimalNumber(N_("Temperature"), "38.6"),
                      required=True, help="Highest temperature, °C."),
         click.option("--fever-masked", is_flag=True,
                      help="Fever masked by antipyretics, tocilizumab or steroids given after CRS began."),
         click.option("--hypotension", is_flag=True, help="Hypotension not needing vasopressors."),
-        click.option("--vasopressors", type=WholeNumber("Number of vasopressors", "1"),
+        click.option("--vasopressors", type=WholeNumber(N_("Number of vasopressors"), "1"),
                      default=0, help="Vasopressors other than vasopressin (implies "
                      "hypotension)."),
         click.option("--vasopressin", is_flag=True, help="Vasopressin given."),
         _finding_option("oxygen", saved),
-        click.option("--flow", type=DecimalNumber("Oxygen flow", "4"), help="Oxygen flow, L/min."),
+        click.option("--flow", type=DecimalNumber(N_("Oxygen flow"), "4"), help="Oxygen flow, L/min."),
     ]):
         command = option(command)
     return command
@@ -62,7 +62,7 @@ def crs_options(command: Callable, saved: bool = False) -> Callable:
 
 def icans_options(command: Callable, ice_required: bool, saved: bool = False) -> Callable:
     for option in reversed([
-        click.option("--ice", type=WholeNumber("ICE score", "10"), required=ice_required,
+        click.option("--ice", type=WholeNumber(N_("ICE score"), "10"), required=ice_required,
                      help="ICE score 0-10 (may be left out only when the patient is unarousable)."),
         _finding_option("consciousness", saved),
         _finding_option("seizure", saved),
@@ -130,13 +130,14 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the patient was assessed: YYYY-MM-DDTHH:MM.")
     @functools.partial(crs_options, saved=True)
-    @click.option("--tocilizumab", type=DecimalNumber("The tocilizumab dose", "8"),
+    @click.option("--tocilizumab", type=DecimalNumber(N_("The tocilizumab dose"), "8"),
                   default=0.0, help="Tocilizumab given, mg.")
-    @click.option("--dexamethasone", type=DecimalNumber("The dexamethasone dose", "8"),
+    @click.option("--dexamethasone", type=DecimalNumber(N_("The dexamethasone dose"), "8"),
                   default=0.0, help="Dexamethasone given, mg.")
-    @click.option("--methylprednisolone", type=DecimalNumber("The methylprednisolone dose", "8"),
+    @click.option("--methylprednisolone", type=DecimalNumber(N_("The methylprednisolone dose"), "8"),
                   default=0.0, help="Methylprednisolone given, mg.")
-    @click.option("--anakinra", type=DecimalNumber("The anakinra dose", "8"), default=0.0, help="Anakinra given, mg.")
+    @click.option("--anakinra", type=DecimalNumber(N_("The anakinra dose"), "8"), default=0.0,
+                  help="Anakinra given, mg.")
     @click.option("--notes", default="", help="Free text.")
     @click.pass_context
     def assess(ctx, study_id, at_text, tocilizumab, dexamethasone, methylprednisolone, anakinra, notes,
@@ -191,7 +192,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.argument("study_id")
     @click.option("--kind", required=True, help="|".join(EVENT_KINDS))
     @click.option("--onset", required=True, help="Onset date, YYYY-MM-DD (for a death: the date of death).")
-    @click.option("--grade", "ctcae_grade", type=WholeNumber("The grade", "3"),
+    @click.option("--grade", "ctcae_grade", type=WholeNumber(N_("The grade"), "3"),
                   help="The grade, as assessed: only the grades the term has ("
                   + "; ".join(f"{kind} {grades_text(grades)}" for kind, (_, grades) in EVENT_GRADES.items()) + ").")
     @click.option("--subtype", help="; ".join(f"{kind}: {'|'.join(subtypes)}" for kind, subtypes in
@@ -211,9 +212,9 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @cli.command("count")
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
-    @click.option("--neutrophils", type=DecimalNumber("Neutrophils", "0.4"), help="Neutrophils, ×10^9/L.")
-    @click.option("--platelets", type=DecimalNumber("Platelets", "40"), help="Platelets, ×10^9/L.")
-    @click.option("--haemoglobin", type=DecimalNumber("Haemoglobin", "9.5"), help="Haemoglobin, g/dL.")
+    @click.option("--neutrophils", type=DecimalNumber(N_("Neutrophils"), "0.4"), help="Neutrophils, ×10^9/L.")
+    @click.option("--platelets", type=DecimalNumber(N_("Platelets"), "40"), help="Platelets, ×10^9/L.")
+    @click.option("--haemoglobin", type=DecimalNumber(N_("Haemoglobin"), "9.5"), help="Haemoglobin, g/dL.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @click.pass_context
     def count(ctx, study_id, at_text, neutrophils, platelets, haemoglobin, as_json) -> None:
@@ -253,11 +254,11 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @cli.command("labs")
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
-    @click.option("--uric-acid", type=DecimalNumber("Uric acid", "350"), required=True, help="Uric acid, µmol/L.")
-    @click.option("--potassium", type=DecimalNumber("Potassium", "4.2"), required=True, help="Potassium, mmol/L.")
-    @click.option("--phosphate", type=DecimalNumber("Phosphate", "1.1"), required=True, help="Phosphate, mmol/L.")
-    @click.option("--calcium", type=DecimalNumber("Calcium", "2.3"), required=True, help="Calcium, mmol/L.")
-    @click.option("--creatinine-x-uln", type=DecimalNumber("Creatinine", "1.2"),
+    @click.option("--uric-acid", type=DecimalNumber(N_("Uric acid"), "350"), required=True, help="Uric acid, µmol/L.")
+    @click.option("--potassium", type=DecimalNumber(N_("Potassium"), "4.2"), required=True, help="Potassium, mmol/L.")
+    @click.option("--phosphate", type=DecimalNumber(N_("Phosphate"), "1.1"), required=True, help="Phosphate, mmol/L.")
+    @click.option("--calcium", type=DecimalNumber(N_("Calcium"), "2.3"), required=True, help="Calcium, mmol/L.")
+    @click.option("--creatinine-x-uln", type=DecimalNumber(N_("Creatinine"), "1.2"),
                   help="Creatinine as a multiple of the upper limit of normal.")
     @click.option("--arrhythmia", is_flag=True, help="Cardiac arrhythmia or sudden death.")
     @click.option("--seizure", is_flag=True, help="Seizure.")
