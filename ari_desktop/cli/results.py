@@ -26,7 +26,7 @@ def _result_options(command):
         allowed = f" ({' / '.join(field.choices or ('yes', 'no'))})" if field.choices or field.kind == "yes_no" else ""
         unit = f", {field.unit}" if field.unit else ""
         command = click.option(field.option, field.name, metavar="VALUE",
-                               help=f"{field.title}{unit}{allowed}.")(command)
+                               help=f"{field.english_title}{unit}{allowed}.")(command)
     for name, unit in reversed(_COUNT_OPTIONS.items()):
         command = click.option(f"--{name}", name, metavar="VALUE", help=f"A cbc item: {name}, {unit}.")(command)
     return command

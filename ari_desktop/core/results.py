@@ -54,8 +54,13 @@ class ResultField:
 
     @property
     def title(self) -> str:
-        """The label starting a sentence ("IgG" stays IgG)."""
-        return self.shown[:1].upper() + self.shown[1:]
+        """The label starting a sentence ("IgG" stays IgG), in the language chosen."""
+        return _sentence_start(self.shown)
+
+    @property
+    def english_title(self) -> str:
+        """The title as the export's data dictionary and the command line's help write it (language-neutral)."""
+        return _sentence_start(self.label)
 
     @property
     def heading(self) -> str:
@@ -84,6 +89,10 @@ class ResultField:
                                          label=self.shown, value=str(value).strip(), allowed=', '.join(allowed)),
                                      self.name)
         return typed
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _number(name: str, option: str, label: str, unit: str, largest: float) -> ResultField:
