@@ -15,7 +15,10 @@ import click
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import USER_ERRORS, ClinicalInputError
+from ..core.patients import shown_stage
+from ..core.schedule import shown_status
 from ..core.text import check_user
+from ..i18n import N_, _, ngettext
 from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
 from . import audit as audit_commands
@@ -39,7 +42,8 @@ def _check_utf8(ctx: click.Context) -> None:
                     str(item).encode("utf-8")
                 except UnicodeEncodeError:
                     name = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
-                    raise ClinicalInputError(f"{name} holds bytes that are not UTF-8 text; type it again.",
+                    raise ClinicalInputError(_("{name} holds bytes that are not UTF-8 text; type it again.").format(
+                                                 name=name),
                                              param.name) from None
 
 
@@ -92,7 +96,9 @@ class _Command(click.Command):
             if value:
                 before = ctx.obj[f"{key}_given"]
                 if before and before != value:
-                    raise ClinicalInputError(f"{option} is given twice, as {before} and as {value}; give it once.",
+                    raise ClinicalInputError(
+                        _("{option} is given twice, as {before} and as {value}; give it once.").format(
+                            option=option, before=before, value=value),
                                              key)
                 ctx.obj[key] = value
         return super().invoke(ctx)
@@ -150,8 +156,8 @@ def cli(ctx: click.Context, db_path: Path | None, signer_login: str | None, pass
     if ctx.invoked_subcommand is None:
         from ..launch import open_window
 
-        ctx.exit(open_window(ctx.obj["db"], user=signer_login, on=_date(on, "date"), screenshot=screenshot, view=view,
-                             size=size))
+        ctx.exit(open_window(ctx.obj["db"], user=signer_login, on=_date(on, N_("date")), screenshot=screenshot,
+                             view=view, size=size))
 
 
 def _opened(ctx: click.Context):
@@ -187,7 +193,7 @@ def patient() -> None:
 @click.option("--study-id", required=True, help="Trial number, e.g. ARI-014.")
 @click.option("--initials", required=True, help="2 to 4 letters; no names are stored.")
 @click.option("--sex", required=True, help="F or M.")
-@click.option("--birth-year", required=True, type=WholeNumber("The birth year", "1960"), help="YYYY.")
+@click.option("--birth-year", required=True, type=WholeNumber(N_("The birth year"), "1960"), help="YYYY.")
 @click.option("--screening-date", required=True, help="YYYY-MM-DD.")
 @click.option("--infusion-date", help="Day 0, first aliquot of the first infusion (YYYY-MM-DD).")
 @click.option("--extramedullary", is_flag=True, help="Extramedullary disease: PET-CT is scheduled.")
@@ -196,12 +202,12 @@ def patient_add(ctx, study_id, initials, sex, birth_year, screening_date, infusi
     """Register a patient and build the schedule."""
     from ..core.patients import Anchors, check_new_patient
 
-    anchors = Anchors(screening=parse_date(screening_date, "screening date"),
-                      day0=_date(infusion_date, "infusion date"), extramedullary=extramedullary)
+    anchors = Anchors(screening=parse_date(screening_date, N_("screening date")),
+                      day0=_date(infusion_date, N_("infusion date")), extramedullary=extramedullary)
     store = _store(ctx)
     new = check_new_patient(study_id, initials, sex, birth_year, anchors, store.protocol, store.today())
     store.patients.add(new)
-    click.echo(f"Registered {new.study_id}.")
+    click.echo(_("Registered {study_id}.").format(study_id=new.study_id))
 
 
 @patient.command("update")
@@ -225,24 +231,26 @@ def patient_update(ctx, study_id, infusion_date, booster_date, off_study, death_
         changes.update(off_study=None, off_study_reason=None)
     if clear_death:
         changes["death"] = None
-    for field, text, what in (("day0", infusion_date, "infusion date"), ("booster", booster_date, "booster date"),
-                              ("off_study", off_study, "off-study date"), ("death", death_date, "date of death")):
+    for field, text, what in (("day0", infusion_date, N_("infusion date")),
+                              ("booster", booster_date, N_("booster date")),
+                              ("off_study", off_study, N_("off-study date")),
+                              ("death", death_date, N_("date of death"))):
         if text is not None:
             changes[field] = parse_date(text, what)
     if off_study is not None:
         changes["off_study_reason"] = reason
     if not changes:
-        raise ClinicalInputError("Nothing to change: give a date to update.")
+        raise ClinicalInputError(_("Nothing to change: give a date to update."))
     store = _store(ctx)
     updated = store.patients.update_dates(study_id, reason=reason, **changes)
-    click.echo(f"Updated {updated.study_id}.")
+    click.echo(_("Updated {study_id}.").format(study_id=updated.study_id))
 
 
 @patient.command("correct")
 @click.argument("study_id")
 @click.option("--initials", help="2 to 4 letters.")
 @click.option("--sex", help="F or M.")
-@click.option("--birth-year", type=WholeNumber("The birth year", "1960"), help="YYYY.")
+@click.option("--birth-year", type=WholeNumber(N_("The birth year"), "1960"), help="YYYY.")
 @click.option("--extramedullary/--no-extramedullary", default=None,
               help="Extramedullary disease (adds or removes the PET-CT scans).")
 @click.option("--reason", required=True, help="Why the entry is corrected (kept in the change log).")
@@ -251,7 +259,7 @@ def patient_correct(ctx, study_id, initials, sex, birth_year, extramedullary, re
     """Correct what was typed at registration; the old values stay in the change log."""
     corrected = _store(ctx).patients.correct(study_id, reason, initials=initials, sex=sex, birth_year=birth_year,
                                             extramedullary=extramedullary)
-    click.echo(f"Corrected {corrected.study_id}.")
+    click.echo(_("Corrected {study_id}.").format(study_id=corrected.study_id))
 
 
 @patient.command("history")
@@ -289,8 +297,9 @@ def patient_list(ctx, as_json):
         _print_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['study_id']:<12} {row['initials']:<4} {row['sex']} {row['birth_year']}  "
-                   f"{row['stage']:<10} day 0 {row['day0'] or '-'}")
+        click.echo(_("{study_id:<12} {initials:<4} {sex} {birth_year}  {stage:<10} day 0 {day0}").format(
+                       study_id=row["study_id"], initials=row["initials"], sex=row["sex"],
+                       birth_year=row["birth_year"], stage=shown_stage(row["stage"]), day0=row["day0"] or "-"))
 
 
 # -- schedules, worklists, recording ----------------------------------------------------------
@@ -303,7 +312,7 @@ def patient_list(ctx, as_json):
 def schedule_command(ctx, study_id, as_of, as_json):
     """A patient's whole calendar with the status of every item."""
     store = _store(ctx)
-    entries = store.schedules.of(study_id, _date(as_of, "as-of date") or store.today())
+    entries = store.schedules.of(study_id, _date(as_of, N_("as-of date")) or store.today())
     if as_json:
         _print_json([e.as_json() for e in entries])
         return
@@ -324,7 +333,7 @@ def schedule_command(ctx, study_id, as_of, as_json):
 def worklist_command(ctx, on, kind, as_json, pdf, lang, overwrite):
     """Every open item whose window holds the day, across all patients."""
     store = _store(ctx)
-    day = _date(on, "date") or store.today()
+    day = _date(on, N_("date")) or store.today()
     if pdf is not None:
         from ..printing.worklist import write
 
@@ -360,24 +369,26 @@ def record_command(ctx, study_id, timepoint, activity, done_at, not_done, dose, 
 
     if withdraw:
         if any(value is not None for value in (done_at, not_done, dose, weight)):
-            raise ClinicalInputError("--withdraw takes back a recording: give it without --done-at, --not-done, "
-                                     "--dose or --weight.", "withdraw")
+            raise ClinicalInputError(_("--withdraw takes back a recording: give it without --done-at, --not-done, "
+                                       "--dose or --weight."), "withdraw")
         entry = _store(ctx).recordings.withdraw(study_id, timepoint, activity, reason)
-        click.echo(f"Withdrew {entry.item.label} at {timepoint} for {entry.study_id}: it is "
-                   f"{entry.status.replace('_', ' ')} again.")
+        click.echo(_("Withdrew {label} at {timepoint} for {study_id}: it is {status} again.").format(
+                       label=entry.item.label, timepoint=timepoint, study_id=entry.study_id,
+                       status=shown_status(entry.status)))
         return
     if (done_at is None) == (not_done is None):
-        raise ClinicalInputError("Give either --done-at or --not-done.")
+        raise ClinicalInputError(_("Give either --done-at or --not-done."))
     if (dose is None) != (weight is None):
-        raise ClinicalInputError("An infusion given is recorded with both --dose and --weight.", "dose")
-    given = None if dose is None else DoseGiven(parse_decimal(dose, "The dose", "dose"),
-                                                parse_decimal(weight, "The weight", "weight"))
-    moment = parse_datetime(done_at, "time done") if done_at is not None else None
+        raise ClinicalInputError(_("An infusion given is recorded with both --dose and --weight."), "dose")
+    given = None if dose is None else DoseGiven(parse_decimal(dose, N_("The dose"), "dose"),
+                                                parse_decimal(weight, N_("The weight"), "weight"))
+    moment = parse_datetime(done_at, N_("time done")) if done_at is not None else None
     entry = _store(ctx).recordings.record(study_id, timepoint, activity, done_at=moment, not_done_reason=not_done,
                                correction_reason=reason, dose=given)
-    late = " (outside its window)" if entry.in_window is False else ""
-    click.echo(f"Recorded {entry.item.label} at {timepoint} for {entry.study_id}: "
-               f"{entry.status.replace('_', ' ')}{late}.")
+    said = (_("Recorded {label} at {timepoint} for {study_id}: {status} (outside its window).")
+            if entry.in_window is False else _("Recorded {label} at {timepoint} for {study_id}: {status}."))
+    click.echo(said.format(label=entry.item.label, timepoint=timepoint, study_id=entry.study_id,
+                           status=shown_status(entry.status)))
 
 
 @cli.command("demo")
@@ -393,10 +404,12 @@ def demo_command(ctx, patients, seed):
     store = _opened(ctx)  # the demo acts as its own accounts
     logins = demo.add_accounts(store)
     demo.fill(store, patients, seed)
-    click.echo(f"Added {patients} demo patients to {store.path}.")
+    click.echo(ngettext("Added {count} demo patient to {path}.", "Added {count} demo patients to {path}.",
+                        patients).format(count=patients, path=store.path))
     if logins:
-        click.echo(f"Added the demo accounts {', '.join(logins)}, each with the password {demo.DEMO_PASSWORD} "
-                   "(for trying the program only; all but admin change it at the first log-in).")
+        click.echo(_("Added the demo accounts {logins}, each with the password {password} (for trying the "
+                     "program only; all but admin change it at the first log-in).").format(
+                       logins=", ".join(logins), password=demo.DEMO_PASSWORD))
 
 
 @cli.command("migrate")
@@ -423,8 +436,9 @@ def migrate_command(ctx, source, address):
         server.audit.record("moved to the server", login, f"from {source}")
     for table, count in moved.rows.items():
         click.echo(f"{table:<22} {count:>10,}")
-    click.echo(f"Moved {source} to {server.path}: {sum(moved.rows.values()):,} rows, counted again there; "
-               f"{moved.audit_entries:,} audit-trail entries, chain intact.")
+    click.echo(_("Moved {source} to {path}: {rows:,} rows, counted again there; {audit_entries:,} audit-trail "
+                 "entries, chain intact.").format(source=source, path=server.path, rows=sum(moved.rows.values()),
+                                                  audit_entries=moved.audit_entries))
 
 
 @cli.command("export")
@@ -444,11 +458,12 @@ def export_command(ctx, folder, as_of, csv_for, xlsx, registry):
     from ..reports.export import export
 
     store = _store(ctx)
-    written = export(store, folder, _date(as_of, "as-of date") or store.today(), csv_for=csv_for, workbook=xlsx,
+    written = export(store, folder, _date(as_of, N_("as-of date")) or store.today(), csv_for=csv_for, workbook=xlsx,
                      registry=registry)
     store.audit.exported(f"{len(written)} files of the tables{' and the registry export' if registry else ''} "
                          f"({csv_for})", folder)
-    click.echo(f"Wrote {len(written)} files to {folder}:")
+    click.echo(ngettext("Wrote {count} file to {folder}:", "Wrote {count} files to {folder}:", len(written)).format(
+        count=len(written), folder=folder))
     width = max(len(w.path.name) for w in written)
     for w in written:
         click.echo(f"  {w.path.name:<{width}}  {w.rows:>7,} {'row' if w.rows == 1 else 'rows'}")
@@ -469,7 +484,7 @@ def main() -> None:
     try:
         result = cli.main(prog_name="ari-desktop", standalone_mode=False)
     except click.Abort:
-        click.echo("ari-desktop: aborted.", err=True)
+        click.echo("ari-desktop: " + _("aborted."), err=True)
         sys.exit(1)
     except click.UsageError as error:
         click.echo(f"ari-desktop: {error.format_message()}", err=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import ClinicalInputError, StoreError
+from ..i18n import _, ngettext
 
 TOKEN_VARIABLE = "ARI_DESKTOP_TOKEN"
 
@@ -36,10 +37,12 @@ class Passwords:
             try:
                 return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, prompt_suffix=": ")
             except click.Abort:  # end of input, or Ctrl-C: nothing is done
-                raise ClinicalInputError(f"No {prompt.lower()} was typed.", "password") from None
+                raise ClinicalInputError(_("Nothing was typed for: {prompt}.").format(prompt=prompt),
+                                         "password") from None
         line = sys.stdin.readline()
         if not line:
-            raise ClinicalInputError(f"Standard input holds no line for the {prompt.lower()}.", "password")
+            raise ClinicalInputError(_("Standard input holds no line for: {prompt}.").format(prompt=prompt),
+                                     "password")
         return line.rstrip("\r\n")
 
 
@@ -56,10 +59,10 @@ def _saved_token(db: Path) -> str | None:
 def sign_in(store, signer: str | None, passwords: Passwords):
     """The account working: `--user LOGIN` with its password, or the saved session."""
     if signer:
-        return store.accounts.sign_in(signer, passwords.read(f"Password of {signer}"))
+        return store.accounts.sign_in(signer, passwords.read(_("Password of {login}").format(login=signer)))
     token = _saved_token(store.path)
     if token is None:
-        raise ClinicalInputError("Sign in first: ari-desktop login --user LOGIN, or give --user LOGIN.", "user")
+        raise ClinicalInputError(_("Sign in first: ari-desktop login --user LOGIN, or give --user LOGIN."), "user")
     return store.accounts.resume(token)
 
 
@@ -99,7 +102,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
 
         login = ctx.obj["login"]
         if not login:
-            raise ClinicalInputError("Say who signs in: ari-desktop login --user LOGIN.", "user")
+            raise ClinicalInputError(_("Say who signs in: ari-desktop login --user LOGIN."), "user")
         store = store_of(ctx)
         account = store.accounts.sign_in(login, passwords_of(ctx).read("Password"))
         token = store.accounts.start_session()
@@ -110,7 +113,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(token + "\n", "utf-8")
-        click.echo(f"Signed in as {account.login} ({account.full_name}) for {SESSION_HOURS} hours.")
+        click.echo(_("Signed in as {login} ({full_name}) for {hours} hours.").format(
+                       login=account.login, full_name=account.full_name, hours=SESSION_HOURS))
 
     @cli.command("logout")
     @click.pass_context
@@ -123,7 +127,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if token:
             store.accounts.end_session(token)
         session_file(store.path).unlink(missing_ok=True)
-        click.echo("Signed out.")
+        click.echo(_("Signed out."))
 
     @cli.group("user")
     def user_group():
@@ -142,10 +146,12 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if store.accounts.exist():
             signed_in(ctx, store, passwords)
             store.accounts.require("manage-accounts")
-        account = store.accounts.add(login, full_name, roles, passwords.read(f"Password for {login}", confirm=True))
-        change = " (to be changed at the first log-in)" if account.must_change_password else ""
-        click.echo(f"Added {account.login} ({account.full_name}): {', '.join(sorted(account.roles))}; "
-                   f"password set{change}.")
+        password = passwords.read(_("Password for {login}").format(login=login), confirm=True)
+        account = store.accounts.add(login, full_name, roles, password)
+        said = (_("Added {login} ({full_name}): {roles}; password set (to be changed at the first log-in).")
+                if account.must_change_password else _("Added {login} ({full_name}): {roles}; password set."))
+        click.echo(said.format(login=account.login, full_name=account.full_name,
+                               roles=", ".join(sorted(account.roles))))
 
     @user_group.command("deactivate")
     @click.argument("login")
@@ -156,7 +162,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         store = store_of(ctx)
         signed_in(ctx, store)
         account = store.accounts.deactivate(login, reason)
-        click.echo(f"Deactivated {account.login} ({account.full_name}).")
+        click.echo(_("Deactivated {login} ({full_name}).").format(login=account.login, full_name=account.full_name))
 
     @user_group.command("list")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -186,13 +192,15 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if reset_login:
             signed_in(ctx, store, passwords)
             account = store.accounts.reset_password(reset_login,
-                                                    passwords.read(f"New password for {reset_login}", confirm=True))
-            click.echo(f"Reset the password of {account.login}; it is to be changed at the next log-in.")
+                                                    passwords.read(_("New password for {login}").format(
+                                                        login=reset_login), confirm=True))
+            click.echo(_("Reset the password of {login}; it is to be changed at the next log-in.").format(
+                           login=account.login))
             return
         login = ctx.obj["login"] or sign_in(store, None, passwords).login
-        current = passwords.read("Current password")
-        account = store.accounts.change_password(login, current, passwords.read("New password", confirm=True))
-        click.echo(f"Changed the password of {account.login}.")
+        current = passwords.read(_("Current password"))
+        account = store.accounts.change_password(login, current, passwords.read(_("New password"), confirm=True))
+        click.echo(_("Changed the password of {login}.").format(login=account.login))
 
     @user_group.command("roles")
     @click.argument("login")
@@ -202,7 +210,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
     def user_roles(ctx, login, grant, revoke):
         """Grant or revoke roles; each is recorded with who and when (see the access review)."""
         if not grant and not revoke:
-            raise ClinicalInputError("Give --grant ROLE or --revoke ROLE.", "role")
+            raise ClinicalInputError(_("Give --grant ROLE or --revoke ROLE."), "role")
         store = store_of(ctx)
         signed_in(ctx, store)
         with store.transaction():
@@ -211,7 +219,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
             for role in revoke:
                 store.accounts.revoke(login, role)
         account = store.accounts.get(login)
-        click.echo(f"{account.login} holds: {', '.join(sorted(account.roles)) or 'no role'}.")
+        click.echo(_("{login} holds: {roles}.").format(login=account.login,
+                                                       roles=", ".join(sorted(account.roles)) or _("no role")))
 
     @cli.command("backup")
     @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
@@ -225,7 +234,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         store = store_of(ctx)
         _authorised(ctx, store, "back-up")
         path = backups.make_backup(store, folder or default_backups())
-        click.echo(f"Backed up {store.path} to {path} (checked).")
+        click.echo(_("Backed up {path} to {backup} (checked).").format(path=store.path, backup=path))
 
     @cli.command("restore")
     @click.argument("backup", type=click.Path(path_type=Path))
@@ -255,5 +264,10 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         with Store(db, user, protocol) as restored:
             kept = f"; the database it replaced is kept as {aside}" if aside else ""
             restored.audit.record("restore", user, f"from {backup}{kept}")
-            count, _ = restored.audit.verify()
-        click.echo(f"Restored {db} from {backup} ({count} audit-trail entries, chain intact){kept}.")
+            count = restored.audit.verify()[0]
+        said = (ngettext("Restored {db} from {backup} ({count} audit-trail entry, chain intact); the database it "
+                         "replaced is kept as {aside}.", "Restored {db} from {backup} ({count} audit-trail entries, "
+                         "chain intact); the database it replaced is kept as {aside}.", count) if aside
+                else ngettext("Restored {db} from {backup} ({count} audit-trail entry, chain intact).",
+                              "Restored {db} from {backup} ({count} audit-trail entries, chain intact).", count))
+        click.echo(said.format(db=db, backup=backup, count=count, aside=aside))

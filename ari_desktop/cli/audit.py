@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..core.dates import parse_date
+from ..i18n import N_, _, ngettext
 from ..store.audit import KIND_CODES, KINDS, TrailFilter
 from .accounts import _authorised
 from .printing import overwrite_option, wrote
@@ -53,8 +54,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if ctx.invoked_subcommand is not None:
             return
         store = store_of(ctx)
-        chosen = TrailFilter(patient, login, kind, parse_date(start, "from date") if start else None,
-                             parse_date(end, "to date") if end else None).check()
+        chosen = TrailFilter(patient, login, kind, parse_date(start, N_("from date")) if start else None,
+                             parse_date(end, N_("to date")) if end else None).check()
         _may_read(ctx, store)
         if csv_out is not None or pdf is not None:
             _save(store, chosen, csv_out, pdf, overwrite)
@@ -72,7 +73,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
             for change in shown.changes:
                 click.echo(f"         {change}")
             if shown.reason:
-                click.echo(f"         why: {shown.reason}")
+                click.echo(_("         why: {reason}").format(reason=shown.reason))
 
     @audit_group.command("verify")
     @click.pass_context
@@ -82,7 +83,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         if broken:
             click.echo(f"ari-desktop: {broken}", err=True)
             ctx.exit(1)
-        click.echo(f"{count} entries, chain intact.")
+        click.echo(ngettext("{count} entry, chain intact.", "{count} entries, chain intact.", count).format(
+            count=count))
 
     @cli.command("access-review")
     @json_option
@@ -106,8 +108,11 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                           "revoked_by": g.revoked_by} for g in grants])
             return
         for g in grants:
-            ended = f", revoked {_when(g.revoked_at)} by {g.revoked_by}" if g.revoked_at else ""
-            click.echo(f"{g.login:<16} {g.role:<13} since {_when(g.granted_at)} granted by {g.granted_by}{ended}")
+            line = (_("{login:<16} {role:<13} since {when} granted by {granted_by}, revoked {revoked_at} by "
+                      "{revoked_by}") if g.revoked_at
+                    else _("{login:<16} {role:<13} since {when} granted by {granted_by}"))
+            click.echo(line.format(login=g.login, role=g.role, when=_when(g.granted_at), granted_by=g.granted_by,
+                                   revoked_at=_when(g.revoked_at) if g.revoked_at else None, revoked_by=g.revoked_by))
 
 
 def _when(moment) -> str:
@@ -123,7 +128,8 @@ def _save(store, chosen: TrailFilter, csv_out: Path | None, pdf: Path | None, ov
 
         count = write_csv(store, chosen, csv_out)
         store.audit.exported(what, csv_out)
-        click.echo(f"Wrote {csv_out} ({count:,} {'entry' if count == 1 else 'entries'}).")
+        click.echo(ngettext("Wrote {path} ({count:,} entry).", "Wrote {path} ({count:,} entries).", count).format(
+            path=csv_out, count=count))
     if pdf is not None:
         from ..printing.audit import write_trail
 

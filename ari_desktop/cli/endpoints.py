@@ -13,6 +13,7 @@ from ..core.dates import parse_date
 from ..core.efficacy import MONTH_DAYS, EfficacyEndpoints
 from ..core.endpoints import NOT_EVALUABLE_REASONS, SafetyEndpoints
 from ..core.protocol import Protocol
+from ..i18n import N_, _
 
 
 def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
@@ -24,24 +25,27 @@ def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
         ids = textwrap.wrap(", ".join(study_ids), width=96, initial_indent="    ", subsequent_indent="    ")
         return [f"{heading}: {len(study_ids)}", *ids]
 
-    lines = [f"Safety endpoints of {protocol.code} as of {safety.as_of}",
-             f"CRS and ICANS with onset D0 to {window} after the first infusion, each episode followed to its end.",
-             "", f"{'':<24}{'patients':>9}{'evaluable':>11}{'%':>8}{'grade >= 3':>12}   max grade 0/1/2/3/4/5"]
-    for label, endpoint in ((f"CRS within {safety.window_days} days", safety.crs),
-                            (f"ICANS within {safety.window_days} days", safety.icans)):
+    lines = [_("Safety endpoints of {protocol} as of {as_of}").format(protocol=protocol.code, as_of=safety.as_of),
+             _("CRS and ICANS with onset D0 to {window} after the first infusion, each episode followed to its "
+               "end.").format(window=window),
+             "", f"{'':<24}{_('patients'):>9}{_('evaluable'):>11}{'%':>8}{_('grade >= 3'):>12}   "
+                 + _("max grade 0/1/2/3/4/5")]
+    for label, endpoint in ((_("CRS within {days} days").format(days=safety.window_days), safety.crs),
+                            (_("ICANS within {days} days").format(days=safety.window_days), safety.icans)):
         share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"
         lines.append(f"{label:<24}{len(endpoint.patients):>9}{endpoint.evaluable:>11}{share:>8}"
                      f"{len(endpoint.grade_3_or_more):>12}   {'/'.join(str(n) for n in endpoint.by_max_grade)}")
-    lines += ["", *listed("Denominator, infused (fraction 1 recorded given)", safety.infused),
-              *listed(f"Evaluable (assessed, and followed to {window} or until death or leaving the study)",
-                      safety.evaluable)]
+    lines += ["", *listed(_("Denominator, infused (fraction 1 recorded given)"), safety.infused),
+              *listed(_("Evaluable (assessed, and followed to {window} or until death or leaving the study)").format(
+                          window=window), safety.evaluable)]
     for code, words in NOT_EVALUABLE_REASONS.items():
         apart = [study_id for study_id, why in safety.not_evaluable if why == code]
         if apart:
-            lines += listed(f"Not evaluable, {words}", apart)
-    lines += listed(f"Prolonged cytopenia (grade >= 3 neutropenia or thrombocytopenia past "
-                    f"D+{protocol.prolonged_cytopenia_after_day})", safety.prolonged_cytopenia)
-    lines += ["", f"Not infused, listed apart (not in the denominator): {len(safety.not_infused)}"]
+            lines += listed(_("Not evaluable, {why}").format(why=_(words)), apart)
+    lines += listed(_("Prolonged cytopenia (grade >= 3 neutropenia or thrombocytopenia past D+{day})").format(
+                        day=protocol.prolonged_cytopenia_after_day), safety.prolonged_cytopenia)
+    lines += ["", _("Not infused, listed apart (not in the denominator): {count}").format(
+        count=len(safety.not_infused))]
     lines += [f"    {study_id}  {why}" for study_id, why in safety.not_infused]
     return lines
 
@@ -49,10 +53,11 @@ def safety_lines(safety: SafetyEndpoints, protocol: Protocol) -> list[str]:
 def efficacy_lines(table: EfficacyEndpoints, protocol: Protocol) -> list[str]:
     """The efficacy tables as a person reads them, by section: each endpoint's value, then its
     denominator and what it counts (the rows the window's Analysis view shows)."""
-    lines = [f"Efficacy endpoints of {protocol.code} as of {table.as_of}",
-             f"Denominator: {len(table.infused)} infused (fraction 1 recorded given); {len(table.not_infused)} not "
-             "infused, listed apart above.",
-             f"Proportions with their exact (Clopper-Pearson) 95 % CI; months = days / {MONTH_DAYS}."]
+    lines = [_("Efficacy endpoints of {protocol} as of {as_of}").format(protocol=protocol.code, as_of=table.as_of),
+             _("Denominator: {infused} infused (fraction 1 recorded given); {not_infused} not infused, listed apart "
+               "above.").format(infused=len(table.infused), not_infused=len(table.not_infused)),
+             _("Proportions with their exact (Clopper-Pearson) 95 % CI; months = days / {days}.").format(
+                 days=MONTH_DAYS)]
     section = None
     for row in table.rows():
         if row.section != section:
@@ -77,7 +82,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         MRD, time to CR, duration of response, PFS, OS, extramedullary response, late toxicity, CAR-T
         persistence and BCMA, each with its denominator, who is evaluable and the patients listed apart."""
         store = get_store(ctx)
-        day = parse_date(as_of, "as-of date") if as_of else None
+        day = parse_date(as_of, N_("as-of date")) if as_of else None
         safety, efficacy = store.efficacy.tables(day)
         if as_json:
             click.echo(json.dumps({"as_of": safety.as_of.isoformat(), "protocol": store.protocol.code,

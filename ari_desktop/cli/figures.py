@@ -16,6 +16,7 @@ import click
 
 from ..core.dates import parse_date
 from ..figures import FIGURES, FOR_ONE_PATIENT
+from ..i18n import N_, _, ngettext
 
 
 def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
@@ -35,11 +36,11 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         from ..figures import draw, save
 
         store = get_store(ctx)
-        day = parse_date(as_of, "as-of date") if as_of else store.today()
+        day = parse_date(as_of, N_("as-of date")) if as_of else store.today()
         path = save(draw(name, store, day, study_id), out, store.path)
         who = f" of {study_id}" if study_id else ""
         store.audit.exported(f"{FIGURES[name]}{who} as of {day}", path)
-        click.echo(f"Wrote {path}.")
+        click.echo(_("Wrote {path}.").format(path=path))
 
     @cli.command("report")
     @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -52,7 +53,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         from ..reports.efficacy_report import write
 
         store = get_store(ctx)
-        day = parse_date(as_of, "as-of date") if as_of else store.today()
+        day = parse_date(as_of, N_("as-of date")) if as_of else store.today()
         printed = write(store, out, day)
         store.audit.exported(f"safety and efficacy report as of {day}", printed.path)
-        click.echo(f"Wrote {printed.path} ({printed.pages} pages).")
+        click.echo(ngettext("Wrote {path} ({pages} page).", "Wrote {path} ({pages} pages).", printed.pages).format(
+            path=printed.path, pages=printed.pages))

@@ -13,6 +13,7 @@ from ..core.errors import ClinicalInputError
 from ..core.response import CATEGORIES
 from ..core.results import FIELDS, PROGRESSION_FOUND_BY, AssessedResponse, Result, shown
 from ..core.text import parse_decimal
+from ..i18n import N_, _
 from .accounts import passwords_of
 
 # The blood count of a cbc item: its three values, as the count command takes them.
@@ -25,24 +26,28 @@ def _result_options(command):
         allowed = f" ({' / '.join(field.choices or ('yes', 'no'))})" if field.choices or field.kind == "yes_no" else ""
         unit = f", {field.unit}" if field.unit else ""
         command = click.option(field.option, field.name, metavar="VALUE",
-                               help=f"{field.title}{unit}{allowed}.")(command)
+                               help=f"{field.english_title}{unit}{allowed}.")(command)
     for name, unit in reversed(_COUNT_OPTIONS.items()):
         command = click.option(f"--{name}", name, metavar="VALUE", help=f"A cbc item: {name}, {unit}.")(command)
     return command
 
 
 def result_lines(result: Result) -> list[str]:
-    return [f"  {FIELDS[name].label}: {shown(FIELDS[name], value)}" for name, value in result.values.items()]
+    return [f"  {FIELDS[name].shown}: {shown(FIELDS[name], value)}" for name, value in result.values.items()]
 
 
 def response_line(assessed: AssessedResponse) -> str:
     """One assessment as a physician reads it: proposal, criterion, confirmation, review, MRD."""
     review = assessed.review
-    reviewed = ("not reviewed yet" if review is None else
-                f"reviewed by {review.decided_by}: {review.category}"
-                + (f" (override: {review.reason})" if review.override else "")
-                + ("; the numbers changed since" if assessed.review_stale else ""))
-    return (f"{assessed.timepoint:<6} {assessed.day}  proposed {assessed.proposed or '—':<5} "
+    if review is None:
+        reviewed = _("not reviewed yet")
+    else:
+        reviewed = (_("reviewed by {who}: {category} (override: {reason})") if review.override
+                    else _("reviewed by {who}: {category}")).format(who=review.decided_by, category=review.category,
+                                                                    reason=review.reason)
+        if assessed.review_stale:
+            reviewed = _("{reviewed}; the numbers changed since").format(reviewed=reviewed)
+    return (f"{assessed.timepoint:<6} {assessed.day}  {_('proposed')} {assessed.proposed or '—':<5} "
             f"{assessed.proposal.proposed.criterion}  {assessed.proposal.reason}  [{reviewed}]  {assessed.mrd.reason}")
 
 
@@ -77,20 +82,22 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         given = {name: value for name, value in typed.items() if value is not None}
         if activity == "cbc":
             if given or reason:
-                raise ClinicalInputError("A cbc item's result is its blood count: --neutrophils, --platelets, "
-                                         "--haemoglobin (a count is corrected with ari-desktop count).", "activity")
+                raise ClinicalInputError(_("A cbc item's result is its blood count: --neutrophils, --platelets, "
+                                           "--haemoglobin (a count is corrected with ari-desktop count)."), "activity")
             values = {n: parse_decimal(v, n.capitalize(), n) for n, v in counts.items() if v is not None}
             if not values:
-                raise ClinicalInputError("Give at least one of --neutrophils, --platelets, --haemoglobin.", "activity")
+                raise ClinicalInputError(_("Give at least one of --neutrophils, --platelets, --haemoglobin."),
+                                         "activity")
             count = store.results.record_count(study_id, timepoint, **values)
-            click.echo(f"Recorded the blood count of {study_id.strip()} at {timepoint}: "
-                       + ", ".join(f"{n} {v:g}" for n, v in values.items()) + f" (grades {count.grades}).")
+            click.echo(_("Recorded the blood count of {study_id} at {timepoint}: {values} (grades {grades}).").format(
+                study_id=study_id.strip(), timepoint=timepoint,
+                values=", ".join(f"{n} {v:g}" for n, v in values.items()), grades=count.grades))
             return
         if any(value is not None for value in counts.values()):
-            raise ClinicalInputError("--neutrophils, --platelets and --haemoglobin are a cbc item's result.",
+            raise ClinicalInputError(_("--neutrophils, --platelets and --haemoglobin are a cbc item's result."),
                                      "activity")
         if not given:
-            raise ClinicalInputError("Give at least one value of the result (see ari-desktop result --help).",
+            raise ClinicalInputError(_("Give at least one value of the result (see ari-desktop result --help)."),
                                      "activity")
         saved = store.results.record(study_id, timepoint, activity, given, reason)
         assessed = next((a for a in store.results.responses(study_id) if a.timepoint == timepoint), None)
@@ -100,12 +107,14 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
                                    "response": _response_json(assessed) if assessed else None},
                                   indent=2, ensure_ascii=False))
             return
-        click.echo(f"Recorded the {store.protocol.activity(activity).label} result of {study_id.strip()} at "
-                   f"{timepoint} (taken {saved.done_at.astimezone():%Y-%m-%d %H:%M}):")
+        click.echo(_("Recorded the {label} result of {study_id} at {timepoint} "
+                     "(taken {done_at:%Y-%m-%d %H:%M}):").format(
+                       label=store.protocol.activity(activity).label, study_id=study_id.strip(), timepoint=timepoint,
+                       done_at=saved.done_at.astimezone()))
         for line in result_lines(saved):
             click.echo(line)
         if assessed:
-            click.echo(f"IMWG: {response_line(assessed)}")
+            click.echo(_("IMWG: {response}").format(response=response_line(assessed)))
 
     @cli.group("response")
     def response() -> None:
@@ -123,8 +132,8 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
             click.echo(json.dumps([_response_json(a) for a in course], indent=2, ensure_ascii=False))
             return
         if not course:
-            click.echo(f"{study_id.strip()} has no response assessment after screening yet (or no screening "
-                       "response labs to measure it against).")
+            click.echo(_("{study_id} has no response assessment after screening yet (or no screening response labs to "
+                         "measure it against).").format(study_id=study_id.strip()))
         for assessed in course:
             click.echo(response_line(assessed))
 
@@ -144,13 +153,16 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         login = store.accounts.signed_in.login
         try:
             signature = store.signatures.sign("response_reviews", assessed.review.id, None, login,
-                                              passwords.read(f"Password of {login}"))
+                                              passwords.read(_("Password of {login}").format(login=login)))
         except ClinicalInputError as error:
-            raise ClinicalInputError(f"{error} The review is saved, not signed: sign it with ari-desktop sign review "
-                                     f"{assessed.review.id}.", error.field) from None
+            raise ClinicalInputError(_("{error} The review is saved, not signed: sign it with ari-desktop sign review "
+                                       "{id}.").format(error=error, id=assessed.review.id), error.field) from None
         what = "overridden as" if assessed.review.override else "confirmed as"
-        click.echo(f"The response of {study_id.strip()} at {timepoint} is {what} {assessed.category}; signed by "
-                   f"{signature.full_name} at {signature.signed_at.astimezone():%Y-%m-%d %H:%M %Z}.")
+        click.echo(_("The response of {study_id} at {timepoint} is {what} {category}; signed by {full_name} at "
+                     "{signed_at:%Y-%m-%d %H:%M %Z}.").format(study_id=study_id.strip(), timepoint=timepoint,
+                                                              what=what, category=assessed.category,
+                                                              full_name=signature.full_name,
+                                                              signed_at=signature.signed_at.astimezone()))
 
     @cli.command("progression")
     @click.argument("study_id")
@@ -161,6 +173,7 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.pass_context
     def progression_command(ctx, study_id, progressed_on, found_by, reason):
         """Record the first progression of a patient (PFS ends there)."""
-        saved = get_store(ctx).results.record_progression(study_id, parse_date(progressed_on, "progression date"),
+        saved = get_store(ctx).results.record_progression(study_id, parse_date(progressed_on, N_("progression date")),
                                                           found_by, reason)
-        click.echo(f"Recorded the progression of {study_id.strip()} on {saved.progressed_on} ({saved.found_by}).")
+        click.echo(_("Recorded the progression of {study_id} on {progressed_on} ({found_by}).").format(
+                       study_id=study_id.strip(), progressed_on=saved.progressed_on, found_by=saved.found_by))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import click
 
+from ..core.signatures import SIGNABLE, shown_meaning
+from ..i18n import _
 from .accounts import passwords_of, sign_in
 
 # What the command line calls a signable record -> its table.
@@ -19,8 +21,9 @@ def _when(moment) -> str:
 
 
 def _signed(signature) -> str:
-    return (f"Signed as {signature.meaning} by {signature.full_name} ({signature.login}) at "
-            f"{_when(signature.signed_at)}.")
+    return _("Signed as {meaning} by {full_name} ({login}) at {at}.").format(
+        meaning=shown_meaning(signature.meaning), full_name=signature.full_name, login=signature.login,
+        at=_when(signature.signed_at))
 
 
 def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> None:
@@ -55,7 +58,8 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
         """The signer's password is entered again, even within a session."""
         store, passwords = store_of(ctx), passwords_of(ctx)
         login = ctx.obj["login"] or sign_in(store, None, passwords).login
-        return store.signatures.sign(table, record_id, meaning, login, passwords.read(f"Password of {login}"))
+        password = passwords.read(_("Password of {login}").format(login=login))
+        return store.signatures.sign(table, record_id, meaning, login, password)
 
     @cli.command("signatures")
     @click.argument("record", type=click.Choice(list(RECORDS)))
@@ -74,6 +78,7 @@ def register(cli: click.Group, store_of: Callable[[click.Context], object]) -> N
                                    for s, status in signed], indent=2, ensure_ascii=False))
             return
         if not signed:
-            click.echo(f"The {record} {record_id} is not signed.")
+            click.echo(_("The {record} {record_id} is not signed.").format(
+                record=_(SIGNABLE[RECORDS[record]][0]), record_id=record_id))
         for s, status in signed:
-            click.echo(f"{s.full_name}  {_when(s.signed_at)}  {s.meaning}  {status}")
+            click.echo(f"{s.full_name}  {_when(s.signed_at)}  {shown_meaning(s.meaning)}  {shown_meaning(status)}")

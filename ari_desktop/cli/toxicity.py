@@ -17,6 +17,7 @@ from ..core.errors import ClinicalInputError
 from ..core.gate import FractionDecision, age_text
 from ..core.protocol import Protocol
 from ..core.toxicity import EVENT_GRADES, EVENT_KINDS, EVENT_SUBTYPES, BedsideFindings, Treatments, grades_text
+from ..i18n import N_, _
 from .numbers import DecimalNumber, WholeNumber
 
 # The findings chosen from a list. `grade` only computes and takes the calm one when none is given;
@@ -36,23 +37,24 @@ def _say_every_finding(options: dict) -> None:
     missing = [f"--{name}" for name in CHOSEN_FINDINGS if options[name] is None]
     if missing:
         listed = " and ".join(filter(None, (", ".join(missing[:-1]), missing[-1])))
-        raise ClinicalInputError(f"Say what was seen: give {listed} (e.g. --oxygen none --consciousness alert "
-                                 "--seizure none --edema none).", missing[0].removeprefix("--"))
+        raise ClinicalInputError(_("Say what was seen: give {listed} (e.g. --oxygen none --consciousness alert "
+                                   "--seizure none --edema none).").format(listed=listed),
+                                 missing[0].removeprefix("--"))
 
 
 def crs_options(command: Callable, saved: bool = False) -> Callable:
     for option in reversed([
-        click.option("--temperature", type=DecimalNumber("Temperature", "38.6"),
+        click.option("--temperature", type=DecimalNumber(N_("Temperature"), "38.6"),
                      required=True, help="Highest temperature, °C."),
         click.option("--fever-masked", is_flag=True,
                      help="Fever masked by antipyretics, tocilizumab or steroids given after CRS began."),
         click.option("--hypotension", is_flag=True, help="Hypotension not needing vasopressors."),
-        click.option("--vasopressors", type=WholeNumber("Number of vasopressors", "1"),
+        click.option("--vasopressors", type=WholeNumber(N_("Number of vasopressors"), "1"),
                      default=0, help="Vasopressors other than vasopressin (implies "
                      "hypotension)."),
         click.option("--vasopressin", is_flag=True, help="Vasopressin given."),
         _finding_option("oxygen", saved),
-        click.option("--flow", type=DecimalNumber("Oxygen flow", "4"), help="Oxygen flow, L/min."),
+        click.option("--flow", type=DecimalNumber(N_("Oxygen flow"), "4"), help="Oxygen flow, L/min."),
     ]):
         command = option(command)
     return command
@@ -60,7 +62,7 @@ def crs_options(command: Callable, saved: bool = False) -> Callable:
 
 def icans_options(command: Callable, ice_required: bool, saved: bool = False) -> Callable:
     for option in reversed([
-        click.option("--ice", type=WholeNumber("ICE score", "10"), required=ice_required,
+        click.option("--ice", type=WholeNumber(N_("ICE score"), "10"), required=ice_required,
                      help="ICE score 0-10 (may be left out only when the patient is unarousable)."),
         _finding_option("consciousness", saved),
         _finding_option("seizure", saved),
@@ -128,25 +130,27 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the patient was assessed: YYYY-MM-DDTHH:MM.")
     @functools.partial(crs_options, saved=True)
-    @click.option("--tocilizumab", type=DecimalNumber("The tocilizumab dose", "8"),
+    @click.option("--tocilizumab", type=DecimalNumber(N_("The tocilizumab dose"), "8"),
                   default=0.0, help="Tocilizumab given, mg.")
-    @click.option("--dexamethasone", type=DecimalNumber("The dexamethasone dose", "8"),
+    @click.option("--dexamethasone", type=DecimalNumber(N_("The dexamethasone dose"), "8"),
                   default=0.0, help="Dexamethasone given, mg.")
-    @click.option("--methylprednisolone", type=DecimalNumber("The methylprednisolone dose", "8"),
+    @click.option("--methylprednisolone", type=DecimalNumber(N_("The methylprednisolone dose"), "8"),
                   default=0.0, help="Methylprednisolone given, mg.")
-    @click.option("--anakinra", type=DecimalNumber("The anakinra dose", "8"), default=0.0, help="Anakinra given, mg.")
+    @click.option("--anakinra", type=DecimalNumber(N_("The anakinra dose"), "8"), default=0.0,
+                  help="Anakinra given, mg.")
     @click.option("--notes", default="", help="Free text.")
     @click.pass_context
     def assess(ctx, study_id, at_text, tocilizumab, dexamethasone, methylprednisolone, anakinra, notes,
                **options) -> None:
         """Save a bedside CRS/ICANS assessment, assessed by you; the grades are computed from the findings."""
         _say_every_finding(options)
-        at = parse_datetime(at_text, "assessment time")
+        at = parse_datetime(at_text, N_("assessment time"))
         findings = _findings(options)
         treatments = Treatments(tocilizumab, dexamethasone, methylprednisolone, anakinra)
         saved = get_store(ctx).assessments.add(study_id, at, findings, treatments, notes=notes)
-        click.echo(f"Saved for {study_id} at {saved.at:%Y-%m-%d %H:%M} by {saved.assessor}: "
-                   f"CRS {saved.crs.reason}; ICANS {saved.icans.reason}.")
+        click.echo(_("Saved for {study_id} at {at:%Y-%m-%d %H:%M} by {assessor}: CRS {reason}; ICANS {icans}.").format(
+                       study_id=study_id, at=saved.at, assessor=saved.assessor, reason=saved.crs.reason,
+                       icans=saved.icans.reason))
 
     icans_options(assess, ice_required=False, saved=True)
 
@@ -164,26 +168,31 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     def fraction(ctx, study_id, timepoint, decision, reason, at_text, as_json) -> None:
         """Record your go or hold (a physician's) before fraction 2 or 3, with what was seen at the decision time."""
         if decision is None:
-            raise ClinicalInputError("Say --go or --hold.", "decision")
-        at = parse_datetime(at_text, "decision time") if at_text else None  # None: now, by the store's clock
+            raise ClinicalInputError(_("Say --go or --hold."), "decision")
+        at = parse_datetime(at_text, N_("decision time")) if at_text else None  # None: now, by the store's clock
         store = get_store(ctx)
         saved = store.fractions.decide(study_id, timepoint, decision, reason, at)
         if as_json:
             click.echo(json.dumps(decision_json(saved, store.protocol), indent=2, ensure_ascii=False))
             return
-        seen = ("no assessment yet" if saved.assessment_seen is None
-                else f"latest CRS grade {saved.crs_grade_seen}, ICANS grade {saved.icans_grade_seen}, "
-                     f"assessed {age_text(saved.assessment_age_seen)}")
-        override = ", an override of active toxicity" if saved.override else ""
-        until = f"; valid until {saved.valid_until(store.protocol):%Y-%m-%d %H:%M}" if saved.decision == "go" else ""
-        click.echo(f"{saved.decision.capitalize()} for the fraction at {timepoint} of {study_id} by "
-                   f"{saved.decided_by} ({seen}{override}){until}.")
+        seen = (_("no assessment yet") if saved.assessment_seen is None
+                else _("latest CRS grade {crs}, ICANS grade {icans}, assessed {age}").format(
+                    crs=saved.crs_grade_seen, icans=saved.icans_grade_seen, age=age_text(saved.assessment_age_seen)))
+        if saved.override:
+            seen = _("{seen}, an override of active toxicity").format(seen=seen)
+        if saved.decision == "go":
+            said = _("Go for the fraction at {timepoint} of {study_id} by {decided_by} ({seen}); valid until "
+                     "{until:%Y-%m-%d %H:%M}.")
+        else:
+            said = _("Hold for the fraction at {timepoint} of {study_id} by {decided_by} ({seen}).")
+        click.echo(said.format(timepoint=timepoint, study_id=study_id, decided_by=saved.decided_by, seen=seen,
+                               until=saved.valid_until(store.protocol)))
 
     @cli.command("event")
     @click.argument("study_id")
     @click.option("--kind", required=True, help="|".join(EVENT_KINDS))
     @click.option("--onset", required=True, help="Onset date, YYYY-MM-DD (for a death: the date of death).")
-    @click.option("--grade", "ctcae_grade", type=WholeNumber("The grade", "3"),
+    @click.option("--grade", "ctcae_grade", type=WholeNumber(N_("The grade"), "3"),
                   help="The grade, as assessed: only the grades the term has ("
                   + "; ".join(f"{kind} {grades_text(grades)}" for kind, (_, grades) in EVENT_GRADES.items()) + ").")
     @click.option("--subtype", help="; ".join(f"{kind}: {'|'.join(subtypes)}" for kind, subtypes in
@@ -195,26 +204,28 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
         IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity, or the cause of death."""
         saved = get_store(ctx).events.add(
-            study_id, kind, parse_date(onset, "onset date"), grade=ctcae_grade, subtype=subtype,
-            resolution=parse_date(resolved, "resolution date") if resolved else None, notes=notes)
-        click.echo(f"Recorded {saved.label} for {study_id}: {saved.grade_reason} (event {saved.id}).")
+            study_id, kind, parse_date(onset, N_("onset date")), grade=ctcae_grade, subtype=subtype,
+            resolution=parse_date(resolved, N_("resolution date")) if resolved else None, notes=notes)
+        click.echo(_("Recorded {label} for {study_id}: {grade_reason} (event {id}).").format(
+                       label=saved.label, study_id=study_id, grade_reason=saved.grade_reason, id=saved.id))
 
     @cli.command("count")
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
-    @click.option("--neutrophils", type=DecimalNumber("Neutrophils", "0.4"), help="Neutrophils, ×10^9/L.")
-    @click.option("--platelets", type=DecimalNumber("Platelets", "40"), help="Platelets, ×10^9/L.")
-    @click.option("--haemoglobin", type=DecimalNumber("Haemoglobin", "9.5"), help="Haemoglobin, g/dL.")
+    @click.option("--neutrophils", type=DecimalNumber(N_("Neutrophils"), "0.4"), help="Neutrophils, ×10^9/L.")
+    @click.option("--platelets", type=DecimalNumber(N_("Platelets"), "40"), help="Platelets, ×10^9/L.")
+    @click.option("--haemoglobin", type=DecimalNumber(N_("Haemoglobin"), "9.5"), help="Haemoglobin, g/dL.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @click.pass_context
     def count(ctx, study_id, at_text, neutrophils, platelets, haemoglobin, as_json) -> None:
         """Save a blood count (at least one value) and print its CTCAE grades."""
-        saved = get_store(ctx).counts.add(study_id, parse_datetime(at_text, "count time"), neutrophils=neutrophils,
+        saved = get_store(ctx).counts.add(study_id, parse_datetime(at_text, N_("count time")), neutrophils=neutrophils,
                                          platelets=platelets, haemoglobin=haemoglobin)
         if as_json:
             click.echo(json.dumps(_count_json(saved), indent=2, ensure_ascii=False))
             return
-        click.echo(f"Saved the count of {saved.count.measured_at:%Y-%m-%d %H:%M} for {study_id}: {_grades(saved)}.")
+        click.echo(_("Saved the count of {measured_at:%Y-%m-%d %H:%M} for {study_id}: {grades}.").format(
+                       measured_at=saved.count.measured_at, study_id=study_id, grades=_grades(saved)))
 
     @cli.command("counts")
     @click.argument("study_id")
@@ -236,17 +247,18 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         for c in series:
             click.echo(f"{c.count.measured_at:%Y-%m-%d %H:%M}  {_grades(c)}")
         for e in episodes:
-            ended = f"resolved {e.resolution}" if e.resolution else "ongoing"
-            click.echo(f"{e.label} from {e.onset}, worst grade {e.grade}, {ended}")
+            line = (_("{label} from {onset}, worst grade {grade}, resolved {resolution}") if e.resolution
+                    else _("{label} from {onset}, worst grade {grade}, ongoing"))
+            click.echo(line.format(label=e.label, onset=e.onset, grade=e.grade, resolution=e.resolution))
 
     @cli.command("labs")
     @click.argument("study_id")
     @click.option("--at", "at_text", required=True, help="When the blood was taken: YYYY-MM-DDTHH:MM.")
-    @click.option("--uric-acid", type=DecimalNumber("Uric acid", "350"), required=True, help="Uric acid, µmol/L.")
-    @click.option("--potassium", type=DecimalNumber("Potassium", "4.2"), required=True, help="Potassium, mmol/L.")
-    @click.option("--phosphate", type=DecimalNumber("Phosphate", "1.1"), required=True, help="Phosphate, mmol/L.")
-    @click.option("--calcium", type=DecimalNumber("Calcium", "2.3"), required=True, help="Calcium, mmol/L.")
-    @click.option("--creatinine-x-uln", type=DecimalNumber("Creatinine", "1.2"),
+    @click.option("--uric-acid", type=DecimalNumber(N_("Uric acid"), "350"), required=True, help="Uric acid, µmol/L.")
+    @click.option("--potassium", type=DecimalNumber(N_("Potassium"), "4.2"), required=True, help="Potassium, mmol/L.")
+    @click.option("--phosphate", type=DecimalNumber(N_("Phosphate"), "1.1"), required=True, help="Phosphate, mmol/L.")
+    @click.option("--calcium", type=DecimalNumber(N_("Calcium"), "2.3"), required=True, help="Calcium, mmol/L.")
+    @click.option("--creatinine-x-uln", type=DecimalNumber(N_("Creatinine"), "1.2"),
                   help="Creatinine as a multiple of the upper limit of normal.")
     @click.option("--arrhythmia", is_flag=True, help="Cardiac arrhythmia or sudden death.")
     @click.option("--seizure", is_flag=True, help="Seizure.")
@@ -257,15 +269,17 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
              baseline, as_json) -> None:
         """Save a tumour-lysis lab set and print its Cairo-Bishop reading (laboratory or clinical TLS)."""
         lab_set, finding = get_store(ctx).labs.add(
-            study_id, parse_datetime(at_text, "lab time"), TlsLabs(uric_acid, potassium, phosphate, calcium),
+            study_id, parse_datetime(at_text, N_("lab time")), TlsLabs(uric_acid, potassium, phosphate, calcium),
             creatinine_x_uln=creatinine_x_uln, arrhythmia=arrhythmia, seizure=seizure, baseline=baseline)
         if as_json:
             click.echo(json.dumps(_labs_json(lab_set, finding), indent=2, ensure_ascii=False))
             return
-        click.echo(f"Saved the lab set of {lab_set.measured_at:%Y-%m-%d %H:%M} for {study_id}: {finding.reason}.")
+        click.echo(_("Saved the lab set of {measured_at:%Y-%m-%d %H:%M} for {study_id}: {reason}.").format(
+                       measured_at=lab_set.measured_at, study_id=study_id, reason=finding.reason))
         if finding.laboratory:
-            click.echo(f"Tumour lysis (Cairo-Bishop) on {finding.window_day}: give its CTCAE grade (3-5) with "
-                       f"'ari-desktop event {study_id} --kind tls --onset {lab_set.measured_at:%Y-%m-%d} --grade N'.")
+            click.echo(_("Tumour lysis (Cairo-Bishop) on {window_day}: give its CTCAE grade (3-5) with 'ari-desktop "
+                         "event {study_id} --kind tls --onset {measured_at:%Y-%m-%d} --grade N'.").format(
+                           window_day=finding.window_day, study_id=study_id, measured_at=lab_set.measured_at))
 
     @cli.command("toxicity")
     @click.argument("study_id")
@@ -305,13 +319,14 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
         for d in decisions:
             override = " [override]" if d.override else ""
             click.echo(f"{d.decided_at:%Y-%m-%d %H:%M} {d.timepoint:<5} {d.decision.upper():<4}{override} "
-                       f"{d.reason or '(no reason given)'} ({d.decided_by})")
+                       f"{d.reason or _('(no reason given)')} ({d.decided_by})")
         for e in events:
-            resolved = f", resolved {e.resolution}" if e.resolution else ""
-            click.echo(f"{e.onset} {e.label}: {e.grade_reason}{resolved}")
-        for label, course in (("First infusion", summary.first_infusion), ("Booster", summary.booster)):
+            line = (_("{onset} {label}: {reason}, resolved {resolution}") if e.resolution
+                    else _("{onset} {label}: {reason}"))
+            click.echo(line.format(onset=e.onset, label=e.label, reason=e.grade_reason, resolution=e.resolution))
+        for label, course in ((_("First infusion"), summary.first_infusion), (_("Booster"), summary.booster)):
             if course is not None:
-                click.echo(f"{label}: {course_sentence(course)}")
+                click.echo(_("{label}: {course}").format(label=label, course=course_sentence(course)))
 
 
 def _grades(graded: GradedCount) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .roles import check_role
 from .text import NAME_LIMIT, check_text
@@ -49,37 +50,39 @@ class Account:
 def check_login(login: str) -> str:
     login = login.strip()
     if not _LOGIN.fullmatch(login):
-        raise ClinicalInputError(f"The login '{login}' is not allowed: 2 to 32 lower-case letters, digits, '.', "
-                                 "'_' or '-', starting with a letter.", "login")
+        raise ClinicalInputError(_("The login '{login}' is not allowed: 2 to 32 lower-case letters, digits, '.', '_' "
+                                   "or '-', starting with a letter.").format(login=login), "login")
     return login
 
 
 def check_full_name(full_name: str) -> str:
-    full_name = (check_text(full_name, "full name", "full_name", NAME_LIMIT) or "").strip()
+    full_name = (check_text(full_name, N_("full name"), "full_name", NAME_LIMIT) or "").strip()
     if len(full_name.split()) < 2:
-        raise ClinicalInputError("Give the person's full name (first name and surname), as it is printed beside "
-                                 "their signature.", "full_name")
+        raise ClinicalInputError(_("Give the person's full name (first name and surname), as it is printed beside "
+                                   "their signature."), "full_name")
     return full_name
 
 
 def check_roles(roles: Iterable[str]) -> frozenset[str]:
     roles = frozenset(check_role(role) for role in roles)
     if not roles:
-        raise ClinicalInputError("An account needs at least one role.", "role")
+        raise ClinicalInputError(_("An account needs at least one role."), "role")
     return roles
 
 
 def check_password(password: str, login: str) -> str:
     """A new password: long enough, not the login, no control characters."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ClinicalInputError(f"The password has {len(password)} characters; at least {PASSWORD_MIN_LENGTH} are "
-                                 "needed (a few words make a good one).", "password")
+        raise ClinicalInputError(_("The password has {length} characters; at least {min_length} are needed "
+                                   "(a few words make a good one).").format(length=len(password),
+                                                                            min_length=PASSWORD_MIN_LENGTH), "password")
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ClinicalInputError(f"The password is longer than {PASSWORD_MAX_LENGTH} characters.", "password")
+        raise ClinicalInputError(_("The password is longer than {max_length} characters.").format(
+                                     max_length=PASSWORD_MAX_LENGTH), "password")
     if any(ord(char) < 32 or ord(char) == 127 for char in password):
-        raise ClinicalInputError("The password holds a control character; type it again.", "password")
+        raise ClinicalInputError(_("The password holds a control character; type it again."), "password")
     if login.lower() in password.lower():
-        raise ClinicalInputError("The password must not contain the login.", "password")
+        raise ClinicalInputError(_("The password must not contain the login."), "password")
     return password
 
 
@@ -116,8 +119,9 @@ def after_failure(failed_log_ins: int, now: datetime) -> tuple[int, datetime | N
 
 
 def locked_sentence(locked_until: datetime) -> str:
-    return (f"This account is locked after {MAX_FAILED_LOG_INS} failed log-ins, until "
-            f"{locked_until.astimezone():%H:%M %Z}; an administrator can unlock it sooner by resetting the password.")
+    return _("This account is locked after {failed} failed log-ins, until {until:%H:%M %Z}; an administrator can "
+             "unlock it sooner by resetting the password.").format(failed=MAX_FAILED_LOG_INS,
+                                                                   until=locked_until.astimezone())
 
 
 def session_end(started: datetime) -> datetime:

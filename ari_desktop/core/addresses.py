@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..i18n import _
 from .errors import ClinicalInputError
 
 SCHEMES = ("postgresql", "postgres")
@@ -22,20 +23,22 @@ def check_server_address(text: str) -> str:
     """The address, stripped, or one sentence saying what is wrong with it."""
     address = text.strip()
     if not address:
-        raise ClinicalInputError(f"Type the server's address, e.g. {EXAMPLE}.", "address")
+        raise ClinicalInputError(_("Type the server's address, e.g. {example}.").format(example=EXAMPLE), "address")
     if not is_server_address(address):
-        raise ClinicalInputError(f"'{address}' is not a server address: it begins with postgresql://, e.g. "
-                                 f"{EXAMPLE}.", "address")
+        raise ClinicalInputError(_("'{address}' is not a server address: it begins with postgresql://, e.g. "
+                                   "{example}.").format(address=address, example=EXAMPLE), "address")
     try:
         parts = urlsplit(address)
         parts.port  # noqa: B018 - reading it checks it
     except ValueError:
-        raise ClinicalInputError(f"The port of '{address}' is not a number.", "address") from None
+        raise ClinicalInputError(_("The port of '{address}' is not a number.").format(address=address),
+                                 "address") from None
     if parts.password is not None:
-        raise ClinicalInputError("Leave the password out of the address: it is remembered, so the server's own "
-                                 "means give the password (a .pgpass file or PGPASSWORD).", "address")
+        raise ClinicalInputError(_("Leave the password out of the address: it is remembered, so the server's own "
+                                   "means give the password (a .pgpass file or PGPASSWORD)."), "address")
     if not parts.path.strip("/") :
-        raise ClinicalInputError(f"Name the database after the server, e.g. {EXAMPLE}.", "address")
+        raise ClinicalInputError(_("Name the database after the server, e.g. {example}.").format(
+                                     example=EXAMPLE), "address")
     if not parts.hostname and "host=" not in parts.query:
-        raise ClinicalInputError(f"Name the server, e.g. {EXAMPLE}.", "address")
+        raise ClinicalInputError(_("Name the server, e.g. {example}.").format(example=EXAMPLE), "address")
     return address

@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..i18n import _
+
 # The hash the first entry follows.
 CHAIN_START = ""
 
@@ -37,7 +39,8 @@ class Entry:
                 self.reason]
 
     def described(self) -> str:
-        return f"change-log entry {self.id} ({self.at}, {self.user}, {self.action} of {self.table} {self.row_id})"
+        return _("change-log entry {id} ({at}, {user}, {action} of {table} {row_id})").format(
+            id=self.id, at=self.at, user=self.user, action=self.action, table=self.table, row_id=self.row_id)
 
 
 # Compact JSON, text as it is: one encoder, made once (it is used on every write).
@@ -55,17 +58,19 @@ def first_break(entries: Iterable[Entry]) -> tuple[int, str | None]:
     for entry in entries:
         count += 1
         if entry.hash is None:
-            return count, f"The {entry.described()} was inserted outside ARI Desktop: it carries no hash."
+            return count, _("The {entry} was inserted outside ARI Desktop: it carries no hash.").format(
+                entry=entry.described())
         if entry.previous_hash != expected:
             if entry.id > last_id + 1:
-                missing = (f"entry {last_id + 1} was" if entry.id == last_id + 2
-                           else f"entries {last_id + 1} to {entry.id - 1} were")
-                return count, (f"Change-log {missing} removed: the {entry.described()} no longer follows "
-                               f"entry {last_id}.")
-            return count, (f"An entry was removed or inserted before the {entry.described()}: it no longer follows "
-                           f"entry {last_id}.")
+                said = (_("Change-log entry {first} was removed: the {entry} no longer follows entry {last}.")
+                        if entry.id == last_id + 2 else
+                        _("Change-log entries {first} to {to} were removed: the {entry} no longer follows entry "
+                          "{last}."))
+                return count, said.format(first=last_id + 1, to=entry.id - 1, entry=entry.described(), last=last_id)
+            return count, _("An entry was removed or inserted before the {entry}: it no longer follows entry "
+                            "{last}.").format(entry=entry.described(), last=last_id)
         if entry_hash(entry.fields(), entry.previous_hash) != entry.hash:
-            return count, (f"The {entry.described()} was altered (or inserted) outside ARI Desktop: its content "
-                           "no longer matches its hash.")
+            return count, _("The {entry} was altered (or inserted) outside ARI Desktop: its content no longer "
+                            "matches its hash.").format(entry=entry.described())
         expected, last_id = entry.hash, entry.id
     return count, None

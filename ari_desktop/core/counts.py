@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ..i18n import _
 from . import ctcae
 from .errors import ClinicalInputError
 from .grading import Grade
@@ -62,7 +63,7 @@ def grade_count(count: BloodCount, limits: CountLimits) -> dict[str, Grade]:
         if value is not None:
             grades[kind] = _GRADERS[kind](value, getattr(limits, VALUES[kind]))
     if not grades:
-        raise ClinicalInputError("Give at least one value: neutrophils, platelets or haemoglobin.", "neutrophils")
+        raise ClinicalInputError(_("Give at least one value: neutrophils, platelets or haemoglobin."), "neutrophils")
     return grades
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import Grade, as_number, as_whole_number, as_written
 from .protocol import day_code
@@ -21,33 +22,34 @@ from .protocol import day_code
 
 @dataclass(frozen=True)
 class _CytopeniaScale:
-    name: str  # as written in the reason: "neutrophils"
+    name: str  # as written in the reason: "neutrophils" (the reasons are kept in English; N_ for the errors)
     unit: str
     field: str
     absurd_high: float
     bands: tuple[tuple[float, int], ...]  # (value below this -> grade), worst first
 
 
-_NEUTROPHILS = _CytopeniaScale("neutrophils", "×10⁹/L", "anc", 100.0, ((0.5, 4), (1.0, 3), (1.5, 2)))
-_PLATELETS = _CytopeniaScale("platelets", "×10⁹/L", "platelets", 2000.0, ((25.0, 4), (50.0, 3), (75.0, 2)))
+_NEUTROPHILS = _CytopeniaScale(N_("neutrophils"), "×10⁹/L", "anc", 100.0, ((0.5, 4), (1.0, 3), (1.5, 2)))
+_PLATELETS = _CytopeniaScale(N_("platelets"), "×10⁹/L", "platelets", 2000.0, ((25.0, 4), (50.0, 3), (75.0, 2)))
 # Anaemia grade 4 (life-threatening, urgent intervention) is a clinical judgement, not a value.
-_HAEMOGLOBIN = _CytopeniaScale("haemoglobin", "g/dL", "haemoglobin", 25.0, ((8.0, 3), (10.0, 2)))
+_HAEMOGLOBIN = _CytopeniaScale(N_("haemoglobin"), "g/dL", "haemoglobin", 25.0, ((8.0, 3), (10.0, 2)))
 
 
 def _cytopenia(scale: _CytopeniaScale, value: float, lln: float) -> Grade:
-    what = scale.name.capitalize()
+    what = _(scale.name).capitalize()
     value = as_number(value, what=what, field=scale.field)
     if not 0.0 <= value <= scale.absurd_high:
         raise ClinicalInputError(
-            f"{what} {as_written(value)} {scale.unit} is outside the plausible range "
-            f"0–{as_written(scale.absurd_high)} {scale.unit}.",
+            _("{what} {value} {unit} is outside the plausible range 0–{high} {unit}.").format(
+                what=what, value=as_written(value), unit=scale.unit, high=as_written(scale.absurd_high)),
             field=scale.field,
         )
-    lln = as_number(lln, what=f"Lower limit of normal for {scale.name}", field="lln")
+    lln = as_number(lln, what=_("Lower limit of normal for {name}").format(name=_(scale.name)), field="lln")
     if not 0.0 < lln <= scale.absurd_high:
         raise ClinicalInputError(
-            f"Lower limit of normal for {scale.name} {as_written(lln)} {scale.unit} is not plausible: "
-            f"it must be above 0 and at most {as_written(scale.absurd_high)} {scale.unit}.",
+            _("Lower limit of normal for {name} {lln} {unit} is not plausible: it must be above 0 and at most "
+              "{high} {unit}.").format(name=_(scale.name), lln=as_written(lln), unit=scale.unit,
+                                       high=as_written(scale.absurd_high)),
             field="lln",
         )
     shown = f"{scale.name} {as_written(value)} {scale.unit}"
@@ -81,16 +83,16 @@ def prolonged_cytopenia(day: int, neutropenia_grade: int, thrombocytopenia_grade
     This judges one assessment; whether the cytopenia persisted between assessments is for the
     caller to see in the series of results.
     """
-    day = as_whole_number(day, what="Study day", field="day")
-    after_day = as_whole_number(after_day, what="Prolonged-cytopenia day", field="after_day")
-    for grade, field in (
-        (neutropenia_grade, "neutropenia_grade"),
-        (thrombocytopenia_grade, "thrombocytopenia_grade"),
+    day = as_whole_number(day, what=N_("Study day"), field="day")
+    after_day = as_whole_number(after_day, what=N_("Prolonged-cytopenia day"), field="after_day")
+    for grade, field, what in (
+        (neutropenia_grade, "neutropenia_grade", _("Neutropenia grade")),
+        (thrombocytopenia_grade, "thrombocytopenia_grade", _("Thrombocytopenia grade")),
     ):
-        what = field.replace("_", " ").capitalize()
         grade = as_whole_number(grade, what=what, field=field)
         if not 0 <= grade <= 4:
-            raise ClinicalInputError(f"{what} {grade} is outside the range 0–4.", field=field)
+            raise ClinicalInputError(_("{what} {grade} is outside the range 0–4.").format(
+                                         what=what, grade=grade), field=field)
     return day > after_day and max(neutropenia_grade, thrombocytopenia_grade) >= 3
 
 
@@ -128,10 +130,10 @@ class _TlsCriterion:
 
 
 _TLS_CRITERIA = (
-    _TlsCriterion("uric_acid_umol_l", "uric acid", "uric_acid", "µmol/L", 476.0, "476 µmol/L", True, 3000.0),
-    _TlsCriterion("potassium_mmol_l", "potassium", "potassium", "mmol/L", 6.0, "6.0 mmol/L", True, 12.0),
-    _TlsCriterion("phosphate_mmol_l", "phosphate", "phosphate", "mmol/L", 1.45, "1.45 mmol/L", True, 10.0),
-    _TlsCriterion("calcium_mmol_l", "calcium", "calcium", "mmol/L", 1.75, "1.75 mmol/L", False, 5.0),
+    _TlsCriterion("uric_acid_umol_l", N_("uric acid"), "uric_acid", "µmol/L", 476.0, "476 µmol/L", True, 3000.0),
+    _TlsCriterion("potassium_mmol_l", N_("potassium"), "potassium", "mmol/L", 6.0, "6.0 mmol/L", True, 12.0),
+    _TlsCriterion("phosphate_mmol_l", N_("phosphate"), "phosphate", "mmol/L", 1.45, "1.45 mmol/L", True, 10.0),
+    _TlsCriterion("calcium_mmol_l", N_("calcium"), "calcium", "mmol/L", 1.75, "1.75 mmol/L", False, 5.0),
 )
 _TLS_CHANGE = Decimal("0.25")
 CREATININE_X_ULN_LIMIT = 1.5
@@ -143,12 +145,12 @@ def _lab_value(criterion: _TlsCriterion, labs: TlsLabs, *, baseline: bool) -> fl
     if value is None:
         return None
     prefix = "baseline_" if baseline else ""
-    what = f"{'Baseline ' if baseline else ''}{criterion.name}".capitalize()
+    what = (_("Baseline {name}").format(name=_(criterion.name)) if baseline else _(criterion.name)).capitalize()
     value = as_number(value, what=what, field=prefix + criterion.field)
     if not 0.0 <= value <= criterion.absurd_high:
         raise ClinicalInputError(
-            f"{what} {as_written(value)} {criterion.unit} is outside the plausible range "
-            f"0–{as_written(criterion.absurd_high)} {criterion.unit}.",
+            _("{what} {value} {unit} is outside the plausible range 0–{high} {unit}.").format(
+                what=what, value=as_written(value), unit=criterion.unit, high=as_written(criterion.absurd_high)),
             field=prefix + criterion.field,
         )
     return value
@@ -200,11 +202,11 @@ def tumour_lysis(
 
     triggers: list[str] = []
     if creatinine_x_uln is not None:
-        creatinine_x_uln = as_number(creatinine_x_uln, what="Creatinine", field="creatinine")
+        creatinine_x_uln = as_number(creatinine_x_uln, what=N_("Creatinine"), field="creatinine")
         if not 0.0 <= creatinine_x_uln <= MAX_CREATININE_X_ULN:
             raise ClinicalInputError(
-                f"Creatinine {as_written(creatinine_x_uln)} × ULN is outside the plausible range "
-                f"0–{as_written(MAX_CREATININE_X_ULN)} × ULN.",
+                _("Creatinine {creatinine_x_uln} × ULN is outside the plausible range 0–{high} × ULN.").format(
+                    creatinine_x_uln=as_written(creatinine_x_uln), high=as_written(MAX_CREATININE_X_ULN)),
                 field="creatinine",
             )
         if creatinine_x_uln >= CREATININE_X_ULN_LIMIT:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
+from ..i18n import _
 from .errors import ClinicalInputError
 
 # Dates outside these years are typing mistakes (and would overflow date arithmetic).
@@ -20,17 +21,20 @@ _DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[
 def parse_date(text: str, what: str = "date") -> date:
     text = text.strip()
     if not _DATE.fullmatch(text):
-        raise ClinicalInputError(f"The {what} '{text}' is not a date; write it as YYYY-MM-DD.", what)
+        raise ClinicalInputError(_("The {what} '{text}' is not a date; write it as YYYY-MM-DD.").format(
+                                     what=_(what), text=text), what)
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar.", what) from None
+        raise ClinicalInputError(_("The {what} '{text}' does not exist in the calendar.").format(
+                                     what=_(what), text=text), what) from None
     return _plausible(value, text, what)
 
 
 def _plausible(value, text: str, what: str):
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ClinicalInputError(f"The {what} '{text}' is not between {FIRST_YEAR} and {LAST_YEAR}.", what)
+        raise ClinicalInputError(_("The {what} '{text}' is not between {first_year} and {last_year}.").format(
+                                     what=_(what), text=text, first_year=FIRST_YEAR, last_year=LAST_YEAR), what)
     return value
 
 
@@ -40,11 +44,13 @@ def parse_datetime(text: str, what: str = "time") -> datetime:
     match = _DATETIME.fullmatch(text)
     if not match:
         raise ClinicalInputError(
-            f"The {what} '{text}' is not a date and time; write it as YYYY-MM-DDTHH:MM.", what)
+            _("The {what} '{text}' is not a date and time; write it as YYYY-MM-DDTHH:MM.").format(
+                what=_(what), text=text), what)
     try:
         value = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
     except ValueError:
-        raise ClinicalInputError(f"The {what} '{text}' does not exist in the calendar or clock.", what) from None
+        raise ClinicalInputError(_("The {what} '{text}' does not exist in the calendar or clock.").format(
+                                     what=_(what), text=text), what) from None
     value = _plausible(value, text, what)  # before the local zone is applied: year 1 has none
     return value if value.tzinfo else value.astimezone()
 
@@ -57,10 +63,12 @@ def parse_clock(text: str, what: str = "time") -> time:
     text = text.strip()
     match = _CLOCK.fullmatch(text)
     if not match:
-        raise ClinicalInputError(f"The {what} '{text}' is not a time of day; write it as HH:MM.", what)
+        raise ClinicalInputError(_("The {what} '{text}' is not a time of day; write it as HH:MM.").format(
+                                     what=_(what), text=text), what)
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise ClinicalInputError(f"The {what} '{text}' does not exist on the clock (00:00 to 23:59).", what)
+        raise ClinicalInputError(_("The {what} '{text}' does not exist on the clock (00:00 to 23:59).").format(
+                                     what=_(what), text=text), what)
     return time(hour, minute)
 
 

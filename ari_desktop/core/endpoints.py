@@ -34,9 +34,10 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..i18n import N_, _, ngettext
 from . import ctcae
 from .schedule import DONE, NOT_DONE, Recording
-from .toxicity import TREATMENTS, Assessment, GradedAssessment, ToxicityEvent
+from .toxicity import EVENT_LABELS, TREATMENTS, Assessment, GradedAssessment, ToxicityEvent
 
 if TYPE_CHECKING:
     from .patients import Anchors, Patient
@@ -47,17 +48,17 @@ KIND_LABELS = {"crs": "CRS", "icans": "ICANS"}
 
 # Status of an infusion's course.
 NOT_INFUSED, NOT_ASSESSED, ASSESSED = "not_infused", "not_assessed", "assessed"
-# Why a course is not infused, most telling first.
+# Why a course is not infused, most telling first (codes in JSON; the words N_, shown with _()).
 NOT_INFUSED_REASONS = {
-    "died_before_infusion": "died before the infusion",
-    "off_study_before_infusion": "left the study before the infusion",
-    "infusion_not_given": "infusion recorded as not given",
-    "no_day0": "no day 0 yet",
-    "infusion_planned": "infusion planned, not yet due",
-    "infusion_not_recorded": "infusion not recorded as given",
+    "died_before_infusion": N_("died before the infusion"),
+    "off_study_before_infusion": N_("left the study before the infusion"),
+    "infusion_not_given": N_("infusion recorded as not given"),
+    "no_day0": N_("no day 0 yet"),
+    "infusion_planned": N_("infusion planned, not yet due"),
+    "infusion_not_recorded": N_("infusion not recorded as given"),
 }
 # Why an infused patient is not evaluable for a 30-day endpoint.
-NOT_EVALUABLE_REASONS = {NOT_ASSESSED: "not assessed in the window", "window_open": "window not over yet"}
+NOT_EVALUABLE_REASONS = {NOT_ASSESSED: N_("not assessed in the window"), "window_open": N_("window not over yet")}
 CYTOPENIA_KINDS = ("neutropenia", "thrombocytopenia")
 
 
@@ -260,7 +261,7 @@ class NotInfused:
         return {"reason": self.reason, "detail": self.detail}
 
     def __str__(self) -> str:
-        words = NOT_INFUSED_REASONS[self.reason]
+        words = _(NOT_INFUSED_REASONS[self.reason])
         return f"{words} ({self.detail})" if self.detail else words
 
 
@@ -374,7 +375,7 @@ def _day_words(anchor: str, day: int) -> str:
 
 
 def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+    return ngettext("{count} day", "{count} days", count).format(count=count)
 
 
 def course_sentence(course: InfusionCourse) -> str:
@@ -383,38 +384,45 @@ def course_sentence(course: InfusionCourse) -> str:
     cytopenia, treatment totals."""
     a, window = course.anchor, _day_words(course.anchor, course.window_days)
     if course.status == NOT_INFUSED:
-        return f"Not infused: {course.not_infused}. Not counted for the endpoints."
+        return _("Not infused: {why}. Not counted for the endpoints.").format(why=course.not_infused)
     parts = []
     if course.status == NOT_ASSESSED:
-        parts.append(f"Not assessed from {a}0 to {window}")
+        parts.append(_("Not assessed from {start} to {end}").format(start=f"{a}0", end=window))
     else:
-        parts.append(f"Maximum CRS grade {course.crs.max_grade}, maximum ICANS grade {course.icans.max_grade}")
+        parts.append(_("Maximum CRS grade {crs}, maximum ICANS grade {icans}").format(
+            crs=course.crs.max_grade, icans=course.icans.max_grade))
         for window_of in (course.crs, course.icans):
             scale = KIND_LABELS[window_of.kind]
             if not window_of.any:
-                parts.append(f"no {scale}")
+                parts.append(_("no {scale}").format(scale=scale))
                 continue
-            text = f"{scale} from {_day_words(a, window_of.onset_day)} for {_days(window_of.duration_days)}"
+            onset, duration = _day_words(a, window_of.onset_day), _days(window_of.duration_days)
             if window_of.ongoing:
-                text += " so far, ongoing"
+                text = _("{scale} from {onset} for {duration} so far, ongoing").format(
+                    scale=scale, onset=onset, duration=duration)
             else:
-                text += f", resolved {_day_words(a, window_of.resolution_day)}"
+                text = _("{scale} from {onset} for {duration}, resolved {resolved}").format(
+                    scale=scale, onset=onset, duration=duration, resolved=_day_words(a, window_of.resolution_day))
             if len(window_of.episodes) > 1:
-                text += f" ({len(window_of.episodes)} episodes)"
+                text += " " + ngettext("({count} episode)", "({count} episodes)", len(window_of.episodes)).format(
+                    count=len(window_of.episodes))
             parts.append(text)
     if course.late_episodes:
-        late = ", ".join(f"{KIND_LABELS[e.kind]} grade {e.max_grade} from {_day_words(a, e.onset_day)}"
+        late = ", ".join(_("{scale} grade {grade} from {onset}").format(
+                             scale=KIND_LABELS[e.kind], grade=e.max_grade, onset=_day_words(a, e.onset_day))
                          for e in course.late_episodes)
-        parts.append(f"after {window}: {late}")
+        parts.append(_("after {window}: {late}").format(window=window, late=late))
     if course.late_events:
-        parts.append(f"{len(course.late_events)} toxicity event{'s' if len(course.late_events) > 1 else ''} "
-                     f"after {window}")
+        parts.append(ngettext("{count} toxicity event after {window}", "{count} toxicity events after {window}",
+                              len(course.late_events)).format(count=len(course.late_events), window=window))
     if course.prolonged_cytopenia:
-        parts.append("prolonged cytopenia (" + ", ".join(
-            f"grade {e.grade} {e.kind} from {_day_words(a, e.onset_day)}" for e in course.prolonged_cytopenia) + ")")
+        parts.append(_("prolonged cytopenia ({events})").format(events=", ".join(
+            _("grade {grade} {kind} from {onset}").format(grade=e.grade, kind=_(EVENT_LABELS[e.kind]).lower(),
+                                                          onset=_day_words(a, e.onset_day))
+            for e in course.prolonged_cytopenia)))
     if course.treatments is not None:
         t = course.treatments
-        parts.append(f"tocilizumab total {t.tocilizumab_mg:g} mg")
+        parts.append(_("tocilizumab total {mg:g} mg").format(mg=t.tocilizumab_mg))
         for name, mg in (("dexamethasone", t.dexamethasone_mg), ("methylprednisolone", t.methylprednisolone_mg),
                          ("anakinra", t.anakinra_mg)):
             if mg:

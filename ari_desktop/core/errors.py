@@ -3,6 +3,8 @@
 The command line prints the sentence and exits 2; the window shows it beside the field.
 """
 
+from ..i18n import _
+
 
 class ClinicalInputError(ValueError):
     """Input that is refused before anything is written (bad date, unknown patient, 60 °C)."""
@@ -18,7 +20,8 @@ class ClinicalInputError(ValueError):
 
 def no_patient(study_id: str) -> ClinicalInputError:
     """The one sentence for a study ID nobody registered."""
-    return ClinicalInputError(f"There is no patient with study ID '{study_id.strip()}'.", "study_id")
+    return ClinicalInputError(_("There is no patient with study ID '{study_id}'.").format(
+                                  study_id=study_id.strip()), "study_id")
 
 
 class StoreError(Exception):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from ..i18n import _
 from .patients import Patient
 from .protocol import Protocol
 from .schedule import ScheduleEntry
@@ -34,14 +35,15 @@ def toxicity_flags(day: date, unrecorded: Iterable[ScheduleEntry], patients: Ite
     """The day's flags: each daily CRS/ICANS assessment still open (`unrecorded`), each patient whose
     latest CRS or ICANS grade is 2 or more, and prolonged cytopenia. A patient who died or left the
     study by the day is not flagged for grades or cytopenia."""
-    flags = [Flag(e.study_id, TOX_NOT_RECORDED, f"Toxicity assessment for {e.item.timepoint_label} not recorded")
-             for e in unrecorded]
+    flags = [Flag(e.study_id, TOX_NOT_RECORDED, _("Toxicity assessment for {timepoint} not recorded").format(
+                      timepoint=e.item.timepoint_label)) for e in unrecorded]
     followed = [p for p in patients if p.anchors.end is None or p.anchors.end[0] > day]
     for patient in followed:
         a = latest.get(patient.study_id)
         if a is not None and max(a.crs.grade, a.icans.grade) >= FLAGGED_GRADE:
             flags.append(Flag(patient.study_id, GRADE_2_OR_MORE,
-                              f"Latest CRS grade {a.crs.grade}, ICANS grade {a.icans.grade} ({a.at:%d %b %H:%M})"))
+                              _("Latest CRS grade {crs}, ICANS grade {icans} ({at:%d %b %H:%M})").format(
+                                  crs=a.crs.grade, icans=a.icans.grade, at=a.at)))
     # The endpoint rules (CTCAE, counts) load here, after the first window is painted, not with it.
     from .endpoints import course_of, prolonged_cytopenia_on
 
@@ -53,6 +55,8 @@ def toxicity_flags(day: date, unrecorded: Iterable[ScheduleEntry], patients: Ite
             anchor, anchor_date = course_of(patient.anchors, event.onset)
             if prolonged_cytopenia_on(event, anchor_date, after, day):
                 flags.append(Flag(patient.study_id, PROLONGED_CYTOPENIA,
-                                  f"Prolonged cytopenia: grade {event.grade} {event.kind} on "
-                                  f"{anchor}+{(day - anchor_date).days}, past {anchor}+{after}"))
+                                  _("Prolonged cytopenia: grade {grade} {event} on {anchor}+{day}, past "
+                                    "{anchor}+{after}").format(grade=event.grade, event=event.label.lower(),
+                                                                anchor=anchor, day=(day - anchor_date).days,
+                                                                after=after)))
     return flags

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..i18n import _, ngettext
 from .errors import ClinicalInputError
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ class Seen:
     @property
     def grades_text(self) -> str:
         if self.assessment_id is None:
-            return "no assessment yet"
-        return f"CRS grade {self.crs_grade}, ICANS grade {self.icans_grade}, assessed {age_text(self.age)}"
+            return _("no assessment yet")
+        return _("CRS grade {crs}, ICANS grade {icans}, assessed {age}").format(
+            crs=self.crs_grade, icans=self.icans_grade, age=age_text(self.age))
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,14 @@ class DoseGiven:
         low, high = DOSE_RANGE
         if not low <= self.million_cells_per_kg <= high:
             raise ClinicalInputError(
-                f"The dose given, {self.million_cells_per_kg:g} x10^6 CAR+ cells/kg, is outside the plausible "
-                f"range {low:g}–{high:g} x10^6 CAR+ cells/kg.", "dose")
+                _("The dose given, {million_cells_per_kg:g} x10^6 CAR+ cells/kg, is outside the plausible range "
+                  "{low:g}–{high:g} x10^6 CAR+ cells/kg.").format(million_cells_per_kg=self.million_cells_per_kg,
+                                                                  low=low, high=high), "dose")
         low, high = WEIGHT_RANGE
         if not low <= self.weight_kg <= high:
             raise ClinicalInputError(
-                f"The weight {self.weight_kg:g} kg is outside the plausible range {low:g}–{high:g} kg.", "weight")
+                _("The weight {weight_kg:g} kg is outside the plausible range {low:g}–{high:g} kg.").format(
+                    weight_kg=self.weight_kg, low=low, high=high), "weight")
 
 
 def fraction_timepoints(protocol: Protocol) -> tuple[str, ...]:
@@ -109,9 +113,11 @@ def active_toxicity(assessments: Iterable[Assessment], moment: datetime, protoco
 
 
 def _over_threshold(a: Assessment, protocol: Protocol) -> list[str]:
-    when = f"{a.at.astimezone():%d %b %H:%M}"
-    return ([f"CRS grade {a.crs.grade} at {when}"] if a.crs.grade >= protocol.active_crs_grade else []) + \
-        ([f"ICANS grade {a.icans.grade} at {when}"] if a.icans.grade >= protocol.active_icans_grade else [])
+    at = a.at.astimezone()
+    return ([_("CRS grade {grade} at {at:%d %b %H:%M}").format(grade=a.crs.grade, at=at)]
+            if a.crs.grade >= protocol.active_crs_grade else []) + \
+        ([_("ICANS grade {grade} at {at:%d %b %H:%M}").format(grade=a.icans.grade, at=at)]
+         if a.icans.grade >= protocol.active_icans_grade else [])
 
 
 def seen_at(assessments: Iterable[Assessment], moment: datetime, protocol: Protocol) -> Seen:
@@ -134,14 +140,14 @@ def decision_refusal(decision: str, reason: str, seen: Seen) -> str | None:
     """Why a go or hold cannot be recorded as given: a hold needs a reason, and so does a go against
     active toxicity. The physician decides; the software only asks for the words."""
     if decision not in DECISIONS:
-        return f"The decision must be go or hold, not '{decision}'."
+        return _("The decision must be go or hold, not '{decision}'.").format(decision=decision)
     if reason.strip():
         return None
     if decision == "hold":
-        return "Holding a fraction needs a reason."
+        return _("Holding a fraction needs a reason.")
     if is_override(decision, seen):
-        return (f"Active toxicity before this go ({'; '.join(seen.active)}): a go now is an override "
-                "and needs the physician's reason.")
+        return _("Active toxicity before this go ({active}): a go now is an override and needs the physician's "
+                 "reason.").format(active="; ".join(seen.active))
     return None
 
 
@@ -149,15 +155,15 @@ def decision_warnings(seen: Seen, protocol: Protocol) -> list[str]:
     """What a physician must see before a go or hold: no assessment at all, active toxicity in the
     protocol's window, or a latest assessment older than REASSESS_AFTER."""
     if seen.assessment_id is None:
-        return ["⚠ No bedside assessment has been recorded for this patient by then: assess before deciding."]
+        return [_("⚠ No bedside assessment has been recorded for this patient by then: assess before deciding.")]
     warnings = []
     if seen.active:
-        warnings.append(f"⚠ Active toxicity in the last {protocol.active_toxicity_hours} h ({'; '.join(seen.active)}): "
-                        "a go is an override and needs your reason.")
+        warnings.append(_("⚠ Active toxicity in the last {hours} h ({active}): a go is an override and needs your "
+                          "reason.").format(hours=protocol.active_toxicity_hours, active="; ".join(seen.active)))
     if seen.age > REASSESS_AFTER:
         hours = int(REASSESS_AFTER.total_seconds() // 3600)
-        warnings.append(f"⚠ The last assessment is more than {hours} hours old: "
-                        "assess the patient again before deciding.")
+        warnings.append(_("⚠ The last assessment is more than {hours} hours old: assess the patient again before "
+                          "deciding.").format(hours=hours))
     return warnings
 
 
@@ -171,17 +177,21 @@ def go_refusal(timepoint: str, at: datetime, decisions: Iterable[FractionDecisio
                    key=lambda d: d.decided_at)
     latest = taken[-1] if taken else None
     if latest is None or latest.decision != "go":
-        held = " (it was on hold then)" if latest else ""
-        return f"The fraction at {timepoint} needs a physician's go decision before the time it is given{held}."
+        if latest:
+            return _("The fraction at {timepoint} needs a physician's go decision before the time it is given (it "
+                     "was on hold then).").format(timepoint=timepoint)
+        return _("The fraction at {timepoint} needs a physician's go decision before the time it is given.").format(
+            timepoint=timepoint)
     decided = f"{latest.decided_at.astimezone():%Y-%m-%d %H:%M}"
     if at > latest.valid_until(protocol):
-        return (f"The go for the fraction at {timepoint} ({decided}) is more than {protocol.go_valid_hours} hours "
-                f"before the time given ({at.astimezone():%Y-%m-%d %H:%M}): it has expired; a new decision is needed.")
+        return _("The go for the fraction at {timepoint} ({decided}) is more than {hours} hours before the time "
+                 "given ({at:%Y-%m-%d %H:%M}): it has expired; a new decision is needed.").format(
+            timepoint=timepoint, decided=decided, hours=protocol.go_valid_hours, at=at.astimezone())
     later = [a for a in assessments if latest.decided_at < a.at <= at]
     voiding = [words for a in sorted(later, key=lambda a: a.at) for words in _over_threshold(a, protocol)]
     if voiding:
-        return (f"The go for the fraction at {timepoint} ({decided}) is void: a later assessment shows "
-                f"{voiding[0]}; a new decision is needed.")
+        return _("The go for the fraction at {timepoint} ({decided}) is void: a later assessment shows {found}; a "
+                 "new decision is needed.").format(timepoint=timepoint, decided=decided, found=voiding[0])
     return None
 
 
@@ -197,18 +207,21 @@ def order_refusal(timepoint: str, at: datetime, given: Mapping[str, datetime], p
     for earlier in order[:position]:
         when = given.get(earlier)
         if when is None or when >= at:
-            return f"The fraction at {timepoint} cannot be given before the fraction at {earlier} is given."
+            return _("The fraction at {timepoint} cannot be given before the fraction at {earlier} is given.").format(
+                timepoint=timepoint, earlier=earlier)
     neighbours = [tp for tp in (order[position - 1] if position else None,
                                 order[position + 1] if position + 1 < len(order) else None) if tp in given]
     for other in neighbours:
         if abs(at - given[other]) < interval:
-            return (f"The fraction at {timepoint} ({at.astimezone():%Y-%m-%d %H:%M}) would be less than "
-                    f"{protocol.min_hours_between_fractions} hours from the fraction at {other} "
-                    f"({given[other].astimezone():%Y-%m-%d %H:%M}): the protocol asks for at least "
-                    f"{protocol.min_hours_between_fractions} hours between aliquots.")
+            return _("The fraction at {timepoint} ({at:%Y-%m-%d %H:%M}) would be less than {hours} hours from the "
+                     "fraction at {other} ({other_at:%Y-%m-%d %H:%M}): the protocol asks for at least {hours} hours "
+                     "between aliquots.").format(timepoint=timepoint, at=at.astimezone(),
+                                                 hours=protocol.min_hours_between_fractions, other=other,
+                                                 other_at=given[other].astimezone())
     later = [tp for tp in order[position + 1:] if tp in given and given[tp] <= at]
     if later:
-        return f"The fraction at {timepoint} cannot be given after the fraction at {later[0]}."
+        return _("The fraction at {timepoint} cannot be given after the fraction at {later}.").format(
+            timepoint=timepoint, later=later[0])
     return None
 
 
@@ -226,9 +239,11 @@ def fraction_refusal(timepoint: str, at: datetime, decisions: Iterable[FractionD
 def age_text(elapsed: timedelta | None) -> str:
     """How old an assessment was: "40 min before", "9 h before", "3 days before"."""
     if elapsed is None:
-        return "at an unknown time"
+        return _("at an unknown time")
     minutes = max(0, int(elapsed.total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes} min before"
+        return _("{minutes} min before").format(minutes=minutes)
     hours = minutes // 60
-    return f"{hours} h before" if hours < 48 else f"{hours // 24} days before"
+    if hours < 48:
+        return _("{hours} h before").format(hours=hours)
+    return ngettext("{days} day before", "{days} days before", hours // 24).format(days=hours // 24)

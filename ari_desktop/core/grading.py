@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 
 __all__ = [
@@ -49,15 +49,18 @@ class Grade:
 def as_number(value: float, *, what: str, field: str) -> float:
     """Refuse NaN, infinities and non-numbers; return the value as a float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ClinicalInputError(f"{what} must be a number (got {value!r}).", field=field)
+        raise ClinicalInputError(_("{what} must be a number (got {value!r}).").format(what=_(what), value=value),
+                                 field=field)
     if not math.isfinite(value):
-        raise ClinicalInputError(f"{what} must be a number (got {value!r}).", field=field)
+        raise ClinicalInputError(_("{what} must be a number (got {value!r}).").format(what=_(what), value=value),
+                                 field=field)
     return float(value)
 
 
 def as_whole_number(value: int, *, what: str, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ClinicalInputError(f"{what} must be a whole number (got {value!r}).", field=field)
+        raise ClinicalInputError(_("{what} must be a whole number (got {value!r}).").format(
+                                     what=_(what), value=value), field=field)
     return value
 
 
@@ -73,7 +76,8 @@ def _celsius(temperature_c: float) -> str:
 
 def _choice(value: str, allowed: tuple[str, ...], *, what: str, field: str) -> str:
     if value not in allowed:
-        raise ClinicalInputError(f"{what} {value!r} is not known: choose one of {', '.join(allowed)}.", field=field)
+        raise ClinicalInputError(_("{what} {value!r} is not known: choose one of {allowed}.").format(
+                                     what=_(what), value=value, allowed=", ".join(allowed)), field=field)
     return value
 
 
@@ -159,41 +163,41 @@ def crs(
     outcome that is recorded, never computed here.
     """
     low, high = TEMPERATURE_RANGE_C
-    temperature_c = as_number(temperature_c, what="Temperature", field="temperature")
+    temperature_c = as_number(temperature_c, what=N_("Temperature"), field="temperature")
     if not low <= temperature_c <= high:
         raise ClinicalInputError(
-            f"Temperature {_celsius(temperature_c)} °C is outside the plausible range "
-            f"{_celsius(low)}–{_celsius(high)} °C.",
+            _("Temperature {value} °C is outside the plausible range {low}–{high} °C.").format(
+                value=_celsius(temperature_c), low=_celsius(low), high=_celsius(high)),
             field="temperature",
         )
-    vasopressors = as_whole_number(vasopressors, what="Number of vasopressors", field="vasopressors")
+    vasopressors = as_whole_number(vasopressors, what=N_("Number of vasopressors"), field="vasopressors")
     if not 0 <= vasopressors <= MAX_VASOPRESSORS:
         raise ClinicalInputError(
-            f"Number of vasopressors {vasopressors} is outside the plausible range "
-            f"0–{MAX_VASOPRESSORS} (vasopressin is recorded separately).",
+            _("Number of vasopressors {vasopressors} is outside the plausible range 0–{high} (vasopressin is recorded "
+              "separately).").format(vasopressors=vasopressors, high=MAX_VASOPRESSORS),
             field="vasopressors",
         )
-    _choice(oxygen, OXYGEN_DEVICES, what="Oxygen device", field="oxygen")
+    _choice(oxygen, OXYGEN_DEVICES, what=N_("Oxygen device"), field="oxygen")
     if flow_l_min is not None:
-        flow_l_min = as_number(flow_l_min, what="Oxygen flow", field="flow")
+        flow_l_min = as_number(flow_l_min, what=N_("Oxygen flow"), field="flow")
         if not 0.0 <= flow_l_min <= MAX_FLOW_L_MIN:
             raise ClinicalInputError(
-                f"Oxygen flow {as_written(flow_l_min)} L/min is outside the plausible range "
-                f"0–{as_written(MAX_FLOW_L_MIN)} L/min.",
+                _("Oxygen flow {flow_l_min} L/min is outside the plausible range 0–{high} L/min.").format(
+                    flow_l_min=as_written(flow_l_min), high=as_written(MAX_FLOW_L_MIN)),
                 field="flow",
             )
         if oxygen == "nasal-cannula" and flow_l_min == 0:
             raise ClinicalInputError(
-                "A nasal cannula at 0 L/min gives no oxygen: enter the flow, or choose no oxygen.", field="flow")
+                _("A nasal cannula at 0 L/min gives no oxygen: enter the flow, or choose no oxygen."), field="flow")
         if oxygen == "none":
             raise ClinicalInputError(
-                f"An oxygen flow of {as_written(flow_l_min)} L/min was entered but the oxygen device "
-                "is 'none': choose the device or clear the flow.",
+                _("An oxygen flow of {flow_l_min} L/min was entered but the oxygen device is 'none': choose the "
+                  "device or clear the flow.").format(flow_l_min=as_written(flow_l_min)),
                 field="flow",
             )
     elif oxygen == "nasal-cannula":
         raise ClinicalInputError(
-            "Enter the oxygen flow for the nasal cannula: above 6 L/min counts as high flow and raises the grade.",
+            _("Enter the oxygen flow for the nasal cannula: above 6 L/min counts as high flow and raises the grade."),
             field="flow",
         )
 
@@ -238,6 +242,7 @@ CONSCIOUSNESS_LEVELS: tuple[str, ...] = (
 SEIZURE_KINDS: tuple[str, ...] = ("none", "resolved-rapidly", "prolonged")
 EDEMA_KINDS: tuple[str, ...] = ("none", "focal", "diffuse")
 
+# (code, what the patient does as the ICE form words it (N_: shown with _()), points)
 ICE_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("orient_year", N_("Orientation: says the year"), 1),
     ("orient_month", N_("Orientation: says the month"), 1),
@@ -283,9 +288,11 @@ def ice_score(items: Mapping[str, bool]) -> int:
     score = 0
     for code, achieved in items.items():
         if code not in _ICE_POINTS:
-            raise ClinicalInputError(f"{code!r} is not one of the {len(ICE_ITEMS)} ICE items.", field="ice")
+            raise ClinicalInputError(_("{code!r} is not one of the {count} ICE items.").format(
+                                         code=code, count=len(ICE_ITEMS)), field="ice")
         if not isinstance(achieved, bool):
-            raise ClinicalInputError(f"ICE item {code!r} must be answered yes or no (got {achieved!r}).", field="ice")
+            raise ClinicalInputError(_("ICE item {code!r} must be answered yes or no (got {achieved!r}).").format(
+                                         code=code, achieved=achieved), field="ice")
         if achieved:
             score += _ICE_POINTS[code]
     return score
@@ -320,24 +327,26 @@ def icans(
     means the ICE cannot be performed and is allowed only for an unarousable patient (grade 4).
     ``motor_weakness`` is deep focal motor weakness (hemiparesis, paraparesis).
     """
-    _choice(consciousness, CONSCIOUSNESS_LEVELS, what="Level of consciousness", field="consciousness")
-    _choice(seizure, SEIZURE_KINDS, what="Seizure", field="seizure")
-    _choice(edema, EDEMA_KINDS, what="Cerebral oedema", field="edema")
+    _choice(consciousness, CONSCIOUSNESS_LEVELS, what=N_("Level of consciousness"), field="consciousness")
+    _choice(seizure, SEIZURE_KINDS, what=N_("Seizure"), field="seizure")
+    _choice(edema, EDEMA_KINDS, what=N_("Cerebral oedema"), field="edema")
     unarousable = consciousness == "unarousable"
     if ice is None:
         if not unarousable:
             raise ClinicalInputError(
-                f"Enter the ICE score (0–{ICE_MAX}): it may be left empty only when the patient is unarousable.",
+                _("Enter the ICE score (0–{high}): it may be left empty only when the patient is "
+                  "unarousable.").format(high=ICE_MAX),
                 field="ice",
             )
     else:
-        ice = as_whole_number(ice, what="ICE score", field="ice")
+        ice = as_whole_number(ice, what=N_("ICE score"), field="ice")
         if not 0 <= ice <= ICE_MAX:
-            raise ClinicalInputError(f"ICE score {ice} is outside the range 0–{ICE_MAX}.", field="ice")
+            raise ClinicalInputError(_("ICE score {ice} is outside the range 0–{high}.").format(
+                                         ice=ice, high=ICE_MAX), field="ice")
         if unarousable and ice > 0:
             raise ClinicalInputError(
-                f"An unarousable patient cannot score {ice} on the ICE: enter 0 or leave it "
-                "empty, or correct the level of consciousness.",
+                _("An unarousable patient cannot score {ice} on the ICE: enter 0 or leave it empty, or correct the "
+                  "level of consciousness.").format(ice=ice),
                 field="ice",
             )
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..i18n import _
 from .errors import ClinicalInputError
 from .patients import CLOCK_SLACK, Patient
 from .protocol import Protocol
-from .schedule import DONE, Recording, ScheduleEntry
+from .schedule import DONE, Recording, ScheduleEntry, shown_status
 
 TOXICITY_ACTIVITY = "tox"  # the daily CRS/ICANS assessment: done only with its findings
 
@@ -22,12 +23,14 @@ def check_known(protocol: Protocol, timepoint: str, activity: str) -> None:
         protocol.timepoint(timepoint)
     except KeyError:
         raise ClinicalInputError(
-            f"There is no timepoint '{timepoint}' in the {protocol.code} protocol.", "timepoint") from None
+            _("There is no timepoint '{timepoint}' in the {protocol} protocol.").format(
+                timepoint=timepoint, protocol=protocol.code), "timepoint") from None
     try:
         protocol.activity(activity)
     except KeyError:
         raise ClinicalInputError(
-            f"There is no activity '{activity}' in the {protocol.code} protocol.", "activity") from None
+            _("There is no activity '{activity}' in the {protocol} protocol.").format(
+                activity=activity, protocol=protocol.code), "activity") from None
 
 
 def check_recording(protocol: Protocol, patient: Patient, timepoint: str, activity: str, entry: ScheduleEntry | None,
@@ -40,22 +43,25 @@ def check_recording(protocol: Protocol, patient: Patient, timepoint: str, activi
     check_known(protocol, timepoint, activity)
     if activity == TOXICITY_ACTIVITY and done_at is not None and not findings_saved:
         raise ClinicalInputError(
-            "A CRS/ICANS assessment is done when its findings are saved (the bedside assessment, "
-            "or 'ari-desktop assess'); it can be recorded here only as not done.", "activity")
+            _("A CRS/ICANS assessment is done when its findings are saved (the bedside assessment, or 'ari-desktop "
+              "assess'); it can be recorded here only as not done."), "activity")
     if entry is None:
         raise ClinicalInputError(
-            f"{protocol.activity(activity).label} at {timepoint} is not on the schedule of {patient.study_id}.",
+            _("{label} at {timepoint} is not on the schedule of {study_id}.").format(
+                label=protocol.activity(activity).label, timepoint=timepoint, study_id=patient.study_id),
             "activity")
     if (done_at is None) == (not_done_reason is None):
-        raise ClinicalInputError("Say either when it was done or why it was not done.", "outcome")
+        raise ClinicalInputError(_("Say either when it was done or why it was not done."), "outcome")
     if not_done_reason is not None and not not_done_reason.strip():
-        raise ClinicalInputError("An item not done needs a reason.", "reason")
+        raise ClinicalInputError(_("An item not done needs a reason."), "reason")
     if done_at is not None:
         if done_at > now + CLOCK_SLACK:
-            raise ClinicalInputError(f"The time done ({done_at:%Y-%m-%d %H:%M}) is in the future.", "done_at")
+            raise ClinicalInputError(_("The time done ({done_at:%Y-%m-%d %H:%M}) is in the future.").format(
+                                         done_at=done_at), "done_at")
         if done_at.astimezone().date() < patient.anchors.screening:
             raise ClinicalInputError(
-                f"The time done ({done_at:%Y-%m-%d}) is before screening ({patient.anchors.screening}).", "done_at")
+                _("The time done ({done_at:%Y-%m-%d}) is before screening ({screening}).").format(
+                    done_at=done_at, screening=patient.anchors.screening), "done_at")
     # An item cancelled because the patient died or left the study that day may still have been
     # done earlier in its window (the morning's samples, entered in the afternoon).
     end = patient.anchors.end
@@ -63,11 +69,12 @@ def check_recording(protocol: Protocol, patient: Patient, timepoint: str, activi
     done_before_end = done_day is not None and end is not None and entry.item.window_start <= done_day <= end[0]
     if entry.item.cancelled_reason and entry.recording is None and not done_before_end:
         raise ClinicalInputError(
-            f"{entry.item.label} at {timepoint} was cancelled ({entry.item.cancelled_reason}).", "activity")
+            _("{label} at {timepoint} was cancelled ({reason}).").format(
+                label=entry.item.label, timepoint=timepoint, reason=entry.item.cancelled_reason), "activity")
     if entry.recording is not None and not (correction_reason or "").strip():
         raise ClinicalInputError(
-            f"{entry.item.label} at {timepoint} is already recorded as {entry.status.replace('_', ' ')}; "
-            "a correction needs a reason.", "reason")
+            _("{label} at {timepoint} is already recorded as {status}; a correction needs a reason.").format(
+                label=entry.item.label, timepoint=timepoint, status=shown_status(entry.status)), "reason")
 
 
 # A quick action is taken back without a reason by the one who took it, this soon after: the time
@@ -86,32 +93,36 @@ def check_withdrawal(entry: ScheduleEntry, user: str, now: datetime, reason: str
     overdue or missed as its schedule says. A reason is needed once the moment has passed. The
     CRS/ICANS assessment stands with its findings, and an infusion given with its dose: both are
     corrected with a reason, never withdrawn."""
-    what = f"{entry.item.label} at {entry.item.timepoint} of {entry.study_id}"
+    what = _("{label} at {timepoint} of {study_id}").format(label=entry.item.label, timepoint=entry.item.timepoint,
+                                                            study_id=entry.study_id)
     recording = entry.recording
     if recording is None or recording.outcome != DONE:
-        state = "nothing is recorded" if recording is None else "it is recorded as not done"
-        raise ClinicalInputError(f"{what} is not recorded done ({state}), so there is nothing to withdraw.",
-                                 "activity")
+        if recording is None:
+            message = _("{what} is not recorded done (nothing is recorded), so there is nothing to withdraw.")
+        else:
+            message = _("{what} is not recorded done (it is recorded as not done), so there is nothing to withdraw.")
+        raise ClinicalInputError(message.format(what=what), "activity")
     if entry.item.activity == TOXICITY_ACTIVITY:
-        raise ClinicalInputError(f"{what} was done with the findings of a bedside assessment; it cannot be "
-                                 "withdrawn.", "activity")
+        raise ClinicalInputError(_("{what} was done with the findings of a bedside assessment; it cannot be "
+                                   "withdrawn.").format(what=what), "activity")
     if entry.item.activity == INFUSION_ACTIVITY:
-        raise ClinicalInputError(f"{what} is an infusion given, with its dose: correct it with a reason "
-                                 "instead of withdrawing it.", "activity")
+        raise ClinicalInputError(_("{what} is an infusion given, with its dose: correct it with a reason instead of "
+                                   "withdrawing it.").format(what=what), "activity")
     if not (reason or "").strip() and not undo_without_reason(recording, user, now):
         raise ClinicalInputError(
-            f"{what} was recorded done by {recording.recorded_by} at "
-            f"{recording.recorded_at.astimezone():%Y-%m-%d %H:%M}; withdrawing it later than {UNDO_MINUTES} "
-            "minutes after, or by someone else, needs a reason.", "reason")
+            _("{what} was recorded done by {recorded_by} at {recorded_at:%Y-%m-%d %H:%M}; withdrawing it later than "
+              "{minutes} minutes after, or by someone else, needs a reason.").format(
+                what=what, recorded_by=recording.recorded_by, recorded_at=recording.recorded_at.astimezone(),
+                minutes=UNDO_MINUTES), "reason")
 
 
 def window_note(entry: ScheduleEntry, done_at: datetime) -> str | None:
     """The sentence when a time done falls outside the item's window (recorded, but a deviation)."""
     day = done_at.astimezone().date()
     if day < entry.item.window_start:
-        return (f"{done_at.astimezone():%Y-%m-%d %H:%M} is before the window of {entry.item.label} opened "
-                f"({entry.item.window_start}).")
+        return _("{done_at:%Y-%m-%d %H:%M} is before the window of {label} opened ({window_start}).").format(
+            done_at=done_at.astimezone(), label=entry.item.label, window_start=entry.item.window_start)
     if day > entry.item.window_end:
-        return (f"{done_at.astimezone():%Y-%m-%d %H:%M} is after the window of {entry.item.label} closed "
-                f"({entry.item.window_end}).")
+        return _("{done_at:%Y-%m-%d %H:%M} is after the window of {label} closed ({window_end}).").format(
+            done_at=done_at.astimezone(), label=entry.item.label, window_end=entry.item.window_end)
     return None

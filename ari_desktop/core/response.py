@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import as_number, as_written
 
@@ -102,32 +103,34 @@ class Mrd:
 
     def __post_init__(self):
         if self.method not in MRD_METHODS:
-            raise ClinicalInputError(f"MRD method {self.method!r} is not known: choose one of "
-                                     f"{', '.join(MRD_METHODS)}.", field="mrd_method")
-        sensitivity = as_number(self.sensitivity, what="MRD sensitivity", field="mrd_sensitivity")
+            raise ClinicalInputError(_("MRD method {method!r} is not known: choose one of {allowed}.").format(
+                                         method=self.method, allowed=', '.join(MRD_METHODS)), field="mrd_method")
+        sensitivity = as_number(self.sensitivity, what=N_("MRD sensitivity"), field="mrd_sensitivity")
         if not 0 < sensitivity < 1:
-            raise ClinicalInputError(f"MRD sensitivity must be a fraction between 0 and 1, such as 1e-5 "
-                                     f"(got {as_written(sensitivity)}).", field="mrd_sensitivity")
+            raise ClinicalInputError(_("MRD sensitivity must be a fraction between 0 and 1, such as 1e-5 (got "
+                                       "{sensitivity}).").format(sensitivity=as_written(sensitivity)),
+                                     field="mrd_sensitivity")
         if self.result not in IMMUNOFIXATION:
-            raise ClinicalInputError(f"MRD result {self.result!r} is not known: choose negative or positive.",
+            raise ClinicalInputError(_("MRD result {result!r} is not known: choose negative or positive.").format(
+                                         result=self.result),
                                      field="mrd_result")
 
 
 # field -> (what the clinic calls it, unit, the largest possible value)
 _NUMBERS = {
-    "serum_m_g_dl": ("serum M-protein", "g/dL", 20.0),
-    "urine_m_mg_24h": ("urine M-protein", "mg/24 h", 100_000.0),
-    "kappa_mg_l": ("kappa free light chain", "mg/L", 1_000_000.0),
-    "lambda_mg_l": ("lambda free light chain", "mg/L", 1_000_000.0),
-    "marrow_plasma_cells_pct": ("marrow plasma cells", "%", 100.0),
-    "plasmacytoma_spd_mm2": ("sum of products of plasmacytoma diameters", "mm²", 1_000_000.0),
+    "serum_m_g_dl": (N_("serum M-protein"), "g/dL", 20.0),
+    "urine_m_mg_24h": (N_("urine M-protein"), "mg/24 h", 100_000.0),
+    "kappa_mg_l": (N_("kappa free light chain"), "mg/L", 1_000_000.0),
+    "lambda_mg_l": (N_("lambda free light chain"), "mg/L", 1_000_000.0),
+    "marrow_plasma_cells_pct": (N_("marrow plasma cells"), "%", 100.0),
+    "plasmacytoma_spd_mm2": (N_("sum of products of plasmacytoma diameters"), "mm²", 1_000_000.0),
 }
-_YES_NO = {"marrow_clonal": "clonal plasma cells in the marrow", "new_lesion": "a new lesion"}
+_YES_NO = {"marrow_clonal": N_("clonal plasma cells in the marrow"), "new_lesion": N_("a new lesion")}
 _CHOICES = {
-    "serum_ife": ("serum immunofixation", IMMUNOFIXATION),
-    "urine_ife": ("urine immunofixation", IMMUNOFIXATION),
-    "clonality_method": ("clonality method", CLONALITY_METHODS),
-    "pet_ct": ("PET-CT extramedullary response", PET_CT_RESPONSES),
+    "serum_ife": (N_("serum immunofixation"), IMMUNOFIXATION),
+    "urine_ife": (N_("urine immunofixation"), IMMUNOFIXATION),
+    "clonality_method": (N_("clonality method"), CLONALITY_METHODS),
+    "pet_ct": (N_("PET-CT extramedullary response"), PET_CT_RESPONSES),
 }
 
 
@@ -153,17 +156,19 @@ class ResponseAssessment:
         for name, (what, unit, largest) in _NUMBERS.items():
             value = getattr(self, name)
             if value is not None and not 0 <= as_number(value, what=what, field=name) <= largest:
-                raise ClinicalInputError(f"The {what} must be between 0 and {as_written(largest)} {unit} "
-                                         f"(got {as_written(value)}).", field=name)
+                raise ClinicalInputError(_("The {what} must be between 0 and {largest} {unit} (got {value}).").format(
+                                             what=_(what), largest=as_written(largest), unit=unit,
+                                             value=as_written(value)), field=name)
         for name, what in _YES_NO.items():
             if not (getattr(self, name) is None or isinstance(getattr(self, name), bool)):
-                raise ClinicalInputError(f"Whether there is {what} must be yes, no or not assessed "
-                                         f"(got {getattr(self, name)!r}).", field=name)
+                raise ClinicalInputError(_("Whether there is {what} must be yes, no or not assessed (got "
+                                           "{value!r}).").format(what=_(what), value=getattr(self, name)), field=name)
         for name, (what, allowed) in _CHOICES.items():
             value = getattr(self, name)
             if value is not None and value not in allowed:
-                raise ClinicalInputError(f"{what.capitalize()} {value!r} is not known: choose one of "
-                                         f"{', '.join(allowed)}.", field=name)
+                raise ClinicalInputError(_("{what} {value!r} is not known: choose one of {allowed}.").format(
+                                             what=_(what).capitalize(), value=value, allowed=", ".join(allowed)),
+                                         field=name)
 
     @property
     def flc_ratio(self) -> float | None:

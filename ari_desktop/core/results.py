@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import as_number, as_written
 from .response import (
@@ -40,21 +41,31 @@ class ResultField:
 
     name: str  # the column and the export's header
     option: str  # the command line's option, as the clinic shortens it
-    label: str  # in the clinic's words
+    label: str  # in the clinic's words, in English (marked N_; `shown` is the label in the chosen language)
     kind: str  # NUMBER, CHOICE or YES_NO
     unit: str = ""
     largest: float = 0.0  # a NUMBER is between 0 and this
     choices: tuple[str, ...] = ()
 
     @property
+    def shown(self) -> str:
+        """The label in the language chosen."""
+        return _(self.label)
+
+    @property
     def title(self) -> str:
-        """The label starting a sentence ("IgG" stays IgG)."""
-        return self.label[:1].upper() + self.label[1:]
+        """The label starting a sentence ("IgG" stays IgG), in the language chosen."""
+        return _sentence_start(self.shown)
+
+    @property
+    def english_title(self) -> str:
+        """The title as the export's data dictionary and the command line's help write it (language-neutral)."""
+        return _sentence_start(self.label)
 
     @property
     def heading(self) -> str:
         """The label with its unit, as a form or a table shows it."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        return f"{self.shown} ({self.unit})" if self.unit else self.shown
 
     def check(self, value: object) -> float | str | None:
         """The value as stored (a float, a choice, "yes"/"no") or the sentence that refuses it.
@@ -65,17 +76,23 @@ class ResultField:
             number = (parse_decimal(value, self.title, self.name, "0.5") if isinstance(value, str)
                       else as_number(value, what=self.title, field=self.name))
             if not 0 <= number <= self.largest:
-                raise ClinicalInputError(f"The {self.label} must be between 0 and {as_written(self.largest)} "
-                                         f"{self.unit} (got {as_written(number)}).", self.name)
+                raise ClinicalInputError(_("The {label} must be between 0 and {largest} {unit} (got {number}).").format(
+                                             label=self.shown, largest=as_written(self.largest), unit=self.unit,
+                                             number=as_written(number)), self.name)
             return number
         allowed = (YES, NO) if self.kind == YES_NO else self.choices
         if isinstance(value, bool) and self.kind == YES_NO:
             return YES if value else NO
         typed = str(value).strip().lower()
         if typed not in allowed:
-            raise ClinicalInputError(f"The {self.label} '{str(value).strip()}' is not one of: {', '.join(allowed)}.",
+            raise ClinicalInputError(_("The {label} '{value}' is not one of: {allowed}.").format(
+                                         label=self.shown, value=str(value).strip(), allowed=', '.join(allowed)),
                                      self.name)
         return typed
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _number(name: str, option: str, label: str, unit: str, largest: float) -> ResultField:
@@ -94,32 +111,32 @@ def _yes_no_field(name: str, option: str, label: str) -> ResultField:
 # marrow and plasmacytoma findings of the same visit: IMWG reads them together.
 ACTIVITY_FIELDS: dict[str, tuple[ResultField, ...]] = {
     "response": (
-        _number("serum_m_g_dl", "--serum-m", "serum M-protein", "g/dL", 20.0),
-        _number("urine_m_mg_24h", "--urine-m", "urine M-protein", "mg/24 h", 100_000.0),
-        _choice("serum_ife", "--ife-serum", "serum immunofixation", IMMUNOFIXATION),
-        _choice("urine_ife", "--ife-urine", "urine immunofixation", IMMUNOFIXATION),
-        _number("kappa_mg_l", "--kappa", "kappa free light chain", "mg/L", 1_000_000.0),
-        _number("lambda_mg_l", "--lambda", "lambda free light chain", "mg/L", 1_000_000.0),
-        _number("igg_g_l", "--igg", "IgG", "g/L", 150.0),
-        _number("marrow_plasma_cells_pct", "--marrow-plasma-cells", "marrow plasma cells", "%", 100.0),
-        _yes_no_field("marrow_clonal", "--marrow-clonal", "clonal plasma cells in the marrow"),
-        _choice("clonality_method", "--clonality-method", "clonality method", CLONALITY_METHODS),
-        _number("plasmacytoma_spd_mm2", "--plasmacytoma-spd", "plasmacytomas, sum of products of diameters", "mm²",
+        _number("serum_m_g_dl", "--serum-m", N_("serum M-protein"), "g/dL", 20.0),
+        _number("urine_m_mg_24h", "--urine-m", N_("urine M-protein"), "mg/24 h", 100_000.0),
+        _choice("serum_ife", "--ife-serum", N_("serum immunofixation"), IMMUNOFIXATION),
+        _choice("urine_ife", "--ife-urine", N_("urine immunofixation"), IMMUNOFIXATION),
+        _number("kappa_mg_l", "--kappa", N_("kappa free light chain"), "mg/L", 1_000_000.0),
+        _number("lambda_mg_l", "--lambda", N_("lambda free light chain"), "mg/L", 1_000_000.0),
+        _number("igg_g_l", "--igg", N_("IgG"), "g/L", 150.0),
+        _number("marrow_plasma_cells_pct", "--marrow-plasma-cells", N_("marrow plasma cells"), "%", 100.0),
+        _yes_no_field("marrow_clonal", "--marrow-clonal", N_("clonal plasma cells in the marrow")),
+        _choice("clonality_method", "--clonality-method", N_("clonality method"), CLONALITY_METHODS),
+        _number("plasmacytoma_spd_mm2", "--plasmacytoma-spd", N_("plasmacytomas, sum of products of diameters"), "mm²",
                 1_000_000.0),
-        _yes_no_field("new_lesion", "--new-lesion", "new lesion"),
+        _yes_no_field("new_lesion", "--new-lesion", N_("new lesion")),
     ),
     "mrd_bm": (
-        _choice("mrd_method", "--mrd-method", "MRD method", MRD_METHODS),
-        _choice("mrd_sensitivity", "--mrd-sensitivity", "MRD sensitivity", MRD_SENSITIVITIES),
-        _choice("mrd_result", "--mrd-result", "MRD result", IMMUNOFIXATION),
+        _choice("mrd_method", "--mrd-method", N_("MRD method"), MRD_METHODS),
+        _choice("mrd_sensitivity", "--mrd-sensitivity", N_("MRD sensitivity"), MRD_SENSITIVITIES),
+        _choice("mrd_result", "--mrd-result", N_("MRD result"), IMMUNOFIXATION),
     ),
-    "pet_ct": (_choice("pet_ct", "--pet-ct", "extramedullary response on PET-CT", PET_CT_RESPONSES),),
+    "pet_ct": (_choice("pet_ct", "--pet-ct", N_("extramedullary response on PET-CT"), PET_CT_RESPONSES),),
     "cart_pb": (
-        _number("car_copies_per_ug", "--car-copies", "CAR transgene", "copies/µg DNA", 10_000_000.0),
-        _number("car_cells_per_ul", "--car-cells", "CAR+ T cells", "cells/µL", 100_000.0),
+        _number("car_copies_per_ug", "--car-copies", N_("CAR transgene"), "copies/µg DNA", 10_000_000.0),
+        _number("car_cells_per_ul", "--car-cells", N_("CAR+ T cells"), "cells/µL", 100_000.0),
     ),
-    "sbcma": (_number("sbcma_ng_ml", "--sbcma", "soluble BCMA", "ng/mL", 100_000.0),),
-    "bcma_bm": (_number("bcma_pct", "--bcma", "BCMA expression", "% of plasma cells", 100.0),),
+    "sbcma": (_number("sbcma_ng_ml", "--sbcma", N_("soluble BCMA"), "ng/mL", 100_000.0),),
+    "bcma_bm": (_number("bcma_pct", "--bcma", N_("BCMA expression"), "% of plasma cells", 100.0),),
 }
 FIELDS: dict[str, ResultField] = {f.name: f for fields in ACTIVITY_FIELDS.values() for f in fields}
 ACTIVITY_OF: dict[str, str] = {f.name: activity for activity, fields in ACTIVITY_FIELDS.items() for f in fields}
@@ -130,7 +147,7 @@ PROGRESSION_FOUND_BY = ("biochemical", "imaging", "marrow", "clinical")
 
 def check_activity(activity: str, label: str) -> tuple[ResultField, ...]:
     if activity not in ACTIVITY_FIELDS:
-        raise ClinicalInputError(f"{label} gives no result to record here.", "activity")
+        raise ClinicalInputError(_("{label} gives no result to record here.").format(label=label), "activity")
     return ACTIVITY_FIELDS[activity]
 
 
@@ -139,7 +156,8 @@ def check_values(activity: str, label: str, values: Mapping[str, object]) -> dic
     fields = {f.name: f for f in check_activity(activity, label)}
     for name in values:
         if name not in fields:
-            raise ClinicalInputError(f"{label} gives no {FIELDS[name].label if name in FIELDS else name}.", name)
+            raise ClinicalInputError(_("{label} gives no {value}.").format(
+                                         label=label, value=FIELDS[name].shown if name in FIELDS else name), name)
     return {name: fields[name].check(value) for name, value in values.items()}
 
 
@@ -195,7 +213,7 @@ def response_assessment(labs: Result | None, mrd: Result | None = None, pet_ct: 
                         ) -> ResponseAssessment:
     """What IMWG reads at one timepoint: its response labs with the marrow and imaging findings, the
     marrow's MRD and the PET-CT of the same timepoint."""
-    get = labs.get if labs else (lambda _: None)
+    get = labs.get if labs else (lambda name: None)
     numbers = {n: get(n) for n in ("serum_m_g_dl", "urine_m_mg_24h", "kappa_mg_l", "lambda_mg_l",
                                    "marrow_plasma_cells_pct", "plasmacytoma_spd_mm2")}
     return ResponseAssessment(**numbers, serum_ife=get("serum_ife"), urine_ife=get("urine_ife"),
@@ -218,16 +236,17 @@ def check_complete(activity: str, values: Mapping[str, float | str | None]) -> N
     """What a result must hold together once saved: an MRD result is read with its method and sensitivity."""
     if activity == "mrd_bm" and values.get("mrd_result") is not None and (
             values.get("mrd_method") is None or values.get("mrd_sensitivity") is None):
-        raise ClinicalInputError("An MRD result is recorded with its method and its sensitivity: without them it "
-                                 "cannot be read.", "mrd_method" if values.get("mrd_method") is None
+        raise ClinicalInputError(_("An MRD result is recorded with its method and its sensitivity: without them it "
+                                   "cannot be read."), "mrd_method" if values.get("mrd_method") is None
                                  else "mrd_sensitivity")
 
 
 def check_progression(found_by: str) -> str:
     typed = (found_by or "").strip().lower()
     if typed not in PROGRESSION_FOUND_BY:
-        raise ClinicalInputError(f"How the progression was found '{(found_by or '').strip()}' is not one of: "
-                                 f"{', '.join(PROGRESSION_FOUND_BY)}.", "found_by")
+        raise ClinicalInputError(_("How the progression was found '{value}' is not one of: {allowed}.").format(
+                                     value=(found_by or "").strip(), allowed=", ".join(PROGRESSION_FOUND_BY)),
+                                 "found_by")
     return typed
 
 
@@ -327,11 +346,13 @@ def check_review(proposed: str | None, category: str, reason: str | None) -> str
     typed = (category or "").strip()
     known = {c.lower(): c for c in CATEGORIES}
     if typed.lower() not in known:
-        raise ClinicalInputError(f"The response category '{typed}' is not one of: {', '.join(CATEGORIES)}.", "category")
+        raise ClinicalInputError(_("The response category '{typed}' is not one of: {allowed}.").format(
+                                     typed=typed, allowed=', '.join(CATEGORIES)), "category")
     category = known[typed.lower()]
     if category != proposed and not (reason and reason.strip()):
-        raise ClinicalInputError(f"The numbers propose {proposed or 'no category'}: recording {category} instead "
-                                 "is an override and needs its reason.", "reason")
+        raise ClinicalInputError(_("The numbers propose {proposed}: recording {category} instead is an override and "
+                                   "needs its reason.").format(proposed=proposed or _("no category"),
+                                                               category=category), "reason")
     return category
 
 

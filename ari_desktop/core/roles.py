@@ -8,35 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 
 NURSE, PHYSICIAN, DATA_MANAGER, MONITOR, ADMIN = "nurse", "physician", "data-manager", "monitor", "admin"
 ROLES = (NURSE, PHYSICIAN, DATA_MANAGER, MONITOR, ADMIN)
 
-# action -> (what it is, in the clinic's words; the roles that may do it).
+# action -> (what it is, in the clinic's words (N_: shown with _()); the roles that may do it).
 # The monitor reads and exports, never writes. The administrator keeps the system (accounts,
 # backups) and records no clinical data: who manages accounts cannot also sign as a clinician
 # under them unless the account holds a clinical role too.
 ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "record-collection": ("record a sample, assessment or infusion done or not done",
+    "record-collection": (N_("record a sample, assessment or infusion done or not done"),
                           frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
-    "assess": ("record a bedside CRS/ICANS assessment", frozenset({NURSE, PHYSICIAN})),
-    "record-toxicity": ("record a toxicity event, a blood count or a TLS lab set",
+    "assess": (N_("record a bedside CRS/ICANS assessment"), frozenset({NURSE, PHYSICIAN})),
+    "record-toxicity": (N_("record a toxicity event, a blood count or a TLS lab set"),
                         frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
-    "decide-fraction": ("decide go or hold for a fraction", frozenset({PHYSICIAN})),
-    "sign-assessment": ("sign a bedside assessment as performed or reviewed", frozenset({NURSE, PHYSICIAN})),
-    "sign-decision": ("sign a go/hold decision", frozenset({PHYSICIAN})),
-    "record-results": ("record a result (response labs, MRD, PET-CT, CAR-T, BCMA) or a progression",
+    "decide-fraction": (N_("decide go or hold for a fraction"), frozenset({PHYSICIAN})),
+    "sign-assessment": (N_("sign a bedside assessment as performed or reviewed"), frozenset({NURSE, PHYSICIAN})),
+    "sign-decision": (N_("sign a go/hold decision"), frozenset({PHYSICIAN})),
+    "record-results": (N_("record a result (response labs, MRD, PET-CT, CAR-T, BCMA) or a progression"),
                        frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
-    "confirm-response": ("confirm or override a response category, signed", frozenset({PHYSICIAN})),
-    "correct": ("correct what was recorded, with a reason", frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
-    "register": ("register a patient or change their dates", frozenset({PHYSICIAN, DATA_MANAGER})),
-    "export": ("export the tables", frozenset({PHYSICIAN, DATA_MANAGER, MONITOR})),
-    "read-audit": ("read the audit trail", frozenset({DATA_MANAGER, MONITOR, ADMIN})),
-    "manage-accounts": ("add, deactivate or reset accounts and grant or revoke roles", frozenset({ADMIN})),
-    "back-up": ("make a backup", frozenset({DATA_MANAGER, ADMIN})),
-    "restore": ("restore a backup", frozenset({ADMIN})),
-    "move-to-server": ("move the unit's database to its server", frozenset({ADMIN})),
+    "confirm-response": (N_("confirm or override a response category, signed"), frozenset({PHYSICIAN})),
+    "correct": (N_("correct what was recorded, with a reason"), frozenset({NURSE, PHYSICIAN, DATA_MANAGER})),
+    "register": (N_("register a patient or change their dates"), frozenset({PHYSICIAN, DATA_MANAGER})),
+    "export": (N_("export the tables"), frozenset({PHYSICIAN, DATA_MANAGER, MONITOR})),
+    "read-audit": (N_("read the audit trail"), frozenset({DATA_MANAGER, MONITOR, ADMIN})),
+    "manage-accounts": (N_("add, deactivate or reset accounts and grant or revoke roles"), frozenset({ADMIN})),
+    "back-up": (N_("make a backup"), frozenset({DATA_MANAGER, ADMIN})),
+    "restore": (N_("restore a backup"), frozenset({ADMIN})),
+    "move-to-server": (N_("move the unit's database to its server"), frozenset({ADMIN})),
 }
 
 
@@ -83,9 +84,10 @@ def check_may(roles: Iterable[str], action: str, login: str | None = None) -> No
     if may(roles, action):
         return
     what, allowed = ACTIONS[action]
-    who = f"{login} ({', '.join(roles) or 'no role'})" if login else ", ".join(roles) or "no role"
-    raise NotAllowed(f"You may not {what}: {who} does not hold the role it needs "
-                     f"({' or '.join(r for r in ROLES if r in allowed)}).", "role")
+    held = ", ".join(roles) or _("no role")
+    who = _("{login} ({roles})").format(login=login, roles=held) if login else held
+    raise NotAllowed(_("You may not {what}: {who} does not hold the role it needs ({roles}).").format(
+                         what=_(what), who=who, roles=_(" or ").join(r for r in ROLES if r in allowed)), "role")
 
 
 def write_action(table: str, correction: bool) -> str | None:
@@ -96,5 +98,6 @@ def write_action(table: str, correction: bool) -> str | None:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise ClinicalInputError(f"'{role}' is not a role; the roles are {', '.join(ROLES)}.", "role")
+        raise ClinicalInputError(_("'{role}' is not a role; the roles are {roles}.").format(
+                                     role=role, roles=', '.join(ROLES)), "role")
     return role

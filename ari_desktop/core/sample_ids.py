@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .patients import STUDY_ID
 
@@ -25,10 +26,11 @@ _ACTIVITY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 def sample_id(study_id: str, timepoint: str, activity: str) -> str:
     """The identifier of one sample: ``sample_id("ARI-001", "D+7", "sbcma") == "ARI-001/D+7/sbcma"``."""
-    for value, pattern, what in ((study_id, STUDY_ID, "study ID"), (timepoint, _TIMEPOINT, "timepoint code"),
-                                 (activity, _ACTIVITY, "activity code")):
+    for value, pattern, what in ((study_id, STUDY_ID, N_("study ID")), (timepoint, _TIMEPOINT, N_("timepoint code")),
+                                 (activity, _ACTIVITY, N_("activity code"))):
         if not pattern.fullmatch(value):
-            raise ClinicalInputError(f"The {what} '{value}' cannot be written in a sample identifier.", "sample_id")
+            raise ClinicalInputError(_("The {what} '{value}' cannot be written in a sample identifier.").format(
+                                         what=_(what), value=value), "sample_id")
     return SEPARATOR.join((study_id, timepoint, activity))
 
 
@@ -42,6 +44,7 @@ def parse_sample_id(text: str) -> tuple[str, str, str]:
     parts = cleaned.split(SEPARATOR)
     if len(parts) != 3 or not (STUDY_ID.fullmatch(parts[0]) and _TIMEPOINT.fullmatch(parts[1])
                                and _ACTIVITY.fullmatch(parts[2])):
-        raise ClinicalInputError(f"'{cleaned}' is not an ARI Desktop sample identifier.", "sample_id")
+        raise ClinicalInputError(_("'{cleaned}' is not an ARI Desktop sample identifier.").format(
+                                     cleaned=cleaned), "sample_id")
     study_id, timepoint, activity = parts
     return study_id, timepoint, activity

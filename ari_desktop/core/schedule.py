@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..i18n import N_, _, ngettext
 from .patients import Anchors
 from .protocol import Protocol
 
@@ -16,6 +17,14 @@ PLANNED, DUE, OVERDUE, MISSED = "planned", "due", "overdue", "missed"
 DONE, NOT_DONE, CANCELLED = "done", "not_done", "cancelled"
 STATUSES = (PLANNED, DUE, OVERDUE, MISSED, DONE, NOT_DONE, CANCELLED)
 OPEN_STATUSES = (PLANNED, DUE, OVERDUE, MISSED)
+# The statuses as they are said (the codes are stored, exported and printed as JSON).
+STATUS_WORDS = {PLANNED: N_("planned"), DUE: N_("due"), OVERDUE: N_("overdue"), MISSED: N_("missed"),
+                DONE: N_("done"), NOT_DONE: N_("not done"), CANCELLED: N_("cancelled")}
+
+
+def shown_status(status: str) -> str:
+    """A status in the language chosen."""
+    return _(STATUS_WORDS[status])
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
                 cells.append((target, len(cells), timepoint, activity, applies))
     cells.sort()  # by date; same-day items keep the protocol's order
     items = []
-    for sequence, (target, _, timepoint, activity, applies) in enumerate(cells):
+    for sequence, (target, _order, timepoint, activity, applies) in enumerate(cells):
         before, after = timepoint.window_for(activity.code)
         label = timepoint.note_for(activity.code) or activity.label
         is_held = activity.code == "infusion" and timepoint.code in held
@@ -106,13 +115,15 @@ def build(protocol: Protocol, anchors: Anchors, held: frozenset[str] = frozenset
 
 def _cancelled(end: tuple[date, str] | None, window_end: date, applies: bool) -> str | None:
     if not applies:
-        return "not applicable to this patient, or no longer in the protocol"
+        return _("not applicable to this patient, or no longer in the protocol")
     # Open on or after the day the patient died or left the study: nobody will do it.
     return end[1] if end and window_end >= end[0] else None
 
 
 def held_label(label: str, protocol: Protocol) -> str:
-    return f"{label}; held, may be given up to {protocol.held_fraction_max_delay_days} days late"
+    days = protocol.held_fraction_max_delay_days
+    return ngettext("{label}; held, may be given up to {days} day late",
+                    "{label}; held, may be given up to {days} days late", days).format(label=label, days=days)
 
 
 def status(item: ScheduledItem, as_of: date, recording: Recording | None = None) -> str:

@@ -13,18 +13,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 
 PERFORMED, REVIEWED, GO, HOLD, CONFIRMED = "performed", "reviewed", "go", "hold", "confirmed"
 MEANINGS = (PERFORMED, REVIEWED, GO, HOLD, CONFIRMED)
 VALID, VOID = "valid", "void"
+# The meanings and statuses as a signature shows them (the codes are stored and printed as JSON).
+MEANING_WORDS = {PERFORMED: N_("performed"), REVIEWED: N_("reviewed"), GO: N_("go"), HOLD: N_("hold"),
+                 CONFIRMED: N_("confirmed"), VALID: N_("valid"), VOID: N_("void")}
 
-# table -> (the record in the clinic's words, the meanings it may be signed with, the action of core/roles.py).
+
+def shown_meaning(code: str) -> str:
+    """A signature's meaning (or status) in the language chosen."""
+    return _(MEANING_WORDS[code])
+
+# table -> (the record in the clinic's words (N_: shown with _()), the meanings it may be signed with, the
+# action of core/roles.py).
 # A go/hold decision is signed with its own decision as the meaning: a go is approved, a hold is held.
 SIGNABLE: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "assessments": ("assessment", (PERFORMED, REVIEWED), "sign-assessment"),
-    "fraction_decisions": ("go/hold decision", (GO, HOLD), "sign-decision"),
-    "response_reviews": ("response review", (CONFIRMED,), "confirm-response"),
+    "assessments": (N_("assessment"), (PERFORMED, REVIEWED), "sign-assessment"),
+    "fraction_decisions": (N_("go/hold decision"), (GO, HOLD), "sign-decision"),
+    "response_reviews": (N_("response review"), (CONFIRMED,), "confirm-response"),
 }
 
 # Who typed the record in and when is bookkeeping kept by the change log, not what was assessed or
@@ -50,24 +60,28 @@ class Signature:
 
 def check_table(table: str) -> str:
     if table not in SIGNABLE:
-        raise ClinicalInputError(f"A {table} record is not signed; what is signed: "
-                                 f"{', '.join(what for what, _, _ in SIGNABLE.values())}.", "table")
+        raise ClinicalInputError(_("A {table} record is not signed; what is signed: {listed}.").format(
+                                     table=table, listed=", ".join(_(entry[0]) for entry in SIGNABLE.values())),
+                                 "table")
     return table
 
 
 def check_meaning(table: str, meaning: str | None, record: Mapping[str, object]) -> str:
     """The meaning a signature of `record` may have: performed or reviewed for an assessment, the
     decision itself for a go/hold decision (None: the decision)."""
-    what, meanings, _ = SIGNABLE[check_table(table)]
+    what, meanings = SIGNABLE[check_table(table)][:2]
+    what = _(what)
     if meaning is None and len(meanings) == 1:  # a response review is signed as confirmed
         return meanings[0]
     if table == "fraction_decisions" and meaning is None:
         return str(record["decision"])
     if table == "fraction_decisions" and meaning != record["decision"]:
-        raise ClinicalInputError(f"This {what} is a {record['decision']}: it is signed as {record['decision']}, "
-                                 f"not {meaning}.", "meaning")
+        raise ClinicalInputError(_("This {what} is a {decision}: it is signed as {decision}, not {meaning}.").format(
+                                     what=what, decision=shown_meaning(str(record["decision"])), meaning=meaning),
+                                 "meaning")
     if meaning not in meanings:
-        raise ClinicalInputError(f"An {what} is signed as {' or '.join(meanings)}, not '{meaning}'.", "meaning")
+        raise ClinicalInputError(_("An {what} is signed as {meanings}, not '{meaning}'.").format(
+                                     what=what, meanings=_(" or ").join(meanings), meaning=meaning), "meaning")
     return meaning
 
 

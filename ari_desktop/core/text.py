@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..i18n import N_, _
 from .errors import ClinicalInputError
 
 # A person as they sign a form: a full name with titles and a role ("Dra. María José
@@ -29,25 +30,28 @@ def check_text(value: str | None, what: str, field: str, limit: int, *, lines: b
     if value is None:
         return None
     if len(value) > limit:
-        raise ClinicalInputError(f"The {what} is {len(value):,} characters long; at most {limit:,} are allowed.",
+        raise ClinicalInputError(_("The {what} is {length:,} characters long; at most {limit:,} are allowed.").format(
+                                     what=_(what), length=len(value), limit=limit),
                                  field)
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":  # a lone surrogate: bytes that were not UTF-8, e.g. from a terminal
-            raise ClinicalInputError(f"The {what} holds bytes that are not UTF-8 text; type it again.", field)
+            raise ClinicalInputError(_("The {what} holds bytes that are not UTF-8 text; type it again.").format(
+                                         what=_(what)), field)
         if category == "Cc" and not (lines and char == "\n"):
-            allowed = " (only line breaks are)" if lines else ""
-            raise ClinicalInputError(
-                f"The {what} holds a control character (U+{ord(char):04X}), which is not allowed{allowed}.", field)
+            message = (_("The {what} holds a control character (U+{code:04X}), which is not allowed (only line "
+                         "breaks are).") if lines
+                       else _("The {what} holds a control character (U+{code:04X}), which is not allowed."))
+            raise ClinicalInputError(message.format(what=_(what), code=ord(char)), field)
     return value
 
 
 def check_user(name: str) -> str:
     """The name stamped on everything a user records (without surrounding spaces), checked when
     the store is opened."""
-    name = check_text(name, "user name", "user", NAME_LIMIT).strip()
+    name = check_text(name, N_("user name"), "user", NAME_LIMIT).strip()
     if not name:
-        raise ClinicalInputError("Say who is working: the user name is empty.", "user")
+        raise ClinicalInputError(_("Say who is working: the user name is empty."), "user")
     return name
 
 
@@ -59,7 +63,8 @@ def parse_decimal(text: str, what: str, field: str, example: str = "72.5") -> fl
     anything else (thousands separators, letters, two separators) is refused, never guessed."""
     typed = text.strip()
     if not _DECIMAL.fullmatch(typed):
-        raise ClinicalInputError(f"{what} '{typed}' is not a number: type e.g. {example}.", field)
+        raise ClinicalInputError(_("{what} '{typed}' is not a number: type e.g. {example}.").format(
+                                     what=_(what), typed=typed, example=example), field)
     return float(typed.replace(",", "."))
 
 
@@ -70,5 +75,6 @@ def parse_whole_number(text: str, what: str, field: str, example: str = "1960") 
     """A whole number as typed ("1960", not "1.960" nor "1960.0"); anything else is refused."""
     typed = text.strip()
     if not _WHOLE.fullmatch(typed):
-        raise ClinicalInputError(f"{what} '{typed}' is not a whole number: type e.g. {example}.", field)
+        raise ClinicalInputError(_("{what} '{typed}' is not a whole number: type e.g. {example}.").format(
+                                     what=_(what), typed=typed, example=example), field)
     return int(typed)

@@ -12,6 +12,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from ..i18n import N_, _
 from . import grading
 from .errors import ClinicalInputError
 
@@ -22,10 +23,10 @@ TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "an
 EVENT_KINDS = ("tls", "neutropenia", "thrombocytopenia", "anaemia", "infection", "iec_hs",
                "hypogammaglobulinaemia", "delayed_neurotoxicity", "death")
 EVENT_LABELS = {
-    "tls": "Tumour lysis syndrome", "neutropenia": "Neutropenia", "thrombocytopenia": "Thrombocytopenia",
-    "anaemia": "Anaemia", "infection": "Infection", "iec_hs": "IEC-associated HLH-like syndrome (IEC-HS)",
-    "hypogammaglobulinaemia": "Hypogammaglobulinaemia", "delayed_neurotoxicity": "Delayed neurotoxicity",
-    "death": "Death",
+    "tls": N_("Tumour lysis syndrome"), "neutropenia": N_("Neutropenia"), "thrombocytopenia": N_("Thrombocytopenia"),
+    "anaemia": N_("Anaemia"), "infection": N_("Infection"), "iec_hs": N_("IEC-associated HLH-like syndrome (IEC-HS)"),
+    "hypogammaglobulinaemia": N_("Hypogammaglobulinaemia"), "delayed_neurotoxicity": N_("Delayed neurotoxicity"),
+    "death": N_("Death"),
 }
 
 # The grades each term has, and the scale that grades it; a grade the term does not have is refused.
@@ -49,24 +50,30 @@ EVENT_GRADES: Mapping[str, tuple[str, tuple[int, ...]]] = MappingProxyType({
 # What kind of delayed neurotoxicity, and what caused a death (fixed lists; "other" says which in the notes).
 EVENT_SUBTYPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "delayed_neurotoxicity": MappingProxyType({
-        "parkinsonism": "parkinsonism", "cranial_nerve_palsy": "cranial nerve palsy",
-        "peripheral_neuropathy": "peripheral neuropathy", "other": "other"}),
+        "parkinsonism": N_("parkinsonism"), "cranial_nerve_palsy": N_("cranial nerve palsy"),
+        "peripheral_neuropathy": N_("peripheral neuropathy"), "other": N_("other")}),
     "death": MappingProxyType({
-        "progression": "disease progression", "crs": "cytokine release syndrome", "icans": "ICANS",
-        "infection": "infection", "iec_hs": "IEC-HS", "other": "other cause"}),
+        "progression": N_("disease progression"), "crs": N_("cytokine release syndrome"), "icans": N_("ICANS"),
+        "infection": N_("infection"), "iec_hs": N_("IEC-HS"), "other": N_("other cause")}),
 })
 # A death caused by a toxicity is that toxicity's grade 5 (ASTCT: "grade 5: death due to CRS").
-DEATH_GRADED_AS = MappingProxyType({"crs": "CRS", "icans": "ICANS", "infection": "infection", "iec_hs": "IEC-HS"})
+DEATH_GRADED_AS = MappingProxyType({"crs": "CRS", "icans": "ICANS", "infection": N_("infection"), "iec_hs": "IEC-HS"})
+_DEATH_FROM = N_("Death from {cause}")
+_DEATH_FROM_GRADED = N_("Death from {cause} ({term} grade 5)")
+_WITH_SUBTYPE = N_("{label}: {subtype}")
 
 
-def event_label(kind: str, subtype: str | None) -> str:
-    """ "Death from cytokine release syndrome (CRS grade 5)", "Delayed neurotoxicity: parkinsonism"."""
+def event_label(kind: str, subtype: str | None, in_words=_) -> str:
+    """ "Death from cytokine release syndrome (CRS grade 5)", "Delayed neurotoxicity: parkinsonism": in the
+    language chosen, or in English with `in_words=str` (as the grade's reason is stored)."""
     if kind == "death" and subtype:
-        graded = f" ({DEATH_GRADED_AS[subtype]} grade 5)" if subtype in DEATH_GRADED_AS else ""
-        return f"Death from {EVENT_SUBTYPES['death'][subtype]}{graded}"
+        template = _DEATH_FROM_GRADED if subtype in DEATH_GRADED_AS else _DEATH_FROM
+        return in_words(template).format(cause=in_words(EVENT_SUBTYPES["death"][subtype]),
+                                         term=in_words(DEATH_GRADED_AS.get(subtype, "")))
     if subtype:
-        return f"{EVENT_LABELS[kind]}: {EVENT_SUBTYPES[kind][subtype]}"
-    return EVENT_LABELS[kind]
+        return in_words(_WITH_SUBTYPE).format(label=in_words(EVENT_LABELS[kind]),
+                                              subtype=in_words(EVENT_SUBTYPES[kind][subtype]))
+    return in_words(EVENT_LABELS[kind])
 
 
 def grades_text(grades: tuple[int, ...]) -> str:
@@ -77,28 +84,38 @@ def check_event(kind: str, grade: int | None, subtype: str | None, notes: str) -
     """The grade and its reason for an event graded by hand, or the sentence that refuses it: an
     unknown kind, a grade its term does not have, a missing or unknown sub-type, "other" unexplained."""
     if kind not in EVENT_KINDS:
-        raise ClinicalInputError(f"The event '{kind}' is not one of {', '.join(EVENT_KINDS)}.", "kind")
-    label = EVENT_LABELS[kind]
+        raise ClinicalInputError(_("The event '{kind}' is not one of {allowed}.").format(
+                                     kind=kind, allowed=", ".join(EVENT_KINDS)), "kind")
+    label = _(EVENT_LABELS[kind])
     subtypes = EVENT_SUBTYPES.get(kind)
-    what = "cause" if kind == "death" else "kind"
     if subtypes is None and subtype:
-        raise ClinicalInputError(f"{label} has no sub-type; describe it in the notes.", "subtype")
+        raise ClinicalInputError(_("{label} has no sub-type; describe it in the notes.").format(
+                                     label=label), "subtype")
     if subtypes is not None and subtype not in subtypes:
-        given = f", not '{subtype}'" if subtype else ""
-        raise ClinicalInputError(f"Say the {what} of the {label.lower()}: one of {', '.join(subtypes)}{given}.",
+        if kind == "death":
+            message = (_("Say the cause of the {label}: one of {subtypes}, not '{subtype}'.") if subtype
+                       else _("Say the cause of the {label}: one of {subtypes}."))
+        else:
+            message = (_("Say the kind of the {label}: one of {subtypes}, not '{subtype}'.") if subtype
+                       else _("Say the kind of the {label}: one of {subtypes}."))
+        raise ClinicalInputError(message.format(label=label.lower(), subtypes=", ".join(subtypes), subtype=subtype),
                                  "subtype")
     if subtype == "other" and not notes.strip():
-        raise ClinicalInputError(f"Say in the notes which other {what} it was.", "notes")
+        raise ClinicalInputError(_("Say in the notes which other cause it was.") if kind == "death"
+                                 else _("Say in the notes which other kind it was."), "notes")
     scale, allowed = EVENT_GRADES[kind]
     if grade is None and allowed == (5,):
         grade = 5  # a death is grade 5 by definition: nothing is assumed
     if grade is None:
-        raise ClinicalInputError(f"Give the grade of the {label.lower()} ({grades_text(allowed)}).", "grade")
+        raise ClinicalInputError(_("Give the grade of the {label} ({grades}).").format(
+                                     label=label.lower(), grades=grades_text(allowed)), "grade")
     if grade not in allowed:
         raise ClinicalInputError(
-            f"{label} has grades {grades_text(allowed)} ({scale}), not grade {grade}.", "grade")
+            _("{label} has grades {grades} ({scale}), not grade {grade}.").format(
+                label=label, grades=grades_text(allowed), scale=scale, grade=grade), "grade")
     if kind == "death":
-        return grade, f"grade 5: {event_label(kind, subtype).lower().replace('crs', 'CRS').replace('icans', 'ICANS')}"
+        cause = event_label(kind, subtype, str).lower().replace("crs", "CRS").replace("icans", "ICANS")
+        return grade, f"grade 5: {cause}"
     return grade, f"grade {grade}: {scale}, as assessed"
 
 
@@ -134,16 +151,17 @@ def check_cause_of_death(study_id: str, death: date | None, day: date, resolutio
                          recorded: Iterable[ToxicityEvent]) -> None:
     """A cause of death is recorded once, on the patient's date of death, and never resolves."""
     if death is None:
-        raise ClinicalInputError(f"{study_id} has no date of death recorded: record it first, "
-                                 "then the cause of death on that date.", "onset")
+        raise ClinicalInputError(_("{study_id} has no date of death recorded: record it first, then the cause of "
+                                   "death on that date.").format(study_id=study_id), "onset")
     if day != death:
-        raise ClinicalInputError(f"The date of death of {study_id} is {death}, not {day}: the cause of "
-                                 "death is recorded on that date.", "onset")
+        raise ClinicalInputError(_("The date of death of {study_id} is {death}, not {day}: the cause of death is "
+                                   "recorded on that date.").format(study_id=study_id, death=death, day=day), "onset")
     if resolution is not None:
-        raise ClinicalInputError("A death has no resolution date.", "resolution")
+        raise ClinicalInputError(_("A death has no resolution date."), "resolution")
     earlier = next((e for e in recorded if e.kind == "death"), None)
     if earlier is not None:
-        raise ClinicalInputError(f"The cause of death of {study_id} is already recorded (event {earlier.id}).",
+        raise ClinicalInputError(_("The cause of death of {study_id} is already recorded (event {id}).").format(
+                                     study_id=study_id, id=earlier.id),
                                  "kind")
 
 
@@ -195,7 +213,8 @@ class Treatments:
             dose = getattr(self, name)
             if not 0 <= dose <= 5000:
                 drug = name.removesuffix("_mg")
-                raise ClinicalInputError(f"The {drug} dose {dose:g} mg is outside 0–5000 mg.", drug)
+                raise ClinicalInputError(_("The {drug} dose {dose:g} mg is outside 0–5000 mg.").format(
+                                             drug=drug, dose=dose), drug)
 
     @cached_property
     def any(self) -> bool:

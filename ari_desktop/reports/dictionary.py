@@ -77,9 +77,9 @@ def _result(field: results.ResultField) -> Column:
     """A result's column, from the one table of result fields (core/results.py)."""
     activity = results.ACTIVITY_OF[field.name]
     if field.kind == results.NUMBER:
-        return Column(f"{field.title} ({activity} result).", field.unit, field.label)
+        return Column(f"{field.english_title} ({activity} result).", field.unit, field.label)
     allowed = "yes or no" if field.kind == results.YES_NO else ", ".join(field.choices)
-    return Column(f"{field.title} ({activity} result): {allowed}.", CODE, field.label)
+    return Column(f"{field.english_title} ({activity} result): {allowed}.", CODE, field.label)
 
 
 MED_A, FORM_4100 = "EBMT MED-A Cellular Therapy Day 100", "CIBMTR form 4100"

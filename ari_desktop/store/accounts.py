@@ -20,6 +20,7 @@ from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.roles import ADMIN, check_may, check_role
 from ..core.text import REASON_LIMIT, check_text
+from ..i18n import N_, _
 from .part import Part
 
 _COLUMNS = ("id, login, full_name, active, must_change_password, failed_log_ins, locked_until, created_at, "
@@ -56,7 +57,8 @@ class Accounts(Part):
     def get(self, login: str) -> Account:
         account = self._find(login)
         if account is None:
-            raise ClinicalInputError(f"There is no account with the login '{login.strip()}'.", "login")
+            raise ClinicalInputError(_("There is no account with the login '{login}'.").format(
+                                         login=login.strip()), "login")
         return account
 
     def access_review(self) -> list[Grant]:
@@ -88,8 +90,8 @@ class Accounts(Part):
         """Authenticate and act as the account: every write is then stamped with its login."""
         account = self.authenticate(login, password)
         if account.must_change_password:
-            raise ClinicalInputError(f"{account.login} must choose a new password before working: "
-                                     f"ari-desktop user passwd --user {account.login}.", "password")
+            raise ClinicalInputError(_("{login} must choose a new password before working: ari-desktop user passwd "
+                                       "--user {login}.").format(login=account.login), "password")
         return self._act_as(account)
 
     def start_session(self) -> str:
@@ -108,16 +110,18 @@ class Accounts(Part):
         row = self.db.execute("SELECT account_id, expires_at, ended_at FROM sessions WHERE token_hash = ?",
                               [_token_hash(token)]).fetchone()
         if row is None or row[2] is not None:
-            raise ClinicalInputError("You are not signed in to this database: ari-desktop login --user LOGIN.",
+            raise ClinicalInputError(_("You are not signed in to this database: ari-desktop login --user LOGIN."),
                                      "token")
         if self.store.now() >= from_utc_text(row[1]):
-            raise ClinicalInputError(f"Your session ended at {from_utc_text(row[1]).astimezone():%Y-%m-%d %H:%M %Z} "
-                                     f"(after {rules.SESSION_HOURS} hours): sign in again with ari-desktop login.",
+            raise ClinicalInputError(_("Your session ended at {ended_at:%Y-%m-%d %H:%M %Z} (after {hours} "
+                                       "hours): sign in again with ari-desktop login.").format(
+                                         ended_at=from_utc_text(row[1]).astimezone(),
+                                         hours=rules.SESSION_HOURS),
                                      "token")
         (login,) = self.db.execute("SELECT login FROM accounts WHERE id = ?", [row[0]]).fetchone()
         account = self.get(login)
         if not account.active:
-            raise ClinicalInputError(f"The account {login} is deactivated.", "token")
+            raise ClinicalInputError(_("The account {login} is deactivated.").format(login=login), "token")
         return self._act_as(account)
 
     def end_session(self, token: str) -> None:
@@ -142,10 +146,11 @@ class Accounts(Part):
         roles = rules.check_roles(roles)
         rules.check_password(password, login)
         if first and ADMIN not in roles:
-            raise ClinicalInputError("The first account of a database is its administrator: give --role admin.",
+            raise ClinicalInputError(_("The first account of a database is its administrator: give --role admin."),
                                      "role")
         if self._find(login) is not None:
-            raise ClinicalInputError(f"The login '{login}' is taken (accounts are never deleted or reused).", "login")
+            raise ClinicalInputError(_("The login '{login}' is taken (accounts are never deleted or reused).").format(
+                                         login=login), "login")
         now = to_utc_text(self.store.now())
         with self.store.transaction():
             account_id = self.store.write("accounts", None, {
@@ -161,9 +166,10 @@ class Accounts(Part):
         account = self.get(login)
         reason = _reason(reason)
         if not account.active:
-            raise ClinicalInputError(f"The account {account.login} is already deactivated.", "login")
+            raise ClinicalInputError(_("The account {login} is already deactivated.").format(
+                                         login=account.login), "login")
         if ADMIN in account.roles:
-            self._keep_an_admin(account, "deactivated")
+            self._keep_an_admin(account, _("deactivated"))
         with self.store.transaction():
             self.store.write("accounts", account.id, {"active": 0}, f"deactivated by {admin.login}: {reason}")
             self._end_sessions(account.id)
@@ -173,9 +179,11 @@ class Accounts(Part):
         admin = self.require("manage-accounts")
         account, role = self.get(login), check_role(role)
         if role in account.roles:
-            raise ClinicalInputError(f"{account.login} already holds the role {role}.", "role")
+            raise ClinicalInputError(_("{login} already holds the role {role}.").format(login=account.login,
+                                                                                        role=role), "role")
         if not account.active:
-            raise ClinicalInputError(f"The account {account.login} is deactivated: it is given no role.", "login")
+            raise ClinicalInputError(_("The account {login} is deactivated: it is given no role.").format(
+                                         login=account.login), "login")
         with self.store.transaction():
             self._grant(account.id, role, admin.login, to_utc_text(self.store.now()))
         return self.get(login)
@@ -184,9 +192,10 @@ class Accounts(Part):
         admin = self.require("manage-accounts")
         account, role = self.get(login), check_role(role)
         if role not in account.roles:
-            raise ClinicalInputError(f"{account.login} does not hold the role {role}.", "role")
+            raise ClinicalInputError(_("{login} does not hold the role {role}.").format(login=account.login,
+                                                                                        role=role), "role")
         if role == ADMIN:
-            self._keep_an_admin(account, "left without the admin role")
+            self._keep_an_admin(account, _("left without the admin role"))
         (grant_id,) = self.db.execute("SELECT id FROM role_grants WHERE account_id = ? AND role = ?"
                                       " AND revoked_at IS NULL", [account.id, role]).fetchone()
         with self.store.transaction():
@@ -199,7 +208,7 @@ class Accounts(Part):
         account = self.authenticate(login, old_password)
         rules.check_password(new_password, account.login)
         if rules.password_matches(_password_hash(self.db, account.id), new_password):
-            raise ClinicalInputError("The new password is the one you have: choose another.", "password")
+            raise ClinicalInputError(_("The new password is the one you have: choose another."), "password")
         with self.store.transaction():
             self.store.write("accounts", account.id, {"password_hash": rules.hash_password(new_password),
                                                       "must_change_password": 0}, "password changed by its holder")
@@ -250,7 +259,8 @@ class Accounts(Part):
         """Act as an account whose password was given to this store earlier (a quick switch between
         accounts signed in at one workstation; the demo writing as each of its accounts in turn)."""
         if account.id not in self._authenticated:
-            raise ClinicalInputError(f"{account.login} has not signed in here: its password is needed.", "password")
+            raise ClinicalInputError(_("{login} has not signed in here: its password is needed.").format(
+                                         login=account.login), "password")
         return self._act_as(self.get(account.login))
 
     def _act_as(self, account: Account) -> Account:
@@ -260,7 +270,7 @@ class Accounts(Part):
 
     def _require_signed_in(self) -> Account:
         if self.signed_in is None:
-            raise ClinicalInputError("Sign in first: ari-desktop login --user LOGIN, or give --user LOGIN.", "user")
+            raise ClinicalInputError(_("Sign in first: ari-desktop login --user LOGIN, or give --user LOGIN."), "user")
         return self.signed_in
 
     def require(self, action: str) -> Account:
@@ -272,8 +282,9 @@ class Accounts(Part):
     def _keep_an_admin(self, account: Account, what: str) -> None:
         others = [a for a in self.all() if a.active and ADMIN in a.roles and a.id != account.id]
         if not others:
-            raise ClinicalInputError(f"{account.login} is the only active administrator and cannot be {what}: "
-                                     "grant the admin role to another account first.", "login")
+            raise ClinicalInputError(_("{login} is the only active administrator and cannot be {what}: grant the "
+                                       "admin role to another account first.").format(login=account.login, what=what),
+                                     "login")
 
     def _end_sessions(self, account_id: int) -> None:
         """An account deactivated or given a new password keeps no session open."""
@@ -299,9 +310,9 @@ class Accounts(Part):
 
 
 def _reason(reason: str) -> str:
-    reason = (check_text(reason, "reason", "reason", REASON_LIMIT) or "").strip()
+    reason = (check_text(reason, N_("reason"), "reason", REASON_LIMIT) or "").strip()
     if not reason:
-        raise ClinicalInputError("Say why the account is deactivated (--reason).", "reason")
+        raise ClinicalInputError(_("Say why the account is deactivated (--reason)."), "reason")
     return reason
 
 

@@ -13,6 +13,7 @@ from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
 from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import Assessment, BedsideFindings, GradedAssessment, Treatments
+from ..i18n import N_, _
 from .part import Part
 
 _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
@@ -21,14 +22,14 @@ _FLAGS = ("fever_masked", "hypotension", "vasopressin", "motor_weakness")
 _TREATMENTS = ("tocilizumab_mg", "dexamethasone_mg", "methylprednisolone_mg", "anakinra_mg")
 # What a correction may change, in the clinic's words, with the field the form shows a sentence beside.
 _CORRECTED = {
-    "temperature_c": ("temperature", "temperature"), "fever_masked": ("masked fever", "temperature"),
-    "hypotension": ("hypotension", "vasopressors"), "vasopressors": ("vasopressors", "vasopressors"),
-    "vasopressin": ("vasopressin", "vasopressors"), "oxygen": ("oxygen", "oxygen"),
-    "flow_l_min": ("oxygen flow", "flow"), "ice": ("ICE score", "ice"),
-    "consciousness": ("consciousness", "consciousness"), "seizure": ("seizure", "seizure"),
-    "motor_weakness": ("motor weakness", "edema"), "edema": ("cerebral oedema", "edema"),
+    "temperature_c": (N_("temperature"), "temperature"), "fever_masked": (N_("masked fever"), "temperature"),
+    "hypotension": (N_("hypotension"), "vasopressors"), "vasopressors": (N_("vasopressors"), "vasopressors"),
+    "vasopressin": (N_("vasopressin"), "vasopressors"), "oxygen": (N_("oxygen"), "oxygen"),
+    "flow_l_min": (N_("oxygen flow"), "flow"), "ice": (N_("ICE score"), "ice"),
+    "consciousness": (N_("consciousness"), "consciousness"), "seizure": (N_("seizure"), "seizure"),
+    "motor_weakness": (N_("motor weakness"), "edema"), "edema": (N_("cerebral oedema"), "edema"),
     **{name: (f"{name.removesuffix('_mg')} dose", name.removesuffix("_mg")) for name in _TREATMENTS},
-    "notes": ("note", "notes"),
+    "notes": (N_("note"), "notes"),
 }
 _ASSESSMENT_SELECT = ("id, at, assessor, " + ", ".join(_FINDINGS) + ", ice_items, crs_grade, crs_reason, "
                       "icans_grade, icans_reason, " + ", ".join(_TREATMENTS) + ", notes")
@@ -39,12 +40,12 @@ class Assessments(Part):
             notes: str = "") -> Assessment:
         """Save a bedside assessment with its computed CRS and ICANS grades, assessed by the signed-in
         account; it also marks that day's scheduled toxicity assessment done."""
-        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
+        check_text(notes, N_("notes"), "notes", NOTES_LIMIT, lines=True)
         crs, icans = findings.crs(), findings.icans()
         treatments = treatments or Treatments()
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            check_moment(patient, at, "assessment time", self.store.now())
+            check_moment(patient, at, N_("assessment time"), self.store.now())
             row_id = self.store.write("assessments", None, {
                 "patient_id": patient_id, "at": to_utc_text(at), "assessor": self.store.user,
                 **_findings_values(findings, crs, icans, treatments), "notes": notes.strip(),
@@ -61,9 +62,9 @@ class Assessments(Part):
         (a finding, a dose, the note) is written, onto the assessment as stored now, and the grades
         are recomputed from the whole; a value someone else changed since it was seen is refused,
         with who changed it and when."""
-        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
-        if not check_text(reason, "reason", "reason", REASON_LIMIT).strip():
-            raise ClinicalInputError("A correction needs a reason.", "reason")
+        check_text(notes, N_("notes"), "notes", NOTES_LIMIT, lines=True)
+        if not check_text(reason, N_("reason"), "reason", REASON_LIMIT).strip():
+            raise ClinicalInputError(_("A correction needs a reason."), "reason")
         with self.store.transaction():
             old = self.get(assessment_id)
             if expected is not None:
@@ -88,7 +89,8 @@ class Assessments(Part):
             words, field = _CORRECTED[name]
             self.store.changes.refuse_stale(
                 "assessments", now.id, name,
-                f"The {words} of the assessment of {study_id} at {now.at.astimezone():%Y-%m-%d %H:%M}",
+                _("The {what} of the assessment of {study_id} at {at:%Y-%m-%d %H:%M}").format(
+                    what=_(words), study_id=study_id, at=now.at.astimezone()),
                 shown[name], stored[name], field, _ice_text if name == "ice" else None)
         merged = {**stored, **changes}
         ice, ice_items = merged.pop("ice")
@@ -99,7 +101,8 @@ class Assessments(Part):
     def get(self, assessment_id: int) -> Assessment:
         row = self.db.execute(f"SELECT {_ASSESSMENT_SELECT} FROM assessments WHERE id = ?", [assessment_id]).fetchone()
         if row is None:
-            raise ClinicalInputError(f"There is no assessment number {assessment_id}.", "assessment")
+            raise ClinicalInputError(_("There is no assessment number {assessment_id}.").format(
+                                         assessment_id=assessment_id), "assessment")
         return _assessment(row)
 
     def of(self, study_id: str) -> list[Assessment]:
@@ -138,7 +141,7 @@ def _correctable(findings: BedsideFindings, treatments: Treatments, notes: str) 
 
 def _ice_text(ice: tuple) -> str:
     """An ICE score (with its items) as the form shows it."""
-    return "not performed" if ice[0] is None else f"{ice[0]}/10"
+    return _("not performed") if ice[0] is None else f"{ice[0]}/10"
 
 
 def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: grading.Grade,

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from ..core.audit import CHAIN_START, Entry, entry_hash, first_break
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
-from ..i18n import N_
+from ..i18n import N_, _
 from .changes import OF_PATIENT
 from .part import Part
 from .schema import CLINICAL_TABLES
@@ -138,10 +138,11 @@ class TrailFilter:
 
     def check(self) -> TrailFilter:
         if self.kind is not None and self.kind not in KIND_CODES:
-            raise ClinicalInputError(f"'{self.kind}' is not a kind of audit-trail entry; the kinds are "
-                                     f"{', '.join(KIND_CODES)}.", "kind")
+            raise ClinicalInputError(_("'{kind}' is not a kind of audit-trail entry; the kinds are {kinds}.").format(
+                                         kind=self.kind, kinds=', '.join(KIND_CODES)), "kind")
         if self.start and self.end and self.start > self.end:
-            raise ClinicalInputError(f"The from date {self.start} is after the to date {self.end}.", "from")
+            raise ClinicalInputError(_("The from date {start} is after the to date {end}.").format(
+                                         start=self.start, end=self.end), "from")
         return self
 
     def described(self) -> str:

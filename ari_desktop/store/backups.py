@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core.errors import StoreError
 from ..core.protocol import Protocol
+from ..i18n import _
 from . import schema
 from .audit import verify_connection
 from .engine import is_server
@@ -62,7 +63,8 @@ def make_backup(store, folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            raise StoreError(f"{target} exists already (a backup was made this very second); try again.")
+            raise StoreError(_("{target} exists already (a backup was made this very second); try again.").format(
+                                 target=target))
         try:
             copy = sqlite3.connect(partial)
             try:
@@ -76,7 +78,8 @@ def make_backup(store, folder: Path) -> Path:
             partial.unlink(missing_ok=True)
         rotate(store.path, folder)
     except (OSError, sqlite3.OperationalError) as error:
-        raise StoreError(f"No backup could be written in {folder}: {_said(error)}.") from None
+        raise StoreError(_("No backup could be written in {folder}: {said}.").format(
+                             folder=folder, said=_said(error))) from None
     return target
 
 
@@ -119,9 +122,9 @@ def chosen(path: Path, database: Path) -> Path:
             return path
         found = backups_of(database, path)
     except OSError as error:
-        raise StoreError(f"{path} cannot be read: {_said(error)}.") from None
+        raise StoreError(_("{path} cannot be read: {said}.").format(path=path, said=_said(error))) from None
     if not found:
-        raise StoreError(f"{path} holds no backup of {database.name}.")
+        raise StoreError(_("{path} holds no backup of {name}.").format(path=path, name=database.name))
     return found[0][1]
 
 
@@ -134,32 +137,33 @@ def check(path: Path, protocol: Protocol) -> int:
     protocol and of a version this program can open; the number of audit-trail entries it holds."""
     try:
         if not path.is_file():
-            raise StoreError(f"{path} is not a backup: no such file.")
+            raise StoreError(_("{path} is not a backup: no such file.").format(path=path))
         schema.check_file(path)  # empty, not SQLite, cut short, another application's, a newer version
         return _check_content(path, protocol)
     except sqlite3.DatabaseError as error:
         raise schema.damaged(path, f"SQLite says: {error}") from None
     except OSError as error:
-        raise StoreError(f"{path} cannot be read: {_said(error)}.") from None
+        raise StoreError(_("{path} cannot be read: {said}.").format(path=path, said=_said(error))) from None
 
 
 def _check_content(path: Path, protocol: Protocol) -> int:
     connection = schema.connect_read_only(path)
     try:
         if connection.execute("PRAGMA application_id").fetchone()[0] != schema.APPLICATION_ID:
-            raise StoreError(f"{path} is not an ARI Desktop database.")
+            raise StoreError(_("{path} is not an ARI Desktop database.").format(path=path))
         findings = connection.execute("PRAGMA integrity_check").fetchall()
         if findings != [("ok",)]:
             raise schema.damaged(path, f"SQLite says: {findings[0][0].splitlines()[0]}")
         row = connection.execute("SELECT code FROM protocol_in_use").fetchone()
         if row is not None and row[0] != protocol.code:
-            raise StoreError(f"{path} holds the records of the protocol {row[0]}, not {protocol.code}.")
+            raise StoreError(_("{path} holds the records of the protocol {row}, not {code}.").format(
+                                 path=path, row=row[0], code=protocol.code))
         columns = {c[1] for c in connection.execute("PRAGMA table_info(change_log)")}
         if "hash" not in columns:  # written before the chain: it is linked when the file is brought up to date
             return connection.execute("SELECT count(*) FROM change_log").fetchone()[0]
         count, broken = verify_connection(connection)
         if broken:
-            raise StoreError(f"{path} cannot be trusted: {broken}")
+            raise StoreError(_("{path} cannot be trusted: {broken}").format(path=path, broken=broken))
         return count
     finally:
         connection.close()
@@ -171,9 +175,11 @@ def check_restorable(backup: Path, database: Path, protocol: Protocol) -> None:
     check(backup, protocol)
     if database.exists():
         if not database.is_file():
-            raise StoreError(f"{database} is not a database file: nothing was restored.")
+            raise StoreError(_("{database} is not a database file: nothing was restored.").format(
+                                 database=database))
         if os.path.samefile(backup, database):
-            raise StoreError(f"{backup} is the database itself: nothing was restored.")
+            raise StoreError(_("{backup} is the database itself: nothing was restored.").format(
+                                 backup=backup))
 
 
 def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> Path | None:
@@ -189,7 +195,8 @@ def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> P
         if database.exists():
             kept = database.with_name(f"{database.name}.replaced-{at.astimezone(UTC):{_STAMP}}")
             if kept.exists():
-                raise StoreError(f"{kept} exists already (a restore was made this very second); try again.")
+                raise StoreError(_("{kept} exists already (a restore was made this very second); try again.").format(
+                                     kept=kept))
             aside = kept
             _keep_aside(database, aside)
         source = schema.connect_read_only(backup)
@@ -207,7 +214,8 @@ def restore(backup: Path, database: Path, protocol: Protocol, at: datetime) -> P
         if aside is not None:  # the database is as it was: its copy is not needed
             aside.unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise StoreError(f"{database} could not be restored: {_said(error)}.") from None
+            raise StoreError(_("{database} could not be restored: {said}.").format(database=database,
+                                                                                   said=_said(error))) from None
         raise
     if replaced_whole:
         for suffix in ("-wal", "-shm"):  # the damaged file's, kept aside with it

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from ..core.dates import from_utc_text
 from ..core.errors import ClinicalInputError
+from ..i18n import _
 from .part import Part
 from .schema import CLINICAL_TABLES
 
@@ -68,9 +69,15 @@ class ChangeLog(Part):
             return
         shown = shown or _shown
         change = self.last_of(table, row_id, column)
-        by = f" by {change.user} at {change.at.astimezone():%Y-%m-%d %H:%M}" if change else ""
-        raise ClinicalInputError(f"{what} was changed{by} ({shown(seen)} → {shown(now)}) since you opened it; "
-                                 "look again and correct it if still needed.", field)
+        if change:
+            said = _("{what} was changed by {user} at {at:%Y-%m-%d %H:%M} ({seen} → {now}) since you opened it; "
+                     "look again and correct it if still needed.")
+        else:
+            said = _("{what} was changed ({seen} → {now}) since you opened it; look again and correct it if still "
+                     "needed.")
+        raise ClinicalInputError(said.format(what=what, user=change.user if change else None,
+                                             at=change.at.astimezone() if change else None,
+                                             seen=shown(seen), now=shown(now)), field)
 
     def _changes(self, where: str, params) -> list[Change]:
         rows = self.db.execute(
@@ -83,9 +90,9 @@ class ChangeLog(Part):
 def _shown(value) -> str:
     """A value as the user saw it on screen."""
     if value is None or value == ():
-        return "none"
+        return _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return f"{value.astimezone():%Y-%m-%d %H:%M}"
     if isinstance(value, date):

@@ -22,6 +22,7 @@ from ..core.ctcae import LabSet, TlsFinding, TlsLabs, tls_finding
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
+from ..i18n import N_, _
 from .part import Part
 
 _LAB_VALUES = ("uric_acid_umol_l", "potassium_mmol_l", "phosphate_mmol_l", "calcium_mmol_l")
@@ -44,10 +45,10 @@ class Counts(Part):
         """Save a blood count (at least one value), graded with the patient's lower limits of normal."""
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            check_moment(patient, measured_at, "count time", self.store.now())
+            check_moment(patient, measured_at, N_("count time"), self.store.now())
             count = BloodCount(measured_at, neutrophils, platelets, haemoglobin)
             grades = grade_count(count, count_limits(self.protocol, patient.sex))  # refuses an implausible value
-            _refuse_second_at(self.db, "blood_counts", patient_id, measured_at, "blood count")
+            _refuse_second_at(self.db, "blood_counts", patient_id, measured_at, _("blood count"))
             row_id = self.store.write("blood_counts", None, {
                 "patient_id": patient_id, "measured_at": to_utc_text(measured_at), "neutrophils": neutrophils,
                 "platelets": platelets, "haemoglobin": haemoglobin, "recorded_by": self.store.user,
@@ -88,14 +89,14 @@ class Labs(Part):
         for name in _LAB_VALUES:
             if getattr(labs, name) is None:
                 field, words = _LAB_WORDS[name]
-                raise ClinicalInputError(f"Give the {words}: a tumour-lysis set needs uric acid, potassium, "
-                                         "phosphate and calcium.", field)
+                raise ClinicalInputError(_("Give the {words}: a tumour-lysis set needs uric acid, potassium, "
+                                           "phosphate and calcium.").format(words=words), field)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            check_moment(patient, measured_at, "lab time", self.store.now())
+            check_moment(patient, measured_at, N_("lab time"), self.store.now())
             new = LabSet(measured_at, labs, creatinine_x_uln, arrhythmia, seizure, baseline)
             tls_finding(new, self._sets(patient_id), None, None)  # refuses an implausible value
-            _refuse_second_at(self.db, "tls_labs", patient_id, measured_at, "lab set")
+            _refuse_second_at(self.db, "tls_labs", patient_id, measured_at, _("lab set"))
             row_id = self.store.write("tls_labs", None, {
                 "patient_id": patient_id, "measured_at": to_utc_text(measured_at),
                 **{name: getattr(labs, name) for name in _LAB_VALUES}, "creatinine_x_uln": creatinine_x_uln,
@@ -122,4 +123,5 @@ def _refuse_second_at(db, table: str, patient_id: int, measured_at: datetime, wh
     if db.execute(f"SELECT 1 FROM {table} WHERE patient_id = ? AND measured_at = ?",
                   [patient_id, to_utc_text(measured_at)]).fetchone():
         raise ClinicalInputError(
-            f"A {what} of {measured_at.astimezone():%Y-%m-%d %H:%M} is already recorded for this patient.", "at")
+            _("A {what} of {measured_at:%Y-%m-%d %H:%M} is already recorded for this patient.").format(
+                what=what, measured_at=measured_at.astimezone()), "at")

@@ -15,6 +15,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from ..core.addresses import is_server_address
+from ..i18n import _
 
 # How long a workstation waits for another one's write before saying the server is busy.
 LOCK_SECONDS = 5
@@ -130,9 +131,10 @@ class ServerConnection:
         from ..core.errors import StoreError
 
         if isinstance(error, self._busy):
-            return StoreError(f"{self.address} is in use by another workstation (waited {LOCK_SECONDS:g} seconds); "
-                              "try again in a moment.")
-        return StoreError(f"The server database {self.address} could not be used (PostgreSQL says: {_said(error)}).")
+            return StoreError(_("{address} is in use by another workstation (waited {seconds:g} seconds); try "
+                                "again in a moment.").format(address=self.address, seconds=LOCK_SECONDS))
+        return StoreError(_("The server database {address} could not be used (PostgreSQL says: {said}).").format(
+                              address=self.address, said=_said(error)))
 
     def copy_rows(self, table: str, columns: list[str], rows) -> int:
         """Write `rows` into `table` with the server's COPY (many times faster than INSERTs); how many."""
@@ -204,7 +206,8 @@ def connect(address: ServerAddress) -> ServerConnection:
     try:
         return ServerConnection(address)
     except psycopg.OperationalError as error:
-        raise StoreError(f"The server database {address} cannot be opened (PostgreSQL says: {_said(error)}).") from None
+        raise StoreError(_("The server database {address} cannot be opened (PostgreSQL says: {said}).").format(
+                             address=address, said=_said(error))) from None
 
 
 def _said(error: Exception) -> str:

@@ -9,6 +9,7 @@ from ..core.counts import CytopeniaEpisode
 from ..core.errors import ClinicalInputError
 from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import ToxicityEvent, check_cause_of_death, check_event
+from ..i18n import N_, _
 from .part import Part
 
 _EVENT_SELECT = ("e.id, e.kind, e.grade, e.grade_reason, e.onset_date, e.resolution_date, e.notes, e.recorded_by,"
@@ -21,17 +22,18 @@ class Events(Part):
         """Record an event graded by a physician: TLS, a cytopenia graded clinically, an infection,
         IEC-HS, hypogammaglobulinaemia, delayed neurotoxicity (with its presentation) or the cause
         of death (on the patient's date of death). Only the grades the event's term has are taken."""
-        check_text(notes, "notes", "notes", NOTES_LIMIT, lines=True)
+        check_text(notes, N_("notes"), "notes", NOTES_LIMIT, lines=True)
         grade, reason = check_event(kind, grade, subtype, notes)
         today = self.store.today()
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             if onset < patient.anchors.screening or onset > today:
-                raise ClinicalInputError(f"The onset date {onset} must fall between screening "
-                                         f"({patient.anchors.screening}) and today.", "onset")
+                raise ClinicalInputError(_("The onset date {onset} must fall between screening ({screening}) and "
+                                           "today.").format(onset=onset, screening=patient.anchors.screening), "onset")
             if resolution is not None and not onset <= resolution <= today:
                 raise ClinicalInputError(
-                    f"The resolution date {resolution} must fall between the onset ({onset}) and today.", "resolution")
+                    _("The resolution date {resolution} must fall between the onset ({onset}) and today.").format(
+                        resolution=resolution, onset=onset), "resolution")
             if kind == "death":
                 check_cause_of_death(patient.study_id, patient.anchors.death, onset, resolution,
                                      self.of(patient.study_id))
@@ -48,24 +50,27 @@ class Events(Part):
 
         `expected` is the event as the user saw it: if its resolution was changed since (another
         workstation resolved it), the change is refused with who changed it and when."""
-        check_text(reason, "reason", "reason", REASON_LIMIT)
+        check_text(reason, N_("reason"), "reason", REASON_LIMIT)
         with self.store.transaction():
             event = next((e for e in self.of(study_id) if e.id == event_id and not e.from_counts), None)
             if event is None:
-                raise ClinicalInputError(f"{study_id} has no toxicity event number {event_id}.", "event")
+                raise ClinicalInputError(_("{study_id} has no toxicity event number {event_id}.").format(
+                                             study_id=study_id, event_id=event_id), "event")
             if event.kind == "death":
-                raise ClinicalInputError("A death has no resolution date.", "resolution")
+                raise ClinicalInputError(_("A death has no resolution date."), "resolution")
             if not event.onset <= resolution <= self.store.today():
                 raise ClinicalInputError(
-                    f"The resolution date {resolution} must fall between the onset ({event.onset}) and today.",
+                    _("The resolution date {resolution} must fall between the onset ({onset}) and today.").format(
+                        resolution=resolution, onset=event.onset),
                     "resolution")
             if expected is not None and resolution != expected.resolution:
                 self.store.changes.refuse_stale(
                     "toxicity_events", event_id, "resolution_date",
-                    f"The resolution date of {event.label.lower()} (event {event_id}) of {study_id.strip()}",
+                    _("The resolution date of {label} (event {id}) of {study_id}").format(
+                        label=event.label.lower(), id=event_id, study_id=study_id.strip()),
                     expected.resolution, event.resolution, "resolution")
             if event.resolution is not None and not (reason or "").strip():
-                raise ClinicalInputError("This event is already resolved; a correction needs a reason.", "reason")
+                raise ClinicalInputError(_("This event is already resolved; a correction needs a reason."), "reason")
             self.store.write("toxicity_events", event_id, {"resolution_date": resolution.isoformat()}, reason,
                              correction=event.resolution is not None)
         return next(e for e in self.of(study_id) if e.id == event_id)

@@ -14,6 +14,7 @@ from ..core.gate import FractionDecision
 from ..core.patients import check_moment
 from ..core.schedule import DONE
 from ..core.text import REASON_LIMIT, check_text
+from ..i18n import N_, _
 from .part import Part
 
 
@@ -25,25 +26,29 @@ class Fractions(Part):
         override and needs a reason (gate.decision_refusal); a go with no reason stores none."""
         if timepoint not in self.protocol.go_decision_before:
             raise ClinicalInputError(
-                f"No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
-                f"{' and '.join(self.protocol.go_decision_before)}.", "timepoint")
-        check_text(reason, "reason", "reason", REASON_LIMIT)
+                _("No go/hold decision is taken at {timepoint}; it is taken before the fractions at "
+                  "{fractions}.").format(timepoint=timepoint,
+                                         fractions=_(" and ").join(self.protocol.go_decision_before)),
+                "timepoint")
+        check_text(reason, N_("reason"), "reason", REASON_LIMIT)
         if decision not in gate.DECISIONS:
-            raise ClinicalInputError(f"The decision must be go or hold, not '{decision}'.", "decision")
+            raise ClinicalInputError(_("The decision must be go or hold, not '{decision}'.").format(
+                                         decision=decision), "decision")
         decided_at = decided_at or self.store.now()
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             if patient.anchors.day0 is None:
-                raise ClinicalInputError(f"{patient.study_id} has no day 0 yet.", "timepoint")
-            check_moment(patient, decided_at, "decision time", self.store.now())
+                raise ClinicalInputError(_("{study_id} has no day 0 yet.").format(study_id=patient.study_id),
+                                         "timepoint")
+            check_moment(patient, decided_at, N_("decision time"), self.store.now())
             if decided_at.astimezone().date() < patient.anchors.day0:
-                raise ClinicalInputError(f"A go/hold for the fraction at {timepoint} is decided on or after day 0 "
-                                         f"({patient.anchors.day0}).", "at")
+                raise ClinicalInputError(_("A go/hold for the fraction at {timepoint} is decided on or after day 0 "
+                                           "({day0}).").format(timepoint=timepoint, day0=patient.anchors.day0), "at")
             given = self.given(patient_id).get(timepoint)
             if given is not None:
                 raise ClinicalInputError(
-                    f"The fraction at {timepoint} was already given ({given:%Y-%m-%d %H:%M}); "
-                    "a go or hold after it changes nothing.", "timepoint")
+                    _("The fraction at {timepoint} was already given ({given:%Y-%m-%d %H:%M}); a go or hold after it "
+                      "changes nothing.").format(timepoint=timepoint, given=given), "timepoint")
             seen = gate.seen_at(self.store.assessments.of(patient.study_id), decided_at, self.protocol)
             refusal = gate.decision_refusal(decision, reason, seen)
             if refusal is not None:

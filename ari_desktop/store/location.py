@@ -12,6 +12,7 @@ import sys
 from pathlib import Path, PureWindowsPath
 
 from ..core.errors import StoreError
+from ..i18n import _
 
 # Linux filesystem types that reach another computer (mountinfo's type; a FUSE one as fuse.NAME).
 NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs",
@@ -80,6 +81,7 @@ def check_local(path: Path) -> None:
     kind = network_filesystem(path.parent)
     if kind is not None:
         raise StoreError(
-            f"{path} is on a network filesystem ({kind}): SQLite cannot keep a database safe there, and two "
-            "workstations writing to it would damage it. Keep the file on this computer's own disk, or share "
-            "the unit's data on a PostgreSQL server (team mode: --db postgresql://HOST/DATABASE).")
+            _("{path} is on a network filesystem ({kind}): SQLite cannot keep a database safe there, and two "
+              "workstations writing to it would damage it. Keep the file on this computer's own disk, or share the "
+              "unit's data on a PostgreSQL server (team mode: --db postgresql://HOST/DATABASE).").format(
+                path=path, kind=kind))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import StoreError
+from ..i18n import _
 from . import engine, schema
 from .audit import verify_connection
 
@@ -30,23 +31,26 @@ def move_to_server(source: Path, address: str) -> Moved:
         schema.migrate_server(target)
         full = [table for table in _tables(target) if _count(target, table)]
         if full:
-            raise StoreError(f"{engine.masked(address)} already holds records ({', '.join(full)}): a unit moves "
-                             "into a new, empty server database, never into another unit's.")
+            raise StoreError(_("{masked} already holds records ({full}): a unit moves into a new, empty server "
+                               "database, never into another unit's.").format(masked=engine.masked(address),
+                                                                              full=", ".join(full)))
         reader = schema.connect_read_only(source)
         try:
             rows = _copy(reader, target)
-            _, broken = verify_connection(reader)
+            broken = verify_connection(reader)[1]
         finally:
             reader.close()
         if broken:
-            raise StoreError(f"{source} cannot be trusted, so it was not moved: {broken}")
+            raise StoreError(_("{source} cannot be trusted, so it was not moved: {broken}").format(
+                                 source=source, broken=broken))
         counted = {table: _count(target, table) for table in rows}
         if counted != rows:
-            raise StoreError(f"The server counted other rows than were copied ({counted} for {rows}); "
-                             "nothing was moved.")
+            raise StoreError(_("The server counted other rows than were copied ({counted} for {rows}); nothing was "
+                               "moved.").format(counted=counted, rows=rows))
         entries, broken = verify_connection(target)
         if broken:
-            raise StoreError(f"The change log's chain does not verify on the server: {broken}")
+            raise StoreError(_("The change log's chain does not verify on the server: {broken}").format(
+                                 broken=broken))
         return Moved(rows, entries)
     finally:
         target.close()

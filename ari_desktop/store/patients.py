@@ -10,6 +10,7 @@ from ..core.errors import ClinicalInputError, no_patient
 from ..core.patients import Anchors, Patient, check_anchors, check_new_patient
 from ..core.schedule import ScheduledItem
 from ..core.text import REASON_LIMIT, check_text
+from ..i18n import N_, _
 from .part import Part
 
 _ANCHOR_COLUMNS = {
@@ -20,12 +21,12 @@ _ANCHOR_COLUMNS = {
 _PATIENT_COLUMNS = ("study_id, initials, sex, birth_year, screening_date, day0_date, booster_date,"
                     " off_study_date, off_study_reason, death_date, extramedullary")
 # The fields a correction names, in the clinic's words ("The birth year of ARI-014 was changed by ...").
-_FIELD_WORDS = {"initials": "The initials", "sex": "The sex", "birth_year": "The birth year",
-                "extramedullary": "Extramedullary disease", "day0": "Day 0", "booster": "The booster date",
-                "off_study": "The off-study date", "off_study_reason": "The off-study reason",
-                "death": "The date of death"}
-_REMOVED = {"day0": "day 0", "booster": "the booster date", "off_study": "the off-study date",
-            "death": "the date of death"}
+_FIELD_WORDS = {"initials": N_("The initials"), "sex": N_("The sex"), "birth_year": N_("The birth year"),
+                "extramedullary": N_("Extramedullary disease"), "day0": N_("Day 0"), "booster": N_("The booster date"),
+                "off_study": N_("The off-study date"), "off_study_reason": N_("The off-study reason"),
+                "death": N_("The date of death")}
+_REMOVED = {"day0": N_("day 0"), "booster": N_("the booster date"), "off_study": N_("the off-study date"),
+            "death": N_("the date of death")}
 
 
 class Patients(Part):
@@ -34,7 +35,8 @@ class Patients(Part):
         with self.store.transaction():
             if self.id_of(patient.study_id) is not None:
                 raise ClinicalInputError(
-                    f"A patient with study ID {patient.study_id} is already registered.", "study_id")
+                    _("A patient with study ID {study_id} is already registered.").format(
+                        study_id=patient.study_id), "study_id")
             values = {"study_id": patient.study_id, "initials": patient.initials, "sex": patient.sex,
                       "birth_year": patient.birth_year, "protocol": self.protocol.code,
                       **_anchor_values(patient.anchors)}
@@ -50,8 +52,8 @@ class Patients(Part):
         workstation may have set a death while this one set a booster). `expected` is the patient as
         the user saw them (see `correct`): a date asked as it was seen is not a change, and a date
         changed by someone else since it was seen is refused with who changed it and when."""
-        check_text(reason, "reason", "reason", REASON_LIMIT)
-        check_text(changes.get("off_study_reason"), "reason for going off study", "off_study_reason", REASON_LIMIT)
+        check_text(reason, N_("reason"), "reason", REASON_LIMIT)
+        check_text(changes.get("off_study_reason"), N_("reason for going off study"), "off_study_reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.require(study_id)
             if expected is not None:
@@ -63,7 +65,8 @@ class Patients(Part):
                 return patient
             removed = [k for k in changed if getattr(anchors, k) is None and k != "off_study_reason"]
             if removed and not (reason or "").strip():
-                raise ClinicalInputError(f"Removing {_REMOVED[removed[0]]} is a correction: it needs a reason.",
+                raise ClinicalInputError(_("Removing {what} is a correction: it needs a reason.").format(
+                                             what=_(_REMOVED[removed[0]])),
                                          "reason")
             if reason is None and any(getattr(patient.anchors, k) is not None for k in changed):
                 reason = "date moved"
@@ -85,8 +88,8 @@ class Patients(Part):
         (another workstation corrected it since) is refused, with who changed it and when. The values
         seen are compared rather than a time the view was read at, so a correction of one field never
         blocks one of another; the command line reads fresh and passes nothing."""
-        if not (check_text(reason, "reason", "reason", REASON_LIMIT) or "").strip():
-            raise ClinicalInputError("A correction needs a reason.", "reason")
+        if not (check_text(reason, N_("reason"), "reason", REASON_LIMIT) or "").strip():
+            raise ClinicalInputError(_("A correction needs a reason."), "reason")
         asked = {k: v for k, v in (("initials", initials), ("sex", sex), ("birth_year", birth_year),
                                    ("extramedullary", extramedullary)) if v is not None}
         with self.store.transaction():
@@ -111,7 +114,9 @@ class Patients(Part):
         changes = {k: v for k, v in asked.items() if v != _value(seen, k)}
         for k in changes:
             self.store.changes.refuse_stale("patients", patient_id, _ANCHOR_COLUMNS.get(k, k),
-                                            f"{_FIELD_WORDS[k]} of {patient.study_id}", _value(seen, k),
+                                            _("{field} of {study_id}").format(field=_(_FIELD_WORDS[k]),
+                                                                              study_id=patient.study_id),
+                                            _value(seen, k),
                                             _value(patient, k), k)
         return changes
 

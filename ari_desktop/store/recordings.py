@@ -15,6 +15,7 @@ from ..core.patients import Patient
 from ..core.recording import TOXICITY_ACTIVITY, UNDO_MINUTES, check_known, check_recording, check_withdrawal
 from ..core.schedule import DONE, NOT_DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
+from ..i18n import N_, _
 from .part import Part
 
 Recording = tuple[str, str, datetime | None, str | None]  # (timepoint, activity, done_at, not_done_reason)
@@ -50,15 +51,16 @@ class Recordings(Part):
         overdue or missed as its schedule says. Nothing is deleted: the recording is marked
         withdrawn and the change log keeps it and the withdrawal. Without a reason only by the one
         who recorded it, within recording.UNDO_MINUTES (core.recording.check_withdrawal)."""
-        check_text(reason, "reason for withdrawing it", "reason", REASON_LIMIT)
+        check_text(reason, N_("reason for withdrawing it"), "reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             check_known(self.protocol, timepoint, activity)
             found = self.store.schedules.entries(patient.study_id, patient_id, self.store.today(),
                                                  [(timepoint, activity)])
             if not found:
-                raise ClinicalInputError(f"{self.protocol.activity(activity).label} at {timepoint} is not on the "
-                                         f"schedule of {patient.study_id}.", "activity")
+                raise ClinicalInputError(_("{label} at {timepoint} is not on the schedule of {study_id}.").format(
+                                             label=self.protocol.activity(activity).label, timepoint=timepoint,
+                                             study_id=patient.study_id), "activity")
             now = self.store.now()
             check_withdrawal(found[0], self.store.user, now, reason)
             given = bool(reason and reason.strip())  # past the undo: a correction of what was recorded
@@ -84,9 +86,9 @@ class Recordings(Part):
     def _record(self, study_id: str, recordings: list[Recording], correction_reason: str | None,
                 doses: dict[tuple[str, str], DoseGiven], findings_saved: bool,
                 seen: dict[tuple[str, str], schedule.Recording] | None = None) -> None:
-        check_text(correction_reason, "reason for the correction", "correction_reason", REASON_LIMIT)
-        for _, _, _, not_done_reason in recordings:
-            check_text(not_done_reason, "reason it was not done", "not_done_reason", REASON_LIMIT)
+        check_text(correction_reason, N_("reason for the correction"), "correction_reason", REASON_LIMIT)
+        for *_recorded, not_done_reason in recordings:
+            check_text(not_done_reason, N_("reason it was not done"), "not_done_reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             wanted = [(timepoint, activity) for timepoint, activity, _, _ in recordings]
@@ -105,7 +107,8 @@ class Recordings(Part):
                 if (timepoint, activity) in (seen or {}):
                     self.store.changes.refuse_stale(
                         "recordings", self._row_id(patient_id, timepoint, activity), None,
-                        f"{entry.item.label} at {timepoint} of {patient.study_id}",
+                        _("{label} at {timepoint} of {study_id}").format(label=entry.item.label, timepoint=timepoint,
+                                                                         study_id=patient.study_id),
                         _outcome(seen[(timepoint, activity)]), _outcome(entry.recording), "done_at", _outcome_text)
                 row_id = self._row_id(patient_id, timepoint, activity)
                 if row_id is None:
@@ -127,12 +130,12 @@ class Recordings(Part):
         allows it at that time; or the sentence that says why it is refused."""
         if activity != "infusion" or done_at is None:
             if dose is not None:
-                raise ClinicalInputError("A dose and weight are recorded only with an infusion given.", "dose")
+                raise ClinicalInputError(_("A dose and weight are recorded only with an infusion given."), "dose")
             return {"dose_million_cells_per_kg": None, "weight_kg": None}
         if dose is None:
             raise ClinicalInputError(
-                f"The infusion at {timepoint} is recorded given with the dose given (x10^6 CAR+ cells/kg) and "
-                "the patient's weight (kg).", "dose")
+                _("The infusion at {timepoint} is recorded given with the dose given (x10^6 CAR+ cells/kg) and the "
+                  "patient's weight (kg).").format(timepoint=timepoint), "dose")
         fractions = self.store.fractions
         given = {tp: at for tp, at in fractions.given(patient_id).items() if tp != timepoint}
         refusal = gate.fraction_refusal(timepoint, done_at, fractions.of(patient.study_id),
@@ -152,9 +155,11 @@ def _outcome(recording: schedule.Recording | None) -> tuple | None:
 
 def _outcome_text(outcome: tuple | None) -> str:
     if outcome is None:
-        return "nothing recorded"
+        return _("nothing recorded")
     what, done_at, reason, dose, weight = outcome
     if what != DONE:
-        return f"not done: {reason}"
-    given = f", {dose:g} x10^6 CAR+ cells/kg at {weight:g} kg" if dose is not None else ""
-    return f"done {done_at.astimezone():%Y-%m-%d %H:%M}{given}"
+        return _("not done: {reason}").format(reason=reason)
+    if dose is not None:
+        return _("done {done_at:%Y-%m-%d %H:%M}, {dose:g} x10^6 CAR+ cells/kg at {weight:g} kg").format(
+            done_at=done_at.astimezone(), dose=dose, weight=weight)
+    return _("done {done_at:%Y-%m-%d %H:%M}").format(done_at=done_at.astimezone())

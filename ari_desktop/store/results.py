@@ -25,6 +25,7 @@ from ..core.recording import check_known
 from ..core.results import FIELDS, AssessedResponse, KeptCourse, Measured, ResponseReading, ResponseReview, Result
 from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
+from ..i18n import N_, _
 from .part import Part
 
 _VALUE_COLUMNS = tuple(FIELDS)
@@ -49,13 +50,13 @@ class Results(Part):
         """Save the values typed for one item (fields left out keep what they hold). A value that replaces
         another is a correction and needs `reason`. `expected` is the result as the user saw it: a field
         changed since by someone else is refused with who and when, not overwritten."""
-        check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
+        check_text(reason, N_("reason for the correction"), "reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            label, _ = self._done_item(patient_id, patient.study_id, timepoint, activity)
+            label = self._done_item(patient_id, patient.study_id, timepoint, activity)[0]
             typed = rules.check_values(activity, label, values)
             row_id, stored = self._stored(patient_id, timepoint, activity)
-            what = f"The {label} result of {patient.study_id}"
+            what = _("The {label} result of {study_id}").format(label=label, study_id=patient.study_id)
             for name in typed:
                 if expected is not None:  # what the form showed, an empty field included
                     self.store.changes.refuse_stale("results", row_id, name, what, expected.get(name),
@@ -64,14 +65,16 @@ class Results(Part):
             if replaced and not (reason and reason.strip()):
                 first = next(iter(replaced))
                 raise ClinicalInputError(
-                    f"The {FIELDS[first].label} of {patient.study_id} at {timepoint} already reads "
-                    f"{rules.shown(FIELDS[first], stored[first])}: changing it is a correction and needs its "
-                    "reason.", "reason")
+                    _("The {label} of {study_id} at {timepoint} already reads {shown}: changing it is a correction "
+                      "and needs its reason.").format(label=FIELDS[first].shown, study_id=patient.study_id,
+                                                      timepoint=timepoint,
+                                                      shown=rules.shown(FIELDS[first], stored[first])), "reason")
             rules.check_complete(activity, {**stored, **typed})
             stamp = {"recorded_by": self.store.user, "recorded_at": to_utc_text(self.store.now())}
             if row_id is None:
                 if all(value is None for value in typed.values()):
-                    raise ClinicalInputError(f"Type at least one value of the {label} result.",
+                    raise ClinicalInputError(_("Type at least one value of the {label} result.").format(
+                                                 label=label),
                                              next(iter(typed), "activity"))
                 row_id = self.store.write("results", None, {"patient_id": patient_id, "timepoint": timepoint,
                                                             "activity": activity, **typed, **stamp})
@@ -86,7 +89,7 @@ class Results(Part):
         """The blood count of a cbc item recorded done, taken when the item was done (store.counts keeps it)."""
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
-            _, entry = self._done_item(patient_id, patient.study_id, timepoint, COUNT_ACTIVITY)
+            entry = self._done_item(patient_id, patient.study_id, timepoint, COUNT_ACTIVITY)[1]
             return self.store.counts.add(patient.study_id, entry.recording.done_at, **values)
 
     def _done_item(self, patient_id: int, study_id: str, timepoint: str, activity: str) -> tuple[str, ScheduleEntry]:
@@ -96,10 +99,12 @@ class Results(Part):
         label = f"{self.protocol.activity(activity).label} at {timepoint}"
         entry = self.store.schedules.entries(study_id, patient_id, self.store.today(), [(timepoint, activity)])
         if not entry:
-            raise ClinicalInputError(f"{label} is not on the schedule of {study_id}.", "timepoint")
+            raise ClinicalInputError(_("{label} is not on the schedule of {study_id}.").format(
+                                         label=label, study_id=study_id), "timepoint")
         if entry[0].recording is None or entry[0].recording.outcome != DONE:
-            raise ClinicalInputError(f"{label} of {study_id} is not recorded done: record it done (when the sample "
-                                     "was taken) before its result.", "timepoint")
+            raise ClinicalInputError(_("{label} of {study_id} is not recorded done: record it done (when the sample "
+                                       "was taken) before its result.").format(label=label, study_id=study_id),
+                                     "timepoint")
         return label, entry[0]
 
     def of(self, study_id: str) -> list[Result]:
@@ -139,9 +144,9 @@ class Results(Part):
                     correction_reason: str | None = None) -> list[AssessedResponse]:
         """Several assessments of one patient reviewed at once, (timepoint, category, reason) each, in one
         transaction: all are written or none. The course is read once: a review changes no proposal."""
-        for _, _, reason in reviews:
-            check_text(reason, "reason for the override", "reason", REASON_LIMIT)
-        check_text(correction_reason, "reason for the correction", "correction_reason", REASON_LIMIT)
+        for *_reviewed, reason in reviews:
+            check_text(reason, N_("reason for the override"), "reason", REASON_LIMIT)
+        check_text(correction_reason, N_("reason for the correction"), "correction_reason", REASON_LIMIT)
         reviewed = []
         with self.store.transaction():
             patient_id = self.store.patients.require_id(study_id)
@@ -149,8 +154,9 @@ class Results(Part):
             for timepoint, category, reason in reviews:
                 assessed = course.get(timepoint)
                 if assessed is None:
-                    raise ClinicalInputError(f"{study_id} has no response assessment at {timepoint} to review (it "
-                                             "needs its response labs, and the screening ones).", "timepoint")
+                    raise ClinicalInputError(_("{study_id} has no response assessment at {timepoint} to review (it "
+                                               "needs its response labs, and the screening ones).").format(
+                                                 study_id=study_id, timepoint=timepoint), "timepoint")
                 category = rules.check_review(assessed.proposed, category, reason)
                 values = {"proposed": assessed.proposed, "criterion": assessed.proposal.proposed.criterion,
                           "category": category, "reason": reason.strip() if reason and reason.strip() else None,
@@ -161,9 +167,10 @@ class Results(Part):
                 else:
                     if not (correction_reason and correction_reason.strip()):
                         raise ClinicalInputError(
-                            f"The response at {timepoint} of {study_id} was reviewed by {assessed.review.decided_by} "
-                            f"as {assessed.review.category}: reviewing it again is a correction and needs its "
-                            "reason.", "correction_reason")
+                            _("The response at {timepoint} of {study_id} was reviewed by {decided_by} as {category}: "
+                              "reviewing it again is a correction and needs its reason.").format(
+                                timepoint=timepoint, study_id=study_id, decided_by=assessed.review.decided_by,
+                                category=assessed.review.category), "correction_reason")
                     row_id = assessed.review.id
                     self.store.write("response_reviews", row_id, values, correction_reason.strip(), correction=True)
                 course[timepoint] = replace(assessed, review=self._reviews("id = ?", [row_id])[patient_id][0])
@@ -176,15 +183,17 @@ class Results(Part):
                            reason: str | None = None) -> Progression:
         """The first progression: its date and how it was found. Changing it is a correction with a reason."""
         found_by = rules.check_progression(found_by)
-        check_text(reason, "reason for the correction", "reason", REASON_LIMIT)
+        check_text(reason, N_("reason for the correction"), "reason", REASON_LIMIT)
         with self.store.transaction():
             patient_id, patient = self.store.patients.require(study_id)
             day0 = patient.anchors.day0
             if day0 is None or progressed_on < day0:
-                raise ClinicalInputError(f"A progression of {patient.study_id} is dated on or after day 0"
-                                         f"{f' ({day0})' if day0 else ', which is not set yet'}.", "progressed_on")
+                said = (_("A progression of {study_id} is dated on or after day 0 ({day0}).") if day0
+                        else _("A progression of {study_id} is dated on or after day 0, which is not set yet."))
+                raise ClinicalInputError(said.format(study_id=patient.study_id, day0=day0), "progressed_on")
             if progressed_on > self.store.today():
-                raise ClinicalInputError(f"The progression date {progressed_on} is in the future.", "progressed_on")
+                raise ClinicalInputError(_("The progression date {progressed_on} is in the future.").format(
+                                             progressed_on=progressed_on), "progressed_on")
             row = self.db.execute("SELECT id, progressed_on, found_by FROM progressions WHERE patient_id = ?",
                                   [patient_id]).fetchone()
             values = {"progressed_on": progressed_on.isoformat(), "found_by": found_by,
@@ -193,8 +202,10 @@ class Results(Part):
                 self.store.write("progressions", None, {"patient_id": patient_id, **values})
             elif (row[1], row[2]) != (values["progressed_on"], found_by):
                 if not (reason and reason.strip()):
-                    raise ClinicalInputError(f"{patient.study_id} progressed on {row[1]} ({row[2]}) as recorded: "
-                                             "changing it is a correction and needs its reason.", "reason")
+                    raise ClinicalInputError(_("{study_id} progressed on {progressed_on} ({found_by}) as recorded: "
+                                               "changing it is a correction and needs its reason.").format(
+                                                 study_id=patient.study_id, progressed_on=row[1], found_by=row[2]),
+                                             "reason")
                 self.store.write("progressions", row[0], values, reason.strip(), correction=True)
         return self.progression(study_id)
 

@@ -12,6 +12,7 @@ from ..core.errors import ClinicalInputError
 from ..core.patients import Anchors, check_study_id
 from ..core.protocol import KINDS
 from ..core.schedule import Recording, ScheduledItem, ScheduleEntry
+from ..i18n import _
 from .part import Part
 
 _ITEM_COLUMNS = ("timepoint", "activity", "kind", "anchor", "day", "target_date", "window_start", "window_end",
@@ -51,7 +52,8 @@ class Schedules(Part):
         """The worklist's rows as they come from SQLite (the benchmark times this bare query)."""
         if kind != "all" and kind not in KINDS:
             raise ClinicalInputError(
-                f"The kind '{kind}' is not one of {', '.join(KINDS)} or all.", "kind")
+                _("The kind '{kind}' is not one of {allowed} or all.").format(kind=kind, allowed=", ".join(KINDS)),
+                "kind")
         # A window of L days holds `day` exactly when it starts between day - L and day.
         where, params = self._windows_starting(lambda days: (day - timedelta(days=days), day))
         if kind != "all":

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import StoreError
+from ..i18n import _
 from .engine import locked
 
 MIGRATION_SET = "ari_desktop"
@@ -545,20 +546,23 @@ def check_file(path: Path) -> bool:
     return whether it exists (False: a new database is to be created). The look costs milliseconds
     whatever the size: `check_pages` reads every page, before anything is written."""
     if path.is_dir():
-        raise StoreError(f"{path} is a folder, not an ARI Desktop database.")
+        raise StoreError(_("{path} is a folder, not an ARI Desktop database.").format(path=path))
     if path.exists() and not path.is_file():  # reading a pipe would wait for ever
-        raise StoreError(f"{path} is a device, pipe or socket, not an ARI Desktop database.")
+        raise StoreError(_("{path} is a device, pipe or socket, not an ARI Desktop database.").format(
+                             path=path))
     if not path.parent.is_dir():
-        raise StoreError(f"The folder {path.parent} does not exist.")
+        raise StoreError(_("The folder {parent} does not exist.").format(parent=path.parent))
     if not path.exists():
         return False
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:
-        raise StoreError(f"{path} is empty (0 bytes), not an ARI Desktop database: if it held records, restore it "
-                         "from your last backup copy; if not, delete it to start a new one.")
+        raise StoreError(_("{path} is empty (0 bytes), not an ARI Desktop database: if it held records, restore it "
+                           "from your last backup copy; if not, delete it to start a new one.").format(
+                             path=path))
     if not header.startswith(_SQLITE_HEADER):
-        raise StoreError(f"{path} is not an ARI Desktop database (it is not an SQLite file).")
+        raise StoreError(_("{path} is not an ARI Desktop database (it is not an SQLite file).").format(
+                             path=path))
     _check_length(path, header)
     connection = connect_read_only(path)
     try:
@@ -566,7 +570,8 @@ def check_file(path: Path) -> bool:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if app_id != APPLICATION_ID:
             if tables:
-                raise StoreError(f"{path} is an SQLite database of another application, not ARI Desktop.")
+                raise StoreError(_("{path} is an SQLite database of another application, not ARI Desktop.").format(
+                                     path=path))
             return True
         applied = set()
         if "_sqlite_migrations" in tables:
@@ -579,7 +584,8 @@ def check_file(path: Path) -> bool:
     unknown = applied - {name for name, _ in MIGRATIONS}
     if unknown:
         raise StoreError(
-            f"{path} was written by a newer version of ARI Desktop; update ARI Desktop to open it.")
+            _("{path} was written by a newer version of ARI Desktop; update ARI Desktop to open it.").format(
+                path=path))
     return True
 
 
@@ -622,8 +628,8 @@ def _raise_if_damaged(path: Path, rows: list) -> None:
 
 def damaged(path: Path, reason: str) -> StoreError:
     """The one sentence for a damaged file: nothing more is read or written, the backup is the way back."""
-    return StoreError(f"{path} is damaged ({reason}), so nothing was read or written: restore it from your last "
-                      "backup copy.")
+    return StoreError(_("{path} is damaged ({reason}), so nothing was read or written: restore it from your last "
+                        "backup copy.").format(path=path, reason=reason))
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -636,8 +642,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         if os.access(path.parent, os.W_OK):
             raise
         if not _wal_empty(path):
-            raise StoreError(f"{path} cannot be read here: its last changes are still in {path.name}-wal, which needs "
-                             f"a {path.name}-shm file this folder does not let ARI Desktop make.") from None
+            raise StoreError(_("{path} cannot be read here: its last changes are still in {name}-wal, which needs a "
+                               "{name}-shm file this folder does not let ARI Desktop make.").format(
+                                 path=path, name=path.name)) from None
     return _checked(sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False))
 
 
@@ -772,12 +779,12 @@ def server_applied(db) -> set[str] | None:
     if not tables:
         return None
     if "_sqlite_migrations" not in tables:
-        raise StoreError("This server database holds tables of another application, not ARI Desktop.")
+        raise StoreError(_("This server database holds tables of another application, not ARI Desktop."))
     applied = {row[0] for row in db.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
     if applied - {name for name, _ in MIGRATIONS}:
-        raise StoreError("This server database was written by a newer version of ARI Desktop; update ARI Desktop "
-                         "to open it.")
+        raise StoreError(_("This server database was written by a newer version of ARI Desktop; update ARI Desktop to "
+                           "open it."))
     return applied
 
 

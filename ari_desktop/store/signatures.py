@@ -13,6 +13,7 @@ from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.roles import check_may
 from ..core.signatures import Signature
+from ..i18n import _
 from .part import Part
 
 
@@ -47,7 +48,8 @@ class Signatures(Part):
     def _record(self, table: str, row_id: int) -> dict:
         record = self._row(table, row_id)
         if record is None:
-            raise ClinicalInputError(f"There is no {rules.SIGNABLE[table][0]} with the id {row_id}.", "id")
+            raise ClinicalInputError(_("There is no {what} with the id {row_id}.").format(
+                                         what=_(rules.SIGNABLE[table][0]), row_id=row_id), "id")
         return record
 
     def _row(self, table: str, row_id: int) -> dict | None:

@@ -27,6 +27,7 @@ from ..core.dates import local_now, local_today, to_utc_text
 from ..core.errors import StoreError
 from ..core.protocol import Protocol, load_default
 from ..core.text import check_user
+from ..i18n import _
 from ..outputs import SQLITE_COMPANIONS
 from . import audit, location, schema
 from .assessments import Assessments
@@ -66,8 +67,8 @@ class Store:
         # Created there, a file would pass for another database's journal.
         for suffix in () if self.server else SQLITE_COMPANIONS:
             if self.path.name.endswith(suffix):
-                raise StoreError(f"{self.path} is named like a file SQLite keeps beside a database (ending in "
-                                 f"{suffix}); give the database's own name.")
+                raise StoreError(_("{path} is named like a file SQLite keeps beside a database (ending in {suffix}); "
+                                   "give the database's own name.").format(path=self.path, suffix=suffix))
         self.user = check_user(user)
         self.protocol = protocol or load_default()
         self.today = today
@@ -109,14 +110,16 @@ class Store:
             self.read_only = self.read_only or not _writable(self.path)
             if not schema.check_file(self.path):
                 if self.read_only:
-                    raise StoreError(f"{self.path} cannot be created: the folder {self.path.parent} is read-only here.")
+                    raise StoreError(_("{path} cannot be created: the folder {parent} is read-only here.").format(
+                                         path=self.path, parent=self.path.parent))
                 schema.create(self.path)
                 self._pages_checked = True
             self.db = self._connect()
         except sqlite3.DatabaseError as error:
             raise unusable(self.path, error) from None
         except OSError as error:  # a name too long, a folder that cannot be read
-            raise StoreError(f"{self.path} cannot be opened: {error.strerror or error}.") from None
+            raise StoreError(_("{path} cannot be opened: {value}.").format(path=self.path,
+                                                                           value=error.strerror or error)) from None
 
     def _connect_server(self):
         """The connection to the server database, brought to the current schema."""
@@ -124,8 +127,8 @@ class Store:
         try:
             if schema.server_pending(db):
                 if self.read_only:
-                    raise StoreError(f"{self.path} must be brought up to date first, which cannot be done by a "
-                                     "store opened to be read.")
+                    raise StoreError(_("{path} must be brought up to date first, which cannot be done by a store "
+                                       "opened to be read.").format(path=self.path))
                 schema.migrate_server(db)
         except BaseException:
             db.close()
@@ -143,8 +146,9 @@ class Store:
         try:
             if schema.pending_migrations(db):
                 if self.read_only:
-                    raise StoreError(f"{self.path} was written by an earlier version of ARI Desktop and must be "
-                                     "brought up to date, which cannot be done here: it is read-only.")
+                    raise StoreError(_("{path} was written by an earlier version of ARI Desktop and must be brought "
+                                       "up to date, which cannot be done here: it is read-only.").format(
+                                         path=self.path))
                 schema.migrate(self.path)
             db.execute("PRAGMA foreign_keys = ON")
             if not self.read_only:
@@ -282,7 +286,7 @@ def _writable(path: Path) -> bool:
 
 
 def read_only_refusal(path: Path) -> StoreError:
-    return StoreError(f"{path} is read-only here: you can look, not record.")
+    return StoreError(_("{path} is read-only here: you can look, not record.").format(path=path))
 
 
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
@@ -294,10 +298,10 @@ def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreError:
     """One sentence for what SQLite said of the file: in use, read-only, damaged, or else its own words."""
     name = getattr(error, "sqlite_errorname", "")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(error):
-        return StoreError(f"{path} is in use by another program (waited {schema.BUSY_SECONDS:g} seconds); close it "
-                          "there, or try again in a moment.")
+        return StoreError(_("{path} is in use by another program (waited {seconds:g} seconds); close it there, "
+                            "or try again in a moment.").format(path=path, seconds=schema.BUSY_SECONDS))
     if name.startswith("SQLITE_READONLY"):
         return read_only_refusal(path)
     if _is_damage(error):
         return schema.damaged(path, f"SQLite says: {error}")
-    return StoreError(f"{path} could not be used (SQLite says: {error}).")
+    return StoreError(_("{path} could not be used (SQLite says: {error}).").format(path=path, error=error))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.errors import ClinicalInputError
+from ..i18n import _
 from .part import Part
 from .schema import CLINICAL_TABLES
 
@@ -13,7 +14,8 @@ class Tables(Part):
     def rows(self, table: str) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of one clinical table, with the study ID in place of the row number."""
         if table not in self.NAMES:
-            raise ClinicalInputError(f"The table '{table}' is not one of {', '.join(self.NAMES)}.", "table")
+            raise ClinicalInputError(_("The table '{table}' is not one of {allowed}.").format(
+                                         table=table, allowed=', '.join(self.NAMES)), "table")
         if table in ("patients", "change_log"):
             cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY id")
         else:

@@ -11,6 +11,7 @@ from ..core.errors import ClinicalInputError
 from ..core.flags import Flag, toxicity_flags
 from ..core.recording import TOXICITY_ACTIVITY
 from ..core.schedule import Recording
+from ..i18n import _
 from .part import Part
 
 
@@ -75,5 +76,6 @@ class Toxicity(Part):
         """The date an endpoint is counted on: today, or a day already past (a later one would claim
         follow-up that has not happened)."""
         if as_of is not None and as_of > self.store.today():
-            raise ClinicalInputError(f"The as-of date {as_of} is in the future.", "as_of")
+            raise ClinicalInputError(_("The as-of date {as_of} is in the future.").format(
+                                         as_of=as_of), "as_of")
         return as_of or self.store.today()
