@@ -13,6 +13,7 @@ from PySide6.QtCore import QLocale, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ari_desktop.core.errors import ClinicalInputError
 from ari_desktop.gui.bedside.bedside import BedsideAssessmentDialog
 from ari_desktop.gui.common.fields import DateField, DecimalField, TimeField
 from ari_desktop.gui.common.form_dialog import FormDialog
@@ -135,6 +136,40 @@ def test_a_date_typed_over_a_selected_date_is_the_date_typed(qtbot):
     field.set_value(date(2026, 3, 1))
     retype(qtbot, field, "2027-03-01")
     assert field.value() == date(2027, 3, 1)
+
+
+@pytest.mark.parametrize(("name", "shown", "typed", "read"), [
+    ("es_ES", "01/03/2026", "10/03/2025", date(2025, 3, 10)),
+    ("ca_ES", "01/03/2026", "1/3/2025", date(2025, 3, 1)),
+    ("en_GB", "01/03/2026", "2025-03-10", date(2025, 3, 10)),
+])
+def test_a_date_reads_and_shows_day_first_where_the_locale_writes_the_day_first(qtbot, name, shown, typed, read):
+    before = QLocale()
+    QLocale.setDefault(QLocale(name))
+    try:
+        field = DateField()
+        qtbot.addWidget(field)
+        field.set_value(date(2026, 3, 1))
+        assert field.text() == shown and field.edit.placeholderText() == "DD/MM/YYYY"
+        retype(qtbot, field, typed)
+        assert field.value() == read
+        retype(qtbot, field, "31/02/2025")
+        assert field.value_or_none() is None  # not the 3rd of March
+    finally:
+        QLocale.setDefault(before)
+
+
+def test_a_month_first_locale_reads_only_the_unambiguous_year_first_date(qtbot):
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_US"))
+    try:
+        field = DateField()
+        qtbot.addWidget(field)
+        retype(qtbot, field, "03/10/2025")
+        with pytest.raises(ClinicalInputError, match="write it as YYYY-MM-DD"):
+            field.value()
+    finally:
+        QLocale.setDefault(before)
 
 
 def test_a_time_of_25_70_is_refused_not_carried_over(qtbot):

@@ -15,16 +15,21 @@ from .errors import ClinicalInputError
 # Dates outside these years are typing mistakes (and would overflow date arithmetic).
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?")
 
 
-def parse_date(text: str, what: str = "date") -> date:
+def parse_date(text: str, what: str = "date", day_first: bool = False) -> date:
+    """YYYY-MM-DD; also DD/MM/YYYY when `day_first` (the window in Spanish and Catalan writes its dates so).
+    The year is always written whole: "03/10/25" could be three different days."""
     text = text.strip()
-    if not _DATE.fullmatch(text):
-        raise ClinicalInputError(_("The {what} '{text}' is not a date; write it as YYYY-MM-DD.").format(
-                                     what=_(what), text=text), what)
+    written = _DAY_FIRST.fullmatch(text) if day_first else None
+    if written is None and not _DATE.fullmatch(text):
+        sentence = (_("The {what} '{text}' is not a date; write it as DD/MM/YYYY.") if day_first else
+                    _("The {what} '{text}' is not a date; write it as YYYY-MM-DD."))
+        raise ClinicalInputError(sentence.format(what=_(what), text=text), what)
     try:
-        value = date.fromisoformat(text)
+        value = (date(int(written[3]), int(written[2]), int(written[1])) if written else date.fromisoformat(text))
     except ValueError:
         raise ClinicalInputError(_("The {what} '{text}' does not exist in the calendar.").format(
                                      what=_(what), text=text), what) from None

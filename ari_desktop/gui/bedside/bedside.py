@@ -40,6 +40,7 @@ from ..common.field_errors import FieldErrors
 from ..common.fields import DateTimeField, DecimalField, WholeNumberField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_moment
 from ..common.session import Session
 from ..signing.sign_dialog import SignDialog, account_words, sign_assessment, why_not
 from ..toxicity.timeline import (
@@ -238,7 +239,7 @@ class BedsideAssessmentDialog(FormDialog):
         if self.correcting is not None:
             a = self.correcting
             latest_text.setText(_("Correcting the assessment of {time} by {assessor}: {crs}, {icans}").format(
-                time=f"{a.at.astimezone():%Y-%m-%d %H:%M}", assessor=a.assessor, crs=scale_grade("CRS", a.crs.grade),
+                time=format_moment(a.at), assessor=a.assessor, crs=scale_grade("CRS", a.crs.grade),
                 icans=scale_grade("ICANS", a.icans.grade)))
             self.setWindowTitle(_("Correct a bedside assessment: {study_id}").format(study_id=p.study_id))
             self.save_button.setText(_("Save correction"))
@@ -604,4 +605,4 @@ def _latest_words(latest: Assessment | None) -> str:
         return _("No bedside assessment yet")
     return _("Latest: {crs}, {icans} ({time}, {assessor})").format(
         crs=scale_grade("CRS", latest.crs.grade), icans=scale_grade("ICANS", latest.icans.grade),
-        time=f"{latest.at.astimezone():%d %b %H:%M}", assessor=latest.assessor)
+        time=format_moment(latest.at), assessor=latest.assessor)

@@ -31,6 +31,7 @@ from ..common.field_errors import FieldErrors
 from ..common.fields import DateTimeField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_moment, format_weekday, format_weekday_moment
 from ..common.session import Session
 from ..common.statuses import look
 from ..common.widgets import fit_height
@@ -116,11 +117,11 @@ class FractionDecisionDialog(FormDialog):
         if entry is not None:
             planned = (_("planned {date}: {status} (held: may be given late)") if entry.item.held else
                        _("planned {date}: {status}"))
-            where += ", " + _html(planned.format(date=f"{entry.item.target_date:%a %Y-%m-%d}",
+            where += ", " + _html(planned.format(date=format_weekday(entry.item.target_date),
                                                  status=_(look(entry.status).text).lower()))
         given = entry is not None and entry.status == DONE and entry.recording and entry.recording.done_at
         if given:
-            when = f"{entry.recording.done_at.astimezone():%Y-%m-%d %H:%M}"
+            when = format_moment(entry.recording.done_at)
             where += "<br>" + _("{given_on}: there is nothing left to decide.").format(
                 given_on="<b>" + _html(_("Given on {time}").format(time=when)) + "</b>")
         for button in (self.go_button, self.hold_button):
@@ -151,7 +152,7 @@ class FractionDecisionDialog(FormDialog):
         until = at + timedelta(hours=store.protocol.go_valid_hours)
         child(self, QLabel, "validText").setText(_(
             "{until} ({hours} h after the decision at {time}); void sooner if a later assessment shows active CRS or "
-            "ICANS before the fraction is given").format(until=f"{until:%a %Y-%m-%d %H:%M}",
+            "ICANS before the fraction is given").format(until=format_weekday_moment(until),
                                                          hours=store.protocol.go_valid_hours, time=f"{at:%H:%M}"))
         fit_height(self)
 
@@ -188,7 +189,7 @@ class FractionDecisionDialog(FormDialog):
                           + f"<br>— {_html(reason_words(grade))}")
             label.setAccessibleName(f"{scale_grade(scale, grade.grade)} — {reason_words(grade)}")
         assessed.setText(_("Assessed {time} by {assessor} ({age} the decision time)").format(
-            time=f"{latest.at.astimezone():%a %Y-%m-%d %H:%M}", assessor=latest.assessor, age=age_text(seen.age)))
+            time=format_weekday_moment(latest.at), assessor=latest.assessor, age=age_text(seen.age)))
 
     def _show_previous(self, decisions: list[FractionDecision]) -> None:
         child(self, QLabel, "previousCaption").setText(_("Earlier decisions for {timepoint}").format(
@@ -224,7 +225,7 @@ class FractionDecisionDialog(FormDialog):
                 if until else _("{decision} recorded for {fraction} of {study_id} at {timepoint}, by {user}."))
         self.session.say(said.format(decision=verb, fraction=self.fraction_label(), study_id=self.patient.study_id,
                                      timepoint=self.timepoint, user=recorded.decided_by,
-                                     until=f"{until:%Y-%m-%d %H:%M}" if until else ""))
+                                     until=format_moment(until) if until else ""))
         self.accept()
         self.sign_dialog = sign_decision(self.session, self.patient.study_id, recorded, self.parentWidget())
 
@@ -256,7 +257,7 @@ def _decision_words(d: FractionDecision) -> str:
     reason = _html(d.reason) if d.reason else "<i>" + _html(_("no reason given")) + "</i>"
     said = (_("{time} {decision} — override of active toxicity by {user}: {reason}") if d.override else
             _("{time} {decision} by {user}: {reason}"))
-    return said.format(time=f"{d.decided_at.astimezone():%Y-%m-%d %H:%M}", decision=decision,
+    return said.format(time=format_moment(d.decided_at), decision=decision,
                        user=_html(d.decided_by), reason=reason) + seen
 
 

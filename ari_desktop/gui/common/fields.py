@@ -4,7 +4,8 @@ date and time. What is typed is what is stored, or it is refused with the comman
 They are line edits, read from the whole text when the form is saved:
 - a decimal reads the same in any locale ("38.6" and "38,6" are both 38.6; a separator is never
   dropped) and is shown with the user's decimal separator;
-- a date is YYYY-MM-DD and a time HH:MM, as on the command line; an impossible one ("2027-02-30",
+- a date is YYYY-MM-DD as on the command line, or DD/MM/YYYY where the user's locale writes the day first
+  (as the window shows dates there), and a time HH:MM; an impossible one ("2027-02-30", "31/02/2027",
   "25:70") is refused, never carried over into another day;
 - the value changes only by typing: a line edit has no arrows, no mouse-wheel steps and no
   "revert to the last valid value".
@@ -36,7 +37,7 @@ from ...core import dates
 from ...core.errors import ClinicalInputError
 from ...core.text import parse_decimal, parse_whole_number
 from ...i18n import N_, _
-from .qt_dates import from_qdate, to_qdate
+from .qt_dates import day_first, format_date, from_qdate, to_qdate
 
 
 def _refused_as(error: ClinicalInputError, field: str) -> ClinicalInputError:
@@ -146,14 +147,16 @@ class TimeField(TypedField):
 
 
 class DateField(_Reads, QWidget):
-    """A date typed as YYYY-MM-DD, with a calendar to pick it from (the pick is written as text)."""
+    """A date typed as YYYY-MM-DD, or DD/MM/YYYY where the locale writes the day first (Spanish, Catalan), with
+    a calendar to pick it from (the pick is written as text, as the window writes dates)."""
 
     textChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.what, self.field = "date", ""
-        self.edit = QLineEdit(placeholderText=_("YYYY-MM-DD"), maxLength=10)
+        self.day_first = day_first()
+        self.edit = QLineEdit(placeholderText=_("DD/MM/YYYY") if self.day_first else _("YYYY-MM-DD"), maxLength=10)
         self.edit.textChanged.connect(self.textChanged)
         self.calendar_button = QToolButton(text="▾", toolTip=_("Pick the date from a calendar"),
                                            focusPolicy=Qt.FocusPolicy.NoFocus)
@@ -183,12 +186,13 @@ class DateField(_Reads, QWidget):
         if self.is_empty():
             return None
         try:
-            return dates.parse_date(self.edit.text(), self.what)
+            return dates.parse_date(self.edit.text(), self.what, self.day_first)
         except ClinicalInputError as error:
             raise _refused_as(error, self.field) from None
 
     def set_value(self, value: date | None) -> None:
-        self.edit.setText("" if value is None else value.isoformat())
+        # Written as it is read back: day first where the locale writes so, else the unambiguous ISO date.
+        self.edit.setText("" if value is None else format_date(value) if self.day_first else value.isoformat())
 
     def pick(self) -> None:
         """A calendar under the field, on the typed date (or today); a click writes the date."""
@@ -250,8 +254,8 @@ class DateTimeField(_Reads, QWidget):
             return None
         day, clock = self.date.value(), self.clock.value()
         if day is None or clock is None:
-            sentence = _("The {what} has no date: write both, YYYY-MM-DD and HH:MM.") if day is None else \
-                _("The {what} has no time of day: write both, YYYY-MM-DD and HH:MM.")
+            sentence = _("The {what} has no date: write both, the date and HH:MM.") if day is None else \
+                _("The {what} has no time of day: write both, the date and HH:MM.")
             raise ClinicalInputError(sentence.format(what=self.what), self.field)
         return datetime.combine(day, clock).astimezone()
 

@@ -38,6 +38,23 @@ def format_date(day: date | None) -> str:
     return QLocale().toString(to_qdate(day), date_format()) if day else "—"
 
 
+def format_weekday(day: date) -> str:
+    """A date with its weekday's short name, in the user's locale ("vie 27/11/2026", "Fri 2026-11-27")."""
+    return QLocale().toString(to_qdate(day), f"ddd {date_format()}")
+
+
+def format_weekday_moment(moment: datetime) -> str:
+    """A moment in local time with its weekday: format_weekday, then the 24-hour clock."""
+    local = moment.astimezone()
+    return f"{format_weekday(local.date())} {format_time(local)}"
+
+
+def day_first() -> bool:
+    """Whether the user's locale writes the day before the month (Spanish, Catalan, British English): the
+    date fields then read DD/MM/YYYY as well as YYYY-MM-DD."""
+    return date_format().startswith("dd")
+
+
 def format_long_date(day: date) -> str:
     """A date with its weekday and month in words, in the user's locale ("lunes, 10 de marzo de 2025")."""
     locale = QLocale()

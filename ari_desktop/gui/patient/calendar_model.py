@@ -16,6 +16,7 @@ from ...core.schedule import DONE, DUE, OVERDUE, ScheduleEntry
 from ...i18n import N_, _, ngettext
 from ..common import statuses
 from ..common.models import ROOT, SORT_ROLE, STATUS_ROLE, Index, bold_font, change_filter, recording_text
+from ..common.qt_dates import format_date, format_moment
 
 HEADERS = (N_("Timepoint / what"), N_("Target date"), N_("Window"), N_("Status"), N_("Done / reason"),
            N_("Recorded by"))
@@ -130,7 +131,7 @@ class CalendarModel(QAbstractItemModel):
     def _group_data(self, group: TimepointGroup, column: int, role: int):
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             start, end = group.window
-            return (f"{group.label}  ({group.code})", group.target.isoformat(),
+            return (f"{group.label}  ({group.code})", format_date(group.target),
                     window_text(start, end),
                     statuses.status_text(group.status),
                     ", ".join(f"{n} {statuses.status_text(s).lower()}" for s, n in group.counts()), "")[column]
@@ -150,8 +151,8 @@ class CalendarModel(QAbstractItemModel):
         item, rec = entry.item, entry.recording
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             window = window_text(item.window_start, item.window_end)
-            by = f"{rec.recorded_by}, {rec.recorded_at:%Y-%m-%d %H:%M}" if rec else ""
-            return (item.label, item.target_date.isoformat(), window, statuses.status_text(entry.status),
+            by = f"{rec.recorded_by}, {format_moment(rec.recorded_at)}" if rec else ""
+            return (item.label, format_date(item.target_date), window, statuses.status_text(entry.status),
                     recording_text(entry), by)[column]
         if role == STATUS_ROLE:
             return entry.status
@@ -173,7 +174,7 @@ class CalendarModel(QAbstractItemModel):
 
 def window_text(start: date, end: date) -> str:
     """ "2026-03-01 to 2026-03-05", or the one day of an exact window."""
-    return _("{start} to {end}").format(start=start, end=end) if start != end else start.isoformat()
+    return _("{start} to {end}").format(start=start, end=end) if start != end else format_date(start)
 
 
 # Shown through _() where the choice is listed.

@@ -24,6 +24,7 @@ from ..common.fields import DateTimeField, DecimalField
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
 from ..common.models import recording_text, volume_text
+from ..common.qt_dates import format_moment
 from ..common.session import Session
 
 
@@ -122,7 +123,7 @@ class RecordItemDialog(FormDialog):
         if self.is_correction:
             rec = entry.recording
             current.setText(_("{recording}, recorded by {user} on {time}").format(
-                recording=recording_text(entry), user=rec.recorded_by, time=f"{rec.recorded_at:%Y-%m-%d %H:%M}"))
+                recording=recording_text(entry), user=rec.recorded_by, time=format_moment(rec.recorded_at)))
             self.ok_button.setText(_("Save correction"))
         else:
             current.setText(_("Nothing yet"))

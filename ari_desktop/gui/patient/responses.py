@@ -31,6 +31,7 @@ from ..common.field_errors import FieldErrors
 from ..common.fields import guard_wheel
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_date
 from ..common.session import Session
 from ..common.widgets import open_dialog, set_widths
 from ..signing.sign_dialog import SignDialog, signature_words, why_not
@@ -96,7 +97,7 @@ class ResponsePanel(QWidget):
         self.table.setRowCount(len(self.course))
         for row, a in enumerate(self.course):
             signed = signature_words(store.signatures.of("response_reviews", a.review.id)) if a.review else ""
-            cells = (a.timepoint, a.day.isoformat(), a.proposed or "—", a.proposal.proposed.criterion,
+            cells = (a.timepoint, format_date(a.day), a.proposed or "—", a.proposal.proposed.criterion,
                      a.proposal.reason, a.category or "—", review_words(a), signed, a.mrd.reason)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

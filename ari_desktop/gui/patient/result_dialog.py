@@ -19,6 +19,7 @@ from ..common.field_errors import FieldErrors
 from ..common.fields import DecimalField, guard_wheel
 from ..common.form_dialog import FormDialog
 from ..common.forms import child, load_form
+from ..common.qt_dates import format_moment
 from ..common.session import Session
 
 NOT_MEASURED = "—"
@@ -58,7 +59,7 @@ class ResultDialog(FormDialog):
         when = (_("{timepoint} ({code}), taken {time}") if done else
                 _("{timepoint} ({code}), not recorded done yet: record it first"))
         child(self, QLabel, "itemText").setText(item.label + "\n" + when.format(
-            timepoint=item.timepoint_label, code=item.timepoint, time=f"{done:%Y-%m-%d %H:%M}" if done else ""))
+            timepoint=item.timepoint_label, code=item.timepoint, time=format_moment(done) if done else ""))
         child(self, QLabel, "currentText").setText(
             "; ".join(f"{_(f.label)} {shown(f, self.stored[f.name])}" for f in self.fields if f.name in self.stored)
             or _("Nothing yet"))

@@ -31,6 +31,7 @@ from ...core.grading import Grade
 from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
 from ...i18n import N_, _, ngettext
+from ..common.qt_dates import format_moment, format_weekday
 from ..common.session import Session
 from ..common.widgets import LazyView, caption
 from ..signing.sign_dialog import NOT_SIGNED, signature_words
@@ -379,7 +380,7 @@ class GradeStrip(QWidget):
     def tooltip(self, index: int, row: int) -> str:
         """What a cell says when pointed at: date, worst grade with its reason, time and assessor."""
         column = self.columns[index]
-        title = f"{self.code(column.day)}, {column.when:%a %d %b %Y}"
+        title = f"{self.code(column.day)}, {format_weekday(column.when)}"
         if row == 0:
             if column.when == self.today:
                 return _("{day} (today)").format(day=title)
@@ -411,7 +412,7 @@ class GradeStrip(QWidget):
             return f"{title}\n" + _("No go/hold decision recorded before this fraction yet.")
         lines = [(_("{decision} (override) by {user} at {time}: {reason}; signed: {signatures}") if d.override else
                   _("{decision} by {user} at {time}: {reason}; signed: {signatures}")).format(
-            decision=decision_word(d.decision), user=d.decided_by, time=f"{d.decided_at.astimezone():%d %b %H:%M}",
+            decision=decision_word(d.decision), user=d.decided_by, time=format_moment(d.decided_at),
             reason=d.reason or _("no reason given"),
             signatures=_(self.signed.get(("fraction_decisions", d.id), NOT_SIGNED))) for d in column.decisions]
         return f"{title}\n" + "\n".join(lines)

@@ -18,6 +18,7 @@ from ...core.signatures import Signature
 from ...core.toxicity import Assessment, ToxicityEvent
 from ...i18n import N_, _
 from ..common.models import Column, RowTableModel, bold_font, day_text
+from ..common.qt_dates import format_moment
 from ..signing.sign_dialog import SIGN_AGAIN, is_void, signature_words
 from .timeline import DRUG_MARKS, grade_colours, reason_words, scale_grade
 
@@ -45,7 +46,7 @@ def grade_text(grade: Grade) -> str:
 
 
 ASSESSMENT_COLUMNS: list[Column[AssessmentRow]] = [
-    Column(N_("Time"), lambda r: f"{r.assessment.at.astimezone():%Y-%m-%d %H:%M}", lambda r: r.assessment.at,
+    Column(N_("Time"), lambda r: format_moment(r.assessment.at), lambda r: r.assessment.at,
            help=N_("When the patient was assessed (local time)")),
     Column(N_("Day"), lambda r: r.day, lambda r: r.assessment.at,
            help=N_("Study day: from day 0, or from the booster")),
@@ -85,7 +86,7 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
         if role == Qt.ItemDataRole.ToolTipRole:
             a = row.assessment
             lines = [_("{day}, {time}, assessed by {assessor}").format(
-                         day=row.day, time=f"{a.at.astimezone():%Y-%m-%d %H:%M}", assessor=a.assessor),
+                         day=row.day, time=format_moment(a.at), assessor=a.assessor),
                      f"{scale_grade('CRS', a.crs.grade)} — {reason_words(a.crs)}",
                      f"{scale_grade('ICANS', a.icans.grade)} — {reason_words(a.icans)}",
                      _("Treatments: {treatments}").format(treatments=treatments_text(a))]
