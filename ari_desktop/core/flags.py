@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from ..i18n import _
+from ..i18n import _, current
 from .patients import Patient
 from .protocol import Protocol
-from .schedule import ScheduleEntry
+from .schedule import ScheduleEntry, timepoint_label
 from .toxicity import Assessment, ToxicityEvent
 
 TOX_NOT_RECORDED, GRADE_2_OR_MORE, PROLONGED_CYTOPENIA = "tox_not_recorded", "grade_2_or_more", "prolonged_cytopenia"
@@ -36,7 +36,7 @@ def toxicity_flags(day: date, unrecorded: Iterable[ScheduleEntry], patients: Ite
     latest CRS or ICANS grade is 2 or more, and prolonged cytopenia. A patient who died or left the
     study by the day is not flagged for grades or cytopenia."""
     flags = [Flag(e.study_id, TOX_NOT_RECORDED, _("Toxicity assessment for {timepoint} not recorded").format(
-                      timepoint=e.item.timepoint_label)) for e in unrecorded]
+                      timepoint=timepoint_label(protocol, e.item, current()))) for e in unrecorded]
     followed = [p for p in patients if p.anchors.end is None or p.anchors.end[0] > day]
     for patient in followed:
         a = latest.get(patient.study_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, catalog, ngettext
 from .patients import Anchors
 from .protocol import Protocol
 
@@ -199,3 +199,32 @@ def shifts(before: list[ScheduledItem], after: list[ScheduledItem],
                 or previous.cancelled_reason != item.cancelled_reason:
             moved.append((item, previous.target_date if previous else None))
     return moved
+
+
+# -- the protocol file's words of an item, in a language ------------------------------------------
+
+
+def item_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
+    """What `item` is, in `lang`: the timepoint's note for it or the activity's label, from the
+    protocol file, with a held fraction's reminder. In English, the item's own label."""
+    if lang == "en":
+        return item.label
+    local = protocol.in_language(lang)
+    try:
+        label = local.timepoint(item.timepoint).note_for(item.activity) or local.activity(item.activity).label
+    except KeyError:  # not in this protocol file: keep the words the schedule has
+        return item.label
+    if item.held:
+        label = catalog(lang).gettext(N_("{label}; held, may be given up to {days} days late")).format(
+            label=label, days=protocol.held_fraction_max_delay_days)
+    return label
+
+
+def timepoint_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
+    """The label of `item`'s timepoint in `lang` ('Día +7'); in English, the item's own."""
+    if lang == "en":
+        return item.timepoint_label
+    try:
+        return protocol.in_language(lang).timepoint(item.timepoint).label
+    except KeyError:
+        return item.timepoint_label

@@ -6,7 +6,7 @@ date is that of the chosen timepoint (cancelled ones left out), plus a fraction 
 day that may still be given. No reportlab here; the worksheet and the labels share it.
 
 The schedule's items carry the protocol's English words; a visit in another language (and the
-worklist, through `item_label`) looks its words up in the protocol file's translations.
+worklist, through core/schedule.item_label) looks its words up in the protocol file's translations.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from functools import cached_property
 from ..core.errors import ClinicalInputError
 from ..core.patients import Patient
 from ..core.protocol import Protocol, day_code
-from ..core.schedule import CANCELLED, OPEN_STATUSES, ScheduledItem, ScheduleEntry
+from ..core.schedule import CANCELLED, OPEN_STATUSES, ScheduleEntry, item_label, timepoint_label
 from ..core.signatures import Signature
-from ..i18n import N_
-from .words import Words
 
 
 @dataclass(frozen=True)
@@ -95,32 +93,6 @@ class Visit:
         """A month visit after the infusion, where the response (IMWG) is assessed."""
         return any(e.item.activity == "response" and e.item.anchor == "day0" and e.item.day > 0
                    for e in self.entries)
-
-
-def item_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
-    """What `item` is, in `lang`: the timepoint's note for it or the activity's label, from the
-    protocol file, with a held fraction's reminder. In English, the item's own label."""
-    if lang == "en":
-        return item.label
-    local = protocol.in_language(lang)
-    try:
-        label = local.timepoint(item.timepoint).note_for(item.activity) or local.activity(item.activity).label
-    except KeyError:  # not in this protocol file: keep the words the schedule has
-        return item.label
-    if item.held:
-        label = Words(lang)(N_("{label}; held, may be given up to {days} days late"), label=label,
-                            days=protocol.held_fraction_max_delay_days)
-    return label
-
-
-def timepoint_label(protocol: Protocol, item: ScheduledItem, lang: str) -> str:
-    """The label of `item`'s timepoint in `lang` ('Día +7'); in English, the item's own."""
-    if lang == "en":
-        return item.timepoint_label
-    try:
-        return protocol.in_language(lang).timepoint(item.timepoint).label
-    except KeyError:
-        return item.timepoint_label
 
 
 def find_visit(store, study_id: str, timepoint: str) -> Visit:

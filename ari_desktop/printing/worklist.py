@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..core.protocol import BONE_MARROW
-from ..core.schedule import OVERDUE, ScheduleEntry
+from ..core.schedule import OVERDUE, ScheduleEntry, item_label
 from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from .layout import (
@@ -39,7 +39,6 @@ from .layout import (
     row_heights,
 )
 from .options import LANGUAGES, Printed, check_choice
-from .visits import item_label
 
 PAGE = landscape(A4)
 MISSED_DAYS_BACK = 7  # store.schedules.missed's default: a week of closed windows to explain

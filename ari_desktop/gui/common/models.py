@@ -20,9 +20,8 @@ from ... import i18n
 from ...core.flags import Flag
 from ...core.patients import Patient
 from ...core.protocol import Protocol
-from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry
+from ...core.schedule import CANCELLED, DONE, NOT_DONE, ScheduledItem, ScheduleEntry, item_label, timepoint_label
 from ...i18n import N_, _
-from ...printing.visits import item_label, timepoint_label
 from . import statuses
 from .qt_dates import format_date, format_moment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,7 +48,29 @@ def set_widths(header: QHeaderView, widths: Sequence[int], stretch: int | None =
         heading = metrics.horizontalAdvance(title) if isinstance(title, str) else 0  # longer in some languages
         header.resizeSection(column, max(width * char, heading) + 24)
     if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        _TakesTheRoomLeft(header, stretch)
+
+
+class _TakesTheRoomLeft(QObject):
+    """The `column` takes the room the other columns leave in the table, never less than its own width: where
+    longer headings in another language widen the others, the table scrolls rather than squash what it says."""
+
+    def __init__(self, header: QHeaderView, column: int):
+        super().__init__(header)
+        self.header, self.column, self.least = header, column, header.sectionSize(column)
+        self.viewport = header.parentWidget().viewport()  # a hidden header does not follow the table's width
+        self.viewport.installEventFilter(self)
+        header.sectionResized.connect(lambda index, _old, _new: index != column and self.fit())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        header = self.header
+        others = sum(header.sectionSize(i) for i in range(header.count()) if i != self.column)
+        header.resizeSection(self.column, max(self.least, self.viewport.width() - others))
 
 
 def caption(text: str, parent: QWidget | None = None) -> QLabel:
