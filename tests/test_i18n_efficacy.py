@@ -48,10 +48,10 @@ def test_endpoints_json_is_the_same_in_english_spanish_and_catalan(db, speaking)
 
 @pytest.mark.parametrize(("lang", "words"), [
     ("es", ("Tasa de respuesta global (RP o mejor) en el mes 3 (variable principal)",
-            "Supervivencia libre de progresión", "Enfermedad mínima residual (EMR) medular negativa",
+            "Supervivencia libre de progresión", "EMR (enfermedad mínima residual)", "EMR medular negativa",
             "mejor respuesta confirmada hasta M3", "Persistencia de CAR-T", "Toxicidad tardía", "IC del 95 %")),
     ("ca", ("Taxa de resposta global (RP o millor) al mes 3 (variable principal)",
-            "Supervivència lliure de progressió", "Malaltia mínima residual (MRM) medul·lar negativa",
+            "Supervivència lliure de progressió", "MRM (malaltia mínima residual)", "MRM medul·lar negativa",
             "Persistència de CAR-T", "Toxicitat tardana", "Extramedul·lar")),
 ])
 def test_the_endpoint_tables_print_in_the_units_words(db, speaking, lang, words):  # noqa: F811

@@ -375,7 +375,7 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
         negative = [s for s, r in tests.items() if r is not None and mrd_negative(r.complete_mrd()).negative]
         untested = sum(1 for r in tests.values() if r is None or r.complete_mrd() is None)
         share = Proportion(len(negative), len(evaluable))
-        table.add(N_("MRD"), f"mrd_negative_month_{month}",
+        table.add(N_("MRD (minimal residual disease)"), f"mrd_negative_month_{month}",
                   said(N_("Marrow MRD negative at 10^-5 at month {month}"), month=month), share.words(),
                   len(evaluable), counted(Nn_("M{month} marrow by next-generation flow or sequencing; {count} "
                                               "evaluable with no MRD result (counted as not negative)",

@@ -9,10 +9,10 @@ from datetime import date
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 
 CURVE_COLOUR, BAND_COLOUR = "#1e63b4", "#bbdefb"
-SHORT = {"pfs": "PFS", "os": "OS"}
+SHORT = {"pfs": N_("PFS"), "os": N_("OS")}
 CENSOR_MARKS = 300  # more censored times than this are not marked one by one
 
 
@@ -37,7 +37,7 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
     curve.set_xlim(0, months_shown)
     curve.set_ylim(0, 1.02)
     curve.yaxis.set_major_formatter(PercentFormatter(1.0))
-    curve.set_ylabel(_("{endpoint}, patients without the event").format(endpoint=SHORT[which]))
+    curve.set_ylabel(_("{endpoint}, patients without the event").format(endpoint=_(SHORT[which])))
     curve.grid(color="#eeeeee")
     if not km.patients:
         curve.text(0.5, 0.5, _("No patient had fraction 1 by {date}.").format(date=table.as_of),

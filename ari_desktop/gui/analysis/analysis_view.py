@@ -65,7 +65,7 @@ class AnalysisView(LazyView):
         self.table.setHeaderLabels([_(heading) for heading in HEADERS])
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
-        set_widths(self.table.header(), (36, 74, 8, 60))
+        set_widths(self.table.header(), (46, 74, 8, 50))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.table, _("Endpoints"))
         self.canvases: dict[str, QWidget | None] = {}
