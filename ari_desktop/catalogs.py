@@ -3,7 +3,7 @@
     python -m ari_desktop.catalogs update   # extract the marked strings, update es and ca, compile the .mo files
     python -m ari_desktop.catalogs check    # list what is untranslated or fuzzy (exit 1 if anything is)
 
-`update` reads every `_()`, `N_()`, `ngettext()` and `pgettext()` of ari_desktop/**.py and every translatable
+`update` reads every `_()`, `N_()`, `Nn_()`, `ngettext()` and `pgettext()` of ari_desktop/**.py and every translatable
 `<string>` of ui/*.ui into resources/locale/ari_desktop.pot, merges it into each language's .po (new entries
 empty, obsolete ones dropped), writes them sorted and without line numbers (so two branches that add strings
 rarely conflict), and compiles each .mo beside its .po. Run from a source checkout: it writes the repository.
@@ -32,7 +32,7 @@ TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
 # Babel's CLDR rule gives Spanish and Catalan a third form for millions; gettext tools and translators
 # expect the classic two (singular for 1, plural otherwise), which is all the app's counts need.
 PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);", "ca": "nplurals=2; plural=(n != 1);"}
-KEYWORDS = parse_keywords(["_", "N_", "ngettext:1,2", "pgettext:1c,2"])
+KEYWORDS = parse_keywords(["_", "N_", "Nn_:1,2", "ngettext:1,2", "pgettext:1c,2"])
 COMMENT_TAGS = ["Translators:"]
 PROJECT = "ARI Desktop"
 VERSION = "0.1"

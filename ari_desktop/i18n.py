@@ -66,6 +66,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message and its plural for the catalog, kept to be put with `ngettext()` where shown."""
+    return singular, plural
+
+
 def system_language() -> str:
     """The language of the user's system among the three, English when it is none of them."""
     for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):

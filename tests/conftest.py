@@ -12,7 +12,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -191,6 +191,11 @@ def untranslated_texts(widget, data: tuple[str, ...] = ()) -> list[str]:
                         value = model.headerData(section, orientation, role)
                         if isinstance(value, str):
                             shown.append(value)
+    return untranslated(shown, data)
+
+
+def untranslated(shown: Iterable[str], data: tuple[str, ...] = ()) -> list[str]:
+    """Under `pseudo_language`: the texts of `shown` with words outside ⟪⟫ which are not data."""
     found: list[str] = []
     for text in shown:
         visible = _visible(text)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import GUI_NOW, GUI_TODAY, choose_findings, untranslated_texts
+from conftest import GUI_NOW, GUI_TODAY, choose_findings, untranslated, untranslated_texts
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel
+from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidgetItemIterator
 
 from ari_desktop.core.ctcae import tls_finding
 from ari_desktop.core.endpoints import course_sentence
@@ -163,6 +163,12 @@ def test_the_analysis_view_shows_only_translated_words(qtbot, store, patient, ps
     assert untranslated_texts(view, DATA) == []
     headers = [view.table.topLevelItem(n).text(0) for n in range(view.table.topLevelItemCount())]
     assert all("⟪" in header for header in headers[:2]), headers
+    cells = []
+    it = QTreeWidgetItemIterator(view.table)
+    while it.value():
+        cells += [it.value().text(column) for column in range(view.table.columnCount())]
+        it += 1
+    assert len(cells) > 100 and untranslated(cells, DATA) == []
 
 
 @pytest.mark.parametrize(("lang", "words"), [

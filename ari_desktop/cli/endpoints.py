@@ -60,12 +60,13 @@ def efficacy_lines(table: EfficacyEndpoints, protocol: Protocol) -> list[str]:
                  days=MONTH_DAYS)]
     section = None
     for row in table.rows():
-        if row.section != section:
-            section = row.section
+        shown = row.shown()
+        if shown.section != section:
+            section = shown.section
             lines += ["", section]
-        lines.append(f"  {row.label}: {row.value}")
-        if row.note:
-            note = row.note if row.evaluable is None else f"n = {row.evaluable}; {row.note}"
+        lines.append(f"  {shown.label}: {shown.value}")
+        if shown.note:
+            note = shown.note if row.evaluable is None else f"n = {row.evaluable}; {shown.note}"
             lines += textwrap.wrap(note, width=100, initial_indent="      ", subsequent_indent="      ")
     return lines
 

@@ -2,7 +2,7 @@
 report as one PDF (matplotlib and reportlab loaded only when they run).
 
     ari-desktop figure {swimmer,pfs,os,expansion,sbcma} --out FILE.png|pdf [--patient ID] [--as-of DATE]
-    ari-desktop report --out FILE.pdf [--as-of DATE]
+    ari-desktop report --out FILE.pdf [--as-of DATE] [--lang en|es|ca]
 
 Each file saved is an export: the audit trail records what was written, as of when, and where it went.
 """
@@ -17,6 +17,7 @@ import click
 from ..core.dates import parse_date
 from ..figures import FIGURES, FOR_ONE_PATIENT
 from ..i18n import N_, _, ngettext
+from .printing import lang_option
 
 
 def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> None:
@@ -46,15 +47,17 @@ def register(cli: click.Group, get_store: Callable[[click.Context], object]) -> 
     @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                   help="The PDF file to write (an existing PDF is replaced).")
     @click.option("--as-of", help="Report what was known on this date, YYYY-MM-DD (default today).")
+    @lang_option
     @click.pass_context
-    def report(ctx, out, as_of) -> None:
+    def report(ctx, out, as_of, lang) -> None:
         """Save the safety and efficacy report: the endpoint tables, then the swimmer plot, the PFS and OS
-        curves, CAR-T expansion and soluble BCMA, in one PDF."""
+        curves, CAR-T expansion and soluble BCMA, in one PDF, in the language chosen in View → Language
+        unless --lang says another."""
         from ..reports.efficacy_report import write
 
         store = get_store(ctx)
         day = parse_date(as_of, N_("as-of date")) if as_of else store.today()
-        printed = write(store, out, day)
+        printed = write(store, out, day, lang.lower())
         store.audit.exported(f"safety and efficacy report as of {day}", printed.path)
         click.echo(ngettext("Wrote {path} ({pages} page).", "Wrote {path} ({pages} pages).", printed.pages).format(
             path=printed.path, pages=printed.pages))

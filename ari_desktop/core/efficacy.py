@@ -52,7 +52,9 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..i18n import N_, Nn_
 from .endpoints import NotInfused, ToxicitySummary, not_infused
+from .phrases import Joined, Phrase, Words, counted, english, in_words, said
 from .response import CATEGORIES, PET_CT_RESPONSES, is_overall_response, mrd_negative
 from .results import CountedResponse, Measured, Result
 
@@ -103,11 +105,15 @@ class Proportion:
     def ci(self) -> tuple[float, float] | None:
         return clopper_pearson(self.count, self.of) if self.of else None
 
-    def __str__(self) -> str:
+    def words(self) -> Phrase:
         if not self.of:
-            return f"{self.count} / 0 (none evaluable)"
+            return said(N_("{count} / 0 (none evaluable)"), count=self.count)
         low, high = self.ci
-        return f"{self.count} / {self.of} ({_pct(self.share)} %, 95 % CI {_pct(low)}–{_pct(high)})"
+        return said(N_("{count} / {of} ({share} %, 95 % CI {low}–{high})"), count=self.count, of=self.of,
+                    share=_pct(self.share), low=_pct(low), high=_pct(high))
+
+    def __str__(self) -> str:
+        return str(self.words())
 
     def as_json(self) -> dict:
         ci = self.ci
@@ -205,15 +211,41 @@ def evaluable_at(course: PatientCourse, protocol: TrialProtocol, month: int, as_
 
 
 @dataclass(frozen=True)
-class EndpointRow:
-    """One line of the efficacy tables, the same in the window and on the command line."""
-
+class ShownRow:
     section: str
-    code: str
     label: str
-    value: str  # as a person reads it
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    """One line of the efficacy tables, the same in the window, on the command line and in the report: its
+    words kept as phrases (core/phrases.py), in English as `label`, `value` and `note`, in a language by `shown`."""
+
+    section: str  # English, marked N_()
+    code: str
+    label_words: Words
+    value_words: Words  # as a person reads it
     evaluable: int | None  # the denominator
-    note: str = ""
+    note_words: Words = ""
+
+    @property
+    def label(self) -> str:
+        return english(self.label_words)
+
+    @property
+    def value(self) -> str:
+        return english(self.value_words)
+
+    @property
+    def note(self) -> str:
+        return english(self.note_words)
+
+    def shown(self, translations=None) -> ShownRow:
+        """The row in the words of `translations` (`i18n.catalog(lang)`, a printout's), else of the active language."""
+        return ShownRow(*(str(in_words(words, translations)) for words in
+                          (said(self.section), self.label_words, self.value_words, self.note_words)))
 
 
 @dataclass(frozen=True)
@@ -264,10 +296,10 @@ class EfficacyEndpoints:
     _rows: list[EndpointRow] = field(default_factory=list)
     curves: dict[str, KaplanMeier] = field(default_factory=dict)  # "pfs", "os", "duration_of_response"
 
-    def add(self, section: str, code: str, label: str, value: str, evaluable: int | None, note: str = "",
+    def add(self, section: str, code: str, label: Words, value: Words, evaluable: int | None, note: Words = "",
             **numbers) -> None:
         self._rows.append(EndpointRow(section, code, label, value, evaluable, note))
-        self.numbers[code] = {"label": label, "evaluable": evaluable, **numbers}
+        self.numbers[code] = {"label": english(label), "evaluable": evaluable, **numbers}
 
     def rows(self) -> list[EndpointRow]:
         return list(self._rows)
@@ -283,13 +315,17 @@ def _unreviewed(best: Iterable[CountedResponse | None]) -> int:
     return sum(1 for b in best if b is not None and b.review is None)
 
 
-def _review_note(best: Iterable[CountedResponse | None]) -> str:
+def _review_note(best: Iterable[CountedResponse | None]) -> Phrase:
     rated = [b for b in best if b is not None]
     if not rated:
-        return "no response category yet"
+        return said(N_("no response category yet"))
     unreviewed = _unreviewed(rated)
-    return (f"{unreviewed} of the {len(rated)} best responses counted not reviewed by a physician yet" if unreviewed
-            else f"all {len(rated)} best responses counted reviewed by a physician")
+    if unreviewed:
+        return counted(Nn_("{count} of the {rated} best responses counted not reviewed by a physician yet",
+                           "{count} of the {rated} best responses counted not reviewed by a physician yet"),
+                       unreviewed, rated=len(rated))
+    return counted(Nn_("all {count} best responses counted reviewed by a physician",
+                       "all {count} best responses counted reviewed by a physician"), len(rated))
 
 
 def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
@@ -302,26 +338,33 @@ def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], p
         ended = [c.study_id for c in evaluable if c.follow_up_ended is not None
                  and not is_overall_response(category[c.study_id])
                  and not window_ended(c, protocol, f"M{month}", as_of)]
-        common = (f"best confirmed response up to M{month}; {_review_note(best.values())}; "
-                  f"{len(infused) - len(evaluable)} infused not evaluable yet (M{month} window open)")
+        common = [said(N_("best confirmed response up to M{month}"), month=month), _review_note(best.values()),
+                  counted(Nn_("{count} infused not evaluable yet (M{month} window open)",
+                              "{count} infused not evaluable yet (M{month} window open)"),
+                          len(infused) - len(evaluable), month=month)]
         if ended:
-            common += f"; {len(ended)} counted as no response (progressed, died or left the study before M{month})"
-        wanted = [("orr", "Overall response (PR or better)", is_overall_response)] if month != 12 else []
-        wanted.append(("cr", "CR or sCR", lambda cat: cat in COMPLETE))
+            common.append(counted(Nn_("{count} counted as no response (progressed, died or left the study before "
+                                      "M{month})", "{count} counted as no response (progressed, died or left the "
+                                      "study before M{month})"), len(ended), month=month))
+        wanted = [("orr", N_("Overall response (PR or better) at month {month}"), is_overall_response)
+                  ] if month != 12 else []
+        wanted.append(("cr", N_("CR or sCR at month {month}"), lambda cat: cat in COMPLETE))
         for code, words, counts in wanted:
             hits = [s for s, cat in category.items() if counts(cat)]
             share = Proportion(len(hits), len(evaluable))
-            primary = " (primary endpoint)" if (code, month) == ("orr", 3) else ""
-            table.add("Response", f"{code}_month_{month}", f"{words} at month {month}{primary}", str(share),
-                      len(evaluable), common, **share.as_json(), patient_ids=hits,
+            if (code, month) == ("orr", 3):
+                words = N_("Overall response (PR or better) at month {month} (primary endpoint)")
+            table.add(N_("Response"), f"{code}_month_{month}", said(words, month=month), share.words(),
+                      len(evaluable), Joined(common), **share.as_json(), patient_ids=hits,
                       not_evaluable=[c.study_id for c in infused if c.study_id not in best],
                       unreviewed=_unreviewed(best.values()))
         if month == 12:
             counts = {cat: sum(1 for v in category.values() if v == cat) for cat in CATEGORIES}
             counts[NO_CATEGORY] = sum(1 for v in category.values() if v is None)
-            value = ", ".join(f"{cat} {n}" for cat, n in counts.items())
-            table.add("Response", "best_response_first_year", "Best response in the first year (to M12)", value,
-                      len(evaluable), common, by_category=counts)
+            value = Joined([*(f"{cat} {counts[cat]}" for cat in CATEGORIES),
+                            said(N_("none yet {count}"), count=counts[NO_CATEGORY])], ", ")
+            table.add(N_("Response"), "best_response_first_year", said(N_("Best response in the first year (to M12)")),
+                      value, len(evaluable), Joined(common), by_category=counts)
 
 
 def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
@@ -332,10 +375,14 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
         negative = [s for s, r in tests.items() if r is not None and mrd_negative(r.complete_mrd()).negative]
         untested = sum(1 for r in tests.values() if r is None or r.complete_mrd() is None)
         share = Proportion(len(negative), len(evaluable))
-        table.add("MRD", f"mrd_negative_month_{month}", f"Marrow MRD negative at 10^-5 at month {month}", str(share),
-                  len(evaluable), f"M{month} marrow by next-generation flow or sequencing; {untested} evaluable "
-                  "with no MRD result (counted as not negative)", **share.as_json(), patient_ids=negative,
-                  no_mrd_result=untested)
+        table.add(N_("MRD (minimal residual disease)"), f"mrd_negative_month_{month}",
+                  said(N_("Marrow MRD negative at 10^-5 at month {month}"), month=month), share.words(),
+                  len(evaluable), counted(Nn_("M{month} marrow by next-generation flow or sequencing; {count} "
+                                              "evaluable with no MRD result (counted as not negative)",
+                                              "M{month} marrow by next-generation flow or sequencing; {count} "
+                                              "evaluable with no MRD result (counted as not negative)"),
+                                          untested, month=month),
+                  **share.as_json(), patient_ids=negative, no_mrd_result=untested)
 
 
 def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> CountedResponse | None:
@@ -346,10 +393,12 @@ def _time_to_response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCo
                            fit: Callable[..., KaplanMeier]) -> None:
     reached = [(c.study_id, months(c.infused_on, r.day)) for c in infused if (r := _first(c, lambda x: x in COMPLETE))]
     times = Summary(tuple(t for _, t in reached))
-    value = (f"median {times.median:.1f} months (range {min(times.values):.1f}–{max(times.values):.1f}), "
-             f"{times.n} / {len(infused)} reached CR" if reached else f"0 / {len(infused)} reached CR")
-    table.add("Time to response", "time_to_cr", "Time to CR (infusion to first CR or sCR)", value, len(infused),
-              "among the patients who reached CR; months = days / 30.4375", **times.as_json(),
+    value = (said(N_("median {median} months (range {low}–{high}), {count} / {of} reached CR"),
+                  median=f"{times.median:.1f}", low=f"{min(times.values):.1f}", high=f"{max(times.values):.1f}",
+                  count=times.n, of=len(infused)) if reached
+             else said(N_("0 / {of} reached CR"), of=len(infused)))
+    table.add(N_("Time to response"), "time_to_cr", said(N_("Time to CR (infusion to first CR or sCR)")), value,
+              len(infused), said(N_("among the patients who reached CR; months = days / 30.4375")), **times.as_json(),
               patient_ids=[s for s, _ in reached])
     durations, events, labels = [], [], []
     for c in infused:
@@ -361,35 +410,42 @@ def _time_to_response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCo
         durations.append(months(first.day, max(end or last, first.day)))
         events.append(end is not None)
         labels.append(c.study_id)
-    _curve(table, fit, "duration_of_response", "Duration of response (first PR or better to progression or death)",
-           "Time to response", durations, events, labels, "responders; censored at the last response assessment")
+    _curve(table, fit, "duration_of_response",
+           said(N_("Duration of response (first PR or better to progression or death)")), N_("Time to response"),
+           durations, events, labels, said(N_("responders; censored at the last response assessment")))
 
 
-def _curve(table: EfficacyEndpoints, fit: Callable[..., KaplanMeier], code: str, label: str, section: str,
-           durations: list[float], events: list[bool], labels: list[str], censoring: str,
+def _curve(table: EfficacyEndpoints, fit: Callable[..., KaplanMeier], code: str, label: Phrase, section: str,
+           durations: list[float], events: list[bool], labels: list[str], censoring: Phrase,
            at_month: int | None = None) -> None:
     km = fit(durations, events, labels)
     table.curves[code] = km
-    median = ("not reached" if km.median is None else
-              f"{km.median:.1f} months (95 % CI {_months(km.median_ci[0])}–{_months(km.median_ci[1])})")
-    value = f"median {median}; {km.events} events, {km.censored} censored"
+    median = (said(N_("not reached")) if km.median is None else
+              said(N_("{median} months (95 % CI {low}–{high})"), median=f"{km.median:.1f}",
+                   low=_months(km.median_ci[0]), high=_months(km.median_ci[1])))
+    value = [said(N_("median {median}"), median=median),
+             counted(Nn_("{count} event, {censored} censored", "{count} events, {censored} censored"), km.events,
+                     censored=km.censored)]
     extra = {}
     if at_month is not None:
         at = km.survival_at(at_month)
-        value += (f"; at {at_month} months {_pct(at.survival)} % (95 % CI {_pct(at.ci_lower)}–{_pct(at.ci_upper)})"
-                  if at else f"; at {at_month} months: nobody followed that long yet")
+        value.append(said(N_("at {month} months {survival} % (95 % CI {low}–{high})"), month=at_month,
+                          survival=_pct(at.survival), low=_pct(at.ci_lower), high=_pct(at.ci_upper)) if at
+                     else said(N_("at {month} months: nobody followed that long yet"), month=at_month))
         extra[f"at_{at_month}_months"] = (None if at is None else {"survival": round(at.survival, 4),
                                                                     "ci_lower": round(at.ci_lower, 4),
                                                                     "ci_upper": round(at.ci_upper, 4)})
     at_risk = ", ".join(f"{m}: {n}" for m, n in km.at_risk.items())
-    table.add(section, code, label, value, len(durations),
-              f"Kaplan-Meier, 95 % CI exponential Greenwood; {censoring}; at risk (months) {at_risk}",
+    # The at-risk numbers last: the figure's title shows the note without them (they are under its axis).
+    table.add(section, code, label, Joined(value), len(durations),
+              Joined([said(N_("Kaplan-Meier, 95 % CI exponential Greenwood")), censoring,
+                      said(N_("at risk (months) {at_risk}"), at_risk=at_risk)]),
               median_months=_round(km.median), median_ci=[_round(m) for m in km.median_ci], events=km.events,
               censored=km.censored, at_risk={str(m): n for m, n in km.at_risk.items()}, **extra)
 
 
-def _months(value: float | None) -> str:
-    return "not reached" if value is None else f"{value:.1f}"
+def _months(value: float | None) -> Words:
+    return said(N_("not reached")) if value is None else f"{value:.1f}"
 
 
 def _survival_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], as_of: date,
@@ -404,10 +460,10 @@ def _survival_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], a
             durations.append(months(c.infused_on, max(when, c.infused_on)))
             events.append(seen)
             labels.append(c.study_id)
-    _curve(table, fit, "pfs", "Progression-free survival", "Survival", *pfs,
-           "censored at the last response assessment (the infusion when none)", at_month=12)
-    _curve(table, fit, "os", "Overall survival", "Survival", *os_,
-           "censored on leaving the study, else on the as-of date", at_month=12)
+    _curve(table, fit, "pfs", said(N_("Progression-free survival")), N_("Survival"), *pfs,
+           said(N_("censored at the last response assessment (the infusion when none)")), at_month=12)
+    _curve(table, fit, "os", said(N_("Overall survival")), N_("Survival"), *os_,
+           said(N_("censored on leaving the study, else on the as-of date")), at_month=12)
 
 
 def _pet_ct(result: Result | None) -> str | None:
@@ -422,9 +478,12 @@ def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCour
     counts = {answer: sum(1 for v in at_m3.values() if v == answer) for answer in PET_CT_RESPONSES}
     counts[NO_PET_CT] = sum(1 for v in at_m3.values() if v is None)
     complete = Proportion(counts["complete"], len(evaluable))
-    note = f"extramedullary patients only ({len(patients)} infused); PET-CT complete / partial / stable / progressive"
-    table.add("Extramedullary", "extramedullary_response_month_3", "Extramedullary complete response on PET-CT at M3",
-              f"{complete}; " + ", ".join(f"{k} {n}" for k, n in counts.items()), len(evaluable), note,
+    note = counted(Nn_("extramedullary patients only ({count} infused); PET-CT complete / partial / stable / "
+                       "progressive", "extramedullary patients only ({count} infused); PET-CT complete / partial / "
+                       "stable / progressive"), len(patients))
+    table.add(N_("Extramedullary"), "extramedullary_response_month_3",
+              said(N_("Extramedullary complete response on PET-CT at M3")),
+              Joined([complete.words(), _answers(counts)]), len(evaluable), note,
               **complete.as_json(), by_answer=counts)
     codes = set(by_month(protocol, LAST_MONTH)) - {"SCR"}
     best = {}
@@ -435,10 +494,17 @@ def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCour
     counts = {answer: sum(1 for v in best.values() if v == answer) for answer in PET_CT_RESPONSES}
     counts[NO_PET_CT] = sum(1 for v in best.values() if v is None)
     complete = Proportion(counts["complete"], len(patients))
-    table.add("Extramedullary", "extramedullary_best_response_36_months",
-              f"Best extramedullary response on PET-CT up to M{LAST_MONTH}",
-              f"complete {complete}; " + ", ".join(f"{k} {n}" for k, n in counts.items()), len(patients),
-              note + "; over the infused", **complete.as_json(), by_answer=counts)
+    table.add(N_("Extramedullary"), "extramedullary_best_response_36_months",
+              said(N_("Best extramedullary response on PET-CT up to M{month}"), month=LAST_MONTH),
+              Joined([said(N_("complete {proportion}"), proportion=complete.words()), _answers(counts)]),
+              len(patients), Joined([note, said(N_("over the infused"))]), **complete.as_json(), by_answer=counts)
+
+
+def _answers(counts: dict[str, int]) -> Joined:
+    """How many had each PET-CT answer (codes of PET_CT_RESPONSES, shown in words), and how many had none."""
+    return Joined([*(said(N_("{answer} {count}"), answer=said(answer), count=counts[answer])
+                     for answer in PET_CT_RESPONSES),
+                   said(N_("no PET-CT {count}"), count=counts[NO_PET_CT])], ", ")
 
 
 def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
@@ -454,20 +520,34 @@ def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCours
             if grade >= 3:
                 severe.setdefault(kind, set()).add(study_id)
     window = protocol.toxicity_days_after_infusion
-    note = f"onset after D+{window} up to M{LAST_MONTH} (D+{last_day}), after the first infusion; over the infused"
+    note = said(N_("onset after D+{window} up to M{month} (D+{last_day}), after the first infusion; over the "
+                   "infused"), window=window, month=LAST_MONTH, last_day=last_day)
     for kind in sorted(late):
         share = Proportion(len(late[kind]), len(courses))
-        table.add("Late toxicity", f"late_{kind}", f"Late {kind.upper() if kind in ('crs', 'icans', 'tls') else kind}",
-                  f"{share}; grade >= 3 in {len(severe.get(kind, ()))}", len(courses), note, **share.as_json(),
-                  grade_3_or_more=len(severe.get(kind, ())), patient_ids=sorted(late[kind]))
+        severe_count = len(severe.get(kind, ()))
+        table.add(N_("Late toxicity"), f"late_{kind}", said(N_("Late {toxicity}"), toxicity=_late_words(kind)),
+                  Joined([share.words(), said(N_("grade >= 3 in {count}"), count=severe_count)]), len(courses), note,
+                  **share.as_json(), grade_3_or_more=severe_count, patient_ids=sorted(late[kind]))
     if not late:
-        table.add("Late toxicity", "late_any", "Late toxicity", f"none recorded among {len(courses)} infused",
-                  len(courses), note, count=0, of=len(courses))
+        table.add(N_("Late toxicity"), "late_any", said(N_("Late toxicity")),
+                  counted(Nn_("none recorded among {count} infused", "none recorded among {count} infused"),
+                          len(courses)), len(courses), note, count=0, of=len(courses))
     prolonged = [s for s, course in courses if course.prolonged_cytopenia]
     share = Proportion(len(prolonged), len(courses))
-    table.add("Late toxicity", "prolonged_cytopenia", "Prolonged cytopenia", str(share), len(courses),
-              f"grade >= 3 neutropenia or thrombocytopenia past D+{protocol.prolonged_cytopenia_after_day}",
-              **share.as_json(), patient_ids=prolonged)
+    table.add(N_("Late toxicity"), "prolonged_cytopenia", said(N_("Prolonged cytopenia")), share.words(), len(courses),
+              said(N_("grade >= 3 neutropenia or thrombocytopenia past D+{day}"),
+                   day=protocol.prolonged_cytopenia_after_day), **share.as_json(), patient_ids=prolonged)
+
+
+# A late toxicity's name in a row: the acronyms as they are, the other kinds of event in words.
+_LATE_KINDS = {"crs": "CRS", "icans": "ICANS", "tls": "TLS", "iec_hs": "IEC-HS", "neutropenia": N_("neutropenia"),
+               "thrombocytopenia": N_("thrombocytopenia"), "anaemia": N_("anaemia"), "infection": N_("infection"),
+               "hypogammaglobulinaemia": N_("hypogammaglobulinaemia"), "delayed_neurotoxicity":
+               N_("delayed neurotoxicity"), "death": N_("death")}
+
+
+def _late_words(kind: str) -> Words:
+    return said(_LATE_KINDS[kind]) if kind in _LATE_KINDS else kind
 
 
 def _by_item(infused: Sequence[PatientCourse]) -> dict[tuple[str, str], list[Result | Measured]]:
@@ -483,11 +563,12 @@ def _values(results: Sequence[Result | Measured], name: str) -> list[float]:
     return [v for r in results if (v := r.get(name)) is not None]
 
 
-def _spread(summary: Summary, unit: str) -> str:
+def _spread(summary: Summary, unit: Words) -> Phrase:
     if not summary.n:
-        return "no values"
+        return said(N_("no values"))
     q1, q3 = summary.quartiles
-    return f"n {summary.n}, median {_number(summary.median)} {unit} (IQR {_number(q1)}–{_number(q3)})"
+    return said(N_("n {count}, median {median} {unit} (IQR {q1}–{q3})"), count=summary.n,
+                median=_number(summary.median), unit=unit, q1=_number(q1), q3=_number(q3))
 
 
 def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
@@ -500,19 +581,25 @@ def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], 
                     for r in car_t]
         tested = [values for values in measured if values]
         detectable = sum(1 for values in tested if max(values) > 0)
-        value = (f"{len(tested)} with a value, {detectable} detectable; copies/µg DNA median "
-                 f"{_number(copies.median) if copies.n else '—'}; CAR+ cells/µL median "
-                 f"{_number(cells.median) if cells.n else '—'}") if tested else "no values"
-        table.add("CAR-T persistence", f"car_t_{timepoint}", f"CAR-T in blood at {timepoint}", value, len(tested),
-                  "detectable: above 0 copies/µg DNA or CAR+ cells/µL", with_value=len(tested), detectable=detectable,
-                  copies_per_ug=copies.as_json(), cells_per_ul=cells.as_json())
-    for activity, name, section, unit in (("sbcma", "sbcma_ng_ml", "Soluble BCMA", "ng/mL"),
-                                          ("bcma_bm", "bcma_pct", "BCMA expression", "% of plasma cells")):
+        value = Joined([
+            counted(Nn_("{count} with a value, {detectable} detectable",
+                        "{count} with a value, {detectable} detectable"), len(tested), detectable=detectable),
+            said(N_("copies/µg DNA median {median}"), median=_number(copies.median) if copies.n else "—"),
+            said(N_("CAR+ cells/µL median {median}"), median=_number(cells.median) if cells.n else "—"),
+        ]) if tested else said(N_("no values"))
+        table.add(N_("CAR-T persistence"), f"car_t_{timepoint}", said(N_("CAR-T in blood at {timepoint}"),
+                                                                      timepoint=timepoint), value, len(tested),
+                  said(N_("detectable: above 0 copies/µg DNA or CAR+ cells/µL")), with_value=len(tested),
+                  detectable=detectable, copies_per_ug=copies.as_json(), cells_per_ul=cells.as_json())
+    for activity, name, section, label, unit in (
+            ("sbcma", "sbcma_ng_ml", N_("Soluble BCMA"), N_("Soluble BCMA at {timepoint}"), "ng/mL"),
+            ("bcma_bm", "bcma_pct", N_("BCMA expression"), N_("BCMA expression at {timepoint}"),
+             said(N_("% of plasma cells")))):
         for t in protocol.timepoints:
             if activity in t.activities:
                 summary = Summary(tuple(_values(by_item.get((t.code, activity), []), name)))
-                table.add(section, f"{activity}_{t.code}", f"{section} at {t.code}", _spread(summary, unit),
-                          summary.n, "median and interquartile range of the infused", **summary.as_json())
+                table.add(section, f"{activity}_{t.code}", said(label, timepoint=t.code), _spread(summary, unit),
+                          summary.n, said(N_("median and interquartile range of the infused")), **summary.as_json())
 
 
 def efficacy_endpoints(courses: Iterable[PatientCourse], protocol: TrialProtocol, as_of: date,

@@ -26,6 +26,7 @@ from datetime import date
 from functools import cached_property
 from itertools import pairwise
 
+from ..i18n import _
 from .results import ACTIVITY_FIELDS, FIELDS, Result
 
 CART_ACTIVITY = "cart_pb"
@@ -47,7 +48,7 @@ class Expansion:
     measure: str  # a field of core/results.FIELDS
     points: tuple[Point, ...]  # measured, in order of day
     auc: float | None  # AUC D0-D+28 (unit x days)
-    no_auc: str | None  # why there is no AUC, when there is none
+    no_auc: str | None  # why there is no AUC, when there is none (in the active language)
 
     @property
     def unit(self) -> str:
@@ -77,17 +78,19 @@ def points(results: Iterable[Result], fraction_1: date, measure: str, as_of: dat
 def auc_to_day_28(measured: Sequence[Point]) -> tuple[float | None, str | None]:
     """(AUC D0-D+28 by the linear trapezoid rule, None) or (None, why not): the module's rules."""
     if not measured:
-        return None, "no CAR-T measurement"
+        return None, _("no CAR-T measurement")
     after = [p for p in measured if p.day >= AUC_LAST_DAY]
     if not after:
-        return None, f"no measurement on or after D+{AUC_LAST_DAY} yet (last D+{measured[-1].day}): not extrapolated"
+        return None, _("no measurement on or after D+{day} yet (last D+{last}): not extrapolated").format(
+            day=AUC_LAST_DAY, last=measured[-1].day)
     curve = [p for p in measured if p.day < AUC_LAST_DAY]
     if not curve or curve[0].day > 0:
         curve.insert(0, Point(0, 0.0))  # no CAR-T cell before fraction 1
     before, later = curve[-1], after[0]
     if min(AUC_LAST_DAY - before.day, later.day - AUC_LAST_DAY) > AUC_CLOSE_DAYS:
-        return None, (f"no measurement within {AUC_CLOSE_DAYS} days of D+{AUC_LAST_DAY} (D+{before.day}, then "
-                      f"D+{later.day}): the value on D+{AUC_LAST_DAY} would be a guess")
+        return None, _("no measurement within {days} days of D+{day} (D+{before}, then D+{later}): the value on "
+                       "D+{day} would be a guess").format(days=AUC_CLOSE_DAYS, day=AUC_LAST_DAY, before=before.day,
+                                                         later=later.day)
     if later.day == AUC_LAST_DAY:
         closing = later.value
     else:

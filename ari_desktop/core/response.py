@@ -50,7 +50,7 @@ IMMUNOFIXATION = ("negative", "positive")
 CLONALITY_METHODS = ("immunohistochemistry", "flow cytometry")
 # Extramedullary response of the soft-tissue disease read on PET-CT. "complete" is the
 # disappearance of every area of increased uptake (IMWG 2016 reading, as for imaging-plus MRD).
-PET_CT_RESPONSES = ("complete", "partial", "stable", "progressive")
+PET_CT_RESPONSES = (N_("complete"), N_("partial"), N_("stable"), N_("progressive"))  # codes, shown with _()
 MRD_METHODS = ("next-generation flow", "next-generation sequencing", "other")
 
 # -- thresholds, each once ------------------------------------------------------------------------

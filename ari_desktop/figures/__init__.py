@@ -12,18 +12,19 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import ClinicalInputError
+from ..i18n import N_, _
 from ..outputs import check_output_file, is_pdf, is_png, write_atomically
 
 DAYS_PER_MONTH = 30.4375  # months on the survival and follow-up axes are days / 30.4375
 FORMATS = {".png": ("PNG image", is_png), ".pdf": ("PDF", is_pdf)}
 DPI = 150
 FIGURES = {
-    "swimmer": "the cohort's swimmer plot",
-    "pfs": "Kaplan-Meier curve of progression-free survival",
-    "os": "Kaplan-Meier curve of overall survival",
-    "expansion": "CAR-T expansion curves",
-    "sbcma": "soluble BCMA over time",
-}
+    "swimmer": N_("the cohort's swimmer plot"),
+    "pfs": N_("Kaplan-Meier curve of progression-free survival"),
+    "os": N_("Kaplan-Meier curve of overall survival"),
+    "expansion": N_("CAR-T expansion curves"),
+    "sbcma": N_("soluble BCMA over time"),
+}  # English in the audit trail, shown with _()
 FOR_ONE_PATIENT = ("expansion", "sbcma")  # the figures that can show one patient
 
 
@@ -35,8 +36,9 @@ def draw(name: str, store, as_of: date | None = None, study_id: str | None = Non
     """The Figure `name` (one of FIGURES) as known on `as_of`; `study_id` for the figures FOR_ONE_PATIENT;
     `table`, the efficacy tables already computed on that date, for the survival curves."""
     if study_id is not None and name not in FOR_ONE_PATIENT:
-        raise ClinicalInputError(f"A patient is drawn on the {' and '.join(FOR_ONE_PATIENT)} figures; the {name} "
-                                 "figure shows the cohort.", "patient")
+        first, second = FOR_ONE_PATIENT
+        raise ClinicalInputError(_("A patient is drawn on the {first} and {second} figures; the {name} figure shows "
+                                   "the cohort.").format(first=first, second=second, name=name), "patient")
     if name == "swimmer":
         from .swimmer import swimmer
 
@@ -53,7 +55,8 @@ def draw(name: str, store, as_of: date | None = None, study_id: str | None = Non
         from .sbcma import sbcma
 
         return sbcma(store, as_of, study_id)
-    raise ClinicalInputError(f"There is no figure '{name}': the figures are {', '.join(FIGURES)}.", "figure")
+    raise ClinicalInputError(_("There is no figure '{name}': the figures are {figures}.").format(
+        name=name, figures=", ".join(FIGURES)), "figure")
 
 
 def save(figure, out: Path | str, database=None) -> Path:
@@ -62,7 +65,8 @@ def save(figure, out: Path | str, database=None) -> Path:
     path = Path(out)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise ClinicalInputError(f"A figure is saved as .png or .pdf; '{path.name}' is neither.", "output")
+        raise ClinicalInputError(_("A figure is saved as .png or .pdf; '{name}' is neither.").format(name=path.name),
+                                 "output")
     words, replaceable = kind
     path = check_output_file(path, database, words, replaceable, f"a {words}")
     write_atomically(path, lambda temporary: figure.savefig(temporary, format=path.suffix[1:].lower(), dpi=DPI))

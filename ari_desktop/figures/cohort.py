@@ -14,6 +14,7 @@ from datetime import date
 from ..core.endpoints import infusion_timepoint, not_infused
 from ..core.patients import Patient
 from ..core.results import AssessedResponse, Measured, Result, response_course
+from ..i18n import ngettext
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Cohort:
     @property
     def denominator(self) -> str:
         """The denominator in words, for a title."""
-        return f"{len(self.infused):,} infused (fraction 1 given)"
+        return ngettext("{count} infused (fraction 1 given)", "{count} infused (fraction 1 given)",
+                        len(self.infused)).format(count=f"{len(self.infused):,}")
 
 
 def read(store, as_of: date | None = None, activities: tuple[str, ...] = ()) -> Cohort:

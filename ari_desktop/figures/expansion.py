@@ -13,6 +13,7 @@ from ..core.errors import ClinicalInputError
 from ..core.grading import as_written
 from ..core.kinetics import AUC_LAST_DAY, CART_ACTIVITY, MEASURES, Expansion, expansions, spread
 from ..core.results import FIELDS
+from ..i18n import _, ngettext
 from .cohort import Cohort, read
 
 LINE_COLOUR = "#1e63b4"
@@ -28,10 +29,12 @@ def _amount(value: float) -> str:
 def _measure_axes(figure: Figure) -> list:
     axes = figure.subplots(len(MEASURES), 1, sharex=True, squeeze=False)[:, 0]
     for ax, measure in zip(axes, MEASURES, strict=True):
-        ax.set_ylabel(f"{FIELDS[measure].label}\n({FIELDS[measure].unit}, log scale)")
-        ax.axvspan(0, AUC_LAST_DAY, color="#fff3e0", zorder=0, label=f"D0 to D+{AUC_LAST_DAY} (AUC interval)")
+        ax.set_ylabel(_("{measure}\n({unit}, log scale)").format(measure=_(FIELDS[measure].label),
+                                                                 unit=FIELDS[measure].unit))
+        ax.axvspan(0, AUC_LAST_DAY, color="#fff3e0", zorder=0,
+                   label=_("D0 to D+{day} (AUC interval)").format(day=AUC_LAST_DAY))
         ax.grid(color="#eeeeee", zorder=0)
-    axes[-1].set_xlabel("Days since fraction 1")
+    axes[-1].set_xlabel(_("Days since fraction 1"))
     return list(axes)
 
 
@@ -53,12 +56,13 @@ def _patient_figure(store, cohort: Cohort, study_id: str) -> Figure:
     study_id = store.patients.require(study_id)[1].study_id
     patient = cohort.of(study_id)
     if patient is None:
-        raise ClinicalInputError(f"{study_id} had no fraction 1 given by {cohort.as_of}: there is no CAR-T expansion "
-                                 "to draw.", "patient")
+        raise ClinicalInputError(_("{study_id} had no fraction 1 given by {date}: there is no CAR-T expansion to "
+                                   "draw.").format(study_id=study_id, date=cohort.as_of), "patient")
     curves = expansions(cohort.results_of(patient), patient.fraction_1, cohort.as_of)
     figure = Figure(figsize=(9, 7), layout="constrained")
-    figure.suptitle(f"CAR-T expansion of {study_id}, {cohort.protocol}, as of {cohort.as_of}\n"
-                    f"fraction 1 given on {patient.fraction_1} (day 0)", fontsize=11)
+    figure.suptitle(_("CAR-T expansion of {study_id}, {protocol}, as of {date}\nfraction 1 given on {day0} (day 0)"
+                      ).format(study_id=study_id, protocol=cohort.protocol, date=cohort.as_of, day0=patient.fraction_1),
+                    fontsize=11)
     axes = _measure_axes(figure)
     for ax, measure in zip(axes, MEASURES, strict=True):
         _draw_patient(ax, curves[measure], cohort.as_of)
@@ -68,25 +72,27 @@ def _patient_figure(store, cohort: Cohort, study_id: str) -> Figure:
 
 
 def _draw_patient(ax, curve: Expansion, as_of: date) -> None:
-    label = FIELDS[curve.measure].label
+    label = _(FIELDS[curve.measure].label)
     if not curve.points:
-        _no_values(ax, f"No {label} measured by {as_of}.")
+        _no_values(ax, _("No {measure} measured by {date}.").format(measure=label, date=as_of))
         return
     shown = [p for p in curve.points if p.value > 0]
     ax.set_yscale("log")
-    ax.plot([p.day for p in shown], [p.value for p in shown], marker="o", color=LINE_COLOUR, label="Measured")
+    ax.plot([p.day for p in shown], [p.value for p in shown], marker="o", color=LINE_COLOUR, label=_("Measured"))
     peak = curve.peak
     lines = []
     if peak.value > 0:
         ax.scatter([peak.day], [peak.value], marker="*", s=220, color=PEAK_COLOUR, zorder=4,
                    label=f"Cmax {_amount(peak.value)} {curve.unit}, Tmax D+{peak.day}")
     else:
-        lines.append(f"Cmax 0 {curve.unit}: nothing detected")
+        lines.append(_("Cmax 0 {unit}: nothing detected").format(unit=curve.unit))
     zeros = len(curve.points) - len(shown)
     if zeros:
-        lines.append(f"{zeros} measurement{'s' if zeros > 1 else ''} of 0 (not drawn on a log scale)")
-    auc = (f"AUC D0 to D+{AUC_LAST_DAY}: {_amount(curve.auc)} {curve.unit} × days (linear trapezoids, D0 = 0)"
-           if curve.auc is not None else f"AUC D0 to D+{AUC_LAST_DAY}: none, {curve.no_auc}")
+        lines.append(ngettext("{count} measurement of 0 (not drawn on a log scale)",
+                              "{count} measurements of 0 (not drawn on a log scale)", zeros).format(count=zeros))
+    auc = (_("AUC D0 to D+{day}: {auc} {unit} × days (linear trapezoids, D0 = 0)").format(
+               day=AUC_LAST_DAY, auc=_amount(curve.auc), unit=curve.unit) if curve.auc is not None
+           else _("AUC D0 to D+{day}: none, {why}").format(day=AUC_LAST_DAY, why=curve.no_auc))
     ax.set_title("\n".join([auc, *lines]), loc="left", fontsize=9)
     if shown:
         ax.legend(loc="upper right", fontsize=8)
@@ -96,8 +102,9 @@ def _cohort_figure(store, cohort: Cohort) -> Figure:
     curves = {p.patient_id: expansions(cohort.results_of(p), p.fraction_1, cohort.as_of) for p in cohort.infused}
     figure = Figure(figsize=(10, 8), layout="constrained")
     measured = sum(1 for c in curves.values() if any(e.points for e in c.values()))
-    figure.suptitle(f"CAR-T expansion, {cohort.protocol}, as of {cohort.as_of}: {measured:,} of "
-                    f"{cohort.denominator} with a measurement", fontsize=11)
+    figure.suptitle(_("CAR-T expansion, {protocol}, as of {date}: {measured} of {denominator} with a measurement"
+                      ).format(protocol=cohort.protocol, date=cohort.as_of, measured=f"{measured:,}",
+                               denominator=cohort.denominator), fontsize=11)
     axes = _measure_axes(figure)
     by_timepoint = _values_by_timepoint(cohort)
     for ax, measure in zip(axes, MEASURES, strict=True):
@@ -119,17 +126,18 @@ def _values_by_timepoint(cohort: Cohort) -> dict[str, dict[str, list[float]]]:
 
 def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint: dict[str, list[float]],
                  as_of: date) -> None:
-    label, unit = FIELDS[measure].label, FIELDS[measure].unit
+    measure_words, unit = _(FIELDS[measure].label), FIELDS[measure].unit
     drawn = [[(p.day, p.value) for p in c.points if p.value > 0] for c in curves]
     drawn = [line for line in drawn if line]
     if not drawn:
-        _no_values(ax, f"No {label} measured by {as_of}.")
+        _no_values(ax, _("No {measure} measured by {date}.").format(measure=measure_words, date=as_of))
         return
     ax.set_yscale("log")
     # More lines than this are a grey cloud that takes seconds to draw: the first infused are drawn, and the
     # medians and the summary count everyone.
-    label = (f"Each patient ({len(drawn):,})" if len(drawn) <= LINES_DRAWN
-             else f"Each patient (the first {LINES_DRAWN:,} infused of {len(drawn):,})")
+    label = (_("Each patient ({count})").format(count=f"{len(drawn):,}") if len(drawn) <= LINES_DRAWN
+             else _("Each patient (the first {drawn} infused of {count})").format(drawn=f"{LINES_DRAWN:,}",
+                                                                                  count=f"{len(drawn):,}"))
     drawn = drawn[:LINES_DRAWN]
     alpha = max(0.05, min(0.6, 20 / len(drawn)))
     ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha, label=label))
@@ -140,19 +148,22 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
     medians = [(code, store.protocol.timepoint(code).day, spread(by_timepoint[code]).median) for code in order]
     drawable = [(day, median) for _, day, median in medians if median > 0]
     ax.plot([d for d, _ in drawable], [m for _, m in drawable], marker="o", color=LINE_COLOUR, linewidth=2,
-            label="Median at each timepoint (its protocol day)", zorder=4)
+            label=_("Median at each timepoint (its protocol day)"), zorder=4)
     nil = [code for code, _, median in medians if median <= 0]
     ax.autoscale_view()
     with_peak = [c for c in curves if c.cmax]
     cmax, tmax = spread([c.cmax for c in with_peak]), spread([float(c.tmax) for c in with_peak])
     aucs = spread([c.auc for c in curves if c.auc is not None])
-    summary = [f"Cmax median {_amount(cmax.median)} {unit} (IQR {_amount(cmax.q1)} to {_amount(cmax.q3)}), "
-               f"Tmax median D+{tmax.median:.0f}, n = {cmax.n:,}" if cmax else f"No {label} above 0"]
-    summary.append(f"AUC D0 to D+{AUC_LAST_DAY} median {_amount(aucs.median)} {unit} × days (IQR {_amount(aucs.q1)} "
-                   f"to {_amount(aucs.q3)}), n = {aucs.n:,}" if aucs else
-                   f"AUC D0 to D+{AUC_LAST_DAY}: no patient measured close enough to D+{AUC_LAST_DAY}")
+    summary = [_("Cmax median {median} {unit} (IQR {q1} to {q3}), Tmax median D+{tmax}, n = {count}").format(
+                   median=_amount(cmax.median), unit=unit, q1=_amount(cmax.q1), q3=_amount(cmax.q3),
+                   tmax=f"{tmax.median:.0f}", count=f"{cmax.n:,}") if cmax
+               else _("No {measure} above 0").format(measure=measure_words)]
+    summary.append(_("AUC D0 to D+{day} median {median} {unit} × days (IQR {q1} to {q3}), n = {count}").format(
+                       day=AUC_LAST_DAY, median=_amount(aucs.median), unit=unit, q1=_amount(aucs.q1),
+                       q3=_amount(aucs.q3), count=f"{aucs.n:,}") if aucs else
+                   _("AUC D0 to D+{day}: no patient measured close enough to D+{day}").format(day=AUC_LAST_DAY))
     if nil:
-        summary.append(f"Median 0 at {', '.join(nil)} (not drawn on a log scale)")
+        summary.append(_("Median 0 at {timepoints} (not drawn on a log scale)").format(timepoints=", ".join(nil)))
     ax.set_title("\n".join(summary), loc="left", fontsize=9)
     for handle in ax.legend(loc="upper right", fontsize=8).legend_handles:
         handle.set_alpha(1)  # the faint lines of a large cohort, legible in the legend

@@ -9,8 +9,10 @@ from datetime import date
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from ..i18n import N_, _, ngettext
+
 CURVE_COLOUR, BAND_COLOUR = "#1e63b4", "#bbdefb"
-SHORT = {"pfs": "PFS", "os": "OS"}
+SHORT = {"pfs": N_("PFS"), "os": N_("OS")}
 CENSOR_MARKS = 300  # more censored times than this are not marked one by one
 
 
@@ -21,46 +23,51 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
     km = table.curves[which]
     row = next(r for r in table.rows() if r.code == which)
     figure = Figure(figsize=(10, 6.5), layout="constrained")
-    figure.suptitle(f"{row.label}, {store.protocol.code}, as of {table.as_of}: {km.patients:,} infused "
-                    f"(fraction 1 given), {_count(km.events, 'event')}, {km.censored:,} censored\n"
-                    f"{len(table.not_infused):,} enrolled but not infused, not counted", fontsize=11)
+    shown = row.shown()
+    events = ngettext("{count} event", "{count} events", km.events).format(count=f"{km.events:,}")
+    figure.suptitle(_("{endpoint}, {protocol}, as of {date}: {infused} infused (fraction 1 given), {events}, "
+                      "{censored} censored").format(endpoint=shown.label, protocol=store.protocol.code,
+                                                    date=table.as_of, infused=f"{km.patients:,}", events=events,
+                                                    censored=f"{km.censored:,}") + "\n"
+                    + ngettext("{count} enrolled but not infused, not counted",
+                               "{count} enrolled but not infused, not counted", len(table.not_infused)).format(
+                        count=f"{len(table.not_infused):,}"), fontsize=11)
     curve, risk = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [6, 1]})
     months_shown = max([*km.at_risk, *km.durations, 1])
     curve.set_xlim(0, months_shown)
     curve.set_ylim(0, 1.02)
     curve.yaxis.set_major_formatter(PercentFormatter(1.0))
-    curve.set_ylabel(f"{SHORT[which]}, patients without the event")
+    curve.set_ylabel(_("{endpoint}, patients without the event").format(endpoint=_(SHORT[which])))
     curve.grid(color="#eeeeee")
     if not km.patients:
-        curve.text(0.5, 0.5, f"No patient had fraction 1 by {table.as_of}.", transform=curve.transAxes,
-                   ha="center", va="center", color="#616161")
+        curve.text(0.5, 0.5, _("No patient had fraction 1 by {date}.").format(date=table.as_of),
+                   transform=curve.transAxes, ha="center", va="center", color="#616161")
     else:
         curve.fill_between(km.timeline, km.ci_lower, km.ci_upper, step="post", color=BAND_COLOUR, alpha=0.7,
-                           label="95 % confidence band (exponential Greenwood)")
+                           label=_("95 % confidence band (exponential Greenwood)"))
         curve.step(km.timeline, km.survival, where="post", color=CURVE_COLOUR, linewidth=2, label="Kaplan-Meier")
         censored = km.censored_times
         if 0 < len(censored) <= CENSOR_MARKS:
             curve.plot(censored, [km.survival_at(t).survival for t in censored], linestyle="none", marker="|",
-                       markersize=8, color=CURVE_COLOUR, label="Censored")
+                       markersize=8, color=CURVE_COLOUR, label=_("Censored"))
         elif censored:  # thousands of ticks would hide the curve
-            curve.plot([], [], linestyle="none", label=f"{len(censored):,} censored times, not marked")
+            curve.plot([], [], linestyle="none", label=ngettext(
+                "{count} censored time, not marked", "{count} censored times, not marked", len(censored)).format(
+                count=f"{len(censored):,}"))
         if km.median is not None:
             curve.plot([0, km.median, km.median], [0.5, 0.5, 0], color="#757575", linestyle="--", linewidth=1)
-        curve.set_title(f"{row.value}\n{row.note.split('; at risk')[0]}", loc="left", fontsize=8)
+        # The note without its last part, the numbers at risk (under the axis here).
+        curve.set_title(f"{shown.value}\n{shown.note.rsplit('; ', 1)[0]}", loc="left", fontsize=8)
         curve.legend(loc="upper right", fontsize=8)
 
     risk.set_xticks(list(km.at_risk))
-    risk.set_xlabel("Months since fraction 1 (days / 30.4375)")
+    risk.set_xlabel(_("Months since fraction 1 (days / 30.4375)"))
     risk.set_yticks([])
     risk.set_ylim(0, 1)
     for side in ("top", "right", "left"):
         risk.spines[side].set_visible(False)
-    risk.set_title("Number at risk", loc="left", fontsize=8)
+    risk.set_title(_("Number at risk"), loc="left", fontsize=8)
     for month, n in km.at_risk.items():
         if month <= months_shown:
             risk.text(month, 0.45, f"{n:,}", ha="center", va="center", fontsize=9)
     return figure
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n:,} {what}" if n == 1 else f"{n:,} {what}s"

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from ..core.endpoints import ASSESSED
 from ..core.response import CATEGORIES
+from ..i18n import _, ngettext
 from . import months
 from .cohort import Cohort, Infused, read, responses, with_results
 
@@ -43,12 +44,15 @@ def swimmer(store, as_of: date | None = None, lines: int = SWIMMER_LINES) -> Fig
     height = 2.6 + 0.24 * max(len(shown), 4)
     figure = Figure(figsize=(11, height))
     figure.subplots_adjust(left=1.25 / 11, right=1 - 1.45 / 11, top=1 - 1.05 / height, bottom=1.25 / height)
-    title = (f"Swimmer plot, {cohort.protocol}, as of {cohort.as_of}: "
-             + (f"all {cohort.denominator}" if len(shown) == len(cohort.infused)
-                else f"the first {len(shown)} infused of {cohort.denominator}"))
-    figure.suptitle(f"{title}\n{cohort.not_infused:,} enrolled but not infused, not shown", fontsize=11)
+    title = (_("Swimmer plot, {protocol}, as of {date}: all {denominator}") if len(shown) == len(cohort.infused)
+             else _("Swimmer plot, {protocol}, as of {date}: the first {shown} infused of {denominator}")).format(
+        protocol=cohort.protocol, date=cohort.as_of, denominator=cohort.denominator, shown=len(shown))
+    apart = ngettext("{count} enrolled but not infused, not shown", "{count} enrolled but not infused, not shown",
+                     cohort.not_infused).format(count=f"{cohort.not_infused:,}")
+    figure.suptitle(f"{title}\n{apart}", fontsize=11)
     if not shown:
-        figure.text(0.5, 0.5, f"No patient had fraction 1 by {cohort.as_of}.", ha="center", va="center")
+        figure.text(0.5, 0.5, _("No patient had fraction 1 by {date}.").format(date=cohort.as_of), ha="center",
+                    va="center")
         return figure
     _draw(figure, store, cohort, shown)
     return figure
@@ -66,7 +70,7 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
 
     ax = figure.add_subplot()
     ax.barh([y[p.patient_id] for p in rows], [months((ends[p.patient_id][0] - p.fraction_1).days) for p in rows],
-            height=0.55, color=BAR_COLOUR, edgecolor="#757575", linewidth=0.5, label="Follow-up from fraction 1")
+            height=0.55, color=BAR_COLOUR, edgecolor="#757575", linewidth=0.5, label=_("Follow-up from fraction 1"))
 
     points: dict[str, list[tuple[float, int]]] = {}
 
@@ -87,15 +91,15 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
         mark(why, end, p)
 
     styles = {category: {"marker": "o", "color": CATEGORY_COLOURS[category], "s": 36, "zorder": 3,
-                         "label": f"{category} (confirmed)"} for category in CATEGORIES}
+                         "label": _("{category} (confirmed)").format(category=category)} for category in CATEGORIES}
     styles |= {
-        "booster": {"marker": "D", "color": "#7b1fa2", "s": 34, "zorder": 4, "label": "Booster given"},
-        "progression": {"marker": "X", "color": "#b71c1c", "s": 70, "zorder": 5, "label": "Progression"},
-        "death": {"marker": "s", "color": "black", "s": 40, "zorder": 5, "label": "Death"},
+        "booster": {"marker": "D", "color": "#7b1fa2", "s": 34, "zorder": 4, "label": _("Booster given")},
+        "progression": {"marker": "X", "color": "#b71c1c", "s": 70, "zorder": 5, "label": _("Progression")},
+        "death": {"marker": "s", "color": "black", "s": 40, "zorder": 5, "label": _("Death")},
         "off study": {"marker": "|", "color": "#ef6c00", "s": 160, "zorder": 5, "linewidths": 2.5,
-                      "label": "Off study"},
+                      "label": _("Off study")},
         "ongoing": {"marker": ">", "color": "#424242", "s": 36, "zorder": 5,
-                    "label": f"Followed on {as_of} (ongoing)"},
+                    "label": _("Followed on {date} (ongoing)").format(date=as_of)},
     }
     for what, style in styles.items():
         if what in points:
@@ -107,8 +111,8 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
     ax.set_xlim(0, longest * 1.04 + 0.5)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)), [p.study_id for p in rows], fontsize=8)
-    ax.set_xlabel("Months since fraction 1 (days / 30.4375)")
-    ax.set_ylabel("Patient")
+    ax.set_xlabel(_("Months since fraction 1 (days / 30.4375)"))
+    ax.set_ylabel(_("Patient"))
     ax.grid(axis="x", color="#eeeeee", zorder=0)
     ax.set_axisbelow(True)
 
@@ -118,8 +122,8 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
     for label, p in zip(grades.get_yticklabels(), rows, strict=True):
         if _worst(summaries[p.patient_id]) >= 3:
             label.set_fontweight("bold")
-    grades.set_title(f"Maximum grade (ASTCT),\nonset D0 to D+{store.protocol.toxicity_days_after_infusion}",
-                     loc="right", fontsize=8)
+    grades.set_title(_("Maximum grade (ASTCT),\nonset D0 to D+{day}").format(
+        day=store.protocol.toxicity_days_after_infusion), loc="right", fontsize=8)
     figure.legend(handles=ax.get_legend_handles_labels()[0], loc="lower center",
                   bbox_to_anchor=(0.5, 0.1 / figure.get_figheight()), ncol=6, fontsize=8, frameon=False)
 
@@ -127,7 +131,7 @@ def _draw(figure: Figure, store, cohort: Cohort, shown: tuple[Infused, ...]) -> 
 def _grades(summary) -> str:
     course = summary.first_infusion
     if course.status != ASSESSED:
-        return "not assessed"
+        return _("not assessed")
     return f"CRS {course.crs.max_grade} · ICANS {course.icans.max_grade}"
 
 

@@ -1,5 +1,6 @@
 """The safety and efficacy report: one PDF (A4 portrait) with the endpoint tables as of a date, the same
-rows as `ari-desktop endpoints`, and the cohort's figures after them (ari_desktop.figures, as PNG at 150 dpi).
+rows as `ari-desktop endpoints`, and the cohort's figures after them (ari_desktop.figures, as PNG at 150 dpi),
+all in the report's language (which may differ from the window's).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Table, TableStyle
 
+from .. import i18n
+from ..i18n import N_
 from ..outputs import check_pdf_output, write_atomically
 from ..printing.layout import (
     FOOTER_SPACE,
@@ -29,40 +32,41 @@ PAGE = A4
 FIGURES_SHOWN = ("swimmer", "pfs", "os", "expansion", "sbcma")
 
 
-def write(store, out: Path | str, as_of: date | None = None) -> Printed:
+def write(store, out: Path | str, as_of: date | None = None, lang: str = "en") -> Printed:
     """Write the report of what was known on `as_of` (default today; a later date is refused) to `out`,
-    a PDF (an existing PDF is replaced; never the database, another kind of file, a folder or a device)."""
-    from ..figures import draw
-    from ..figures.survival import survival
-
+    a PDF (an existing PDF is replaced; never the database, another kind of file, a folder or a device),
+    in the language `lang`."""
     out = check_pdf_output(out, store.path)
     safety, efficacy = store.efficacy.tables(as_of)
-    ts = Typesetter("en")
-    title = f"Safety and efficacy report as of {safety.as_of}"
+    ts = Typesetter(lang)
+    w = ts.words
+    title = w(N_("Safety and efficacy report as of {date}"), date=safety.as_of)
     width = content_width(PAGE)
     story: list[Flowable] = [
         Paragraph(ts.esc(f"{store.protocol.code} · {title}"), ts.title),
-        Paragraph(ts.esc(f"Denominator: {len(safety.infused):,} patients with fraction 1 recorded given by "
-                         f"{safety.as_of}; {len(safety.not_infused):,} enrolled but not infused, counted apart. "
-                         "Months are days / 30.4375."), ts.body),
-        Paragraph("Safety", ts.heading), _safety_table(safety, ts, width),
+        Paragraph(ts.esc(w(N_("Denominator: {infused} patients with fraction 1 recorded given by {date}; "
+                              "{not_infused} enrolled but not infused, counted apart. Months are days / 30.4375."),
+                           infused=_count(len(safety.infused), lang), date=safety.as_of,
+                           not_infused=_count(len(safety.not_infused), lang))), ts.body),
+        Paragraph(ts.esc(w(N_("Safety"))), ts.heading), _safety_table(safety, ts, width),
     ]
     section = None
     rows: list[list] = []
+    words = i18n.catalog(lang)
     for row in efficacy.rows():
-        if row.section != section:
-            section = row.section
+        shown = row.shown(words)
+        if shown.section != section:
+            section = shown.section
             rows.append([Paragraph(ts.esc(section), ts.cell_bold)])
-        rows.append([ts.text(row.label), ts.text(row.value), ts.text("" if row.evaluable is None else
-                                                                      f"{row.evaluable:,}"),
-                     Paragraph(ts.esc(row.note), ts.small)])
-    story += [Paragraph("Efficacy", ts.heading), _table([["Endpoint", "Value", "n", "What it counts"], *rows], ts,
-                                                         [0.22 * width, 0.33 * width, 0.07 * width, 0.38 * width])]
+        rows.append([ts.text(shown.label), ts.text(shown.value), ts.text("" if row.evaluable is None else
+                                                                          _count(row.evaluable, lang)),
+                     Paragraph(ts.esc(shown.note), ts.small)])
+    header = [w(N_("Endpoint")), w(N_("Value")), "n", w(N_("What it counts"))]
+    story += [Paragraph(ts.esc(w(N_("Efficacy"))), ts.heading),
+              _table([header, *rows], ts, [0.22 * width, 0.33 * width, 0.07 * width, 0.38 * width])]
     frame_height = PAGE[1] - 2 * MARGIN - FOOTER_SPACE - 8
-    for name in FIGURES_SHOWN:
-        figure = (survival(store, name, safety.as_of, efficacy) if name in ("pfs", "os")
-                  else draw(name, store, safety.as_of))
-        story += [PageBreak(), _image(figure, width, frame_height)]
+    story += [flowable for figure in _figures(store, safety.as_of, efficacy, lang)
+              for flowable in (PageBreak(), _image(figure, width, frame_height))]
     footer = Footer(ts, f"{store.protocol.code} · {title}", store.now(), store.user)
 
     def render(path: Path) -> int:
@@ -71,17 +75,40 @@ def write(store, out: Path | str, as_of: date | None = None) -> Printed:
     return Printed(out, write_atomically(out, render))
 
 
+def _figures(store, as_of: date, efficacy, lang: str) -> list:
+    """The figures drawn in the report's language: they speak the active one, so it is the report's while
+    they are drawn (the command line draws one report at a time), and the one before again after."""
+    from ..figures import draw
+    from ..figures.survival import survival
+
+    before = i18n.current()
+    i18n.use(lang)
+    try:
+        return [survival(store, name, as_of, efficacy) if name in ("pfs", "os") else draw(name, store, as_of)
+                for name in FIGURES_SHOWN]
+    finally:
+        i18n.use(before)
+
+
+def _count(n: int, lang: str) -> str:
+    """12,345 in English; 12 345 in Spanish and Catalan (a comma is their decimal sign)."""
+    return f"{n:,}" if lang == "en" else f"{n:,}".replace(",", "\u00a0")
+
+
 def _safety_table(safety, ts: Typesetter, width: float) -> Table:
-    header = ["", "Patients", "Evaluable", "%", "Grade 3 or more", "By maximum grade 0/1/2/3/4/5"]
+    w, lang = ts.words, ts.words.lang
+    header = ["", w(N_("Patients")), w(N_("Evaluable")), "%", w(N_("Grade 3 or more")),
+              w(N_("By maximum grade 0/1/2/3/4/5"))]
     rows = []
-    for label, endpoint in ((f"CRS within {safety.window_days} days", safety.crs),
-                            (f"ICANS within {safety.window_days} days", safety.icans)):
-        share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"
-        rows.append([ts.text(label), ts.text(f"{len(endpoint.patients):,}"), ts.text(f"{endpoint.evaluable:,}"),
-                     ts.text(share), ts.text(f"{len(endpoint.grade_3_or_more):,}"),
+    for label, endpoint in ((w(N_("CRS within {days} days"), days=safety.window_days), safety.crs),
+                            (w(N_("ICANS within {days} days"), days=safety.window_days), safety.icans)):
+        share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"  # as the rows write it
+        rows.append([ts.text(label), ts.text(_count(len(endpoint.patients), lang)),
+                     ts.text(_count(endpoint.evaluable, lang)), ts.text(share),
+                     ts.text(_count(len(endpoint.grade_3_or_more), lang)),
                      ts.text("/".join(str(n) for n in endpoint.by_max_grade))])
-    rows.append([ts.text("Prolonged cytopenia"), ts.text(f"{len(safety.prolonged_cytopenia):,}"),
-                 ts.text(f"{len(safety.infused):,} infused"), "", "", ""])
+    rows.append([ts.text(w(N_("Prolonged cytopenia"))), ts.text(_count(len(safety.prolonged_cytopenia), lang)),
+                 ts.text(w.ngettext("{count} infused", "{count} infused", len(safety.infused))), "", "", ""])
     return _table([header, *rows], ts, [0.24 * width, 0.12 * width, 0.14 * width, 0.08 * width, 0.16 * width,
                                         0.26 * width])
 

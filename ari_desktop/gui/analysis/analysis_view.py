@@ -65,7 +65,7 @@ class AnalysisView(LazyView):
         self.table.setHeaderLabels([_(heading) for heading in HEADERS])
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
-        set_widths(self.table.header(), (36, 74, 8, 60))
+        set_widths(self.table.header(), (46, 74, 8, 50))
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.addTab(self.table, _("Endpoints"))
         self.canvases: dict[str, QWidget | None] = {}
@@ -137,7 +137,8 @@ class AnalysisView(LazyView):
                 severe=len(endpoint.grade_3_or_more)), endpoint.evaluable,
                  _("max grade 0/1/2/3/4/5: {counts}").format(counts="/".join(str(n) for n in endpoint.by_max_grade)))
         for row in efficacy.rows():
-            _row(section(row.section), row.label, row.value, row.evaluable, row.note)
+            shown = row.shown()
+            _row(section(shown.section), shown.label, shown.value, row.evaluable, shown.note)
         head.setExpanded(True)
         self.table.expandAll()
 
