@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .protocol import Protocol as TrialProtocol
 
 KINDS = ("crs", "icans")
-KIND_LABELS = {"crs": "CRS", "icans": "ICANS"}
+KIND_LABELS = {"crs": N_("CRS"), "icans": N_("ICANS")}  # shown through _()
 
 # Status of an infusion's course.
 NOT_INFUSED, NOT_ASSESSED, ASSESSED = "not_infused", "not_assessed", "assessed"
@@ -392,7 +392,7 @@ def course_sentence(course: InfusionCourse) -> str:
         parts.append(_("Maximum CRS grade {crs}, maximum ICANS grade {icans}").format(
             crs=course.crs.max_grade, icans=course.icans.max_grade))
         for window_of in (course.crs, course.icans):
-            scale = KIND_LABELS[window_of.kind]
+            scale = _(KIND_LABELS[window_of.kind])
             if not window_of.any:
                 parts.append(_("no {scale}").format(scale=scale))
                 continue
@@ -409,7 +409,7 @@ def course_sentence(course: InfusionCourse) -> str:
             parts.append(text)
     if course.late_episodes:
         late = ", ".join(_("{scale} grade {grade} from {onset}").format(
-                             scale=KIND_LABELS[e.kind], grade=e.max_grade, onset=_day_words(a, e.onset_day))
+                             scale=_(KIND_LABELS[e.kind]), grade=e.max_grade, onset=_day_words(a, e.onset_day))
                          for e in course.late_episodes)
         parts.append(_("after {window}: {late}").format(window=window, late=late))
     if course.late_events:

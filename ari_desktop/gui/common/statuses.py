@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from ...core.schedule import CANCELLED, DONE, DUE, MISSED, NOT_DONE, OVERDUE, PLANNED
-from ...i18n import N_, _
+from ...i18n import N_, Nn_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,18 @@ def status_text(status: str) -> str:
 
 def explanation(status: str) -> str:
     return _(LOOKS[status].explanation)
+
+
+# "3 missed": a count of items in one status, each its own message so that a language can make the word agree
+# with the number and with what is counted (activities).
+COUNTED = {PLANNED: Nn_("{count} planned", "{count} planned"), DUE: Nn_("{count} due", "{count} due"),
+           OVERDUE: Nn_("{count} overdue", "{count} overdue"), MISSED: Nn_("{count} missed", "{count} missed"),
+           DONE: Nn_("{count} done", "{count} done"), NOT_DONE: Nn_("{count} not obtained", "{count} not obtained"),
+           CANCELLED: Nn_("{count} cancelled", "{count} cancelled")}
+
+
+def counted(status: str, count: int) -> str:
+    return ngettext(*COUNTED[status], count).format(count=count)
 
 
 @cache

@@ -12,10 +12,21 @@ from datetime import date
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from ...core.protocol import Protocol
 from ...core.schedule import DONE, DUE, OVERDUE, ScheduleEntry
 from ...i18n import N_, _, ngettext
 from ..common import statuses
-from ..common.models import ROOT, SORT_ROLE, STATUS_ROLE, Index, bold_font, change_filter, recording_text
+from ..common.models import (
+    ROOT,
+    SORT_ROLE,
+    STATUS_ROLE,
+    Index,
+    bold_font,
+    change_filter,
+    recording_text,
+    timepoint_text,
+    what_text,
+)
 from ..common.qt_dates import format_date, format_moment
 
 HEADERS = (N_("Timepoint / what"), N_("Target date"), N_("Window"), N_("Status"), N_("Done / reason"),
@@ -51,12 +62,13 @@ class TimepointGroup:
         return self.counts()[0][0]
 
 
-def group_by_timepoint(entries: Sequence[ScheduleEntry]) -> list[TimepointGroup]:
+def group_by_timepoint(entries: Sequence[ScheduleEntry], protocol: Protocol) -> list[TimepointGroup]:
+    """The entries by timepoint, each named in the window's language (the protocol file's words)."""
     groups: dict[str, TimepointGroup] = {}
     for entry in entries:
         code = entry.item.timepoint
         if code not in groups:
-            groups[code] = TimepointGroup(code, entry.item.timepoint_label, [])
+            groups[code] = TimepointGroup(code, timepoint_text(protocol, entry.item), [])
         groups[code].entries.append(entry)
     return list(groups.values())
 
@@ -66,11 +78,12 @@ class CalendarModel(QAbstractItemModel):
         super().__init__(parent)
         self.groups: list[TimepointGroup] = []
         self.as_of: date | None = None
+        self.protocol: Protocol | None = None
 
-    def set_schedule(self, entries: Sequence[ScheduleEntry], as_of: date) -> None:
+    def set_schedule(self, entries: Sequence[ScheduleEntry], as_of: date, protocol: Protocol) -> None:
         self.beginResetModel()
-        self.groups = group_by_timepoint(entries)
-        self.as_of = as_of
+        self.groups = group_by_timepoint(entries, protocol)
+        self.as_of, self.protocol = as_of, protocol
         self.endResetModel()
 
     def entry(self, index: Index) -> ScheduleEntry | None:
@@ -134,7 +147,7 @@ class CalendarModel(QAbstractItemModel):
             return (f"{group.label}  ({group.code})", format_date(group.target),
                     window_text(start, end),
                     statuses.status_text(group.status),
-                    ", ".join(f"{n} {statuses.status_text(s).lower()}" for s, n in group.counts()), "")[column]
+                    ", ".join(statuses.counted(s, n) for s, n in group.counts()), "")[column]
         if role == Qt.ItemDataRole.FontRole and column == 0:
             return bold_font()
         if role == Qt.ItemDataRole.DecorationRole and column == 3:
@@ -144,7 +157,7 @@ class CalendarModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             count = len(group.entries)
             return ngettext("{timepoint}: {count} item, target {target}", "{timepoint}: {count} items, target {target}",
-                            count).format(timepoint=group.label, count=count, target=group.target)
+                            count).format(timepoint=group.label, count=count, target=format_date(group.target))
         return None
 
     def _entry_data(self, entry: ScheduleEntry, column: int, role: int):
@@ -152,7 +165,8 @@ class CalendarModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             window = window_text(item.window_start, item.window_end)
             by = f"{rec.recorded_by}, {format_moment(rec.recorded_at)}" if rec else ""
-            return (item.label, format_date(item.target_date), window, statuses.status_text(entry.status),
+            return (what_text(self.protocol, item), format_date(item.target_date), window,
+                    statuses.status_text(entry.status),
                     recording_text(entry), by)[column]
         if role == STATUS_ROLE:
             return entry.status
@@ -165,7 +179,8 @@ class CalendarModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.FontRole and column == 3 and statuses.look(entry.status).bold:
             return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"{item.label}\n{statuses.status_text(entry.status)}: {statuses.look(entry.status).explanation}"
+            text = (f"{what_text(self.protocol, item)}\n{statuses.status_text(entry.status)}: "
+                    f"{statuses.look(entry.status).explanation}")
             if entry.status == DONE and entry.in_window is False:
                 text += "\n" + _("Done outside its window.")
             return text
@@ -173,8 +188,9 @@ class CalendarModel(QAbstractItemModel):
 
 
 def window_text(start: date, end: date) -> str:
-    """ "2026-03-01 to 2026-03-05", or the one day of an exact window."""
-    return _("{start} to {end}").format(start=start, end=end) if start != end else format_date(start)
+    """ "01/03/2026 to 05/03/2026" (in the user's locale), or the one day of an exact window."""
+    return (_("{start} to {end}").format(start=format_date(start), end=format_date(end)) if start != end
+            else format_date(start))
 
 
 # Shown through _() where the choice is listed.

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import ClinicalInputError
-from ...core.patients import Patient
+from ...core.patients import Patient, shown_stage
 from ...core.schedule import ScheduleEntry
 from ...i18n import _
+from ..common.qt_dates import format_date
 from ..common.session import Session
 from ..common.widgets import LazyView, chain_tab_order, open_dialog, set_widths, widget_action
 from .calendar_model import SHOW_CHOICES, CalendarFilter, CalendarModel
@@ -150,7 +151,8 @@ class PatientView(LazyView):
         today = self.session.today()
         self.patient = self.session.store.patients.get(self.study_id)
         selected = self.selected_entry()
-        self.model.set_schedule(self.session.store.schedules.of(self.study_id, today), today)
+        self.model.set_schedule(self.session.store.schedules.of(self.study_id, today), today,
+                                self.session.store.protocol)
         self.tree.expandAll()
         self._describe(self.patient)
         self.pages.setCurrentIndex(1)
@@ -198,16 +200,16 @@ class PatientView(LazyView):
         today = self.session.today()
         who = escape(_("{initials}, {sex}, born {year}").format(initials=p.initials, sex=p.sex, year=p.birth_year))
         parts = [f"<b style='font-size:large'>{escape(p.study_id)}</b>&nbsp; {who} &nbsp;·&nbsp; "
-                 f"<b>{escape(p.stage(today, self.session.store.protocol))}</b>",
-                 escape(_("Screening {date}").format(date=a.screening)),
-                 escape(_("Day 0 {date}").format(date=a.day0) if a.day0 else _("Day 0 not set"))]
+                 f"<b>{escape(shown_stage(p.stage(today, self.session.store.protocol)))}</b>",
+                 escape(_("Screening {date}").format(date=format_date(a.screening))),
+                 escape(_("Day 0 {date}").format(date=format_date(a.day0)) if a.day0 else _("Day 0 not set"))]
         if a.booster:
-            parts.append(escape(_("Booster {date}").format(date=a.booster)))
+            parts.append(escape(_("Booster {date}").format(date=format_date(a.booster))))
         if a.off_study:
-            parts.append(escape(_("Off study {date} ({reason})").format(date=a.off_study,
+            parts.append(escape(_("Off study {date} ({reason})").format(date=format_date(a.off_study),
                                                                         reason=a.off_study_reason or "")))
         if a.death:
-            parts.append(escape(_("Died {date}").format(date=a.death)))
+            parts.append(escape(_("Died {date}").format(date=format_date(a.death))))
         parts.append(escape(_("Extramedullary disease: PET-CT scheduled") if a.extramedullary
                             else _("No extramedullary disease")))
         self.header.setText(" &nbsp;·&nbsp; ".join(parts))

@@ -31,7 +31,7 @@ from ...core.grading import Grade
 from ...core.protocol import day_code
 from ...core.toxicity import Assessment, daily_course, split_at_booster
 from ...i18n import N_, _, ngettext
-from ..common.qt_dates import format_moment, format_weekday
+from ..common.qt_dates import format_date, format_moment, format_weekday
 from ..common.session import Session
 from ..common.widgets import LazyView, caption
 from ..signing.sign_dialog import NOT_SIGNED, signature_words
@@ -578,12 +578,12 @@ class ToxicityTimeline(LazyView):
                                            decisions, decision_days), today)
         self.first_summary.setText(course_sentence(summary.first_infusion))
         self.title.setText(_("Toxicity of {study_id} after the first infusion (D0 = {date}): worst CRS and ICANS "
-                             "grade per day").format(study_id=patient.study_id, date=anchors.day0))
+                             "grade per day").format(study_id=patient.study_id, date=format_date(anchors.day0)))
         if booster is not None:
             self.booster.set_columns(day_columns(after, "B", booster, protocol.toxicity_days_after_booster, [], {}),
                                      today, slots=len(self.first.columns))
             self.booster_summary.setText(course_sentence(summary.booster))
-            self.booster_title.setText(_("After the booster (B0 = {date})").format(date=booster))
+            self.booster_title.setText(_("After the booster (B0 = {date})").format(date=format_date(booster)))
         self._show_parts(first=True, booster=booster is not None)
         self.refreshed.emit()
 
