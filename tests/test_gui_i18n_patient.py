@@ -29,7 +29,6 @@ from ari_desktop.gui.patient.responses import ResponseReviewDialog
 from ari_desktop.gui.patient.result_dialog import ResultDialog
 from ari_desktop.gui.toxicity.count_dialog import BloodCountDialog, TlsLabsDialog
 from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
-from ari_desktop.gui.toxicity.timeline import reason_words
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 DAY0 = GUI_TODAY - timedelta(days=70)
@@ -145,14 +144,15 @@ def test_the_bedside_forms_and_the_toxicity_dialogs_show_only_translated_words(q
                BloodCountDialog(session, patient), TlsLabsDialog(session, patient),
                ToxicityEventDialog(session, patient),
                ToxicityEventDialog(session, patient, resolving=store.events.of(patient)[-1])]
-    grades = tuple(reason_words(g) for d in (correcting, graded) for g in (d.crs_result, d.icans_result))
-    grades += tuple(decision_warnings(store.fractions.seen(patient, GUI_NOW), store.protocol))
+    grades = tuple(decision_warnings(store.fractions.seen(patient, GUI_NOW), store.protocol))
     tls = dialogs[5]
     anchors = store.patients.get(patient).anchors
     grades += (tls_finding(tls.lab_set(), [], anchors.day0, anchors.booster).reason,)
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         assert untranslated_texts(dialog, DATA + grades) == [], type(dialog).__name__
+    # the live grades' reasons are the core's phrases, in the window's language
+    assert "— ⟪low-flow nasal cannula ≤ 6 L/min (4 L/min)⟫" in graded.crs_label.text()
 
 
 def test_the_analysis_view_shows_only_translated_words(qtbot, store, patient, pseudo_language):

@@ -1,0 +1,111 @@
+"""The ASTCT grade reasons in the window's language: the live grade's reason in Spanish and Catalan, the
+stored reason English (the record), and a stored assessment's reason shown in Catalan only when grading its
+findings again gives the same grade and reason (else as it was recorded)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import GUI_TODAY
+from PySide6.QtCore import Qt
+
+from ari_desktop import i18n
+from ari_desktop.core import grading
+from ari_desktop.core.toxicity import BedsideFindings
+
+DAY0 = GUI_TODAY - timedelta(days=7)
+
+
+@pytest.fixture
+def speaking():
+    yield i18n.use
+    i18n.use("en")
+
+
+@pytest.mark.parametrize(("grade", "english", "spanish", "catalan"), [
+    (grading.crs(37.2), "grade 0: no fever (37.2 °C)",
+     "grado 0: sin fiebre (37.2 °C)", "grau 0: sense febre (37.2 °C)"),
+    (grading.crs(38.5, hypotension=True, oxygen="nasal-cannula", flow_l_min=4),
+     "grade 2: hypotension without vasopressors and low-flow nasal cannula ≤ 6 L/min (4 L/min)",
+     "grado 2: hipotensión que no precisa vasopresores y gafas nasales de bajo flujo ≤ 6 L/min (4 L/min)",
+     "grau 2: hipotensió que no requereix vasopressors i ulleres nasals de baix flux ≤ 6 L/min (4 L/min)"),
+    (grading.crs(38.0, vasopressors=1, oxygen="high-flow-nasal-cannula"),
+     "grade 3: one vasopressor and high-flow nasal cannula",
+     "grado 3: un vasopresor y gafas nasales de alto flujo", "grau 3: un vasopressor i ulleres nasals d'alt flux"),
+    (grading.crs(37.0, fever_masked=True, vasopressors=2, vasopressin=True),
+     "grade 4: 2 vasopressors (plus vasopressin); fever masked by treatment (37.0 °C)",
+     "grado 4: 2 vasopresores (más vasopresina); fiebre enmascarada por el tratamiento (37.0 °C)",
+     "grau 4: 2 vasopressors (més vasopressina); febre emmascarada pel tractament (37.0 °C)"),
+    (grading.icans(6, consciousness="awakens-to-voice"), "grade 2: ICE 6/10; awakens to voice",
+     "grado 2: ICE 6/10; despierta a la voz", "grau 2: ICE 6/10; es desperta amb la veu"),
+    (grading.icans(10), "grade 0: ICE 10/10, alert, no seizure, motor weakness or cerebral oedema",
+     "grado 0: ICE 10/10, alerta, sin crisis epilépticas, debilidad motora ni edema cerebral",
+     "grau 0: ICE 10/10, alerta, sense crisis epilèptiques, debilitat motora ni edema cerebral"),
+])
+def test_a_grade_reason_is_english_as_recorded_and_shown_in_the_window_language(grade, english, spanish, catalan,
+                                                                                 speaking):
+    assert grade.reason == english
+    speaking("es")
+    assert grade.shown == spanish
+    assert grade.reason == english  # the record and JSON stay English whatever the window speaks
+    speaking("ca")
+    assert grade.shown == catalan
+    assert grade.finding == catalan.split(": ", 1)[1]
+
+
+def test_a_reason_read_back_as_text_is_shown_as_it_is(speaking):
+    speaking("ca")
+    stored = grading.Grade(2, "grade 2: some older wording")
+    assert stored.shown == "grade 2: some older wording"
+    assert stored.finding == "some older wording"
+
+
+def test_the_words_do_not_make_two_equal_grades_differ():
+    assert grading.crs(37.2) == grading.Grade(0, "grade 0: no fever (37.2 °C)")
+
+
+@pytest.fixture
+def assessed(store, add_patient):
+    add_patient(store, "ARI-001", day0=DAY0, screening=DAY0 - timedelta(days=30))
+    at = datetime.combine(DAY0 + timedelta(days=2), datetime.min.time()).replace(hour=8).astimezone()
+    return store.assessments.add("ARI-001", at, BedsideFindings(38.6, oxygen="nasal-cannula", flow_l_min=4.0,
+                                                                ice=8))
+
+
+def the_table(store):
+    from ari_desktop.gui.toxicity.toxicity_models import AssessmentRow, AssessmentTableModel
+
+    model = AssessmentTableModel()
+    model.set_rows([AssessmentRow(a, "D+2", ()) for a in store.assessments.of("ARI-001")])
+    headers = [model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(model.columnCount())]
+    return model, headers
+
+
+def cell(model, headers, header: str) -> str:
+    return model.index(0, headers.index(header)).data()
+
+
+def test_the_assessments_table_shows_a_stored_reason_in_catalan_when_grading_again_agrees(qapp, store, assessed,
+                                                                                          speaking):
+    speaking("ca")
+    model, headers = the_table(store)
+    assert cell(model, headers, "SAC") == "2 — ulleres nasals de baix flux ≤ 6 L/min (4 L/min)"
+    assert cell(model, headers, "ICANS") == "1 — ICE 8/10"
+    assert "grau" not in model.index(0, 0).data()
+    tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "ulleres nasals de baix flux ≤ 6 L/min (4 L/min)" in tip
+    assert store.assessments.of("ARI-001")[0].crs.reason == "grade 2: low-flow nasal cannula ≤ 6 L/min (4 L/min)"
+
+
+def test_the_assessments_table_shows_the_stored_text_when_grading_again_disagrees(qapp, store, assessed, speaking):
+    """A reason recorded under other wording (or other rules) is shown as it was recorded, never replaced by
+    what today's rules would say."""
+    recorded = "grade 2: nasal cannula 4 L/min (wording of an earlier version)"
+    with store.transaction():
+        store.write("assessments", assessed.id, {"crs_reason": recorded}, "an earlier version's wording")
+    speaking("ca")
+    model, headers = the_table(store)
+    assert cell(model, headers, "SAC") == "2 — nasal cannula 4 L/min (wording of an earlier version)"
+    assert cell(model, headers, "ICANS") == "1 — ICE 8/10"
