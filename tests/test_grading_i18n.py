@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import GUI_TODAY
+from conftest import GUI_TODAY, untranslated_texts
 from PySide6.QtCore import Qt
 
 from ari_desktop import i18n
 from ari_desktop.core import grading
+from ari_desktop.core.ctcae import TlsLabs, tumour_lysis
 from ari_desktop.core.toxicity import BedsideFindings
 
 DAY0 = GUI_TODAY - timedelta(days=7)
@@ -109,3 +110,32 @@ def test_the_assessments_table_shows_the_stored_text_when_grading_again_disagree
     model, headers = the_table(store)
     assert cell(model, headers, "SAC") == "2 — nasal cannula 4 L/min (wording of an earlier version)"
     assert cell(model, headers, "ICANS") == "1 — ICE 8/10"
+
+
+def test_a_tls_reading_is_english_as_written_into_json_and_shown_in_catalan(speaking):
+    reading = tumour_lysis(TlsLabs(500.0, 6.1, 1.2, 2.3), creatinine_x_uln=1.2)
+    english = ("laboratory TLS: uric acid 500 µmol/L (≥ 476 µmol/L); potassium 6.1 mmol/L (≥ 6.0 mmol/L); "
+               "no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, seizure)")
+    assert reading.reason == english
+    speaking("ca")
+    assert reading.shown == ("SLT analítica: àcid úric 500 µmol/L (≥ 476 µmol/L); potassi 6.1 mmol/L (≥ 6.0 mmol/L); "
+                             "cap criteri clínic (creatinina ≥ 1,5 × LSN, arítmia, crisi epilèptica)")
+    assert reading.reason == english
+    none = tumour_lysis(TlsLabs(300.0, 4.0), arrhythmia=True)
+    assert none.shown == ("sense SLT analítica: cap criteri complert; no mesurats: fosfat, calci; arítmia o mort "
+                          "sobtada sense SLT analítica no és SLT clínica")
+
+
+def test_the_tls_dialog_shows_its_reading_in_the_window_language(qtbot, store, add_patient, pseudo_language):
+    from ari_desktop.gui.common.session import Session
+    from ari_desktop.gui.toxicity.count_dialog import TlsLabsDialog
+
+    add_patient(store, "ARI-001", day0=GUI_TODAY - timedelta(days=2))
+    dialog = TlsLabsDialog(Session(store), "ARI-001")
+    qtbot.addWidget(dialog)
+    for name, text in (("uric_acid", "500"), ("potassium", "6.1"), ("phosphate", "1.2"), ("calcium", "2.3")):
+        qtbot.keyClicks(dialog.fields[name], text)
+    shown = dialog.finding_text()
+    assert shown.startswith("⚠ ⟪Laboratory TLS⟫ — ⟪laboratory TLS: ⟪⟪uric acid⟫ 500 µmol/L (≥ 476 µmol/L)⟫"), shown
+    assert shown.endswith("; no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, seizure)⟫"), shown
+    assert untranslated_texts(dialog, ("AB",)) == []

@@ -11,7 +11,6 @@ from conftest import GUI_NOW, GUI_TODAY, choose_findings, untranslated, untransl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidgetItemIterator
 
-from ari_desktop.core.ctcae import tls_finding
 from ari_desktop.core.endpoints import course_sentence
 from ari_desktop.core.gate import decision_warnings
 from ari_desktop.core.toxicity import BedsideFindings, Treatments
@@ -145,9 +144,6 @@ def test_the_bedside_forms_and_the_toxicity_dialogs_show_only_translated_words(q
                ToxicityEventDialog(session, patient),
                ToxicityEventDialog(session, patient, resolving=store.events.of(patient)[-1])]
     grades = tuple(decision_warnings(store.fractions.seen(patient, GUI_NOW), store.protocol))
-    tls = dialogs[5]
-    anchors = store.patients.get(patient).anchors
-    grades += (tls_finding(tls.lab_set(), [], anchors.day0, anchors.booster).reason,)
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         assert untranslated_texts(dialog, DATA + grades) == [], type(dialog).__name__

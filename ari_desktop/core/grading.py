@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..i18n import N_, _
 from .errors import ClinicalInputError
-from .phrases import Joined, Phrase, Words, english, in_words, said
+from .phrases import Joined, Phrase, Reasoned, Words, english, in_words, said
 
 __all__ = [
     "CONSCIOUSNESS_LEVELS",
@@ -40,23 +40,13 @@ _GRADED = N_("grade {grade}: {finding}")
 
 
 @dataclass(frozen=True)
-class Grade:
+class Grade(Reasoned):
     """A computed grade and the finding(s) that decided it."""
 
     grade: int  # 0..5 for CRS/ICANS (5 is never computed), 0..4 for CTCAE
     reason: str  # e.g. "grade 3: one vasopressor": English, as stored and written into JSON
-    # The reason as a phrase, put into the window's language where it is shown; a reason read back as text
-    # (stored, or not yet written as phrases) is data, shown as it is.
-    words: Words = field(default=None, compare=False)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.words is None:
-            object.__setattr__(self, "words", self.reason)
-
-    @property
-    def shown(self) -> str:
-        """The reason in the active language."""
-        return in_words(self.words)
+    # The reason as phrases, put into the window's language where it is shown (see Reasoned).
+    words: Words | None = field(default=None, compare=False)
 
     @property
     def finding(self) -> str:
