@@ -1,6 +1,8 @@
-"""The ASTCT grade reasons in the window's language: the live grade's reason in Spanish and Catalan, the
-stored reason English (the record), and a stored assessment's reason shown in Catalan only when grading its
-findings again gives the same grade and reason (else as it was recorded)."""
+"""The clinical rules' reasons in the window's language, English where they are recorded and in JSON.
+
+The ASTCT grade reasons: the live grade's reason in Spanish and Catalan, the stored reason English (the record),
+and a stored assessment's reason shown in Catalan only when grading its findings again gives the same grade and
+reason (else as it was recorded). The Cairo-Bishop TLS reading, and the IMWG confirmation and MRD sentences."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from PySide6.QtCore import Qt
 from ari_desktop import i18n
 from ari_desktop.core import grading
 from ari_desktop.core.ctcae import TlsLabs, tumour_lysis
+from ari_desktop.core.response import Mrd, ResponseAssessment, confirmations, mrd_negative
 from ari_desktop.core.toxicity import BedsideFindings
 
 DAY0 = GUI_TODAY - timedelta(days=7)
@@ -139,3 +142,19 @@ def test_the_tls_dialog_shows_its_reading_in_the_window_language(qtbot, store, a
     assert shown.startswith("⚠ ⟪Laboratory TLS⟫ — ⟪laboratory TLS: ⟪⟪uric acid⟫ 500 µmol/L (≥ 476 µmol/L)⟫"), shown
     assert shown.endswith("; no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, seizure)⟫"), shown
     assert untranslated_texts(dialog, ("AB",)) == []
+
+
+def test_the_imwg_confirmation_and_mrd_sentences_are_english_in_json_and_catalan_in_the_window(speaking):
+    screening = ResponseAssessment(serum_m_g_dl=2.0, urine_m_mg_24h=50.0, serum_ife="positive", urine_ife="positive",
+                                   kappa_mg_l=200.0, lambda_mg_l=10.0, marrow_plasma_cells_pct=40.0)
+    first, second = confirmations(screening, [ResponseAssessment(serum_m_g_dl=1.0),
+                                              ResponseAssessment(serum_m_g_dl=0.9)])
+    mrd = mrd_negative(Mrd("next-generation flow", 1e-5, "negative"))
+    assert first.reason == "PR awaits confirmation at the next assessment."
+    assert second.reason == "PR confirmed: PR at the previous assessment and PR at this one."
+    assert mrd.reason == "MRD negative by next-generation flow at a sensitivity of 1e-05."
+    speaking("ca")
+    assert first.shown == "PR pendent de confirmació a la propera avaluació."
+    assert second.shown == "PR confirmada: PR a l'avaluació anterior i PR en aquesta."
+    assert mrd.shown == "MRM negativa per citometria de flux de nova generació amb una sensibilitat de 1e-05."
+    assert mrd.reason == "MRD negative by next-generation flow at a sensitivity of 1e-05."
