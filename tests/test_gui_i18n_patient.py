@@ -11,7 +11,6 @@ from conftest import GUI_NOW, GUI_TODAY, choose_findings, untranslated, untransl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidgetItemIterator
 
-from ari_desktop.core.ctcae import tls_finding
 from ari_desktop.core.endpoints import course_sentence
 from ari_desktop.core.gate import decision_warnings
 from ari_desktop.core.toxicity import BedsideFindings, Treatments
@@ -29,7 +28,6 @@ from ari_desktop.gui.patient.responses import ResponseReviewDialog
 from ari_desktop.gui.patient.result_dialog import ResultDialog
 from ari_desktop.gui.toxicity.count_dialog import BloodCountDialog, TlsLabsDialog
 from ari_desktop.gui.toxicity.event_dialog import ToxicityEventDialog
-from ari_desktop.gui.toxicity.timeline import reason_words
 
 pytestmark = pytest.mark.usefixtures("gui_settings")
 DAY0 = GUI_TODAY - timedelta(days=70)
@@ -57,13 +55,13 @@ def patient(store, add_patient):
 
 def from_the_core(store) -> tuple[str, ...]:
     """What the core says in its own sentences on these screens (the stage of the patient, the course of the
-    toxicity, the response's criteria): translated where the core writes them, not by the window."""
+    toxicity, the response's criteria): translated where the core writes them, not by the window. (The response's
+    confirmation and MRD sentences are the core's phrases, shown in the window's language: not data.)"""
     patient = store.patients.get("ARI-001")
     summary = store.toxicity.summary("ARI-001")
     said = [patient.stage(GUI_TODAY, store.protocol), course_sentence(summary.first_infusion)]
     for assessed in store.results.responses("ARI-001"):
-        said += [assessed.proposal.proposed.criterion, assessed.proposal.reason, assessed.mrd.reason,
-                 *assessed.proposal.proposed.missing]
+        said += [assessed.proposal.proposed.criterion, *assessed.proposal.proposed.missing]
     return tuple(said)
 
 
@@ -145,14 +143,12 @@ def test_the_bedside_forms_and_the_toxicity_dialogs_show_only_translated_words(q
                BloodCountDialog(session, patient), TlsLabsDialog(session, patient),
                ToxicityEventDialog(session, patient),
                ToxicityEventDialog(session, patient, resolving=store.events.of(patient)[-1])]
-    grades = tuple(reason_words(g) for d in (correcting, graded) for g in (d.crs_result, d.icans_result))
-    grades += tuple(decision_warnings(store.fractions.seen(patient, GUI_NOW), store.protocol))
-    tls = dialogs[5]
-    anchors = store.patients.get(patient).anchors
-    grades += (tls_finding(tls.lab_set(), [], anchors.day0, anchors.booster).reason,)
+    grades = tuple(decision_warnings(store.fractions.seen(patient, GUI_NOW), store.protocol))
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         assert untranslated_texts(dialog, DATA + grades) == [], type(dialog).__name__
+    # the live grades' reasons are the core's phrases, in the window's language
+    assert "— ⟪low-flow nasal cannula ≤ 6 L/min (4 L/min)⟫" in graded.crs_label.text()
 
 
 def test_the_analysis_view_shows_only_translated_words(qtbot, store, patient, pseudo_language):

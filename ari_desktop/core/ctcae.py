@@ -6,6 +6,7 @@ each grade comes with the finding that decided it and bad input raises ClinicalI
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from decimal import Decimal
 from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import Grade, as_number, as_whole_number, as_written
+from .phrases import Joined, Phrase, Reasoned, Words, english, said
 from .protocol import day_code
 
 # --------------------------------------------------------------------------------------------
@@ -111,10 +113,11 @@ class TlsLabs:
 
 
 @dataclass(frozen=True)
-class TlsResult:
+class TlsResult(Reasoned):
     laboratory: bool
     clinical: bool
-    reason: str
+    reason: str  # English, as written into JSON and the CLI's lines
+    words: Words | None = dataclasses.field(default=None, compare=False)  # the reason as phrases
 
 
 @dataclass(frozen=True)
@@ -156,20 +159,22 @@ def _lab_value(criterion: _TlsCriterion, labs: TlsLabs, *, baseline: bool) -> fl
     return value
 
 
-def _tls_finding(criterion: _TlsCriterion, value: float, base: float | None) -> str | None:
+def _tls_finding(criterion: _TlsCriterion, value: float, base: float | None) -> Phrase | None:
     """Words for a met criterion, or None when it is not met."""
-    reasons = []
+    reasons: list[Words] = []
     if value >= criterion.limit if criterion.rises else value <= criterion.limit:
         sign = "≥" if criterion.rises else "≤"
-        reasons.append(f"{sign} {criterion.limit_text}")
+        reasons.append(f"{sign} {criterion.limit_text}")  # a limit: the same in every language
     if base is not None and base > 0:
         # Decimal from the shortest repr compares exactly what was typed: 4.0 -> 5.0 is +25 %.
         change = (Decimal(str(value)) - Decimal(str(base))) / Decimal(str(base))
         if change >= _TLS_CHANGE if criterion.rises else change <= -_TLS_CHANGE:
-            reasons.append(f"{float(change) * 100:+.0f} % from baseline {as_written(base)}")
+            reasons.append(said(N_("{change} % from baseline {baseline}"), change=f"{float(change) * 100:+.0f}",
+                                baseline=as_written(base)))
     if not reasons:
         return None
-    return f"{criterion.name} {as_written(value)} {criterion.unit} ({'; '.join(reasons)})"
+    return said(N_("{name} {value} {unit} ({criteria})"), name=said(criterion.name), value=as_written(value),
+                unit=criterion.unit, criteria=Joined(reasons))
 
 
 def tumour_lysis(
@@ -188,19 +193,19 @@ def tumour_lysis(
     seizure. The Cairo-Bishop window (3 days before to 7 days after treatment) is the caller's
     to apply when choosing which results to pass.
     """
-    met: list[str] = []
-    not_measured: list[str] = []
+    met: list[Phrase] = []
+    not_measured: list[Phrase] = []
     for criterion in _TLS_CRITERIA:
         value = _lab_value(criterion, labs, baseline=False)
         base = None if baseline is None else _lab_value(criterion, baseline, baseline=True)
         if value is None:
-            not_measured.append(criterion.name)
+            not_measured.append(said(criterion.name))
             continue
         finding = _tls_finding(criterion, value, base)
         if finding is not None:
             met.append(finding)
 
-    triggers: list[str] = []
+    triggers: list[Phrase] = []
     if creatinine_x_uln is not None:
         creatinine_x_uln = as_number(creatinine_x_uln, what=N_("Creatinine"), field="creatinine")
         if not 0.0 <= creatinine_x_uln <= MAX_CREATININE_X_ULN:
@@ -210,28 +215,32 @@ def tumour_lysis(
                 field="creatinine",
             )
         if creatinine_x_uln >= CREATININE_X_ULN_LIMIT:
-            triggers.append(f"creatinine {as_written(creatinine_x_uln)} × ULN (≥ 1.5 × ULN)")
+            triggers.append(said(N_("creatinine {creatinine_x_uln} × ULN (≥ 1.5 × ULN)"),
+                                 creatinine_x_uln=as_written(creatinine_x_uln)))
     if arrhythmia:
-        triggers.append("arrhythmia or sudden death")
+        triggers.append(said(N_("arrhythmia or sudden death")))
     if seizure:
-        triggers.append("seizure")
+        triggers.append(said(N_("seizure")))
 
     laboratory = len(met) >= 2
     clinical = laboratory and bool(triggers)
     if clinical:
-        reason = f"clinical TLS: {', '.join(triggers)}; laboratory TLS: {'; '.join(met)}"
+        words: Words = said(N_("clinical TLS: {triggers}; laboratory TLS: {criteria}"),
+                            triggers=Joined(triggers, ", "), criteria=Joined(met))
     elif laboratory:
-        reason = (
-            f"laboratory TLS: {'; '.join(met)}; no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, seizure)"
-        )
+        words = said(N_("laboratory TLS: {criteria}; no clinical criterion (creatinine ≥ 1.5 × ULN, arrhythmia, "
+                        "seizure)"), criteria=Joined(met))
     else:
-        found = f"1 criterion met, 2 needed: {met[0]}" if met else "no criterion met"
-        reason = f"no laboratory TLS: {found}"
+        found = said(N_("1 criterion met, 2 needed: {criterion}"), criterion=met[0]) if met else said(
+            N_("no criterion met"))
+        parts: list[Words] = [said(N_("no laboratory TLS: {found}"), found=found)]
         if not_measured:
-            reason += f"; not measured: {', '.join(not_measured)}"
+            parts.append(said(N_("not measured: {measurements}"), measurements=Joined(not_measured, ", ")))
         if triggers:
-            reason += f"; {', '.join(triggers)} without laboratory TLS is not clinical TLS"
-    return TlsResult(laboratory=laboratory, clinical=clinical, reason=reason)
+            parts.append(said(N_("{triggers} without laboratory TLS is not clinical TLS"),
+                              triggers=Joined(triggers, ", ")))
+        words = Joined(parts)
+    return TlsResult(laboratory=laboratory, clinical=clinical, reason=english(words), words=words)
 
 
 # Cairo-Bishop counts laboratory changes from 3 days before to 7 days after treatment (day 0, B0).
@@ -254,15 +263,16 @@ class LabSet:
 
 
 @dataclass(frozen=True)
-class TlsFinding:
+class TlsFinding(Reasoned):
     """Cairo-Bishop for one lab set: laboratory and clinical TLS (never a CTCAE grade: the physician
     gives it), the study day when inside a Cairo-Bishop window, and the baseline it was compared to."""
 
     laboratory: bool
     clinical: bool
-    reason: str
+    reason: str  # English, as written into JSON and the CLI's lines
     window_day: str | None
     baseline: LabSet | None
+    words: Words | None = dataclasses.field(default=None, compare=False)  # the reason as phrases
 
 
 def tls_baseline(lab_set: LabSet, lab_sets: Iterable[LabSet]) -> LabSet | None:
@@ -292,6 +302,7 @@ def tls_finding(lab_set: LabSet, lab_sets: Iterable[LabSet], day0: date | None, 
                           arrhythmia=lab_set.arrhythmia, seizure=lab_set.seizure)
     window_day = tls_window_day(lab_set.measured_at.astimezone().date(), day0, booster)
     if window_day is None and result.laboratory:
-        return TlsFinding(False, False, f"outside the Cairo-Bishop window (3 days before to 7 days after day 0 or "
-                          f"the booster), so not TLS: {result.reason}", None, baseline)
-    return TlsFinding(result.laboratory, result.clinical, result.reason, window_day, baseline)
+        words = said(N_("outside the Cairo-Bishop window (3 days before to 7 days after day 0 or the booster), so not "
+                        "TLS: {reading}"), reading=result.words)
+        return TlsFinding(False, False, english(words), None, baseline, words)
+    return TlsFinding(result.laboratory, result.clinical, result.reason, window_day, baseline, result.words)

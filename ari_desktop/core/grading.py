@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..i18n import N_, _
 from .errors import ClinicalInputError
+from .phrases import Joined, Phrase, Reasoned, Words, english, in_words, said
 
 __all__ = [
     "CONSCIOUSNESS_LEVELS",
@@ -34,12 +35,31 @@ __all__ = [
 ]
 
 
+# Every CRS and ICANS reason: the grade, then the finding(s) that decided it.
+_GRADED = N_("grade {grade}: {finding}")
+
+
 @dataclass(frozen=True)
-class Grade:
+class Grade(Reasoned):
     """A computed grade and the finding(s) that decided it."""
 
     grade: int  # 0..5 for CRS/ICANS (5 is never computed), 0..4 for CTCAE
-    reason: str  # e.g. "grade 3: one vasopressor"
+    reason: str  # e.g. "grade 3: one vasopressor": English, as stored and written into JSON
+    # The reason as phrases, put into the window's language where it is shown (see Reasoned).
+    words: Words | None = field(default=None, compare=False)
+
+    @property
+    def finding(self) -> str:
+        """The reason without its "grade N: ", in the active language: "one vasopressor"."""
+        if isinstance(self.words, Phrase) and self.words.template == _GRADED:
+            return in_words(self.words.fields["finding"])
+        return self.shown.removeprefix(f"grade {self.grade}: ")
+
+
+def graded(grade: int, finding: Words) -> Grade:
+    """The grade with its reason "grade N: finding", English in `reason` and a phrase in `words`."""
+    words = said(_GRADED, grade=grade, finding=finding)
+    return Grade(grade, english(words), words)
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,38 +125,39 @@ LOW_FLOW_LIMIT_L_MIN = 6.0
 
 # Grade and words for every device whose grade does not depend on the flow.
 _OXYGEN_BY_DEVICE: dict[str, tuple[int, str]] = {
-    "none": (0, "no oxygen"),
-    "blow-by": (2, "blow-by oxygen"),
-    "high-flow-nasal-cannula": (3, "high-flow nasal cannula"),
-    "facemask": (3, "facemask"),
-    "non-rebreather": (3, "non-rebreather mask"),
-    "venturi": (3, "Venturi mask"),
-    "cpap": (4, "CPAP"),
-    "bipap": (4, "BiPAP"),
-    "mechanical-ventilation": (4, "mechanical ventilation"),
+    "none": (0, N_("no oxygen")),
+    "blow-by": (2, N_("blow-by oxygen")),
+    "high-flow-nasal-cannula": (3, N_("high-flow nasal cannula")),
+    "facemask": (3, N_("facemask")),
+    "non-rebreather": (3, N_("non-rebreather mask")),
+    "venturi": (3, N_("Venturi mask")),
+    "cpap": (4, N_("CPAP")),
+    "bipap": (4, N_("BiPAP")),
+    "mechanical-ventilation": (4, N_("mechanical ventilation")),
 }
 
 
-def _hypotension_part(hypotension: bool, vasopressors: int, vasopressin: bool) -> tuple[int, str]:
+def _hypotension_part(hypotension: bool, vasopressors: int, vasopressin: bool) -> tuple[int, Phrase]:
     if vasopressors >= 2:
-        with_vasopressin = " (plus vasopressin)" if vasopressin else ""
-        return 4, f"{vasopressors} vasopressors{with_vasopressin}"
+        return 4, said(N_("{count} vasopressors (plus vasopressin)") if vasopressin else N_("{count} vasopressors"),
+                       count=vasopressors)
     if vasopressors == 1:
-        return 3, "one vasopressor with vasopressin" if vasopressin else "one vasopressor"
+        return 3, said(N_("one vasopressor with vasopressin") if vasopressin else N_("one vasopressor"))
     if vasopressin:
-        return 3, "vasopressin alone, counted as one vasopressor"
+        return 3, said(N_("vasopressin alone, counted as one vasopressor"))
     if hypotension:
-        return 2, "hypotension without vasopressors"
-    return 0, "no hypotension"
+        return 2, said(N_("hypotension without vasopressors"))
+    return 0, said(N_("no hypotension"))
 
 
-def _hypoxia_part(oxygen: str, flow_l_min: float | None) -> tuple[int, str]:
+def _hypoxia_part(oxygen: str, flow_l_min: float | None) -> tuple[int, Phrase]:
     if oxygen != "nasal-cannula":
-        return _OXYGEN_BY_DEVICE[oxygen]
+        grade, words = _OXYGEN_BY_DEVICE[oxygen]
+        return grade, said(words)
     assert flow_l_min is not None  # checked by crs()
     if flow_l_min <= LOW_FLOW_LIMIT_L_MIN:
-        return 2, f"low-flow nasal cannula ≤ 6 L/min ({as_written(flow_l_min)} L/min)"
-    return 3, f"nasal cannula above 6 L/min ({as_written(flow_l_min)} L/min), counted as high flow"
+        return 2, said(N_("low-flow nasal cannula ≤ 6 L/min ({flow} L/min)"), flow=as_written(flow_l_min))
+    return 3, said(N_("nasal cannula above 6 L/min ({flow} L/min), counted as high flow"), flow=as_written(flow_l_min))
 
 
 def crs(
@@ -204,29 +225,29 @@ def crs(
     hypotension_grade, hypotension_words = _hypotension_part(hypotension, vasopressors, vasopressin)
     hypoxia_grade, hypoxia_words = _hypoxia_part(oxygen, flow_l_min)
     worst = max(hypotension_grade, hypoxia_grade)
-    deciding = " and ".join(
-        words
-        for part_grade, words in ((hypotension_grade, hypotension_words), (hypoxia_grade, hypoxia_words))
-        if part_grade == worst and part_grade > 0
-    )
+    if hypotension_grade == hypoxia_grade:
+        deciding: Phrase = said(N_("{hypotension} and {hypoxia}"), hypotension=hypotension_words,
+                                hypoxia=hypoxia_words)
+    else:
+        deciding = hypotension_words if hypotension_grade > hypoxia_grade else hypoxia_words
+    temperature = _celsius(temperature_c)
 
     if temperature_c >= FEVER_C:
         if worst == 0:
-            return Grade(1, f"grade 1: fever {_celsius(temperature_c)} °C, no hypotension or hypoxia")
-        return Grade(worst, f"grade {worst}: {deciding}")
+            return graded(1, said(N_("fever {temperature} °C, no hypotension or hypoxia"), temperature=temperature))
+        return graded(worst, deciding)
 
     if not fever_masked:
         if worst == 0:
-            return Grade(0, f"grade 0: no fever ({_celsius(temperature_c)} °C)")
-        return Grade(
-            0,
-            f"grade 0: no fever ({_celsius(temperature_c)} °C); without fever, {deciding} is not "
-            "graded as CRS unless the fever was masked by treatment",
-        )
-    masked = f"fever masked by treatment ({_celsius(temperature_c)} °C)"
+            return graded(0, said(N_("no fever ({temperature} °C)"), temperature=temperature))
+        return graded(0, said(N_("no fever ({temperature} °C); without fever, {findings} is not graded as CRS "
+                                 "unless the fever was masked by treatment"),
+                              temperature=temperature, findings=deciding))
     if worst == 0:
-        return Grade(1, f"grade 1: established CRS with {masked}, no hypotension or hypoxia")
-    return Grade(worst, f"grade {worst}: {deciding}; {masked}")
+        return graded(1, said(N_("established CRS with fever masked by treatment ({temperature} °C), no hypotension "
+                                 "or hypoxia"), temperature=temperature))
+    return graded(worst, Joined([deciding, said(N_("fever masked by treatment ({temperature} °C)"),
+                                                temperature=temperature)]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,23 +280,25 @@ ICE_MAX = sum(points for _, _, points in ICE_ITEMS)
 
 _ICE_POINTS: dict[str, int] = {code: points for code, _, points in ICE_ITEMS}
 
+# Each domain's grade and words (N_: a phrase of the reason).
 _CONSCIOUSNESS: dict[str, tuple[int, str]] = {
-    "alert": (0, "alert"),
-    "awakens-spontaneously": (1, "awakens spontaneously"),
-    "awakens-to-voice": (2, "awakens to voice"),
-    "awakens-to-touch": (3, "awakens only to touch"),
-    "unarousable": (4, "unarousable"),
+    "alert": (0, N_("alert")),
+    "awakens-spontaneously": (1, N_("awakens spontaneously")),
+    "awakens-to-voice": (2, N_("awakens to voice")),
+    "awakens-to-touch": (3, N_("awakens only to touch")),
+    "unarousable": (4, N_("unarousable")),
 }
 _SEIZURE: dict[str, tuple[int, str]] = {
-    "none": (0, "no seizure"),
-    "resolved-rapidly": (3, "seizure that resolved rapidly"),
-    "prolonged": (4, "prolonged or repetitive seizure"),
+    "none": (0, N_("no seizure")),
+    "resolved-rapidly": (3, N_("seizure that resolved rapidly")),
+    "prolonged": (4, N_("prolonged or repetitive seizure")),
 }
 _EDEMA: dict[str, tuple[int, str]] = {
-    "none": (0, "no cerebral oedema"),
-    "focal": (3, "focal cerebral oedema on imaging"),
-    "diffuse": (4, "diffuse cerebral oedema"),
+    "none": (0, N_("no cerebral oedema")),
+    "focal": (3, N_("focal cerebral oedema on imaging")),
+    "diffuse": (4, N_("diffuse cerebral oedema")),
 }
+_MOTOR_WEAKNESS = {False: (0, N_("no motor weakness")), True: (4, N_("deep focal motor weakness"))}
 
 
 def ice_score(items: Mapping[str, bool]) -> int:
@@ -298,9 +321,10 @@ def ice_score(items: Mapping[str, bool]) -> int:
     return score
 
 
-def _ice_domain(ice: int | None, unarousable: bool) -> tuple[int, str]:
+def _ice_domain(ice: int | None, unarousable: bool) -> tuple[int, Words]:
+    """The ICE domain's grade and words ("ICE 7/10" is a score, the same in every language)."""
     if unarousable:
-        return 4, "cannot perform ICE" if ice is None else f"ICE {ice}/{ICE_MAX}"
+        return 4, said(N_("cannot perform ICE")) if ice is None else f"ICE {ice}/{ICE_MAX}"
     assert ice is not None  # checked by icans()
     if ice == ICE_MAX:
         grade = 0
@@ -352,16 +376,11 @@ def icans(
 
     domains = (
         _ice_domain(ice, unarousable),
-        _CONSCIOUSNESS[consciousness],
-        _SEIZURE[seizure],
-        (4, "deep focal motor weakness") if motor_weakness else (0, "no motor weakness"),
-        _EDEMA[edema],
+        *((grade, said(words)) for grade, words in (_CONSCIOUSNESS[consciousness], _SEIZURE[seizure],
+                                                    _MOTOR_WEAKNESS[motor_weakness], _EDEMA[edema])),
     )
     worst = max(grade for grade, _ in domains)
     if worst == 0:
-        return Grade(
-            0,
-            f"grade 0: ICE {ICE_MAX}/{ICE_MAX}, alert, no seizure, motor weakness or cerebral oedema",
-        )
-    deciding = "; ".join(words for grade, words in domains if grade == worst)
-    return Grade(worst, f"grade {worst}: {deciding}")
+        return graded(0, said(N_("ICE {maximum}/{maximum}, alert, no seizure, motor weakness or cerebral oedema"),
+                              maximum=ICE_MAX))
+    return graded(worst, Joined([words for grade, words in domains if grade == worst]))

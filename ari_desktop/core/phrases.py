@@ -51,6 +51,24 @@ class Joined:
 Words = Phrase | Joined | str  # a plain str is data (codes, numbers): the same in every language
 
 
+class Reasoned:
+    """A frozen dataclass's mixin for a result with a `reason` (English: what is stored and written into JSON)
+    and `words` (the same reason as phrases, shown in the window's language). A reason given as text alone
+    (read back from the database, or not written as phrases) is data, shown as it is."""
+
+    reason: str
+    words: Words | None
+
+    def __post_init__(self) -> None:
+        if self.words is None:
+            object.__setattr__(self, "words", self.reason)
+
+    @property
+    def shown(self) -> str:
+        """The reason in the active language."""
+        return in_words(self.words)
+
+
 def said(template: str, **fields) -> Phrase:
     return Phrase(template, fields)
 

@@ -12,6 +12,7 @@ urine M-protein mg/24 h, free light chains mg/L (10 mg/dL = 100 mg/L), marrow pl
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -19,6 +20,7 @@ from datetime import date
 from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import as_number, as_written
+from .phrases import Phrase, Reasoned, Words, english, said
 
 __all__ = [
     "CATEGORIES",
@@ -51,7 +53,7 @@ CLONALITY_METHODS = ("immunohistochemistry", "flow cytometry")
 # Extramedullary response of the soft-tissue disease read on PET-CT. "complete" is the
 # disappearance of every area of increased uptake (IMWG 2016 reading, as for imaging-plus MRD).
 PET_CT_RESPONSES = (N_("complete"), N_("partial"), N_("stable"), N_("progressive"))  # codes, shown with _()
-MRD_METHODS = ("next-generation flow", "next-generation sequencing", "other")
+MRD_METHODS = (N_("next-generation flow"), N_("next-generation sequencing"), N_("other"))  # codes, shown with _()
 
 # -- thresholds, each once ------------------------------------------------------------------------
 NORMAL_FLC_RATIO = (0.26, 1.65)  # kappa/lambda; IMWG 2016 reading (CLINICAL.md says "normal")
@@ -554,12 +556,17 @@ def is_overall_response(category: str | None) -> bool:
 # -- confirmation over two consecutive assessments ----------------------------------------------
 
 @dataclass(frozen=True)
-class Confirmation:
+class Confirmation(Reasoned):
     """The category confirmed at one assessment (None: nothing confirmed yet) and why."""
 
     category: str | None
-    reason: str
+    reason: str  # English (JSON, the command line); shown in the window's language from `words`
     proposed: Response  # this assessment's own proposal
+    words: Words | None = dataclasses.field(default=None, compare=False)
+
+
+def _confirmation(category: str | None, words: Phrase, proposed: Response) -> Confirmation:
+    return Confirmation(category, english(words), proposed, words)
 
 
 def _with_marrow_of(assessment: ResponseAssessment, other: ResponseAssessment) -> ResponseAssessment:
@@ -577,56 +584,71 @@ def confirmations(baseline: ResponseAssessment, assessments: Sequence[ResponseAs
         own = imwg_response(baseline, nadirs[i], current)
         owns.append(own)
         if not own.needs_confirmation:
-            reason = (f"{own.category} needs no confirmation." if own.category else own.criterion)
-            out.append(Confirmation(own.category, reason, own))
+            if own.category:
+                out.append(_confirmation(own.category, said(N_("{category} needs no confirmation."),
+                                                            category=own.category), own))
+            else:
+                out.append(Confirmation(None, own.criterion, own))
             continue
         if i == 0:
-            out.append(Confirmation(None, f"{own.category} awaits confirmation at the next assessment.", own))
+            out.append(_confirmation(None, _awaits(own.category), own))
             continue
         # Each read again with the other's marrow when only the other has one, else as read already.
         previous = assessments[i - 1]
         previous_read, current_read = _with_marrow_of(previous, current), _with_marrow_of(current, previous)
         before = owns[i - 1] if previous_read is previous else imwg_response(baseline, nadirs[i - 1], previous_read)
         now = own if current_read is current else imwg_response(baseline, nadirs[i], current_read)
-        out.append(Confirmation(*_pair(before.category, now.category), own))
+        out.append(_confirmation(*_pair(before.category, now.category), own))
     return out
 
 
-def _pair(before: str | None, now: str | None) -> tuple[str | None, str]:
+def _awaits(category: str) -> Phrase:
+    return said(N_("{category} awaits confirmation at the next assessment."), category=category)
+
+
+def _pair(before: str | None, now: str | None) -> tuple[str | None, Phrase]:
     if now is None:
-        return None, "Nothing confirmed: this assessment allows no category."
+        return None, said(N_("Nothing confirmed: this assessment allows no category."))
     if now == "PD":
         if before == "PD":
-            return "PD", "PD confirmed: PD at the previous assessment and at this one."
-        return None, "PD awaits confirmation at the next assessment."
+            return "PD", said(N_("PD confirmed: PD at the previous assessment and at this one."))
+        return None, _awaits("PD")
     if before in (None, "PD"):
-        return None, f"{now} awaits confirmation at the next assessment."
+        return None, _awaits(now)
     worse = max(before, now, key=_RANKED.index)
     if worse == now:
-        return now, f"{now} confirmed: {before} at the previous assessment and {now} at this one."
-    return worse, f"{worse} confirmed ({before} before, {now} now); {now} awaits confirmation at the next assessment."
+        return now, said(N_("{now} confirmed: {before} at the previous assessment and {now} at this one."),
+                         now=now, before=before)
+    return worse, said(N_("{worse} confirmed ({before} before, {now} now); {now} awaits confirmation at the next "
+                          "assessment."), worse=worse, before=before, now=now)
 
 
 # -- MRD, reported apart from the category --------------------------------------------------------
 
 @dataclass(frozen=True)
-class MrdStatus:
+class MrdStatus(Reasoned):
     negative: bool  # MRD negative as IMWG 2016 defines it
-    reason: str
+    reason: str  # English (JSON, the command line); shown in the window's language from `words`
+    words: Words | None = dataclasses.field(default=None, compare=False)
+
+
+def _mrd(negative: bool, words: Phrase) -> MrdStatus:
+    return MrdStatus(negative, english(words), words)
 
 
 def mrd_negative(mrd: Mrd | None) -> MrdStatus:
     """"MRD negativity (sensitivity 10^-5) by next-generation flow or sequencing"."""
     if mrd is None:
-        return MrdStatus(False, "MRD: not done.")
+        return _mrd(False, said(N_("MRD: not done.")))
     if mrd.result == "positive":
-        return MrdStatus(False, f"MRD positive by {mrd.method}.")
+        return _mrd(False, said(N_("MRD positive by {method}."), method=said(mrd.method)))
     if mrd.method == "other":
-        return MrdStatus(False, "MRD negative, but only next-generation flow or sequencing counts.")
+        return _mrd(False, said(N_("MRD negative, but only next-generation flow or sequencing counts.")))
     if mrd.sensitivity > MRD_SENSITIVITY * (1 + _EPS):
-        return MrdStatus(False, f"MRD negative at a sensitivity of {mrd.sensitivity:.0e} only: "
-                                f"MRD negativity needs 1e-05 or better.")
-    return MrdStatus(True, f"MRD negative by {mrd.method} at a sensitivity of {mrd.sensitivity:.0e}.")
+        return _mrd(False, said(N_("MRD negative at a sensitivity of {sensitivity} only: MRD negativity needs 1e-05 "
+                                   "or better."), sensitivity=f"{mrd.sensitivity:.0e}"))
+    return _mrd(True, said(N_("MRD negative by {method} at a sensitivity of {sensitivity}."), method=said(mrd.method),
+                           sensitivity=f"{mrd.sensitivity:.0e}"))
 
 
 def imaging_plus_mrd_negative(assessment: ResponseAssessment) -> MrdStatus:
@@ -635,9 +657,9 @@ def imaging_plus_mrd_negative(assessment: ResponseAssessment) -> MrdStatus:
     if not status.negative:
         return status
     if assessment.pet_ct is None:
-        return MrdStatus(False, "Imaging-plus MRD needs a PET-CT: not done.")
-    return MrdStatus(assessment.pet_ct == "complete", f"Imaging-plus MRD: PET-CT extramedullary response "
-                                                      f"{assessment.pet_ct}.")
+        return _mrd(False, said(N_("Imaging-plus MRD needs a PET-CT: not done.")))
+    return _mrd(assessment.pet_ct == "complete", said(N_("Imaging-plus MRD: PET-CT extramedullary response "
+                                                         "{response}."), response=said(assessment.pet_ct)))
 
 
 def sustained_mrd_negative(results: Sequence[tuple[date, Mrd]]) -> MrdStatus:
@@ -647,7 +669,8 @@ def sustained_mrd_negative(results: Sequence[tuple[date, Mrd]]) -> MrdStatus:
         if mrd_negative(mrd).negative:
             first = first or on
             if (on - first).days >= MRD_SUSTAINED_DAYS:
-                return MrdStatus(True, f"Sustained MRD negativity: negative on {first} and on {on}.")
+                return _mrd(True, said(N_("Sustained MRD negativity: negative on {first} and on {on}."),
+                                       first=str(first), on=str(on)))
         elif mrd.result == "positive":
             first = None  # a positive result ends the run
-    return MrdStatus(False, "MRD negativity not confirmed a year apart.")
+    return _mrd(False, said(N_("MRD negativity not confirmed a year apart.")))

@@ -5,7 +5,7 @@ Pure functions. A grade is always computed from findings (grading.py), never typ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -238,6 +238,27 @@ class Assessment:
     def day(self) -> date:
         """The local day it was made."""
         return self.at.astimezone().date()
+
+    @cached_property
+    def crs_shown(self) -> grading.Grade:
+        """The CRS grade as a window shows it: see as_recorded."""
+        return as_recorded(self.crs, self.findings.crs)
+
+    @cached_property
+    def icans_shown(self) -> grading.Grade:
+        """The ICANS grade as a window shows it: see as_recorded."""
+        return as_recorded(self.icans, self.findings.icans)
+
+
+def as_recorded(stored: grading.Grade, regrade: Callable[[], grading.Grade]) -> grading.Grade:
+    """A stored grade whose reason can be shown in the window's language: the stored reason is English text,
+    so its words are read again by grading the stored findings once more; only when that gives the same grade
+    with the same reason (the rules have not changed since) is it shown from its phrase, else as recorded."""
+    try:
+        again = regrade()
+    except ClinicalInputError:  # findings today's checks refuse: the record says what it said
+        return stored
+    return again if again == stored else stored
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ class FractionDecisionDialog(FormDialog):
                 label.setText(grade_heading(scale, _("{scale}: no assessment").format(scale=_(scale)), 15))
             assessed.setText("")
             return
-        for label, scale, grade in ((crs, "CRS", latest.crs), (icans, "ICANS", latest.icans)):
+        for label, scale, grade in ((crs, "CRS", latest.crs_shown), (icans, "ICANS", latest.icans_shown)):
             label.setStyleSheet(grade_style(grade.grade))
             label.setText(grade_heading(scale, scale_grade(scale, grade.grade), 15)
                           + f"<br>— {_html(reason_words(grade))}")

@@ -98,7 +98,7 @@ class ResponsePanel(QWidget):
         for row, a in enumerate(self.course):
             signed = signature_words(store.signatures.of("response_reviews", a.review.id)) if a.review else ""
             cells = (a.timepoint, format_date(a.day), a.proposed or "—", a.proposal.proposed.criterion,
-                     a.proposal.reason, a.category or "—", review_words(a), signed, a.mrd.reason)
+                     a.proposal.shown, a.category or "—", review_words(a), signed, a.mrd.shown)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -156,8 +156,8 @@ class ResponseReviewDialog(FormDialog):
         missing = "".join(f"<br>{escape(m)}" for m in proposal.proposed.missing)
         child(self, QLabel, "proposalText").setText(
             f"<b>{escape(assessed.proposed or _('no category'))}</b> — {escape(proposal.proposed.criterion)}{missing}")
-        child(self, QLabel, "confirmationText").setText(escape(proposal.reason))
-        child(self, QLabel, "mrdText").setText(escape(assessed.mrd.reason))
+        child(self, QLabel, "confirmationText").setText(escape(proposal.shown))
+        child(self, QLabel, "mrdText").setText(escape(assessed.mrd.shown))
         self.category = child(self, QComboBox, "categoryCombo")
         self.category.addItem(_(NOT_CHOSEN), None)
         for category in CATEGORIES:

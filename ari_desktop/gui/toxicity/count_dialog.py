@@ -203,7 +203,7 @@ class TlsLabsDialog(_MeasurementDialog):
         self.finding.setStyleSheet(grade_style(None))
         head = ("⚠ " + _("Clinical TLS") if reading.clinical else "⚠ " + _("Laboratory TLS") if reading.laboratory
                 else _("No TLS"))
-        self.finding.setText(f"<b>{head}</b> — {reading.reason}")
+        self.finding.setText(f"<b>{head}</b> — {reading.shown}")
 
     def finding_text(self) -> str:
         return self.finding.text().replace("<b>", "").replace("</b>", "")
@@ -215,6 +215,6 @@ class TlsLabsDialog(_MeasurementDialog):
             arrhythmia=new.arrhythmia, seizure=new.seizure, baseline=new.baseline)
         said = (_("Saved the lab set of {study_id} — {finding}: record its CTCAE grade (3–5) as a tumour lysis "
                   "syndrome event.") if finding.laboratory else _("Saved the lab set of {study_id} — {finding}."))
-        self.session.say(said.format(study_id=self.patient.study_id, finding=finding.reason))
+        self.session.say(said.format(study_id=self.patient.study_id, finding=finding.shown))
         return lab_set, finding
 

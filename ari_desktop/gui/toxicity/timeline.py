@@ -56,9 +56,9 @@ def grade_colours(grade: int) -> tuple[str, str]:
 
 
 def reason_words(grade: Grade) -> str:
-    """The reason without its "grade N: " prefix: "low-flow nasal cannula ≤ 6 L/min (4 L/min)"."""
-    prefix = f"grade {grade.grade}: "
-    return grade.reason.removeprefix(prefix)
+    """The reason without its "grade N: " prefix, in the window's language: "low-flow nasal cannula ≤ 6 L/min
+    (4 L/min)"."""
+    return grade.finding
 
 
 def scale_grade(scale: str, grade: int) -> str:
@@ -392,7 +392,7 @@ class GradeStrip(QWidget):
                 not_yet = self.today is not None and column.when >= self.today
                 said = _("{scale}: not assessed yet") if not_yet else _("{scale}: not assessed")
                 return f"{title}\n" + said.format(scale=_(scale))
-            grade = worst.crs if scale == "CRS" else worst.icans
+            grade = worst.crs_shown if scale == "CRS" else worst.icans_shown
             count = len(column.assessments)
             of = ngettext("one assessment; this one at {time} by {assessor}",
                           "worst of {count} assessments; this one at {time} by {assessor}", count).format(

@@ -51,9 +51,9 @@ ASSESSMENT_COLUMNS: list[Column[AssessmentRow]] = [
     Column(N_("Day"), lambda r: r.day, lambda r: r.assessment.at,
            help=N_("Study day: from day 0, or from the booster")),
     Column(N_("Assessor"), lambda r: r.assessment.assessor),
-    Column(N_("CRS"), lambda r: grade_text(r.assessment.crs), lambda r: r.assessment.crs.grade,
+    Column(N_("CRS"), lambda r: grade_text(r.assessment.crs_shown), lambda r: r.assessment.crs.grade,
            help=N_("ASTCT CRS grade, and the finding that decided it")),
-    Column(N_("ICANS"), lambda r: grade_text(r.assessment.icans), lambda r: r.assessment.icans.grade,
+    Column(N_("ICANS"), lambda r: grade_text(r.assessment.icans_shown), lambda r: r.assessment.icans.grade,
            help=N_("ASTCT ICANS grade, and the finding that decided it")),
     Column(N_("Treatments"), lambda r: treatments_text(r.assessment), help=N_("Given since the last assessment")),
     Column(N_("Notes"), lambda r: r.assessment.notes),
@@ -87,8 +87,8 @@ class AssessmentTableModel(RowTableModel[AssessmentRow]):
             a = row.assessment
             lines = [_("{day}, {time}, assessed by {assessor}").format(
                          day=row.day, time=format_moment(a.at), assessor=a.assessor),
-                     f"{scale_grade('CRS', a.crs.grade)} — {reason_words(a.crs)}",
-                     f"{scale_grade('ICANS', a.icans.grade)} — {reason_words(a.icans)}",
+                     f"{scale_grade('CRS', a.crs.grade)} — {reason_words(a.crs_shown)}",
+                     f"{scale_grade('ICANS', a.icans.grade)} — {reason_words(a.icans_shown)}",
                      _("Treatments: {treatments}").format(treatments=treatments_text(a))]
             if a.notes:
                 lines.append(_("Notes: {notes}").format(notes=a.notes))
