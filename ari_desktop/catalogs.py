@@ -24,9 +24,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from .i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE
+from .paths import shipped
 
-ROOT = Path(__file__).resolve().parent.parent
-LOCALE = ROOT / "resources" / "locale"
+PACKAGE = Path(__file__).resolve().parent
+# The catalogs and the forms where the app reads them: the repository's top-level folders in a source checkout,
+# inside the package once installed (pyproject.toml), so that the tests check an installed package too.
+LOCALE = Path(str(shipped("resources"))) / "locale"
+UI = Path(str(shipped("ui")))
 POT = LOCALE / f"{DOMAIN}.pot"
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
 # Babel's CLDR rule gives Spanish and Catalan a third form for millions; gettext tools and translators
@@ -90,10 +94,9 @@ def extract_ui(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
 def extract() -> Catalog:
     """Every marked message of the sources and forms, as a template."""
     template = _new_catalog(None, None)
-    sources = [("python", path) for path in sorted((ROOT / "ari_desktop").rglob("*.py"))]
-    sources += [(extract_ui, path) for path in sorted((ROOT / "ui").glob("*.ui"))]
-    for method, path in sources:
-        where = path.relative_to(ROOT).as_posix()
+    sources = [("python", path, path.relative_to(PACKAGE.parent).as_posix()) for path in sorted(PACKAGE.rglob("*.py"))]
+    sources += [(extract_ui, path, f"ui/{path.name}") for path in sorted(UI.glob("*.ui"))]
+    for method, path, where in sources:
         for line, message, comments, context in extract_from_file(method, path, KEYWORDS, COMMENT_TAGS,
                                                                   strip_comment_tags=True):
             template.add(message, None, [(where, line)], auto_comments=comments, context=context)
