@@ -55,14 +55,11 @@ def patient(store, add_patient):
 
 def from_the_core(store) -> tuple[str, ...]:
     """What the core says in its own sentences on these screens (the stage of the patient, the course of the
-    toxicity, the response's criteria): translated where the core writes them, not by the window. (The response's
+    toxicity): translated where the core writes them, not by the window. (The response's criterion, missing,
     confirmation and MRD sentences are the core's phrases, shown in the window's language: not data.)"""
     patient = store.patients.get("ARI-001")
     summary = store.toxicity.summary("ARI-001")
-    said = [patient.stage(GUI_TODAY, store.protocol), course_sentence(summary.first_infusion)]
-    for assessed in store.results.responses("ARI-001"):
-        said += [assessed.proposal.proposed.criterion, *assessed.proposal.proposed.missing]
-    return tuple(said)
+    return (patient.stage(GUI_TODAY, store.protocol), course_sentence(summary.first_infusion))
 
 
 def the_patient_view(qtbot, store) -> PatientView:

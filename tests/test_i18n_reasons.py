@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from ari_desktop import i18n
 from ari_desktop.core import grading
 from ari_desktop.core.ctcae import TlsLabs, tumour_lysis
-from ari_desktop.core.response import Mrd, ResponseAssessment, confirmations, mrd_negative
+from ari_desktop.core.response import Mrd, Nadir, ResponseAssessment, confirmations, imwg_response, mrd_negative
 from ari_desktop.core.toxicity import BedsideFindings
 
 DAY0 = GUI_TODAY - timedelta(days=7)
@@ -158,3 +158,33 @@ def test_the_imwg_confirmation_and_mrd_sentences_are_english_in_json_and_catalan
     assert second.shown == "PR confirmada: PR a l'avaluació anterior i PR en aquesta."
     assert mrd.shown == "MRM negativa per citometria de flux de nova generació amb una sensibilitat de 1e-05."
     assert mrd.reason == "MRD negative by next-generation flow at a sensitivity of 1e-05."
+
+
+def test_the_imwg_criterion_and_missing_sentences_are_english_in_json_and_spanish_or_catalan_in_the_window(speaking):
+    screening = ResponseAssessment(serum_m_g_dl=2.0, urine_m_mg_24h=50.0, serum_ife="positive", urine_ife="positive",
+                                   kappa_mg_l=200.0, lambda_mg_l=10.0, marrow_plasma_cells_pct=40.0)
+    vgpr = imwg_response(screening, Nadir(serum_m_g_dl=2.0), ResponseAssessment(serum_m_g_dl=0.1, urine_m_mg_24h=50.0))
+    progression = imwg_response(screening, Nadir(serum_m_g_dl=0.5),
+                                ResponseAssessment(serum_m_g_dl=1.5, new_lesion=True))
+    none = imwg_response(ResponseAssessment(), Nadir(), ResponseAssessment(serum_ife="negative"))
+    english = (vgpr.criterion, progression.criterion, none.criterion, none.missing)
+    assert vgpr.criterion == "VGPR: serum M-protein down 95 % (2 to 0.1 g/dL), urine M-protein 50 mg/24 h."
+    assert progression.criterion == "PD: serum M-protein up 1 g/dL (200 %) from its nadir of 0.5 g/dL; a new lesion."
+    assert none.missing[2:4] == ("CR needs urine immunofixation: not done", "CR needs a bone-marrow aspirate: not done")
+    speaking("es")
+    assert vgpr.criterion_shown == ("VGPR: proteína M en suero: descenso del 95 % (de 2 a 0.1 g/dL), "
+                                    "proteína M en orina: 50 mg/24 h.")
+    assert progression.criterion_shown == ("PD: proteína M en suero: aumento de 1 g/dL (200 %) desde su nadir de "
+                                           "0.5 g/dL; una lesión nueva.")
+    assert none.missing_shown[2:] == ("CR requiere inmunofijación urinaria: sin realizar",
+                                      "CR requiere aspirado de médula ósea: sin realizar",
+                                      "sin enfermedad medible en el cribado: por debajo de CR la respuesta no es "
+                                      "evaluable")
+    assert none.criterion_shown.startswith("Sin categoría: sCR requiere ambas cadenas ligeras libres: sin medir; ")
+    speaking("ca")
+    assert vgpr.criterion_shown == ("VGPR: proteïna M en sèrum: descens del 95 % (de 2 a 0.1 g/dL), "
+                                    "proteïna M en orina: 50 mg/24 h.")
+    assert none.missing_shown[:2] == ("sCR requereix ambdues cadenes lleugeres lliures: sense mesurar",
+                                      "sCR requereix clonalitat al moll d'os (immunohistoquímica o citometria de "
+                                      "flux): sense fer")
+    assert (vgpr.criterion, progression.criterion, none.criterion, none.missing) == english

@@ -20,7 +20,7 @@ from datetime import date
 from ..i18n import N_, _
 from .errors import ClinicalInputError
 from .grading import as_number, as_written
-from .phrases import Phrase, Reasoned, Words, english, said
+from .phrases import Joined, Phrase, Reasoned, Words, english, in_words, said
 
 __all__ = [
     "CATEGORIES",
@@ -281,92 +281,126 @@ def _nadirs(baseline: ResponseAssessment, assessments: Sequence[ResponseAssessme
 
 
 # -- the pieces each category is made of ---------------------------------------------------------
+# Each finding is a phrase (English kept for JSON and the command line, shown in the window's language);
+# what is measured is itself a phrase, so each sentence is whole in every language.
 
 @dataclass(frozen=True)
 class _Test:
     ok: bool | None  # None: the data do not say
-    says: str  # the finding, or (ok None) what is missing: "a bone-marrow aspirate: not done"
+    words: Phrase  # the finding, or (ok None) what is missing: "a bone-marrow aspirate: not done"
+
+    @property
+    def says(self) -> str:
+        return english(self.words)
+
+
+_SERUM_M, _URINE_M = N_("serum M-protein"), N_("urine M-protein")
+_FLC_DIFFERENCE = {"kappa": N_("kappa-minus-uninvolved FLC difference"),
+                   "lambda": N_("lambda-minus-uninvolved FLC difference")}
+
+
+def _not_measured(what: str) -> Phrase:
+    return said(N_("{what}: not measured"), what=said(what))
 
 
 def _fall(what: str, unit: str, before: float, now: float | None, fall: float) -> _Test:
     """A fall of at least `fall` from screening."""
     if now is None:
-        return _Test(None, f"{what}: not measured")
+        return _Test(None, _not_measured(what))
     down = (before - now) / before
-    return _Test(_at_least(down, fall), f"{what} down {_pct(down)} ({as_written(before)} to {as_written(now)} {unit})")
+    return _Test(_at_least(down, fall), said(N_("{what} down {share} ({before} to {now} {unit})"), what=said(what),
+                                             share=_pct(down), before=as_written(before), now=as_written(now),
+                                             unit=unit))
+
+
+def _measured(what: str, value: float, unit: str) -> Phrase:
+    return said(N_("{what} {value} {unit}"), what=said(what), value=as_written(value), unit=unit)
 
 
 def _below(what: str, unit: str, now: float | None, limit: float) -> _Test:
     if now is None:
-        return _Test(None, f"{what}: not measured")
-    return _Test(not _at_least(now, limit), f"{what} {as_written(now)} {unit}")
+        return _Test(None, _not_measured(what))
+    return _Test(not _at_least(now, limit), _measured(what, now, unit))
 
 
 def _serum_fall(b: ResponseAssessment, a: ResponseAssessment, fall: float) -> _Test:
-    return _fall("serum M-protein", "g/dL", b.serum_m_g_dl, a.serum_m_g_dl, fall)
+    return _fall(_SERUM_M, "g/dL", b.serum_m_g_dl, a.serum_m_g_dl, fall)
 
 
 def _urine_fall(b: ResponseAssessment, a: ResponseAssessment, fall: float) -> _Test:
-    return _fall("urine M-protein", "mg/24 h", b.urine_m_mg_24h, a.urine_m_mg_24h, fall)
+    return _fall(_URINE_M, "mg/24 h", b.urine_m_mg_24h, a.urine_m_mg_24h, fall)
 
 
 def _flc_fall(disease: Disease, b: ResponseAssessment, a: ResponseAssessment, fall: float) -> _Test:
-    return _fall(f"{disease.involved}-minus-uninvolved FLC difference", "mg/L",
+    return _fall(_FLC_DIFFERENCE[disease.involved], "mg/L",
                  b.flc_difference(disease.involved), a.flc_difference(disease.involved), fall)
+
+
+# kind -> (M-protein seen on electrophoresis, immunofixation not done, {result: immunofixation result})
+_IMMUNOFIXATION = {
+    "serum": (N_("serum M-protein on electrophoresis"), N_("serum immunofixation: not done"),
+              {"negative": N_("serum immunofixation negative"), "positive": N_("serum immunofixation positive")}),
+    "urine": (N_("urine M-protein on electrophoresis"), N_("urine immunofixation: not done"),
+              {"negative": N_("urine immunofixation negative"), "positive": N_("urine immunofixation positive")}),
+}
 
 
 def _immunofixation_negative(kind: str, electrophoresis: float | None, ife: str | None) -> _Test:
     # An M-protein seen on electrophoresis is one immunofixation would find: CR is excluded at once.
+    seen, not_done, results = _IMMUNOFIXATION[kind]
     if electrophoresis is not None and electrophoresis > 0:
-        return _Test(False, f"{kind} M-protein on electrophoresis")
+        return _Test(False, said(seen))
     if ife is None:
-        return _Test(None, f"{kind} immunofixation: not done")
-    return _Test(ife == "negative", f"{kind} immunofixation {ife}")
+        return _Test(None, said(not_done))
+    return _Test(ife == "negative", said(results[ife]))
 
 
 def _none_on_electrophoresis(a: ResponseAssessment) -> _Test:
     """VGPR's first route: M-protein "detectable by immunofixation but not electrophoresis"."""
-    tests = [_Test(None if v is None else v == 0, f"{kind} M-protein: not measured" if v is None
-                   else f"{kind} M-protein {as_written(v)} {unit}")
-             for kind, v, unit in (("serum", a.serum_m_g_dl, "g/dL"), ("urine", a.urine_m_mg_24h, "mg/24 h"))]
+    tests = [_Test(None if v is None else v == 0, _not_measured(what) if v is None else _measured(what, v, unit))
+             for what, v, unit in ((_SERUM_M, a.serum_m_g_dl, "g/dL"), (_URINE_M, a.urine_m_mg_24h, "mg/24 h"))]
     if any(t.ok is False for t in tests):
         return next(t for t in tests if t.ok is False)
     if any(t.ok is None for t in tests):
         return next(t for t in tests if t.ok is None)
-    return _Test(True, "no M-protein on serum or urine electrophoresis")
+    return _Test(True, said(N_("no M-protein on serum or urine electrophoresis")))
 
 
 def _marrow_below(a: ResponseAssessment) -> _Test:
     if a.marrow_plasma_cells_pct is None:
-        return _Test(None, "a bone-marrow aspirate: not done")
+        return _Test(None, said(N_("a bone-marrow aspirate: not done")))
     return _Test(not _at_least(a.marrow_plasma_cells_pct, CR_MARROW_BELOW_PCT),
-                 f"{as_written(a.marrow_plasma_cells_pct)} % plasma cells in marrow")
+                 said(N_("{value} % plasma cells in marrow"), value=as_written(a.marrow_plasma_cells_pct)))
 
 
 def _ratio_normal_test(a: ResponseAssessment) -> _Test:
     ratio = a.flc_ratio
     if ratio is None:
-        return _Test(None, "both free light chains: not measured")
-    return _Test(_ratio_normal(ratio), f"FLC ratio {as_written(round(ratio, 2))}")
+        return _Test(None, said(N_("both free light chains: not measured")))
+    return _Test(_ratio_normal(ratio), said(N_("FLC ratio {ratio}"), ratio=as_written(round(ratio, 2))))
 
 
 def _no_clonal_cells(a: ResponseAssessment) -> _Test:
     if a.marrow_clonal is None:
-        return _Test(None, "marrow clonality (immunohistochemistry or flow cytometry): not done")
-    return _Test(not a.marrow_clonal, "clonal plasma cells in marrow" if a.marrow_clonal
-                 else "no clonal plasma cells in marrow")
+        return _Test(None, said(N_("marrow clonality (immunohistochemistry or flow cytometry): not done")))
+    return _Test(not a.marrow_clonal, said(N_("clonal plasma cells in marrow")) if a.marrow_clonal
+                 else said(N_("no clonal plasma cells in marrow")))
+
+
+def _pet_ct(response: str) -> Phrase:
+    return said(N_("PET-CT extramedullary response {response}"), response=said(response))
 
 
 def _no_plasmacytoma(b: ResponseAssessment, a: ResponseAssessment) -> _Test:
     if a.pet_ct is not None:
-        return _Test(a.pet_ct == "complete", f"PET-CT extramedullary response {a.pet_ct}")
+        return _Test(a.pet_ct == "complete", _pet_ct(a.pet_ct))
     if a.plasmacytoma_spd_mm2 is not None:
-        return _Test(a.plasmacytoma_spd_mm2 == 0, "no soft-tissue plasmacytoma" if a.plasmacytoma_spd_mm2 == 0
-                     else "a soft-tissue plasmacytoma remains")
+        return _Test(a.plasmacytoma_spd_mm2 == 0, said(N_("no soft-tissue plasmacytoma")) if a.plasmacytoma_spd_mm2 == 0
+                     else said(N_("a soft-tissue plasmacytoma remains")))
     if b.plasmacytoma_spd_mm2:
-        return _Test(None, "a plasmacytoma measurement or PET-CT: not done")
+        return _Test(None, said(N_("a plasmacytoma measurement or PET-CT: not done")))
     # A plasmacytoma nobody recorded at screening is not asked to disappear.
-    return _Test(True, "no soft-tissue plasmacytoma recorded")
+    return _Test(True, said(N_("no soft-tissue plasmacytoma recorded")))
 
 
 def _plasmacytoma_shrink(b: ResponseAssessment, a: ResponseAssessment, fall: float) -> list[_Test]:
@@ -374,17 +408,17 @@ def _plasmacytoma_shrink(b: ResponseAssessment, a: ResponseAssessment, fall: flo
     if not b.plasmacytoma_spd_mm2:
         return []
     if a.pet_ct is not None:
-        return [_Test(a.pet_ct in ("complete", "partial"), f"PET-CT extramedullary response {a.pet_ct}")]
-    return [_fall("plasmacytomas (sum of products of diameters)", "mm²", b.plasmacytoma_spd_mm2,
+        return [_Test(a.pet_ct in ("complete", "partial"), _pet_ct(a.pet_ct))]
+    return [_fall(N_("plasmacytomas (sum of products of diameters)"), "mm²", b.plasmacytoma_spd_mm2,
                   a.plasmacytoma_spd_mm2, fall)]
 
 
 def _urine_pr(b: ResponseAssessment, a: ResponseAssessment) -> _Test:
     """"Urine M-protein down >= 90 % or < 200 mg/24 h"."""
     if a.urine_m_mg_24h is None:
-        return _Test(None, "urine M-protein: not measured")
+        return _Test(None, _not_measured(_URINE_M))
     if not _at_least(a.urine_m_mg_24h, PR_URINE_BELOW_MG):
-        return _below("urine M-protein", "mg/24 h", a.urine_m_mg_24h, PR_URINE_BELOW_MG)
+        return _below(_URINE_M, "mg/24 h", a.urine_m_mg_24h, PR_URINE_BELOW_MG)
     return _urine_fall(b, a, PR_URINE_FALL)
 
 
@@ -412,7 +446,7 @@ def _vgpr(d: Disease, b: ResponseAssessment, a: ResponseAssessment) -> list[list
     if d.m_protein:
         by_fall = [_serum_fall(b, a, VGPR_FALL)] if d.serum else []
         return [[_none_on_electrophoresis(a)],
-                [*by_fall, _below("urine M-protein", "mg/24 h", a.urine_m_mg_24h, VGPR_URINE_BELOW_MG)]]
+                [*by_fall, _below(_URINE_M, "mg/24 h", a.urine_m_mg_24h, VGPR_URINE_BELOW_MG)]]
     if d.involved:  # IMWG 2016 reading: >= 90 % fall in the FLC difference for FLC-only disease
         return [[_flc_fall(d, b, a, VGPR_FALL)]]
     return []  # marrow-only disease has no VGPR
@@ -424,7 +458,7 @@ def _pr(d: Disease, b: ResponseAssessment, a: ResponseAssessment) -> list[list[_
     elif d.involved:
         tests = [_flc_fall(d, b, a, PR_FALL)]
     elif d.marrow:
-        tests = [_fall("marrow plasma cells", "%", b.marrow_plasma_cells_pct, a.marrow_plasma_cells_pct, PR_FALL)]
+        tests = [_fall(N_("marrow plasma cells"), "%", b.marrow_plasma_cells_pct, a.marrow_plasma_cells_pct, PR_FALL)]
     else:
         return []
     return [[*tests, *_plasmacytoma_shrink(b, a, PR_FALL)]]
@@ -444,50 +478,53 @@ _RULES = (("sCR", _scr), ("CR", _cr), ("VGPR", _vgpr), ("PR", _pr), ("MR", _mr))
 # -- progression, from the nadir -----------------------------------------------------------------
 
 def _rise(what: str, unit: str, nadir: float | None, now: float | None, minimum: float, *,
-          strictly: bool = False) -> str | None:
-    """The PD sentence when `now` is >= 25 % above the nadir by at least `minimum` (or more than it)."""
+          strictly: bool = False) -> Phrase | None:
+    """The PD finding when `now` is >= 25 % above the nadir by at least `minimum` (or more than it)."""
     if nadir is None or now is None:
         return None
     rise = now - nadir
     enough = rise > minimum + _EPS if strictly else _at_least(rise, minimum)
     if enough and _at_least(rise, PD_RISE * nadir):
-        share = f" ({_pct(rise / nadir)})" if nadir else ""
-        return f"{what} up {as_written(round(rise, 3))} {unit}{share} from its nadir of {as_written(nadir)} {unit}"
+        values = {"what": said(what), "rise": as_written(round(rise, 3)), "unit": unit, "nadir": as_written(nadir)}
+        if nadir:
+            return said(N_("{what} up {rise} {unit} ({share}) from its nadir of {nadir} {unit}"),
+                        share=_pct(rise / nadir), **values)
+        return said(N_("{what} up {rise} {unit} from its nadir of {nadir} {unit}"), **values)
     return None
 
 
-def _serum_pd(nadir: float | None, now: float | None) -> str | None:
+def _serum_pd(nadir: float | None, now: float | None) -> Phrase | None:
     # CLINICAL.md: "absolute >= 0.5 g/dL; >= 1 g/dL when the nadir was >= 5 g/dL". Read as a raised
     # minimum, the second clause would never matter (25 % of 5 g/dL is already 1.25), so the IMWG 2016
     # reading is used: from a nadir >= 5 g/dL a rise of 1 g/dL is progression by itself.
     if nadir is not None and now is not None and _at_least(nadir, PD_SERUM_HIGH_NADIR_G_DL):
         if _at_least(now - nadir, PD_SERUM_HIGH_MIN_G_DL):
-            return (f"serum M-protein up {as_written(round(now - nadir, 3))} g/dL from a nadir of "
-                    f"{as_written(nadir)} g/dL (at least 1 g/dL from a nadir of 5 g/dL or more)")
+            return said(N_("serum M-protein up {rise} g/dL from a nadir of {nadir} g/dL (at least 1 g/dL from a "
+                           "nadir of 5 g/dL or more)"), rise=as_written(round(now - nadir, 3)), nadir=as_written(nadir))
         return None
-    return _rise("serum M-protein", "g/dL", nadir, now, PD_SERUM_MIN_G_DL)
+    return _rise(_SERUM_M, "g/dL", nadir, now, PD_SERUM_MIN_G_DL)
 
 
-def _progression(d: Disease, n: Nadir, a: ResponseAssessment) -> tuple[list[str], str | None]:
+def _progression(d: Disease, n: Nadir, a: ResponseAssessment) -> tuple[list[Phrase], Phrase | None]:
     """The PD criteria met by the current assessment: those on other findings, and the marrow's."""
     found = [
         _serum_pd(n.serum_m_g_dl, a.serum_m_g_dl),
-        _rise("urine M-protein", "mg/24 h", n.urine_m_mg_24h, a.urine_m_mg_24h, PD_URINE_MIN_MG),
+        _rise(_URINE_M, "mg/24 h", n.urine_m_mg_24h, a.urine_m_mg_24h, PD_URINE_MIN_MG),
         # "the FLC difference when M-protein is not measurable"
-        _rise("the FLC difference", "mg/L", n.flc_difference_mg_l, a.flc_difference(d.involved),
+        _rise(N_("the FLC difference"), "mg/L", n.flc_difference_mg_l, a.flc_difference(d.involved),
               PD_FLC_MORE_THAN_MG_L, strictly=True) if d.involved else None,
-        "a new lesion" if a.new_lesion else None,
-        "PET-CT shows progressive extramedullary disease" if a.pet_ct == "progressive" else None,
+        said(N_("a new lesion")) if a.new_lesion else None,
+        said(N_("PET-CT shows progressive extramedullary disease")) if a.pet_ct == "progressive" else None,
     ]
     if n.plasmacytoma_spd_mm2 is not None and a.plasmacytoma_spd_mm2 is not None:
         if n.plasmacytoma_spd_mm2 == 0 and a.plasmacytoma_spd_mm2 > 0:
-            found.append("a soft-tissue plasmacytoma where none was left")
+            found.append(said(N_("a soft-tissue plasmacytoma where none was left")))
         elif n.plasmacytoma_spd_mm2 and _at_least(a.plasmacytoma_spd_mm2 / n.plasmacytoma_spd_mm2 - 1,
                                                   PD_LESION_GROWTH):
-            found.append(f"plasmacytomas grown {_pct(a.plasmacytoma_spd_mm2 / n.plasmacytoma_spd_mm2 - 1)} "
-                         f"from their nadir")
+            found.append(said(N_("plasmacytomas grown {share} from their nadir"),
+                              share=_pct(a.plasmacytoma_spd_mm2 / n.plasmacytoma_spd_mm2 - 1)))
     # "marrow plasma cells when nothing else is measurable"
-    marrow = _rise("marrow plasma cells", "%", n.marrow_plasma_cells_pct, a.marrow_plasma_cells_pct,
+    marrow = _rise(N_("marrow plasma cells"), "%", n.marrow_plasma_cells_pct, a.marrow_plasma_cells_pct,
                    PD_MARROW_MIN_PCT) if d.nothing_else else None
     return [f for f in found if f], marrow
 
@@ -499,9 +536,28 @@ class Response:
     """The category the numbers show, the criterion that decided it, and what kept a better one open."""
 
     category: str | None  # one of CATEGORIES, or None when the data do not allow one
-    criterion: str  # one sentence in the clinic's words
-    missing: tuple[str, ...] = ()  # e.g. "CR needs a bone-marrow aspirate: not done"
+    criterion: str  # one sentence in the clinic's words, English (stored, JSON, the command line)
+    missing: tuple[str, ...] = ()  # e.g. "CR needs a bone-marrow aspirate: not done" (English)
     by_marrow_alone: bool = False  # decided by the marrow only: needs no confirmation
+    # The same sentences as phrases, shown in the window's language; None: the English text is all there is.
+    criterion_words: Words | None = dataclasses.field(default=None, compare=False)
+    missing_words: tuple[Words, ...] | None = dataclasses.field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.criterion_words is None:
+            object.__setattr__(self, "criterion_words", self.criterion)
+        if self.missing_words is None:
+            object.__setattr__(self, "missing_words", self.missing)
+
+    @property
+    def criterion_shown(self) -> str:
+        """The criterion in the active language."""
+        return in_words(self.criterion_words)
+
+    @property
+    def missing_shown(self) -> tuple[str, ...]:
+        """What is missing, in the active language."""
+        return tuple(in_words(m) for m in self.missing_words)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -520,9 +576,15 @@ def _decide(alternatives: list[list[_Test]]) -> tuple[bool | None, list[_Test]]:
     return (None if undecided else False), undecided
 
 
-def _needs(keeps_open: dict[str, str]) -> tuple[str, ...]:
-    ordered = sorted(keeps_open.items(), key=lambda item: _RANKED.index(item[1]))  # best category first
-    return tuple(f"{name} needs {says}" for says, name in ordered)
+def _needs(keeps_open: dict[str, tuple[Phrase, str]]) -> list[Phrase]:
+    ordered = sorted(keeps_open.values(), key=lambda item: _RANKED.index(item[1]))  # best category first
+    return [said(N_("{category} needs {finding}"), category=name, finding=words) for words, name in ordered]
+
+
+def _response(category: str | None, criterion: Phrase, missing: Sequence[Phrase] = (), *,
+              by_marrow_alone: bool = False) -> Response:
+    return Response(category, english(criterion), tuple(english(m) for m in missing), by_marrow_alone,
+                    criterion, tuple(missing))
 
 
 def imwg_response(baseline: ResponseAssessment, nadir: Nadir, current: ResponseAssessment) -> Response:
@@ -530,22 +592,24 @@ def imwg_response(baseline: ResponseAssessment, nadir: Nadir, current: ResponseA
     disease = _disease(baseline)
     progression, marrow = _progression(disease, nadir, current)
     if progression or marrow:
-        return Response("PD", f"PD: {'; '.join([*progression, *([marrow] if marrow else [])])}.",
-                        by_marrow_alone=not progression)
-    keeps_open: dict[str, str] = {}  # what is missing -> the lowest category it keeps open
+        return _response("PD", said(N_("PD: {findings}."), findings=Joined([*progression, *([marrow] if marrow
+                                                                                           else [])])),
+                         by_marrow_alone=not progression)
+    keeps_open: dict[str, tuple[Phrase, str]] = {}  # what is missing (English) -> it, the lowest category it keeps open
     for name, rule in _RULES:
         met, tests = _decide(rule(disease, baseline, current))
         if met:
-            return Response(name, f"{name}: {', '.join(t.says for t in tests)}.", _needs(keeps_open),
-                            by_marrow_alone=name == "PR" and disease.marrow)
-        keeps_open.update((t.says, name) for t in tests)
-    missing = list(_needs(keeps_open))
+            return _response(name, said(N_("{category}: {findings}."), category=name,
+                                        findings=Joined([t.words for t in tests], ", ")), _needs(keeps_open),
+                             by_marrow_alone=name == "PR" and disease.marrow)
+        keeps_open.update((t.says, (t.words, name)) for t in tests)
+    missing = _needs(keeps_open)
     if followed_parameter(baseline) is None:
-        missing.append("no measurable disease at screening: below CR the response cannot be assessed")
+        missing.append(said(N_("no measurable disease at screening: below CR the response cannot be assessed")))
     if missing:
-        return Response(None, f"No category: {'; '.join(missing)}.", tuple(missing))
-    findings = ", ".join(t.says for t in _pr(disease, baseline, current)[0])
-    return Response("SD", f"SD: {findings}; neither a response nor progression.")
+        return _response(None, said(N_("No category: {missing}."), missing=Joined(missing)), missing)
+    findings = Joined([t.words for t in _pr(disease, baseline, current)[0]], ", ")
+    return _response("SD", said(N_("SD: {findings}; neither a response nor progression."), findings=findings))
 
 
 def is_overall_response(category: str | None) -> bool:
@@ -588,7 +652,7 @@ def confirmations(baseline: ResponseAssessment, assessments: Sequence[ResponseAs
                 out.append(_confirmation(own.category, said(N_("{category} needs no confirmation."),
                                                             category=own.category), own))
             else:
-                out.append(Confirmation(None, own.criterion, own))
+                out.append(Confirmation(None, own.criterion, own, own.criterion_words))
             continue
         if i == 0:
             out.append(_confirmation(None, _awaits(own.category), own))

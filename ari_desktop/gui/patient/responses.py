@@ -97,7 +97,7 @@ class ResponsePanel(QWidget):
         self.table.setRowCount(len(self.course))
         for row, a in enumerate(self.course):
             signed = signature_words(store.signatures.of("response_reviews", a.review.id)) if a.review else ""
-            cells = (a.timepoint, format_date(a.day), a.proposed or "—", a.proposal.proposed.criterion,
+            cells = (a.timepoint, format_date(a.day), a.proposed or "—", a.proposal.proposed.criterion_shown,
                      a.proposal.shown, a.category or "—", review_words(a), signed, a.mrd.shown)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -153,9 +153,10 @@ class ResponseReviewDialog(FormDialog):
             study_id=study_id, timepoint=assessed.timepoint))
         child(self, QLabel, "patientText").setText(f"<b>{escape(study_id)}</b>")
         child(self, QLabel, "assessmentText").setText(escape(f"{assessed.timepoint}, {assessed.day}"))
-        missing = "".join(f"<br>{escape(m)}" for m in proposal.proposed.missing)
+        missing = "".join(f"<br>{escape(m)}" for m in proposal.proposed.missing_shown)
+        criterion = escape(proposal.proposed.criterion_shown)
         child(self, QLabel, "proposalText").setText(
-            f"<b>{escape(assessed.proposed or _('no category'))}</b> — {escape(proposal.proposed.criterion)}{missing}")
+            f"<b>{escape(assessed.proposed or _('no category'))}</b> — {criterion}{missing}")
         child(self, QLabel, "confirmationText").setText(escape(proposal.shown))
         child(self, QLabel, "mrdText").setText(escape(assessed.mrd.shown))
         self.category = child(self, QComboBox, "categoryCombo")
