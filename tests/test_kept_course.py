@@ -9,6 +9,7 @@ import pytest
 from conftest import make_demo, open_store
 
 from ari_desktop.core import protocol
+from ari_desktop.core import results as results_rules
 from ari_desktop.core.patients import Anchors, check_new_patient
 from ari_desktop.core.results import counted_course, response_course
 
@@ -65,6 +66,26 @@ def test_a_corrected_recording_date_moves_the_assessment_it_dates(store):
     assert store.results.kept()[patient_id].readings[0].day == DAY0 + timedelta(days=28)
     store.recordings.record("ARI-001", "M1", "response", done_at=at(30), correction_reason="date typed wrong")
     assert store.results.kept()[patient_id].readings[0].day == DAY0 + timedelta(days=30)
+
+
+def test_a_result_another_program_writes_while_the_course_is_read_is_not_hidden_by_what_was_read(
+        store, database, monkeypatch):
+    labs(store, "ARI-001", "SCR", -30, serum_m_g_dl="3.0")
+    labs(store, "ARI-001", "M1", 28, serum_m_g_dl="1.2")
+    made, written = results_rules.kept_course, []
+
+    def read_while_another_writes(results):
+        if not written:  # once, while the first patient's course is made from what was read
+            with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
+                labs(other, "ARI-001", "M2", 60, serum_m_g_dl="1.0")
+            written.append(True)
+        return made(results)
+
+    monkeypatch.setattr(results_rules, "kept_course", read_while_another_writes)
+    store.results.kept()  # read before the other program's write: counted now, not kept
+    monkeypatch.setattr(results_rules, "kept_course", made)
+    assert "ARI-001" not in kept_rows(store)
+    assert confirmed(store, "ARI-001") == [("M1", None), ("M2", "PR")]
 
 
 def test_what_other_rules_kept_is_made_again(store):

@@ -27,6 +27,7 @@ from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
 from .part import Part
+from .schema import READINGS_FROM
 
 _VALUE_COLUMNS = tuple(FIELDS)
 COUNT_ACTIVITY = "cbc"  # its result is a blood count, kept with the others by store.counts
@@ -233,18 +234,28 @@ class Results(Part):
                 kept[patient_id] = _kept(text)
         if not missing:
             return kept
+        seen = self.db.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
         results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
                    {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
         made = {patient_id: rules.kept_course(results.get(patient_id, [])) for patient_id in missing}
         try:
             with self.store.transaction():
+                written = self._written_since(seen)  # by another program while these were read: not kept
                 for patient_id, course in made.items():
+                    if patient_id in written:
+                        continue
                     self.db.execute("INSERT INTO response_readings (patient_id, rules, readings) VALUES (?, ?, ?)"
                                     " ON CONFLICT (patient_id) DO UPDATE SET rules = excluded.rules,"
                                     " readings = excluded.readings", [patient_id, digest, _kept_text(course)])
         except StoreError:
             pass  # a file open to be read (or in use): made again at the next read
         return kept | made
+
+    def _written_since(self, change_id: int) -> set[int]:
+        """The patients whose results or recordings were written after change log entry `change_id`."""
+        query = " UNION ".join(f"SELECT t.patient_id FROM {table} t JOIN change_log c ON c.table_name = '{table}'"
+                               " AND c.row_id = t.id WHERE c.id > ?" for table in READINGS_FROM)
+        return {patient_id for (patient_id,) in self.db.execute(query, [change_id] * len(READINGS_FROM))}
 
     # -- reading -------------------------------------------------------------------------------
 
