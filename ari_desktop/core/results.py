@@ -403,13 +403,17 @@ def _decided_by(review: ResponseReview, as_of: date) -> bool:
     return review.decided_at.astimezone().date() <= as_of
 
 
+def course_on(results: Sequence[Result], reviews: Sequence[ResponseReview], as_of: date) -> list[AssessedResponse]:
+    """The response course as known on `as_of`: the results done by then, the reviews decided by then."""
+    return response_course([r for r in results if r.day <= as_of], [r for r in reviews if _decided_by(r, as_of)])
+
+
 def counted_course(kept: KeptCourse, reviews: Sequence[ResponseReview], as_of: date,
                    results: Callable[[], Sequence[Result]]) -> list[CountedResponse]:
     """The assessments done by `as_of`, with the reviews decided by then. From the `kept` readings; from the
     patient's `results` (read only then) when a result one of them rests on was done after `as_of`."""
-    reviewed = {r.timepoint: r for r in reviews if _decided_by(r, as_of)}
     known = [r for r in kept.readings if r.day <= as_of]
     if known and known[-1].known_on > as_of:
-        done = [r for r in results() if r.day <= as_of]
-        return [a.counted for a in response_course(done, list(reviewed.values()))]
+        return [a.counted for a in course_on(results(), reviews, as_of)]
+    reviewed = {r.timepoint: r for r in reviews if _decided_by(r, as_of)}
     return [CountedResponse(r.timepoint, r.day, r.confirmed, reviewed.get(r.timepoint)) for r in known]

@@ -13,7 +13,7 @@ from datetime import date
 
 from ..core.endpoints import infusion_timepoint, not_infused
 from ..core.patients import Patient
-from ..core.results import AssessedResponse, Measured, Result, response_course
+from ..core.results import AssessedResponse, Measured, Result, course_on
 from ..i18n import ngettext
 
 
@@ -84,6 +84,5 @@ def _known(by_patient: dict[int, list[Result | Measured]], as_of: date) -> dict[
 def responses(store, cohort: Cohort, patients: Iterable[Infused]) -> dict[int, list[AssessedResponse]]:
     """These patients' response assessments known on the as-of date, by patient row id."""
     reviews = store.results.reviews_by_patient()
-    known = {patient_id: [r for r in rows if r.decided_at.astimezone().date() <= cohort.as_of]
-             for patient_id, rows in reviews.items()}
-    return {p.patient_id: response_course(cohort.results_of(p), known.get(p.patient_id, [])) for p in patients}
+    return {p.patient_id: course_on(cohort.results_of(p), reviews.get(p.patient_id, []), cohort.as_of)
+            for p in patients}

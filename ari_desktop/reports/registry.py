@@ -20,7 +20,7 @@ from ..core.dates import from_utc_text
 from ..core.endpoints import InfusionCourse
 from ..core.patients import Patient
 from ..core.response import CATEGORIES
-from ..core.results import AssessedResponse, Result, response_course
+from ..core.results import AssessedResponse, Result, course_on
 from ..core.toxicity import ToxicityEvent
 from ..store import Store
 
@@ -76,10 +76,9 @@ def results_as_of(store: Store, as_of: date) -> list[tuple[int, Patient, list[Re
     results, reviews = store.results.by_patient(), store.results.reviews_by_patient()
     out = []
     for patient_id, patient in store.patients.with_ids():
-        known = [r for r in results.get(patient_id, []) if r.day <= as_of]
-        course = response_course(known, [r for r in reviews.get(patient_id, [])
-                                         if r.decided_at.astimezone().date() <= as_of])
-        out.append((patient_id, patient, known, course))
+        done = results.get(patient_id, [])
+        out.append((patient_id, patient, [r for r in done if r.day <= as_of],
+                    course_on(done, reviews.get(patient_id, []), as_of)))
     return out
 
 
