@@ -30,7 +30,7 @@ decided once here:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -78,6 +78,10 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _day_of(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 @dataclass(frozen=True)
 class TreatmentTotals:
     """Anti-cytokine treatment given, in mg, summed over a set of assessments."""
@@ -98,6 +102,10 @@ class TreatmentTotals:
 
     def as_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TreatmentTotals:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,12 @@ class Episode:
                 "resolution_day": self.resolution_day, "duration_days": self.duration_days,
                 "ongoing": self.ongoing, "treatments": self.treatments.as_json(),
                 "assessment_ids": list(self.assessment_ids)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Episode:
+        return cls(data["kind"], date.fromisoformat(data["onset"]), data["onset_day"], data["last_day"],
+                   data["max_grade"], _day_of(data["resolution"]), data["resolution_day"],
+                   TreatmentTotals.from_json(data["treatments"]), tuple(data["assessment_ids"]))
 
 
 def _grade(assessment: Assessed, kind: str) -> int:
@@ -207,6 +221,10 @@ class WithinWindow:
                 "resolution_day": self.resolution_day, "duration_days": self.duration_days,
                 "ongoing": self.ongoing, "episodes": [e.as_json() for e in self.episodes]}
 
+    @classmethod
+    def from_json(cls, kind: str, data: dict) -> WithinWindow:
+        return cls(kind, tuple(Episode.from_json(e) for e in data["episodes"]))
+
 
 @dataclass(frozen=True)
 class CourseEvent:
@@ -227,6 +245,11 @@ class CourseEvent:
     def as_json(self) -> dict:
         return {"id": self.id, "kind": self.kind, "grade": self.grade, "onset": self.onset.isoformat(),
                 "onset_day": self.onset_day, "resolution": _iso(self.resolution)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> CourseEvent:
+        return cls(data["id"], data["kind"], data["grade"], date.fromisoformat(data["onset"]), data["onset_day"],
+                   _day_of(data["resolution"]))
 
 
 def prolonged_cytopenia_on(event: ToxicityEvent, anchor_date: date, after_day: int, day: date) -> bool:
@@ -259,6 +282,10 @@ class NotInfused:
 
     def as_json(self) -> dict:
         return {"reason": self.reason, "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, data: dict) -> NotInfused:
+        return cls(**data)
 
     def __str__(self) -> str:
         words = _(NOT_INFUSED_REASONS[self.reason])
@@ -327,6 +354,21 @@ class InfusionCourse:
             "prolonged_cytopenia_events": [e.as_json() for e in self.prolonged_cytopenia or ()],
             "treatments": self.treatments.as_json() if self.treatments else None,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> InfusionCourse:
+        """The course `as_json` wrote (what store.toxicity keeps between reads)."""
+        windows = {kind: None if data[kind] is None else WithinWindow.from_json(kind, data[kind]) for kind in KINDS}
+        cytopenia = data["prolonged_cytopenia_events"]
+        return cls(
+            data["infusion"], data["anchor"], _day_of(data["anchor_date"]), data["window_days"], data["status"],
+            not_infused=None if data["not_infused"] is None else NotInfused.from_json(data["not_infused"]),
+            window_complete=data["window_complete"], crs=windows["crs"], icans=windows["icans"],
+            late_episodes=tuple(Episode.from_json(e) for e in data["late_episodes"]),
+            late_events=tuple(CourseEvent.from_json(e) for e in data["late_events"]),
+            prolonged_cytopenia=None if data["prolonged_cytopenia"] is None else tuple(
+                CourseEvent.from_json(e) for e in cytopenia),
+            treatments=None if data["treatments"] is None else TreatmentTotals.from_json(data["treatments"]))
 
 
 def infusion_course(patient: Patient, *, infusion: str, anchor_date: date | None, until: date | None,
@@ -444,6 +486,16 @@ class ToxicitySummary:
                 "first_infusion": self.first_infusion.as_json(),
                 "booster": self.booster.as_json() if self.booster else None}
 
+    @classmethod
+    def from_json(cls, data: dict) -> ToxicitySummary:
+        booster = None if data["booster"] is None else InfusionCourse.from_json(data["booster"])
+        first = InfusionCourse.from_json(data["first_infusion"])
+        return cls(data["study_id"], date.fromisoformat(data["as_of"]), first, booster)
+
+    def on(self, as_of: date) -> ToxicitySummary:
+        """The same courses as known on a later date, `as_of` on or after the day they settled (settled_on)."""
+        return replace(self, as_of=as_of)
+
 
 def course_of(anchors: Anchors, when: date) -> tuple[str, date]:
     """The infusion whose course a date belongs to, as (anchor letter, its date): the booster's from
@@ -477,6 +529,27 @@ def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Ite
         window_days=protocol.toxicity_days_after_booster,
         recording=infusions.get(infusion_timepoint(protocol, "booster")), **common)
     return ToxicitySummary(patient.study_id, as_of, first, booster)
+
+
+def settled_on(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessed],
+               events: Iterable[ToxicityEvent], infusions: Mapping[str, Recording]) -> date:
+    """The day from which the patient's toxicity_summary, given these records, is the same on every later
+    as-of date (but for the date it names): the latest of every date the rules above compare the as-of date
+    with. What was recorded then, the infusions and the ends of follow-up, each window's end and the first
+    day of prolonged cytopenia. A summary made on that day serves later dates until the patient's records
+    change (store.toxicity keeps it between reads so); a rule that compares the as-of date with a date not
+    here must add it."""
+    a = patient.anchors
+    days = [a.screening, *(d for d in (a.day0, a.booster, a.off_study, a.death) if d)]
+    for anchor, window in ((a.day0, protocol.toxicity_days_after_infusion),
+                           (a.booster, protocol.toxicity_days_after_booster)):
+        if anchor:
+            days += [anchor + timedelta(days=window),
+                     anchor + timedelta(days=protocol.prolonged_cytopenia_after_day + 1)]
+    days += [r.done_at.astimezone().date() for r in infusions.values() if r.done_at]
+    days += [_date_of(x) for x in assessments]
+    days += [d for e in events for d in (e.onset, e.resolution) if d]
+    return max(days)
 
 
 # --------------------------------------------------------------------------------------------

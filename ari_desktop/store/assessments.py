@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -111,16 +112,23 @@ class Assessments(Part):
                                [patient_id])
         return [_assessment(row) for row in rows]
 
-    def graded_by_patient(self) -> dict[int, list[GradedAssessment]]:
-        """Every patient's assessments in order, by row id of the patient, as the cohort's endpoint tables read
-        them (time, grades, doses): one read of the columns they need."""
+    def graded_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[int, list[GradedAssessment]]:
+        """Every patient's assessments in order (or these patients' only), by row id of the patient, as the
+        cohort's endpoint tables read them (time, grades, doses): a read of the columns they need."""
+        select = (f"SELECT patient_id, id, at, crs_grade, crs_reason, icans_grade, icans_reason, "
+                  f"{', '.join(_TREATMENTS)} FROM assessments")
+        if patient_ids is None:
+            reads = [(f"{select} ORDER BY patient_id, at", [])]
+        else:
+            batches = [patient_ids[i:i + _IDS_PER_QUERY] for i in range(0, len(patient_ids), _IDS_PER_QUERY)]
+            reads = [(f"{select} WHERE patient_id IN ({', '.join('?' for _ in batch)}) ORDER BY patient_id, at",
+                      list(batch)) for batch in batches]
         cohort: dict[int, list[GradedAssessment]] = defaultdict(list)
-        for patient_id, row_id, at, crs, crs_reason, icans, icans_reason, *doses in self.db.execute(
-                "SELECT patient_id, id, at, crs_grade, crs_reason, icans_grade, icans_reason, "
-                f"{', '.join(_TREATMENTS)} FROM assessments ORDER BY patient_id, at"):
-            moment = from_utc_text(at)
-            cohort[patient_id].append(GradedAssessment(row_id, moment, moment.date(), _treatments(*doses),
-                                                       _grade(crs, crs_reason), _grade(icans, icans_reason)))
+        for query, params in reads:
+            for patient_id, row_id, at, crs, crs_reason, icans, icans_reason, *doses in self.db.execute(query, params):
+                moment = from_utc_text(at)
+                cohort[patient_id].append(GradedAssessment(row_id, moment, moment.date(), _treatments(*doses),
+                                                           _grade(crs, crs_reason), _grade(icans, icans_reason)))
         return dict(cohort)
 
     def latest_grades(self) -> dict[str, Assessment]:
@@ -154,6 +162,7 @@ def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: gradi
             "icans_reason": icans.reason, **{name: float(getattr(treatments, name)) for name in _TREATMENTS}}
 
 
+_IDS_PER_QUERY = 500  # patients read in one query: well within what SQLite and PostgreSQL take as parameters
 # The same doses and the same graded sentences recur over thousands of assessments: each is checked and
 # built once per read of the cohort, not once per row.
 _treatments = lru_cache(maxsize=4096)(Treatments)

@@ -20,7 +20,7 @@ class Efficacy(Part):
         `ari-desktop endpoints` prints and the Analysis view shows."""
         as_of = self.store.toxicity.checked_as_of(as_of)
         infusions = self.store.toxicity.infusions()
-        summaries = self.store.toxicity.summaries(as_of, infusions)
+        summaries = self.store.toxicity.summaries(as_of)
         return self.store.toxicity.endpoints(as_of, summaries), self.endpoints(as_of, summaries, infusions)
 
     def endpoints(self, as_of: date | None = None, summaries: dict[int, endpoints.ToxicitySummary] | None = None,
@@ -31,7 +31,7 @@ class Efficacy(Part):
 
         as_of = self.store.toxicity.checked_as_of(as_of)
         infusions = self.store.toxicity.infusions() if infusions is None else infusions
-        summaries = self.store.toxicity.summaries(as_of, infusions) if summaries is None else summaries
+        summaries = self.store.toxicity.summaries(as_of) if summaries is None else summaries
         kept = self.store.results.kept()
         reviews = self.store.results.reviews_by_patient()
         progressions = self.store.results.progressions()

@@ -27,8 +27,11 @@ APPLICATION_ID = 0x41524930
 # patient's history list them.
 CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions", "toxicity_events", "blood_counts",
                    "tls_labs", "results", "response_reviews", "progressions")
+# What the endpoint tables keep of each patient between reads (store/kept.py): emptied for a patient by any
+# write about them. A migration that changes clinical rows empties them too.
+KEPT_TABLES = ("response_readings", "toxicity_courses")
 # Rows the store derives from the clinical ones and makes again at will: not written through the change log.
-DERIVED_TABLES = ("scheduled_items", "response_readings")
+DERIVED_TABLES = ("scheduled_items", *KEPT_TABLES)
 # A write to these empties the response_readings of its row's patient (a recording gives its result its date).
 READINGS_FROM = ("results", "recordings")
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -531,13 +534,27 @@ def _m010_response_readings(db) -> None:
     """)
 
 
+def _m011_toxicity_courses(db) -> None:
+    """Each patient's toxicity course as the endpoints count it (core/endpoints.ToxicitySummary as JSON), made
+    on the day it settled (core/endpoints.settled_on) and kept between reads: derived rows, as
+    response_readings."""
+    db.execute("""
+        CREATE TABLE toxicity_courses (
+            patient_id INTEGER PRIMARY KEY REFERENCES patients(id),
+            rules TEXT NOT NULL,
+            settled_on TEXT NOT NULL,
+            course TEXT NOT NULL
+        )
+    """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
               ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
               ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain),
               ("008_signatures", _m008_signatures), ("009_results", _m009_results),
-              ("010_response_readings", _m010_response_readings))
+              ("010_response_readings", _m010_response_readings), ("011_toxicity_courses", _m011_toxicity_courses))
 
 
 def check_file(path: Path) -> bool:

@@ -265,9 +265,10 @@ class Store:
             self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
         self._chain.append(self.db, at, self.user, table, row_id, "insert" if old is None else "update",
                            audit.logged(old), audit.logged(values), reason)
-        if table in schema.READINGS_FROM:  # the patient's response course, made again when next read
-            self.db.execute(f"DELETE FROM response_readings WHERE patient_id = (SELECT patient_id FROM {table}"
-                            " WHERE id = ?)", [row_id])
+        if table in schema.CLINICAL_TABLES:  # what is kept of the patient is made again when next read
+            patient = "?" if table == "patients" else f"(SELECT patient_id FROM {table} WHERE id = ?)"
+            for kept in schema.KEPT_TABLES:
+                self.db.execute(f"DELETE FROM {kept} WHERE patient_id = {patient}", [row_id])
         return row_id
 
     def _check_may(self, action: str | None) -> None:

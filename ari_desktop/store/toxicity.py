@@ -3,15 +3,20 @@ cohort's safety endpoints and the day's flags (the rules are core/endpoints.py a
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import date
+from functools import cache
 
-from ..core import endpoints
+from ..core import counts, ctcae, endpoints, toxicity
+from ..core import patients as core_patients
 from ..core.dates import from_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.flags import Flag, toxicity_flags
 from ..core.recording import TOXICITY_ACTIVITY
 from ..core.schedule import Recording
 from ..i18n import _
+from .kept import keep, last_change, rules_digest
 from .part import Part
 
 
@@ -29,19 +34,41 @@ class Toxicity(Part):
         return endpoints.toxicity_summary(patient, self.protocol, self.store.assessments.of(patient.study_id),
                                           self.store.events.of(patient.study_id), infusions, as_of)
 
-    def summaries(self, as_of: date | None = None, infusions: dict[int, dict[str, Recording]] | None = None
-                  ) -> dict[int, endpoints.ToxicitySummary]:
-        """Every patient's course (as `summary` gives it), by row id of the patient, read in a few queries for
-        the cohort: the safety and the efficacy tables both count from them. `infusions`: as `infusions()`
-        gives them, when read already."""
+    def summaries(self, as_of: date | None = None) -> dict[int, endpoints.ToxicitySummary]:
+        """Every patient's course (as `summary` gives it), by row id of the patient: the safety and the efficacy
+        tables both count from them. A course that settled by `as_of` is read as kept in toxicity_courses
+        (store/kept.py); the others are counted from the records, read in a few queries for the cohort, and
+        kept when they have settled."""
         as_of = self.checked_as_of(as_of)
-        infusions = self.infusions() if infusions is None else infusions
-        assessments = self.store.assessments.graded_by_patient()
+        rules = _rules_digest(self.protocol.digest)
+        kept = self.db.execute("SELECT patient_id, settled_on, course FROM toxicity_courses WHERE rules = ?",
+                               [rules]).fetchall()
+        known = {patient_id: endpoints.ToxicitySummary.from_json(json.loads(course)).on(as_of)
+                 for patient_id, settled_on, course in kept if date.fromisoformat(settled_on) <= as_of}
+        since = last_change(self.db)
+        patients = self.store.patients.with_ids()
+        unsettled = [patient_id for patient_id, _ in patients if patient_id not in known]
+        if not unsettled:
+            return {patient_id: known[patient_id] for patient_id, _ in patients}
+        infusions = self.infusions()
+        assessments = self.store.assessments.graded_by_patient(unsettled)
         events = self.store.events.by_patient()
-        return {patient_id: endpoints.toxicity_summary(patient, self.protocol, assessments.get(patient_id, []),
-                                                       events.get(patient.study_id, []),
-                                                       infusions.get(patient_id, {}), as_of)
-                for patient_id, patient in self.store.patients.with_ids()}
+        today, stored = self.store.today(), {patient_id for patient_id, *_ in kept}
+        summaries, settled = {}, {}
+        for patient_id, patient in patients:
+            if patient_id in known:
+                summaries[patient_id] = known[patient_id]
+                continue
+            records = (patient, self.protocol, assessments.get(patient_id, []), events.get(patient.study_id, []),
+                       infusions.get(patient_id, {}))
+            summaries[patient_id] = endpoints.toxicity_summary(*records, as_of)
+            day = endpoints.settled_on(*records)
+            if patient_id not in stored and day <= today:
+                course = summaries[patient_id] if day <= as_of else endpoints.toxicity_summary(*records, day)
+                settled[patient_id] = {"rules": rules, "settled_on": day.isoformat(),
+                                       "course": json.dumps(course.on(day).as_json())}
+        keep(self.store, "toxicity_courses", settled, since)
+        return summaries
 
     def endpoints(self, as_of: date | None = None,
                   summaries: dict[int, endpoints.ToxicitySummary] | None = None) -> endpoints.SafetyEndpoints:
@@ -79,3 +106,11 @@ class Toxicity(Part):
             raise ClinicalInputError(_("The as-of date {as_of} is in the future.").format(
                                          as_of=as_of), "as_of")
         return as_of or self.store.today()
+
+
+@cache
+def _rules_digest(protocol: str) -> str:
+    """The rules a kept course was made by: those of the course, the cytopenia read from the counts, the
+    protocol's windows, and the time zone that gives each assessment its day."""
+    return rules_digest((endpoints, ctcae, counts, toxicity, core_patients), protocol,
+                        f"{time.tzname} {time.timezone} {time.altzone}")

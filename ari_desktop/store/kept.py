@@ -1,0 +1,63 @@
+"""What the store keeps of each patient between reads (schema.KEPT_TABLES): rows the cohort's endpoint tables
+derive from a patient's records, so that a read of 5,000 patients does not go through every record again.
+
+A kept row names the rules that made it (a digest of their source: other rules make it again). Any write
+about the patient empties it (Store.write), and the next read makes it again. A row made while another
+program writes about the same patient is not kept: rows are kept only for patients with nothing logged
+since the read began, so what another workstation wrote is never hidden behind what was read before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+
+from ..core.errors import StoreError
+from .schema import CLINICAL_TABLES
+
+
+def rules_digest(modules: Iterable[ModuleType], *settings: str) -> str:
+    """The digest of these rules' source and of the `settings` they read."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    for setting in settings:
+        digest.update(setting.encode())
+    return digest.hexdigest()[:16]
+
+
+def last_change(db) -> int:
+    """The change log's last entry: a read that begins now sees everything written up to it."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
+
+
+def written_since(db, change_id: int) -> set[int]:
+    """The patients (row ids) with a record written after change log entry `change_id`."""
+    query = " UNION ".join(
+        "SELECT c.row_id FROM change_log c WHERE c.table_name = 'patients' AND c.id > ?" if table == "patients" else
+        f"SELECT t.patient_id FROM {table} t JOIN change_log c ON c.table_name = '{table}' AND c.row_id = t.id"
+        " WHERE c.id > ?" for table in CLINICAL_TABLES)
+    return {patient_id for (patient_id,) in db.execute(query, [change_id] * len(CLINICAL_TABLES))}
+
+
+def keep(store, table: str, rows: Mapping[int, Mapping[str, object]], since: int) -> None:
+    """Keep these `rows` of `table` (by patient row id, their values by column) made from what was read after
+    change log entry `since`, but for the patients written about since then. Nothing is kept in a file
+    open to be read, or while another program holds it: the rows are made again at the next read."""
+    if not rows:
+        return
+    try:
+        with store.transaction():
+            written = written_since(store.db, since)
+            for patient_id, values in rows.items():
+                if patient_id in written:
+                    continue
+                columns = ", ".join(values)
+                store.db.execute(
+                    f"INSERT INTO {table} (patient_id, {columns}) VALUES (?, {', '.join('?' for _ in values)})"
+                    f" ON CONFLICT (patient_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in values)}",
+                    [patient_id, *values.values()])
+    except StoreError:
+        pass
