@@ -71,7 +71,7 @@ def save(figure, out: Path | str, database=None) -> Path:
     words, replaceable = kind
     path = check_output_file(path, database, words, replaceable, f"a {words}")
     suffix = path.suffix[1:].lower()
-    # PNG is lossless at any level: zlib's level 3 writes the same pixels in a third of the default's time
+    # PNG is lossless at any level: zlib's level 3 writes the same pixels in 40 % of the default's (6) time
     # (a cohort's figure ~10 % larger).
     options = {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if suffix == "png" else {}
     write_atomically(path, lambda temporary: figure.savefig(temporary, format=suffix, dpi=DPI, **options))
