@@ -102,6 +102,17 @@ def test_a_large_cohort_shows_its_first_infused_the_longest_followed_and_says_so
     assert "the first 2 infused of 3 infused (fraction 1 given)" in figure.get_suptitle()
 
 
+def test_the_swimmer_reads_the_response_reviews_of_the_patients_it_shows(tmp_path):
+    with figure_cohort.build(tmp_path / "reviewed.db") as store:
+        store.results.review("ARI-002", "M2", "VGPR", "immunofixation read again")
+        ids = {p.study_id: p.patient_id for p in read(store, TODAY).infused}
+        assert store.results.reviews_by_patient([ids["ARI-001"]]) == {}
+        assert store.results.reviews_by_patient([ids["ARI-001"], ids["ARI-002"]]) == {
+            ids["ARI-002"]: store.results.reviews_by_patient()[ids["ARI-002"]]}
+        ax = swimmer(store, TODAY, lines=2).axes[0]
+        assert scatter(ax, "VGPR (confirmed)") == [(months(60), 0)]  # the physician's category, not the proposal
+
+
 def test_a_patients_expansion_marks_cmax_at_tmax_and_writes_the_auc(store):
     figure = expansion(store, TODAY, "ARI-001")
     copies, cells = figure.axes

@@ -83,6 +83,7 @@ def _known(by_patient: dict[int, list[Result | Measured]], as_of: date) -> dict[
 
 def responses(store, cohort: Cohort, patients: Iterable[Infused]) -> dict[int, list[AssessedResponse]]:
     """These patients' response assessments known on the as-of date, by patient row id."""
-    reviews = store.results.reviews_by_patient()
+    patients = list(patients)
+    reviews = store.results.reviews_by_patient([p.patient_id for p in patients])  # a few of a large cohort
     return {p.patient_id: course_on(cohort.results_of(p), reviews.get(p.patient_id, []), cohort.as_of)
             for p in patients}

@@ -140,7 +140,11 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
                                                                                   count=f"{len(drawn):,}"))
     drawn = drawn[:LINES_DRAWN]
     alpha = max(0.05, min(0.6, 20 / len(drawn)))
-    ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha, label=label))
+    # The limits taken from the points themselves: asked of the collection, each of its thousand lines would go
+    # through the log scale and back.
+    ax.add_collection(LineCollection(drawn, colors=INDIVIDUAL_COLOUR, linewidths=0.8, alpha=alpha, label=label),
+                      autolim=False)
+    ax.update_datalim([point for line in drawn for point in line])
     once = [line[0] for line in drawn if len(line) == 1]  # a patient measured once has no line: a point
     if once:
         ax.scatter(*zip(*once, strict=True), s=8, color=INDIVIDUAL_COLOUR, alpha=max(alpha, 0.3), zorder=2)

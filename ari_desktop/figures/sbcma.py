@@ -37,7 +37,11 @@ def sbcma(store, as_of: date | None = None, study_id: str | None = None) -> Figu
                                   if r.activity == SBCMA_ACTIVITY and r.timepoint in position
                                   and r.get(SBCMA_FIELD) is not None) for p in cohort.infused}
     lines = {patient_id: line for patient_id, line in lines.items() if line}
-    spreads = [spread([v for line in lines.values() for n, v in line if n == at]) for at in range(len(codes))]
+    by_position: list[list[float]] = [[] for _ in codes]  # each timepoint's values, every line read once
+    for line in lines.values():
+        for at, value in line:
+            by_position[at].append(value)
+    spreads = [spread(values) for values in by_position]
 
     figure = Figure(figsize=(11, 6), layout="constrained")
     field = FIELDS[SBCMA_FIELD]

@@ -132,8 +132,13 @@ class Results(Part):
         patient_id = self.store.patients.require_id(study_id)
         return rules.response_course(self.of(study_id), self._reviews("patient_id = ?", [patient_id])[patient_id])
 
-    def reviews_by_patient(self) -> dict[int, list[ResponseReview]]:
-        return self._reviews("1 = 1", [])
+    def reviews_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[int, list[ResponseReview]]:
+        """Every patient's response reviews by row id of the patient, or these patients' only."""
+        if patient_ids is None:
+            return self._reviews("1 = 1", [])
+        if not patient_ids:
+            return {}
+        return self._reviews(f"patient_id IN ({', '.join('?' for _ in patient_ids)})", list(patient_ids))
 
     def review(self, study_id: str, timepoint: str, category: str, reason: str | None = None,
                correction_reason: str | None = None) -> AssessedResponse:
