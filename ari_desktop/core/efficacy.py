@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from ..i18n import N_, Nn_
 from .endpoints import NotInfused, ToxicitySummary, not_infused
 from .phrases import Joined, Phrase, Words, counted, english, in_words, said
-from .response import CATEGORIES, PET_CT_RESPONSES, is_overall_response, mrd_negative
+from .response import CATEGORIES, PET_CT_RESPONSES, Mrd, is_overall_response, mrd_negative
 from .results import CountedResponse, Measured, Result
 
 if TYPE_CHECKING:
@@ -373,7 +373,7 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
               as_of: date) -> None:
     for month in MRD_MONTHS:
         evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
-        tests = {c.study_id: r.complete_mrd() if (r := c.result(f"M{month}", "mrd_bm")) else None for c in evaluable}
+        tests = {c.study_id: _mrd(c.result(f"M{month}", "mrd_bm")) for c in evaluable}  # each read once
         negative = [s for s, mrd in tests.items() if mrd is not None and mrd_negative(mrd).negative]
         untested = sum(1 for mrd in tests.values() if mrd is None)
         share = Proportion(len(negative), len(evaluable))
@@ -385,6 +385,10 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
                                               "evaluable with no MRD result (counted as not negative)"),
                                           untested, month=month),
                   **share.as_json(), patient_ids=negative, no_mrd_result=untested)
+
+
+def _mrd(result: Result | Measured | None) -> Mrd | None:
+    return result.complete_mrd() if result else None
 
 
 def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> CountedResponse | None:
@@ -562,7 +566,7 @@ def _by_item(infused: Sequence[PatientCourse]) -> dict[tuple[str, str], list[Res
 
 
 def _values(results: Sequence[Result | Measured], name: str) -> list[float]:
-    return [v for r in results if (v := r.values.get(name)) is not None]
+    return [v for r in results if (v := r.values.get(name)) is not None]  # .values: some 100,000 reads a table
 
 
 def _spread(summary: Summary, unit: Words) -> Phrase:
