@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from ..i18n import N_, Nn_
 from .endpoints import NotInfused, ToxicitySummary, not_infused
 from .phrases import Joined, Phrase, Words, counted, english, in_words, said
-from .response import CATEGORIES, PET_CT_RESPONSES, is_overall_response, mrd_negative
+from .response import CATEGORIES, PET_CT_RESPONSES, Mrd, is_overall_response, mrd_negative
 from .results import CountedResponse, Measured, Result
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class PatientCourse:
     def infused(self) -> bool:
         return self.not_infused is None
 
-    @property
+    @cached_property
     def follow_up_ended(self) -> date | None:
         """The first of progression, death and leaving the study: response is followed no further."""
         return min((d for d in (self.progressed_on, self.died_on, self.off_study_on) if d), default=None)
@@ -178,22 +178,24 @@ def patient_course(patient: Patient, infusion: Recording | None, results: Iterab
         a.off_study if a.off_study and a.off_study <= as_of else None, toxicity)
 
 
+_RANKS = {category: rank for rank, category in enumerate(CATEGORIES)}  # best first
+
+
 def _rank(category: str | None) -> int:
-    return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
+    return _RANKS.get(category, len(CATEGORIES))
 
 
-def best_response(responses: Iterable[CountedResponse], timepoints: Iterable[str] | None = None
+def best_response(responses: Iterable[CountedResponse], timepoints: Collection[str] | None = None
                   ) -> CountedResponse | None:
     """The first assessment with the best category (of these timepoints, when given); None with no category."""
-    wanted = None if timepoints is None else set(timepoints)
-    rated = [r for r in responses if r.category is not None and (wanted is None or r.timepoint in wanted)]
+    rated = (r for r in responses if r.category is not None and (timepoints is None or r.timepoint in timepoints))
     return min(rated, key=lambda r: _rank(r.category), default=None)
 
 
-def by_month(protocol: TrialProtocol, month: int) -> tuple[str, ...]:
+def by_month(protocol: TrialProtocol, month: int) -> frozenset[str]:
     """The timepoints of the schedule up to month N (its day from day 0 included)."""
     last = protocol.timepoint(f"M{month}").day
-    return tuple(t.code for t in protocol.timepoints if t.anchor == "day0" and t.day <= last)
+    return frozenset(t.code for t in protocol.timepoints if t.anchor == "day0" and t.day <= last)
 
 
 def window_ended(course: PatientCourse, protocol: TrialProtocol, timepoint: str, as_of: date) -> bool:
@@ -258,11 +260,11 @@ class Summary:
     def n(self) -> int:
         return len(self.values)
 
-    @property
+    @cached_property  # each table row reads it twice (its words and its numbers): sorted once
     def median(self) -> float | None:
         return statistics.median(self.values) if self.values else None
 
-    @property
+    @cached_property
     def quartiles(self) -> tuple[float, float] | None:
         if not self.values:
             return None
@@ -371,9 +373,9 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
               as_of: date) -> None:
     for month in MRD_MONTHS:
         evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
-        tests = {c.study_id: c.result(f"M{month}", "mrd_bm") for c in evaluable}
-        negative = [s for s, r in tests.items() if r is not None and mrd_negative(r.complete_mrd()).negative]
-        untested = sum(1 for r in tests.values() if r is None or r.complete_mrd() is None)
+        tests = {c.study_id: _mrd(c.result(f"M{month}", "mrd_bm")) for c in evaluable}  # each read once
+        negative = [s for s, mrd in tests.items() if mrd is not None and mrd_negative(mrd).negative]
+        untested = sum(1 for mrd in tests.values() if mrd is None)
         share = Proportion(len(negative), len(evaluable))
         table.add(N_("MRD (minimal residual disease)"), f"mrd_negative_month_{month}",
                   said(N_("Marrow MRD negative at 10^-5 at month {month}"), month=month), share.words(),
@@ -383,6 +385,10 @@ def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protoc
                                               "evaluable with no MRD result (counted as not negative)"),
                                           untested, month=month),
                   **share.as_json(), patient_ids=negative, no_mrd_result=untested)
+
+
+def _mrd(result: Result | Measured | None) -> Mrd | None:
+    return result.complete_mrd() if result else None
 
 
 def _first(course: PatientCourse, wanted: Callable[[str | None], bool]) -> CountedResponse | None:
@@ -485,7 +491,7 @@ def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCour
               said(N_("Extramedullary complete response on PET-CT at M3")),
               Joined([complete.words(), _answers(counts)]), len(evaluable), note,
               **complete.as_json(), by_answer=counts)
-    codes = set(by_month(protocol, LAST_MONTH)) - {"SCR"}
+    codes = by_month(protocol, LAST_MONTH) - {"SCR"}
     best = {}
     for c in patients:
         answers = [v for r in c.results if r.activity == "pet_ct" and r.timepoint in codes
@@ -560,7 +566,7 @@ def _by_item(infused: Sequence[PatientCourse]) -> dict[tuple[str, str], list[Res
 
 
 def _values(results: Sequence[Result | Measured], name: str) -> list[float]:
-    return [v for r in results if (v := r.get(name)) is not None]
+    return [v for r in results if (v := r.values.get(name)) is not None]  # .values: some 100,000 reads a table
 
 
 def _spread(summary: Summary, unit: Words) -> Phrase:
@@ -577,7 +583,7 @@ def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], 
         car_t = by_item.get((timepoint, "cart_pb"), [])
         copies = Summary(tuple(_values(car_t, "car_copies_per_ug")))
         cells = Summary(tuple(_values(car_t, "car_cells_per_ul")))
-        measured = [[v for name in ("car_copies_per_ug", "car_cells_per_ul") if (v := r.get(name)) is not None]
+        measured = [[v for name in ("car_copies_per_ug", "car_cells_per_ul") if (v := r.values.get(name)) is not None]
                     for r in car_t]
         tested = [values for values in measured if values]
         detectable = sum(1 for values in tested if max(values) > 0)

@@ -11,10 +11,12 @@ from functools import partial
 from ..core import efficacy, endpoints
 from ..core.results import KeptCourse, counted_course
 from ..core.schedule import Recording
+from .bulk import cohort_read
 from .part import Part
 
 
 class Efficacy(Part):
+    @cohort_read()
     def tables(self, as_of: date | None = None) -> tuple[endpoints.SafetyEndpoints, efficacy.EfficacyEndpoints]:
         """The safety and the efficacy tables on one date, from one read of every patient's course: what
         `ari-desktop endpoints` prints and the Analysis view shows."""
@@ -23,6 +25,7 @@ class Efficacy(Part):
         summaries = self.store.toxicity.summaries(as_of)
         return self.store.toxicity.endpoints(as_of, summaries), self.endpoints(as_of, summaries, infusions)
 
+    @cohort_read()
     def endpoints(self, as_of: date | None = None, summaries: dict[int, endpoints.ToxicitySummary] | None = None,
                   infusions: dict[int, dict[str, Recording]] | None = None) -> efficacy.EfficacyEndpoints:
         """The efficacy tables on `as_of` (default today; a future date is refused); from the toxicity

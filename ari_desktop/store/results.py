@@ -26,6 +26,7 @@ from ..core.results import FIELDS, AssessedResponse, KeptCourse, Measured, Respo
 from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
+from .bulk import cohort_read
 from .part import Part
 from .schema import READINGS_FROM
 
@@ -132,6 +133,7 @@ class Results(Part):
         patient_id = self.store.patients.require_id(study_id)
         return rules.response_course(self.of(study_id), self._reviews("patient_id = ?", [patient_id])[patient_id])
 
+    @cohort_read()
     def reviews_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[int, list[ResponseReview]]:
         """Every patient's response reviews by row id of the patient, or these patients' only."""
         if patient_ids is None:
@@ -225,6 +227,7 @@ class Results(Part):
 
     # -- the response course kept between reads -------------------------------------------------
 
+    @cohort_read()
     def kept(self) -> dict[int, KeptCourse]:
         """What the endpoint tables read of every patient's results, by row id of the patient (core/results
         .KeptCourse). Kept in response_readings; a patient whose row was emptied by a write (schema
