@@ -117,3 +117,16 @@ def test_the_store_reads_the_cohort_in_a_few_queries_not_one_per_patient(db):
         store.db.set_trace_callback(None)
     selects = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 10, selects  # patients, infusions, results, reviews, progressions, assessments, events...
+
+
+@pytest.mark.parametrize("days", [60, 120, 200])
+def test_the_kaplan_meier_figures_count_pfs_and_os_as_the_efficacy_tables_do(db, days):
+    as_of = DAY0 + timedelta(days=days)
+    with open_store(db, today=lambda: TODAY, now=lambda: NOW) as store:
+        tables, survival = store.efficacy.endpoints(as_of), store.efficacy.survival(as_of)
+    assert {code: km.as_json() for code, km in survival.curves.items()} == {
+        code: tables.curves[code].as_json() for code in ("pfs", "os")}
+    assert [(r.code, r.label, r.value, r.note, r.evaluable) for r in survival.rows()] == [
+        (r.code, r.label, r.value, r.note, r.evaluable) for r in tables.rows() if r.code in ("pfs", "os")]
+    assert survival.numbers == {code: tables.numbers[code] for code in ("pfs", "os")}
+    assert (survival.infused, survival.not_infused) == (tables.infused, tables.not_infused)

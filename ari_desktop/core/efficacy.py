@@ -608,14 +608,28 @@ def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], 
                           summary.n, said(N_("median and interquartile range of the infused")), **summary.as_json())
 
 
+def _table(courses: Sequence[PatientCourse], as_of: date) -> tuple[EfficacyEndpoints, list[PatientCourse]]:
+    """An empty table of the cohort on `as_of`, and its infused (the denominator)."""
+    infused = [c for c in courses if c.infused]
+    return EfficacyEndpoints(as_of, tuple(c.study_id for c in infused),
+                             tuple((c.study_id, c.not_infused) for c in courses if not c.infused)), infused
+
+
+def survival_endpoints(courses: Iterable[PatientCourse], as_of: date,
+                       fit: Callable[[Sequence[float], Sequence[bool], Sequence[str]], KaplanMeier]
+                       ) -> EfficacyEndpoints:
+    """The survival rows of the efficacy tables alone (PFS and OS, their curves): what the Kaplan-Meier
+    figures draw. A patient's toxicity course is not read by them."""
+    table, infused = _table(list(courses), as_of)
+    _survival_rows(table, infused, as_of, fit)
+    return table
+
+
 def efficacy_endpoints(courses: Iterable[PatientCourse], protocol: TrialProtocol, as_of: date,
                        fit: Callable[[Sequence[float], Sequence[bool], Sequence[str]], KaplanMeier]
                        ) -> EfficacyEndpoints:
     """The cohort's efficacy tables on `as_of`; `fit` draws a Kaplan-Meier curve (analysis/survival.py)."""
-    courses = list(courses)
-    infused = [c for c in courses if c.infused]
-    table = EfficacyEndpoints(as_of, tuple(c.study_id for c in infused),
-                              tuple((c.study_id, c.not_infused) for c in courses if not c.infused))
+    table, infused = _table(list(courses), as_of)
     _response_rows(table, infused, protocol, as_of)
     _mrd_rows(table, infused, protocol, as_of)
     _time_to_response_rows(table, infused, fit)

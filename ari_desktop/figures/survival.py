@@ -18,8 +18,9 @@ CENSOR_MARKS = 300  # more censored times than this are not marked one by one
 
 def survival(store, which: str, as_of: date | None = None, table=None) -> Figure:
     """The Kaplan-Meier curve `which` ("pfs" or "os") of the infused, as known on `as_of` (default today);
-    from `table`, the efficacy tables already computed on that date, when given."""
-    table = table or store.efficacy.endpoints(as_of)
+    from `table`, the efficacy tables already computed on that date, when given (else their survival rows
+    alone are counted)."""
+    table = table or store.efficacy.survival(as_of)
     km = table.curves[which]
     row = next(r for r in table.rows() if r.code == which)
     figure = Figure(figsize=(10, 6.5), layout="constrained")

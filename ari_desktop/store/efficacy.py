@@ -35,6 +35,22 @@ class Efficacy(Part):
         as_of = self.store.toxicity.checked_as_of(as_of)
         infusions = self.store.toxicity.infusions() if infusions is None else infusions
         summaries = self.store.toxicity.summaries(as_of) if summaries is None else summaries
+        return efficacy.efficacy_endpoints(self._courses(as_of, infusions, summaries), self.protocol, as_of,
+                                           kaplan_meier)
+
+    @cohort_read()
+    def survival(self, as_of: date | None = None) -> efficacy.EfficacyEndpoints:
+        """The survival rows alone (PFS and OS), counted as `endpoints` counts them: what the Kaplan-Meier
+        figures draw, without reading the toxicity courses the other rows need."""
+        from ..analysis.survival import kaplan_meier
+
+        as_of = self.store.toxicity.checked_as_of(as_of)
+        return efficacy.survival_endpoints(self._courses(as_of, self.store.toxicity.infusions(), {}), as_of,
+                                           kaplan_meier)
+
+    def _courses(self, as_of: date, infusions: dict[int, dict[str, Recording]],
+                 summaries: dict[int, endpoints.ToxicitySummary]) -> list[efficacy.PatientCourse]:
+        """Every patient's course on `as_of` (core/efficacy.patient_course), with their toxicity summary if given."""
         kept = self.store.results.kept()
         reviews = self.store.results.reviews_by_patient()
         progressions = self.store.results.progressions()
@@ -48,4 +64,4 @@ class Efficacy(Part):
             courses.append(efficacy.patient_course(
                 patient, infusions.get(patient_id, {}).get(first), course.measured, responses,
                 progression.progressed_on if progression else None, as_of, summaries.get(patient_id)))
-        return efficacy.efficacy_endpoints(courses, self.protocol, as_of, kaplan_meier)
+        return courses

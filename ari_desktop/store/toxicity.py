@@ -16,6 +16,7 @@ from ..core.flags import Flag, toxicity_flags
 from ..core.recording import TOXICITY_ACTIVITY
 from ..core.schedule import Recording
 from ..i18n import _
+from .bulk import cohort_read
 from .kept import keep, last_change, rules_digest
 from .part import Part
 
@@ -34,6 +35,7 @@ class Toxicity(Part):
         return endpoints.toxicity_summary(patient, self.protocol, self.store.assessments.of(patient.study_id),
                                           self.store.events.of(patient.study_id), infusions, as_of)
 
+    @cohort_read()
     def summaries(self, as_of: date | None = None) -> dict[int, endpoints.ToxicitySummary]:
         """Every patient's course (as `summary` gives it), by row id of the patient: the safety and the efficacy
         tables both count from them. A course that settled by `as_of` is read as kept in toxicity_courses
