@@ -7,28 +7,26 @@ log keeps the old one). The checks are core/results.py's, the same for every fro
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from ..core import response
 from ..core import results as rules
 from ..core.counts import GradedCount
 from ..core.dates import from_utc_text, to_utc_text
-from ..core.errors import ClinicalInputError, StoreError
+from ..core.errors import ClinicalInputError
 from ..core.recording import check_known
 from ..core.results import FIELDS, AssessedResponse, KeptCourse, Measured, ResponseReading, ResponseReview, Result
 from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
 from .bulk import cohort_read
+from .kept import keep, last_change, rules_digest
 from .part import Part
-from .schema import READINGS_FROM
 
 _VALUE_COLUMNS = tuple(FIELDS)
 COUNT_ACTIVITY = "cbc"  # its result is a blood count, kept with the others by store.counts
@@ -230,40 +228,25 @@ class Results(Part):
     @cohort_read()
     def kept(self) -> dict[int, KeptCourse]:
         """What the endpoint tables read of every patient's results, by row id of the patient (core/results
-        .KeptCourse). Kept in response_readings; a patient whose row was emptied by a write (schema
-        .READINGS_FROM), or made by other rules, has it made again here."""
-        digest = _rules_digest()
+        .KeptCourse). Kept in response_readings (store/kept.py); a patient whose row was emptied by a write, or
+        made by other rules, has it made again here."""
+        rules_in_use = _rules_digest()
         kept, missing = {}, []
         for patient_id, text in self.db.execute("SELECT p.id, r.readings FROM patients p LEFT JOIN response_readings"
-                                                " r ON r.patient_id = p.id AND r.rules = ?", [digest]):
+                                                " r ON r.patient_id = p.id AND r.rules = ?", [rules_in_use]):
             if text is None:
                 missing.append(patient_id)
             else:
                 kept[patient_id] = _kept(text)
         if not missing:
             return kept
-        seen = self.db.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
+        since = last_change(self.db)
         results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
                    {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
         made = {patient_id: rules.kept_course(results.get(patient_id, [])) for patient_id in missing}
-        try:
-            with self.store.transaction():
-                written = self._written_since(seen)  # by another program while these were read: not kept
-                for patient_id, course in made.items():
-                    if patient_id in written:
-                        continue
-                    self.db.execute("INSERT INTO response_readings (patient_id, rules, readings) VALUES (?, ?, ?)"
-                                    " ON CONFLICT (patient_id) DO UPDATE SET rules = excluded.rules,"
-                                    " readings = excluded.readings", [patient_id, digest, _kept_text(course)])
-        except StoreError:
-            pass  # a file open to be read (or in use): made again at the next read
+        keep(self.store, "response_readings", {patient_id: {"rules": rules_in_use, "readings": _kept_text(course)}
+                                               for patient_id, course in made.items()}, since)
         return kept | made
-
-    def _written_since(self, change_id: int) -> set[int]:
-        """The patients whose results or recordings were written after change log entry `change_id`."""
-        query = " UNION ".join(f"SELECT t.patient_id FROM {table} t JOIN change_log c ON c.table_name = '{table}'"
-                               " AND c.row_id = t.id WHERE c.id > ?" for table in READINGS_FROM)
-        return {patient_id for (patient_id,) in self.db.execute(query, [change_id] * len(READINGS_FROM))}
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -315,10 +298,7 @@ _READ_ONE_BY_ONE = 50  # more patients to read again than this: the cohort's res
 def _rules_digest() -> str:
     """The rules in use (the source of core/response.py and core/results.py): what other rules kept is made
     again."""
-    digest = hashlib.sha256()
-    for module in (response, rules):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
+    return rules_digest((response, rules))
 
 
 def _kept_text(course: KeptCourse) -> str:

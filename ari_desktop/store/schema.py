@@ -32,8 +32,6 @@ CLINICAL_TABLES = ("patients", "recordings", "assessments", "fraction_decisions"
 KEPT_TABLES = ("response_readings", "toxicity_courses")
 # Rows the store derives from the clinical ones and makes again at will: not written through the change log.
 DERIVED_TABLES = ("scheduled_items", *KEPT_TABLES)
-# A write to these empties the response_readings of its row's patient (a recording gives its result its date).
-READINGS_FROM = ("results", "recordings")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # How long to wait for another program to finish writing before saying the file is in use.
 BUSY_SECONDS = 5.0
