@@ -70,8 +70,9 @@ class Expansion:
 
 def points(results: Iterable[Result], fraction_1: date, measure: str, as_of: date) -> tuple[Point, ...]:
     """The measured values of `measure` by day from fraction 1, known on `as_of` (see the module's rules)."""
-    found = [Point((day - fraction_1).days, float(r.get(measure))) for r in results
-             if r.activity == CART_ACTIVITY and r.get(measure) is not None and fraction_1 <= (day := r.day) <= as_of]
+    found = [Point((day - fraction_1).days, float(value)) for r in results
+             if r.activity == CART_ACTIVITY and (value := r.get(measure)) is not None
+             and fraction_1 <= (day := r.day) <= as_of]
     return tuple(sorted(found, key=lambda p: p.day))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.errors import ClinicalInputError
 from ..i18n import N_, _
 from ..outputs import check_output_file, is_pdf, is_png, write_atomically
+from ..store.bulk import cohort_read
 
 DAYS_PER_MONTH = 30.4375  # months on the survival and follow-up axes are days / 30.4375
 FORMATS = {".png": ("PNG image", is_png), ".pdf": ("PDF", is_pdf)}
@@ -33,9 +34,12 @@ def months(days: float) -> float:
     return days / DAYS_PER_MONTH
 
 
+@cohort_read()
 def draw(name: str, store, as_of: date | None = None, study_id: str | None = None, table=None):
     """The Figure `name` (one of FIGURES) as known on `as_of`; `study_id` for the figures FOR_ONE_PATIENT;
-    `table`, the efficacy tables already computed on that date, for the survival curves."""
+    `table`, the efficacy tables already computed on that date, for the survival curves. Drawn from a read
+    of the cohort, and with the cycle collector paused as in one (store/bulk.py): a figure's thousands of
+    artists are made while that read's records are held."""
     if study_id is not None and name not in FOR_ONE_PATIENT:
         first, second = FOR_ONE_PATIENT
         raise ClinicalInputError(_("A patient is drawn on the {first} and {second} figures; the {name} figure shows "

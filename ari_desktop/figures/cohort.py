@@ -15,7 +15,6 @@ from ..core.endpoints import infusion_timepoint, not_infused
 from ..core.patients import Patient
 from ..core.results import AssessedResponse, Measured, Result, course_on
 from ..i18n import ngettext
-from ..store.bulk import cohort_read
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,6 @@ class Cohort:
                         len(self.infused)).format(count=f"{len(self.infused):,}")
 
 
-@cohort_read()
 def read(store, as_of: date | None = None, activities: tuple[str, ...] = ()) -> Cohort:
     """The cohort as known on `as_of` (default today; a later date is refused, as the endpoints refuse it),
     with every patient's results of these `activities` (of core/results.COUNTED_RESULTS: what the endpoint

@@ -119,26 +119,25 @@ def _values_by_timepoint(cohort: Cohort) -> dict[str, dict[str, list[float]]]:
         for r in cohort.results_of(p):
             if r.activity == CART_ACTIVITY and r.day >= p.fraction_1:
                 for measure in MEASURES:
-                    if r.get(measure) is not None:
-                        found[measure][r.timepoint].append(float(r.get(measure)))
+                    if (value := r.get(measure)) is not None:
+                        found[measure][r.timepoint].append(float(value))
     return found
 
 
 def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint: dict[str, list[float]],
                  as_of: date) -> None:
     measure_words, unit = _(FIELDS[measure].label), FIELDS[measure].unit
-    drawn = [[(p.day, p.value) for p in c.points if p.value > 0] for c in curves]
-    drawn = [line for line in drawn if line]
-    if not drawn:
+    lines = [c for c in curves if any(p.value > 0 for p in c.points)]
+    if not lines:
         _no_values(ax, _("No {measure} measured by {date}.").format(measure=measure_words, date=as_of))
         return
     ax.set_yscale("log")
     # More lines than this are a grey cloud that takes seconds to draw: the first infused are drawn, and the
     # medians and the summary count everyone.
-    label = (_("Each patient ({count})").format(count=f"{len(drawn):,}") if len(drawn) <= LINES_DRAWN
+    label = (_("Each patient ({count})").format(count=f"{len(lines):,}") if len(lines) <= LINES_DRAWN
              else _("Each patient (the first {drawn} infused of {count})").format(drawn=f"{LINES_DRAWN:,}",
-                                                                                  count=f"{len(drawn):,}"))
-    drawn = drawn[:LINES_DRAWN]
+                                                                                  count=f"{len(lines):,}"))
+    drawn = [[(p.day, p.value) for p in c.points if p.value > 0] for c in lines[:LINES_DRAWN]]
     alpha = max(0.05, min(0.6, 20 / len(drawn)))
     # The limits taken from the points themselves: asked of the collection, each of its thousand lines would go
     # through the log scale and back.

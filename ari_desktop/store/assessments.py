@@ -15,7 +15,7 @@ from ..core.patients import check_moment
 from ..core.text import NOTES_LIMIT, REASON_LIMIT, check_text
 from ..core.toxicity import Assessment, BedsideFindings, GradedAssessment, Treatments
 from ..i18n import N_, _
-from .part import Part
+from .part import Part, of_patients
 
 _FINDINGS = ("temperature_c", "fever_masked", "hypotension", "vasopressors", "vasopressin", "oxygen", "flow_l_min",
              "ice", "consciousness", "seizure", "motor_weakness", "edema")
@@ -115,17 +115,11 @@ class Assessments(Part):
     def graded_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[int, list[GradedAssessment]]:
         """Every patient's assessments in order (or these patients' only), by row id of the patient, as the
         cohort's endpoint tables read them (time, grades, doses): a read of the columns they need."""
-        select = (f"SELECT patient_id, id, at, crs_grade, crs_reason, icans_grade, icans_reason, "
-                  f"{', '.join(_TREATMENTS)} FROM assessments")
-        if patient_ids is None:
-            reads = [(f"{select} ORDER BY patient_id, at", [])]
-        else:
-            batches = [patient_ids[i:i + _IDS_PER_QUERY] for i in range(0, len(patient_ids), _IDS_PER_QUERY)]
-            reads = [(f"{select} WHERE patient_id IN ({', '.join('?' for _ in batch)}) ORDER BY patient_id, at",
-                      list(batch)) for batch in batches]
         cohort: dict[int, list[GradedAssessment]] = defaultdict(list)
-        for query, params in reads:
-            for patient_id, row_id, at, crs, crs_reason, icans, icans_reason, *doses in self.db.execute(query, params):
+        for where, params in of_patients(patient_ids):
+            for patient_id, row_id, at, crs, crs_reason, icans, icans_reason, *doses in self.db.execute(
+                    "SELECT patient_id, id, at, crs_grade, crs_reason, icans_grade, icans_reason, "
+                    f"{', '.join(_TREATMENTS)} FROM assessments WHERE {where} ORDER BY patient_id, at", params):
                 moment = from_utc_text(at)
                 cohort[patient_id].append(GradedAssessment(row_id, moment, moment.date(), _treatments(*doses),
                                                            _grade(crs, crs_reason), _grade(icans, icans_reason)))
@@ -162,7 +156,6 @@ def _findings_values(findings: BedsideFindings, crs: grading.Grade, icans: gradi
             "icans_reason": icans.reason, **{name: float(getattr(treatments, name)) for name in _TREATMENTS}}
 
 
-_IDS_PER_QUERY = 500  # patients read in one query: well within what SQLite and PostgreSQL take as parameters
 # The same doses and the same graded sentences recur over thousands of assessments: each is checked and
 # built once per read of the cohort, not once per row.
 _treatments = lru_cache(maxsize=4096)(Treatments)

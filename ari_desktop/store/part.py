@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .store import Store
+
+_IDS_PER_QUERY = 500  # well within what SQLite and PostgreSQL take as parameters of one query
+
+
+def of_patients(patient_ids: Sequence[int] | None, column: str = "patient_id") -> list[tuple[str, list[int]]]:
+    """The conditions (with their parameters) that read these patients' rows in a few queries, or every
+    patient's (None) in one."""
+    if patient_ids is None:
+        return [("1 = 1", [])]
+    batches = [list(patient_ids[i:i + _IDS_PER_QUERY]) for i in range(0, len(patient_ids), _IDS_PER_QUERY)]
+    return [(f"{column} IN ({', '.join('?' for _ in batch)})", batch) for batch in batches]
 
 
 class Part:

@@ -26,7 +26,7 @@ from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
 from .bulk import cohort_read
 from .kept import keep, last_change, rules_digest
-from .part import Part
+from .part import Part, of_patients
 
 _VALUE_COLUMNS = tuple(FIELDS)
 COUNT_ACTIVITY = "cbc"  # its result is a blood count, kept with the others by store.counts
@@ -134,11 +134,8 @@ class Results(Part):
     @cohort_read()
     def reviews_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[int, list[ResponseReview]]:
         """Every patient's response reviews by row id of the patient, or these patients' only."""
-        if patient_ids is None:
-            return self._reviews("1 = 1", [])
-        if not patient_ids:
-            return {}
-        return self._reviews(f"patient_id IN ({', '.join('?' for _ in patient_ids)})", list(patient_ids))
+        return {patient_id: reviews for where, params in of_patients(patient_ids)
+                for patient_id, reviews in self._reviews(where, params).items()}
 
     def review(self, study_id: str, timepoint: str, category: str, reason: str | None = None,
                correction_reason: str | None = None) -> AssessedResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 
@@ -18,7 +19,7 @@ from ..core.schedule import Recording
 from ..i18n import _
 from .bulk import cohort_read
 from .kept import keep, last_change, rules_digest
-from .part import Part
+from .part import Part, of_patients
 
 
 class Toxicity(Part):
@@ -52,7 +53,7 @@ class Toxicity(Part):
         unsettled = [patient_id for patient_id, _ in patients if patient_id not in known]
         if not unsettled:
             return {patient_id: known[patient_id] for patient_id, _ in patients}
-        infusions = self.infusions()
+        infusions = self.infusions(unsettled)
         assessments = self.store.assessments.graded_by_patient(unsettled)
         events = self.store.events.by_patient()
         today, stored = self.store.today(), {patient_id for patient_id, *_ in kept}
@@ -80,18 +81,21 @@ class Toxicity(Part):
         summaries = self.summaries(as_of) if summaries is None else summaries
         return endpoints.safety_endpoints(summaries.values(), as_of, self.protocol.toxicity_days_after_infusion)
 
-    def infusions(self) -> dict[int, dict[str, Recording]]:
-        """The recordings of fraction 1 and of the booster, by row id of the patient, then timepoint."""
+    def infusions(self, patient_ids: Sequence[int] | None = None) -> dict[int, dict[str, Recording]]:
+        """The recordings of fraction 1 and of the booster, by row id of the patient (of these patients only,
+        when given), then timepoint."""
         wanted = [endpoints.infusion_timepoint(self.protocol, anchor) for anchor in ("day0", "booster")]
-        rows = self.db.execute(
-            "SELECT patient_id, timepoint, activity, outcome, done_at, reason, recorded_by, recorded_at,"
-            " dose_million_cells_per_kg, weight_kg FROM recordings WHERE activity = 'infusion'"
-            f" AND withdrawn_at IS NULL AND timepoint IN ({', '.join('?' for _ in wanted)})", wanted)
         found: dict[int, dict[str, Recording]] = {}
-        for patient_id, timepoint, activity, outcome, done_at, reason, by, at, dose, weight in rows:
-            found.setdefault(patient_id, {})[timepoint] = Recording(
-                timepoint, activity, outcome, from_utc_text(done_at) if done_at else None, reason, by,
-                from_utc_text(at), dose, weight)
+        for where, params in of_patients(patient_ids):
+            rows = self.db.execute(
+                "SELECT patient_id, timepoint, activity, outcome, done_at, reason, recorded_by, recorded_at,"
+                " dose_million_cells_per_kg, weight_kg FROM recordings WHERE activity = 'infusion'"
+                f" AND withdrawn_at IS NULL AND timepoint IN ({', '.join('?' for _ in wanted)}) AND {where}",
+                wanted + params)
+            for patient_id, timepoint, activity, outcome, done_at, reason, by, at, dose, weight in rows:
+                found.setdefault(patient_id, {})[timepoint] = Recording(
+                    timepoint, activity, outcome, from_utc_text(done_at) if done_at else None, reason, by,
+                    from_utc_text(at), dose, weight)
         return found
 
     def flags(self, day: date) -> list[Flag]:
