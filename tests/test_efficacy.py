@@ -32,9 +32,9 @@ def labs(timepoint: str, day: int, serum: float = 3.0) -> Result:
 
 
 def known(patient, infusion, results, reviews, progressed, as_of):
-    """The patient's course on `as_of` as the store reads it: from the readings kept of every result."""
-    kept = kept_course(results)
-    return patient_course(patient, infusion, kept.measured, counted_course(kept, reviews, as_of, lambda: results),
+    """The patient's course on `as_of` as the store reads it: from the readings kept of every result and review."""
+    kept = kept_course(results, reviews)
+    return patient_course(patient, infusion, kept.measured, counted_course(kept, as_of, lambda: results),
                           progressed, as_of)
 
 
@@ -106,7 +106,7 @@ def test_the_cr_rate_counts_cr_and_scr_not_vgpr():
 def test_an_unreviewed_category_is_the_one_the_numbers_confirm_and_the_note_counts_it():
     # serum M-protein 3.0 g/dL at screening, 1.0 at M1 and at M2: PR, confirmed at M2
     unreviewed = course("A", results=[labs("M1", 28, 1.0), labs("M2", 60, 1.0)])
-    assert unreviewed.responses[-1].category == "PR" and unreviewed.responses[-1].review is None
+    assert unreviewed.responses[-1].category == "PR" and unreviewed.responses[-1].reviewed is None
     t = table(unreviewed, course("B", ("M3", "CR")))
     assert (numbers(t, "orr_month_3")["count"], numbers(t, "orr_month_3")["unreviewed"]) == (2, 1)
     row = next(r for r in t.rows() if r.code == "orr_month_3")
@@ -118,7 +118,7 @@ def test_a_review_decided_after_the_as_of_date_is_not_known_yet():
     infusion = Recording("D0", "infusion", "done", when(0), None, "nurse", when(0))
     results = [labs("SCR", -10), labs("M3", 100)]
     before = known(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=150))
-    assert before.responses[0].review is None and before.responses[0].category == "SD"  # the numbers' reading
+    assert before.responses[0].reviewed is None and before.responses[0].category == "SD"  # the numbers' reading
     later = known(patient, infusion, results, [review("M3", "CR", 200)], None, DAY0 + timedelta(days=200))
     assert later.responses[0].category == "CR"
 

@@ -59,6 +59,19 @@ def test_a_result_written_empties_what_was_kept_of_its_patient_only(store):
     assert set(kept_rows(store)) == {"ARI-001", "ARI-002"}
 
 
+def test_a_physicians_review_empties_what_was_kept_and_is_counted_from_the_day_it_was_decided(store):
+    labs(store, "ARI-001", "SCR", -30, serum_m_g_dl="3.0")
+    labs(store, "ARI-001", "M1", 28, serum_m_g_dl="1.2")
+    labs(store, "ARI-001", "M2", 60, serum_m_g_dl="1.0")
+    store.results.kept()
+    store.results.review("ARI-001", "M2", "VGPR", reason="read with the marrow")
+    assert "ARI-001" not in kept_rows(store)
+    kept = store.results.kept()[store.patients.require_id("ARI-001")]
+    counted = {as_of: [(c.timepoint, c.category) for c in counted_course(kept, as_of, lambda: [])]
+               for as_of in (TODAY - timedelta(days=1), TODAY)}
+    assert counted == {TODAY - timedelta(days=1): [("M1", None), ("M2", "PR")], TODAY: [("M1", None), ("M2", "VGPR")]}
+
+
 def test_a_corrected_recording_date_moves_the_assessment_it_dates(store):
     labs(store, "ARI-001", "SCR", -30, serum_m_g_dl="3.0")
     labs(store, "ARI-001", "M1", 28, serum_m_g_dl="1.2")
@@ -74,12 +87,12 @@ def test_a_result_another_program_writes_while_the_course_is_read_is_not_hidden_
     labs(store, "ARI-001", "M1", 28, serum_m_g_dl="1.2")
     made, written = results_rules.kept_course, []
 
-    def read_while_another_writes(results):
+    def read_while_another_writes(results, reviews):
         if not written:  # once, while the first patient's course is made from what was read
             with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
                 labs(other, "ARI-001", "M2", 60, serum_m_g_dl="1.0")
             written.append(True)
-        return made(results)
+        return made(results, reviews)
 
     monkeypatch.setattr(results_rules, "kept_course", read_while_another_writes)
     store.results.kept()  # read before the other program's write: counted now, not kept
@@ -115,7 +128,7 @@ def test_an_mrd_done_after_its_labs_is_not_counted_before_its_day(store):
 
     for as_of, reads in ((DAY0 + timedelta(days=105), [True]), (DAY0 + timedelta(days=110), [True])):
         done = [r for r in store.results.of("ARI-001") if r.day <= as_of]
-        assert counted_course(kept, [], as_of, results) == [a.counted for a in response_course(done)]
+        assert counted_course(kept, as_of, results) == [a.counted for a in response_course(done)]
         assert read == reads  # before the MRD's day, the course is read from the results done by then
 @pytest.mark.file_only
 def test_a_file_open_to_be_read_counts_without_keeping_anything(tmp_path):
@@ -145,7 +158,7 @@ def test_the_course_read_from_what_is_kept_is_the_course_of_the_results_done_by_
             for as_of in sorted({r.day for r in results} | {r.day - timedelta(days=1) for r in results}):
                 done = [r for r in results if r.day <= as_of]
                 decided = [r for r in reviews.get(patient_id, []) if r.decided_at.astimezone().date() <= as_of]
-                assert (counted_course(kept[patient_id], reviews.get(patient_id, []), as_of, lambda r=results: r)
+                assert (counted_course(kept[patient_id], as_of, lambda r=results: r)
                         == [a.counted for a in response_course(done, decided)]), (patient.study_id, as_of)
                 checked += 1
         assert checked > 500

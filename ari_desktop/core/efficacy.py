@@ -314,7 +314,7 @@ class EfficacyEndpoints:
 
 
 def _unreviewed(best: Iterable[CountedResponse | None]) -> int:
-    return sum(1 for b in best if b is not None and b.review is None)
+    return sum(1 for b in best if b is not None and b.reviewed is None)
 
 
 def _review_note(best: Iterable[CountedResponse | None]) -> Phrase:

@@ -304,7 +304,8 @@ class AssessedResponse:
 
     @property
     def counted(self) -> CountedResponse:
-        return CountedResponse(self.timepoint, self.day, self.proposal.category, self.review)
+        return CountedResponse(self.timepoint, self.day, self.proposal.category,
+                               self.review.category if self.review else None)
 
     @property
     def review_stale(self) -> bool:
@@ -314,16 +315,16 @@ class AssessedResponse:
 
 @dataclass(frozen=True, slots=True)
 class CountedResponse:
-    """An assessment as the endpoints count it: its day, the category the numbers confirm, the review."""
+    """An assessment as the endpoints count it: its day, the category the numbers confirm, the physician's."""
 
     timepoint: str
     day: date
     confirmed: str | None
-    review: ResponseReview | None = None
+    reviewed: str | None = None  # the physician's category, when reviewed
 
     @property
     def category(self) -> str | None:
-        return self.review.category if self.review else self.confirmed
+        return self.confirmed if self.reviewed is None else self.reviewed
 
 
 def response_course(results: Sequence[Result], reviews: Sequence[ResponseReview] = ()) -> list[AssessedResponse]:
@@ -385,10 +386,20 @@ class KeptCourse:
 
     readings: tuple[ResponseReading, ...] = ()
     measured: tuple[Measured, ...] = ()  # the COUNTED_RESULTS, in the order taken
+    decisions: tuple[ReviewDecision, ...] = ()  # the reviews, in the order decided
 
 
-def kept_course(results: Sequence[Result]) -> KeptCourse:
-    """What the store keeps of every result a patient has."""
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """A physician's category for one assessment, and the local day it was decided."""
+
+    timepoint: str
+    category: str
+    decided_on: date
+
+
+def kept_course(results: Sequence[Result], reviews: Sequence[ResponseReview] = ()) -> KeptCourse:
+    """What the store keeps of every result and review a patient has."""
     days = {(r.timepoint, r.activity): r.day for r in results}
     known_on = days.get((BASELINE_TIMEPOINT, "response"))
     readings = []
@@ -398,11 +409,16 @@ def kept_course(results: Sequence[Result]) -> KeptCourse:
         known_on = max(known_on, *own)
         readings.append(ResponseReading(assessed.timepoint, assessed.day, known_on, assessed.proposal.category))
     return KeptCourse(tuple(readings), tuple(Measured(r.timepoint, r.activity, r.day, r.values) for r in results
-                                             if r.activity in COUNTED_RESULTS))
+                                             if r.activity in COUNTED_RESULTS),
+                      tuple(ReviewDecision(r.timepoint, r.category, _decided_on(r)) for r in reviews))
+
+
+def _decided_on(review: ResponseReview) -> date:
+    return review.decided_at.astimezone().date()
 
 
 def _decided_by(review: ResponseReview, as_of: date) -> bool:
-    return review.decided_at.astimezone().date() <= as_of
+    return _decided_on(review) <= as_of
 
 
 def course_on(results: Sequence[Result], reviews: Sequence[ResponseReview], as_of: date) -> list[AssessedResponse]:
@@ -410,12 +426,13 @@ def course_on(results: Sequence[Result], reviews: Sequence[ResponseReview], as_o
     return response_course([r for r in results if r.day <= as_of], [r for r in reviews if _decided_by(r, as_of)])
 
 
-def counted_course(kept: KeptCourse, reviews: Sequence[ResponseReview], as_of: date,
-                   results: Callable[[], Sequence[Result]]) -> list[CountedResponse]:
-    """The assessments done by `as_of`, with the reviews decided by then. From the `kept` readings; from the
-    patient's `results` (read only then) when a result one of them rests on was done after `as_of`."""
+def counted_course(kept: KeptCourse, as_of: date, results: Callable[[], Sequence[Result]]) -> list[CountedResponse]:
+    """The assessments done by `as_of`, with the reviews decided by then (the last of each assessment's). From
+    the `kept` readings; from the patient's `results` (read only then) when a result one of them rests on was
+    done after `as_of`. A review changes no proposal, so it is joined to either by its timepoint."""
+    reviewed = {d.timepoint: d.category for d in kept.decisions if d.decided_on <= as_of}
     known = [r for r in kept.readings if r.day <= as_of]
     if known and known[-1].known_on > as_of:
-        return [a.counted for a in course_on(results(), reviews, as_of)]
-    reviewed = {r.timepoint: r for r in reviews if _decided_by(r, as_of)}
+        return [CountedResponse(a.timepoint, a.day, a.proposal.category, reviewed.get(a.timepoint))
+                for a in course_on(results(), (), as_of)]
     return [CountedResponse(r.timepoint, r.day, r.confirmed, reviewed.get(r.timepoint)) for r in known]

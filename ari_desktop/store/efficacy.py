@@ -52,15 +52,13 @@ class Efficacy(Part):
                  summaries: dict[int, endpoints.ToxicitySummary]) -> list[efficacy.PatientCourse]:
         """Every patient's course on `as_of` (core/efficacy.patient_course), with their toxicity summary if given."""
         kept = self.store.results.kept()
-        reviews = self.store.results.reviews_by_patient()
         progressions = self.store.results.progressions()
         first = endpoints.infusion_timepoint(self.protocol, "day0")
         courses = []
         for patient_id, patient in self.store.patients.with_ids():
             progression = progressions.get(patient_id)
             course = kept.get(patient_id, KeptCourse())
-            responses = counted_course(course, reviews.get(patient_id, []), as_of,
-                                       partial(self.store.results.of, patient.study_id))
+            responses = counted_course(course, as_of, partial(self.store.results.of, patient.study_id))
             courses.append(efficacy.patient_course(
                 patient, infusions.get(patient_id, {}).get(first), course.measured, responses,
                 progression.progressed_on if progression else None, as_of, summaries.get(patient_id)))

@@ -20,7 +20,16 @@ from ..core.counts import GradedCount
 from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.recording import check_known
-from ..core.results import FIELDS, AssessedResponse, KeptCourse, Measured, ResponseReading, ResponseReview, Result
+from ..core.results import (
+    FIELDS,
+    AssessedResponse,
+    KeptCourse,
+    Measured,
+    ResponseReading,
+    ResponseReview,
+    Result,
+    ReviewDecision,
+)
 from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
@@ -240,7 +249,9 @@ class Results(Part):
         since = last_change(self.db)
         results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
                    {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
-        made = {patient_id: rules.kept_course(results.get(patient_id, [])) for patient_id in missing}
+        reviews = self.reviews_by_patient(missing)
+        made = {patient_id: rules.kept_course(results.get(patient_id, []), reviews.get(patient_id, []))
+                for patient_id in missing}
         keep(self.store, "response_readings", {patient_id: {"rules": rules_in_use, "readings": _kept_text(course)}
                                                for patient_id, course in made.items()}, since)
         return kept | made
@@ -301,7 +312,8 @@ def _rules_digest() -> str:
 def _kept_text(course: KeptCourse) -> str:
     return json.dumps({"readings": [[r.timepoint, r.day.isoformat(), r.known_on.isoformat(), r.confirmed]
                                     for r in course.readings],
-                       "measured": [[m.timepoint, m.activity, m.day.isoformat(), m.values] for m in course.measured]})
+                       "measured": [[m.timepoint, m.activity, m.day.isoformat(), m.values] for m in course.measured],
+                       "decisions": [[d.timepoint, d.category, d.decided_on.isoformat()] for d in course.decisions]})
 
 
 def _kept(text: str) -> KeptCourse:
@@ -310,4 +322,6 @@ def _kept(text: str) -> KeptCourse:
     return KeptCourse(tuple(ResponseReading(timepoint, day(on), day(known_on), confirmed)
                             for timepoint, on, known_on, confirmed in stored["readings"]),
                       tuple(Measured(timepoint, activity, day(on), values)
-                            for timepoint, activity, on, values in stored["measured"]))
+                            for timepoint, activity, on, values in stored["measured"]),
+                      tuple(ReviewDecision(timepoint, category, day(on))
+                            for timepoint, category, on in stored["decisions"]))
