@@ -17,9 +17,9 @@ from datetime import date
 import pandas as pd
 
 from ..core.dates import from_utc_text
+from ..core.efficacy import best_response
 from ..core.endpoints import InfusionCourse
 from ..core.patients import Patient
-from ..core.response import CATEGORIES
 from ..core.results import AssessedResponse, Result, course_on
 from ..core.toxicity import ToxicityEvent
 from ..store import Store
@@ -113,12 +113,9 @@ def _toxicity(infusion: InfusionCourse) -> dict:
 
 
 def _best_response(assessed: list[AssessedResponse]) -> dict:
-    """The best category of the assessments (PD only when there is no other), and the first day it was."""
-    categorised = [a for a in assessed if a.category is not None]
-    if not categorised:
-        return {"best_response": None, "best_response_date": None}
-    best = min(categorised, key=lambda a: (CATEGORIES.index(a.category), a.day))
-    return {"best_response": best.category, "best_response_date": best.day}
+    """The best category of the assessments, and the first day it was (core/efficacy.best_response)."""
+    best = best_response(a.counted for a in assessed)
+    return {"best_response": best.category if best else None, "best_response_date": best.day if best else None}
 
 
 def _persistence(samples: list[Result]) -> dict:
