@@ -1,5 +1,5 @@
-"""Each patient's toxicity course kept between reads (store.toxicity.summaries, table toxicity_courses): made
-on the day it settled (core/endpoints.settled_on), emptied by any write about the patient, and always the
+"""Each patient's toxicity course kept between reads (store.toxicity.summaries, table toxicity_courses): kept for
+the days it is unchanged (core/endpoints.unchanged_days), emptied by any write about the patient, and always the
 same courses as reading every record again. On a file and on the server."""
 
 import json
@@ -10,7 +10,7 @@ import pytest
 from conftest import make_demo, open_store
 
 from ari_desktop.core import endpoints, protocol
-from ari_desktop.core.endpoints import ToxicitySummary, settled_on, toxicity_summary
+from ari_desktop.core.endpoints import ToxicitySummary, toxicity_summary, unchanged_days
 from ari_desktop.core.gate import DoseGiven
 from ari_desktop.core.patients import Anchors, Patient, check_new_patient
 from ari_desktop.core.schedule import DONE, Recording
@@ -27,7 +27,7 @@ def at(day: int, hour: int = 8) -> datetime:
     return datetime.combine(DAY0 + timedelta(days=day), time(hour)).astimezone()
 
 
-# -- the day a course settles (pure) ---------------------------------------------------------------
+# -- the days a course is unchanged (pure) ----------------------------------------------------------
 
 def patient(**anchors) -> Patient:
     return Patient("ARI-001", "AB", "F", 1960, Anchors(DAY0 - timedelta(days=40), DAY0, **anchors))
@@ -44,6 +44,9 @@ def event(onset: int, resolution: int | None = None, kind: str = "infection", gr
     return ToxicityEvent(1, kind, grade, "", day(onset), None if resolution is None else day(resolution), "", "x")
 
 
+LATER = date(2099, 1, 1)
+
+
 @pytest.mark.parametrize(("anchors", "events", "settled"), [
     # Nothing recorded after fraction 1: the day after D+30 (the first day prolonged cytopenia could be).
     ({}, [], day(31)),
@@ -58,10 +61,34 @@ def event(onset: int, resolution: int | None = None, kind: str = "infection", gr
 ], ids=["quiet", "late-resolution", "unresolved", "booster", "death"])
 def test_a_course_settles_on_the_latest_date_its_rules_compare_the_as_of_date_with(anchors, events, settled):
     someone = patient(**anchors)
-    assert settled_on(someone, P, [], events, INFUSED) == settled
+    assert unchanged_days(someone, P, [], events, INFUSED, LATER) == (settled, None)
+    assert unchanged_days(someone, P, [], events, INFUSED, settled) == (settled, None)
     course = toxicity_summary(someone, P, [], events, INFUSED, settled)
     for later in (settled, settled + timedelta(days=1), settled + timedelta(days=365)):
         assert toxicity_summary(someone, P, [], events, INFUSED, later) == course.on(later)
+
+
+@pytest.mark.parametrize(("anchors", "events", "as_of", "unchanged"), [
+    # Infused, nothing else recorded: from D0 up to D+30, when the window is complete.
+    ({}, [], day(12), (day(0), day(30))),
+    # On D+30 itself: the window is complete; the next day, prolonged cytopenia could be.
+    ({}, [], day(30), (day(30), day(31))),
+    # An event: its onset and its resolution are days the course changes.
+    ({}, [event(5, 9)], day(7), (day(5), day(9))),
+    # Before day 0: from screening up to the infusion.
+    ({}, [], day(-3), (day(-40), day(0))),
+    # A booster planned: the course changes on its day.
+    ({"booster": day(120)}, [], day(100), (day(31), day(120))),
+], ids=["window-open", "window-end", "event", "before-infusion", "booster-planned"])
+def test_a_course_is_unchanged_between_two_dates_its_rules_compare_the_as_of_date_with(anchors, events, as_of,
+                                                                                       unchanged):
+    someone = patient(**anchors)
+    first, changes = unchanged_days(someone, P, [], events, INFUSED, as_of)
+    assert (first, changes) == unchanged
+    course = toxicity_summary(someone, P, [], events, INFUSED, as_of)
+    for n in range((changes - first).days):
+        assert toxicity_summary(someone, P, [], events, INFUSED, first + timedelta(days=n)) == course.on(
+            first + timedelta(days=n))
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +105,21 @@ def records(store):
 
 
 @pytest.mark.file_only
-def test_on_every_day_after_a_course_settled_it_is_the_course_of_that_day_and_it_reads_back_as_written(demo):
+def test_on_each_day_a_course_is_unchanged_it_is_the_course_of_the_first_and_it_reads_back_as_written(demo):
     with open_store(demo) as store:
         checked = 0
         for _, course_records in records(store):
-            settled = settled_on(*course_records)
-            course = toxicity_summary(*course_records, settled)
-            assert ToxicitySummary.from_json(course.as_json()) == course
-            for later in [settled + timedelta(days=n) for n in (*range(0, 45), 100, 400)]:
-                assert toxicity_summary(*course_records, later) == course.on(later)
-                checked += 1
+            screening = course_records[0].anchors.screening
+            for as_of in [screening + timedelta(days=n) for n in range(0, 700, 23)] + [LATER]:
+                first, changes = unchanged_days(*course_records, as_of)
+                course = toxicity_summary(*course_records, first)
+                assert ToxicitySummary.from_json(course.as_json()) == course
+                last = min(changes - timedelta(days=1) if changes else first + timedelta(days=400),
+                           first + timedelta(days=45))
+                for n in range((last - first).days + 1):
+                    assert toxicity_summary(*course_records, first + timedelta(days=n)) == course.on(
+                        first + timedelta(days=n))
+                    checked += 1
         assert checked > 1500
 
 
@@ -151,19 +183,28 @@ def test_a_kept_course_is_made_again_from_a_new_assessment(store):
     assert crs_days(store, "ARI-001") == 2  # D+2 to D+3
 
 
-def test_a_course_not_settled_yet_is_counted_each_time_and_not_kept(database):
+def test_a_course_not_settled_yet_is_kept_for_its_days_and_counted_again_on_the_day_it_changes(database):
+    def course_on(today: date):
+        with conftest.open_store(database, today=lambda: today, now=lambda: NOW) as store:
+            course = store.toxicity.summaries()[store.patients.require_id("ARI-001")].first_infusion
+            return course, store.db.execute("SELECT unchanged_from, changes_on FROM toxicity_courses").fetchall()
+
     with conftest.open_store(database, today=lambda: day(20), now=lambda: at(20, 15)) as store:
         store.patients.add(check_new_patient("ARI-001", "AB", "F", 1960, Anchors(DAY0 - timedelta(days=40), DAY0),
                                              P, day(20)))
         store.recordings.record("ARI-001", "D0", "infusion", done_at=at(0, 10), dose=DoseGiven(0.3, 70.0))
-        course = store.toxicity.summaries()[store.patients.require_id("ARI-001")].first_infusion
-        assert not course.window_complete
-        assert kept_rows(store) == {}
+    course, kept = course_on(day(20))
+    assert not course.window_complete
+    assert kept == [(day(0).isoformat(), day(30).isoformat())]
+    assert course_on(day(29)) == (course, kept)
+    course, kept = course_on(day(30))
+    assert course.window_complete
+    assert kept == [(day(30).isoformat(), day(31).isoformat())]
 
 
 def test_a_write_another_program_makes_while_the_courses_are_read_is_not_hidden_by_what_was_read(
         store, database, monkeypatch):
-    made, written = endpoints.settled_on, []
+    made, written = endpoints.unchanged_days, []
 
     def read_while_another_writes(*course_records):
         if not written:  # once, while the first patient's course is made from what was read
@@ -172,9 +213,9 @@ def test_a_write_another_program_makes_while_the_courses_are_read_is_not_hidden_
             written.append(True)
         return made(*course_records)
 
-    monkeypatch.setattr(endpoints, "settled_on", read_while_another_writes)
+    monkeypatch.setattr(endpoints, "unchanged_days", read_while_another_writes)
     store.toxicity.summaries()  # read before the other program's write: counted now, not kept
-    monkeypatch.setattr(endpoints, "settled_on", made)
+    monkeypatch.setattr(endpoints, "unchanged_days", made)
     assert "ARI-001" not in kept_rows(store)
     assert [a.day for a in store.assessments.of("ARI-001")] == [day(2), day(3), day(4)]
 

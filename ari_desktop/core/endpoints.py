@@ -493,7 +493,7 @@ class ToxicitySummary:
         return cls(data["study_id"], date.fromisoformat(data["as_of"]), first, booster)
 
     def on(self, as_of: date) -> ToxicitySummary:
-        """The same courses as known on a later date, `as_of` on or after the day they settled (settled_on)."""
+        """The same courses as known on another date, one of the days they are unchanged (unchanged_days)."""
         return replace(self, as_of=as_of)
 
 
@@ -531,12 +531,14 @@ def toxicity_summary(patient: Patient, protocol: TrialProtocol, assessments: Ite
     return ToxicitySummary(patient.study_id, as_of, first, booster)
 
 
-def settled_on(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessed],
-               events: Iterable[ToxicityEvent], infusions: Mapping[str, Recording]) -> date:
-    """The day from which the patient's toxicity_summary, given these records, is the same on every later
-    as-of date (but for the date it names): the latest of every date the rules above compare the as-of date
-    with. What was recorded then, the infusions and the ends of follow-up, each window's end and the first
-    day of prolonged cytopenia. A summary made on that day serves later dates until the patient's records
+def unchanged_days(patient: Patient, protocol: TrialProtocol, assessments: Iterable[Assessed],
+                   events: Iterable[ToxicityEvent], infusions: Mapping[str, Recording], as_of: date
+                   ) -> tuple[date, date | None]:
+    """The days around `as_of` on which the patient's toxicity_summary, given these records, is the same (but
+    for the date it names): from the first day up to the day before the second (None: on every later day, the
+    course has settled). The summary changes only on a date the rules above compare the as-of date with: what
+    was recorded then, the infusions and the ends of follow-up, each window's end and the first day of
+    prolonged cytopenia. A summary made on one of those days serves the others until the patient's records
     change (store.toxicity keeps it between reads so); a rule that compares the as-of date with a date not
     here must add it."""
     a = patient.anchors
@@ -549,7 +551,8 @@ def settled_on(patient: Patient, protocol: TrialProtocol, assessments: Iterable[
     days += [r.done_at.astimezone().date() for r in infusions.values() if r.done_at]
     days += [_date_of(x) for x in assessments]
     days += [d for e in events for d in (e.onset, e.resolution) if d]
-    return max(days)
+    return (max((d for d in days if d <= as_of), default=date.min),
+            min((d for d in days if d > as_of), default=None))
 
 
 # --------------------------------------------------------------------------------------------

@@ -546,13 +546,31 @@ def _m011_toxicity_courses(db) -> None:
     """)
 
 
+def _m012_unchanged_toxicity_courses(db) -> None:
+    """A toxicity course kept for the days it is unchanged (core/endpoints.unchanged_days), from
+    `unchanged_from` up to the day before `changes_on` (NULL: every later day), not only once it has settled:
+    the courses of the patients infused in the last month are kept too. Derived rows: made again at the next
+    read."""
+    db.execute("DROP TABLE toxicity_courses")
+    db.execute("""
+        CREATE TABLE toxicity_courses (
+            patient_id INTEGER PRIMARY KEY REFERENCES patients(id),
+            rules TEXT NOT NULL,
+            unchanged_from TEXT NOT NULL,
+            changes_on TEXT,
+            course TEXT NOT NULL
+        )
+    """)
+
+
 # In order; a name once released is never changed or removed.
 MIGRATIONS = (("001_initial", _m001_initial), ("002_toxicity", _m002_toxicity),
               ("003_protocol_in_use", _m003_protocol_in_use), ("004_fraction_gate", _m004_fraction_gate),
               ("005_counts_and_labs", _m005_counts_and_labs), ("006_withdrawn_recordings", _m006_withdrawn_recordings),
               ("007_accounts_and_audit_chain", _m007_accounts_and_audit_chain),
               ("008_signatures", _m008_signatures), ("009_results", _m009_results),
-              ("010_response_readings", _m010_response_readings), ("011_toxicity_courses", _m011_toxicity_courses))
+              ("010_response_readings", _m010_response_readings), ("011_toxicity_courses", _m011_toxicity_courses),
+              ("012_unchanged_toxicity_courses", _m012_unchanged_toxicity_courses))
 
 
 def check_file(path: Path) -> bool:

@@ -39,38 +39,42 @@ class Toxicity(Part):
     @cohort_read()
     def summaries(self, as_of: date | None = None) -> dict[int, endpoints.ToxicitySummary]:
         """Every patient's course (as `summary` gives it), by row id of the patient: the safety and the efficacy
-        tables both count from them. A course that settled by `as_of` is read as kept in toxicity_courses
-        (store/kept.py); the others are counted from the records, read in a few queries for the cohort, and
-        kept when they have settled."""
+        tables both count from them. A course kept in toxicity_courses for the days around `as_of` is read as
+        kept (store/kept.py); the others are counted from the records, read in a few queries for those patients,
+        and the course of today's days is kept."""
         as_of = self.checked_as_of(as_of)
-        rules = _rules_digest(self.protocol.digest)
-        kept = self.db.execute("SELECT patient_id, settled_on, course FROM toxicity_courses WHERE rules = ?",
-                               [rules]).fetchall()
+        rules, on, today = _rules_digest(self.protocol.digest), as_of.isoformat(), self.store.today()
+        kept = self.db.execute("SELECT patient_id, unchanged_from, changes_on, course FROM toxicity_courses"
+                               " WHERE rules = ?", [rules]).fetchall()
         known = {patient_id: endpoints.ToxicitySummary.from_json(json.loads(course)).on(as_of)
-                 for patient_id, settled_on, course in kept if date.fromisoformat(settled_on) <= as_of}
+                 for patient_id, first, changes, course in kept if _covers(first, changes, on)}
         since = last_change(self.db)
         patients = self.store.patients.with_ids()
-        unsettled = [patient_id for patient_id, _ in patients if patient_id not in known]
-        if not unsettled:
+        unknown = [patient_id for patient_id, _ in patients if patient_id not in known]
+        if not unknown:
             return {patient_id: known[patient_id] for patient_id, _ in patients}
-        infusions = self.infusions(unsettled)
-        assessments = self.store.assessments.graded_by_patient(unsettled)
+        infusions = self.infusions(unknown)
+        assessments = self.store.assessments.graded_by_patient(unknown)
         events = self.store.events.by_patient()
-        today, stored = self.store.today(), {patient_id for patient_id, *_ in kept}
-        summaries, settled = {}, {}
+        kept_for_today = {patient_id for patient_id, first, changes, _ in kept
+                          if _covers(first, changes, today.isoformat())}
+        summaries, made = {}, {}
         for patient_id, patient in patients:
             if patient_id in known:
                 summaries[patient_id] = known[patient_id]
                 continue
             records = (patient, self.protocol, assessments.get(patient_id, []), events.get(patient.study_id, []),
                        infusions.get(patient_id, {}))
-            summaries[patient_id] = endpoints.toxicity_summary(*records, as_of)
-            day = endpoints.settled_on(*records)
-            if patient_id not in stored and day <= today:
-                course = summaries[patient_id] if day <= as_of else endpoints.toxicity_summary(*records, day)
-                settled[patient_id] = {"rules": rules, "settled_on": day.isoformat(),
-                                       "course": json.dumps(course.on(day).as_json())}
-        keep(self.store, "toxicity_courses", settled, since)
+            summaries[patient_id] = course = endpoints.toxicity_summary(*records, as_of)
+            if patient_id in kept_for_today:
+                continue
+            first, changes = endpoints.unchanged_days(*records, as_of)
+            if changes is not None and changes <= today:  # an earlier date's course: today's is kept
+                first, changes = endpoints.unchanged_days(*records, today)
+                course = endpoints.toxicity_summary(*records, today)
+            made[patient_id] = {"rules": rules, "unchanged_from": first.isoformat(),
+                                "changes_on": changes and changes.isoformat(), "course": json.dumps(course.as_json())}
+        keep(self.store, "toxicity_courses", made, since)
         return summaries
 
     def endpoints(self, as_of: date | None = None,
@@ -112,6 +116,12 @@ class Toxicity(Part):
             raise ClinicalInputError(_("The as-of date {as_of} is in the future.").format(
                                          as_of=as_of), "as_of")
         return as_of or self.store.today()
+
+
+def _covers(first: str, changes: str | None, day: str) -> bool:
+    """Whether a course kept unchanged from `first` up to the day before `changes` is the course on `day` (ISO
+    dates, compared as text)."""
+    return first <= day and (changes is None or day < changes)
 
 
 @cache
