@@ -155,13 +155,6 @@ class PatientCourse:
         """The first of progression, death and leaving the study: response is followed no further."""
         return min((d for d in (self.progressed_on, self.died_on, self.off_study_on) if d), default=None)
 
-    def result(self, timepoint: str, activity: str) -> Result | Measured | None:
-        return self._by_item.get((timepoint, activity))
-
-    @cached_property
-    def _by_item(self) -> dict[tuple[str, str], Result | Measured]:
-        return {(r.timepoint, r.activity): r for r in self.results}
-
 
 def patient_course(patient: Patient, infusion: Recording | None, results: Iterable[Result | Measured],
                    responses: Sequence[CountedResponse], progressed_on: date | None, as_of: date,
@@ -188,8 +181,15 @@ def _rank(category: str | None) -> int:
 def best_response(responses: Iterable[CountedResponse], timepoints: Collection[str] | None = None
                   ) -> CountedResponse | None:
     """The first assessment with the best category (of these timepoints, when given); None with no category."""
-    rated = (r for r in responses if r.category is not None and (timepoints is None or r.timepoint in timepoints))
-    return min(rated, key=lambda r: _rank(r.category), default=None)
+    best, best_rank = None, 0
+    for r in responses:  # a plain loop: the tables ask it of every patient for every month
+        category = r.category
+        if category is None or (timepoints is not None and r.timepoint not in timepoints):
+            continue
+        rank = _rank(category)
+        if best is None or rank < best_rank:
+            best, best_rank = r, rank
+    return best
 
 
 def by_month(protocol: TrialProtocol, month: int) -> frozenset[str]:
@@ -330,10 +330,18 @@ def _review_note(best: Iterable[CountedResponse | None]) -> Phrase:
                        "all {count} best responses counted reviewed by a physician"), len(rated))
 
 
-def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
-                   as_of: date) -> None:
+# The infused patients evaluable at each month of RESPONSE_MONTHS (evaluable_at), in the order of the infused.
+Evaluable = dict[int, list[PatientCourse]]
+
+
+def _evaluable(infused: Sequence[PatientCourse], protocol: TrialProtocol, as_of: date) -> Evaluable:
+    return {month: [c for c in infused if evaluable_at(c, protocol, month, as_of)] for month in RESPONSE_MONTHS}
+
+
+def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], evaluable_at_month: Evaluable,
+                   protocol: TrialProtocol, as_of: date) -> None:
     for month in RESPONSE_MONTHS:
-        evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
+        evaluable = evaluable_at_month[month]
         codes = by_month(protocol, month)
         best = {c.study_id: best_response(c.responses, codes) for c in evaluable}
         category = {s: b.category if b else None for s, b in best.items()}
@@ -369,11 +377,11 @@ def _response_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], p
                       value, len(evaluable), Joined(common), by_category=counts)
 
 
-def _mrd_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
-              as_of: date) -> None:
+def _mrd_rows(table: EfficacyEndpoints, evaluable_at_month: Evaluable, by_item: ByItem) -> None:
     for month in MRD_MONTHS:
-        evaluable = [c for c in infused if evaluable_at(c, protocol, month, as_of)]
-        tests = {c.study_id: _mrd(c.result(f"M{month}", "mrd_bm")) for c in evaluable}  # each read once
+        evaluable = evaluable_at_month[month]
+        marrow = by_item.get((f"M{month}", "mrd_bm"), {})
+        tests = {c.study_id: _mrd(marrow.get(c.study_id)) for c in evaluable}  # each read once
         negative = [s for s, mrd in tests.items() if mrd is not None and mrd_negative(mrd).negative]
         untested = sum(1 for mrd in tests.values() if mrd is None)
         share = Proportion(len(negative), len(evaluable))
@@ -476,11 +484,12 @@ def _pet_ct(result: Result | None) -> str | None:
     return result.get("pet_ct") if result else None
 
 
-def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol,
-                         as_of: date) -> None:
+def _extramedullary_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], evaluable_at_month: Evaluable,
+                         by_item: ByItem, protocol: TrialProtocol) -> None:
     patients = [c for c in infused if c.patient.anchors.extramedullary]
-    evaluable = [c for c in patients if evaluable_at(c, protocol, 3, as_of)]
-    at_m3 = {c.study_id: _pet_ct(c.result("M3", "pet_ct")) for c in evaluable}
+    evaluable = [c for c in evaluable_at_month[3] if c.patient.anchors.extramedullary]
+    pet_ct = by_item.get(("M3", "pet_ct"), {})
+    at_m3 = {c.study_id: _pet_ct(pet_ct.get(c.study_id)) for c in evaluable}
     counts = {answer: sum(1 for v in at_m3.values() if v == answer) for answer in PET_CT_RESPONSES}
     counts[NO_PET_CT] = sum(1 for v in at_m3.values() if v is None)
     complete = Proportion(counts["complete"], len(evaluable))
@@ -556,16 +565,21 @@ def _late_words(kind: str) -> Words:
     return said(_LATE_KINDS[kind]) if kind in _LATE_KINDS else kind
 
 
-def _by_item(infused: Sequence[PatientCourse]) -> dict[tuple[str, str], list[Result | Measured]]:
-    """The infused patients' results by (timepoint, activity): each result read once for every table."""
-    found = defaultdict(list)
+# The infused patients' results by (timepoint, activity), then study ID.
+ByItem = dict[tuple[str, str], dict[str, Result | Measured]]
+
+
+def _by_item(infused: Sequence[PatientCourse]) -> ByItem:
+    """The infused patients' results by item, then patient: each result read once for every table."""
+    found: ByItem = defaultdict(dict)
     for c in infused:
+        study_id = c.study_id
         for r in c.results:
-            found[r.timepoint, r.activity].append(r)
+            found[r.timepoint, r.activity][study_id] = r
     return found
 
 
-def _values(results: Sequence[Result | Measured], name: str) -> list[float]:
+def _values(results: Iterable[Result | Measured], name: str) -> list[float]:
     return [v for r in results if (v := r.values.get(name)) is not None]  # .values: some 100,000 reads a table
 
 
@@ -577,10 +591,9 @@ def _spread(summary: Summary, unit: Words) -> Phrase:
                 median=_number(summary.median), unit=unit, q1=_number(q1), q3=_number(q3))
 
 
-def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], protocol: TrialProtocol) -> None:
-    by_item = _by_item(infused)
+def _biomarker_rows(table: EfficacyEndpoints, by_item: ByItem, protocol: TrialProtocol) -> None:
     for timepoint in PERSISTENCE_TIMEPOINTS:
-        car_t = by_item.get((timepoint, "cart_pb"), [])
+        car_t = by_item.get((timepoint, "cart_pb"), {}).values()
         copies = Summary(tuple(_values(car_t, "car_copies_per_ug")))
         cells = Summary(tuple(_values(car_t, "car_cells_per_ul")))
         measured = [[v for name in ("car_copies_per_ug", "car_cells_per_ul") if (v := r.values.get(name)) is not None]
@@ -603,7 +616,7 @@ def _biomarker_rows(table: EfficacyEndpoints, infused: Sequence[PatientCourse], 
              said(N_("% of plasma cells")))):
         for t in protocol.timepoints:
             if activity in t.activities:
-                summary = Summary(tuple(_values(by_item.get((t.code, activity), []), name)))
+                summary = Summary(tuple(_values(by_item.get((t.code, activity), {}).values(), name)))
                 table.add(section, f"{activity}_{t.code}", said(label, timepoint=t.code), _spread(summary, unit),
                           summary.n, said(N_("median and interquartile range of the infused")), **summary.as_json())
 
@@ -630,11 +643,12 @@ def efficacy_endpoints(courses: Iterable[PatientCourse], protocol: TrialProtocol
                        ) -> EfficacyEndpoints:
     """The cohort's efficacy tables on `as_of`; `fit` draws a Kaplan-Meier curve (analysis/survival.py)."""
     table, infused = _table(list(courses), as_of)
-    _response_rows(table, infused, protocol, as_of)
-    _mrd_rows(table, infused, protocol, as_of)
+    by_item, evaluable = _by_item(infused), _evaluable(infused, protocol, as_of)
+    _response_rows(table, infused, evaluable, protocol, as_of)
+    _mrd_rows(table, evaluable, by_item)
     _time_to_response_rows(table, infused, fit)
     _survival_rows(table, infused, as_of, fit)
-    _extramedullary_rows(table, infused, protocol, as_of)
+    _extramedullary_rows(table, infused, evaluable, by_item, protocol)
     _late_toxicity_rows(table, infused, protocol)
-    _biomarker_rows(table, infused, protocol)
+    _biomarker_rows(table, by_item, protocol)
     return table
