@@ -101,7 +101,7 @@ def test_a_result_another_program_writes_while_the_course_is_read_is_not_hidden_
     assert confirmed(store, "ARI-001") == [("M1", None), ("M2", "PR")]
 
 
-def test_what_other_rules_kept_is_made_again(store):
+def test_what_other_rules_kept_is_made_again(store, database):
     labs(store, "ARI-001", "SCR", -30, serum_m_g_dl="3.0")
     labs(store, "ARI-001", "M1", 28, serum_m_g_dl="1.2")
     labs(store, "ARI-001", "M2", 60, serum_m_g_dl="1.0")
@@ -109,7 +109,32 @@ def test_what_other_rules_kept_is_made_again(store):
     with store.transaction():
         store.db.execute("UPDATE response_readings SET rules = 'older rules', readings = '{\"readings\": [],"
                          " \"measured\": []}'")
-    assert confirmed(store, "ARI-001") == [("M1", None), ("M2", "PR")]
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as later:  # the next program
+        assert confirmed(later, "ARI-001") == [("M1", None), ("M2", "PR")]
+
+
+def test_a_program_reads_again_only_the_courses_of_patients_written_about_since_it_last_read(
+        store, database, monkeypatch):
+    from ari_desktop.store import results as stored
+
+    for study_id in ("ARI-001", "ARI-002"):
+        labs(store, study_id, "SCR", -30, serum_m_g_dl="3.0")
+        labs(store, study_id, "M1", 28, serum_m_g_dl="1.2")
+    store.results.kept()
+    decoded, made = [], []
+    monkeypatch.setattr(stored, "_kept", lambda text, decode=stored._kept: decoded.append(text) or decode(text))
+    monkeypatch.setattr(results_rules, "kept_course",
+                        lambda *records, make=results_rules.kept_course: made.append(records) or make(*records))
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as later:  # another program
+        assert confirmed(later, "ARI-001") == [("M1", None)]
+    assert len(decoded) == 2 and not made  # it reads the rows kept
+    decoded.clear()
+    assert confirmed(store, "ARI-002") == [("M1", None)]
+    assert not decoded and not made  # this one remembers them
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
+        labs(other, "ARI-001", "M2", 60, serum_m_g_dl="1.0")
+    assert confirmed(store, "ARI-001") == [("M1", None), ("M2", "PR")]  # what the other program wrote
+    assert not decoded and len(made) == 1  # ARI-001's course only, made again
 
 
 def test_an_mrd_done_after_its_labs_is_not_counted_before_its_day(store):

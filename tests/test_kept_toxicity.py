@@ -220,13 +220,31 @@ def test_a_write_another_program_makes_while_the_courses_are_read_is_not_hidden_
     assert [a.day for a in store.assessments.of("ARI-001")] == [day(2), day(3), day(4)]
 
 
-def test_what_other_rules_kept_is_made_again(store):
+def test_what_other_rules_kept_is_made_again(store, database):
     store.toxicity.summaries()
     empty = toxicity_summary(store.patients.require("ARI-001")[1], P, [], [], {}, TODAY).as_json()
     with store.transaction():
         store.db.execute("UPDATE toxicity_courses SET rules = 'older rules', course = ?",
                          [json.dumps(empty)])
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as later:  # the next program
+        assert crs_days(later, "ARI-001") == 1
+
+
+def test_a_course_another_program_writes_about_is_read_again_by_a_program_that_remembers_it(store, database):
     assert crs_days(store, "ARI-001") == 1
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
+        other.assessments.add("ARI-001", at(3), FEVER)
+    assert crs_days(store, "ARI-001") == 2
+
+
+def test_courses_read_in_a_transaction_rolled_back_are_not_remembered(store):
+    assert crs_days(store, "ARI-001") == 1
+    with pytest.raises(RuntimeError), store.transaction():
+        store.assessments.add("ARI-001", at(3), FEVER)
+        assert crs_days(store, "ARI-001") == 2
+        raise RuntimeError("the user's action failed")
+    store.assessments.add("ARI-002", at(3), FEVER)  # the change log numbers its entries as it did the others
+    assert (crs_days(store, "ARI-001"), crs_days(store, "ARI-002")) == (1, 2)
 
 
 @pytest.mark.file_only

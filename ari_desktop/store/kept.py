@@ -5,6 +5,9 @@ A kept row names the rules that made it (a digest of their source: other rules m
 about the patient empties it (Store.write), and the next read makes it again. A row made while another
 program writes about the same patient is not kept: rows are kept only for patients with nothing logged
 since the read began, so what another workstation wrote is never hidden behind what was read before it.
+
+A program also remembers the rows it has read (Remembered), and decodes again only those of the patients
+written about since, by anyone: the change log says who.
 """
 
 from __future__ import annotations
@@ -40,6 +43,30 @@ def written_since(db, change_id: int) -> set[int]:
         f"SELECT t.patient_id FROM {table} t JOIN change_log c ON c.table_name = '{table}' AND c.row_id = t.id"
         " WHERE c.id > ?" for table in CLINICAL_TABLES)
     return {patient_id for (patient_id,) in db.execute(query, [change_id] * len(CLINICAL_TABLES))}
+
+
+class Remembered:
+    """The kept rows of one table as this program read them, by patient row id, current up to a change log
+    entry: the Analysis view and its figures read the cohort again and again, and decode only what changed."""
+
+    def __init__(self) -> None:
+        self._rules: str | None = None
+        self._seen = 0
+        self._rows: dict[int, object] = {}
+
+    def current(self, db, rules: str) -> tuple[dict[int, object], int]:
+        """The rows read before that no write has touched since, made by `rules` (the caller adds the rows it
+        reads to them), and the change log entry this read begins at (for `keep`)."""
+        since = last_change(db)
+        if db.in_transaction:  # what it reads may yet be rolled back, and the log's entries numbered again
+            return {}, since
+        if rules != self._rules or since < self._seen:  # other rules, or a change log that went back
+            self._rules, self._rows = rules, {}
+        elif since > self._seen:
+            for patient_id in written_since(db, self._seen):
+                self._rows.pop(patient_id, None)
+        self._seen = since
+        return self._rows, since
 
 
 def keep(store, table: str, rows: Mapping[int, Mapping[str, object]], since: int) -> None:

@@ -34,7 +34,7 @@ from ..core.schedule import DONE, ScheduleEntry
 from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
 from .bulk import cohort_read
-from .kept import keep, last_change, rules_digest
+from .kept import Remembered, keep, rules_digest
 from .part import Part, of_patients
 
 _VALUE_COLUMNS = tuple(FIELDS)
@@ -54,6 +54,10 @@ class Progression:
 
 
 class Results(Part):
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self._kept = Remembered()  # the response_readings rows read so far
+
     def record(self, study_id: str, timepoint: str, activity: str, values: Mapping[str, object],
                reason: str | None = None, expected: Mapping[str, object] | None = None) -> Result:
         """Save the values typed for one item (fields left out keep what they hold). A value that replaces
@@ -237,24 +241,28 @@ class Results(Part):
         .KeptCourse). Kept in response_readings (store/kept.py); a patient whose row was emptied by a write, or
         made by other rules, has it made again here."""
         rules_in_use = _rules_digest()
-        kept, missing = {}, []
-        for patient_id, text in self.db.execute("SELECT p.id, r.readings FROM patients p LEFT JOIN response_readings"
-                                                " r ON r.patient_id = p.id AND r.rules = ?", [rules_in_use]):
-            if text is None:
-                missing.append(patient_id)
-            else:
-                kept[patient_id] = _kept(text)
-        if not missing:
-            return kept
-        since = last_change(self.db)
-        results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
-                   {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
-        reviews = self.reviews_by_patient(missing)
-        made = {patient_id: rules.kept_course(results.get(patient_id, []), reviews.get(patient_id, []))
-                for patient_id in missing}
-        keep(self.store, "response_readings", {patient_id: {"rules": rules_in_use, "readings": _kept_text(course)}
-                                               for patient_id, course in made.items()}, since)
-        return kept | made
+        kept, since = self._kept.current(self.db, rules_in_use)
+        ids = [patient_id for (patient_id,) in self.db.execute("SELECT id FROM patients ORDER BY id")]
+        unread = [patient_id for patient_id in ids if patient_id not in kept]
+        missing = []
+        for where, params in of_patients(unread if len(unread) < len(ids) else None, "p.id"):
+            for patient_id, text in self.db.execute(
+                    "SELECT p.id, r.readings FROM patients p LEFT JOIN response_readings r ON r.patient_id = p.id"
+                    f" AND r.rules = ? WHERE {where}", [rules_in_use, *params]):
+                if text is None:
+                    missing.append(patient_id)
+                else:
+                    kept[patient_id] = _kept(text)
+        if missing:
+            results = (self.by_patient() if len(missing) > _READ_ONE_BY_ONE else
+                       {patient_id: self._results("r.patient_id = ?", [patient_id]) for patient_id in missing})
+            reviews = self.reviews_by_patient(missing)
+            made = {patient_id: rules.kept_course(results.get(patient_id, []), reviews.get(patient_id, []))
+                    for patient_id in missing}
+            keep(self.store, "response_readings", {patient_id: {"rules": rules_in_use, "readings": _kept_text(course)}
+                                                   for patient_id, course in made.items()}, since)
+            kept.update(made)
+        return {patient_id: kept[patient_id] for patient_id in ids}
 
     # -- reading -------------------------------------------------------------------------------
 

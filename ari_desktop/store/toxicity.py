@@ -18,11 +18,15 @@ from ..core.recording import TOXICITY_ACTIVITY
 from ..core.schedule import Recording
 from ..i18n import _
 from .bulk import cohort_read
-from .kept import keep, last_change, rules_digest
+from .kept import Remembered, keep, rules_digest
 from .part import Part, of_patients
 
 
 class Toxicity(Part):
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self._kept = Remembered()  # the toxicity_courses rows read so far: (unchanged from, changes on, course)
+
     def summary(self, study_id: str, as_of: date | None = None) -> endpoints.ToxicitySummary:
         """The course after the first infusion and after a booster, as known on `as_of` (default
         today): status, CRS and ICANS within the window followed to their end, late episodes and
@@ -44,19 +48,23 @@ class Toxicity(Part):
         and the course of today's days is kept."""
         as_of = self.checked_as_of(as_of)
         rules, on, today = _rules_digest(self.protocol.digest), as_of.isoformat(), self.store.today()
-        kept = self.db.execute("SELECT patient_id, unchanged_from, changes_on, course FROM toxicity_courses"
-                               " WHERE rules = ?", [rules]).fetchall()
-        known = {patient_id: endpoints.ToxicitySummary.from_json(json.loads(course)).on(as_of)
-                 for patient_id, first, changes, course in kept if _covers(first, changes, on)}
-        since = last_change(self.db)
+        kept, since = self._kept.current(self.db, rules)
         patients = self.store.patients.with_ids()
+        unread = [patient_id for patient_id, _ in patients if patient_id not in kept]
+        for where, params in of_patients(unread if len(unread) < len(patients) else None):
+            for patient_id, first, changes, course in self.db.execute(
+                    "SELECT patient_id, unchanged_from, changes_on, course FROM toxicity_courses"
+                    f" WHERE rules = ? AND {where}", [rules, *params]):
+                kept[patient_id] = first, changes, endpoints.ToxicitySummary.from_json(json.loads(course))
+        known = {patient_id: course.on(as_of) for patient_id, (first, changes, course) in kept.items()
+                 if _covers(first, changes, on)}
         unknown = [patient_id for patient_id, _ in patients if patient_id not in known]
         if not unknown:
             return {patient_id: known[patient_id] for patient_id, _ in patients}
         infusions = self.infusions(unknown)
         assessments = self.store.assessments.graded_by_patient(unknown)
         events = self.store.events.by_patient()
-        kept_for_today = {patient_id for patient_id, first, changes, _ in kept
+        kept_for_today = {patient_id for patient_id, (first, changes, _) in kept.items()
                           if _covers(first, changes, today.isoformat())}
         summaries, made = {}, {}
         for patient_id, patient in patients:
@@ -72,8 +80,9 @@ class Toxicity(Part):
             if changes is not None and changes <= today:  # an earlier date's course: today's is kept
                 first, changes = endpoints.unchanged_days(*records, today)
                 course = endpoints.toxicity_summary(*records, today)
-            made[patient_id] = {"rules": rules, "unchanged_from": first.isoformat(),
-                                "changes_on": changes and changes.isoformat(), "course": json.dumps(course.as_json())}
+            kept[patient_id] = first.isoformat(), changes and changes.isoformat(), course
+            made[patient_id] = {"rules": rules, "unchanged_from": kept[patient_id][0],
+                                "changes_on": kept[patient_id][1], "course": json.dumps(course.as_json())}
         keep(self.store, "toxicity_courses", made, since)
         return summaries
 
