@@ -267,6 +267,19 @@ def test_the_ari_desktop_command_paints_the_first_window_without_loading_what_it
     assert "first paint" in done.stderr
 
 
+def test_the_analysis_views_libraries_load_in_a_thread_of_their_own_and_can_be_waited_for():
+    script = ("import sys, threading\n"
+              "from ari_desktop.gui.common import preload\n"
+              "before = [m for m in preload.LIBRARIES if m in sys.modules]\n"
+              "preload.start()\n"
+              "preload.wait()\n"
+              "print(before, preload._loading is not threading.main_thread(), preload._loading.is_alive(),"
+              " [m for m in preload.LIBRARIES if m not in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] True False []"
+
+
 @pytest.mark.parametrize(("args", "window"), [
     ([], {}),
     (["--db", "ward.db"], {"db": "ward.db"}),

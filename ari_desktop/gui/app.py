@@ -91,6 +91,9 @@ def run(db_path: Path | str, user: str | None = None, on: date | None = None, sc
         window.show()
         if interactive:  # the window manager's frame is known once shown: fit again if it does not fit
             QTimer.singleShot(200, window, lambda: fit_to_screen(window))
+            from .common import preload
+
+            QTimer.singleShot(preload.AFTER_START_MS, window, preload.start)
         sys.excepthook = file_errors_said(store, window, previous_hook)
         code = app.exec()
         chosen = window.database_chosen

@@ -60,6 +60,9 @@ class ExportRun(QThread):
         self.registry = registry
 
     def run(self) -> None:
+        from .common import preload
+
+        preload.wait()  # pandas, if it is being loaded for the Analysis view
         from ..reports.export import export
 
         try:

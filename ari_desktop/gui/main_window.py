@@ -286,6 +286,9 @@ class MainWindow(QMainWindow):
     def analysis(self) -> AnalysisView:
         if self._analysis is None:
             from .analysis.analysis_view import AnalysisView
+            from .common import preload
+
+            preload.wait()  # the libraries it reads with, if they are being loaded
 
             self._analysis = AnalysisView(self.session)
             self._place(self._analysis, "analysis")
