@@ -257,6 +257,11 @@ _SBCMA_FLOOR = {"sCR": (3, 8), "CR": (3, 8), "VGPR": (8, 20), "PR": (20, 50), "S
 # Progression of the patients followed on: hardly any before D+60, then a median of 500 days more;
 # deaths and off-study progressions add to it.
 PROGRESSION_FREE_DAYS, PROGRESSION_MEDIAN_DAYS = 60, 500
+# The blood counts typed for the cbc items done: at screening, at the nadir after lymphodepletion, and as the
+# marrow recovers to D+100. About a quarter of patients stay grade >= 3 cytopenic past D+28 (prolonged cytopenia).
+COUNT_TIMEPOINTS = ("SCR", "D+7", "D+14", "D+28", "M2", "D+100")
+PROLONGED_CYTOPENIA_SHARE = 0.25
+
 # The few reviews where the physician records another category than the numbers propose, and why.
 OVERRIDES = {"CR": ("VGPR", "Faint band on the laboratory's second reading of the immunofixation"),
              "VGPR": ("PR", "Urine collection incomplete: not a full 24 hours")}
@@ -264,7 +269,7 @@ MARROW_ACTIVITIES = ("mrd_bm", "bcma_bm")  # a marrow aspirate was taken at that
 
 
 class _Course:
-    """One infused demo patient's myeloma: the results of each item recorded done, the physician's
+    """One infused demo patient's myeloma: the results and blood counts of each item recorded done, the physician's
     reviews, infections, the progression and the cause of death, coherent with one another.
 
     CAR-T persistence is sampled where the protocol schedules it, from M1 (D+28): expansion peaks
@@ -306,6 +311,10 @@ class _Course:
         self.half_lives, self.tail = (rng.uniform(15, 35), rng.uniform(90, 300)), rng.uniform(0.0, 0.08)
         self.progressed_on, self.found_by = self._progression()
         self.nadir = {"serum": self.serum0, "difference": self.difference0, "spd": self.spd0}
+        self.counted = sorted((when, timepoint) for (timepoint, activity), when in done.items()
+                              if activity == "cbc" and timepoint in COUNT_TIMEPOINTS)
+        self.prolonged_cytopenia = rng.random() < PROLONGED_CYTOPENIA_SHARE
+        self.low_platelets = self.prolonged_cytopenia and rng.random() < 0.5
 
     def _progression(self) -> tuple[date | None, str]:
         """The date progression was found, and how: at the first response labs after it began, else
@@ -429,6 +438,24 @@ class _Course:
             return self.sbcma(day, timepoint)
         return {"mrd_bm": self.mrd, "cart_pb": self.car_t, "bcma_bm": self.bcma}[activity](day)
 
+    def blood_count(self, timepoint: str) -> dict[str, float]:
+        """Neutrophils and platelets x10^9/L, haemoglobin g/dL: normal at screening but for a myeloma's
+        anaemia, grade 3-4 neutropenia at the nadir, normal again by D+28 unless the cytopenia is prolonged
+        (then by M2 or D+100)."""
+        u, still_low = self.rng.uniform, self.prolonged_cytopenia
+        neutrophils, platelets, haemoglobin = {
+            "SCR": (u(2.2, 5.5), u(160, 320), u(9.5, 13.5)),
+            "D+7": (u(0.05, 0.9), u(60, 140), u(8.5, 11.5)),
+            "D+14": (u(0.5, 1.8), u(90, 170), u(9.0, 12.0)),
+            "D+28": (u(0.3, 0.95) if still_low else u(2.0, 4.5), u(15, 45) if self.low_platelets else u(150, 300),
+                     u(10.0, 13.0)),
+            "M2": (u(1.0, 1.9) if still_low and self.rng.random() < 0.5 else u(2.0, 4.5),
+                   u(60, 140) if self.low_platelets else u(150, 300), u(11.0, 14.5)),
+            "D+100": (u(2.0, 5.0), u(150, 320), u(12.0, 15.0)),
+        }[timepoint]
+        return {"neutrophils": round(neutrophils, 2), "platelets": float(round(platelets)),
+                "haemoglobin": round(haemoglobin, 1)}
+
     # -- writing it -------------------------------------------------------------------------------
 
     def record(self, store: Store, staff: _Staff, study_id: str) -> None:
@@ -439,6 +466,8 @@ class _Course:
             values = self._values(timepoint, activity, when.date())
             if values:
                 store.results.record(study_id, timepoint, activity, values)
+        for when, timepoint in self.counted:
+            store.counts.add(study_id, when, **self.blood_count(timepoint))
         staff.act(PHYSICIAN)
         assessments = store.results.responses(study_id)
         reviews = []

@@ -193,22 +193,36 @@ def printing_rows(folder: Path) -> list[tuple[str, str]]:
 
 def endpoint_rows(store: Store, today: date, patients: int) -> list[tuple[str, str]]:
     """The endpoint tables read with nothing kept yet (a new or upgraded database: every patient's courses are
-    made and kept), then as they are read every other time (the median of 3)."""
+    made and kept); then by a program that has not read them yet (the Analysis view opened for the first time:
+    the kept courses read from the file), and as the same program reads them again (medians of 3)."""
     with store.transaction():
         for table in KEPT_TABLES:
             store.db.execute(f"DELETE FROM {table}")
     start = time.perf_counter()
     store.efficacy.tables(today)
     first = time.perf_counter() - start
+
+    def in_a_new_program() -> None:
+        with Store(store.path, "benchmark") as new:
+            start = time.perf_counter()
+            new.efficacy.tables(today)
+            seconds.append(time.perf_counter() - start)
+
+    seconds: list[float] = []
+    for _ in range(3):
+        in_a_new_program()
     return [(f"Endpoint tables, safety and efficacy, the first read with nothing kept ({patients:,} patients)",
              f"{first:.1f} s"),
-            (f"Endpoint tables, safety and efficacy, every later read ({patients:,} patients)",
-             f"{median_ms(lambda: store.efficacy.tables(today), 3) / 1000:.1f} s")]
+            (f"Endpoint tables, the first read of a program, what is kept read from the file ({patients:,} patients)",
+             f"{statistics.median(seconds):.2f} s"),
+            (f"Endpoint tables, every later read of the same program ({patients:,} patients)",
+             f"{median_ms(lambda: store.efficacy.tables(today), 3) / 1000:.2f} s")]
 
 
 def figure_rows(store: Store, folder: Path) -> list[tuple[str, str]]:
     """Each figure of the whole cohort drawn from the store and saved as a PNG, as `ari-desktop figure` does
-    (after one figure drawn to load matplotlib and its fonts)."""
+    (after one figure drawn to load matplotlib and its fonts), by the program that has read the tables (as the
+    Analysis view draws them)."""
     from ari_desktop.figures import FIGURES, draw, save
 
     save(draw("sbcma", store), folder / "warm-up.png")

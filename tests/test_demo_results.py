@@ -105,6 +105,19 @@ def test_car_t_is_highest_at_the_first_sample_and_mrd_is_negative_only_in_deep_r
     assert Counter(a.mrd.negative for course in courses for a in course if a.timepoint in ("M3", "M6"))[True] >= 5
 
 
+def test_the_cbc_items_done_have_their_counts_and_about_a_quarter_have_prolonged_cytopenia(demo):
+    patients = infused(demo)
+    for patient in patients:
+        counted = {c.count.measured_at for c in demo.counts.of(patient.study_id)}
+        done = {e.recording.done_at for e in demo.schedules.of(patient.study_id, demo.today())
+                if e.item.activity == "cbc" and e.item.timepoint in ("SCR", "D+7", "D+14", "D+28", "M2", "D+100")
+                and e.recording is not None and e.recording.outcome == DONE}
+        assert counted == done, patient.study_id
+    summaries = [demo.toxicity.summary(p.study_id).first_infusion for p in patients]
+    prolonged = sum(1 for course in summaries if course.prolonged_cytopenia)
+    assert 0.1 <= prolonged / len(patients) <= 0.45
+
+
 def test_the_same_seed_makes_the_same_results(tmp_path):
     def results(path):
         make_demo(path, 8, seed=5)
