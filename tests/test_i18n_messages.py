@@ -148,6 +148,18 @@ def test_a_stale_correction_is_refused_in_spanish_with_who_changed_it(db):
         "revíselo y corríjalo si aún es necesario.")
 
 
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("es", "El usuario o la contraseña no son correctos."),
+    ("ca", "L'usuari o la contrasenya no són correctes."),
+])
+def test_a_refused_log_in_is_said_in_the_users_language(db, lang, sentence):
+    with open_store(db) as store:
+        i18n.use(lang)
+        with pytest.raises(ClinicalInputError) as refused:
+            store.accounts.authenticate("nobody", "not-the-password")
+    assert refused.value.message == sentence
+
+
 def _messages_of_mine(lang: str):
     for message in catalogs.read(catalogs.po_path(lang), lang):
         places = [where for where, _ in message.locations]

@@ -28,7 +28,7 @@ LOCK_MINUTES = 15
 SESSION_HOURS = 8
 
 # The one sentence for a refused log-in: it never says whether the login or the password was wrong.
-WRONG_LOG_IN = "The login or the password is wrong."
+WRONG_LOG_IN = N_("The login or the password is wrong.")  # said through _()
 
 _LOGIN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 

@@ -233,7 +233,7 @@ class Accounts(Part):
         if account is None:
             rules.password_matches(_unknown_login_hash(), password)  # as slow as a known login's
             self.store.audit.record("log-in failed", login, "no such account")
-            return rules.WRONG_LOG_IN
+            return _(rules.WRONG_LOG_IN)
         if rules.is_locked(account.locked_until, now):
             self.store.audit.record("log-in failed", login, "locked")
             return rules.locked_sentence(account.locked_until)
@@ -242,10 +242,10 @@ class Accounts(Part):
             self.store.write("accounts", account.id, {
                 "failed_log_ins": failed, "locked_until": to_utc_text(locked_until) if locked_until else None})
             self.store.audit.record("log-in failed", login, f"wrong password ({failed} of {rules.MAX_FAILED_LOG_INS})")
-            return rules.locked_sentence(locked_until) if locked_until else rules.WRONG_LOG_IN
+            return rules.locked_sentence(locked_until) if locked_until else _(rules.WRONG_LOG_IN)
         if not account.active:
             self.store.audit.record("log-in failed", login, "deactivated")
-            return f"The account {login} is deactivated; ask an administrator."
+            return _("The account {login} is deactivated; ask an administrator.").format(login=login)
         before, self.store.user = self.store.user, account.login  # a log-in is its account's own act
         try:
             self.store.write("accounts", account.id, {"failed_log_ins": 0, "locked_until": None})
