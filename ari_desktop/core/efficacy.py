@@ -541,7 +541,7 @@ def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCours
         share = Proportion(len(late[kind]), len(courses))
         severe_count = len(severe.get(kind, ()))
         table.add(N_("Late toxicity"), f"late_{kind}", said(N_("Late {toxicity}"), toxicity=_late_words(kind)),
-                  Joined([share.words(), said(N_("grade >= 3 in {count}"), count=severe_count)]), len(courses), note,
+                  Joined([share.words(), said(N_("grade ≥ 3 in {count}"), count=severe_count)]), len(courses), note,
                   **share.as_json(), grade_3_or_more=severe_count, patient_ids=sorted(late[kind]))
     if not late:
         table.add(N_("Late toxicity"), "late_any", said(N_("Late toxicity")),
@@ -550,7 +550,7 @@ def _late_toxicity_rows(table: EfficacyEndpoints, infused: Sequence[PatientCours
     prolonged = [s for s, course in courses if course.prolonged_cytopenia]
     share = Proportion(len(prolonged), len(courses))
     table.add(N_("Late toxicity"), "prolonged_cytopenia", said(N_("Prolonged cytopenia")), share.words(), len(courses),
-              said(N_("grade >= 3 neutropenia or thrombocytopenia past D+{day}"),
+              said(N_("grade ≥ 3 neutropenia or thrombocytopenia past D+{day}"),
                    day=protocol.prolonged_cytopenia_after_day), **share.as_json(), patient_ids=prolonged)
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import USER_ERRORS
 from ...i18n import N_, _, ngettext
 from ..common.fields import DateField, guard_wheel
+from ..common.qt_dates import format_date
 from ..common.session import Session
 from ..common.widgets import LazyView, busy, set_widths
 
@@ -126,10 +127,10 @@ class AnalysisView(LazyView):
             return sections[name]
 
         infused, not_infused = len(efficacy.infused), len(efficacy.not_infused)
-        head = section(ngettext("As of {date}: {infused} infused (the denominator), {not_infused} not infused, "
-                                "listed apart", "As of {date}: {infused} infused (the denominator), {not_infused} not "
-                                "infused, listed apart", infused).format(date=efficacy.as_of, infused=infused,
-                                                                          not_infused=not_infused))
+        heading = ngettext("As of {date}: {infused} infused (the denominator), {not_infused} not infused, listed apart",
+                           "As of {date}: {infused} infused (the denominator), {not_infused} not infused, listed apart",
+                           infused)
+        head = section(heading.format(date=format_date(efficacy.as_of), infused=infused, not_infused=not_infused))
         for label, endpoint in ((_("CRS within 30 days"), safety.crs), (_("ICANS within 30 days"), safety.icans)):
             share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f} %"
             _row(section(_("Safety")), label, _("{patients} / {evaluable} ({share}); grade ≥ 3: {severe}").format(
