@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from ..i18n import N_, _
 from .errors import ClinicalInputError
@@ -22,7 +23,7 @@ from .protocol import day_code
 # Cytopenias (CTCAE v5.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # the three scales below, each itself: hashed by identity in _cytopenia's cache
 class _CytopeniaScale:
     name: str  # as written in the reason: "neutrophils" (the reasons are kept in English; N_ for the errors)
     unit: str
@@ -37,6 +38,7 @@ _PLATELETS = _CytopeniaScale(N_("platelets"), "×10⁹/L", "platelets", 2000.0, 
 _HAEMOGLOBIN = _CytopeniaScale(N_("haemoglobin"), "g/dL", "haemoglobin", 25.0, ((8.0, 3), (10.0, 2)))
 
 
+@lru_cache(maxsize=4096)  # a cohort's counts repeat a few hundred values: the Today flags grade 70,000 of them
 def _cytopenia(scale: _CytopeniaScale, value: float, lln: float) -> Grade:
     what = _(scale.name).capitalize()
     value = as_number(value, what=what, field=scale.field)
