@@ -127,10 +127,11 @@ class Assessments(Part):
 
     def latest_grades(self) -> dict[str, Assessment]:
         """Each patient's most recent assessment, by study ID."""
+        # One look up each patient's index of assessments (patient, time), not a scan of every assessment.
         rows = self.db.execute(
             f"SELECT p.study_id, {', '.join('a.' + c.strip() for c in _ASSESSMENT_SELECT.split(','))}"
-            " FROM assessments a JOIN patients p ON p.id = a.patient_id"
-            " WHERE a.at = (SELECT max(at) FROM assessments b WHERE b.patient_id = a.patient_id)")
+            " FROM patients p JOIN assessments a ON a.id = (SELECT b.id FROM assessments b"
+            " WHERE b.patient_id = p.id ORDER BY b.at DESC, b.id DESC LIMIT 1)")
         return {row[0]: _assessment(row[1:]) for row in rows}
 
 
