@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import open_store
 
@@ -45,9 +47,38 @@ def test_a_backup_that_cannot_be_written_is_said_in_the_status_bar_and_the_windo
     blocked.write_text("")
     window = opened(qtbot, store, blocked)
     window.backups.back_up()
-    assert window.statusBar().currentMessage().startswith(f"Automatic backup: No backup could be written in {blocked}")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(
+        f"Automatic backup: No backup could be written in {blocked}"))
     assert window.close()
     assert not window.isVisible()
+
+
+def test_the_day_s_backup_is_made_in_a_thread_while_the_window_goes_on_writing(qtbot, store, add_patient, tmp_path,
+                                                                                 monkeypatch):
+    add_patient(store, "ARI-001")
+    folder = tmp_path / "backups"
+    window = opened(qtbot, store, folder)
+    from ari_desktop.store import backups as stored
+
+    copying, go_on = threading.Event(), threading.Event()
+    real_check = stored.check
+
+    def slow_check(path, protocol):  # the copy is made; it is being checked
+        copying.set()
+        assert go_on.wait(10)
+        return real_check(path, protocol)
+
+    monkeypatch.setattr(stored, "check", slow_check)
+    window.backups.back_up()
+    assert copying.wait(10)
+    assert threading.current_thread() is threading.main_thread() and window.backups.running.isRunning()
+    add_patient(store, "ARI-002")  # the window writes while the backup is checked
+    go_on.set()
+    window.backups.wait()
+    (made,) = backups_of(store.path, folder)
+    with Store(made[1], "nurse", read_only=True) as copy:
+        assert [p.study_id for p in copy.patients.all()] == ["ARI-001"]  # the file as it was when copied
+    assert window.close()
 
 
 def test_a_read_only_database_is_not_backed_up_from_the_window(qtbot, db_path, tmp_path):
