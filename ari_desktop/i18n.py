@@ -61,6 +61,20 @@ def pgettext(context: str, message: str) -> str:
     return _active.pgettext(context, message)
 
 
+def language_of(translations: gettext.NullTranslations | None) -> str:
+    """The language of a catalog `catalog` gave (None: the active language; any other: English)."""
+    if translations is None:
+        return _active_lang
+    return next((lang for lang in LANGUAGES if catalog(lang) is translations), SOURCE_LANGUAGE)
+
+
+def grouped(value: float, lang: str | None = None) -> str:
+    """A whole number with its thousands grouped as `lang` (default: the active language) writes them: 12,345
+    in English, 12 345 (a no-break space) in Spanish and Catalan, whose decimal sign is the comma."""
+    text = f"{value:,.0f}"
+    return text if (lang or _active_lang) == SOURCE_LANGUAGE else text.replace(",", "\u00a0")
+
+
 def N_(message: str) -> str:
     """Marks `message` for the catalog without translating it yet (it is translated where shown)."""
     return message

@@ -72,6 +72,18 @@ def test_a_row_is_shown_in_any_catalog_and_stays_english_for_json(cohort):
     assert row.shown().label == row.label  # the active language: English here
 
 
+def test_a_number_of_thousands_is_grouped_as_its_language_groups_it_never_with_a_comma_that_reads_as_decimals(
+        cohort):
+    _, efficacy = cohort.efficacy.tables(date(2026, 6, 1))
+    row = next(r for r in efficacy.rows() if r.code == "car_t_M1")  # copies/µg DNA median 14,000
+    assert "median 14,000" in row.value
+    for lang in ("es", "ca"):
+        assert "14\u00a0000" in row.shown(i18n.catalog(lang)).value and "14,000" not in row.shown(
+            i18n.catalog(lang)).value
+    assert (i18n.grouped(4583, "en"), i18n.grouped(4583, "es"), i18n.grouped(999, "ca")) == ("4,583", "4\u00a0583",
+                                                                                          "999")
+
+
 @pytest.mark.parametrize(("lang", "words"), [
     ("es", ("Informe de seguridad y eficacia", "Seguridad", "Eficacia", "Supervivencia global", "Qué cuenta",
             "Gráfico de nadadores", "Supervivencia libre de progresión, ")),

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import N_, Nn_
 from .endpoints import NotInfused, ToxicitySummary, not_infused
-from .phrases import Joined, Phrase, Words, counted, english, in_words, said
+from .phrases import Grouped, Joined, Phrase, Words, counted, english, in_words, said
 from .response import CATEGORIES, PET_CT_RESPONSES, Mrd, is_overall_response, mrd_negative
 from .results import CountedResponse, Measured, Result
 
@@ -283,8 +283,8 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _number(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+def _number(value: float) -> Words:
+    return f"{value:.3g}" if abs(value) < 1000 else Grouped(value)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import gettext
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..i18n import _, ngettext
+from ..i18n import _, grouped, language_of, ngettext
 
 ENGLISH = gettext.NullTranslations()  # the templates as written: what JSON and the English tests read
 
@@ -48,7 +48,21 @@ class Joined:
         return self.text(ENGLISH)
 
 
-Words = Phrase | Joined | str  # a plain str is data (codes, numbers): the same in every language
+@dataclass(frozen=True)
+class Grouped:
+    """A number of thousands or more, its digits grouped as the language it is shown in groups them (i18n.grouped):
+    a comma would read as a decimal sign in Spanish and Catalan."""
+
+    value: float
+
+    def text(self, translations: gettext.NullTranslations | None = None) -> str:
+        return grouped(self.value, language_of(translations))
+
+    def __str__(self) -> str:
+        return self.text(ENGLISH)
+
+
+Words = Phrase | Joined | Grouped | str  # a plain str is data (codes, numbers): the same in every language
 
 
 class Reasoned:
@@ -79,7 +93,7 @@ def counted(forms: tuple[str, str], count: int, **fields) -> Phrase:
 
 
 def in_words(words: object, translations: gettext.NullTranslations | None = None) -> object:
-    return words.text(translations) if isinstance(words, Phrase | Joined) else words
+    return words.text(translations) if isinstance(words, Phrase | Joined | Grouped) else words
 
 
 def english(words: Words) -> str:

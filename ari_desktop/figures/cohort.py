@@ -14,7 +14,7 @@ from datetime import date
 from ..core.endpoints import infusion_timepoint, not_infused
 from ..core.patients import Patient
 from ..core.results import AssessedResponse, Measured, Result, course_on
-from ..i18n import ngettext
+from ..i18n import grouped, ngettext
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Cohort:
     def denominator(self) -> str:
         """The denominator in words, for a title."""
         return ngettext("{count} infused (fraction 1 given)", "{count} infused (fraction 1 given)",
-                        len(self.infused)).format(count=f"{len(self.infused):,}")
+                        len(self.infused)).format(count=grouped(len(self.infused)))
 
 
 def read(store, as_of: date | None = None, activities: tuple[str, ...] = ()) -> Cohort:

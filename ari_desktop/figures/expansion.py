@@ -13,7 +13,7 @@ from ..core.errors import ClinicalInputError
 from ..core.grading import as_written
 from ..core.kinetics import AUC_LAST_DAY, CART_ACTIVITY, MEASURES, Expansion, expansions, spread
 from ..core.results import FIELDS
-from ..i18n import _, ngettext
+from ..i18n import _, grouped, ngettext
 from .cohort import Cohort, read
 
 LINE_COLOUR = "#1e63b4"
@@ -23,7 +23,7 @@ LINES_DRAWN = 1000
 
 
 def _amount(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else as_written(round(value, 2))
+    return grouped(value) if value >= 100 else as_written(round(value, 2))
 
 
 def _measure_axes(figure: Figure) -> list:
@@ -103,7 +103,7 @@ def _cohort_figure(store, cohort: Cohort) -> Figure:
     figure = Figure(figsize=(10, 8), layout="constrained")
     measured = sum(1 for c in curves.values() if any(e.points for e in c.values()))
     figure.suptitle(_("CAR-T expansion, {protocol}, as of {date}: {measured} of {denominator} with a measurement"
-                      ).format(protocol=cohort.protocol, date=cohort.as_of, measured=f"{measured:,}",
+                      ).format(protocol=cohort.protocol, date=cohort.as_of, measured=grouped(measured),
                                denominator=cohort.denominator), fontsize=11)
     axes = _measure_axes(figure)
     by_timepoint = _values_by_timepoint(cohort)
@@ -134,9 +134,9 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
     ax.set_yscale("log")
     # More lines than this are a grey cloud that takes seconds to draw: the first infused are drawn, and the
     # medians and the summary count everyone.
-    label = (_("Each patient ({count})").format(count=f"{len(lines):,}") if len(lines) <= LINES_DRAWN
-             else _("Each patient (the first {drawn} infused of {count})").format(drawn=f"{LINES_DRAWN:,}",
-                                                                                  count=f"{len(lines):,}"))
+    label = (_("Each patient ({count})").format(count=grouped(len(lines))) if len(lines) <= LINES_DRAWN
+             else _("Each patient (the first {drawn} infused of {count})").format(drawn=grouped(LINES_DRAWN),
+                                                                                  count=grouped(len(lines))))
     drawn = [[(p.day, p.value) for p in c.points if p.value > 0] for c in lines[:LINES_DRAWN]]
     alpha = max(0.05, min(0.6, 20 / len(drawn)))
     # The limits taken from the points themselves: asked of the collection, each of its thousand lines would go
@@ -159,11 +159,11 @@ def _draw_cohort(ax, store, measure: str, curves: list[Expansion], by_timepoint:
     aucs = spread([c.auc for c in curves if c.auc is not None])
     summary = [_("Cmax median {median} {unit} (IQR {q1} to {q3}), Tmax median D+{tmax}, n = {count}").format(
                    median=_amount(cmax.median), unit=unit, q1=_amount(cmax.q1), q3=_amount(cmax.q3),
-                   tmax=f"{tmax.median:.0f}", count=f"{cmax.n:,}") if cmax
+                   tmax=f"{tmax.median:.0f}", count=grouped(cmax.n)) if cmax
                else _("No {measure} above 0").format(measure=measure_words)]
     summary.append(_("AUC D0 to D+{day} median {median} {unit} × days (IQR {q1} to {q3}), n = {count}").format(
                        day=AUC_LAST_DAY, median=_amount(aucs.median), unit=unit, q1=_amount(aucs.q1),
-                       q3=_amount(aucs.q3), count=f"{aucs.n:,}") if aucs else
+                       q3=_amount(aucs.q3), count=grouped(aucs.n)) if aucs else
                    _("AUC D0 to D+{day}: no patient measured close enough to D+{day}").format(day=AUC_LAST_DAY))
     if nil:
         summary.append(_("Median 0 at {timepoints} (not drawn on a log scale)").format(timepoints=", ".join(nil)))

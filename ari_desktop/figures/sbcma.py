@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..core.errors import ClinicalInputError
 from ..core.kinetics import spread
 from ..core.results import FIELDS
-from ..i18n import _
+from ..i18n import _, grouped
 from .cohort import read
 
 SBCMA_ACTIVITY, SBCMA_FIELD = "sbcma", "sbcma_ng_ml"
@@ -46,7 +46,7 @@ def sbcma(store, as_of: date | None = None, study_id: str | None = None) -> Figu
     figure = Figure(figsize=(11, 6), layout="constrained")
     field = FIELDS[SBCMA_FIELD]
     figure.suptitle(_("Soluble BCMA, {protocol}, as of {date}: {measured} of {denominator} with a value").format(
-        protocol=cohort.protocol, date=cohort.as_of, measured=f"{len(lines):,}", denominator=cohort.denominator),
+        protocol=cohort.protocol, date=cohort.as_of, measured=grouped(len(lines)), denominator=cohort.denominator),
         fontsize=11)
     ax = figure.add_subplot()
     ax.set_xticks(range(len(codes)), [f"{code}\nn={s.n if s else 0}" for code, s in zip(codes, spreads, strict=True)],

@@ -9,7 +9,7 @@ from datetime import date
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, grouped, ngettext
 
 CURVE_COLOUR, BAND_COLOUR = "#1e63b4", "#bbdefb"
 SHORT = {"pfs": N_("PFS"), "os": N_("OS")}
@@ -25,14 +25,14 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
     row = next(r for r in table.rows() if r.code == which)
     figure = Figure(figsize=(10, 6.5), layout="constrained")
     shown = row.shown()
-    events = ngettext("{count} event", "{count} events", km.events).format(count=f"{km.events:,}")
+    events = ngettext("{count} event", "{count} events", km.events).format(count=grouped(km.events))
     figure.suptitle(_("{endpoint}, {protocol}, as of {date}: {infused} infused (fraction 1 given), {events}, "
                       "{censored} censored").format(endpoint=shown.label, protocol=store.protocol.code,
-                                                    date=table.as_of, infused=f"{km.patients:,}", events=events,
-                                                    censored=f"{km.censored:,}") + "\n"
+                                                    date=table.as_of, infused=grouped(km.patients), events=events,
+                                                    censored=grouped(km.censored)) + "\n"
                     + ngettext("{count} enrolled but not infused, not counted",
                                "{count} enrolled but not infused, not counted", len(table.not_infused)).format(
-                        count=f"{len(table.not_infused):,}"), fontsize=11)
+                        count=grouped(len(table.not_infused))), fontsize=11)
     curve, risk = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [6, 1]})
     months_shown = max([*km.at_risk, *km.durations, 1])
     curve.set_xlim(0, months_shown)
@@ -54,7 +54,7 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
         elif censored:  # thousands of ticks would hide the curve
             curve.plot([], [], linestyle="none", label=ngettext(
                 "{count} censored time, not marked", "{count} censored times, not marked", len(censored)).format(
-                count=f"{len(censored):,}"))
+                count=grouped(len(censored))))
         if km.median is not None:
             curve.plot([0, km.median, km.median], [0.5, 0.5, 0], color="#757575", linestyle="--", linewidth=1)
         # The note without its last part, the numbers at risk (under the axis here).
@@ -70,5 +70,5 @@ def survival(store, which: str, as_of: date | None = None, table=None) -> Figure
     risk.set_title(_("Number at risk"), loc="left", fontsize=8)
     for month, n in km.at_risk.items():
         if month <= months_shown:
-            risk.text(month, 0.45, f"{n:,}", ha="center", va="center", fontsize=9)
+            risk.text(month, 0.45, grouped(n), ha="center", va="center", fontsize=9)
     return figure

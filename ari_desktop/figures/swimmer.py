@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..core.endpoints import ASSESSED
 from ..core.response import CATEGORIES
-from ..i18n import _, ngettext
+from ..i18n import _, grouped, ngettext
 from . import months
 from .cohort import Cohort, Infused, read, responses, with_results
 
@@ -48,7 +48,7 @@ def swimmer(store, as_of: date | None = None, lines: int = SWIMMER_LINES) -> Fig
              else _("Swimmer plot, {protocol}, as of {date}: the first {shown} infused of {denominator}")).format(
         protocol=cohort.protocol, date=cohort.as_of, denominator=cohort.denominator, shown=len(shown))
     apart = ngettext("{count} enrolled but not infused, not shown", "{count} enrolled but not infused, not shown",
-                     cohort.not_infused).format(count=f"{cohort.not_infused:,}")
+                     cohort.not_infused).format(count=grouped(cohort.not_infused))
     figure.suptitle(f"{title}\n{apart}", fontsize=11)
     if not shown:
         figure.text(0.5, 0.5, _("No patient had fraction 1 by {date}.").format(date=cohort.as_of), ha="center",

@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Table, TableStyle
 
 from .. import i18n
-from ..i18n import N_
+from ..i18n import N_, grouped
 from ..outputs import check_pdf_output, write_atomically
 from ..printing.layout import (
     FOOTER_SPACE,
@@ -46,8 +46,8 @@ def write(store, out: Path | str, as_of: date | None = None, lang: str = "en") -
         Paragraph(ts.esc(f"{store.protocol.code} · {title}"), ts.title),
         Paragraph(ts.esc(w(N_("Denominator: {infused} patients with fraction 1 recorded given by {date}; "
                               "{not_infused} enrolled but not infused, counted apart. Months are days / 30.4375."),
-                           infused=_count(len(safety.infused), lang), date=safety.as_of,
-                           not_infused=_count(len(safety.not_infused), lang))), ts.body),
+                           infused=grouped(len(safety.infused), lang), date=safety.as_of,
+                           not_infused=grouped(len(safety.not_infused), lang))), ts.body),
         Paragraph(ts.esc(w(N_("Safety"))), ts.heading), _safety_table(safety, ts, width),
     ]
     section = None
@@ -59,7 +59,7 @@ def write(store, out: Path | str, as_of: date | None = None, lang: str = "en") -
             section = shown.section
             rows.append([Paragraph(ts.esc(section), ts.cell_bold)])
         rows.append([ts.text(shown.label), ts.text(shown.value), ts.text("" if row.evaluable is None else
-                                                                          _count(row.evaluable, lang)),
+                                                                          grouped(row.evaluable, lang)),
                      Paragraph(ts.esc(shown.note), ts.small)])
     header = [w(N_("Endpoint")), w(N_("Value")), "n", w(N_("What it counts"))]
     story += [Paragraph(ts.esc(w(N_("Efficacy"))), ts.heading),
@@ -90,11 +90,6 @@ def _figures(store, as_of: date, efficacy, lang: str) -> list:
         i18n.use(before)
 
 
-def _count(n: int, lang: str) -> str:
-    """12,345 in English; 12 345 in Spanish and Catalan (a comma is their decimal sign)."""
-    return f"{n:,}" if lang == "en" else f"{n:,}".replace(",", "\u00a0")
-
-
 def _safety_table(safety, ts: Typesetter, width: float) -> Table:
     w, lang = ts.words, ts.words.lang
     header = ["", w(N_("Patients")), w(N_("Evaluable")), "%", w(N_("Grade 3 or more")),
@@ -103,11 +98,11 @@ def _safety_table(safety, ts: Typesetter, width: float) -> Table:
     for label, endpoint in ((w(N_("CRS within {days} days"), days=safety.window_days), safety.crs),
                             (w(N_("ICANS within {days} days"), days=safety.window_days), safety.icans)):
         share = "—" if endpoint.proportion is None else f"{100 * endpoint.proportion:.1f}"  # as the rows write it
-        rows.append([ts.text(label), ts.text(_count(len(endpoint.patients), lang)),
-                     ts.text(_count(endpoint.evaluable, lang)), ts.text(share),
-                     ts.text(_count(len(endpoint.grade_3_or_more), lang)),
+        rows.append([ts.text(label), ts.text(grouped(len(endpoint.patients), lang)),
+                     ts.text(grouped(endpoint.evaluable, lang)), ts.text(share),
+                     ts.text(grouped(len(endpoint.grade_3_or_more), lang)),
                      ts.text("/".join(str(n) for n in endpoint.by_max_grade))])
-    rows.append([ts.text(w(N_("Prolonged cytopenia"))), ts.text(_count(len(safety.prolonged_cytopenia), lang)),
+    rows.append([ts.text(w(N_("Prolonged cytopenia"))), ts.text(grouped(len(safety.prolonged_cytopenia), lang)),
                  ts.text(w.ngettext("{count} infused", "{count} infused", len(safety.infused))), "", "", ""])
     return _table([header, *rows], ts, [0.24 * width, 0.12 * width, 0.14 * width, 0.08 * width, 0.16 * width,
                                         0.26 * width])
