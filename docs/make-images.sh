@@ -40,4 +40,8 @@ ari-desktop --db "$db" labels "$sample_patient" --timepoint "$sample_day" -o "$w
 page "$work/labels.pdf" labels-a4-3x8 1
 ari-desktop --db "$db" labels "$sample_patient" --timepoint "$sample_day" --stock roll -o "$work/roll.pdf" >/dev/null
 pdftoppm -png -r 200 -f 1 -l 1 -singlefile "$work/roll.pdf" printing/label-roll
+# The Analysis view and the demo cohort's figures, as `ari-desktop figure` saves them.
+shot analysis --view analysis --size 1366x768
+for name in swimmer pfs os sbcma; do ari-desktop --db "$db" figure "$name" --out "figures/$name.png" >/dev/null; done
+ari-desktop --db "$db" figure expansion --patient DEMO-0012 --out figures/expansion-DEMO-0012.png >/dev/null
 echo "Images written under $(pwd)."
