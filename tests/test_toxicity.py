@@ -264,6 +264,23 @@ def test_a_patient_off_study_is_no_longer_flagged_for_their_last_grade(store):
     assert ("ARI-001", "grade_2_or_more") not in {(f.study_id, f.kind) for f in store.toxicity.flags(TODAY)}
 
 
+def test_the_flags_read_again_only_the_patients_written_about_since_by_this_program_or_another(
+        store, database, monkeypatch):
+    def graded() -> set[tuple[str, str]]:
+        return {(f.study_id, f.kind) for f in store.toxicity.flags(TODAY) if f.kind == "grade_2_or_more"}
+
+    store.patients.add(check_new_patient("ARI-002", "CD", "M", 1958, Anchors(date(2026, 9, 1), DAY0), P, TODAY))
+    assert graded() == set()
+    read_for = []
+    latest_grades = store.assessments.latest_grades
+    monkeypatch.setattr(store.assessments, "latest_grades", lambda ids=None: read_for.append(ids) or latest_grades(ids))
+    with open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
+        other.assessments.add("ARI-002", at(3), BedsideFindings(39.0, oxygen="facemask"))
+    assert graded() == {("ARI-002", "grade_2_or_more")}
+    assert read_for == [[store.patients.require_id("ARI-002")]]
+    assert graded() == {("ARI-002", "grade_2_or_more")} and len(read_for) == 1  # nothing new: nothing read
+
+
 def test_a_go_taken_after_the_time_given_does_not_count(store):
     give(store, "D0", at(0, 11))
     store.fractions.decide("ARI-001", "D+3", "go", "", decided_at=at(3, 15))

@@ -125,14 +125,17 @@ class Assessments(Part):
                                                            _grade(crs, crs_reason), _grade(icans, icans_reason)))
         return dict(cohort)
 
-    def latest_grades(self) -> dict[str, Assessment]:
-        """Each patient's most recent assessment, by study ID."""
-        # One look up each patient's index of assessments (patient, time), not a scan of every assessment.
-        rows = self.db.execute(
-            f"SELECT p.study_id, {', '.join('a.' + c.strip() for c in _ASSESSMENT_SELECT.split(','))}"
-            " FROM patients p JOIN assessments a ON a.id = (SELECT b.id FROM assessments b"
-            " WHERE b.patient_id = p.id ORDER BY b.at DESC, b.id DESC LIMIT 1)")
-        return {row[0]: _assessment(row[1:]) for row in rows}
+    def latest_grades(self, patient_ids: Sequence[int] | None = None) -> dict[str, Assessment]:
+        """Each patient's most recent assessment (or these patients', by row id), by study ID."""
+        latest = {}
+        for where, params in of_patients(patient_ids, "p.id"):
+            # One look up each patient's index of assessments (patient, time), not a scan of every assessment.
+            for study_id, *row in self.db.execute(
+                    f"SELECT p.study_id, {', '.join('a.' + c.strip() for c in _ASSESSMENT_SELECT.split(','))}"
+                    " FROM patients p JOIN assessments a ON a.id = (SELECT b.id FROM assessments b"
+                    f" WHERE b.patient_id = p.id ORDER BY b.at DESC, b.id DESC LIMIT 1) WHERE {where}", params):
+                latest[study_id] = _assessment(row)
+        return latest
 
 
 def _correctable(findings: BedsideFindings, treatments: Treatments, notes: str) -> dict:

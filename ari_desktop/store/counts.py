@@ -7,6 +7,7 @@ are read from it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from ..core.counts import (
@@ -23,7 +24,7 @@ from ..core.dates import from_utc_text, to_utc_text
 from ..core.errors import ClinicalInputError
 from ..core.patients import check_moment
 from ..i18n import N_, _
-from .part import Part
+from .part import Part, of_patients
 
 _LAB_VALUES = ("uric_acid_umol_l", "potassium_mmol_l", "phosphate_mmol_l", "calcium_mmol_l")
 _LAB_WORDS = {"uric_acid_umol_l": ("uric_acid", "uric acid (µmol/L)"), "potassium_mmol_l": ("potassium", "potassium"),
@@ -63,13 +64,15 @@ class Counts(Part):
     def episodes(self, study_id: str) -> list[CytopeniaEpisode]:
         return cytopenia_episodes(self._series(self.store.patients.require_id(study_id)), self.limits(study_id))
 
-    def episodes_by_patient(self) -> dict[str, list[CytopeniaEpisode]]:
-        """Every patient's cytopenia episodes, by study ID, read in one query."""
+    def episodes_by_patient(self, patient_ids: Sequence[int] | None = None) -> dict[str, list[CytopeniaEpisode]]:
+        """Every patient's cytopenia episodes (or these patients' only, by row id), by study ID, read in one
+        query (a few for a long list of patients)."""
         series: dict[tuple[str, str], list[BloodCount]] = defaultdict(list)
-        for study_id, sex, row_id, at, n, p, h, by in self.db.execute(
-                f"SELECT p.study_id, p.sex, {_COUNT_SELECT} FROM blood_counts c JOIN patients p ON p.id = c.patient_id"
-                " ORDER BY c.measured_at"):
-            series[(study_id, sex)].append(BloodCount(from_utc_text(at), n, p, h, row_id, by))
+        for where, params in of_patients(patient_ids, "c.patient_id"):
+            for study_id, sex, row_id, at, n, p, h, by in self.db.execute(
+                    f"SELECT p.study_id, p.sex, {_COUNT_SELECT} FROM blood_counts c JOIN patients p"
+                    f" ON p.id = c.patient_id WHERE {where} ORDER BY c.measured_at", params):
+                series[(study_id, sex)].append(BloodCount(from_utc_text(at), n, p, h, row_id, by))
         return {study_id: cytopenia_episodes(counts, count_limits(self.protocol, sex))
                 for (study_id, sex), counts in series.items()}
 

@@ -26,6 +26,7 @@ class Toxicity(Part):
     def __init__(self, store) -> None:
         super().__init__(store)
         self._kept = Remembered()  # the toxicity_courses rows read so far: (unchanged from, changes on, course)
+        self._flagged = Remembered()  # what the flags read of each patient: (latest assessment, events)
 
     def summary(self, study_id: str, as_of: date | None = None) -> endpoints.ToxicitySummary:
         """The course after the first infusion and after a booster, as known on `as_of` (default
@@ -112,11 +113,23 @@ class Toxicity(Part):
         return found
 
     def flags(self, day: date) -> list[Flag]:
-        """The day's flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia."""
+        """The day's flags: assessment not recorded yet, grade 2 or more, prolonged cytopenia. What they read of
+        each patient (the latest assessment, the events) is remembered between reads and read again for the
+        patients written about since (store/kept.Remembered): Today reads the flags again after every write."""
         unrecorded = [e for e in self.store.schedules.worklist(day, "assessment")
                       if e.item.activity == TOXICITY_ACTIVITY]
-        return toxicity_flags(day, unrecorded, self.store.patients.all(), self.store.assessments.latest_grades(),
-                              self.store.events.by_patient(), self.protocol)
+        patients = self.store.patients.with_ids()
+        read, _ = self._flagged.current(self.db, "flags")
+        unread = [patient_id for patient_id, _ in patients if patient_id not in read]
+        if unread:
+            some = unread if len(unread) < len(patients) else None
+            latest, events = self.store.assessments.latest_grades(some), self.store.events.by_patient(some)
+            wanted = set(unread)
+            read.update({patient_id: (latest.get(p.study_id), events.get(p.study_id, [])) for patient_id, p in patients
+                         if patient_id in wanted})
+        return toxicity_flags(day, unrecorded, [p for _, p in patients],
+                              {p.study_id: read[i][0] for i, p in patients if read[i][0] is not None},
+                              {p.study_id: read[i][1] for i, p in patients}, self.protocol)
 
     def checked_as_of(self, as_of: date | None) -> date:
         """The date an endpoint is counted on: today, or a day already past (a later one would claim
