@@ -46,8 +46,9 @@ def written_since(db, change_id: int) -> set[int]:
 
 
 class Remembered:
-    """The kept rows of one table as this program read them, by patient row id, current up to a change log
-    entry: the Analysis view and its figures read the cohort again and again, and decode only what changed."""
+    """What this program has read of each patient for one purpose (the kept rows of a table, what the Today
+    flags read), by patient row id, current up to a change log entry: the Analysis view, its figures and the
+    flags read the cohort again and again, and read again only what changed."""
 
     def __init__(self) -> None:
         self._rules: str | None = None
@@ -55,8 +56,8 @@ class Remembered:
         self._rows: dict[int, object] = {}
 
     def current(self, db, rules: str) -> tuple[dict[int, object], int]:
-        """The rows read before that no write has touched since, made by `rules` (the caller adds the rows it
-        reads to them), and the change log entry this read begins at (for `keep`)."""
+        """What was read before of the patients no write has touched since, by `rules` (the caller adds what it
+        reads to it), and the change log entry this read begins at (for `keep`)."""
         since = last_change(db)
         if db.in_transaction:  # what it reads may yet be rolled back, and the log's entries numbered again
             return {}, since
