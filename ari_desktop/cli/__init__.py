@@ -18,7 +18,7 @@ from ..core.errors import USER_ERRORS, ClinicalInputError
 from ..core.patients import shown_stage
 from ..core.schedule import shown_status
 from ..core.text import check_user
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, grouped, ngettext
 from ..reports.formats import CSV_FORMATS, WORKBOOK
 from . import accounts as account_commands
 from . import audit as audit_commands
@@ -436,9 +436,10 @@ def migrate_command(ctx, source, address):
         server.audit.record("moved to the server", login, f"from {source}")
     for table, count in moved.rows.items():
         click.echo(f"{table:<22} {count:>10,}")
-    click.echo(_("Moved {source} to {path}: {rows:,} rows, counted again there; {audit_entries:,} audit-trail "
-                 "entries, chain intact.").format(source=source, path=server.path, rows=sum(moved.rows.values()),
-                                                  audit_entries=moved.audit_entries))
+    click.echo(_("Moved {source} to {path}: {rows} rows, counted again there; {audit_entries} audit-trail "
+                 "entries, chain intact.").format(source=source, path=server.path,
+                                                  rows=grouped(sum(moved.rows.values())),
+                                                  audit_entries=grouped(moved.audit_entries)))
 
 
 @cli.command("export")

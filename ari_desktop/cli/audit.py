@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..core.dates import parse_date
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, grouped, ngettext
 from ..store.audit import KIND_CODES, KINDS, TrailFilter
 from .accounts import _authorised
 from .printing import overwrite_option, wrote
@@ -128,8 +128,8 @@ def _save(store, chosen: TrailFilter, csv_out: Path | None, pdf: Path | None, ov
 
         count = write_csv(store, chosen, csv_out)
         store.audit.exported(what, csv_out)
-        click.echo(ngettext("Wrote {path} ({count:,} entry).", "Wrote {path} ({count:,} entries).", count).format(
-            path=csv_out, count=count))
+        click.echo(ngettext("Wrote {path} ({count} entry).", "Wrote {path} ({count} entries).", count).format(
+            path=csv_out, count=grouped(count)))
     if pdf is not None:
         from ..printing.audit import write_trail
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..i18n import N_, _
+from ..i18n import N_, _, grouped
 from .errors import ClinicalInputError
 
 # A person as they sign a form: a full name with titles and a role ("Dra. María José
@@ -30,8 +30,8 @@ def check_text(value: str | None, what: str, field: str, limit: int, *, lines: b
     if value is None:
         return None
     if len(value) > limit:
-        raise ClinicalInputError(_("The {what} is {length:,} characters long; at most {limit:,} are allowed.").format(
-                                     what=_(what), length=len(value), limit=limit),
+        raise ClinicalInputError(_("The {what} is {length} characters long; at most {limit} are allowed.").format(
+                                     what=_(what), length=grouped(len(value)), limit=grouped(limit)),
                                  field)
     for char in value:
         category = unicodedata.category(char)
