@@ -273,8 +273,15 @@ def main() -> None:
         rows.append((f"Today's worklist in process ({open_items:,} open items)", f"{worklist:.1f} ms"))
         rows.append(("Bare indexed SQL query for the same worklist", f"{bare:.1f} ms"))
         rows.append(("Worklist / bare query", f"{worklist / bare:.2f}x"))
-        rows.append(("Today's toxicity flags (loaded after the first paint)",
-                     f"{median_ms(lambda: store.toxicity.flags(today), 5):.0f} ms"))
+        first_flags = []
+        for _ in range(3):
+            with Store(args.db, "benchmark") as new:
+                first_flags.append(median_ms(lambda new=new: new.toxicity.flags(today), 1))
+        rows.append(("Today's toxicity flags, the first read of a program (right after the first paint)",
+                     f"{statistics.median(first_flags):.0f} ms"))
+        store.toxicity.flags(today)
+        rows.append(("Today's toxicity flags read again, as after each write (what they read of each patient "
+                     "remembered)", f"{median_ms(lambda: store.toxicity.flags(today), 5):.0f} ms"))
         rows += endpoint_rows(store, today, len(ids))
         with tempfile.TemporaryDirectory() as folder:
             rows += figure_rows(store, Path(folder))
