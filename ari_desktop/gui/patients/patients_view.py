@@ -30,7 +30,8 @@ class PatientsView(LazyView):
         self.model = PatientTableModel(self)
         self.proxy = PatientFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = table_view(self.proxy, (12, 8, 4, 6, 10, 11, 11, 11, 40), stretch=8)
+        stage_chars = max(len(_(words)) for words in STAGES.values())  # "fuera del estudio" whole, in Spanish too
+        self.table = table_view(self.proxy, (12, 8, 4, 6, max(10, stage_chars), 11, 11, 11, 40), stretch=8)
         self.table.setObjectName("patients")
         self.table.setAccessibleName(_("Patients"))
         self.open_button = QPushButton(_("&Open calendar"), toolTip=_("Open the selected patient's calendar (Enter)"))
