@@ -280,6 +280,15 @@ def test_the_analysis_views_libraries_load_in_a_thread_of_their_own_and_can_be_w
     assert done.stdout.strip() == "[] True False []"
 
 
+def test_the_libraries_are_not_loaded_in_a_thread_once_the_window_has_needed_them_itself():
+    script = ("from ari_desktop.gui.common import preload\n"
+              "preload.wait()\n"
+              "preload.start()\n"
+              "print(preload._loading)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "None"), done.stderr
+
+
 @pytest.mark.parametrize(("args", "window"), [
     ([], {}),
     (["--db", "ward.db"], {"db": "ward.db"}),

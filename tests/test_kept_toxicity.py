@@ -237,6 +237,27 @@ def test_a_course_another_program_writes_about_is_read_again_by_a_program_that_r
     assert crs_days(store, "ARI-001") == 2
 
 
+@pytest.mark.file_only
+def test_a_program_that_remembers_the_courses_and_flags_reads_them_again_after_a_backup_is_restored(store, database):
+    from ari_desktop.store import backups
+
+    assert crs_days(store, "ARI-001") == 1 and not prolonged(store)
+    backup = backups.make_backup(store, database.parent / "backups")
+    store.assessments.add("ARI-001", at(3), FEVER)
+    store.events.add("ARI-001", "neutropenia", day(10), grade=4)
+    assert crs_days(store, "ARI-001") == 2 and prolonged(store) == ["ARI-001"]
+    seen = store.db.execute("SELECT max(id) FROM change_log").fetchone()[0]
+    backups.restore(backup, database, P, NOW)  # as `ari-desktop restore` does, from another program
+    with conftest.open_store(database, today=lambda: TODAY, now=lambda: NOW) as other:
+        while other.db.execute("SELECT max(id) FROM change_log").fetchone()[0] < seen:  # the log numbers reach it
+            other.events.add("ARI-002", "infection", day(20), grade=1)
+    assert crs_days(store, "ARI-001") == 1 and not prolonged(store)  # as the restored file says
+
+
+def prolonged(store) -> list[str]:
+    return [f.study_id for f in store.toxicity.flags(TODAY) if f.kind == "prolonged_cytopenia"]
+
+
 def test_courses_read_in_a_transaction_rolled_back_are_not_remembered(store):
     assert crs_days(store, "ARI-001") == 1
     with pytest.raises(RuntimeError), store.transaction():

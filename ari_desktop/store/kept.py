@@ -31,11 +31,6 @@ def rules_digest(modules: Iterable[ModuleType], *settings: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def last_change(db) -> int:
-    """The change log's last entry: a read that begins now sees everything written up to it."""
-    return db.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
-
-
 def written_since(db, change_id: int) -> set[int]:
     """The patients (row ids) with a record written after change log entry `change_id`."""
     query = " UNION ".join(
@@ -52,22 +47,31 @@ class Remembered:
 
     def __init__(self) -> None:
         self._rules: str | None = None
-        self._seen = 0
+        self._seen, self._seen_hash = 0, None  # the change log's last entry at the last read, and its hash
         self._rows: dict[int, object] = {}
 
     def current(self, db, rules: str) -> tuple[dict[int, object], int]:
         """What was read before of the patients no write has touched since, by `rules` (the caller adds what it
         reads to it), and the change log entry this read begins at (for `keep`)."""
-        since = last_change(db)
+        last = db.execute("SELECT id, hash FROM change_log ORDER BY id DESC LIMIT 1").fetchone()
+        since, since_hash = last if last else (0, None)
         if db.in_transaction:  # what it reads may yet be rolled back, and the log's entries numbered again
             return {}, since
-        if rules != self._rules or since < self._seen:  # other rules, or a change log that went back
+        if rules != self._rules or not self._same_history(db):
             self._rules, self._rows = rules, {}
         elif since > self._seen:
             for patient_id in written_since(db, self._seen):
                 self._rows.pop(patient_id, None)
-        self._seen = since
+        self._seen, self._seen_hash = since, since_hash
         return self._rows, since
+
+    def _same_history(self, db) -> bool:
+        """Whether the entry seen last is still in the log as it was: a backup restored since is another history
+        of the file, whose entries may reach the same numbers."""
+        if self._seen == 0:
+            return True
+        row = db.execute("SELECT hash FROM change_log WHERE id = ?", [self._seen]).fetchone()
+        return row is not None and row[0] == self._seen_hash
 
 
 def keep(store, table: str, rows: Mapping[int, Mapping[str, object]], since: int) -> None:

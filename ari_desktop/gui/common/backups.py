@@ -67,6 +67,7 @@ class AutomaticBackups(QObject):
         super().__init__(parent)
         self.session, self.folder = session, folder
         self.running: BackupRun | None = None
+        self.closed = False  # the window is closing: no backup is started in a thread any more
         self.timer = QTimer(self, interval=CHECK_MS)
         self.timer.timeout.connect(self.back_up)
         self.timer.start()
@@ -76,7 +77,7 @@ class AutomaticBackups(QObject):
         """Start the day's backup in its thread, unless the file is read-only, on a server (its backups are
         the server's), or a backup is being made already."""
         store = self.session.store
-        if store.read_only or store.server or (self.running is not None and self.running.isRunning()):
+        if self.closed or store.read_only or store.server or (self.running is not None and self.running.isRunning()):
             return
         self.running = BackupRun(store, self.folder, self)
         self.running.failed.connect(self._said)  # a method of this object: called in the window's thread
@@ -86,14 +87,15 @@ class AutomaticBackups(QObject):
         self.session.say(_("Automatic backup: {failure}").format(failure=failure))
 
     def wait(self) -> None:
-        """Return once a backup being made has ended (its failure, if any, is said)."""
+        """Return once a backup being made has ended."""
         if self.running is not None:
             self.running.wait()
 
     def at_close(self) -> None:
         """Never keeps the window from closing: a failure goes to the log."""
+        self.closed = True
         self.timer.stop()
-        self.wait()
+        self.wait()  # a failure it met is made again below, and logged
         if self.session.store.read_only:
             return
         failure = made(self.session.store, self.folder)

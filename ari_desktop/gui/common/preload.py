@@ -4,7 +4,8 @@ not for 2 s of imports.
 
 Never before the first paint (tests/test_gui_window.py checks what it loads), never for a screenshot or a
 timing run (app.run starts it for a person's window only). Whoever needs these libraries in the window waits
-for the loading to end first (`wait`), so that no module is imported by two threads at once.
+for the loading to end first (`wait`); asked before the loading began, it is never begun. So no module is
+imported by two threads at once.
 """
 
 from __future__ import annotations
@@ -16,21 +17,28 @@ import threading
 LIBRARIES = ("lifelines", "scipy.stats", "matplotlib.figure", "matplotlib.ticker", "matplotlib.backends.backend_agg")
 AFTER_START_MS = 3_000  # the worklist is on screen and the first flags are read
 
+_lock = threading.Lock()
 _loading: threading.Thread | None = None
+_needed_first = False  # the window needed the libraries before the loading began: it imports them itself
 
 
 def start() -> None:
-    """Begin loading LIBRARIES in the background (once)."""
+    """Begin loading LIBRARIES in the background (once; never after `wait` was called without it)."""
     global _loading
-    if _loading is None:
-        _loading = threading.Thread(target=_load, name="preload", daemon=True)
-        _loading.start()
+    with _lock:
+        if _loading is None and not _needed_first:
+            _loading = threading.Thread(target=_load, name="preload", daemon=True)
+            _loading.start()
 
 
 def wait() -> None:
-    """Return once the loading has ended (at once if it never began)."""
-    if _loading is not None:
-        _loading.join()
+    """Return once the loading has ended; if it has not begun, it never will."""
+    global _needed_first
+    with _lock:
+        loading = _loading
+        _needed_first = _needed_first or loading is None
+    if loading is not None:
+        loading.join()
 
 
 def _load() -> None:
