@@ -20,6 +20,12 @@ def of_patients(patient_ids: Sequence[int] | None, column: str = "patient_id") -
     return [(f"{column} IN ({', '.join('?' for _ in batch)})", batch) for batch in batches]
 
 
+def fewer(wanted: Sequence[int], of: int) -> Sequence[int] | None:
+    """`wanted` (patient row ids), or None when it is every one of the `of` patients: of_patients then reads
+    everyone's rows in one query rather than in batches."""
+    return wanted if len(wanted) < of else None
+
+
 class Part:
     """One kind of record of an open database (store.patients, store.recordings, ...): it works on
     the store's connection, inside the store's transaction, and writes through its one write path."""

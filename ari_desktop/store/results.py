@@ -35,7 +35,7 @@ from ..core.text import REASON_LIMIT, check_text
 from ..i18n import N_, _
 from .bulk import cohort_read
 from .kept import Remembered, keep, rules_digest
-from .part import Part, of_patients
+from .part import Part, fewer, of_patients
 
 _VALUE_COLUMNS = tuple(FIELDS)
 COUNT_ACTIVITY = "cbc"  # its result is a blood count, kept with the others by store.counts
@@ -245,7 +245,7 @@ class Results(Part):
         ids = [patient_id for (patient_id,) in self.db.execute("SELECT id FROM patients ORDER BY id")]
         unread = [patient_id for patient_id in ids if patient_id not in kept]
         missing = []
-        for where, params in of_patients(unread if len(unread) < len(ids) else None, "p.id"):
+        for where, params in of_patients(fewer(unread, len(ids)), "p.id"):
             for patient_id, text in self.db.execute(
                     "SELECT p.id, r.readings FROM patients p LEFT JOIN response_readings r ON r.patient_id = p.id"
                     f" AND r.rules = ? WHERE {where}", [rules_in_use, *params]):

@@ -19,7 +19,7 @@ from ..core.schedule import Recording
 from ..i18n import _
 from .bulk import cohort_read
 from .kept import Remembered, keep, rules_digest
-from .part import Part, of_patients
+from .part import Part, fewer, of_patients
 
 
 class Toxicity(Part):
@@ -52,7 +52,7 @@ class Toxicity(Part):
         kept, since = self._kept.current(self.db, rules)
         patients = self.store.patients.with_ids()
         unread = [patient_id for patient_id, _ in patients if patient_id not in kept]
-        for where, params in of_patients(unread if len(unread) < len(patients) else None):
+        for where, params in of_patients(fewer(unread, len(patients))):
             for patient_id, first, changes, course in self.db.execute(
                     "SELECT patient_id, unchanged_from, changes_on, course FROM toxicity_courses"
                     f" WHERE rules = ? AND {where}", [rules, *params]):
@@ -62,9 +62,9 @@ class Toxicity(Part):
         unknown = [patient_id for patient_id, _ in patients if patient_id not in known]
         if not unknown:
             return {patient_id: known[patient_id] for patient_id, _ in patients}
-        infusions = self.infusions(unknown)
-        assessments = self.store.assessments.graded_by_patient(unknown)
-        events = self.store.events.by_patient()
+        some = fewer(unknown, len(patients))
+        infusions, events = self.infusions(some), self.store.events.by_patient(some)
+        assessments = self.store.assessments.graded_by_patient(some)
         kept_for_today = {patient_id for patient_id, (first, changes, _) in kept.items()
                           if _covers(first, changes, today.isoformat())}
         summaries, made = {}, {}
@@ -122,11 +122,10 @@ class Toxicity(Part):
         read, _ = self._flagged.current(self.db, "flags")
         unread = [patient_id for patient_id, _ in patients if patient_id not in read]
         if unread:
-            some = unread if len(unread) < len(patients) else None
+            some = fewer(unread, len(patients))
             latest, events = self.store.assessments.latest_grades(some), self.store.events.by_patient(some)
-            wanted = set(unread)
-            read.update({patient_id: (latest.get(p.study_id), events.get(p.study_id, [])) for patient_id, p in patients
-                         if patient_id in wanted})
+            for patient_id, p in patients:
+                read.setdefault(patient_id, (latest.get(p.study_id), events.get(p.study_id, [])))
         return toxicity_flags(day, unrecorded, [p for _, p in patients],
                               {p.study_id: read[i][0] for i, p in patients if read[i][0] is not None},
                               {p.study_id: read[i][1] for i, p in patients}, self.protocol)
